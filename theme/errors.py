@@ -1,0 +1,76 @@
+"""One exception hierarchy for the whole library, with the CLI's exit codes.
+
+Every error a user can cause is a :class:`ThemeError`. Its message is one line that names
+the bad value and says what is allowed; the CLI prints it and exits with ``exit_code``.
+
+Exit codes (documented in the README):
+
+====  ==========================================================
+0     success
+1     a failure: a file could not be read or written
+2     usage: a bad value (meter, tempo, variant, option, path)
+3     audio: no PortAudio, no output device, or the device failed
+130   interrupted with Ctrl-C
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AudioDeviceError",
+    "InputFileError",
+    "MeterError",
+    "OutputFileError",
+    "RemeterError",
+    "RhythmError",
+    "TempoError",
+    "ThemeError",
+    "UsageError",
+    "VariantError",
+]
+
+
+class ThemeError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(ThemeError, ValueError):
+    """A value given by the user is not one of the allowed ones."""
+
+    exit_code = 2
+
+
+class MeterError(UsageError):
+    """A meter string such as ``'5/3'`` that cannot be parsed."""
+
+
+class TempoError(UsageError):
+    """A tempo string such as ``'q=0'`` that cannot be parsed."""
+
+
+class RhythmError(UsageError):
+    """A rhythm (box notation, durations, pitches) that cannot be parsed."""
+
+
+class VariantError(UsageError):
+    """An unknown variant name, or a variant file with a bad field."""
+
+
+class RemeterError(UsageError):
+    """A remetering strategy that does not apply to the given material."""
+
+
+class InputFileError(ThemeError):
+    """An input file (MIDI, MusicXML, TOML) that is missing, unreadable or corrupt."""
+
+
+class OutputFileError(ThemeError):
+    """An output file that cannot be written (missing folder, no permission, bad extension)."""
+
+
+class AudioDeviceError(ThemeError):
+    """No PortAudio library, no output device, or an error from the sound card."""
+
+    exit_code = 3

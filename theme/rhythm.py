@@ -1,0 +1,196 @@
+"""Rhythms on a grid, box notation in and out, and note names.
+
+A :class:`Rhythm` is a pattern of ``length`` grid cells, each ``unit`` quarter notes long
+(``unit = 1/2``: eighth notes), holding notes that start and end on the grid.
+
+Box notation, one character a cell:
+
+``x``  an onset; ``X``  an accented onset; ``.``  the note before goes on (or silence
+before the first onset); ``-``  silence. ``|`` and spaces are ignored (bar lines for the eye).
+
+>>> r = Rhythm.from_box("X..x..x.x.")
+>>> r.durations()
+[3, 3, 2, 2]
+>>> r.onsets()
+[0, 3, 6, 8]
+>>> Rhythm.from_durations([3, 3, 2, 2, -6]).to_box()
+'x..x..x.x.------'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from theme.errors import RhythmError
+
+__all__ = ["Hit", "Rhythm", "note_number", "parse_pitches"]
+
+_BOX_CHARS = set("xX.-")
+
+
+@dataclass(frozen=True, order=True)
+class Hit:
+    """One note of a rhythm: starts at grid cell ``start`` and lasts ``length`` cells."""
+
+    start: int
+    length: int
+    accent: bool = False
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """Notes on a grid of ``length`` cells of ``unit`` quarter notes each."""
+
+    hits: tuple[Hit, ...]
+    length: int
+    unit: Fraction = field(default=Fraction(1, 2))
+
+    def __post_init__(self) -> None:
+        if self.length < 1:
+            raise RhythmError(f"invalid rhythm length {self.length!r}: expected 1 cell or more")
+        if self.unit <= 0:
+            raise RhythmError(f"invalid grid unit {self.unit!r}: expected a positive length")
+        end = 0
+        for hit in self.hits:
+            if hit.length < 1 or hit.start < end or hit.start + hit.length > self.length:
+                raise RhythmError(
+                    f"invalid rhythm: note at cell {hit.start} of length {hit.length} "
+                    f"overlaps or runs past the {self.length} cells"
+                )
+            end = hit.start + hit.length
+
+    @classmethod
+    def from_box(cls, text: str, unit: Fraction | str = Fraction(1, 2)) -> Rhythm:
+        """Read box notation such as ``'x..x..x.x.'`` (see the module docstring).
+
+        Raises:
+            RhythmError: a character other than ``x X . - |`` and spaces, or no cells.
+        """
+        cells = re.sub(r"[\s|]", "", text)
+        bad = sorted(set(cells) - _BOX_CHARS)
+        if bad or not cells:
+            shown = f"character {bad[0]!r}" if bad else "no cells"
+            raise RhythmError(
+                f"invalid box notation {text!r}: {shown}; expected x (onset), X (accented onset), "
+                ". (hold) and - (rest)"
+            )
+        hits: list[Hit] = []
+        start: int | None = None
+        accent = False
+        for i, char in enumerate(cells + "x"):
+            if char in "xX-" and start is not None:
+                hits.append(Hit(start, i - start, accent))
+                start = None
+            if char in "xX" and i < len(cells):
+                start, accent = i, char == "X"
+        return cls(tuple(hits), len(cells), Fraction(unit))
+
+    @classmethod
+    def from_durations(
+        cls,
+        durations: list[int] | tuple[int, ...],
+        unit: Fraction | str = Fraction(1, 2),
+        accents: tuple[int, ...] = (),
+    ) -> Rhythm:
+        """Durations in grid cells; a negative one is a rest. ``accents``: indexes of accented
+        notes among all the durations.
+
+        >>> Rhythm.from_durations([3, 3, 1, 1], accents=(0,)).to_box()
+        'X..x..xx'
+        """
+        hits, position = [], 0
+        for i, d in enumerate(durations):
+            if d == 0:
+                raise RhythmError(f"invalid duration 0 at position {i}: expected a non-zero number")
+            if d > 0:
+                hits.append(Hit(position, d, i in accents))
+            position += abs(d)
+        if position == 0:
+            raise RhythmError("invalid rhythm: no durations")
+        return cls(tuple(hits), position, Fraction(unit))
+
+    def to_box(self) -> str:
+        """Box notation of this rhythm: the inverse of :meth:`from_box`."""
+        cells = ["-"] * self.length
+        for hit in self.hits:
+            cells[hit.start] = "X" if hit.accent else "x"
+            for i in range(hit.start + 1, hit.start + hit.length):
+                cells[i] = "."
+        # a rest that runs up to the first onset reads better as holds
+        first = self.hits[0].start if self.hits else self.length
+        for i in range(first):
+            cells[i] = "."
+        return "".join(cells)
+
+    def onsets(self) -> list[int]:
+        """Grid cells where a note starts."""
+        return [h.start for h in self.hits]
+
+    def durations(self) -> list[int]:
+        """Note lengths in grid cells."""
+        return [h.length for h in self.hits]
+
+    @property
+    def quarters(self) -> Fraction:
+        """The length of the whole pattern in quarter notes."""
+        return self.length * self.unit
+
+    def with_accents(self, cells: set[int] | frozenset[int]) -> Rhythm:
+        """The same notes, accented where they start in ``cells``."""
+        return Rhythm(
+            tuple(Hit(h.start, h.length, h.start in cells) for h in self.hits), self.length, self.unit
+        )
+
+
+_NOTE_RE = re.compile(r"^([A-Ga-g])([#b]{0,2})(-?\d)$")
+_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def note_number(name: str | int) -> int:
+    """A MIDI note number from ``'C4'`` (60), ``'Bb2'``, ``'F#3'`` or a number 0 to 127.
+
+    >>> note_number("C4"), note_number("Bb2"), note_number("61")
+    (60, 46, 61)
+    """
+    if isinstance(name, int) and not isinstance(name, bool):
+        number = name
+    else:
+        text = str(name).strip()
+        match = _NOTE_RE.match(text)
+        if text.isdigit():
+            number = int(text)
+        elif match:
+            letter, accidentals, octave = match.groups()
+            shift = accidentals.count("#") - accidentals.count("b")
+            number = _STEPS[letter.upper()] + shift + 12 * (int(octave) + 1)
+        else:
+            raise RhythmError(
+                f"invalid pitch {name!r}: expected a note name such as C4, Bb2, F#3 "
+                "or a MIDI number 0 to 127"
+            )
+    if not 0 <= number <= 127:
+        raise RhythmError(f"invalid pitch {name!r}: the MIDI number must be 0 to 127")
+    return number
+
+
+def parse_pitches(text: str) -> dict[str, tuple[int, ...]]:
+    """Parse ``'bass=C2,C2,G2,G2;lead=E4'`` into MIDI numbers per layer.
+
+    >>> parse_pitches("bass=C2,G2; lead=60")
+    {'bass': (36, 43), 'lead': (60,)}
+    """
+    result: dict[str, tuple[int, ...]] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        layer, sep, notes = part.partition("=")
+        if not sep or not layer.strip() or not notes.strip():
+            raise RhythmError(
+                f"invalid pitches {part!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
+            )
+        result[layer.strip()] = tuple(note_number(n) for n in notes.split(","))
+    if not result:
+        raise RhythmError(
+            f"invalid pitches {text!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
+        )
+    return result

@@ -1,0 +1,245 @@
+"""The timeline: exact events every sounding output is made from.
+
+A :class:`Timeline` holds :class:`Event` objects whose ``onset`` and ``duration`` are exact
+:class:`~fractions.Fraction` quarter notes from the start, the bars (each with its meter and
+section), the layers (instrument, MIDI channel, stereo place), markers and a
+:class:`~theme.tempo.TempoMap`. MIDI ticks, audio samples and live playback are all computed
+from it, each from the absolute position of an event.
+
+>>> from theme.meter import Meter
+>>> tl = Timeline.build(title="demo", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=120)
+>>> tl.length, tl.position(Fraction(7))
+(Fraction(10, 1), (2, Fraction(3, 1)))
+>>> float(tl.seconds_of(2, 3))
+3.5
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from theme.errors import UsageError
+from theme.meter import AccentLevel, Meter
+from theme.tempo import Tempo, TempoMap
+
+__all__ = ["Bar", "Event", "Layer", "Marker", "Timeline", "velocity_for"]
+
+DRUM_CHANNEL = 9
+"""MIDI channel 10, counted from 0 as mido does."""
+
+
+def velocity_for(level: AccentLevel, accented: bool = False) -> int:
+    """The MIDI velocity (1-127) of a note at an accent level; ``accented`` adds a mark.
+
+    >>> velocity_for(AccentLevel.DOWNBEAT), velocity_for(AccentLevel.BEAT, accented=True)
+    (112, 120)
+    """
+    base = {0: 112, 1: 100, 2: 84, 3: 68, 4: 1}[int(level)]
+    return min(127, base + 36) if accented and level > 0 else base
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One voice of the music: what plays it and where it sits.
+
+    ``voice`` names the synthesizer's sound (``bass``, ``lead``, ``bongo``, ``kick``,
+    ``snare``, ``hihat``, ``click``...); ``program`` is the General MIDI program (0-127) for
+    pitched layers; drum layers play on MIDI channel 10 with General MIDI drum notes.
+    ``pan`` is the stereo place from -1 (left) to 1 (right).
+    """
+
+    name: str
+    voice: str
+    program: int = 0
+    drum: bool = False
+    pan: float = 0.0
+    gain: float = 1.0
+    channel: int = 0
+
+    @property
+    def midi_channel(self) -> int:
+        """0-based MIDI channel: 9 (channel 10) for drums."""
+        return DRUM_CHANNEL if self.drum else self.channel
+
+
+@dataclass(frozen=True, order=True)
+class Event:
+    """A note: ``onset`` and ``duration`` in quarter notes from the start of the timeline.
+
+    ``pitch`` is a MIDI note number (a General MIDI drum note on drum layers); ``accent`` is
+    the metric accent of the onset, or stronger where the music marks it.
+    """
+
+    onset: Fraction
+    duration: Fraction
+    layer: str
+    pitch: int
+    velocity: int = 90
+    accent: AccentLevel = AccentLevel.BEAT
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Bar ``number`` (from 1) starts ``start`` quarter notes from the start."""
+
+    number: int
+    start: Fraction
+    meter: Meter
+    section: str = ""
+
+    @property
+    def end(self) -> Fraction:
+        return self.start + self.meter.bar_quarters
+
+
+@dataclass(frozen=True, order=True)
+class Marker:
+    """A text at a position (quarter notes): section names, groupings, meeting points."""
+
+    at: Fraction
+    text: str
+
+
+@dataclass
+class Timeline:
+    """Events, bars, layers, markers and a tempo map: see the module docstring."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    tempo_map: TempoMap
+    layers: dict[str, Layer] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    markers: tuple[Marker, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.events = tuple(sorted(self.events))
+        self.markers = tuple(sorted(self.markers))
+        self._bar_starts = [bar.start for bar in self.bars]
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        title: str,
+        bars: Iterable[tuple[Meter, str]],
+        tempo: str | int | Fraction | Tempo | TempoMap,
+        layers: Iterable[Layer] = (),
+        events: Iterable[Event] = (),
+        markers: Iterable[Marker] = (),
+        section_markers: bool = True,
+    ) -> Timeline:
+        """Lay bars of the given meters end to end and collect the rest.
+
+        With ``section_markers``, a marker names each section where it starts and each meter
+        with its grouping where it changes (a MIDI time signature cannot hold the grouping).
+        """
+        laid: list[Bar] = []
+        start = Fraction(0)
+        extra: list[Marker] = []
+        for number, (meter, section) in enumerate(bars, start=1):
+            if section_markers and (not laid or laid[-1].section != section) and section:
+                extra.append(Marker(start, section))
+            if section_markers and (not laid or laid[-1].meter != meter):
+                extra.append(Marker(start, f"meter {meter.explicit}"))
+            laid.append(Bar(number, start, meter, section))
+            start += meter.bar_quarters
+        if not laid:
+            raise UsageError("a timeline needs at least one bar")
+        tempo_map = tempo if isinstance(tempo, TempoMap) else TempoMap.constant(tempo)
+        return cls(
+            title=title,
+            bars=tuple(laid),
+            tempo_map=tempo_map,
+            layers={layer.name: layer for layer in layers},
+            events=tuple(events),
+            markers=(*extra, *markers),
+        )
+
+    # -- positions ---------------------------------------------------------------------
+
+    @property
+    def length(self) -> Fraction:
+        """Quarter notes from the start to the end of the last bar."""
+        return self.bars[-1].end
+
+    @property
+    def duration_seconds(self) -> Fraction:
+        """Seconds from the start to the end of the last bar."""
+        return self.tempo_map.seconds_at(self.length)
+
+    def meter_changes(self) -> list[tuple[Fraction, Meter]]:
+        """``(position in quarter notes, meter)`` where the meter is set or changes."""
+        changes: list[tuple[Fraction, Meter]] = []
+        for bar in self.bars:
+            if not changes or changes[-1][1] != bar.meter:
+                changes.append((bar.start, bar.meter))
+        return changes
+
+    def bar_at(self, quarter: Fraction) -> Bar:
+        """The bar sounding at ``quarter`` (the last bar for positions past the end)."""
+        i = bisect.bisect_right(self._bar_starts, Fraction(quarter)) - 1
+        return self.bars[max(0, min(i, len(self.bars) - 1))]
+
+    def position(self, quarter: Fraction) -> tuple[int, Fraction]:
+        """``(bar number from 1, beat from 1)`` at ``quarter``; beats are the meter's pulses."""
+        bar = self.bar_at(quarter)
+        return bar.number, 1 + (Fraction(quarter) - bar.start) / bar.meter.pulse_quarters
+
+    def quarter_of(self, bar: int, beat: Fraction | int = 1) -> Fraction:
+        """Quarter notes from the start to ``beat`` (from 1) of ``bar`` (from 1)."""
+        if not 1 <= bar <= len(self.bars):
+            raise UsageError(f"invalid bar {bar!r}: this timeline has bars 1 to {len(self.bars)}")
+        b = self.bars[bar - 1]
+        return b.start + (Fraction(beat) - 1) * b.meter.pulse_quarters
+
+    def seconds_of(self, bar: int, beat: Fraction | int = 1) -> Fraction:
+        """Seconds from the start to ``beat`` of ``bar`` (both counted from 1)."""
+        return self.tempo_map.seconds_at(self.quarter_of(bar, beat))
+
+    def bar_beat_at_seconds(self, seconds: Fraction | float) -> tuple[int, Fraction]:
+        """``(bar, beat)`` heard ``seconds`` after the start: the inverse of seconds_of."""
+        return self.position(self.tempo_map.quarter_at(seconds))
+
+    def accent_at(self, quarter: Fraction) -> AccentLevel:
+        """The metric accent of a position: downbeat, group start, beat or subdivision."""
+        bar = self.bar_at(quarter)
+        offset = Fraction(quarter) - bar.start
+        pulse, rest = divmod(offset, bar.meter.pulse_quarters)
+        if rest or not 0 <= pulse < bar.meter.numerator:
+            return AccentLevel.SUBDIVISION
+        return bar.meter.accent_levels()[int(pulse)]
+
+    # -- combining ---------------------------------------------------------------------
+
+    def layer_events(self, name: str) -> list[Event]:
+        """The events of one layer, in order."""
+        return [e for e in self.events if e.layer == name]
+
+    def with_events(
+        self, events: Sequence[Event], layers: Iterable[Layer] = (), markers: Iterable[Marker] = ()
+    ) -> Timeline:
+        """A copy with more events, layers and markers (a click under a variant)."""
+        return replace(
+            self,
+            events=(*self.events, *events),
+            layers={**self.layers, **{layer.name: layer for layer in layers}},
+            markers=(*self.markers, *markers),
+        )
+
+    def without_layers(self, names: Iterable[str]) -> Timeline:
+        """A copy without the named layers."""
+        drop = set(names)
+        return replace(
+            self,
+            events=tuple(e for e in self.events if e.layer not in drop),
+            layers={k: v for k, v in self.layers.items() if k not in drop},
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Timeline({self.title!r}, {len(self.bars)} bars, {len(self.events)} events, "
+            f"layers={list(self.layers)})"
+        )
