@@ -1,0 +1,329 @@
+"""Named strategies that turn 5/4 material into 4/4, and 4/4 into 5/4.
+
+How the 4/4 remixes fit five beats into four is not known (see the rhythm facts); each
+candidate is offered by name. A strategy is a piecewise-linear map of positions inside one
+source bar (quarter notes) onto positions in the target, with an optional point after which
+onsets are dropped. Positions are exact :class:`~fractions.Fraction` quarter notes.
+
+============  =====================  ==================================================
+strategy      the ostinato becomes   what happens to a 5/4 bar
+============  =====================  ==================================================
+``squeeze``   3+3+1+1 (one 4/4 bar)  beats 1-3 kept, beats 4-5 squeezed into beat 4
+``drop``      3+3+2   (one 4/4 bar)  beat 5 dropped; the last note kept fills the bar
+``stretch``   3+3+2+2 + 6 rest       the bar kept whole, followed by three beats' rest
+``rebar``     the same notes         barred in 4/4: phrases cross the barlines
+``clave``     4/4 to 5/4             beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of 5/4
+============  =====================  ==================================================
+
+>>> from theme.rhythm import Rhythm
+>>> ostinato = Rhythm.from_box("X..x..x.x.")
+>>> [remeter_rhythm(ostinato, s).durations() for s in ("squeeze", "drop", "stretch")]
+[[3, 3, 1, 1], [3, 3, 2], [3, 3, 2, 2]]
+>>> remeter_rhythm(ostinato, "stretch").to_box()
+'X..x..x.x.------'
+>>> remeter_rhythm(Rhythm.from_box("x.x.x.x."), "clave").to_box()
+'x..x..x.x.'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from theme.errors import RemeterError
+from theme.meter import Meter
+from theme.rhythm import Hit, Rhythm
+from theme.timeline import Event, Marker, Timeline
+
+__all__ = ["STRATEGIES", "Strategy", "get_strategy", "remeter", "remeter_rhythm"]
+
+F = Fraction
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """Map each bar of ``source`` onto ``target_bars`` bars of ``target``.
+
+    ``points`` are ``(source position, target position)`` pairs in quarter notes, from
+    ``(0, 0)`` to the end of the source bar; positions between are interpolated linearly.
+    Onsets at or after ``drop_from`` (quarter notes into the source bar) are dropped.
+    ``rebar`` has no points: the music is left as it is and barred again.
+    """
+
+    name: str
+    source: Meter
+    target: Meter
+    summary: str
+    points: tuple[tuple[Fraction, Fraction], ...] = ()
+    drop_from: Fraction | None = None
+    target_bars: int = 1
+
+    @property
+    def is_rebar(self) -> bool:
+        return not self.points
+
+    def map_position(self, position: Fraction) -> Fraction:
+        """Where a position inside a source bar (quarter notes) lands in the target.
+
+        >>> STRATEGIES["squeeze"].map_position(Fraction(9, 2))
+        Fraction(15, 4)
+        """
+        if self.is_rebar:
+            return position
+        for (x0, y0), (x1, y1) in zip(self.points, self.points[1:]):
+            if x0 <= position <= x1:
+                return y0 + (position - x0) * (y1 - y0) / (x1 - x0)
+        raise RemeterError(f"position {position} is outside the {self.source} bar")
+
+
+STRATEGIES: dict[str, Strategy] = {
+    s.name: s
+    for s in (
+        Strategy(
+            "squeeze",
+            Meter.parse("5/4"),
+            Meter.parse("4/4"),
+            "3+3+1+1: all four onsets kept, the two short ones halved",
+            ((F(0), F(0)), (F(3), F(3)), (F(5), F(4))),
+        ),
+        Strategy(
+            "drop",
+            Meter.parse("5/4"),
+            Meter.parse("4/4"),
+            "3+3+2 (tresillo): the onset on beat 5 dropped",
+            ((F(0), F(0)), (F(4), F(4)), (F(5), F(4))),
+            drop_from=F(4),
+        ),
+        Strategy(
+            "stretch",
+            Meter.parse("5/4"),
+            Meter.parse("4/4"),
+            "3+3+2+2 and a rest of 6 eighths: two 4/4 bars (an '8/4 variation')",
+            ((F(0), F(0)), (F(5), F(5))),
+            target_bars=2,
+        ),
+        Strategy(
+            "rebar",
+            Meter.parse("5/4"),
+            Meter.parse("4/4"),
+            "the same notes barred in 4/4: the phrase crosses the barlines",
+        ),
+        Strategy(
+            "clave",
+            Meter.parse("4/4"),
+            Meter.parse("5/4"),
+            "the '5/4 clave': 4/4 beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of a 5/4 bar",
+            ((F(0), F(0)), (F(1), F(3, 2)), (F(2), F(3)), (F(3), F(4)), (F(4), F(5))),
+        ),
+    )
+}
+"""The named strategies, by name."""
+
+
+def get_strategy(name: str | Strategy) -> Strategy:
+    """The strategy of that name.
+
+    Raises:
+        RemeterError: an unknown name (the message lists the known ones).
+    """
+    if isinstance(name, Strategy):
+        return name
+    try:
+        return STRATEGIES[name]
+    except KeyError:
+        raise RemeterError(
+            f"unknown strategy {name!r}: expected one of {', '.join(STRATEGIES)}"
+        ) from None
+
+
+def _same_meter(a: Meter, b: Meter) -> bool:
+    return (a.numerator, a.denominator) == (b.numerator, b.denominator)
+
+
+@dataclass(frozen=True)
+class _Note:
+    start: Fraction
+    end: Fraction
+    payload: object
+
+
+def _map_bar(notes: list[_Note], strategy: Strategy, bar_len: Fraction) -> list[_Note | None]:
+    """Map notes that start in one source bar (positions relative to it); None = dropped."""
+    mapped: list[_Note | None] = []
+    last_kept: int | None = None
+    dropped_any = False
+    for note in notes:
+        if strategy.drop_from is not None and note.start >= strategy.drop_from:
+            mapped.append(None)
+            dropped_any = True
+            continue
+        end = min(note.end, bar_len)
+        if strategy.drop_from is not None:
+            end = min(end, strategy.drop_from)
+        start, end = strategy.map_position(note.start), strategy.map_position(end)
+        if end <= start:  # a grace-length note at a squeezed point keeps a sliver
+            end = start + (note.end - note.start) / 2
+        mapped.append(_Note(start, end, note.payload))
+        last_kept = len(mapped) - 1
+    if dropped_any and last_kept is not None:
+        kept = mapped[last_kept]
+        assert kept is not None
+        mapped[last_kept] = _Note(kept.start, strategy.map_position(bar_len), kept.payload)
+    return mapped
+
+
+def remeter_rhythm(rhythm: Rhythm, strategy: str | Strategy) -> Rhythm:
+    """Remeter a rhythm of whole source bars (10 eighths a bar for 5/4).
+
+    The result's grid is the finest one its positions need (eighths stay eighths where
+    they can). ``rebar`` repeats the rhythm until it fills whole target bars.
+
+    Raises:
+        RemeterError: the rhythm is not a whole number of source bars.
+    """
+    s = get_strategy(strategy)
+    src_len, dst_len = s.source.bar_quarters, s.target.bar_quarters
+    if (rhythm.quarters / src_len).denominator != 1:
+        raise RemeterError(
+            f"cannot remeter {rhythm.to_box()!r} with {s.name!r}: it lasts {rhythm.quarters} "
+            f"quarter notes, not a whole number of {s.source} bars ({src_len} quarters each)"
+        )
+    notes = [
+        _Note(h.start * rhythm.unit, (h.start + h.length) * rhythm.unit, h.accent)
+        for h in rhythm.hits
+    ]
+    if s.is_rebar:
+        repeats = int(math.lcm(int(rhythm.quarters * 4), int(dst_len * 4)) / (rhythm.quarters * 4))
+        total = rhythm.quarters * repeats
+        out = [
+            _Note(n.start + k * rhythm.quarters, n.end + k * rhythm.quarters, n.payload)
+            for k in range(repeats)
+            for n in notes
+        ]
+    else:
+        bars = int(rhythm.quarters / src_len)
+        out = []
+        for b in range(bars):
+            in_bar = [
+                _Note(n.start - b * src_len, n.end - b * src_len, n.payload)
+                for n in notes
+                if b * src_len <= n.start < (b + 1) * src_len
+            ]
+            offset = b * dst_len * s.target_bars
+            out += [
+                _Note(m.start + offset, m.end + offset, m.payload)
+                for m in _map_bar(in_bar, s, src_len)
+                if m is not None
+            ]
+        total = bars * dst_len * s.target_bars
+    unit = _fraction_gcd([rhythm.unit, total] + [v for n in out for v in (n.start, n.end)])
+    hits = tuple(
+        Hit(int(n.start / unit), int((n.end - n.start) / unit), bool(n.payload)) for n in out
+    )
+    return Rhythm(hits, int(total / unit), unit)
+
+
+def remeter(timeline: Timeline, strategy: str | Strategy, *, strict: bool = True) -> Timeline:
+    """Remeter a whole timeline, bar by bar.
+
+    Bars in the strategy's source meter are mapped; with ``strict`` any other bar is an
+    error, otherwise it is kept as it is (the 5/4 intro of a remix, say). Notes crossing a
+    source barline are cut at it. ``rebar`` keeps every event and bars the music again in
+    the target meter.
+
+    Raises:
+        RemeterError: a bar is not in the source meter (with ``strict``).
+    """
+    s = get_strategy(strategy)
+    _check_meters(timeline, s, strict)
+    if s.is_rebar:
+        return _rebar(timeline, s)
+    new_bars: list[tuple[Meter, str]] = []
+    events: list[Event] = []
+    markers: list[Marker] = []
+    dst_start = Fraction(0)
+    starts: dict[int, Fraction] = {}
+    by_bar: dict[int, list[Event]] = {}
+    for event in timeline.events:
+        by_bar.setdefault(timeline.bar_at(event.onset).number, []).append(event)
+    for bar in timeline.bars:
+        starts[bar.number] = dst_start
+        in_bar = by_bar.get(bar.number, [])
+        if _same_meter(bar.meter, s.source):
+            notes = [
+                _Note(e.onset - bar.start, e.onset - bar.start + e.duration, e) for e in in_bar
+            ]
+            for mapped in _map_bar(notes, s, bar.meter.bar_quarters):
+                if mapped is not None:
+                    assert isinstance(mapped.payload, Event)
+                    events.append(
+                        replace(
+                            mapped.payload,
+                            onset=dst_start + mapped.start,
+                            duration=mapped.end - mapped.start,
+                        )
+                    )
+            new_bars += [(s.target, bar.section)] * s.target_bars
+            dst_start += s.target.bar_quarters * s.target_bars
+        else:
+            events += [replace(e, onset=e.onset - bar.start + dst_start) for e in in_bar]
+            new_bars.append((bar.meter, bar.section))
+            dst_start += bar.meter.bar_quarters
+    for marker in timeline.markers:
+        if not marker.text.startswith("meter "):
+            markers.append(Marker(starts[timeline.bar_at(marker.at).number], marker.text))
+    return Timeline.build(
+        title=f"{timeline.title} ({s.name})",
+        bars=new_bars,
+        tempo=timeline.tempo_map.segments[0].qpm,
+        layers=timeline.layers.values(),
+        events=events,
+        markers=markers,
+    )
+
+
+def _check_meters(timeline: Timeline, s: Strategy, strict: bool) -> None:
+    matching = [b for b in timeline.bars if _same_meter(b.meter, s.source)]
+    if not matching:
+        found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
+        raise RemeterError(
+            f"{timeline.title!r} is in {found}: strategy {s.name!r} needs music in {s.source}"
+        )
+    if strict:
+        for bar in timeline.bars:
+            if not _same_meter(bar.meter, s.source):
+                raise RemeterError(
+                    f"{timeline.title!r} is in {bar.meter} at bar {bar.number}: strategy "
+                    f"{s.name!r} needs every bar in {s.source}"
+                )
+
+
+def _rebar(timeline: Timeline, s: Strategy) -> Timeline:
+    length = timeline.length
+    bar_len = s.target.bar_quarters
+    count = math.ceil(length / bar_len)
+    sections: list[tuple[Meter, str]] = []
+    for i in range(count):
+        sections.append((s.target, timeline.bar_at(i * bar_len).section))
+    markers = [m for m in timeline.markers if not m.text.startswith("meter ")]
+    return Timeline.build(
+        title=f"{timeline.title} ({s.name})",
+        bars=sections,
+        tempo=timeline.tempo_map.segments[0].qpm,
+        layers=timeline.layers.values(),
+        events=timeline.events,
+        markers=markers,
+    )
+
+
+def _fraction_gcd(values: list[Fraction]) -> Fraction:
+    """The largest length that divides every value (all positive or zero).
+
+    >>> _fraction_gcd([Fraction(1, 2), Fraction(3, 4), Fraction(0)])
+    Fraction(1, 4)
+    """
+    nonzero = [v for v in values if v]
+    return Fraction(
+        math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
+    )

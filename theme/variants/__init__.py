@@ -1,0 +1,49 @@
+"""The built-in variants (data files) and variant files of your own.
+
+>>> v = load("tv-1966")
+>>> v.meters[0], v.sections[0].patterns[0].rhythm.to_box()
+(Meter(numerator=5, denominator=4, groups=(3, 2)), 'X..x..x.x.')
+>>> "remix-1996" in names()
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from theme.errors import VariantError
+from theme.variants.loader import DATA, load_file, names
+from theme.variants.model import Claim, LayerSpec, Parameter, Pattern, Section, Variant
+
+__all__ = [
+    "Claim",
+    "LayerSpec",
+    "Parameter",
+    "Pattern",
+    "Section",
+    "Variant",
+    "load",
+    "names",
+]
+
+
+def load(name: str | Path, **params: Any) -> Variant:
+    """A built-in variant by name, or a variant file by path, with parameter values.
+
+    Raises:
+        VariantError: an unknown name, an unknown parameter or a bad value.
+        InputFileError: a file that cannot be read.
+
+    >>> load("remix-1996", intro_bars=2).sections[0].bars
+    2
+    """
+    text = str(name)
+    if text in names():
+        return load_file(DATA / f"{text}.toml", params)
+    path = Path(text)
+    if path.suffix.lower() == ".toml" or path.exists():
+        return load_file(path, params)
+    raise VariantError(
+        f"unknown variant {text!r}: expected one of {', '.join(names())} or a path to a .toml file"
+    )
