@@ -76,8 +76,7 @@ def _track(
     for tick, _, message in sorted(messages, key=lambda m: (m[0], m[1])):
         track.append(message.copy(time=tick - now))
         now = tick
-    end = (messages and max(t for t, _, _ in messages)) or 0
-    track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
+    track.append(mido.MetaMessage("end_of_track", time=0))
     return track
 
 

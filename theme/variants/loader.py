@@ -171,7 +171,7 @@ def parse_variant(
     tempo = f.convert("tempo", Tempo.parse, f.get(data, "tempo", "", (str, int, float)))
     grid = f.convert("grid", _grid, f.get(data, "grid", "", str, "1/2"))
 
-    layers = []
+    layers: list[LayerSpec] = []
     for layer_name, spec in f.get(data, "layers", "", dict).items():
         where = f"layers.{layer_name}"
         if not isinstance(spec, dict):

@@ -228,8 +228,8 @@ def _pattern_in_bar(
     (from 0): ``(start in the bar, duration, note number in the pattern, accented)``, in
     quarter notes.
 
-    >>> [s for s, *_ in _pattern_in_bar(Rhythm.from_box("x..x..x.x.------"), Fraction(4), 1)]
-    []
+    >>> [str(s) for s, *_ in _pattern_in_bar(Rhythm.from_box("x..x..x.x.------"), Fraction(4), 1)]
+    ['0']
     >>> [str(s) for s, *_ in _pattern_in_bar(Rhythm.from_box("x.x"), Fraction(4), 0)]
     ['0', '1', '3/2', '5/2', '3']
     """
