@@ -48,9 +48,13 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     if target.is_dir():
         raise OutputFileError(f"cannot write {str(path)!r}: it is a folder; give a file name")
     if not folder.is_dir():
-        raise OutputFileError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
+        raise OutputFileError(
+            f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist"
+        )
     if not os.access(folder, os.W_OK):
-        raise OutputFileError(f"cannot write {str(path)!r}: no permission to write in {str(folder)!r}")
+        raise OutputFileError(
+            f"cannot write {str(path)!r}: no permission to write in {str(folder)!r}"
+        )
     return target
 
 

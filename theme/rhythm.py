@@ -140,7 +140,9 @@ class Rhythm:
     def with_accents(self, cells: set[int] | frozenset[int]) -> Rhythm:
         """The same notes, accented where they start in ``cells``."""
         return Rhythm(
-            tuple(Hit(h.start, h.length, h.start in cells) for h in self.hits), self.length, self.unit
+            tuple(Hit(h.start, h.length, h.start in cells) for h in self.hits),
+            self.length,
+            self.unit,
         )
 
 

@@ -189,9 +189,7 @@ class TempoMap:
         if to is not None and ramp_quarters:
             end = Tempo.parse(to).qpm
             ramp = Fraction(ramp_quarters)
-            return TempoMap(
-                [*kept, TempoSegment(at, qpm, ramp, end), TempoSegment(at + ramp, end)]
-            )
+            return TempoMap([*kept, TempoSegment(at, qpm, ramp, end), TempoSegment(at + ramp, end)])
         return TempoMap([*kept, TempoSegment(at, qpm)])
 
     def _index(self, quarter: Fraction) -> int:
