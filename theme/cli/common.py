@@ -1,0 +1,82 @@
+"""Options shared by several commands, and turning them into library calls."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from theme.errors import UsageError
+
+__all__ = ["add_variant_options", "param_values", "timeline_from_args"]
+
+
+def add_variant_options(parser: argparse.ArgumentParser) -> None:
+    """``VARIANT``, ``--param``, ``--tempo``, ``--bars``, ``--repeat``, ``--pitches``,
+    ``--strategy``."""
+    parser.add_argument(
+        "variant", metavar="VARIANT", help="a built-in variant (see 'theme list') or a .toml file"
+    )
+    parser.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the variant (see 'theme show VARIANT'); repeatable",
+    )
+    parser.add_argument(
+        "--tempo",
+        help="tempo: 160 or q=160 (quarters a minute), e=300, q.=100; default: the variant's",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--bars", type=int, metavar="N", help="play N bars of the form (cut or cycled)"
+    )
+    group.add_argument(
+        "--repeat", type=int, default=1, metavar="N", help="play the whole form N times"
+    )
+    parser.add_argument(
+        "--pitches",
+        metavar="LAYER=NOTES",
+        help="your own pitches for layers, e.g. 'bass=C2,C2,G2,G2;melody=E4'",
+    )
+    parser.add_argument(
+        "--strategy",
+        help="remeter first: squeeze, drop, stretch, rebar (5/4 to 4/4) or clave (4/4 to 5/4)",
+    )
+
+
+def param_values(items: list[str]) -> dict[str, str]:
+    """``['intro_bars=2']`` as ``{'intro_bars': '2'}``.
+
+    >>> param_values(["intro_bars=2", "strategy = drop"])
+    {'intro_bars': '2', 'strategy': 'drop'}
+    """
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(
+                f"invalid parameter {item!r}: expected NAME=VALUE, such as intro_bars=2"
+            )
+        values[name.strip()] = value.strip()
+    return values
+
+
+def timeline_from_args(args: argparse.Namespace) -> Any:
+    """The timeline the variant options describe (remetered when ``--strategy`` is given)."""
+    from theme.rhythm import parse_pitches
+    from theme.variants import load
+
+    variant = load(args.variant, **param_values(args.param))
+    timeline = variant.timeline(
+        tempo=args.tempo,
+        repeat=args.repeat,
+        bars=args.bars,
+        pitches=parse_pitches(args.pitches) if args.pitches else None,
+    )
+    if args.strategy:
+        from theme.remeter import remeter
+
+        timeline = remeter(timeline, args.strategy, strict=False)
+    return timeline

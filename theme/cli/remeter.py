@@ -1,0 +1,98 @@
+"""``theme remeter IN -o OUT --to 4/4 --strategy drop``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the remeter command."""
+    p = subparsers.add_parser(
+        "remeter",
+        help="turn 5/4 into 4/4 (or back) with a named strategy",
+        description="Remeter a variant, or a MIDI or MusicXML file of your own, bar by bar. "
+        "Strategies from 5/4 to 4/4: squeeze (3+3+1+1), drop (3+3+2), stretch (3+3+2+2 and "
+        "a rest over two 4/4 bars), rebar (the same notes barred in 4/4); from 4/4 to 5/4: "
+        "clave (beats 1-4 onto eighths 0, 3, 6, 8).",
+    )
+    p.add_argument(
+        "input", metavar="IN", help="a .mid/.midi or .musicxml/.xml/.mxl file, or a variant name"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="the file to write (.mid, .musicxml, .wav, ...)",
+    )
+    p.add_argument(
+        "--to",
+        default=None,
+        metavar="METER",
+        help="the target meter (checked against the strategy)",
+    )
+    p.add_argument("--strategy", required=True, help="squeeze, drop, stretch, rebar or clave")
+    p.add_argument("--tempo", help="tempo of the result, e.g. q=132 (default: the input's)")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="keep bars in other meters as they are instead of failing",
+    )
+    p.set_defaults(func=run)
+
+
+def read_input(path: str):  # type: ignore[no-untyped-def]
+    """A timeline from a MIDI or MusicXML file, or from a variant name."""
+    from theme.errors import InputFileError
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".mid", ".midi"):
+        from theme.render.midi import read_midi
+
+        return read_midi(path)
+    if suffix in (".musicxml", ".xml", ".mxl"):
+        from theme.render.notation import read_musicxml
+
+        return read_musicxml(path)
+    if suffix == ".toml" or not suffix:
+        from theme.variants import load
+
+        return load(path).timeline()
+    raise InputFileError(
+        f"cannot read {path!r}: expected a .mid, .midi, .musicxml, .xml or .mxl file, or a variant"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from theme.errors import RemeterError
+    from theme.export import FORMATS, write
+    from theme.meter import Meter
+    from theme.output import output_format
+    from theme.remeter import get_strategy, remeter
+    from theme.tempo import TempoMap
+
+    strategy = get_strategy(args.strategy)
+    if args.to is not None:
+        target = Meter.parse(args.to)
+        if (target.numerator, target.denominator) != (
+            strategy.target.numerator,
+            strategy.target.denominator,
+        ):
+            raise RemeterError(
+                f"strategy {strategy.name!r} makes {strategy.target}, not {args.to}; "
+                f"use --to {strategy.target} or another strategy"
+            )
+    output_format(args.output, FORMATS)
+    timeline = read_input(args.input)
+    result = remeter(timeline, strategy, strict=not args.lenient)
+    if args.tempo:
+        result.tempo_map = TempoMap.constant(args.tempo)
+    write(result, args.output)
+    print(
+        f"wrote {args.output}: {len(timeline.bars)} bars of {timeline.bars[0].meter} -> "
+        f"{len(result.bars)} bars of {strategy.target} ({strategy.name}: {strategy.summary})"
+    )
+    return 0

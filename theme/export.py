@@ -1,0 +1,70 @@
+"""Write a timeline to a file, the format chosen by the file's extension.
+
+=================  ===========================================  ====================
+extension          what is written                              made by
+=================  ===========================================  ====================
+.mid .midi         Standard MIDI file, type 1, 960 ticks/quarter  theme.render.midi
+.musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.render.notation
+.svg               engraved notation (verovio)                   theme.render.notation
+.wav .flac .ogg    audio from the built-in synthesizer           theme.render.audio
+.html              a self-contained page to project              theme.classroom.page
+=================  ===========================================  ====================
+
+Every writer goes through :func:`theme.output.atomic_path`: an error leaves no partial file
+and never damages a file that was there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from theme.output import check_output, output_format
+from theme.timeline import Timeline
+
+__all__ = ["FORMATS", "write"]
+
+FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "wav", "flac", "ogg", "html")
+"""The output extensions, without dots."""
+
+AUDIO_RATES = (44100, 48000)
+
+
+def write(
+    timeline: Timeline,
+    path: str | Path,
+    *,
+    rate: int = 48000,
+    soundfont: str | Path | None = None,
+) -> Path:
+    """Write ``timeline`` to ``path`` in the format its extension names.
+
+    ``rate`` (samples a second) and ``soundfont`` (an .sf2 file for FluidSynth) are for
+    audio files only.
+
+    Raises:
+        OutputFileError: an unknown extension, a missing folder, no permission.
+        UsageError: a sample rate other than 44100 or 48000.
+    """
+    kind = output_format(path, FORMATS)
+    check_output(path)
+    if kind in ("mid", "midi"):
+        from theme.render.midi import write_midi
+
+        write_midi(timeline, path)
+    elif kind in ("musicxml", "xml"):
+        from theme.render.notation import write_musicxml
+
+        write_musicxml(timeline, path)
+    elif kind == "svg":
+        from theme.render.notation import write_svg
+
+        write_svg(timeline, path)
+    elif kind == "html":
+        from theme.classroom.page import write_page
+
+        write_page(timeline, path)
+    else:
+        from theme.render.audio import write_audio
+
+        write_audio(timeline, path, rate=rate, soundfont=soundfont)
+    return Path(path)

@@ -1,0 +1,186 @@
+"""Plain-text pictures of a timeline: box-notation grids with counts and accents, and the
+beat-by-beat difference a remetering strategy makes.
+
+Grid rows (one cell a grid step, eighths by default)::
+
+    count   1 & 2 & 3 & 4 & 5 &
+    accent  > . . . . . - . . .      > bar downbeat, - group start, ' beat
+    bass    X . . x . . x . x .      X accented onset, x onset, . held, space silent
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+
+from theme.meter import AccentLevel, Meter
+from theme.remeter import Strategy, get_strategy, remeter
+from theme.timeline import Bar, Timeline
+
+__all__ = ["beat_label", "diff", "grid", "section_grids"]
+
+ACCENT_MARKS = {AccentLevel.DOWNBEAT: ">", AccentLevel.GROUP: "-", AccentLevel.BEAT: "'"}
+SUBDIVISION_NAMES = {Fraction(1, 2): "&", Fraction(1, 4): "e", Fraction(3, 4): "a"}
+
+
+def beat_label(meter: Meter, offset: Fraction) -> str:
+    """A counting label for a position in a bar (quarter notes): ``'1'``, ``'2&'``, ``'4e'``.
+
+    >>> m = Meter.parse("5/4")
+    >>> beat_label(m, Fraction(0)), beat_label(m, Fraction(3, 2)), beat_label(m, Fraction(17, 4))
+    ('1', '2&', '5e')
+    >>> beat_label(m, Fraction(1, 3))
+    '1+1/3'
+    """
+    pulse, rest = divmod(Fraction(offset) / meter.pulse_quarters, 1)
+    label = str(int(pulse) + 1)
+    if rest:
+        label += SUBDIVISION_NAMES.get(rest, f"+{rest}")
+    return label
+
+
+def _cell(timeline: Timeline, bars: Sequence[Bar]) -> Fraction:
+    """The coarsest grid that holds every onset and note end in ``bars`` (at most an eighth)."""
+    values = [Fraction(1, 2)]
+    for bar in bars:
+        for event in timeline.events:
+            if bar.start <= event.onset < bar.end:
+                values += [event.onset - bar.start, event.duration]
+    nonzero = [v for v in values if v]
+    return Fraction(
+        math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
+    )
+
+
+def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
+    """Rows of box notation for the given bars (numbered from 1), all layers, with the count
+    and the accents of the meter above them; bars are separated by ``|``."""
+    bars = [timeline.bars[n - 1] for n in bar_numbers]
+    cell = _cell(timeline, bars)
+    width = max([len(n) for n in timeline.layers] + [6])
+    wide = max(b.meter.numerator for b in bars) >= 10
+    count_row, accent_row = [], []
+    rows: dict[str, list[str]] = {name: [] for name in timeline.layers}
+
+    def join(marks: list[str]) -> str:
+        return " ".join(m.ljust(2) if wide else m for m in marks)
+
+    for bar in bars:
+        cells = int(bar.meter.bar_quarters / cell)
+        counts, accents = [], []
+        levels = bar.meter.accent_levels()
+        for i in range(cells):
+            pulse, rest = divmod(i * cell, bar.meter.pulse_quarters)
+            counts.append(str(int(pulse) + 1) if not rest else SUBDIVISION_NAMES.get(rest, "."))
+            level = levels[int(pulse)] if not rest else AccentLevel.SUBDIVISION
+            accents.append(ACCENT_MARKS.get(level, "."))
+        count_row.append(join(counts))
+        accent_row.append(join(accents))
+        for name in timeline.layers:
+            marks = [" "] * cells
+            for event in timeline.events:
+                if event.layer != name or not bar.start <= event.onset < bar.end:
+                    continue
+                first = int((event.onset - bar.start) / cell)
+                last = min(cells, int((event.onset - bar.start + event.duration) / cell))
+                for i in range(first + 1, last):
+                    if marks[i] == " ":
+                        marks[i] = "."
+                marks[first] = "X" if event.velocity >= 100 else "x"
+            rows[name].append(join(marks))
+    lines = [f"  {'count':<{width}}  " + " | ".join(count_row)]
+    lines.append(f"  {'accent':<{width}}  " + " | ".join(accent_row))
+    lines += [
+        f"  {name:<{width}}  " + " | ".join(cells)
+        for name, cells in rows.items()
+        if any(c.strip() for c in cells)
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
+    """A grid for each section of the timeline: its first bars, up to where its patterns
+    repeat (at most ``max_bars``), with the number of bars and the meter's grouping."""
+    out = []
+    sections: list[list[Bar]] = []
+    for bar in timeline.bars:
+        if (
+            sections
+            and sections[-1][0].section == bar.section
+            and sections[-1][-1].number == bar.number - 1
+        ):
+            sections[-1].append(bar)
+        else:
+            sections.append([bar])
+    for bars in sections:
+        first = bars[0]
+        shown = _period(timeline, bars, max_bars)
+        meters = sorted({b.meter.explicit for b in bars})
+        plural = "s" if len(bars) > 1 else ""
+        out.append(
+            f"{first.section or 'bars'}: bars {first.number}-{bars[-1].number} "
+            f"({len(bars)} bar{plural} of {', '.join(meters)}), showing {len(shown)}"
+        )
+        out.append(grid(timeline, [b.number for b in shown]))
+    return "\n".join(out)
+
+
+def _period(timeline: Timeline, bars: list[Bar], max_bars: int) -> list[Bar]:
+    """The first bars of a section up to its period: the fewest bars after which every bar
+    repeats (at most ``max_bars``)."""
+
+    def signature(bar: Bar) -> tuple:
+        return tuple(
+            (e.onset - bar.start, e.duration, e.layer, e.velocity)
+            for e in timeline.events
+            if bar.start <= e.onset < bar.end
+        )
+
+    signatures = [signature(bar) for bar in bars]
+    for period in range(1, max_bars + 1):
+        if all(signatures[i] == signatures[i + period] for i in range(len(bars) - period)):
+            return bars[:period]
+    return bars[:max_bars]
+
+
+def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
+    """The first ``bars`` bars in the strategy's source meter, note by note: where each onset
+    was and where it is now, and whether it was kept, moved or dropped."""
+    s = get_strategy(strategy)
+    result = remeter(timeline, s, strict=False)
+    source_meter = {
+        b
+        for b in timeline.bars
+        if (b.meter.numerator, b.meter.denominator) == (s.source.numerator, s.source.denominator)
+    }
+    source_bars = sorted(source_meter, key=lambda b: b.number)[:bars]
+    lines = [f"{s.name}: {s.source} -> {s.target}, {s.summary}"]
+    for bar in source_bars:
+        # where this source bar starts in the result
+        before = sum(
+            s.target.bar_quarters * s.target_bars if b in source_meter else b.meter.bar_quarters
+            for b in timeline.bars[: bar.number - 1]
+        )
+        lines.append(f"bar {bar.number} ({bar.meter})")
+        for name in timeline.layers:
+            events = [e for e in timeline.layer_events(name) if bar.start <= e.onset < bar.end]
+            if not events:
+                continue
+            lines.append(f"  {name}")
+            for event in events:
+                offset = event.onset - bar.start
+                was = f"bar {bar.number} beat {beat_label(bar.meter, offset)}"
+                if s.drop_from is not None and offset >= s.drop_from:
+                    lines.append(f"    {was:<20} -> {'':<20} dropped")
+                    continue
+                target = event.onset if s.is_rebar else before + s.map_position(offset)
+                new_bar = result.bar_at(target)
+                now = (
+                    f"bar {new_bar.number} beat {beat_label(new_bar.meter, target - new_bar.start)}"
+                )
+                same = beat_label(bar.meter, offset) == beat_label(
+                    new_bar.meter, target - new_bar.start
+                )
+                lines.append(f"    {was:<20} -> {now:<20} {'kept' if same else 'moved'}")
+    return "\n".join(lines)
