@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from theme.timeline import Timeline
 
 __all__ = ["register"]
 
@@ -44,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def read_input(path: str):  # type: ignore[no-untyped-def]
+def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name."""
     from theme.errors import InputFileError
 
