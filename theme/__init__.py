@@ -10,6 +10,14 @@ A map of the API:
 - :class:`Rhythm` is a pattern on a grid, in and out of box notation ``'x..x..x.x.'``.
 - :class:`Tempo` and :class:`TempoMap`: BPM strings and exact quarter-note-to-seconds maps.
 - :class:`Timeline`: the exact events every sounding output is made from.
+- :func:`load` a built-in variant by name (:func:`names`) or a TOML file of your own;
+  ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
+- :func:`remeter` with a named strategy (:data:`STRATEGIES`): squeeze, drop, stretch, rebar,
+  clave.
+- :func:`write` a timeline to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html;
+  :func:`read_midi` reads one back.
+- :func:`render` to a numpy array and :func:`play` through the sound card;
+  :class:`Metronome` clicks one meter or two against each other.
 
 Heavy libraries (music21, sounddevice, verovio) are imported only by the functions that need
 them; ``import theme`` stays fast.
@@ -19,21 +27,58 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
+from typing import Any
+
 from theme.errors import ThemeError
+from theme.export import write
 from theme.meter import AccentLevel, Meter
+from theme.remeter import STRATEGIES, remeter
+from theme.render.midi import read_midi, write_midi
 from theme.rhythm import Rhythm
 from theme.tempo import Tempo, TempoMap
 from theme.timeline import Event, Layer, Timeline
+from theme.variants import Variant, load, names
+
+_LAZY = {
+    "render": "theme.render.audio",
+    "write_audio": "theme.render.audio",
+    "play": "theme.playback",
+    "Metronome": "theme.metronome",
+    "click_track": "theme.metronome",
+    "to_score": "theme.score",
+}
+"""Names whose modules load numpy, sounddevice or music21: imported on first use."""
 
 __all__ = [
+    "STRATEGIES",
     "AccentLevel",
     "Event",
     "Layer",
     "Meter",
+    "Metronome",
     "Rhythm",
     "Tempo",
     "TempoMap",
     "ThemeError",
     "Timeline",
+    "Variant",
     "__version__",
+    "click_track",
+    "load",
+    "names",
+    "play",
+    "read_midi",
+    "remeter",
+    "render",
+    "to_score",
+    "write",
+    "write_audio",
+    "write_midi",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'theme' has no attribute {name!r}")
