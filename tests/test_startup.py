@@ -1,0 +1,50 @@
+"""Fast start: the command line and the library load no heavy library until it is needed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("music21", "verovio", "matplotlib", "sounddevice")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The heavy modules loaded by running ``code`` in a fresh interpreter."""
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import theme",
+        "import theme.cli; theme.cli.build_parser()",
+        "import contextlib, io\nfrom theme.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])",
+        "import theme; theme.load('tv-1966').timeline()",
+        "import theme.render.midi as m, theme; m.midi_file(theme.load('remix-1996').timeline())",
+    ],
+)
+def test_light_paths_load_no_heavy_library(code: str) -> None:
+    assert loaded_after(code) == set()
+
+
+def test_import_theme_does_not_load_numpy() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", "import theme, sys; print('numpy' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_score_is_built_only_when_asked() -> None:
+    pytest.importorskip("theme.score", reason="theme.score is not written yet")
+    assert "music21" in loaded_after("import theme; theme.load('tv-1966').to_score()")
