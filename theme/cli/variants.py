@@ -61,7 +61,9 @@ def run_list(args: argparse.Namespace) -> int:
     rows = []
     for name in names():
         v = load(name)
-        meters = ", ".join(f"{m} ({'+'.join(map(str, m.groups))})" for m in v.meters)
+        meters = ", ".join(
+            f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
+        )
         rows.append((name, meters, f"{v.total_bars} bars", str(v.tempo), v.title))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
