@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from theme.errors import UsageError
+
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = ["add_variant_options", "param_values", "timeline_from_args"]
 

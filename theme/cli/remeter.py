@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # importing typing costs start-up time
 
 if TYPE_CHECKING:
     from theme.timeline import Timeline
@@ -50,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name."""
+    from pathlib import Path
+
     from theme.errors import InputFileError
 
     suffix = Path(path).suffix.lower()
