@@ -65,9 +65,10 @@ def _tempo_points(tempo_map: TempoMap, end: Fraction) -> Iterator[tuple[Fraction
 
 
 def _track(
-    name: str, messages: list[tuple[int, int, mido.Message | mido.MetaMessage]]
+    name: str, messages: list[tuple[int, int, mido.Message | mido.MetaMessage]], end_tick: int = 0
 ) -> mido.MidiTrack:
-    """A track from ``(tick, order, message)`` triples: absolute ticks made into deltas."""
+    """A track from ``(tick, order, message)`` triples: absolute ticks made into deltas,
+    ending at ``end_tick`` or its last message, whichever is later."""
     import mido
 
     track = mido.MidiTrack()
@@ -76,7 +77,7 @@ def _track(
     for tick, _, message in sorted(messages, key=lambda m: (m[0], m[1])):
         track.append(message.copy(time=tick - now))
         now = tick
-    track.append(mido.MetaMessage("end_of_track", time=0))
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track
 
 
@@ -112,9 +113,8 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
         )
     for marker in timeline.markers:
         conductor.append((tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=marker.text)))
-    conductor.append((end_tick, 3, mido.MetaMessage("text", text="end")))
     midi = mido.MidiFile(type=1, ticks_per_beat=ppq)
-    midi.tracks.append(_track(timeline.title, conductor))
+    midi.tracks.append(_track(timeline.title, conductor, end_tick))
 
     for layer in timeline.layers.values():
         channel = layer.midi_channel
