@@ -12,8 +12,8 @@ A map of the API:
 - :class:`Timeline`: the exact events every sounding output is made from.
 - :func:`load` a built-in variant by name (:func:`names`) or a TOML file of your own;
   ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
-- :func:`remeter` with a named strategy (:data:`STRATEGIES`): squeeze, drop, stretch, rebar,
-  clave.
+- ``timeline.remeter(strategy)`` with a named strategy (:data:`STRATEGIES`): squeeze, drop,
+  stretch, rebar, clave (module :mod:`theme.remeter`).
 - :func:`write` a timeline to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html;
   :func:`read_midi` reads one back.
 - :func:`render` to a numpy array and :func:`play` through the sound card;
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from theme.meter import AccentLevel, Meter
     from theme.metronome import Metronome, click_track
     from theme.playback import play
-    from theme.remeter import STRATEGIES, remeter
+    from theme.remeter import STRATEGIES
     from theme.render.audio import render, write_audio
     from theme.render.midi import read_midi, write_midi
     from theme.rhythm import Rhythm
@@ -56,7 +56,6 @@ _HOMES = {
     "click_track": "theme.metronome",
     "play": "theme.playback",
     "STRATEGIES": "theme.remeter",
-    "remeter": "theme.remeter",
     "render": "theme.render.audio",
     "write_audio": "theme.render.audio",
     "read_midi": "theme.render.midi",
@@ -94,7 +93,6 @@ __all__ = [
     "names",
     "play",
     "read_midi",
-    "remeter",
     "render",
     "to_score",
     "write",

@@ -214,6 +214,17 @@ class Timeline:
 
     # -- combining ---------------------------------------------------------------------
 
+    def remeter(self, strategy: str, *, strict: bool = True) -> Timeline:
+        """This music in another meter by a named strategy (see :mod:`theme.remeter`):
+        ``squeeze``, ``drop``, ``stretch``, ``rebar`` (5/4 to 4/4) or ``clave`` (4/4 to 5/4).
+
+        Raises:
+            RemeterError: an unknown strategy, or (with ``strict``) a bar in another meter.
+        """
+        from theme.remeter import remeter
+
+        return remeter(self, strategy, strict=strict)
+
     def layer_events(self, name: str) -> list[Event]:
         """The events of one layer, in order."""
         return [e for e in self.events if e.layer == name]
