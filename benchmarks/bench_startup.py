@@ -33,7 +33,7 @@ def main() -> None:
         "python -c 'import music21'": [sys.executable, "-c", "import music21"],
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
-    for name, command in cases.items():  # warm the file cache once
+    for command in cases.values():  # warm the file cache once
         wall(command)
     for _ in range(RUNS):
         for name, command in cases.items():

@@ -42,9 +42,12 @@ UNITS: dict[str, Fraction] = {
 }
 """Beat units a tempo may count, in quarter notes."""
 
-MIN_QPM = Fraction(1)
+MIN_QPM = Fraction(4)
+"""The slowest tempo, in quarter notes a minute: a MIDI tempo cannot be slower than 3.58."""
 MAX_QPM = Fraction(2000)
-_FORM = "a number of beats a minute such as 160, q=160, e=300 or q.=100 (1 to 2000 quarters)"
+_FORM = (
+    "a number of beats a minute such as 160, q=160, e=300 or q.=100 (4 to 2000 quarters a minute)"
+)
 _TEMPO_RE = re.compile(r"^\s*(?:([whqes]\.?)\s*=\s*)?(\d+(?:\.\d+)?|\d+/\d+)\s*$")
 
 
@@ -78,7 +81,7 @@ class Tempo:
         """Parse ``160``, ``'q=160'``, ``'e=300'``, ``'q.=100'``; a number is quarters a minute.
 
         Raises:
-            TempoError: not of that form, or outside 1 to 2000 quarters a minute.
+            TempoError: not of that form, or outside 4 to 2000 quarters a minute.
 
         >>> Tempo.parse("q.=100").qpm, Tempo.parse(96).qpm
         (Fraction(150, 1), Fraction(96, 1))
