@@ -71,7 +71,8 @@ def load_file(path: str | Path, params: Mapping[str, Any] | None = None) -> Vari
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(f"{path}: not valid TOML: {exc}") from None
     source = "built-in" if path.parent == DATA else str(path)
-    return parse_variant(data, params or {}, label=path.name, source=source)
+    label = path.name if source == "built-in" else str(path)
+    return parse_variant(data, params or {}, label=label, source=source)
 
 
 class _Fields:
