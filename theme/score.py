@@ -95,6 +95,9 @@ def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
         n = m21chord.Chord(sorted({e.pitch for e in chord}), quarterLength=length)
     else:
         n = note.Note(chord[0].pitch, quarterLength=length)
+    for p in n.pitches:
+        if p.accidental is not None and p.accidental.alter == 0:
+            p.accidental = None  # music21 marks MIDI-made naturals; no key asks for them
     n.volume.velocity = max(e.velocity for e in chord)
     return n
 
@@ -112,7 +115,7 @@ def _measure(
         measure.insert(0, bar.meter.to_music21())
     if first_part and (previous is None or previous.section != bar.section) and bar.section:
         measure.insert(0, expressions.RehearsalMark(bar.section))
-    for segment in timeline.tempo_map.segments:
+    for segment in timeline.tempo_map.segments if first_part else ():
         if bar.start <= segment.start < bar.end:
             mark = tempo.MetronomeMark(number=float(segment.qpm), referent=1.0)
             measure.insert(segment.start - bar.start, mark)
