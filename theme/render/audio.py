@@ -1,0 +1,267 @@
+"""Audio from a timeline: a block renderer that places every note on its exact sample.
+
+:class:`BlockRenderer` turns a sorted (possibly endless) stream of :class:`Event` into
+stereo float32 blocks. Each event starts at ``tempo_map.sample_at(event.onset, rate)``:
+the exact time of its absolute position, rounded once (:func:`theme.tempo.to_sample`).
+Files and live playback use the same renderer, block by block, so an hour of audio needs no
+more memory than a minute, and the sound card hears exactly what a file holds.
+
+The mix never clips: a fixed master gain, then a soft knee above 0.8 that keeps every sample
+inside (-1, 1); below the knee the mix is linear.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from theme.errors import UsageError
+from theme.meter import AccentLevel
+from theme.output import atomic_path, output_format
+from theme.tempo import TempoMap
+from theme.timeline import Event, Layer, Timeline
+
+from .voices import waveform
+
+__all__ = ["RATES", "BlockRenderer", "render", "write_audio"]
+
+RATES = (44100, 48000)
+"""The sample rates offered, in samples a second."""
+
+MASTER_GAIN = 0.32
+KNEE = 0.8
+LEAD_STEP = 0.01
+"""Held lead notes are cached by length in steps of this many seconds."""
+BLOCK_FRAMES = 4096
+
+
+def check_rate(rate: int) -> int:
+    """The rate if it is one of :data:`RATES`.
+
+    Raises:
+        UsageError: any other rate.
+    """
+    if rate not in RATES:
+        raise UsageError(f"invalid sample rate {rate!r}: expected 44100 or 48000")
+    return rate
+
+
+def soft_limit(block: np.ndarray) -> None:
+    """Keep every sample inside (-1, 1), in place: linear below 0.8, a tanh knee above.
+
+    >>> b = np.array([0.5, 0.9, -3.0], dtype=np.float32); soft_limit(b); bool(abs(b).max() < 1)
+    True
+    """
+    loud = np.abs(block) > KNEE
+    if loud.any():
+        x = block[loud]
+        block[loud] = np.sign(x) * (KNEE + (1 - KNEE) * np.tanh((np.abs(x) - KNEE) / (1 - KNEE)))
+
+
+class BlockRenderer:
+    """Render a sorted stream of events block by block (see the module docstring).
+
+    ``events`` must be sorted by onset and may be endless; it is read only as far as each
+    block needs. ``layers`` name each event's voice, pan and gain. ``end_quarter`` (quarter
+    notes) is where the music stops: the rendering ends when it is reached and the last
+    notes have rung out; with None it ends when the events do.
+    """
+
+    def __init__(
+        self,
+        events: Iterable[Event],
+        *,
+        layers: Mapping[str, Layer],
+        tempo_map: TempoMap,
+        rate: int = 48000,
+        end_quarter: Fraction | None = None,
+    ):
+        self.rate = check_rate(rate)
+        self.layers = dict(layers)
+        self.frame = 0
+        """The first frame of the next block."""
+        self._active: list[tuple[int, np.ndarray, float, float]] = []
+        self._end_frame: int | None = None
+        self._set_source(events, tempo_map, end_quarter)
+        self._pan = {
+            name: (math.cos((layer.pan + 1) * math.pi / 4), math.sin((layer.pan + 1) * math.pi / 4))
+            for name, layer in self.layers.items()
+        }
+
+    @classmethod
+    def for_timeline(cls, timeline: Timeline, *, rate: int = 48000) -> BlockRenderer:
+        """A renderer of a whole timeline, ending at its last barline plus the ring-out."""
+        return cls(
+            timeline.events,
+            layers=timeline.layers,
+            tempo_map=timeline.tempo_map,
+            rate=rate,
+            end_quarter=timeline.length,
+        )
+
+    def _set_source(
+        self, events: Iterable[Event], tempo_map: TempoMap, end_quarter: Fraction | None
+    ) -> None:
+        self.tempo_map = tempo_map
+        self._events: Iterator[Event] = iter(events)
+        self._next: tuple[int, Event] | None = None
+        self._exhausted = False
+        self._end_frame = (
+            None if end_quarter is None else tempo_map.sample_at(end_quarter, self.rate)
+        )
+        self._advance()
+
+    def _advance(self) -> None:
+        for event in self._events:
+            self._next = (self.tempo_map.sample_at(event.onset, self.rate), event)
+            return
+        self._next = None
+        self._exhausted = True
+
+    def replace_events(
+        self,
+        events: Iterable[Event],
+        tempo_map: TempoMap,
+        *,
+        from_frame: int | None = None,
+        end_quarter: Fraction | None = None,
+    ) -> None:
+        """From ``from_frame`` on (default: the next block), play ``events`` with
+        ``tempo_map`` instead; notes already sounding ring on. Events that would start
+        before ``from_frame`` are skipped. Used by the metronome for live tempo changes."""
+        start = self.frame if from_frame is None else from_frame
+        self._set_source(events, tempo_map, end_quarter)
+        while self._next is not None and self._next[0] < start:
+            self._advance()
+
+    @property
+    def finished(self) -> bool:
+        """True when every event has been rendered and has rung out."""
+        done = self._exhausted and self._next is None and not self._active
+        return done and (self._end_frame is None or self.frame >= self._end_frame)
+
+    def _sound(self, event: Event) -> tuple[np.ndarray, float, float] | None:
+        layer = self.layers.get(event.layer)
+        if layer is None or event.accent == AccentLevel.SILENT or event.velocity <= 0:
+            return None
+        if layer.voice == "lead":
+            seconds = float(
+                self.tempo_map.seconds_at(event.onset + event.duration)
+                - self.tempo_map.seconds_at(event.onset)
+            )
+            wave = waveform(
+                "lead", event.pitch, self.rate, seconds=round(seconds / LEAD_STEP) * LEAD_STEP
+            )
+        else:
+            wave = waveform(layer.voice, event.pitch, self.rate, accent=int(event.accent))
+        gain = MASTER_GAIN * layer.gain * (event.velocity / 127) ** 1.4
+        left, right = self._pan[event.layer]
+        return wave, gain * left, gain * right
+
+    def fill(self, out: np.ndarray) -> int:
+        """Render the next ``len(out)`` frames into ``out`` (float32, shape (frames, 2)).
+
+        Returns the number of frames of music written; fewer than ``len(out)`` (the rest
+        zeroed) once the music has ended and rung out, 0 after that.
+        """
+        n = len(out)
+        out.fill(0.0)
+        start, stop = self.frame, self.frame + n
+        while self._next is not None and self._next[0] < stop:
+            at, event = self._next
+            sound = self._sound(event)
+            if sound is not None:
+                self._active.append((at, *sound))
+            self._advance()
+        still = []
+        sound_end = start
+        for at, wave, left, right in self._active:
+            a, b = max(at, start), min(at + len(wave), stop)
+            if b > a:
+                segment = wave[a - at : b - at]
+                out[a - start : b - start, 0] += segment * left
+                out[a - start : b - start, 1] += segment * right
+            if at + len(wave) > stop:
+                still.append((at, wave, left, right))
+            sound_end = max(sound_end, b)
+        self._active = still
+        soft_limit(out)
+        if self._next is not None or self._active:
+            end = stop
+        else:  # the music ends in this block: at its last sound or its last barline
+            end = min(stop, max(sound_end, self._end_frame or start))
+        self.frame = end
+        return end - start
+
+    def blocks(self, frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
+        """The rendering as successive blocks (the last one shortened), each a new array."""
+        while not self.finished:
+            block = np.empty((frames, 2), dtype=np.float32)
+            written = self.fill(block)
+            if written:
+                yield block[:written]
+            if written < frames:
+                return
+
+
+def render(timeline: Timeline, *, rate: int = 48000) -> np.ndarray:
+    """The whole timeline as a float32 array of shape (frames, 2), ``rate`` frames a second.
+
+    Raises:
+        UsageError: a rate other than 44100 or 48000.
+    """
+    renderer = BlockRenderer.for_timeline(timeline, rate=rate)
+    out = np.empty((timeline.tempo_map.sample_at(timeline.length, rate) + 2 * rate, 2), np.float32)
+    position = 0
+    while not renderer.finished:
+        if position + BLOCK_FRAMES > len(out):
+            out = np.concatenate([out, np.empty((10 * rate, 2), np.float32)])
+        written = renderer.fill(out[position : position + BLOCK_FRAMES])
+        position += written
+        if written < BLOCK_FRAMES:
+            break
+    return out[:position]
+
+
+SUBTYPES = {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS"}
+
+
+def write_audio(
+    timeline: Timeline,
+    path: str | Path,
+    *,
+    rate: int = 48000,
+    soundfont: str | Path | None = None,
+) -> Path:
+    """Write ``.wav``, ``.flac`` or ``.ogg``, block by block (safely: a temporary file, then
+    renamed). With ``soundfont`` (an .sf2 file) FluidSynth renders instead of the built-in
+    synthesizer; it needs the optional ``pyfluidsynth`` package.
+
+    Raises:
+        OutputFileError: another extension, a missing folder, no permission.
+        UsageError: a rate other than 44100 or 48000.
+        ThemeError: ``soundfont`` given but pyfluidsynth or the file is missing.
+    """
+    import soundfile
+
+    kind = output_format(path, list(SUBTYPES))
+    check_rate(rate)
+    if soundfont is not None:
+        from theme.render.fluid import fluid_blocks
+
+        blocks: Iterable[np.ndarray] = fluid_blocks(timeline, Path(soundfont), rate=rate)
+    else:
+        blocks = BlockRenderer.for_timeline(timeline, rate=rate).blocks()
+    with (
+        atomic_path(path) as tmp,
+        soundfile.SoundFile(
+            str(tmp), "w", samplerate=rate, channels=2, subtype=SUBTYPES[kind], format=kind.upper()
+        ) as sink,
+    ):
+        for block in blocks:
+            sink.write(block)
+    return Path(path)
