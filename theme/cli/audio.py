@@ -1,0 +1,83 @@
+"""``theme play VARIANT`` and ``theme devices``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from theme.cli.common import add_variant_options, timeline_from_args
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the play and devices commands."""
+    p = subparsers.add_parser(
+        "play",
+        help="play a variant through the sound card, showing bar and beat",
+        description="Play a variant live. The line shows the section, bar and beat heard now "
+        "(the stream's clock plus the output latency). Ctrl-C fades out and stops. The default "
+        "device comes from THEME_AUDIO_DEVICE (a name or an index) or the system.",
+    )
+    add_variant_options(p)
+    p.add_argument(
+        "--device", help="output device: a name (or part of one) or an index (see 'theme devices')"
+    )
+    p.add_argument(
+        "--latency", type=float, metavar="SECONDS", help="output latency in seconds (default: low)"
+    )
+    p.add_argument(
+        "--rate", type=int, default=48000, help="sample rate: 44100 or 48000 (default 48000)"
+    )
+    p.add_argument("--click", action="store_true", help="add a click track that follows the meter")
+    p.set_defaults(func=run_play)
+
+    p = subparsers.add_parser("devices", help="list the audio output devices")
+    p.set_defaults(func=run_devices)
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    from theme.playback import devices
+
+    outputs = devices()
+    if not outputs:
+        print("no audio output device found; write files instead with -o FILE.wav")
+        return 3
+    for d in outputs:
+        mark = "*" if d.default else " "
+        print(f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} channels)")
+    print("* the default; choose another with --device NAME|INDEX or THEME_AUDIO_DEVICE")
+    return 0
+
+
+def run_play(args: argparse.Namespace) -> int:
+    import time
+
+    from theme.playback import play
+
+    timeline = timeline_from_args(args)
+    if args.click:
+        from theme.metronome import click_track
+
+        timeline = click_track(timeline)
+    player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
+    tty = sys.stdout.isatty()
+    last = ""
+    try:
+        while player.active:
+            bar, beat = timeline.bar_beat_at_seconds(player.heard_seconds())
+            section = timeline.bars[bar - 1].section
+            line = f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
+            if tty and line != last:
+                print("\r" + line.ljust(48), end="", flush=True)
+                last = line
+            player.wait(0.02)  # the display refresh, not the music's clock
+    except KeyboardInterrupt:
+        player.stop()
+        print("\nstopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
+        return 130
+    player.close()
+    print(
+        ("\n" if tty else "") + f"played {len(timeline.bars)} bars; underruns: {player.underruns}"
+    )
+    return 0
