@@ -51,7 +51,6 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    import time
 
     from theme.playback import play
 
