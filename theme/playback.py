@@ -30,7 +30,7 @@ from theme.render.audio import BlockRenderer
 if TYPE_CHECKING:
     from theme.timeline import Timeline
 
-__all__ = ["ArraySink", "Player", "Sink", "SoundDeviceSink", "devices", "play"]
+__all__ = ["ArraySink", "Player", "Sink", "SoundDeviceSink", "SteppedSink", "devices", "play"]
 
 RING_BLOCKS = 16
 FADE_SECONDS = 0.03
@@ -118,6 +118,25 @@ class ArraySink(Sink):
     def data(self) -> np.ndarray:
         """Everything played, (frames, 2) float32."""
         return np.concatenate(self.blocks) if self.blocks else np.zeros((0, 2), np.float32)
+
+
+class SteppedSink(ArraySink):
+    """A simulated sound card for tests of live code: each look at the clock
+    (:meth:`heard_frame`) plays one more block, so time moves only when asked."""
+
+    def _open(self) -> None:
+        pass
+
+    def _heard_frame(self, frames_pulled: int) -> int:
+        if not self.done.is_set():
+            assert self._pull is not None
+            out = np.empty((self.blocksize, 2), dtype=np.float32)
+            more = self._pull(out)
+            self.blocks.append(out)
+            if not more:
+                self.done.set()
+            frames_pulled += self.blocksize
+        return max(0, frames_pulled - self.latency_frames)
 
 
 def _sounddevice() -> Any:
@@ -276,6 +295,7 @@ class Player:
         self._late = 0
         self._frames = 0
         self._producer = threading.Thread(target=self._produce, daemon=True)
+        self._render_lock = threading.Lock()  # between the producer and with_renderer only
 
     def _produce(self) -> None:
         while not self._ended and not self._stopping:
@@ -286,7 +306,8 @@ class Player:
 
     def _produce_one(self) -> None:
         slot = self._written % RING_BLOCKS
-        self._filled[slot] = self.renderer.fill(self._ring[slot])
+        with self._render_lock:
+            self._filled[slot] = self.renderer.fill(self._ring[slot])
         self._written += 1
         if self._filled[slot] < self.sink.blocksize:
             self._ended = True
@@ -322,6 +343,12 @@ class Player:
             self._producer.start()
         self.sink.open(self._pull)
         return self
+
+    def with_renderer(self, change: Callable[[BlockRenderer], None]) -> None:
+        """Run ``change(renderer)`` between two blocks of the producer (never during one):
+        how the live metronome changes its tempo. The blocks already in the ring play on."""
+        with self._render_lock:
+            change(self.renderer)
 
     @property
     def active(self) -> bool:

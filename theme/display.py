@@ -1,0 +1,108 @@
+"""The metronome's live picture in a terminal: pure functions from a position to text.
+
+A frame shows, for each meter, its name and grouping, the bar counter, the beat as a large
+number, and a row of pulses with the group boundaries (``|``) and the pulse now lit; when
+the downbeats of two meters meet, the frame says so. The caller decides when to draw
+(from the stream's clock) and where (a terminal, or a list in tests).
+
+>>> print(big_number(5))
+█▀▀
+▀▀▄
+▄▄▀
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from theme.meter import Meter
+
+__all__ = ["Frame", "big_number", "meter_row"]
+
+_DIGITS = {
+    "0": ("█▀█", "█ █", "▀▀▀"),
+    "1": (" ▄█", "  █", "  ▀"),
+    "2": ("▀▀█", "█▀▀", "▀▀▀"),
+    "3": ("▀▀█", " ▀█", "▀▀▀"),
+    "4": ("█ █", "▀▀█", "  ▀"),
+    "5": ("█▀▀", "▀▀▄", "▄▄▀"),
+    "6": ("█▀▀", "█▀█", "▀▀▀"),
+    "7": ("▀▀█", "  █", "  ▀"),
+    "8": ("█▀█", "█▀█", "▀▀▀"),
+    "9": ("█▀█", "▀▀█", "▀▀▀"),
+}
+
+
+def big_number(number: int) -> str:
+    """``number`` in three-line block digits."""
+    rows = ["", "", ""]
+    for char in str(number):
+        for i, part in enumerate(_DIGITS[char]):
+            rows[i] += part + " "
+    return "\n".join(row.rstrip() for row in rows)
+
+
+def meter_row(meter: Meter, pulse: int) -> str:
+    """The pulses of a bar, the one now as ``●``, downbeat ``▲``, group starts ``△``, the
+    others ``·``, groups separated by ``|``.
+
+    >>> meter_row(Meter.parse("5/4"), 3)
+    '▲ · · | ● ·'
+    """
+    starts = set(meter.group_starts)
+    marks = []
+    for i in range(meter.numerator):
+        if i in starts and i:
+            marks.append("|")
+        if i == pulse:
+            marks.append("●")
+        else:
+            marks.append("▲" if i == 0 else "△" if i in starts else "·")
+    return " ".join(marks)
+
+
+class Frame:
+    """What the screen shows at one position of a metronome."""
+
+    def __init__(self, metronome: object):
+        self.metronome = metronome
+
+    def lines(self, quarter: Fraction, *, paused: bool = False) -> list[str]:
+        """The lines of the frame at ``quarter`` (quarter notes from the start)."""
+        m = self.metronome
+        meter: Meter = m.meter  # type: ignore[attr-defined]
+        start: Fraction = m.start  # type: ignore[attr-defined]
+        qpm = m.tempo_map.qpm_at(quarter)  # type: ignore[attr-defined]
+        header = f"{m.describe()}  now q={float(qpm):.0f}"  # type: ignore[attr-defined]
+        if paused:
+            header += "  [paused: space to go on]"
+        lines = [header]
+        position = quarter - start
+        if position < 0:
+            bar_len = meter.bar_quarters
+            count = int((quarter % bar_len) / meter.pulse_quarters) + 1
+            lines += ["count-in", big_number(count), meter_row(meter, count - 1)]
+            return lines
+        rows = [(meter, m.bar_quarters)]  # type: ignore[attr-defined]
+        if m.vs is not None:  # type: ignore[attr-defined]
+            rows.append((m.vs, m.second_bar_quarters))  # type: ignore[attr-defined]
+        beats = []
+        for row_meter, length in rows:
+            bar, into = divmod(position, length)
+            pulse = int(into / (length / row_meter.numerator))
+            beats.append(pulse + 1)
+            lines.append(
+                f"{row_meter} ({'+'.join(map(str, row_meter.groups))})  bar {int(bar) + 1}  "
+                f"beat {pulse + 1}"
+            )
+            lines.append(meter_row(row_meter, pulse))
+        big = [big_number(b).split("\n") for b in beats]
+        lines += ["      ".join(parts) for parts in zip(*big)]
+        every = m.meeting_every  # type: ignore[attr-defined]
+        if every is not None:
+            meetings, into = divmod(position, every)
+            note = "  ** the downbeats meet **" if into < meter.pulse_quarters else ""
+            lines.append(
+                f"downbeats meet every {every} quarters; met {int(meetings) + 1} times{note}"
+            )
+        return lines
