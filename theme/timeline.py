@@ -249,6 +249,45 @@ class Timeline:
             layers={k: v for k, v in self.layers.items() if k not in drop},
         )
 
+    @classmethod
+    def join(cls, timelines: Sequence[Timeline], *, title: str) -> Timeline:
+        """The timelines one after the other, at the first one's opening tempo; each bar
+        keeps its section name, each event and marker moves with its bar.
+
+        Raises:
+            UsageError: no timeline.
+        """
+        if not timelines:
+            raise UsageError("nothing to join: give at least one timeline")
+        bars: list[tuple[Meter, str]] = []
+        events: list[Event] = []
+        markers: list[Marker] = []
+        layers: dict[str, Layer] = {}
+        start = Fraction(0)
+        for part in timelines:
+            bars += [(bar.meter, bar.section) for bar in part.bars]
+            events += [replace(e, onset=e.onset + start) for e in part.events]
+            markers += [
+                Marker(m.at + start, m.text)
+                for m in part.markers
+                if not m.text.startswith("meter ")
+            ]
+            layers.update(part.layers)
+            start += part.length
+        return cls.build(
+            title=title,
+            bars=bars,
+            tempo=timelines[0].tempo_map.segments[0].qpm,
+            layers=layers.values(),
+            events=events,
+            markers=markers,
+        )
+
+    def _repr_html_(self) -> str:
+        from theme.classroom.notebook import html_for
+
+        return html_for(self, self.title)
+
     def __repr__(self) -> str:
         return (
             f"Timeline({self.title!r}, {len(self.bars)} bars, {len(self.events)} events, "
