@@ -126,9 +126,8 @@ def contrast_svg(
                 if level == AccentLevel.DOWNBEAT:
                     body.append(_text(x, y - 20, str(bar + 1), 14, "middle", fill=colour))
             bar += 1
-    for q in range(0, int(length) + 1, 5 if length > 30 else 1):
-        x = left + q * unit
-        body.append(_text(x, top + 150, str(q), 12, "middle", fill=GREY))
+    for tick in range(0, int(length) + 1, 5 if length > 30 else 1):
+        body.append(_text(left + tick * unit, top + 150, str(tick), 12, "middle", fill=GREY))
     body.append(_text(left + 1000, top + 170, "quarter notes", 12, "end", fill=GREY))
     return _svg(width, top + 190, body, f"{a} against {b}")
 
