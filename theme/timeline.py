@@ -283,6 +283,21 @@ class Timeline:
             markers=markers,
         )
 
+    def head(self, bars: int) -> Timeline:
+        """The first ``bars`` bars (all of them if there are fewer); notes cut at the end."""
+        kept = self.bars[: max(1, bars)]
+        end = kept[-1].end
+        return replace(
+            self,
+            bars=kept,
+            events=tuple(
+                replace(e, duration=min(e.duration, end - e.onset))
+                for e in self.events
+                if e.onset < end
+            ),
+            markers=tuple(m for m in self.markers if m.at < end),
+        )
+
     def _repr_html_(self) -> str:
         from theme.classroom.notebook import html_for
 

@@ -217,6 +217,11 @@ class Variant:
 
         return to_score(self.timeline(**options))
 
+    def _repr_html_(self) -> str:
+        from theme.classroom.notebook import html_for
+
+        return html_for(self.timeline(), f"{self.name}: {self.title}")
+
     def __str__(self) -> str:
         return f"{self.name}: {self.title}"
 

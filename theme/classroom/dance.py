@@ -1,0 +1,90 @@
+"""The dance test: a four-count step against bars of five (or seven...).
+
+A step pattern of ``steps`` counts (step-touch: 4) runs on every pulse; its count one lands
+somewhere else in each bar of an odd meter. In 5/4 it lands on beats 1, 5, 4, 3, 2 and on
+beat 1 again after 20 beats: why the dancers on American Bandstand were thrown off.
+
+>>> [f"bar {bar} beat {beat}" for bar, beat in landings("5/4", cycles=6)]
+['bar 1 beat 1', 'bar 1 beat 5', 'bar 2 beat 4', 'bar 3 beat 3', 'bar 4 beat 2', 'bar 5 beat 1']
+>>> realign_beats("5/4"), realign_beats("7/8")
+(20, 28)
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from theme.errors import UsageError
+from theme.meter import AccentLevel, Meter
+from theme.tempo import Tempo
+from theme.timeline import Event, Layer, Marker, Timeline
+
+__all__ = ["FOOT", "dance_timeline", "landings", "realign_beats"]
+
+FOOT = Layer("feet", "foot", drum=True, pan=0.0, gain=1.2)
+
+
+def realign_beats(meter: str | Meter, steps: int = 4) -> int:
+    """Pulses until count one of the step falls on a downbeat again."""
+    return math.lcm(Meter.parse(meter).numerator, steps)
+
+
+def landings(
+    meter: str | Meter, *, steps: int = 4, cycles: int | None = None
+) -> list[tuple[int, int]]:
+    """``(bar, beat)``, both from 1, where each count one of the step lands, until it is
+    back on a downbeat (or for ``cycles`` step patterns).
+
+    Raises:
+        UsageError: ``steps`` below 1.
+    """
+    if steps < 1:
+        raise UsageError(f"invalid steps {steps!r}: expected 1 or more counts")
+    m = Meter.parse(meter)
+    count = cycles if cycles is not None else realign_beats(m, steps) // steps + 1
+    return [(i * steps // m.numerator + 1, i * steps % m.numerator + 1) for i in range(count)]
+
+
+def dance_timeline(
+    meter: str | Meter = "5/4",
+    *,
+    steps: int = 4,
+    bpm: str | int | Fraction | Tempo = 132,
+    bars: int | None = None,
+    music: Timeline | None = None,
+) -> Timeline:
+    """The step's foot sounds (count one louder) under the music, or under a click of the
+    meter when no music is given; enough bars for the step to come back to beat 1.
+
+    Raises:
+        UsageError: a bad meter, tempo, step count or bar count.
+    """
+    from theme.metronome import Metronome
+
+    m = Meter.parse(meter)
+    if bars is None:
+        bars = realign_beats(m, steps) // m.numerator
+    if not 1 <= bars <= 1000:
+        raise UsageError(f"invalid bars {bars!r}: expected 1 to 1000")
+    if music is None:
+        music = Metronome(m, bpm=bpm, bars=bars).timeline()
+    pulses = bars * m.numerator
+    feet = [
+        Event(
+            onset=i * m.pulse_quarters,
+            duration=m.pulse_quarters,
+            layer=FOOT.name,
+            pitch=36,
+            velocity=120 if i % steps == 0 else 70,
+            accent=AccentLevel.DOWNBEAT if i % steps == 0 else AccentLevel.BEAT,
+        )
+        for i in range(pulses)
+    ]
+    markers = [
+        Marker(
+            i * m.pulse_quarters, f"step one: bar {i // m.numerator + 1} beat {i % m.numerator + 1}"
+        )
+        for i in range(0, pulses, steps)
+    ]
+    return music.head(bars).with_events(feet, layers=[FOOT], markers=markers)
