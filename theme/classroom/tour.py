@@ -1,0 +1,283 @@
+"""The guided tour: seven steps from counting five to the dance test.
+
+Each :class:`Step` has a title, what a teacher would say, a picture, and music. The tour is
+played step by step (:func:`play_tour`), or written to a folder with a page to project
+(:func:`write_tour`) when there is no sound card or when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from theme.errors import OutputFileError, UsageError
+from theme.rhythm import Rhythm
+from theme.tempo import Tempo
+from theme.timeline import Timeline
+
+__all__ = ["STEPS", "Step", "steps", "write_tour"]
+
+OSTINATO = "X..x..x.x."
+STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the tour: ``music(tempo)`` and ``picture()`` are made when needed."""
+
+    number: int
+    title: str
+    text: tuple[str, ...]
+    music: Callable[[Tempo | None], Timeline]
+    picture: Callable[[], str]
+    notation: bool = False
+
+
+def _count(tempo: Tempo | None) -> Timeline:
+    from theme.metronome import Metronome
+
+    return Metronome("5/4", bpm=tempo or 120, bars=4).timeline()
+
+
+def _ostinato(tempo: Tempo | None) -> Timeline:
+    from theme.metronome import click_track
+    from theme.variants import load
+
+    return click_track(load("tv-1966", intro_bars=4, melody_bars=0).timeline(tempo=tempo or 120))
+
+
+def _tv(tempo: Tempo | None) -> Timeline:
+    from theme.variants import load
+
+    return load("tv-1966", intro_bars=2, melody_bars=8).timeline(tempo=tempo)
+
+
+def _remix(tempo: Tempo | None) -> Timeline:
+    from theme.variants import load
+
+    return load("remix-1996", intro_bars=4, body_bars=8).timeline(tempo=tempo)
+
+
+def _strategies(tempo: Tempo | None) -> Timeline:
+    from theme.variants import load
+
+    groove = load("tv-1966", intro_bars=2, melody_bars=0).timeline(tempo=tempo or 132)
+    parts: list[Timeline] = []
+    for name in STRATEGY_ORDER:
+        parts += [groove.head(2), groove.head(2).remeter(name)]
+    return Timeline.join(parts, title="5/4, then each strategy's 4/4")
+
+
+def _versus(tempo: Tempo | None) -> Timeline:
+    from theme.metronome import Metronome
+
+    return Metronome("5/4", vs="4/4", bpm=tempo or 144, align="beat", bars=8).timeline()
+
+
+def _dance(tempo: Tempo | None) -> Timeline:
+    from theme.classroom.dance import dance_timeline
+    from theme.variants import load
+
+    music = load("tv-1966", intro_bars=4, melody_bars=0).timeline(tempo=tempo or 132)
+    return dance_timeline("5/4", music=music)
+
+
+def _count_picture() -> str:
+    from theme.classroom.pictures import necklace_svg
+
+    return necklace_svg(
+        [("5/4 counted 3+2", Rhythm.from_box("X.x.x.X.x.", "1/2"))], title="Five beats, 3+2"
+    )
+
+
+def _ostinato_picture() -> str:
+    from theme.classroom.pictures import necklace_svg
+
+    return necklace_svg(
+        [("3+3+2+2: dash dash dot dot", Rhythm.from_box(OSTINATO))], title="The ostinato"
+    )
+
+
+def _strategy_picture() -> str:
+    from theme.classroom.pictures import necklace_svg
+    from theme.remeter import remeter_rhythm
+
+    ostinato = Rhythm.from_box(OSTINATO)
+    shown = [("5/4", ostinato)] + [
+        (s, remeter_rhythm(ostinato, s)) for s in ("squeeze", "drop", "stretch")
+    ]
+    return necklace_svg(shown, title="Five into four: the ostinato and three strategies")
+
+
+def _versus_picture() -> str:
+    from theme.classroom.pictures import contrast_svg
+
+    return contrast_svg("5/4", "4/4")
+
+
+def _dance_picture() -> str:
+    from theme.classroom.pictures import contrast_svg
+
+    return contrast_svg("5/4", "4/4", labels=("the music, 5/4", "the step, 4 counts"))
+
+
+def _notation_picture(make: Callable[[Tempo | None], Timeline]) -> Callable[[], str]:
+    def picture() -> str:
+        from theme.classroom.notebook import notation_svg
+
+        return notation_svg(make(None), bars=6)
+
+    return picture
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        1,
+        "Count five",
+        (
+            "Clap and count with the clicks: ONE two three FOUR five.",
+            "The loud clicks fall on 1 and 4: five beats grouped 3+2. Conduct it: down, in, in, out, up.",
+            "Lalo Schifrin's joke: 4/4 is for people with two legs, 5/4 for people with five.",
+        ),
+        _count,
+        _count_picture,
+    ),
+    Step(
+        2,
+        "The ostinato over the count: dash dash dot dot",
+        (
+            "Over the count the bass plays long, long, short, short: 3+3+2+2 eighth notes,",
+            "on 1, 2-and, 4 and 5. In Morse code that is M.I.: dash dash dot dot.",
+            "Say it in five syllables with the clicks: hip-po-pot-a-mus.",
+        ),
+        _ostinato,
+        _ostinato_picture,
+    ),
+    Step(
+        3,
+        "The 1966 TV theme",
+        (
+            "The groove on bass and bongos, then the melody's rhythm above it: short, short, long.",
+            "The melody's rhythm is a hypothesis (where its barline falls is not known),",
+            "and every pitch here is our own: this project never spells out the theme's notes.",
+        ),
+        _tv,
+        _notation_picture(_tv),
+        True,
+    ),
+    Step(
+        4,
+        "The 1996 remix: from 5/4 to 4/4",
+        (
+            "Four bars in 5/4, then the dance floor: a kick on every beat of 4/4.",
+            "Listen for the switch. How the remix fits five beats into four is not known;",
+            "here the ostinato is squeezed (3+3+1+1), one of the candidate strategies.",
+        ),
+        _remix,
+        _notation_picture(_remix),
+        True,
+    ),
+    Step(
+        5,
+        "Five into four: the strategies side by side",
+        (
+            "Each strategy follows two bars of the original 5/4:",
+            "squeeze (3+3+1+1), drop (3+3+2, the tresillo), stretch (3+3+2+2 and a rest: two bars",
+            "of 4/4), and rebar (the same notes with barlines every four beats).",
+        ),
+        _strategies,
+        _strategy_picture,
+    ),
+    Step(
+        6,
+        "5/4 against 4/4, beat by beat",
+        (
+            "Left ear: 5/4. Right ear: 4/4. The same beat for both.",
+            "Their downbeats meet only every 20 beats: count them, and raise a hand when they meet.",
+        ),
+        _versus,
+        _versus_picture,
+    ),
+    Step(
+        7,
+        "The dance test",
+        (
+            "Step-touch in four while the music goes in five: the low thud is your step one.",
+            "It lands on beat 1, then 5, 4, 3, 2, and only after 20 beats on 1 again.",
+            "That is what threw the dancers off when the 5/4 single was played on American Bandstand",
+            "(the story comes from informal sources).",
+        ),
+        _dance,
+        _dance_picture,
+    ),
+)
+
+
+def steps(selected: int | None = None) -> list[Step]:
+    """All the steps, or only step ``selected`` (from 1).
+
+    Raises:
+        UsageError: no such step.
+    """
+    if selected is None:
+        return list(STEPS)
+    if not 1 <= selected <= len(STEPS):
+        raise UsageError(f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}")
+    return [STEPS[selected - 1]]
+
+
+def write_tour(
+    folder: str | Path,
+    *,
+    tempo: Tempo | None = None,
+    selected: int | None = None,
+    on_step: Callable[[Step, list[Path]], None] | None = None,
+) -> Path:
+    """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder``, then
+    ``index.html``, a page with everything in it, and return the page's path.
+    ``on_step(step, files)`` is called as each step is written.
+
+    Raises:
+        OutputFileError: the folder cannot be made or written.
+    """
+    from theme.classroom.page import PageSection, audio_bytes, page_html
+    from theme.output import atomic_path
+    from theme.render.audio import write_audio
+    from theme.render.midi import write_midi
+
+    root = Path(folder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFileError(f"cannot make the folder {str(root)!r}: {exc.strerror}") from None
+    sections = []
+    for step in steps(selected):
+        music = step.music(tempo)
+        stem = root / f"step-{step.number}"
+        picture = step.picture()
+        files = [
+            write_audio(music, stem.with_suffix(".wav")),
+            write_midi(music, stem.with_suffix(".mid")),
+        ]
+        with atomic_path(stem.with_suffix(".svg")) as tmp:
+            tmp.write_text(picture, encoding="utf-8")
+        files.append(stem.with_suffix(".svg"))
+        sections.append(
+            PageSection(
+                f"{step.number}. {step.title}", step.text, [picture], audio=audio_bytes(music)
+            )
+        )
+        if on_step is not None:
+            on_step(step, files)
+    page = root / "index.html"
+    with atomic_path(page) as tmp:
+        tmp.write_text(
+            page_html(
+                "Odd meters: the Mission: Impossible theme in 5/4 and 4/4",
+                sections,
+                intro="Seven steps for a class: press play on each, count along, then try the dance test.",
+            ),
+            encoding="utf-8",
+        )
+    return page

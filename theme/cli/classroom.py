@@ -1,0 +1,182 @@
+"""``theme demo``, ``theme dance`` and ``theme picture``: what a teacher opens in class."""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from theme.classroom.tour import Step
+    from theme.tempo import Tempo
+
+__all__ = ["register"]
+
+DEFAULT_FOLDER = "theme-tour"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the demo, dance and picture commands."""
+    p = subparsers.add_parser(
+        "demo",
+        help="the guided tour: counting five, the ostinato, the remixes, the dance test",
+        description="Seven steps, each with a short explanation, a picture and sound. Enter "
+        "goes to the next step. With no sound card (or with --out/--html) the whole tour is "
+        f"written to a folder ({DEFAULT_FOLDER}/ by default) with a page to project.",
+    )
+    p.add_argument("--step", type=int, metavar="N", help="only step N (1-7)")
+    p.add_argument(
+        "--auto", action="store_true", help="go on to the next step without waiting for Enter"
+    )
+    p.add_argument("--tempo", help="one tempo for every step: 120, q=120, e=240 ...")
+    p.add_argument(
+        "--out",
+        "--html",
+        dest="out",
+        metavar="DIR",
+        help="write the tour (WAV, MIDI, SVG, index.html) here instead of playing",
+    )
+    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
+    p.set_defaults(func=run_demo)
+
+    p = subparsers.add_parser(
+        "dance",
+        help="the dance test: a four-count step against bars of five",
+        description="A step pattern in four counts under music in 5/4 (or --meter): step one "
+        "lands on beats 1, 5, 4, 3, 2 and on 1 again after 20 beats. Plays it, or writes it.",
+    )
+    p.add_argument("--meter", default="5/4", help="the music's meter (default 5/4; try 7/8)")
+    p.add_argument("--steps", type=int, default=4, help="counts in the step pattern (default 4)")
+    p.add_argument("--bpm", default="132", help="tempo: 132 or q=132, e=264 ... (default 132)")
+    p.add_argument(
+        "--bars", type=int, metavar="N", help="bars to play (default: until step one is back on 1)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write .wav, .flac, .mid, .html or .svg (the picture) instead of playing",
+    )
+    p.add_argument("--device", help="output device: a name or an index")
+    p.set_defaults(func=run_dance)
+
+    p = subparsers.add_parser(
+        "picture",
+        help="draw a meter contrast or rhythm necklaces (SVG, PNG)",
+        description="contrast: two meters' pulses on one time line and where their downbeats "
+        "meet. necklace: the 5/4 ostinato's pulses on a circle, beside its 4/4 strategies.",
+    )
+    p.add_argument("kind", choices=("contrast", "necklace"))
+    p.add_argument("--meter", default="5/4", help="the first meter (default 5/4)")
+    p.add_argument("--vs", default="4/4", help="contrast: the second meter (default 4/4)")
+    p.add_argument("--align", choices=("beat", "bar"), default="beat")
+    p.add_argument("--box", default="X..x..x.x.", help="necklace: the rhythm in box notation")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="a .svg or .png file")
+    p.set_defaults(func=run_picture)
+
+
+def _tempo(text: str | None) -> Tempo | None:
+    from theme.tempo import Tempo
+
+    return Tempo.parse(text) if text else None
+
+
+def _write_tour(folder: str, args: argparse.Namespace) -> int:
+    from theme.classroom.tour import write_tour
+
+    def report(step: Step, files: list[Path]) -> None:
+        print(f"{step.number}. {step.title}")
+        for line in step.text:
+            print(f"   {line}")
+        print(f"   -> {', '.join(str(f) for f in files)}")
+
+    page = write_tour(folder, tempo=_tempo(args.tempo), selected=args.step, on_step=report)
+    print(f"\nthe tour is in {folder}/: open {page} in a browser to project it")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import sys
+
+    from theme.classroom.tour import steps
+    from theme.errors import AudioDeviceError
+
+    chosen = steps(args.step)
+    tempo = _tempo(args.tempo)
+    if args.out:
+        return _write_tour(args.out, args)
+    from theme.playback import play
+
+    interactive = sys.stdin.isatty() and not args.auto
+    for n, step in enumerate(chosen):
+        print(f"\n{step.number}. {step.title}")
+        for line in step.text:
+            print(f"   {line}")
+        try:
+            play(step.music(tempo), device=args.device)
+        except AudioDeviceError as exc:
+            if n:
+                raise
+            print(f"\nno sound here ({exc}).\nwriting the tour to {DEFAULT_FOLDER}/ instead.\n")
+            return _write_tour(DEFAULT_FOLDER, args)
+        more = n + 1 < len(chosen)
+        if interactive and more and input("   Enter: next step, q: quit ").strip().lower() == "q":
+            break
+    return 0
+
+
+def run_dance(args: argparse.Namespace) -> int:
+    from theme.classroom.dance import dance_timeline, landings
+
+    music = None
+    if args.meter.replace(" ", "") in ("5/4", "3+2/4"):
+        from theme.variants import load
+
+        music = load("tv-1966", intro_bars=64, melody_bars=0).timeline(tempo=args.bpm)
+    timeline = dance_timeline(
+        args.meter, steps=args.steps, bpm=args.bpm, bars=args.bars, music=music
+    )
+    where = ", ".join(
+        f"bar {bar} beat {beat}" for bar, beat in landings(args.meter, steps=args.steps)
+    )
+    print(f"step one lands on: {where}")
+    if args.output:
+        from theme.output import output_format
+
+        if output_format(
+            args.output, ["wav", "flac", "ogg", "mid", "midi", "html", "svg", "png"]
+        ) in ("svg", "png"):
+            from theme.classroom.pictures import contrast_svg, write_picture
+
+            labels = (f"the music, {args.meter}", f"the step, {args.steps} counts")
+            write_picture(contrast_svg(args.meter, f"{args.steps}/4", labels=labels), args.output)
+        else:
+            from theme.export import write
+
+            write(timeline, args.output)
+        print(f"wrote {args.output}")
+        return 0
+    from theme.playback import play
+
+    play(timeline, device=args.device)
+    return 0
+
+
+def run_picture(args: argparse.Namespace) -> int:
+    from theme.classroom.pictures import contrast_svg, necklace_svg, write_picture
+
+    if args.kind == "contrast":
+        svg = contrast_svg(args.meter, args.vs, align=args.align)
+    else:
+        from theme.remeter import STRATEGIES, remeter_rhythm
+        from theme.rhythm import Rhythm
+
+        rhythm = Rhythm.from_box(args.box)
+        shown = [(args.meter, rhythm)]
+        if rhythm.quarters == STRATEGIES["squeeze"].source.bar_quarters:
+            shown += [(s, remeter_rhythm(rhythm, s)) for s in ("squeeze", "drop", "stretch")]
+        svg = necklace_svg(shown, title=f"{args.box} in {args.meter}")
+    for path in write_picture(svg, args.output):
+        print(f"wrote {path}")
+    return 0
