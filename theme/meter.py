@@ -182,7 +182,9 @@ class Meter:
         return Meter(self.numerator, self.denominator, groups)
 
     def __str__(self) -> str:
-        """``'5/4'`` for the default grouping, ``'2+3/4'`` otherwise; :meth:`parse` reads it."""
+        """``'5/4'`` for the default grouping, ``'2+3/4'`` otherwise; :meth:`parse` reads it.
+        A single group (a flat bar, from ``with_groups('5')``) is written ``'5/4'`` and reads
+        back with the default grouping."""
         if self.groups == default_groups(self.numerator, self.denominator):
             return f"{self.numerator}/{self.denominator}"
         return f"{'+'.join(map(str, self.groups))}/{self.denominator}"

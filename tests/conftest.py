@@ -1,0 +1,31 @@
+"""Shared helpers for the tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("THEME_SHARED", ROOT.parent / "shared"))
+
+
+def run_theme(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m theme ARGS`` as a user would, with no sound server to find."""
+    environment = {**os.environ, "JACK_NO_START_SERVER": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "theme", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def theme_cli():  # type: ignore[no-untyped-def]
+    return run_theme
