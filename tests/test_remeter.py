@@ -1,0 +1,152 @@
+"""Remetering strategies: the ostinato exactly, properties on random rhythms, timelines."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import theme
+from theme.errors import RemeterError
+from theme.remeter import STRATEGIES, get_strategy, remeter, remeter_rhythm
+from theme.rhythm import Rhythm
+
+OSTINATO = Rhythm.from_box("X..x..x.x.")
+
+
+@pytest.mark.parametrize(
+    ("strategy", "box"),
+    [
+        ("squeeze", "X..x..xx"),
+        ("drop", "X..x..x."),
+        ("stretch", "X..x..x.x.------"),
+        ("rebar", "X..x..x.x.X..x..x.x.X..x..x.x.X..x..x.x."),
+    ],
+)
+def test_the_ostinato_under_each_strategy(strategy: str, box: str) -> None:
+    result = remeter_rhythm(OSTINATO, strategy)
+    assert result.to_box() == box
+    assert result.unit == Fraction(1, 2)
+    assert result.quarters % 4 == 0
+
+
+def test_clave_puts_four_beats_on_the_five_four_onsets() -> None:
+    assert remeter_rhythm(Rhythm.from_box("x.x.x.x."), "clave").onsets() == [0, 3, 6, 8]
+
+
+def test_squeeze_finer_grid_when_needed() -> None:
+    result = remeter_rhythm(Rhythm.from_box("x.......xx"), "squeeze")
+    assert result.unit == Fraction(1, 4)
+    assert [o * result.unit for o in result.onsets()] == [0, Fraction(7, 2), Fraction(15, 4)]
+
+
+five_four_bars = st.integers(1, 3).flatmap(
+    lambda bars: st.text(alphabet="xX.-", min_size=10 * bars, max_size=10 * bars).map(
+        Rhythm.from_box
+    )
+)
+filled_bars = st.sets(st.integers(1, 9)).map(
+    lambda cuts: [b - a for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), 10])]
+)
+
+
+@given(rhythm=five_four_bars)
+def test_squeeze_keeps_the_onset_count(rhythm: Rhythm) -> None:
+    result = remeter_rhythm(rhythm, "squeeze")
+    assert len(result.onsets()) == len(rhythm.onsets())
+    assert result.quarters == rhythm.quarters / 5 * 4
+
+
+@given(durations=filled_bars)
+def test_drop_keeps_the_bar_full(durations: list[int]) -> None:
+    result = remeter_rhythm(Rhythm.from_durations(durations), "drop")
+    assert sum(result.durations()) * result.unit == 4
+    assert result.hits[0].start == 0
+
+
+@given(rhythm=five_four_bars)
+def test_stretch_keeps_every_onset(rhythm: Rhythm) -> None:
+    result = remeter_rhythm(rhythm, "stretch")
+    assert len(result.onsets()) == len(rhythm.onsets())
+    bars = int(rhythm.quarters / 5)
+    expected = [o * rhythm.unit + (o * rhythm.unit // 5) * 3 for o in rhythm.onsets()]
+    assert [o * result.unit for o in result.onsets()] == expected
+    assert result.quarters == 8 * bars
+
+
+def test_not_whole_bars() -> None:
+    with pytest.raises(
+        RemeterError, match=r"cannot remeter 'x\.\.' with 'squeeze': .*5 quarters each"
+    ):
+        remeter_rhythm(Rhythm.from_box("x.."), "squeeze")
+
+
+def test_unknown_strategy() -> None:
+    with pytest.raises(
+        RemeterError,
+        match=r"unknown strategy 'fold': expected one of squeeze, drop, stretch, rebar, clave",
+    ):
+        get_strategy("fold")
+
+
+@pytest.mark.parametrize("strategy", ["squeeze", "drop", "stretch", "rebar"])
+@pytest.mark.parametrize("name", ["tv-1966", "film", "take-five-vamp"])
+def test_remeter_five_four_variants(name: str, strategy: str) -> None:
+    timeline = theme.load(name).timeline()
+    result = remeter(timeline, strategy)
+    assert {str(b.meter) for b in result.bars} == {"4/4"}
+    assert all(
+        result.bar_at(e.onset).start <= e.onset < result.bar_at(e.onset).end for e in result.events
+    )
+    s = STRATEGIES[strategy]
+    if strategy == "drop":
+        assert len(result.events) < len(timeline.events)
+    else:
+        assert len(result.events) == len(timeline.events)
+    if not s.is_rebar:
+        assert len(result.bars) == len(timeline.bars) * s.target_bars
+
+
+def test_remeter_keeps_other_meters_when_lenient() -> None:
+    remix = theme.load("remix-1996", intro_bars=2, body_bars=2).timeline()
+    with pytest.raises(
+        RemeterError, match=r"is in 4/4 at bar 3: strategy 'drop' needs every bar in 5/4"
+    ):
+        remeter(remix, "drop")
+    result = remeter(remix, "drop", strict=False)
+    assert [str(b.meter) for b in result.bars] == ["4/4"] * 4
+    # the 4/4 body is kept as it was, two quarters earlier (two 5/4 bars became 4/4 bars)
+    assert [e.onset for e in result.layer_events("kick")] == [
+        e.onset - 2 for e in remix.layer_events("kick")
+    ]
+
+
+def test_clave_on_four_four_material() -> None:
+    rock = theme.load("remix-2000", verse_bars=2, interlude_bars=0, outro_bars=0).timeline()
+    result = remeter(rock, "clave")
+    assert {str(b.meter) for b in result.bars} == {"5/4"}
+    kick = [e.onset - result.bars[0].start for e in result.layer_events("kick") if e.onset < 5]
+    assert kick == [0, 3, 4]  # 4/4 kick on beats 1, 3, 3& lands on 5/4 eighths 0, 6, 8
+
+
+@settings(max_examples=30, deadline=None)
+@given(rhythm=five_four_bars, strategy=st.sampled_from(["squeeze", "stretch", "rebar"]))
+def test_timeline_and_rhythm_agree(rhythm: Rhythm, strategy: str) -> None:
+    from theme.meter import Meter
+    from theme.timeline import Event, Layer, Timeline
+
+    bars = int(rhythm.quarters / 5)
+    timeline = Timeline.build(
+        title="t",
+        bars=[(Meter.parse("5/4"), "")] * bars,
+        tempo=120,
+        layers=[Layer("a", "bass")],
+        events=[Event(h.start * rhythm.unit, h.length * rhythm.unit, "a", 40) for h in rhythm.hits],
+    )
+    by_timeline = [e.onset for e in remeter(timeline, strategy).events]
+    expected = remeter_rhythm(rhythm, strategy)
+    onsets = [o * expected.unit for o in expected.onsets()]
+    assert by_timeline == onsets[: len(by_timeline)]
+    assert len(by_timeline) == len(rhythm.onsets())
