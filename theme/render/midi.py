@@ -155,6 +155,21 @@ def _pan_cc(pan: float) -> int:
     return max(0, min(127, round(64 + pan * 63.5)))
 
 
+def _qpm(microseconds: int) -> Fraction:
+    """Quarter notes a minute of a MIDI tempo: the simplest tempo that rounds to it, so that
+    132 written as 454545 us reads back as 132.
+
+    >>> _qpm(454545), _qpm(500000), _qpm(428571)
+    (Fraction(132, 1), Fraction(120, 1), Fraction(140, 1))
+    """
+    exact = Fraction(60_000_000, microseconds)
+    for limit in (1, 10, 100, 1000):
+        simple = exact.limit_denominator(limit)
+        if round(60_000_000 / simple) == microseconds:
+            return simple
+    return exact
+
+
 def write_midi(timeline: Timeline, path: str | Path, *, ppq: int = DEFAULT_PPQ) -> Path:
     """Write the timeline as a ``.mid`` file (safely: a temporary file, then renamed).
 
@@ -267,7 +282,7 @@ def read_midi(path: str | Path) -> Timeline:
         bars.append((meter, ""))
         position += int(meter.bar_quarters * ppq)
     segments = [
-        TempoSegment(Fraction(tick, ppq), Fraction(60_000_000) / microseconds)
+        TempoSegment(Fraction(tick, ppq), _qpm(microseconds))
         for tick, microseconds in sorted(tempos.items())
     ]
     if not segments or segments[0].start != 0:
