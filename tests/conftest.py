@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("THEME_SHARED", ROOT.parent / "shared"))
 
 
-def run_theme(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_theme(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m theme ARGS`` as a user would, with no sound server to find."""
     environment = {**os.environ, "JACK_NO_START_SERVER": "1", **(env or {})}
     return subprocess.run(

@@ -103,10 +103,14 @@ def test_music21_time_signature_follows_the_grouping(text: str, beats: str, beam
 def test_music21_default_five_four_is_not_ours() -> None:
     from music21 import meter as m21meter
 
-    assert str(m21meter.TimeSignature("5/4").beamSequence) != str(Meter.parse("5/4").to_music21().beamSequence)
+    assert str(m21meter.TimeSignature("5/4").beamSequence) != str(
+        Meter.parse("5/4").to_music21().beamSequence
+    )
 
 
-groupings = st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=7).filter(lambda g: sum(g) <= 64)
+groupings = st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=7).filter(
+    lambda g: sum(g) <= 64
+)
 
 
 @given(groups=groupings, denominator=st.sampled_from(DENOMINATORS))
