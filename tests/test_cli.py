@@ -1,0 +1,177 @@
+"""The command line run as a user runs it: good input, and bad input that leaves no file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mido
+import pytest
+
+from tests.conftest import run_theme
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("theme: error: ") and text in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_help_and_version() -> None:
+    result = run_theme("--help")
+    assert result.returncode == 0
+    assert "a BPM counts quarter notes" in result.stdout
+    for command in (
+        "list",
+        "show",
+        "export",
+        "remeter",
+        "play",
+        "devices",
+        "metronome",
+        "demo",
+        "dance",
+        "picture",
+    ):
+        assert command in result.stdout
+    assert run_theme("--version").stdout.strip() == "theme 0.1.0"
+
+
+def test_console_script() -> None:
+    script = VENV_BIN / "theme"
+    if not script.exists():
+        pytest.skip(f"no console script at {script}")
+    result = subprocess.run([str(script), "list"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("tv-1966")
+
+
+def test_list_and_show() -> None:
+    listing = run_theme("list").stdout.splitlines()
+    assert listing[0].split()[:3] == ["tv-1966", "5/4", "(3+2)"]
+    shown = run_theme("show", "tv-1966", "-p", "intro_bars=1").stdout
+    assert "  bass    X . . x . . x . x ." in shown
+    assert "[hypothesis] Melody rhythm" in shown
+    diff = run_theme("show", "tv-1966", "--strategy", "drop", "--diff").stdout
+    assert "bar 1 beat 5         ->                      dropped" in diff
+
+
+def test_export_remeter_round_trip(tmp_path: Path) -> None:
+    mid = tmp_path / "tv.mid"
+    result = run_theme(
+        "export",
+        "tv-1966",
+        "-o",
+        str(mid),
+        "--tempo",
+        "q=150",
+        "-p",
+        "intro_bars=2",
+        "--pitches",
+        "bass=C2,G2",
+    )
+    assert result.returncode == 0 and result.stdout.startswith(f"wrote {mid}")
+    midi = mido.MidiFile(mid)
+    assert [m.tempo for m in midi.tracks[0] if m.type == "set_tempo"] == [400000]
+    bass = [m.note for m in midi.tracks[1] if m.type == "note_on"][:4]
+    assert bass == [36, 43, 36, 43]
+    out = tmp_path / "tv-44.mid"
+    result = run_theme("remeter", str(mid), "-o", str(out), "--to", "4/4", "--strategy", "squeeze")
+    assert result.returncode == 0, result.stderr
+    assert {
+        (m.numerator, m.denominator)
+        for m in mido.MidiFile(out).tracks[0]
+        if m.type == "time_signature"
+    } == {(4, 4)}
+
+
+def test_export_musicxml(tmp_path: Path) -> None:
+    out = tmp_path / "tv.musicxml"
+    assert run_theme("export", "tv-1966", "--bars", "3", "-o", str(out)).returncode == 0
+    assert "<score-partwise" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["export", "tv-1967", "-o", "{out}"], 2, "unknown variant 'tv-1967'"),
+        (["export", "tv-1966", "--tempo", "fast", "-o", "{out}"], 2, "invalid tempo 'fast'"),
+        (["export", "tv-1966", "-o", "{dir}/x.doc"], 1, "unknown output format"),
+        (["export", "tv-1966", "-o", "{dir}/missing/x.mid"], 1, "does not exist"),
+        (
+            ["export", "tv-1966", "-p", "intro_bars=x", "-o", "{out}"],
+            2,
+            "invalid value 'x' for parameter 'intro_bars'",
+        ),
+        (["export", "tv-1966", "--strategy", "fold", "-o", "{out}"], 2, "unknown strategy 'fold'"),
+        (["export", "tv-1966", "--pitches", "bass=Z9", "-o", "{out}"], 2, "invalid pitch 'Z9'"),
+        (
+            ["remeter", "tv-1966", "--to", "5/3", "--strategy", "drop", "-o", "{out}"],
+            2,
+            "invalid meter '5/3'",
+        ),
+        (
+            ["remeter", "tv-1966", "--to", "3/4", "--strategy", "drop", "-o", "{out}"],
+            2,
+            "makes 4/4, not 3/4",
+        ),
+        (
+            ["remeter", "{dir}/corrupt.mid", "--strategy", "drop", "-o", "{out}"],
+            1,
+            "cannot read MIDI file",
+        ),
+        (["remeter", "{dir}/none.mid", "--strategy", "drop", "-o", "{out}"], 1, "no such file"),
+        (
+            ["remeter", "remix-1996", "--strategy", "drop", "-o", "{out}"],
+            2,
+            "needs every bar in 5/4",
+        ),
+        (["remeter", "tv-1966", "--strategy", "clave", "-o", "{out}"], 2, "needs music in 4/4"),
+        (["metronome", "5/0", "--bars", "1", "-o", "{dir}/x.wav"], 2, "invalid meter '5/0'"),
+        (["metronome", "5/4", "-o", "{dir}/x.wav"], 2, "-o needs --bars N"),
+        (
+            ["metronome", "5/4", "--ramp", "fast", "--bars", "1", "-o", "{dir}/x.wav"],
+            2,
+            "invalid ramp 'fast'",
+        ),
+        (
+            ["export", "tv-1966", "--rate", "22050", "-o", "{dir}/x.wav"],
+            2,
+            "invalid sample rate 22050",
+        ),
+        (["demo", "--step", "9"], 2, "invalid step 9"),
+    ],
+)
+def test_bad_input_one_line_no_file(tmp_path: Path, args: list[str], code: int, text: str) -> None:
+    (tmp_path / "corrupt.mid").write_bytes(b"MThd\x00\x00garbage")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    filled = [a.format(out=tmp_path / "out.mid", dir=tmp_path) for a in args]
+    one_error_line(run_theme(*filled, cwd=tmp_path), code, text)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = run_theme("export", "tv-1966")
+    assert result.returncode == 2
+    assert "the following arguments are required: -o/--output" in result.stderr
+    assert run_theme("frobnicate").returncode == 2
+
+
+def test_an_existing_file_survives_a_failure(tmp_path: Path) -> None:
+    out = tmp_path / "keep.mid"
+    out.write_bytes(b"my work")
+    one_error_line(
+        run_theme("export", "tv-1966", "--tempo", "q=0", "-o", str(out)), 2, "invalid tempo"
+    )
+    assert out.read_bytes() == b"my work"
+
+
+def test_no_sound_card_is_one_line_and_exit_3() -> None:
+    if os.path.exists("/dev/snd") and os.listdir("/dev/snd"):
+        pytest.skip("this machine has a sound card")
+    result = run_theme("play", "tv-1966", "--bars", "1")
+    one_error_line(result, 3, "-o FILE.wav")
