@@ -96,7 +96,7 @@ def test_broken_input_files_fail_cleanly(
 ) -> None:
     if suffix == ".musicxml":
         pytest.importorskip(
-            "theme.render.notation", reason="the MusicXML reader is not written yet"
+            "theme.renderers.notation", reason="the MusicXML reader is not written yet"
         )
     broken = tmp_path / f"in{suffix}"
     broken.write_bytes(content)

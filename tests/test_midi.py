@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import theme
 from theme.errors import InputFileError, OutputFileError
 from theme.meter import Meter
-from theme.render.midi import midi_file, read_midi, write_midi
+from theme.renderers.midi import midi_file, read_midi, write_midi
 from theme.rhythm import Rhythm
 from theme.tempo import TempoMap
 from theme.timeline import Event, Layer, Timeline

@@ -28,7 +28,7 @@ def loaded_after(code: str) -> set[str]:
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])",
         "import theme; theme.load('tv-1966').timeline()",
-        "import theme.render.midi as m, theme; m.midi_file(theme.load('remix-1996').timeline())",
+        "import theme.renderers.midi as m, theme; m.midi_file(theme.load('remix-1996').timeline())",
     ],
 )
 def test_light_paths_load_no_heavy_library(code: str) -> None:

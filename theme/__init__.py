@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from theme.metronome import Metronome, click_track
     from theme.playback import play
     from theme.remeter import STRATEGIES
-    from theme.render.audio import render, write_audio
-    from theme.render.midi import read_midi, write_midi
+    from theme.renderers.audio import render, write_audio
+    from theme.renderers.midi import read_midi, write_midi
     from theme.rhythm import Rhythm
     from theme.score import to_score
     from theme.tempo import Tempo, TempoMap
@@ -56,10 +56,10 @@ _HOMES = {
     "click_track": "theme.metronome",
     "play": "theme.playback",
     "STRATEGIES": "theme.remeter",
-    "render": "theme.render.audio",
-    "write_audio": "theme.render.audio",
-    "read_midi": "theme.render.midi",
-    "write_midi": "theme.render.midi",
+    "render": "theme.renderers.audio",
+    "write_audio": "theme.renderers.audio",
+    "read_midi": "theme.renderers.midi",
+    "write_midi": "theme.renderers.midi",
     "Rhythm": "theme.rhythm",
     "to_score": "theme.score",
     "Tempo": "theme.tempo",

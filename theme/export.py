@@ -3,10 +3,10 @@
 =================  ===========================================  ====================
 extension          what is written                              made by
 =================  ===========================================  ====================
-.mid .midi         Standard MIDI file, type 1, 960 ticks/quarter  theme.render.midi
-.musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.render.notation
-.svg               engraved notation (verovio)                   theme.render.notation
-.wav .flac .ogg    audio from the built-in synthesizer           theme.render.audio
+.mid .midi         Standard MIDI file, type 1, 960 ticks/quarter  theme.renderers.midi
+.musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.renderers.notation
+.svg               engraved notation (verovio)                   theme.renderers.notation
+.wav .flac .ogg    audio from the built-in synthesizer           theme.renderers.audio
 .html              a self-contained page to project              theme.classroom.page
 =================  ===========================================  ====================
 
@@ -48,15 +48,15 @@ def write(
     kind = output_format(path, FORMATS)
     check_output(path)
     if kind in ("mid", "midi"):
-        from theme.render.midi import write_midi
+        from theme.renderers.midi import write_midi
 
         write_midi(timeline, path)
     elif kind in ("musicxml", "xml"):
-        from theme.render.notation import write_musicxml
+        from theme.renderers.notation import write_musicxml
 
         write_musicxml(timeline, path)
     elif kind == "svg":
-        from theme.render.notation import write_svg
+        from theme.renderers.notation import write_svg
 
         write_svg(timeline, path)
     elif kind == "html":
@@ -64,7 +64,7 @@ def write(
 
         write_page(timeline, path)
     else:
-        from theme.render.audio import write_audio
+        from theme.renderers.audio import write_audio
 
         write_audio(timeline, path, rate=rate, soundfont=soundfont)
     return Path(path)

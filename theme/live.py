@@ -141,7 +141,7 @@ class LiveMetronome:
                 dataclasses.replace(e, onset=e.onset - from_quarter)
                 for e in m.events(from_quarter=from_quarter)
             )
-        from theme.render.audio import BlockRenderer
+        from theme.renderers.audio import BlockRenderer
 
         end = None if m.bars is None else m.start + m.bars * m.bar_quarters - from_quarter
         renderer = BlockRenderer(

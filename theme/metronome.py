@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from theme.playback import Player, Sink
-    from theme.render.audio import BlockRenderer
+    from theme.renderers.audio import BlockRenderer
 
 __all__ = ["ALIGNS", "Metronome", "click_track", "lcm_quarters"]
 
@@ -282,8 +282,8 @@ class Metronome:
     # -- sound -------------------------------------------------------------------------
 
     def renderer(self, *, rate: int = 48000) -> BlockRenderer:
-        """A block renderer of these clicks (see :class:`theme.render.audio.BlockRenderer`)."""
-        from theme.render.audio import BlockRenderer
+        """A block renderer of these clicks (see :class:`theme.renderers.audio.BlockRenderer`)."""
+        from theme.renderers.audio import BlockRenderer
 
         end = None if self.bars is None else self.start + self.bars * self.bar_quarters
         return BlockRenderer(
@@ -296,7 +296,7 @@ class Metronome:
         Raises:
             UsageError: an endless metronome and no ``bars``.
         """
-        from theme.render.audio import render
+        from theme.renderers.audio import render
 
         return render(self.timeline(bars=bars), rate=rate)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from theme.errors import AudioDeviceError
-from theme.render.audio import BlockRenderer
+from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
     from theme.timeline import Timeline

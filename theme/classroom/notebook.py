@@ -18,7 +18,7 @@ NOTATION_BARS = 8
 
 def audio_tag(timeline: Timeline, *, rate: int = 44100) -> str:
     """An ``<audio controls>`` element holding the timeline as Ogg Vorbis (a data URI)."""
-    from theme.render.audio import encode_audio
+    from theme.renderers.audio import encode_audio
 
     data = base64.b64encode(encode_audio(timeline, rate=rate)).decode("ascii")
     return f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>"
@@ -26,7 +26,7 @@ def audio_tag(timeline: Timeline, *, rate: int = 44100) -> str:
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
     """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.render.notation import svg
+    from theme.renderers.notation import svg
 
     return svg(timeline.head(bars))[0]
 

@@ -44,7 +44,7 @@ class PageSection:
 
 def audio_bytes(timeline: Timeline) -> bytes:
     """The timeline as Ogg Vorbis at 44.1 kHz (about 8 kB a second)."""
-    from theme.render.audio import encode_audio
+    from theme.renderers.audio import encode_audio
 
     return encode_audio(timeline, rate=44100, kind="ogg")
 
@@ -81,7 +81,7 @@ def timeline_section(
 ) -> PageSection:
     """A section for one timeline: notation of its first bars, its grid, its sound."""
     from theme.classroom.notebook import notation_svg
-    from theme.render.text import section_grids
+    from theme.renderers.text import section_grids
 
     return PageSection(
         title=title or timeline.title,

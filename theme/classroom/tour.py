@@ -243,8 +243,8 @@ def write_tour(
     """
     from theme.classroom.page import PageSection, audio_bytes, page_html
     from theme.output import atomic_path
-    from theme.render.audio import write_audio
-    from theme.render.midi import write_midi
+    from theme.renderers.audio import write_audio
+    from theme.renderers.midi import write_midi
 
     root = Path(folder)
     try:

@@ -56,11 +56,11 @@ def read_input(path: str) -> Timeline:
 
     suffix = Path(path).suffix.lower()
     if suffix in (".mid", ".midi"):
-        from theme.render.midi import read_midi
+        from theme.renderers.midi import read_midi
 
         return read_midi(path)
     if suffix in (".musicxml", ".xml", ".mxl"):
-        from theme.render.notation import read_musicxml
+        from theme.renderers.notation import read_musicxml
 
         return read_musicxml(path)
     if suffix == ".toml" or not suffix:

@@ -72,7 +72,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from theme.render.text import diff, section_grids
+    from theme.renderers.text import diff, section_grids
     from theme.variants import load
 
     variant = load(args.variant, **param_values(args.param))

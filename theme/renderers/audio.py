@@ -7,7 +7,7 @@ Files and live playback use the same renderer, block by block, so an hour of aud
 more memory than a minute, and the sound card hears exactly what a file holds.
 
 The mix never clips: a fixed master gain, then a soft knee above 0.8 that keeps every sample
-inside (-1, 1); below the knee the mix is linear.
+within +-0.999; below the knee the mix is linear.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def soft_limit(block: np.ndarray) -> None:
     loud = np.abs(block) > KNEE
     if loud.any():
         x = block[loud]
-        block[loud] = np.sign(x) * (KNEE + (1 - KNEE) * np.tanh((np.abs(x) - KNEE) / (1 - KNEE)))
+        headroom = 1 - KNEE - 1e-3  # the knee tops out at 0.999, never full scale
+        block[loud] = np.sign(x) * (KNEE + headroom * np.tanh((np.abs(x) - KNEE) / headroom))
 
 
 class BlockRenderer:
@@ -271,7 +272,7 @@ def write_audio(
     kind = output_format(path, list(SUBTYPES))
     check_rate(rate)
     if soundfont is not None:
-        from theme.render.fluid import fluid_blocks
+        from theme.renderers.fluid import fluid_blocks
 
         blocks: Iterable[np.ndarray] = fluid_blocks(timeline, Path(soundfont), rate=rate)
     else:

@@ -1,0 +1,1 @@
+"""Renderers of a timeline: MIDI, audio (the synthesizer), notation, text."""
