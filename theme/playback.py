@@ -142,7 +142,7 @@ class SteppedSink(ArraySink):
 def _sounddevice() -> Any:
     try:
         import sounddevice
-    except OSError:
+    except (OSError, ImportError):  # OSError: the PortAudio library is missing
         raise AudioDeviceError(NO_PORTAUDIO) from None
     return sounddevice
 

@@ -1,0 +1,105 @@
+"""Live playback without a sound card: the player, the sinks, device errors."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+import theme
+import theme.playback as playback
+from theme.errors import AudioDeviceError
+from theme.playback import ArraySink, Player, Sink, SteppedSink, play
+from theme.renderers.audio import BlockRenderer, render
+
+
+def test_the_array_sink_hears_exactly_the_render() -> None:
+    timeline = theme.load("tv-1966", intro_bars=2, melody_bars=1).timeline()
+    sink = ArraySink(blocksize=256)
+    player = play(timeline, sink=sink)
+    reference = render(timeline)
+    assert np.array_equal(sink.data[: len(reference)], reference)
+    assert not sink.data[len(reference) :].any()
+    assert player.underruns == 0
+
+
+def test_heard_position_follows_the_sink_clock_and_latency() -> None:
+    timeline = theme.load("tv-1966", intro_bars=2, melody_bars=0).timeline()
+    sink = SteppedSink(blocksize=480, latency_frames=960)
+    player = Player(BlockRenderer.for_timeline(timeline), sink).start()
+    heard = [player.heard_frame() for _ in range(5)]
+    assert heard == [0, 0, 480, 960, 1440]  # each look plays a block; latency delays what is heard
+    assert timeline.bar_beat_at_seconds(player.heard_seconds()) == (1, 1)
+
+
+def test_stop_fades_out_without_a_click() -> None:
+    timeline = theme.load("remix-1996", intro_bars=0, body_bars=4).timeline()
+    sink = SteppedSink(blocksize=256)
+    player = Player(BlockRenderer.for_timeline(timeline), sink).start()
+    for _ in range(40):
+        player.heard_frame()
+    player._stopping = True
+    while not sink.done.is_set():
+        player.heard_frame()
+    tail = sink.data[40 * 256 :]
+    fade = int(playback.FADE_SECONDS * 48000)
+    assert np.abs(tail[fade:]).max() == 0
+    assert np.abs(np.diff(tail[:, 0])).max() < 0.2  # no jump bigger than the music's own
+
+
+class LateSink(Sink):
+    """A realtime sink whose clock never lets the producer run: every pull is an underrun."""
+
+    def _open(self) -> None:
+        pass
+
+    def _close(self) -> None:
+        pass
+
+    def _heard_frame(self, frames_pulled: int) -> int:
+        return frames_pulled
+
+
+def test_underruns_are_counted() -> None:
+    timeline = theme.load("tv-1966").timeline()
+    player = Player(BlockRenderer.for_timeline(timeline), LateSink(blocksize=256))
+    out = np.empty((256, 2), np.float32)
+    assert player._pull(out) and not out.any()
+    assert player.underruns == 1
+
+
+def test_no_portaudio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(
+        AudioDeviceError,
+        match=r"no PortAudio library: .*apt-get install libportaudio2.*-o FILE\.wav",
+    ):
+        playback.devices()
+    assert AudioDeviceError.exit_code == 3
+
+
+def test_no_output_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(playback, "devices", lambda: [])
+    with pytest.raises(AudioDeviceError, match=r"no audio output device found: .*-o FILE\.wav"):
+        playback.resolve_device(None)
+
+
+@pytest.mark.parametrize(("wanted", "index"), [("1", 1), ("usb", 1), ("Built", 0), (None, None)])
+def test_device_by_name_or_index(
+    monkeypatch: pytest.MonkeyPatch, wanted: str | None, index: int | None
+) -> None:
+    fake = [
+        playback.Device(0, "Built-in Output", "ALSA", 2, True),
+        playback.Device(1, "USB Speaker", "ALSA", 2, False),
+    ]
+    monkeypatch.setattr(playback, "devices", lambda: fake)
+    monkeypatch.delenv("THEME_AUDIO_DEVICE", raising=False)
+    assert playback.resolve_device(wanted) == index
+    monkeypatch.setenv("THEME_AUDIO_DEVICE", "usb")
+    assert playback.resolve_device(None) == 1
+    with pytest.raises(
+        AudioDeviceError,
+        match=r"unknown output device 'hdmi': expected one of 0 \(Built-in Output\), 1 \(USB Speaker\)",
+    ):
+        playback.resolve_device("hdmi")
