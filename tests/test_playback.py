@@ -31,7 +31,7 @@ def test_heard_position_follows_the_sink_clock_and_latency() -> None:
     heard = [player.heard_frame() for _ in range(5)]
     assert heard == [0, 0, 480, 960, 1440]  # each look plays a block; latency delays what is heard
     bar, beat = timeline.bar_beat_at_seconds(player.heard_seconds())
-    assert bar == 1 and beat == 1 + pytest.approx(1440 / 48000 * 120 / 60)
+    assert bar == 1 and float(beat) == pytest.approx(1 + 1440 / 48000 * 120 / 60)
 
 
 def test_stop_fades_out_without_a_click() -> None:
