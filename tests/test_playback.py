@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -30,8 +31,9 @@ def test_heard_position_follows_the_sink_clock_and_latency() -> None:
     player = Player(BlockRenderer.for_timeline(timeline), sink).start()
     heard = [player.heard_frame() for _ in range(5)]
     assert heard == [0, 0, 480, 960, 1440]  # each look plays a block; latency delays what is heard
-    bar, beat = timeline.bar_beat_at_seconds(player.heard_seconds())
-    assert bar == 1 and float(beat) == pytest.approx(1 + 1440 / 48000 * 120 / 60)
+    frame = player.heard_frame()
+    assert frame == 1920
+    assert timeline.bar_beat_at_seconds(Fraction(frame, 48000)) == (1, 1 + Fraction(1920, 48000) * 2)
 
 
 def test_stop_fades_out_without_a_click() -> None:
