@@ -1,0 +1,169 @@
+"""The real audio path: JACK's dummy driver is a clocked sound card with no hardware.
+
+A JACK server (``jackd -d dummy``) is started for these tests under its own name; a variant
+and the two-meter metronome are played through PortAudio's JACK host API, in a separate
+process as a user would, and recorded with ``jack_capture``. What was captured must equal
+the offline render sample for sample (after aligning where the recording starts), with no
+underruns. Skipped, saying why, where jackd, jack_capture or PortAudio is missing (.ci/run
+installs the Debian packages jackd2, jack-capture and libportaudio2).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+pytestmark = pytest.mark.jack
+
+SERVER = f"theme-test-{os.getpid()}"
+ENV = {
+    **os.environ,
+    "JACK_DEFAULT_SERVER": SERVER,
+    "JACK_NO_AUDIO_RESERVATION": "1",
+    "JACK_NO_START_SERVER": "1",
+}
+
+PLAYER = """
+import sys, theme
+from theme.playback import SoundDeviceSink, devices, Player
+from theme.renderers.audio import BlockRenderer
+jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
+if sys.argv[1] == "variant":
+    timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
+    player = theme.play(timeline, device=jack, blocksize=256)
+else:
+    from theme.live import LiveMetronome
+    from theme.metronome import Metronome
+    import io
+    m = Metronome("5/4", vs="4/4", bpm=240, bars=3)
+    live = LiveMetronome(m, device=jack, out=io.StringIO())
+    live.run()
+    player = live.player
+print("underruns", player.underruns if player else 0)
+"""
+
+
+def missing() -> str | None:
+    for program in ("jackd", "jack_capture", "jack_lsp"):
+        if not shutil.which(program):
+            return f"{program} is not installed (apt-get install jackd2 jack-capture)"
+    try:
+        import sounddevice  # noqa: F401
+    except OSError:
+        return "PortAudio is not installed (apt-get install libportaudio2)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def jack_server() -> Iterator[None]:
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    server = subprocess.Popen(
+        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", "256"],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["jack_lsp"], env=ENV, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.skip(
+                f"jackd did not start: {server.stderr.read().decode()[-300:] if server.stderr else ''}"
+            )
+        time.sleep(0.1)
+    yield
+    server.terminate()
+    server.wait(5)
+
+
+def capture(tmp_path: Path, what: str, seconds: int) -> tuple[np.ndarray, str]:
+    """Start the player, record its PortAudio ports as soon as they exist, return both."""
+    wav = tmp_path / f"{what}.wav"
+    player = subprocess.Popen(
+        [sys.executable, "-c", PLAYER, what],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while (
+        "PortAudio:out_1"
+        not in subprocess.run(["jack_lsp"], env=ENV, capture_output=True, text=True).stdout
+    ):
+        assert time.monotonic() < deadline and player.poll() is None, (
+            player.stderr.read() if player.stderr else ""
+        )
+        time.sleep(0.005)
+    recorder = subprocess.run(
+        [
+            "jack_capture",
+            "-d",
+            str(seconds),
+            "--daemon",
+            "-p",
+            "PortAudio:out_0",
+            "-p",
+            "PortAudio:out_1",
+            str(wav),
+        ],
+        env=ENV,
+        capture_output=True,
+        timeout=seconds + 20,
+    )
+    out, err = player.communicate(timeout=60)
+    assert player.returncode == 0, err
+    assert recorder.returncode == 0, recorder.stderr
+    data, rate = soundfile.read(wav, dtype="float32")
+    assert rate == 48000
+    return data, out
+
+
+def align(captured: np.ndarray, reference: np.ndarray) -> int:
+    """Where the capture's first sound sits in the reference (frames)."""
+    first = int(np.flatnonzero(np.abs(captured).sum(axis=1))[0])
+    window = captured[first : first + 512]
+    for j in np.flatnonzero((reference[:, 0] == window[0, 0]) & (reference[:, 1] == window[0, 1])):
+        if np.array_equal(reference[j : j + len(window)], window):
+            return int(j) - first
+    raise AssertionError("the captured sound is not in the offline render")
+
+
+def assert_same_sound(captured: np.ndarray, reference: np.ndarray) -> None:
+    shift = align(captured, reference)
+    start = max(0, -shift)
+    stop = min(len(captured), len(reference) - shift)
+    assert stop - start > 48000  # more than a second overlaps
+    assert np.array_equal(captured[start:stop], reference[start + shift : stop + shift])
+    # every onset in the overlap at its own sample: the exact equality above says it all;
+    # the count shows how many were compared
+    assert np.count_nonzero(np.abs(reference[start + shift : stop + shift]).sum(axis=1)) > 1000
+
+
+def test_a_variant_through_jack(jack_server: None, tmp_path: Path) -> None:
+    import theme
+    from theme.renderers.audio import render
+
+    captured, printed = capture(tmp_path, "variant", 8)
+    timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
+    assert_same_sound(captured, render(timeline))
+    assert printed.strip() == "underruns 0"
+
+
+def test_the_live_metronome_through_jack(jack_server: None, tmp_path: Path) -> None:
+    from theme.metronome import Metronome
+
+    captured, printed = capture(tmp_path, "metronome", 6)
+    assert_same_sound(captured, Metronome("5/4", vs="4/4", bpm=240, bars=3).render())
+    assert printed.strip() == "underruns 0"
