@@ -27,7 +27,7 @@ from theme.timeline import Event, Layer, Timeline
 
 from .voices import waveform
 
-__all__ = ["RATES", "BlockRenderer", "encode_audio", "render", "write_audio"]
+__all__ = ["RATES", "BlockRenderer", "encode_audio", "render", "schedule", "write_audio"]
 
 RATES = (44100, 48000)
 """The sample rates offered, in samples a second."""
@@ -61,6 +61,16 @@ def soft_limit(block: np.ndarray) -> None:
         x = block[loud]
         headroom = 1 - KNEE - 1e-3  # the knee tops out at 0.999, never full scale
         block[loud] = np.sign(x) * (KNEE + headroom * np.tanh((np.abs(x) - KNEE) / headroom))
+
+
+def schedule(
+    events: Iterable[Event], tempo_map: TempoMap, rate: int
+) -> Iterator[tuple[int, Event]]:
+    """``(first sample, event)`` for each event: the sample is computed from the event's
+    absolute position, ``round(seconds_at(onset) * rate)``, never by adding up durations.
+    The block renderer places every event where this says."""
+    for event in events:
+        yield tempo_map.sample_at(event.onset, rate), event
 
 
 class BlockRenderer:
@@ -108,7 +118,7 @@ class BlockRenderer:
         self, events: Iterable[Event], tempo_map: TempoMap, end_quarter: Fraction | None
     ) -> None:
         self.tempo_map = tempo_map
-        self._events: Iterator[Event] = iter(events)
+        self._events: Iterator[tuple[int, Event]] = schedule(events, tempo_map, self.rate)
         self._next: tuple[int, Event] | None = None
         self._exhausted = False
         self._end_frame = (
@@ -117,8 +127,8 @@ class BlockRenderer:
         self._advance()
 
     def _advance(self) -> None:
-        for event in self._events:
-            self._next = (self.tempo_map.sample_at(event.onset, self.rate), event)
+        for scheduled in self._events:
+            self._next = scheduled
             return
         self._next = None
         self._exhausted = True
