@@ -210,13 +210,15 @@ class LiveMetronome:
         """Play until the bars are done or ``q``; return an exit code (130 on Ctrl-C)."""
         tty = self.out.isatty()
         drawn: list[str] = []
+        heard = 0.0
         self._start_player(Fraction(0))
         try:
             while True:
                 player = self.player
                 if player is not None and not player.active:
                     break
-                heard = player.heard_seconds() if player else 0.0
+                if player is not None:  # while paused, the time heard stands still
+                    heard = player.heard_seconds()
                 key = self.keys.poll(heard)
                 if key is not None and not self.handle(key, time.monotonic()):
                     break

@@ -1,0 +1,287 @@
+"""The metronome: exact clicks for a day, two meters, count-in, trainers, keys, the CLI."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import run_theme
+from theme.errors import UsageError
+from theme.live import LiveMetronome, ScriptedKeys
+from theme.meter import AccentLevel
+from theme.metronome import Metronome, click_track
+from theme.playback import SteppedSink
+from theme.renderers.audio import schedule
+from theme.trainer import Accel, Gap, Ramp
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_a_day_of_clicks_at_137_in_seven_eight(rate: int) -> None:
+    metronome = Metronome("7/8", bpm=137)
+    clicks_a_day = 24 * 60 * 137 * 2  # eighths in 24 hours at 137 quarters a minute
+    seconds_per_quarter = Fraction(60, 137)
+    count = 0
+    for n, (sample, event) in enumerate(
+        itertools.islice(schedule(metronome.events(), metronome.tempo_map, rate), clicks_a_day)
+    ):
+        assert event.onset == Fraction(n, 2)
+        assert sample == math.floor(event.onset * seconds_per_quarter * rate + Fraction(1, 2))
+        count += 1
+    assert count == clicks_a_day
+    assert sample == 24 * 3600 * rate + math.floor(-seconds_per_quarter / 2 * rate + Fraction(1, 2))
+
+
+def test_clicks_follow_the_grouping() -> None:
+    clicks = list(Metronome("7/8", bars=1).events())
+    assert [int(c.accent) for c in clicks] == [0, 2, 1, 2, 1, 2, 2]
+    assert [c.velocity for c in clicks][:3] == [112, 84, 100]
+    regrouped = list(Metronome("7/8", accent="3+2+2", bars=1).events())
+    assert [int(c.accent) for c in regrouped] == [0, 2, 2, 1, 2, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("swing", "second"), [(0.5, Fraction(1, 2)), (0.6, Fraction(3, 5)), (2 / 3, Fraction(2, 3))]
+)
+def test_subdivision_and_swing(swing: float, second: Fraction) -> None:
+    clicks = list(Metronome("5/4", subdivide=2, swing=swing, bars=1).events())
+    assert [c.onset for c in clicks][:4] == [0, second, 1, 1 + second]
+    assert clicks[1].accent == AccentLevel.SUBDIVISION
+    triplets = list(Metronome("4/4", subdivide=3, bars=1).events())
+    assert [c.onset for c in triplets][:4] == [0, Fraction(1, 3), Fraction(2, 3), 1]
+
+
+def test_beat_aligned_contrast_meets_every_twenty_beats() -> None:
+    m = Metronome("5/4", vs="4/4", bpm=160, bars=8)
+    clicks = list(m.events())
+    downbeats = {
+        layer: {c.onset for c in clicks if c.layer == layer and c.accent == AccentLevel.DOWNBEAT}
+        for layer in ("click", "vs")
+    }
+    assert sorted(downbeats["click"] & downbeats["vs"]) == [0, 20]
+    assert m.meetings(3) == [0, 20, 40]
+    markers = [(mk.at, mk.text) for mk in m.timeline().markers if "meet" in mk.text]
+    assert markers == [(0, "downbeats meet (1)"), (20, "downbeats meet (2)")]
+    assert Metronome("7/8", vs="4/4").meeting_every == 28
+
+
+def test_bar_aligned_contrast_is_five_against_four() -> None:
+    clicks = list(Metronome("5/4", vs="4/4", align="bar", bars=1).events())
+    assert [c.onset for c in clicks if c.layer == "vs"] == [
+        0,
+        Fraction(5, 4),
+        Fraction(5, 2),
+        Fraction(15, 4),
+    ]
+    assert [c.onset for c in clicks if c.layer == "click"] == [0, 1, 2, 3, 4]
+
+
+def test_count_in_follows_the_meter() -> None:
+    m = Metronome("5/4", count_in=2, bars=1)
+    count = [c for c in m.events() if c.layer == "count-in"]
+    assert [c.onset for c in count] == list(range(10))
+    assert [int(c.accent) for c in count[:5]] == [0, 2, 2, 1, 2]
+    assert m.start == 10 and next(c.onset for c in m.events() if c.layer == "click") == 10
+
+
+def test_gap_bars_are_counted_not_heard() -> None:
+    clicks = list(Metronome("4/4", gap="3:1", bars=8).events())
+    silent_bars = sorted({int(c.onset // 4) for c in clicks if c.accent == AccentLevel.SILENT})
+    assert silent_bars == [3, 7]
+    assert len(clicks) == 32
+
+
+def test_ramp_steps_every_k_bars() -> None:
+    m = Metronome("4/4", bpm=100, ramp="100-112/2", bars=10)
+    assert [m.tempo_map.qpm_at(Fraction(4 * bar)) for bar in range(10)] == [
+        100,
+        100,
+        104,
+        104,
+        108,
+        108,
+        112,
+        112,
+        112,
+        112,
+    ]
+    exact = sum(Fraction(60 * 8, q) for q in (100, 104, 108)) + Fraction(60 * 16, 112)
+    assert m.tempo_map.seconds_at(Fraction(40)) == exact
+
+
+def test_ramp_counts_in_the_unit_of_the_bpm() -> None:
+    m = Metronome("7/8", bpm="e=200", ramp="200-240/1+20", bars=3)
+    assert [m.tempo_map.qpm_at(Fraction(7, 2) * bar) for bar in range(3)] == [100, 110, 120]
+
+
+def test_accelerando_against_the_integral() -> None:
+    m = Metronome("4/4", accel="120-180/4", count_in=1, bars=6)
+    # 4 quarters at 120, then a linear ramp over 16 quarters from 120 to 180: 60/b*ln(180/120) s
+    ramp = 60 / (60 / 16) * math.log(180 / 120)
+    assert float(m.tempo_map.seconds_at(Fraction(20))) == pytest.approx(2 + ramp, abs=1e-12)
+    assert float(
+        m.tempo_map.seconds_at(Fraction(28)) - m.tempo_map.seconds_at(Fraction(20))
+    ) == pytest.approx(8 * 60 / 180, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (Ramp.parse, "120-180", "invalid ramp '120-180': expected START-END/BARS"),
+        (Ramp.parse, "120-180/0", "the bars between steps must be 1 or more"),
+        (Ramp.parse, "120-180/4+0", "the step must be more than 0 BPM"),
+        (Ramp.parse, "0-180/4", "tempos must be 1 to 2000 BPM"),
+        (Accel.parse, "120-180/4+2", "invalid accelerando '120-180/4\\+2'"),
+        (Gap.parse, "0:3", "invalid gap '0:3'"),
+        (Gap.parse, "3-1", "invalid gap '3-1'"),
+    ],
+)
+def test_bad_trainer_strings(parse, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UsageError, match=message):
+        parse(text)
+
+
+@given(st.text(max_size=20))
+def test_trainer_parsers_fail_cleanly(text: str) -> None:
+    for parse in (Ramp.parse, Accel.parse, Gap.parse):
+        try:
+            parse(text)
+        except UsageError as exc:
+            assert repr(text) in str(exc) and "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"subdivide": 5}, "invalid subdivide 5"),
+        ({"swing": 0.9}, "invalid swing 0.9"),
+        ({"align": "side"}, "invalid align 'side'"),
+        ({"ramp": "100-120/2", "accel": "100-120/2"}, "either a ramp or an accelerando"),
+        ({"count_in": 40}, "invalid count-in 40"),
+    ],
+)
+def test_bad_options(options: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Metronome("5/4", **options)
+
+
+def test_endless_metronome_stays_lazy() -> None:
+    clicks = Metronome("5/4", vs="4/4").events()
+    million = next(itertools.islice(clicks, 10**5, None))
+    assert million.onset > 40000
+    with pytest.raises(UsageError, match="endless metronome has no timeline"):
+        Metronome("5/4").timeline()
+
+
+def test_click_track_under_a_variant() -> None:
+    import theme
+
+    timeline = click_track(theme.load("remix-1996", intro_bars=1, body_bars=1).timeline())
+    clicks = timeline.layer_events("click")
+    assert [c.onset for c in clicks] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    assert [int(c.accent) for c in clicks] == [0, 2, 2, 1, 2, 0, 2, 1, 2]
+
+
+def test_midi_export_velocity_per_level_and_markers(tmp_path: Path) -> None:
+    result = run_theme(
+        "metronome", "5/4", "--vs", "4/4", "--bars", "8", "-o", str(tmp_path / "c.mid")
+    )
+    assert result.returncode == 0, result.stderr
+    midi = mido.MidiFile(tmp_path / "c.mid")
+    notes = [m for t in midi.tracks for m in t if m.type == "note_on" and m.velocity]
+    assert {m.channel for m in notes} == {9}
+    assert sorted({m.velocity for m in notes}) == [84, 100, 112]
+    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
+    assert "grouping 3+2/4" in markers and "downbeats meet (2)" in markers
+
+
+def test_audio_export_is_the_render(tmp_path: Path) -> None:
+    import soundfile
+
+    result = run_theme(
+        "metronome",
+        "7/8",
+        "--bpm",
+        "e=280",
+        "--bars",
+        "2",
+        "--count-in",
+        "1",
+        "-o",
+        str(tmp_path / "c.flac"),
+    )
+    assert result.returncode == 0, result.stderr
+    data, rate = soundfile.read(tmp_path / "c.flac", dtype="float32")
+    reference = Metronome("7/8", bpm="e=280", bars=2, count_in=1).render()
+    assert rate == 48000 and np.abs(data - reference).max() <= 1 / 32767
+
+
+def test_the_metronome_path_does_not_load_music21(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom theme.cli import main\n"
+        f"main(['metronome', '5/4', '--vs', '4/4', '--bars', '2', '-o', {str(tmp_path / 'x.wav')!r}])\n"
+        "print(' '.join(m for m in ('music21', 'verovio', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == ""
+
+
+# -- live, through the key seam and a simulated sound card ------------------------------
+
+
+def live(
+    metronome: Metronome, script: list[tuple[float, str]]
+) -> tuple[LiveMetronome, SteppedSink, str]:
+    sink = SteppedSink(blocksize=480)
+    out = io.StringIO()
+    session = LiveMetronome(metronome, sink=sink, keys=ScriptedKeys(script), out=out)
+    assert session.run(refresh_seconds=0) == 0
+    return session, sink, out.getvalue()
+
+
+def test_keys_quit() -> None:
+    _, sink, _ = live(Metronome("5/4"), [(2.0, "q")])
+    assert 2.0 <= len(sink.data) / 48000 < 2.2
+
+
+def test_keys_change_the_tempo_from_the_next_block() -> None:
+    session, sink, printed = live(
+        Metronome("4/4", bpm=120, bars=8), [(1.0, "+"), (1.0, "+"), (3.0, "-")]
+    )
+    (at1, q1), (at2, q2), (at3, q3) = session.tempo_changes
+    assert (q1, q2, q3) == (124, 128, 124)
+    assert 2 <= at1 <= at2 < at3
+    onsets = np.flatnonzero(np.abs(sink.data).sum(axis=1) > 0)
+    starts = onsets[np.insert(np.diff(onsets) > 100, 0, True)]
+    gaps = np.diff(starts)
+    assert gaps[0] == 24000  # 120 BPM
+    assert 24000 * 120 // 128 - 1 <= gaps[-3] <= 24000 * 120 // 124 + 1
+    assert "now q=124" in printed
+
+
+def test_keys_pause_and_go_on() -> None:
+    session, _, printed = live(Metronome("4/4", bpm=120, bars=4), [(1.0, " "), (1.0, " ")])
+    assert "[paused: space to go on]" in printed
+    assert session.player is not None and not session.paused
+
+
+def test_tap_tempo() -> None:
+    m = Metronome("4/4", bpm=120, bars=4)
+    sink = SteppedSink(blocksize=480)
+    session = LiveMetronome(m, sink=sink, out=io.StringIO())
+    session._start_player(Fraction(0))
+    for t in (0.0, 0.5, 1.0, 1.5):  # taps every half second: 120 quarter notes a minute...
+        session.handle("t", t * 0.8)  # ...made every 0.4 s: 150
+    assert session.tempo_changes[-1][1] == 150
