@@ -11,6 +11,7 @@ music21 and verovio are imported only when these functions run.
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 from pathlib import Path
 
@@ -138,14 +139,22 @@ def read_musicxml(path: str | Path) -> Timeline:
         layers.append(
             Layer(name, "bongo" if drum else "bass", inst.midiProgram or 0, drum, channel=index % 9)
         )
+        tied: dict[tuple[int, ...], list[int]] = {}  # pitches -> indexes of the notes they extend
         for n in part.flatten().notes:
-            if n.tie is not None and n.tie.type in ("stop", "continue"):
+            pitches = (38,) if isinstance(n, note.Unpitched) else tuple(p.midi for p in n.pitches)
+            length = Fraction(n.quarterLength).limit_denominator(960)
+            kind = n.tie.type if n.tie is not None else None
+            if kind in ("stop", "continue") and pitches in tied:
+                for k in tied[pitches]:
+                    events[k] = dataclasses.replace(events[k], duration=events[k].duration + length)
+                if kind == "stop":
+                    del tied[pitches]
                 continue
             onset = Fraction(n.getOffsetInHierarchy(part)).limit_denominator(960)
-            length = Fraction(_tied_length(n)).limit_denominator(960)
-            velocity = n.volume.velocity or 90
-            pitches = [38] if isinstance(n, note.Unpitched) else [p.midi for p in n.pitches]
-            events += [Event(onset, length, name, p, int(velocity)) for p in pitches]
+            velocity = int(n.volume.velocity or 90)
+            if kind == "start":
+                tied[pitches] = list(range(len(events), len(events) + len(pitches)))
+            events += [Event(onset, length, name, p, velocity) for p in pitches]
     timeline = Timeline.build(
         title=parsed.metadata.title if parsed.metadata and parsed.metadata.title else path.stem,
         bars=bars,
@@ -161,15 +170,3 @@ def read_musicxml(path: str | Path) -> Timeline:
         )
     )
     return timeline
-
-
-def _tied_length(n: object) -> float:
-    """The quarter-note length of a note and the notes tied on to it."""
-    length = n.quarterLength  # type: ignore[attr-defined]
-    following = n
-    while following.tie is not None and following.tie.type in ("start", "continue"):  # type: ignore[attr-defined]
-        following = following.next("Note")  # type: ignore[attr-defined]
-        if following is None:
-            break
-        length += following.quarterLength
-    return float(length)

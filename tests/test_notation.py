@@ -1,0 +1,199 @@
+"""The music21 Score, MusicXML (read back, schema-valid, opened by MuseScore), SVG."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import mido
+import pytest
+
+import theme
+from tests.conftest import SHARED
+from theme.errors import InputFileError
+from theme.renderers.notation import read_musicxml, svg, write_musicxml, write_svg
+from theme.score import to_score
+
+SCHEMA = SHARED / "schemas" / "musicxml-4.0" / "musicxml.xsd"
+CASES = [(name, None) for name in theme.names()] + [
+    ("tv-1966", s) for s in ("squeeze", "drop", "stretch", "rebar")
+]
+
+
+def timeline_of(name: str, strategy: str | None) -> theme.Timeline:
+    variant = theme.load(name)
+    timeline = variant.timeline(bars=min(variant.total_bars, 12))
+    return timeline.remeter(strategy) if strategy else timeline
+
+
+@pytest.fixture(scope="module")
+def exported(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, str | None], tuple[theme.Timeline, Path]]:
+    folder = tmp_path_factory.mktemp("xml")
+    files = {}
+    for name, strategy in CASES:
+        timeline = timeline_of(name, strategy)
+        files[(name, strategy)] = (
+            timeline,
+            write_musicxml(timeline, folder / f"{name}-{strategy}.musicxml"),
+        )
+    return files
+
+
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_musicxml_read_back_by_music21(exported, name: str, strategy: str | None) -> None:  # type: ignore[no-untyped-def]
+    from music21 import converter, stream
+
+    timeline, path = exported[(name, strategy)]
+    score = converter.parse(path)
+    assert [p.partName for p in score.parts] == list(timeline.layers)
+    for part in score.parts:
+        assert part.getInstrument(returnDefault=False) is not None
+        measures = list(part.getElementsByClass(stream.Measure))
+        assert len(measures) == len(timeline.bars)
+        assert [Fraction(m.barDuration.quarterLength) for m in measures] == [
+            b.meter.bar_quarters for b in timeline.bars
+        ]
+        signatures = [(m.number, m.timeSignature.ratioString) for m in measures if m.timeSignature]
+        assert signatures == [
+            (timeline.bar_at(at).number, f"{mt.numerator}/{mt.denominator}")
+            for at, mt in timeline.meter_changes()
+        ]
+        for m in measures:
+            assert sum(Fraction(n.quarterLength) for n in m.notesAndRests) == Fraction(
+                m.barDuration.quarterLength
+            )
+    back = read_musicxml(path)
+    for layer in timeline.layers:
+        assert [(e.onset, e.duration) for e in back.layer_events(layer)] == [
+            (
+                e.onset,
+                min(
+                    e.duration,
+                    next(
+                        (o.onset for o in timeline.layer_events(layer) if o.onset > e.onset),
+                        e.onset + e.duration,
+                    )
+                    - e.onset,
+                ),
+            )
+            for e in timeline.layer_events(layer)
+        ]
+
+
+def test_five_four_is_beamed_three_plus_two() -> None:
+    score = to_score(theme.load("take-five-vamp").timeline(bars=1).with_events([], layers=[]))
+    ts = score.parts[0].getElementsByClass("Measure")[0].timeSignature
+    assert str(ts.beamSequence) == "{3/4+2/4}"
+    melody = to_score(theme.load("tv-1966", intro_bars=0, melody_bars=4).timeline()).parts[2]
+    cadence = list(melody.getElementsByClass("Measure")[3].notes)
+    starts = [n.beams.getByNumber(1).type for n in cadence if n.beams and n.beams.getByNumber(1)]
+    assert starts == [
+        "start",
+        "continue",
+        "continue",
+        "continue",
+        "continue",
+        "stop",
+        "start",
+        "stop",
+    ]
+
+
+def test_accents_ties_and_rehearsal_marks() -> None:
+    score = to_score(theme.load("tv-1966", intro_bars=1, melody_bars=4).timeline())
+    bass = list(score.parts[0].recurse().notes)
+    assert [bool(n.articulations) for n in bass[:4]] == [True, False, False, False]
+    marks = [m.content for m in score.recurse().getElementsByClass("RehearsalMark")]
+    assert marks == ["intro", "melody"]
+    rebarred = to_score(
+        theme.load("tv-1966", intro_bars=0, melody_bars=4).timeline().remeter("rebar")
+    )
+    ties = [(n.measureNumber, n.tie.type) for n in rebarred.parts[2].recurse().notes if n.tie]
+    assert ties[:2] == [
+        (1, "start"),
+        (2, "stop"),
+    ]  # the long note from beat 2 crosses the 4/4 barline
+
+
+@pytest.mark.external
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_musicxml_is_valid_against_the_schema(exported, name: str, strategy: str | None) -> None:  # type: ignore[no-untyped-def]
+    if not shutil.which("xmllint"):
+        pytest.skip("xmllint is not installed (apt-get install libxml2-utils)")
+    if not SCHEMA.exists():
+        pytest.skip(f"the MusicXML 4.0 schema is not at {SCHEMA} (set THEME_SHARED)")
+    _, path = exported[(name, strategy)]
+    result = subprocess.run(
+        ["xmllint", "--noout", "--nonet", "--schema", str(SCHEMA), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(("name", "strategy"), CASES)
+def test_verovio_engraves_every_file(exported, name: str, strategy: str | None) -> None:  # type: ignore[no-untyped-def]
+    timeline, _ = exported[(name, strategy)]
+    pages = svg(timeline)
+    assert pages and all(p.startswith("<?xml") or p.startswith("<svg") for p in pages)
+    assert sum(p.count('class="measure"') for p in pages) == len(timeline.bars)
+
+
+def test_write_svg(tmp_path: Path) -> None:
+    written = write_svg(theme.load("tv-1966").timeline(), tmp_path / "tv.svg")
+    assert written[0] == tmp_path / "tv.svg" and "<svg" in written[0].read_text()
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("name", ["tv-1966", "remix-1996", "remix-2000", "balkan-11"])
+def test_musescore_opens_and_converts(exported, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    program = shutil.which("musescore3") or shutil.which("mscore3")
+    if not program:
+        pytest.skip("MuseScore 3 is not installed (apt-get install musescore3)")
+    timeline, path = exported[(name, None)]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    for suffix in (".pdf", ".mid"):
+        out = tmp_path / f"out{suffix}"
+        result = subprocess.run(
+            [program, "-o", str(out), str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+        )
+        log = [
+            line
+            for line in (result.stdout + result.stderr).splitlines()
+            if "error" in line.lower() or "warning" in line.lower()
+        ]
+        assert result.returncode == 0 and out.stat().st_size > 0 and log == []
+    midi = mido.MidiFile(tmp_path / "out.mid")
+    signatures = [
+        (m.numerator, m.denominator) for t in midi.tracks for m in t if m.type == "time_signature"
+    ]
+    assert signatures == [(mt.numerator, mt.denominator) for _, mt in timeline.meter_changes()]
+    assert midi.length == pytest.approx(float(timeline.duration_seconds), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not valid MusicXML"),
+        (b"<score-partwise><part", "not valid MusicXML"),
+        (b"\x00\x01binary", "not valid MusicXML"),
+    ],
+)
+def test_bad_musicxml(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.musicxml"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=rf"cannot read MusicXML file '{path}': {message}"):
+        read_musicxml(path)
+    with pytest.raises(InputFileError, match="no such file"):
+        read_musicxml(tmp_path / "none.musicxml")
+    with pytest.raises(InputFileError, match="it is a folder"):
+        read_musicxml(tmp_path)
