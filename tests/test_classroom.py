@@ -1,0 +1,168 @@
+"""The classroom: pictures, the dance test, the tour with no sound card, the page, notebooks."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+import soundfile
+
+import theme
+from tests.conftest import ROOT, run_theme
+from theme.classroom.dance import dance_timeline, landings, realign_beats
+from theme.classroom.page import page_html, write_page
+from theme.classroom.pictures import contrast_svg, necklace_points, necklace_svg
+from theme.classroom.tour import STEPS, write_tour
+from theme.errors import UsageError
+from theme.remeter import remeter_rhythm
+from theme.rhythm import Rhythm
+
+
+def test_necklace_vertices_sit_on_the_onsets() -> None:
+    ostinato = Rhythm.from_box("X..x..x.x.")
+    points = necklace_points(ostinato)
+    angles = [math.degrees(math.atan2(x, -y)) % 360 for x, y in points]
+    assert [round(a) for a in angles] == [0, 108, 216, 288]
+    svg = necklace_svg([("5/4", ostinato), ("squeeze", remeter_rhythm(ostinato, "squeeze"))])
+    polygons = re.findall(r"<polygon points='([^']+)'", svg)
+    assert len(polygons) == 2 and len(polygons[0].split()) == 4 and len(polygons[1].split()) == 4
+    assert "3+3+1+1 of 8" in svg
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "align", "meets"),
+    [("5/4", "4/4", "beat", 3), ("7/8", "4/4", "beat", 3), ("5/4", "4/4", "bar", 3)],
+)
+def test_contrast_marks_where_downbeats_meet(
+    first: str, second: str, align: str, meets: int
+) -> None:
+    svg = contrast_svg(first, second, align=align)
+    assert svg.count("class='meet'") == meets
+    assert svg.startswith("<svg") and "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_dance_lands_on_one_five_four_three_two() -> None:
+    assert [beat for _, beat in landings("5/4")] == [1, 5, 4, 3, 2, 1]
+    assert landings("5/4")[-1] == (5, 1) and realign_beats("5/4") == 20
+    assert [beat for _, beat in landings("7/8")][:3] == [1, 5, 2]
+    timeline = dance_timeline("5/4")
+    feet = timeline.layer_events("feet")
+    assert len(timeline.bars) == 4 and len(feet) == 20
+    assert [f.onset for f in feet if f.velocity == 120] == [0, 4, 8, 12, 16]
+    with pytest.raises(UsageError, match="invalid steps 0"):
+        landings("5/4", steps=0)
+
+
+def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
+    page = write_tour(tmp_path / "tour")
+    names = sorted(p.name for p in (tmp_path / "tour").iterdir())
+    assert names == sorted(
+        ["index.html"] + [f"step-{n}.{ext}" for n in range(1, 8) for ext in ("wav", "mid", "svg")]
+    )
+    html = page.read_text()
+    assert html.count("<audio") == 7 and html.count("<section") == 7
+    assert all(step.title.split(":")[0] in html for step in STEPS)
+
+
+def audio_sources(html: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r"src='data:audio/ogg;base64,([^']+)'", html)]
+
+
+def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> None:
+    path = write_page(
+        theme.load("remix-1996", intro_bars=1, body_bars=2).timeline(), tmp_path / "p.html"
+    )
+    html = path.read_text()
+    assert not re.search(r"(src|href)=['\"]?(https?:)?//", html)
+    assert "<script" not in html
+    sounds = audio_sources(html)
+    assert len(sounds) == 1
+    data, rate = soundfile.read(io.BytesIO(sounds[0]))
+    assert rate == 44100 and len(data) / rate == pytest.approx(
+        float(theme.load("remix-1996", intro_bars=1, body_bars=2).timeline().duration_seconds),
+        abs=0.6,
+    )
+    assert "<svg" in html and "  bass" in html
+    assert page_html("t", []).startswith("<!DOCTYPE html>")
+
+
+def test_demo_from_the_command_line_with_no_sound_card(tmp_path: Path) -> None:
+    result = run_theme("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "writing the tour to theme-tour/ instead" in result.stdout
+    assert "1. Count five" in result.stdout and "7. The dance test" in result.stdout
+    assert (tmp_path / "theme-tour" / "index.html").exists()
+    step = run_theme("demo", "--step", "6", "--out", "six", cwd=tmp_path)
+    assert (
+        step.returncode == 0
+        and sorted(p.name for p in (tmp_path / "six").iterdir())[0] == "index.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "made"),
+    [
+        (["picture", "contrast", "-o", "c.svg"], ["c.svg"]),
+        (["picture", "necklace", "-o", "n.svg"], ["n.svg"]),
+        (["dance", "-o", "d.mid"], ["d.mid"]),
+        (["dance", "--meter", "7/8", "-o", "d.svg"], ["d.svg"]),
+    ],
+)
+def test_picture_and_dance_commands(tmp_path: Path, args: list[str], made: list[str]) -> None:
+    result = run_theme(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == made
+
+
+def test_png_where_a_converter_exists(tmp_path: Path) -> None:
+    import shutil
+
+    result = run_theme("picture", "contrast", "-o", "c.png", cwd=tmp_path)
+    if shutil.which("rsvg-convert") or shutil.which("convert"):
+        assert result.returncode == 0 and (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    else:
+        assert result.returncode == 1 and "no SVG converter" in result.stderr
+
+
+def test_notebook_reprs() -> None:
+    html = theme.load("balkan-7")._repr_html_()
+    assert "<svg" in html and "data:audio/ogg;base64," in html
+    from theme.metronome import Metronome
+
+    assert "<audio" in Metronome("5/4", vs="4/4", bars=2)._repr_html_()
+
+
+def test_the_lesson_notebook_runs() -> None:
+    notebook = json.loads((ROOT / "examples" / "lesson.ipynb").read_text())
+    namespace: dict[str, object] = {}
+    shown = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, "cell", "exec"), namespace)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), "cell", "eval"), namespace)
+            if hasattr(value, "_repr_html_"):
+                shown.append(value._repr_html_())
+    assert len(shown) == 3
+    assert all("<svg" in h and "<audio" in h for h in shown)
+
+
+def test_the_lesson_script_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "lesson.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    assert {p.suffix for p in tmp_path.iterdir()} == {".html", ".mid", ".musicxml"}
