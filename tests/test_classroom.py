@@ -84,10 +84,8 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
     sounds = audio_sources(html)
     assert len(sounds) == 1
     data, rate = soundfile.read(io.BytesIO(sounds[0]))
-    assert rate == 44100 and len(data) / rate == pytest.approx(
-        float(theme.load("remix-1996", intro_bars=1, body_bars=2).timeline().duration_seconds),
-        abs=0.6,
-    )
+    music = float(theme.load("remix-1996", intro_bars=1, body_bars=2).timeline().duration_seconds)
+    assert rate == 44100 and music <= len(data) / rate < music + 1.0  # the last notes ring out
     assert "<svg" in html and "  bass" in html
     assert page_html("t", []).startswith("<!DOCTYPE html>")
 
