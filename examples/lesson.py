@@ -37,7 +37,9 @@ sections = [
     PageSection(
         "Five beats: 3+2, then 2+3",
         ["Clap on the loud clicks. Which one limps?"],
-        audio=theme.renderers.audio.encode_audio(theme.Timeline.join([three_two.timeline(), two_three.timeline()], title="3+2 then 2+3")),
+        audio=theme.renderers.audio.encode_audio(
+            theme.Timeline.join([three_two.timeline(), two_three.timeline()], title="3+2 then 2+3")
+        ),
     ),
     timeline_section(tv.timeline(), title="The 1966 theme's rhythm"),
     timeline_section(remix.timeline(), title="The 1996 remix, the 'drop' guess"),

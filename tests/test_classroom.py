@@ -164,3 +164,17 @@ def test_the_lesson_script_runs(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert {p.suffix for p in tmp_path.iterdir()} == {".html", ".mid", ".musicxml"}
+
+
+@pytest.mark.parametrize("script", ["export_variant.py", "own_variant.py"])
+def test_the_example_scripts_run(tmp_path: Path, script: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert any(p.suffix == ".mid" for p in tmp_path.iterdir())

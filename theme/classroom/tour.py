@@ -87,7 +87,7 @@ def _count_picture() -> str:
     from theme.classroom.pictures import necklace_svg
 
     return necklace_svg(
-        [("5/4 counted 3+2", Rhythm.from_box("X.x.x.X.x.", "1/2"))], title="Five beats, 3+2"
+        [("5/4 counted 3+2", Rhythm.from_box("XxxXx", "1"))], title="Five beats, 3+2"
     )
 
 
@@ -265,7 +265,10 @@ def write_tour(
         files.append(stem.with_suffix(".svg"))
         sections.append(
             PageSection(
-                f"{step.number}. {step.title}", step.text, [picture], audio=audio_bytes(music)
+                f"{step.number}. {step.title}",
+                [" ".join(step.text)],
+                [picture],
+                audio=audio_bytes(music),
             )
         )
         if on_step is not None:
