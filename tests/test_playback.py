@@ -33,7 +33,10 @@ def test_heard_position_follows_the_sink_clock_and_latency() -> None:
     assert heard == [0, 0, 480, 960, 1440]  # each look plays a block; latency delays what is heard
     frame = player.heard_frame()
     assert frame == 1920
-    assert timeline.bar_beat_at_seconds(Fraction(frame, 48000)) == (1, 1 + Fraction(1920, 48000) * Fraction(160, 60))
+    assert timeline.bar_beat_at_seconds(Fraction(frame, 48000)) == (
+        1,
+        1 + Fraction(1920, 48000) * Fraction(160, 60),
+    )
 
 
 def test_stop_fades_out_without_a_click() -> None:
