@@ -1,0 +1,179 @@
+"""Metronome benchmarks, one run, printed as ratios.
+
+Run:  uv run python benchmarks/bench_metronome.py [SLEEP_SECONDS]
+
+1. Time from launch to the first click of ``theme metronome 5/4 --vs 4/4`` (the first
+   callback of the sound card, on JACK's dummy driver), against the launch of
+   ``python -c "import numpy, sounddevice"``; and that music21 is not loaded on the way.
+2. Cost of the callback per 256-frame block with two meters, and of drawing the display.
+3. Drift: our clicks' samples over 10 minutes against the exact grid, and a metronome that
+   keeps time with ``time.sleep`` measured for SLEEP_SECONDS (default 60) and extrapolated.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+SERVER = f"theme-bench-{os.getpid()}"
+ENV = {
+    **os.environ,
+    "JACK_DEFAULT_SERVER": SERVER,
+    "JACK_NO_AUDIO_RESERVATION": "1",
+    "JACK_NO_START_SERVER": "1",
+}
+
+FIRST_CLICK = """
+import sys, time
+launched = float(sys.argv[1])
+import theme.playback as playback
+original = playback.Player._pull
+def first(self, out):
+    more = original(self, out)
+    if not getattr(self, "_timed", False):
+        self._timed = True
+        print(f"first-click {time.monotonic() - launched:.4f}", file=sys.stderr, flush=True)
+        print("music21 loaded:", "music21" in sys.modules, file=sys.stderr, flush=True)
+        self._stopping = True
+    return more
+playback.Player._pull = first
+from theme.cli import main
+sys.exit(main(["metronome", "5/4", "--vs", "4/4", "--bpm", "160"]))
+"""
+
+
+def compile_bytecode() -> None:
+    """Write .pyc files, as any installation does (this machine sets PYTHONDONTWRITEBYTECODE)."""
+    import compileall
+    import sysconfig
+
+    for folder in (
+        sysconfig.get_paths()["purelib"],
+        str(Path(__file__).resolve().parent.parent / "theme"),
+    ):
+        compileall.compile_dir(folder, quiet=2)
+
+
+def first_click(runs: int) -> None:
+    if not shutil.which("jackd"):
+        print("1. skipped: jackd is not installed (apt-get install jackd2)")
+        return
+    server = subprocess.Popen(
+        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", "256"],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while subprocess.run(["jack_lsp"], env=ENV, capture_output=True).returncode != 0:
+            time.sleep(0.1)
+        ours, baseline, loaded = [], [], set()
+        for _ in range(runs):
+            launched = time.monotonic()
+            result = subprocess.run(
+                [sys.executable, "-c", FIRST_CLICK, str(launched)],
+                env=ENV,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            lines = dict(line.split(" ", 1) for line in result.stderr.splitlines() if " " in line)
+            ours.append(float(lines["first-click"]))
+            loaded.add(lines.get("music21", "?"))
+            start = time.monotonic()
+            subprocess.run([sys.executable, "-c", "import numpy, sounddevice"], env=ENV, check=True)
+            baseline.append(time.monotonic() - start)
+    finally:
+        server.terminate()
+        server.wait(5)
+    a, b = statistics.median(ours), statistics.median(baseline)
+    print(
+        f"1. launch to first click, median of {runs}: {a * 1000:.0f} ms; python -c 'import numpy, sounddevice': "
+        f"{b * 1000:.0f} ms; ratio {a / b:.2f} (goal: at most 1.3); music21 {' '.join(sorted(loaded))}"
+    )
+
+
+def callback_and_display() -> None:
+    import numpy as np
+
+    from theme.display import Frame
+    from theme.metronome import Metronome
+    from theme.playback import RING_BLOCKS, Player, Sink
+
+    class Idle(Sink):
+        def _open(self) -> None: ...
+        def _close(self) -> None: ...
+        def _heard_frame(self, frames_pulled: int) -> int:
+            return frames_pulled
+
+    metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
+    player = Player(metronome.renderer(), Idle(blocksize=256))
+    frame = Frame(metronome)
+    block = np.empty((256, 2), np.float32)
+    costs, draws = [], []
+    for i in range(2000):
+        while player._written - player._read < RING_BLOCKS:
+            player._produce_one()
+        start = time.perf_counter_ns()
+        player._pull(block)
+        costs.append(time.perf_counter_ns() - start)
+        start = time.perf_counter_ns()
+        frame.lines(Fraction(i * 256 * 160, 48000 * 60))
+        draws.append(time.perf_counter_ns() - start)
+    per_block = 256 / 48000 * 1e9
+    print(
+        f"2. callback, two meters with eighths: median {statistics.median(costs) / 1000:.1f} us, p99 "
+        f"{np.percentile(costs, 99) / 1000:.1f} us = {100 * np.percentile(costs, 99) / per_block:.3f}% of a 256-frame block "
+        f"(goal: under 2%); the display (the main thread, not the callback): median {statistics.median(draws) / 1000:.0f} us a frame"
+    )
+
+
+def drift(sleep_seconds: float) -> None:
+    from theme.metronome import Metronome
+    from theme.renderers.audio import schedule
+
+    metronome = Metronome("5/4", vs="4/4", bpm=137)
+    bpm = Fraction(137)
+    worst = 0
+    end_quarter = bpm * 10
+    for sample, event in schedule(metronome.events(), metronome.tempo_map, 48000):
+        if event.onset > end_quarter:
+            break
+        exact = math.floor(event.onset * 60 / bpm * 48000 + Fraction(1, 2))
+        worst = max(worst, abs(sample - exact))
+    interval = 60 / 137
+    clicks = int(sleep_seconds / interval)
+    start = time.monotonic()
+    lateness = []
+    for n in range(clicks):
+        sum(i * i for i in range(2000))  # the work of a click: make and send a sound
+        lateness.append(time.monotonic() - start - n * interval)
+        time.sleep(interval)
+    per_minute = (lateness[-1] - lateness[0]) / (clicks * interval) * 60
+    print(
+        f"3. drift over 10 minutes at 137 BPM: ours {worst} samples off the exact grid (0 s); a time.sleep loop was "
+        f"{lateness[-1] * 1000:.1f} ms late after {clicks * interval:.0f} s, {per_minute * 1000:.1f} ms a minute, "
+        f"so about {per_minute * 10 * 1000:.0f} ms after 10 minutes"
+    )
+
+
+def main() -> None:
+    print(
+        f"theme metronome benchmarks, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    )
+    compile_bytecode()
+    first_click(5)
+    callback_and_display()
+    drift(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0)
+
+
+if __name__ == "__main__":
+    main()
