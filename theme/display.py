@@ -103,6 +103,6 @@ class Frame:
             meetings, into = divmod(position, every)
             note = "  ** the downbeats meet **" if into < meter.pulse_quarters else ""
             lines.append(
-                f"downbeats meet every {every} quarters; met {int(meetings) + 1} times{note}"
+                f"downbeats meet every {every} quarter notes: {int(meetings) + 1} so far{note}"
             )
         return lines
