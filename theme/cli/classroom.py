@@ -106,20 +106,19 @@ def run_demo(args: argparse.Namespace) -> int:
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.playback import play
+    from theme.playback import play, resolve_device
 
+    try:
+        device = resolve_device(args.device)
+    except AudioDeviceError as exc:
+        print(f"no sound here ({exc}).\nwriting the tour to {DEFAULT_FOLDER}/ instead.\n")
+        return _write_tour(DEFAULT_FOLDER, args)
     interactive = sys.stdin.isatty() and not args.auto
     for n, step in enumerate(chosen):
         print(f"\n{step.number}. {step.title}")
         for line in step.text:
             print(f"   {line}")
-        try:
-            play(step.music(tempo), device=args.device)
-        except AudioDeviceError as exc:
-            if n:
-                raise
-            print(f"\nno sound here ({exc}).\nwriting the tour to {DEFAULT_FOLDER}/ instead.\n")
-            return _write_tour(DEFAULT_FOLDER, args)
+        play(step.music(tempo), device=device)
         more = n + 1 < len(chosen)
         if interactive and more and input("   Enter: next step, q: quit ").strip().lower() == "q":
             break
