@@ -6,6 +6,7 @@ Run:  uv run python benchmarks/bench_metronome.py [SLEEP_SECONDS]
    callback of the sound card, on JACK's dummy driver), against the launch of
    ``python -c "import numpy, sounddevice"``; and that music21 is not loaded on the way.
 2. Cost of the callback per 256-frame block with two meters, and of drawing the display.
+4. One hour of clicks to FLAC: memory against one minute, every click at its exact sample.
 3. Drift: our clicks' samples over 10 minutes against the exact grid, and a metronome that
    keeps time with ``time.sleep`` measured for SLEEP_SECONDS (default 60) and extrapolated.
 """
@@ -165,6 +166,56 @@ def drift(sleep_seconds: float) -> None:
     )
 
 
+HOUR_CHILD = """
+import resource, sys
+from theme.metronome import Metronome
+from theme.renderers.audio import write_blocks
+bars = int(sys.argv[1])
+write_blocks(Metronome("5/4", vs="4/4", bpm=120, bars=bars).renderer().blocks(), sys.argv[2], rate=48000)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def hour_to_flac() -> None:
+    """One minute and one hour of 5/4 against 4/4 to FLAC: peak memory, and every click of
+    the hour found at its exact sample in the file (read back block by block)."""
+    import tempfile
+
+    import numpy as np
+    import soundfile
+
+    from theme.metronome import Metronome
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rss = {}
+        for label, bars in (("1 minute", 24), ("1 hour", 24 * 60)):
+            out = subprocess.run(
+                [sys.executable, "-c", HOUR_CHILD, str(bars), f"{tmp}/m.flac"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rss[label] = int(out.stdout.split()[-1]) / 1024
+        metronome = Metronome("5/4", vs="4/4", bpm=120, bars=24 * 60)
+        expected = sorted(
+            {metronome.tempo_map.sample_at(e.onset, 48000) for e in metronome.events()}
+        )
+        found, position, quiet = [], 0, -(10**9)
+        for block in soundfile.blocks(f"{tmp}/m.flac", blocksize=1 << 16, dtype="int16"):
+            loud = np.flatnonzero(np.abs(block).max(axis=1) > 0)
+            for i in loud:
+                if position + i - quiet > 4800:
+                    found.append(position + int(i))
+                quiet = position + int(i)
+            position += len(block)
+    wrong = sum(1 for a, b in zip(found, expected) if a != b) + abs(len(found) - len(expected))
+    print(
+        f"4. one hour of 5/4 against 4/4 to FLAC: peak memory {rss['1 hour']:.1f} MiB against "
+        f"{rss['1 minute']:.1f} MiB for one minute ({rss['1 hour'] / rss['1 minute']:.3f}); "
+        f"{len(found)} clicks found in the file, {wrong} off their exact sample"
+    )
+
+
 def main() -> None:
     print(
         f"theme metronome benchmarks, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
@@ -172,6 +223,7 @@ def main() -> None:
     compile_bytecode()
     first_click(5)
     callback_and_display()
+    hour_to_flac()
     drift(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0)
 
 

@@ -90,12 +90,16 @@ def run(args: argparse.Namespace) -> int:
         from theme.export import write
         from theme.output import output_format
 
-        output_format(args.output, ["wav", "flac", "ogg", "mid", "midi"])
+        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi"])
         if args.bars is None:
             raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
-        timeline = metronome.timeline()
-        write(timeline, args.output, rate=args.rate)
-        print(f"wrote {args.output} ({metronome.describe()}, {len(timeline.bars)} bars)")
+        if kind in ("mid", "midi"):
+            write(metronome.timeline(), args.output)
+        else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
+            from theme.renderers.audio import write_blocks
+
+            write_blocks(metronome.renderer(rate=args.rate).blocks(), args.output, rate=args.rate)
+        print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
     from theme.live import LiveMetronome, TerminalKeys
 

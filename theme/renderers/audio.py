@@ -27,7 +27,15 @@ from theme.timeline import Event, Layer, Timeline
 
 from .voices import waveform
 
-__all__ = ["RATES", "BlockRenderer", "encode_audio", "render", "schedule", "write_audio"]
+__all__ = [
+    "RATES",
+    "BlockRenderer",
+    "encode_audio",
+    "render",
+    "schedule",
+    "write_audio",
+    "write_blocks",
+]
 
 RATES = (44100, 48000)
 """The sample rates offered, in samples a second."""
@@ -277,16 +285,25 @@ def write_audio(
         UsageError: a rate other than 44100 or 48000.
         ThemeError: ``soundfont`` given but pyfluidsynth or the file is missing.
     """
-    import soundfile
-
-    kind = output_format(path, list(SUBTYPES))
+    output_format(path, list(SUBTYPES))
     check_rate(rate)
     if soundfont is not None:
         from theme.renderers.fluid import fluid_blocks
 
-        blocks: Iterable[np.ndarray] = fluid_blocks(timeline, Path(soundfont), rate=rate)
-    else:
-        blocks = BlockRenderer.for_timeline(timeline, rate=rate).blocks()
+        return write_blocks(fluid_blocks(timeline, Path(soundfont), rate=rate), path, rate=rate)
+    return write_blocks(BlockRenderer.for_timeline(timeline, rate=rate).blocks(), path, rate=rate)
+
+
+def write_blocks(blocks: Iterable[np.ndarray], path: str | Path, *, rate: int) -> Path:
+    """Write float32 (frames, 2) blocks as ``.wav``, ``.flac`` or ``.ogg`` as they come, so
+    memory stays flat however long the sound (an endless renderer needs an end quarter).
+
+    Raises:
+        OutputFileError: another extension, a missing folder, no permission.
+    """
+    import soundfile
+
+    kind = output_format(path, list(SUBTYPES))
     with (
         atomic_path(path) as tmp,
         soundfile.SoundFile(
