@@ -48,7 +48,7 @@ else:
     live = LiveMetronome(m, device=jack, out=io.StringIO())
     live.run()
     player = live.player
-print("underruns", player.underruns if player else 0)
+print("underruns", player.underruns if player else 0, "at", player.sink.underrun_frames if player else [])
 """
 
 
@@ -69,7 +69,10 @@ def jack_server() -> Iterator[None]:
     if reason:
         pytest.skip(reason)
     server = subprocess.Popen(
-        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", "256"],
+        # a 1024-frame JACK period (21 ms): on a shared machine without real-time scheduling a
+        # 256-frame period (5 ms) is sometimes missed by the scheduler, not by the player; the
+        # player still runs its 256-frame callbacks four to a period
+        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", "1024"],
         env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -158,7 +161,7 @@ def test_a_variant_through_jack(jack_server: None, tmp_path: Path) -> None:
     captured, printed = capture(tmp_path, "variant", 8)
     timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
     assert_same_sound(captured, render(timeline))
-    assert printed.strip() == "underruns 0"
+    assert printed.strip() == "underruns 0 at []"
 
 
 def test_the_live_metronome_through_jack(jack_server: None, tmp_path: Path) -> None:
@@ -166,4 +169,4 @@ def test_the_live_metronome_through_jack(jack_server: None, tmp_path: Path) -> N
 
     captured, printed = capture(tmp_path, "metronome", 6)
     assert_same_sound(captured, Metronome("5/4", vs="4/4", bpm=240, bars=3).render())
-    assert printed.strip() == "underruns 0"
+    assert printed.strip() == "underruns 0 at []"

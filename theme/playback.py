@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ArraySink", "Player", "Sink", "SoundDeviceSink", "SteppedSink", "devices", "play"]
 
-RING_BLOCKS = 16
+RING_BLOCKS = 32
 FADE_SECONDS = 0.03
 
 Pull = Callable[[np.ndarray], bool]
@@ -220,6 +220,8 @@ class SoundDeviceSink(Sink):
         self.device = device
         self.latency = latency
         self._stream: Any = None
+        self.underrun_frames: list[int] = []
+        """Where the device reported each underrun (frames played before it)."""
         self._block_dac_time = 0.0
         self._block_start_frame = 0
 
@@ -233,6 +235,7 @@ class SoundDeviceSink(Sink):
         def callback(outdata: np.ndarray, frames: int, timing: Any, status: Any) -> None:
             if status.output_underflow:
                 self.underruns += 1
+                self.underrun_frames.append(frames_done[0])
             self._block_dac_time = timing.outputBufferDacTime
             self._block_start_frame = frames_done[0]
             more = pull(outdata)
@@ -250,6 +253,7 @@ class SoundDeviceSink(Sink):
                 latency=self.latency if self.latency is not None else "low",
                 callback=callback,
                 finished_callback=self.done.set,
+                prime_output_buffers_using_stream_callback=True,
             )
             self.latency_seconds = float(self._stream.latency)
             self._stream.start()
@@ -303,6 +307,7 @@ class Player:
                 time.sleep(0.001)  # waiting for room, not keeping time
                 continue
             self._produce_one()
+            time.sleep(0)  # let the audio callback have the GIL between two blocks
 
     def _produce_one(self) -> None:
         slot = self._written % RING_BLOCKS
@@ -337,7 +342,7 @@ class Player:
 
     def start(self) -> Player:
         """Render the first blocks, then start the sink."""
-        while self._written < RING_BLOCKS // 2 and not self._ended:
+        while self._written < RING_BLOCKS and not self._ended:
             self._produce_one()
         if self.sink.realtime:
             self._producer.start()
