@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from _common import IdleSink, compile_bytecode
 
 import theme
 from theme.meter import Meter
@@ -215,13 +216,7 @@ def memory(folder: Path) -> None:
 
 def callback_cost() -> None:
     from theme.metronome import Metronome
-    from theme.playback import RING_BLOCKS, Player, Sink
-
-    class Idle(Sink):
-        def _open(self) -> None: ...
-        def _close(self) -> None: ...
-        def _heard_frame(self, frames_pulled: int) -> int:
-            return frames_pulled
+    from theme.playback import RING_BLOCKS, Player
 
     block = np.empty((256, 2), np.float32)
     for label, renderer in (
@@ -233,7 +228,7 @@ def callback_cost() -> None:
         ),
         ("metronome 5/4 vs 4/4", Metronome("5/4", vs="4/4", bpm=160).renderer()),
     ):
-        player = Player(renderer, Idle(blocksize=256))
+        player = Player(renderer, IdleSink(blocksize=256))
         costs = []
         for _ in range(400):
             while player._written - player._read < RING_BLOCKS:
@@ -246,19 +241,6 @@ def callback_cost() -> None:
             f"   {label:<22} median {statistics.median(costs) / 1000:.1f} us, p99 {np.percentile(costs, 99) / 1000:.1f} us "
             f"= {100 * np.percentile(costs, 99) / per_block:.3f}% of a block (goal: under 2%)"
         )
-
-
-def compile_bytecode() -> None:
-    """Write .pyc files for the venv and the project, as any installation does: this machine
-    sets PYTHONDONTWRITEBYTECODE=1, which would make every run compile numpy again."""
-    import compileall
-    import sysconfig
-
-    for folder in (
-        sysconfig.get_paths()["purelib"],
-        str(Path(__file__).resolve().parent.parent / "theme"),
-    ):
-        compileall.compile_dir(folder, quiet=2)
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+from _common import IdleSink, compile_bytecode
+
 BIN = Path(sys.executable).parent
 SERVER = f"theme-bench-{os.getpid()}"
 ENV = {
@@ -49,18 +51,6 @@ playback.Player._pull = first
 from theme.cli import main
 sys.exit(main(["metronome", "5/4", "--vs", "4/4", "--bpm", "160"]))
 """
-
-
-def compile_bytecode() -> None:
-    """Write .pyc files, as any installation does (this machine sets PYTHONDONTWRITEBYTECODE)."""
-    import compileall
-    import sysconfig
-
-    for folder in (
-        sysconfig.get_paths()["purelib"],
-        str(Path(__file__).resolve().parent.parent / "theme"),
-    ):
-        compileall.compile_dir(folder, quiet=2)
 
 
 def first_click(runs: int) -> None:
@@ -107,16 +97,10 @@ def callback_and_display() -> None:
 
     from theme.display import Frame
     from theme.metronome import Metronome
-    from theme.playback import RING_BLOCKS, Player, Sink
-
-    class Idle(Sink):
-        def _open(self) -> None: ...
-        def _close(self) -> None: ...
-        def _heard_frame(self, frames_pulled: int) -> int:
-            return frames_pulled
+    from theme.playback import RING_BLOCKS, Player
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
-    player = Player(metronome.renderer(), Idle(blocksize=256))
+    player = Player(metronome.renderer(), IdleSink(blocksize=256))
     frame = Frame(metronome)
     block = np.empty((256, 2), np.float32)
     costs, draws = [], []

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from _common import compile_bytecode
+
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 BIN = Path(sys.executable).parent
 
@@ -23,19 +25,6 @@ def wall(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
-
-
-def compile_bytecode() -> None:
-    """Write .pyc files for the venv and the project, as any installation does: this machine
-    sets PYTHONDONTWRITEBYTECODE=1, which would make every run compile numpy again."""
-    import compileall
-    import sysconfig
-
-    for folder in (
-        sysconfig.get_paths()["purelib"],
-        str(Path(__file__).resolve().parent.parent / "theme"),
-    ):
-        compileall.compile_dir(folder, quiet=2)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ Fraction(5, 1)
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import math
@@ -267,8 +268,7 @@ class Metronome:
         )
 
     def _with_bars(self, bars: int) -> Metronome:
-        clone = object.__new__(Metronome)
-        clone.__dict__.update(self.__dict__)
+        clone = copy.copy(self)
         clone.bars = bars
         return clone
 

@@ -15,6 +15,7 @@ sounddevice (and PortAudio) are imported only when a :class:`SoundDeviceSink` op
 
 from __future__ import annotations
 
+import abc
 import os
 import threading
 import time
@@ -44,7 +45,7 @@ NO_PORTAUDIO = (
 )
 
 
-class Sink:
+class Sink(abc.ABC):
     """Where blocks go. Subclasses fill in ``_open``, ``_close`` and ``_heard_frame``.
 
     A ``realtime`` sink pulls on a clock of its own (the sound card); the player renders
@@ -74,14 +75,17 @@ class Sink:
         """The frame at the speaker now, given how many frames have been pulled."""
         return self._heard_frame(frames_pulled)
 
+    @abc.abstractmethod
     def _open(self) -> None:
-        raise NotImplementedError
+        """Start pulling (a sound card's stream, or a loop)."""
 
+    @abc.abstractmethod
     def _close(self) -> None:
-        raise NotImplementedError
+        """Stop pulling and let go of the device."""
 
+    @abc.abstractmethod
     def _heard_frame(self, frames_pulled: int) -> int:
-        raise NotImplementedError
+        """The frame at the speaker now."""
 
 
 class ArraySink(Sink):

@@ -31,6 +31,7 @@ from theme.errors import TempoError
 __all__ = ["MAX_QPM", "MIN_QPM", "UNITS", "Tempo", "TempoMap", "TempoSegment", "to_sample"]
 
 UNITS: dict[str, Fraction] = {
+    "w.": Fraction(6),
     "w": Fraction(4),
     "h.": Fraction(3),
     "h": Fraction(2),
@@ -38,6 +39,7 @@ UNITS: dict[str, Fraction] = {
     "q": Fraction(1),
     "e.": Fraction(3, 4),
     "e": Fraction(1, 2),
+    "s.": Fraction(3, 8),
     "s": Fraction(1, 4),
 }
 """Beat units a tempo may count, in quarter notes."""
@@ -99,7 +101,10 @@ class Tempo:
             if not match:
                 raise TempoError(f"invalid tempo {text!r}: expected {_FORM}")
             unit, number = match.groups()
-            tempo = cls(Fraction(number), UNITS[unit or "q"])
+            try:
+                tempo = cls(Fraction(number), UNITS[unit or "q"])
+            except ZeroDivisionError:
+                raise TempoError(f"invalid tempo {text!r}: expected {_FORM}") from None
         else:
             raise TypeError(f"a tempo must be a str or a number, not {type(text).__name__}")
         if not MIN_QPM <= tempo.qpm <= MAX_QPM:

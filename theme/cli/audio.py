@@ -55,10 +55,6 @@ def run_play(args: argparse.Namespace) -> int:
     from theme.playback import play
 
     timeline = timeline_from_args(args)
-    if args.click:
-        from theme.metronome import click_track
-
-        timeline = click_track(timeline)
     player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
     tty = sys.stdout.isatty()
     last = ""

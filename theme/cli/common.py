@@ -83,4 +83,8 @@ def timeline_from_args(args: argparse.Namespace) -> Any:
         from theme.remeter import remeter
 
         timeline = remeter(timeline, args.strategy, strict=False)
+    if getattr(args, "click", False):
+        from theme.metronome import click_track
+
+        timeline = click_track(timeline)
     return timeline

@@ -120,10 +120,6 @@ def run_export(args: argparse.Namespace) -> int:
     from theme.export import write
 
     timeline = timeline_from_args(args)
-    if args.click:
-        from theme.metronome import click_track
-
-        timeline = click_track(timeline)
     path = write(timeline, args.output, rate=args.rate, soundfont=args.soundfont)
     seconds = float(timeline.duration_seconds)
     print(f"wrote {path} ({len(timeline.bars)} bars, {seconds:.1f} s)")
