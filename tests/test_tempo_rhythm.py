@@ -24,6 +24,8 @@ from theme.tempo import Tempo, TempoMap, TempoSegment, to_sample
         ("q.=100", 150),
         ("h=80", 160),
         ("s=480", 120),
+        ("s.=160", 60),
+        ("w.=10", 60),
         ("96.5", Fraction(193, 2)),
     ],
 )
@@ -32,7 +34,8 @@ def test_tempo_counts_quarters_unless_told(text: str | int, qpm: Fraction) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["0", "q=0", "q=3", "-5", "fast", "x=120", "q=", "2001", "e=4001", ""]
+    "text",
+    ["0", "q=0", "q=3", "-5", "fast", "x=120", "q=", "2001", "e=4001", "", "0/0", "q=1/0", "s.=1"],
 )
 def test_bad_tempos(text: str) -> None:
     with pytest.raises(TempoError, match=r"invalid tempo .*160, q=160, e=300 or q\.=100"):
