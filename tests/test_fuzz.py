@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import theme
 from theme.cli import main
-from theme.errors import ThemeError
+from theme.errors import AudioDeviceError, ThemeError, UsageError
 from theme.meter import Meter
 from theme.rhythm import Rhythm, parse_pitches
 from theme.tempo import Tempo
@@ -170,3 +170,91 @@ def test_failed_export_keeps_the_old_file(
     assert code == 2
     assert out.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.mid"]
+
+
+GOOD_VARIANT = """name = "f"
+title = "F"
+tempo = "q=120"
+[layers.a]
+voice = "bass"
+pitches = ["C2"]
+[[sections]]
+name = "s"
+meter = "5/4"
+bars = 2
+patterns = { a = "X..x..x.x." }
+"""
+VALUES = ['"q=120"', '"bass"', '["C2"]', '"s"', '"5/4"', "2", '{ a = "X..x..x.x." }', '"F"', '"f"']
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    which=st.sampled_from(VALUES),
+    replacement=st.one_of(
+        text.map(lambda t: '"' + t.replace('"', "").replace("\\\\", "") + '"'),
+        st.integers(-5, 5).map(str),
+        text,
+    ),
+)
+def test_mutated_variant_files_fail_cleanly(tmp_path: Path, which: str, replacement: str) -> None:
+    path = tmp_path / "fuzz.toml"
+    path.write_text(GOOD_VARIANT.replace(which, replacement, 1))
+    try:
+        theme.load(path).timeline()
+    except ThemeError as exc:
+        assert "\n" not in str(exc) and str(path) in str(exc)
+
+
+@given(rate=st.integers(-(10**9), 10**9))
+def test_sample_rates(rate: int) -> None:
+    from theme.renderers.audio import check_rate
+
+    if rate in (44100, 48000):
+        assert check_rate(rate) == rate
+    else:
+        with pytest.raises(
+            UsageError, match=rf"invalid sample rate {rate}: expected 44100 or 48000"
+        ):
+            check_rate(rate)
+
+
+@given(name=text)
+def test_device_names(name: str) -> None:
+    import theme.playback as playback
+
+    fake = [
+        playback.Device(0, "Built-in Output", "ALSA", 2, True),
+        playback.Device(3, "USB Speaker", "ALSA", 2, False),
+    ]
+    original = playback.devices
+    playback.devices = lambda: fake  # type: ignore[assignment]
+    try:
+        chosen = playback.resolve_device(name)
+        assert chosen in (None, 0, 3)
+    except AudioDeviceError as exc:
+        assert "unknown output device" in str(exc) and "\n" not in str(exc)
+    finally:
+        playback.devices = original  # type: ignore[assignment]
+
+
+def test_a_huge_file_that_is_not_midi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = tmp_path / "huge.mid"
+    with huge.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    code, err = run_cli(
+        ["remeter", str(huge), "-o", str(tmp_path / "o.mid"), "--strategy", "drop"], capsys
+    )
+    assert code == 1 and "not a valid MIDI file" in err and not (tmp_path / "o.mid").exists()
+
+
+def test_a_musicxml_file_in_the_wrong_meter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    four = tmp_path / "four.musicxml"
+    assert run_cli(["export", "remix-2000", "--bars", "2", "-o", str(four)], capsys)[0] == 0
+    code, err = run_cli(
+        ["remeter", str(four), "-o", str(tmp_path / "o.mid"), "--strategy", "squeeze"], capsys
+    )
+    assert code == 2 and "needs music in 5/4" in err and not (tmp_path / "o.mid").exists()
