@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from _common import IdleSink, compile_bytecode
+from _common import compile_bytecode
 
 import theme
 from theme.meter import Meter
@@ -216,7 +216,7 @@ def memory(folder: Path) -> None:
 
 def callback_cost() -> None:
     from theme.metronome import Metronome
-    from theme.playback import RING_BLOCKS, Player
+    from theme.playback import ManualSink, Player
 
     block = np.empty((256, 2), np.float32)
     for label, renderer in (
@@ -228,13 +228,13 @@ def callback_cost() -> None:
         ),
         ("metronome 5/4 vs 4/4", Metronome("5/4", vs="4/4", bpm=160).renderer()),
     ):
-        player = Player(renderer, IdleSink(blocksize=256))
+        sink = ManualSink(blocksize=256)
+        player = Player(renderer, sink).start(producer=False)
         costs = []
         for _ in range(400):
-            while player._written - player._read < RING_BLOCKS:
-                player._produce_one()
+            player.fill_ahead()
             start = time.perf_counter_ns()
-            player._pull(block)
+            sink.callback(block)
             costs.append(time.perf_counter_ns() - start)
         per_block = 256 / 48000 * 1e9
         print(

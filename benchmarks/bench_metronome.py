@@ -6,8 +6,8 @@ Run:  uv run python benchmarks/bench_metronome.py [SLEEP_SECONDS]
    callback of the sound card, on JACK's dummy driver), against the launch of
    ``python -c "import numpy, sounddevice"``; and that music21 is not loaded on the way.
 2. Cost of the callback per 256-frame block with two meters, and of drawing the display.
-4. One hour of clicks to FLAC: memory against one minute, every click at its exact sample.
-3. Drift: our clicks' samples over 10 minutes against the exact grid, and a metronome that
+3. One hour of clicks to FLAC: memory against one minute, every click at its exact sample.
+4. Drift: our clicks' samples over 10 minutes against the exact grid, and a metronome that
    keeps time with ``time.sleep`` measured for SLEEP_SECONDS (default 60) and extrapolated.
 """
 
@@ -23,7 +23,7 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-from _common import IdleSink, compile_bytecode
+from _common import compile_bytecode
 
 BIN = Path(sys.executable).parent
 SERVER = f"theme-bench-{os.getpid()}"
@@ -38,7 +38,7 @@ FIRST_CLICK = """
 import sys, time
 launched = float(sys.argv[1])
 import theme.playback as playback
-original = playback.Player._pull
+original = playback.Player.pull
 def first(self, out):
     more = original(self, out)
     if not getattr(self, "_timed", False):
@@ -47,7 +47,7 @@ def first(self, out):
         print("music21 loaded:", "music21" in sys.modules, file=sys.stderr, flush=True)
         self._stopping = True
     return more
-playback.Player._pull = first
+playback.Player.pull = first
 from theme.cli import main
 sys.exit(main(["metronome", "5/4", "--vs", "4/4", "--bpm", "160"]))
 """
@@ -97,18 +97,18 @@ def callback_and_display() -> None:
 
     from theme.display import Frame
     from theme.metronome import Metronome
-    from theme.playback import RING_BLOCKS, Player
+    from theme.playback import ManualSink, Player
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
-    player = Player(metronome.renderer(), IdleSink(blocksize=256))
+    sink = ManualSink(blocksize=256)
+    player = Player(metronome.renderer(), sink).start(producer=False)
     frame = Frame(metronome)
     block = np.empty((256, 2), np.float32)
     costs, draws = [], []
     for i in range(2000):
-        while player._written - player._read < RING_BLOCKS:
-            player._produce_one()
+        player.fill_ahead()
         start = time.perf_counter_ns()
-        player._pull(block)
+        sink.callback(block)
         costs.append(time.perf_counter_ns() - start)
         start = time.perf_counter_ns()
         frame.lines(Fraction(i * 256 * 160, 48000 * 60))
@@ -144,7 +144,7 @@ def drift(sleep_seconds: float) -> None:
         time.sleep(interval)
     per_minute = (lateness[-1] - lateness[0]) / (clicks * interval) * 60
     print(
-        f"3. drift over 10 minutes at 137 BPM: ours {worst} samples off the exact grid (0 s); a time.sleep loop was "
+        f"4. drift over 10 minutes at 137 BPM: ours {worst} samples off the exact grid (0 s); a time.sleep loop was "
         f"{lateness[-1] * 1000:.1f} ms late after {clicks * interval:.0f} s, {per_minute * 1000:.1f} ms a minute, "
         f"so about {per_minute * 10 * 1000:.0f} ms after 10 minutes"
     )
@@ -194,7 +194,7 @@ def hour_to_flac() -> None:
             position += len(block)
     wrong = sum(1 for a, b in zip(found, expected) if a != b) + abs(len(found) - len(expected))
     print(
-        f"4. one hour of 5/4 against 4/4 to FLAC: peak memory {rss['1 hour']:.1f} MiB against "
+        f"3. one hour of 5/4 against 4/4 to FLAC: peak memory {rss['1 hour']:.1f} MiB against "
         f"{rss['1 minute']:.1f} MiB for one minute ({rss['1 hour'] / rss['1 minute']:.3f}); "
         f"{len(found)} clicks found in the file, {wrong} off their exact sample"
     )

@@ -11,7 +11,7 @@ import pytest
 import theme
 import theme.playback as playback
 from theme.errors import AudioDeviceError
-from theme.playback import ArraySink, Player, Sink, SteppedSink, play
+from theme.playback import ArraySink, ManualSink, Player, SteppedSink, play
 from theme.renderers.audio import BlockRenderer, render
 
 
@@ -54,25 +54,22 @@ def test_stop_fades_out_without_a_click() -> None:
     assert np.abs(np.diff(tail[:, 0])).max() < 0.2  # no jump bigger than the music's own
 
 
-class LateSink(Sink):
-    """A realtime sink whose clock never lets the producer run: every pull is an underrun."""
-
-    def _open(self) -> None:
-        pass
-
-    def _close(self) -> None:
-        pass
-
-    def _heard_frame(self, frames_pulled: int) -> int:
-        return frames_pulled
-
-
-def test_underruns_are_counted() -> None:
+def test_underruns_are_counted_and_the_music_goes_on_after_them() -> None:
     timeline = theme.load("tv-1966").timeline()
-    player = Player(BlockRenderer.for_timeline(timeline), LateSink(blocksize=256))
+    expected = render(timeline)
+    sink = ManualSink(blocksize=256)
+    player = Player(BlockRenderer.for_timeline(timeline), sink).start(producer=False)
     out = np.empty((256, 2), np.float32)
-    assert player._pull(out) and not out.any()
+    for block in range(playback.RING_BLOCKS):  # what start() rendered ahead
+        assert sink.callback(out)
+        assert np.array_equal(out, expected[block * 256 : (block + 1) * 256])
+    assert player.underruns == 0
+    assert sink.callback(out) and not out.any()  # nothing rendered: silence, one underrun
     assert player.underruns == 1
+    player.fill_ahead()
+    assert sink.callback(out)
+    block = playback.RING_BLOCKS
+    assert np.array_equal(out, expected[block * 256 : (block + 1) * 256])
 
 
 def test_no_portaudio(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,6 +143,27 @@ class SteppedSink(ArraySink):
         return max(0, frames_pulled - self.latency_frames)
 
 
+class ManualSink(Sink):
+    """A realtime sink whose sound card is the caller: each :meth:`callback` pulls one block,
+    as a sound card's callback would. With ``Player.start(producer=False)`` nothing renders
+    ahead but :meth:`Player.fill_ahead`: for timing the callback alone, and for simulating a
+    renderer that is late."""
+
+    def _open(self) -> None:
+        pass
+
+    def _close(self) -> None:
+        pass
+
+    def _heard_frame(self, frames_pulled: int) -> int:
+        return frames_pulled
+
+    def callback(self, out: np.ndarray) -> bool:
+        """Pull one block into ``out`` (frames, 2); False after the last block."""
+        assert self._pull is not None, "open the sink first (Player.start)"
+        return self._pull(out)
+
+
 def _sounddevice() -> Any:
     try:
         import sounddevice
@@ -321,7 +342,14 @@ class Player:
         if self._filled[slot] < self.sink.blocksize:
             self._ended = True
 
-    def _pull(self, out: np.ndarray) -> bool:
+    def fill_ahead(self) -> None:
+        """Render blocks until the ring is full or the music has ended."""
+        while self._written - self._read < RING_BLOCKS and not self._ended:
+            self._produce_one()
+
+    def pull(self, out: np.ndarray) -> bool:
+        """The sink's callback: copy the next block into ``out`` (frames, 2); False after the
+        last block. Only copies (it renders only for a sink that is not realtime)."""
         if self._read >= self._written and not self.sink.realtime and not self._ended:
             self._produce_one()
         if self._read >= self._written:
@@ -344,13 +372,13 @@ class Player:
             return self._fade_left > 0
         return not (self._ended and self._read >= self._written)
 
-    def start(self) -> Player:
-        """Render the first blocks, then start the sink."""
-        while self._written < RING_BLOCKS and not self._ended:
-            self._produce_one()
-        if self.sink.realtime:
+    def start(self, *, producer: bool = True) -> Player:
+        """Render the first blocks, then start the sink. For a realtime sink a producer
+        thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
+        self.fill_ahead()
+        if self.sink.realtime and producer:
             self._producer.start()
-        self.sink.open(self._pull)
+        self.sink.open(self.pull)
         return self
 
     def with_renderer(self, change: Callable[[BlockRenderer], None]) -> None:
