@@ -1,9 +1,12 @@
-"""What the benchmarks share: bytecode first."""
+"""What the benchmarks share: bytecode first, and whole-process timings taken in turns."""
 
 from __future__ import annotations
 
 import compileall
+import statistics
+import subprocess
 import sysconfig
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,3 +17,24 @@ def compile_bytecode() -> None:
     sets PYTHONDONTWRITEBYTECODE=1, which would make every run compile numpy again."""
     for folder in (sysconfig.get_paths()["purelib"], str(ROOT / "theme")):
         compileall.compile_dir(folder, quiet=2)
+
+
+def wall(command: list[str]) -> float:
+    """Seconds from the start to the exit of one process."""
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def median_walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) -> dict[str, float]:
+    """The median seconds of each command over ``runs`` runs, taken in turns (one run of each
+    command, then the next round) so that the machine's moods fall on all of them alike.
+    ``warm`` runs each once first, to fill the file cache."""
+    if warm:
+        for command in cases.values():
+            wall(command)
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, command in cases.items():
+            times[name].append(wall(command))
+    return {name: statistics.median(values) for name, values in times.items()}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from _common import compile_bytecode
+from _common import compile_bytecode, median_walls
 
 import theme
 from theme.meter import Meter
@@ -35,12 +35,6 @@ RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 BIN = Path(sys.executable).parent
 MINUTE_BARS = 32  # tv-1966 at q=160: 32 bars of 5/4 are 60 s
-
-
-def wall(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def whole_process(folder: Path) -> None:
@@ -82,17 +76,12 @@ def whole_process(folder: Path) -> None:
             str(folder / "tm.wav"),
             str(midi),
         ]
-    times = {name: [] for name in cases}
-    for _ in range(RUNS):
-        for name, command in cases.items():
-            times[name].append(wall(command))
-    ours = statistics.median(times["theme export -o .wav"])
+    medians = median_walls(cases, RUNS)
+    ours = medians["theme export -o .wav"]
     print(f"\n1. 60 s of tv-1966 to WAV, whole process, median of {RUNS}")
     print(f"   {'program':<24} {'seconds':>8} {'x ours':>8}")
-    for name, values in times.items():
-        print(
-            f"   {name:<24} {statistics.median(values):>8.3f} {statistics.median(values) / ours:>8.2f}"
-        )
+    for name, median in medians.items():
+        print(f"   {name:<24} {median:>8.3f} {median / ours:>8.2f}")
 
 
 def real_time_factor() -> None:

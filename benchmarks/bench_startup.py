@@ -8,23 +8,13 @@ gives the median wall time of each and the ratio (goal: ``theme --help`` within 
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _common import compile_bytecode
+from _common import compile_bytecode, median_walls
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 BIN = Path(sys.executable).parent
-
-
-def wall(command: list[str]) -> float:
-    """Seconds from start to exit of one process."""
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -35,17 +25,11 @@ def main() -> None:
         "python -m theme --help": [sys.executable, "-m", "theme", "--help"],
         "python -c 'import music21'": [sys.executable, "-c", "import music21"],
     }
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    for command in cases.values():  # warm the file cache once
-        wall(command)
-    for _ in range(RUNS):
-        for name, command in cases.items():
-            times[name].append(wall(command))
-    base = statistics.median(times["python -c pass"])
+    medians = median_walls(cases, RUNS, warm=True)
+    base = medians["python -c pass"]
     print(f"start-up, median of {RUNS} runs each, interleaved")
     print(f"{'command':<28} {'median ms':>10} {'x python -c pass':>18}")
-    for name, values in times.items():
-        median = statistics.median(values)
+    for name, median in medians.items():
         print(f"{name:<28} {median * 1000:>10.1f} {median / base:>18.2f}")
 
 
