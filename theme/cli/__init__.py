@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
 from theme import __version__
 from theme.errors import ThemeError
+
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["main"]
 
@@ -37,7 +42,15 @@ exit codes: 0 success, 1 a file could not be read or written, 2 a bad value,
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line and exit code 2."""
+    """argparse that reports a usage error as one line and exit code 2.
+
+    A value that starts with a minus and a digit (``-5/4``, ``-3``) is a value, never an
+    option, so that its own parser can say what is wrong with it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
