@@ -201,6 +201,10 @@ def test_midi_export_velocity_per_level_and_markers(tmp_path: Path) -> None:
     notes = [m for t in midi.tracks for m in t if m.type == "note_on" and m.velocity]
     assert {m.channel for m in notes} == {9}
     assert sorted({m.velocity for m in notes}) == [84, 100, 112]
+    first, second = ([m for m in t if m.type == "note_on" and m.velocity] for t in midi.tracks[1:])
+    # 5/4 on the woodblocks (3+2: two strong clicks a bar), 4/4 on the agogo (2+2: two too)
+    assert [m.note for m in first[:5]] == [76, 77, 77, 76, 77]
+    assert [m.note for m in second[:4]] == [67, 68, 67, 68]
     markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
     assert "grouping 3+2/4" in markers and "downbeats meet (2)" in markers
 

@@ -43,11 +43,14 @@ if TYPE_CHECKING:
 __all__ = ["ALIGNS", "Metronome", "click_track", "lcm_quarters"]
 
 ALIGNS = ("beat", "bar")
-CLICK_PITCH = {0: 76, 1: 76, 2: 77, 3: 77, 4: 77}
-"""General MIDI woodblocks for MIDI export: high for downbeats and groups, low otherwise."""
 MAIN = Layer("click", "click", drum=True, pan=-0.45)
 SECOND = Layer("vs", "clicklow", drum=True, pan=0.45)
 COUNT = Layer("count-in", "click", drum=True, pan=0.0)
+CLICK_PITCHES = {MAIN.name: (76, 77), SECOND.name: (67, 68), COUNT.name: (76, 77)}
+"""General MIDI drum notes for the MIDI export, (downbeat and group start, the rest) per
+layer: the first meter on the high and low woodblocks, the second on the high and low agogo,
+so that the two meters sound apart in a DAW too (the built-in synth picks its click sounds
+by layer and accent level, not by these)."""
 
 
 def lcm_quarters(a: Fraction, b: Fraction) -> Fraction:
@@ -192,7 +195,7 @@ class Metronome:
                 onset=start + offset,
                 duration=pulse / self.subdivide,
                 layer=layer.name,
-                pitch=CLICK_PITCH[int(level)],
+                pitch=CLICK_PITCHES[layer.name][int(level > AccentLevel.GROUP)],
                 velocity=velocity_for(level),
                 accent=level,
             )
