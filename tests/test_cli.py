@@ -133,6 +133,7 @@ def test_export_musicxml(tmp_path: Path) -> None:
         (["remeter", "tv-1966", "--strategy", "clave", "-o", "{out}"], 2, "needs music in 4/4"),
         (["metronome", "5/0", "--bars", "1", "-o", "{dir}/x.wav"], 2, "invalid meter '5/0'"),
         (["metronome", "-5/4", "--bars", "1", "-o", "{dir}/x.wav"], 2, "invalid meter '-5/4'"),
+        (["play", "tv-1966", "--display-delay", "nan"], 2, "invalid display delay nan ms"),
         (["metronome", "5/4", "--bpm", "-160", "-o", "{dir}/x.wav"], 2, "invalid tempo '-160'"),
         (["export", "tv-1966", "--tempo", "-.5", "-o", "{out}"], 2, "invalid tempo '-.5'"),
         (["metronome", "5/4", "-o", "{dir}/x.wav"], 2, "-o needs --bars N"),

@@ -21,7 +21,7 @@ from theme.errors import UsageError
 from theme.live import LiveMetronome, ScriptedKeys
 from theme.meter import AccentLevel
 from theme.metronome import Metronome, click_track
-from theme.playback import SteppedSink
+from theme.playback import ManualSink, SteppedSink
 from theme.renderers.audio import schedule
 from theme.trainer import Accel, Gap, Ramp
 
@@ -289,3 +289,27 @@ def test_tap_tempo() -> None:
     for t in (0.0, 0.5, 1.0, 1.5):  # taps every half second: 120 quarter notes a minute...
         session.handle("t", t * 0.8)  # ...made every 0.4 s: 150
     assert session.tempo_changes[-1][1] == 150
+
+
+@pytest.mark.parametrize(("delay", "shown"), [(0.25, Fraction(3, 2)), (-0.25, Fraction(5, 2))])
+def test_display_delay_shifts_the_picture_not_the_sound(delay: float, shown: Fraction) -> None:
+    sink = ManualSink(blocksize=480)  # the test is the sound card's clock
+    session = LiveMetronome(
+        Metronome("4/4", bpm=120, bars=4), sink=sink, out=io.StringIO(), display_delay=delay
+    )
+    session._start_player(Fraction(0))
+    assert session.player is not None
+    block = np.empty((480, 2), np.float32)
+    for _ in range(100):  # one second heard: two quarter notes
+        sink.callback(block)
+    assert session.heard_quarter() == 2
+    assert session.shown_quarter() == shown
+    session.player.close()
+
+
+def test_display_delay_out_of_range_is_refused() -> None:
+    result = run_theme("metronome", "5/4", "--display-delay", "5000")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "invalid display delay 5000 ms: expected -2000 to 2000 milliseconds"
+    )

@@ -90,7 +90,9 @@ class LiveMetronome:
     """Plays a metronome, draws its frame in step with what is heard, and obeys keys.
 
     ``sink`` defaults to the sound card; ``out`` receives the frames (a terminal gets the
-    frame redrawn in place, anything else one line per beat).
+    frame redrawn in place, anything else one line per beat). ``display_delay`` (seconds)
+    draws each beat that long after it is heard (negative: before), for a projector's or a
+    Bluetooth speaker's lag; the keys still act on what is heard.
     """
 
     def __init__(
@@ -103,8 +105,10 @@ class LiveMetronome:
         device: str | int | None = None,
         latency: float | None = None,
         rate: int = 48000,
+        display_delay: float = 0.0,
     ):
         self.metronome = metronome
+        self.display_delay = display_delay
         self._sink_factory = (
             (lambda: sink)
             if sink is not None
@@ -123,12 +127,17 @@ class LiveMetronome:
 
     # -- the clock ---------------------------------------------------------------------
 
-    def heard_quarter(self) -> Fraction:
-        """The position heard now, in quarter notes from the start of the metronome."""
+    def heard_quarter(self, *, shift_seconds: float = 0.0) -> Fraction:
+        """The position heard now (``shift_seconds`` ago), in quarter notes from the start of
+        the metronome."""
         if self.player is None:
             return self.offset
-        seconds = self.player.heard_seconds()
+        seconds = max(0.0, self.player.heard_seconds() - shift_seconds)
         return self.offset + self._player_map.quarter_at(seconds)
+
+    def shown_quarter(self) -> Fraction:
+        """The position the display shows now: heard, ``display_delay`` seconds later."""
+        return self.heard_quarter(shift_seconds=self.display_delay)
 
     def _start_player(self, from_quarter: Fraction) -> None:
         m = self.metronome
@@ -222,7 +231,7 @@ class LiveMetronome:
                 key = self.keys.poll(heard)
                 if key is not None and not self.handle(key, time.monotonic()):
                     break
-                lines = self.frame.lines(self.heard_quarter(), paused=self.paused)
+                lines = self.frame.lines(self.shown_quarter(), paused=self.paused)
                 if lines != drawn:
                     self._draw(lines, drawn, tty)
                     drawn = lines

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from theme.cli.common import add_variant_options, timeline_from_args
+from theme.cli.common import (
+    add_display_delay_option,
+    add_variant_options,
+    display_delay_seconds,
+    timeline_from_args,
+)
 
 __all__ = ["register"]
 
@@ -30,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--rate", type=int, default=48000, help="sample rate: 44100 or 48000 (default 48000)"
     )
     p.add_argument("--click", action="store_true", help="add a click track that follows the meter")
+    add_display_delay_option(p)
     p.set_defaults(func=run_play)
 
     p = subparsers.add_parser("devices", help="list the audio output devices")
@@ -54,13 +60,15 @@ def run_play(args: argparse.Namespace) -> int:
 
     from theme.playback import play
 
+    display_delay = display_delay_seconds(args.display_delay)
     timeline = timeline_from_args(args)
     player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
     tty = sys.stdout.isatty()
     last = ""
     try:
         while player.active:
-            bar, beat = timeline.bar_beat_at_seconds(player.heard_seconds())
+            shown = max(0.0, player.heard_seconds() - display_delay)
+            bar, beat = timeline.bar_beat_at_seconds(shown)
             section = timeline.bars[bar - 1].section
             line = f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
             if tty and line != last:

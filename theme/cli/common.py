@@ -11,7 +11,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-__all__ = ["add_variant_options", "param_values", "timeline_from_args"]
+__all__ = [
+    "add_display_delay_option",
+    "add_variant_options",
+    "display_delay_seconds",
+    "param_values",
+    "timeline_from_args",
+]
 
 
 def add_variant_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +54,35 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
         "--strategy",
         help="remeter first: squeeze, drop, stretch, rebar (5/4 to 4/4) or clave (4/4 to 5/4)",
     )
+
+
+MAX_DISPLAY_DELAY_MS = 2000
+
+
+def add_display_delay_option(parser: argparse.ArgumentParser) -> None:
+    """``--display-delay MS``: shift the picture against the sound."""
+    parser.add_argument(
+        "--display-delay",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="show each beat MS milliseconds after it is heard (negative: before), to match "
+        "a projector's or a Bluetooth speaker's lag (default 0)",
+    )
+
+
+def display_delay_seconds(milliseconds: float) -> float:
+    """``--display-delay`` in seconds, checked.
+
+    >>> display_delay_seconds(-120)
+    -0.12
+    """
+    if not -MAX_DISPLAY_DELAY_MS <= milliseconds <= MAX_DISPLAY_DELAY_MS:  # NaN fails too
+        raise UsageError(
+            f"invalid display delay {milliseconds:g} ms: expected -{MAX_DISPLAY_DELAY_MS} "
+            f"to {MAX_DISPLAY_DELAY_MS} milliseconds"
+        )
+    return milliseconds / 1000
 
 
 def param_values(items: list[str]) -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from theme.cli.common import add_display_delay_option, display_delay_seconds
+
 __all__ = ["register"]
 
 
@@ -63,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=int, default=48000, help="sample rate: 44100 or 48000")
     p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
     p.add_argument("--latency", type=float, metavar="SECONDS", help="output latency in seconds")
+    add_display_delay_option(p)
     p.set_defaults(func=run)
 
 
@@ -103,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from theme.live import LiveMetronome, TerminalKeys
 
+    display_delay = display_delay_seconds(args.display_delay)
+
     with TerminalKeys() as keys:
         live = LiveMetronome(
             metronome,
@@ -111,5 +116,6 @@ def run(args: argparse.Namespace) -> int:
             latency=args.latency,
             rate=args.rate,
             out=sys.stdout,
+            display_delay=display_delay,
         )
         return live.run()
