@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from tests.conftest import run_theme
 from theme.errors import UsageError
 from theme.live import LiveMetronome, ScriptedKeys
-from theme.meter import AccentLevel
+from theme.meter import AccentLevel, Meter
 from theme.metronome import Metronome, click_track
 from theme.playback import ManualSink, SteppedSink
 from theme.renderers.audio import schedule
+from theme.tempo import TempoMap
+from theme.timeline import Timeline
 from theme.trainer import Accel, Gap, Ramp
 
 
@@ -313,3 +315,76 @@ def test_display_delay_out_of_range_is_refused() -> None:
     assert result.stderr.strip().endswith(
         "invalid display delay 5000 ms: expected -2000 to 2000 milliseconds"
     )
+
+
+# -- a count-in before a variant -------------------------------------------------------
+
+
+@given(
+    bars=st.integers(0, 16),
+    meter=st.sampled_from(["5/4", "7/8", "3+3+2+2/8", "6/8", "4/4"]),
+    ramp=st.booleans(),
+)
+def test_count_in_moves_everything_later_by_whole_bars_of_the_opening_tempo(
+    bars: int, meter: str, ramp: bool
+) -> None:
+    from theme.metronome import count_in
+    from theme.timeline import Event, Layer
+
+    tempo = TempoMap.constant(100)
+    if ramp:  # the count-in stays steady at the opening tempo, the ramp moves along
+        tempo = TempoMap.constant(100).then(Fraction(0), 100, ramp_quarters=Fraction(8), to=140)
+    music = Timeline.build(
+        title="t",
+        bars=[(Meter.parse(meter), "A")] * 3,
+        tempo=tempo,
+        layers=[Layer("bass", "bass")],
+        events=[Event(Fraction(k, 3), Fraction(1, 3), "bass", 40) for k in range(12)],
+    )
+    counted = count_in(music, bars)
+    length = bars * music.bars[0].meter.bar_quarters
+    assert [b.number for b in counted.bars] == list(range(1, bars + 4))
+    assert [b.section for b in counted.bars] == ["count-in"] * bars + ["A"] * 3
+    clicks = counted.layer_events("count-in")
+    assert len(clicks) == bars * Meter.parse(meter).numerator
+    if bars:
+        assert [c.accent for c in clicks[: Meter.parse(meter).numerator]] == list(
+            Meter.parse(meter).accent_levels(1)
+        )
+    lead = counted.tempo_map.seconds_at(length)
+    assert lead == Fraction(60 * length, 100)
+    for before, after in zip(music.layer_events("bass"), counted.layer_events("bass")):
+        assert after.onset == before.onset + length
+        assert counted.tempo_map.seconds_at(after.onset) - lead == pytest.approx(
+            float(music.tempo_map.seconds_at(before.onset)), abs=1e-9
+        )
+    if not ramp:  # steady: one tempo segment, exact to the fraction
+        assert len(counted.tempo_map.segments) == 1
+
+
+def test_export_with_a_count_in(tmp_path: Path) -> None:
+    plain, counted = tmp_path / "plain.mid", tmp_path / "counted.mid"
+    assert run_theme("export", "tv-1966", "--bars", "2", "-o", str(plain)).returncode == 0
+    result = run_theme("export", "tv-1966", "--bars", "2", "--count-in", "1", "-o", str(counted))
+    assert result.returncode == 0, result.stderr
+
+    def onsets(path: Path) -> list[tuple[int, int, int]]:
+        midi = mido.MidiFile(path)
+        found = []
+        for track in midi.tracks:
+            tick = 0
+            for message in track:
+                tick += message.time
+                if message.type == "note_on" and message.velocity:
+                    found.append((tick, message.channel, message.note))
+        return sorted(found)
+
+    bar = 5 * 960
+    count = [(t, c, n) for t, c, n in onsets(counted) if t < bar]
+    assert count == [(k * 960, 9, 76 if k in (0, 3) else 77) for k in range(5)]  # 3+2
+    assert [(t + bar, c, n) for t, c, n in onsets(plain)] == onsets(counted)[5:]
+    markers = [m.text for m in mido.MidiFile(counted).tracks[0] if m.type == "marker"]
+    assert markers[0] == "count-in" and "intro" in markers
+    result = run_theme("export", "tv-1966", "--count-in", "17", "-o", str(tmp_path / "x.mid"))
+    assert result.returncode == 2 and "invalid count-in 17: expected 0 to 16 bars" in result.stderr
+    assert not (tmp_path / "x.mid").exists()

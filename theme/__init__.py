@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from theme.errors import ThemeError
     from theme.export import write
     from theme.meter import AccentLevel, Meter
-    from theme.metronome import Metronome, click_track
+    from theme.metronome import Metronome, click_track, count_in
     from theme.playback import play
     from theme.remeter import STRATEGIES
     from theme.renderers.audio import render, write_audio
@@ -54,6 +54,7 @@ _HOMES = {
     "Meter": "theme.meter",
     "Metronome": "theme.metronome",
     "click_track": "theme.metronome",
+    "count_in": "theme.metronome",
     "play": "theme.playback",
     "STRATEGIES": "theme.remeter",
     "render": "theme.renderers.audio",
@@ -89,6 +90,7 @@ __all__ = [
     "Variant",
     "__version__",
     "click_track",
+    "count_in",
     "load",
     "names",
     "play",

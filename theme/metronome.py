@@ -21,6 +21,7 @@ Fraction(5, 1)
 from __future__ import annotations
 
 import copy
+import dataclasses
 import heapq
 import itertools
 import math
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.tempo import Tempo, TempoMap, TempoSegment
-from theme.timeline import Event, Layer, Marker, Timeline, velocity_for
+from theme.timeline import Bar, Event, Layer, Marker, Timeline, velocity_for
 from theme.trainer import Accel, Gap, Ramp
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from theme.playback import Player, Sink
     from theme.renderers.audio import BlockRenderer
 
-__all__ = ["ALIGNS", "Metronome", "click_track", "lcm_quarters"]
+__all__ = ["ALIGNS", "Metronome", "click_track", "count_in", "lcm_quarters"]
 
 ALIGNS = ("beat", "bar")
 MAIN = Layer("click", "click", drum=True, pan=-0.45)
@@ -336,3 +337,51 @@ def click_track(timeline: Timeline, *, subdivide: int = 1) -> Timeline:
             bar.meter, MAIN, bar.start, bar.meter.bar_quarters, 0
         )
     return timeline.with_events(events, layers=[MAIN])
+
+
+def count_in(timeline: Timeline, bars: int) -> Timeline:
+    """The timeline after ``bars`` bars of clicks in its first meter, with that meter's
+    grouping and at its opening tempo: a count-in that follows the meter. The count-in bars
+    are numbered first and make the section ``count-in``; everything else moves later.
+
+    Raises:
+        UsageError: ``bars`` outside 0 to 16.
+    """
+    if not 0 <= bars <= 16:
+        raise UsageError(f"invalid count-in {bars!r}: expected 0 to 16 bars")
+    if bars == 0:
+        return timeline
+    meter = timeline.bars[0].meter
+    length = bars * meter.bar_quarters
+    counting = Metronome(meter)
+    clicks = [
+        click
+        for n in range(bars)
+        for click in counting._bar_clicks(
+            meter, COUNT, n * meter.bar_quarters, meter.bar_quarters, n
+        )
+    ]
+    return Timeline(
+        title=timeline.title,
+        bars=(
+            *(Bar(n + 1, n * meter.bar_quarters, meter, "count-in") for n in range(bars)),
+            *(
+                Bar(bar.number + bars, bar.start + length, bar.meter, bar.section)
+                for bar in timeline.bars
+            ),
+        ),
+        tempo_map=timeline.tempo_map.delayed(length),
+        layers={COUNT.name: COUNT, **timeline.layers},
+        events=(
+            *clicks,
+            *(dataclasses.replace(e, onset=e.onset + length) for e in timeline.events),
+        ),
+        markers=(
+            Marker(Fraction(0), "count-in"),
+            # the opening meter's marker goes to the start: the count-in is in that meter
+            *(
+                m if m.at == 0 and m.text.startswith("meter ") else Marker(m.at + length, m.text)
+                for m in timeline.markers
+            ),
+        ),
+    )

@@ -109,8 +109,9 @@ def _measure(
 
     measure = stream.Measure(number=bar.number)
     previous = timeline.bars[bar.number - 2] if bar.number > 1 else None
-    if previous is None:
-        measure.insert(0, clef.PercussionClef() if layer.drum else clef.bestClef(_probe(events)))
+    if previous is None:  # the clef for the whole part: its first bar may be a rest
+        whole = timeline.layer_events(layer.name)
+        measure.insert(0, clef.PercussionClef() if layer.drum else clef.bestClef(_probe(whole)))
     if previous is None or previous.meter != bar.meter:
         measure.insert(0, bar.meter.to_music21())
     if first_part and (previous is None or previous.section != bar.section) and bar.section:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from theme.errors import TempoError
@@ -199,6 +199,28 @@ class TempoMap:
             ramp = Fraction(ramp_quarters)
             return TempoMap([*kept, TempoSegment(at, qpm, ramp, end), TempoSegment(at + ramp, end)])
         return TempoMap([*kept, TempoSegment(at, qpm)])
+
+    def delayed(self, quarters: Fraction | int) -> TempoMap:
+        """The same map ``quarters`` quarter notes later, steady at the opening tempo before
+        (under a count-in).
+
+        >>> m = TempoMap.constant(120).then(Fraction(4), 60).delayed(2)
+        >>> [(s.start, s.qpm) for s in m.segments]
+        [(Fraction(0, 1), Fraction(120, 1)), (Fraction(6, 1), Fraction(60, 1))]
+        >>> m.seconds_at(6)
+        Fraction(3, 1)
+        """
+        quarters = Fraction(quarters)
+        if quarters == 0:
+            return self
+        first, *rest = self.segments
+        if first.is_ramp:
+            head = [TempoSegment(Fraction(0), first.qpm, quarters), replace(first, start=quarters)]
+        else:  # one steady segment, not two that say the same
+            head = [
+                replace(first, length=None if first.length is None else first.length + quarters)
+            ]
+        return TempoMap([*head, *(replace(s, start=s.start + quarters) for s in rest)])
 
     def _index(self, quarter: Fraction) -> int:
         return max(0, bisect.bisect_right(self._starts, quarter) - 1)

@@ -7,6 +7,7 @@ import sys
 
 from theme.cli.common import (
     add_display_delay_option,
+    add_practice_options,
     add_variant_options,
     display_delay_seconds,
     timeline_from_args,
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rate", type=int, default=48000, help="sample rate: 44100 or 48000 (default 48000)"
     )
-    p.add_argument("--click", action="store_true", help="add a click track that follows the meter")
+    add_practice_options(p)
     add_display_delay_option(p)
     p.set_defaults(func=run_play)
 

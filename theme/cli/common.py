@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "add_display_delay_option",
+    "add_practice_options",
     "add_variant_options",
     "display_delay_seconds",
     "param_values",
@@ -53,6 +54,20 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strategy",
         help="remeter first: squeeze, drop, stretch, rebar (5/4 to 4/4) or clave (4/4 to 5/4)",
+    )
+
+
+def add_practice_options(parser: argparse.ArgumentParser) -> None:
+    """``--click`` and ``--count-in BARS``, for playing along."""
+    parser.add_argument(
+        "--click", action="store_true", help="add a click track that follows the meter"
+    )
+    parser.add_argument(
+        "--count-in",
+        type=int,
+        default=0,
+        metavar="BARS",
+        help="bars of clicks in the opening meter before the music (default 0)",
     )
 
 
@@ -122,4 +137,8 @@ def timeline_from_args(args: argparse.Namespace) -> Any:
         from theme.metronome import click_track
 
         timeline = click_track(timeline)
+    if getattr(args, "count_in", 0):
+        from theme.metronome import count_in
+
+        timeline = count_in(timeline, args.count_in)
     return timeline

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from theme.cli.common import add_variant_options, param_values, timeline_from_args
+from theme.cli.common import (
+    add_practice_options,
+    add_variant_options,
+    param_values,
+    timeline_from_args,
+)
 
 __all__ = ["register"]
 
@@ -38,12 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "export",
-        help="write a variant to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html",
+        help="write a variant to .mid, .musicxml, .svg/.png, .wav/.flac/.ogg or .html",
         description="Write a variant to a file; the format follows the extension.",
     )
     add_variant_options(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
-    p.add_argument("--click", action="store_true", help="add a click track that follows the meter")
+    add_practice_options(p)
     p.add_argument(
         "--rate", type=int, default=48000, help="audio sample rate: 44100 or 48000 (default 48000)"
     )
