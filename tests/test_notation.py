@@ -12,7 +12,7 @@ import mido
 import pytest
 
 import theme
-from tests.conftest import SHARED
+from tests.conftest import SHARED, run_theme
 from theme.errors import InputFileError
 from theme.renderers.notation import read_musicxml, svg, write_musicxml, write_svg
 from theme.score import to_score
@@ -147,6 +147,30 @@ def test_verovio_engraves_every_file(exported, name: str, strategy: str | None) 
 def test_write_svg(tmp_path: Path) -> None:
     written = write_svg(theme.load("tv-1966").timeline(), tmp_path / "tv.svg")
     assert written[0] == tmp_path / "tv.svg" and "<svg" in written[0].read_text()
+
+
+def test_a_count_in_keeps_each_part_in_its_own_clef() -> None:
+    timeline = theme.count_in(theme.load("tv-1966").timeline(bars=2), 1)
+    score = to_score(timeline)
+    clefs = [type(p.recurse().getElementsByClass("Clef")[0]).__name__ for p in score.parts]
+    assert clefs == ["PercussionClef", "BassClef", "PercussionClef", "TrebleClef"]
+    assert score.parts[0].partName == "count-in"
+    assert len(score.parts[1].getElementsByClass("Measure")) == 3
+
+
+def test_engraving_to_png_keeps_the_tempo_mark(tmp_path: Path) -> None:
+    from theme.renderers.picture import without_smufl_text
+
+    if not (shutil.which("rsvg-convert") or shutil.which("convert")):
+        pytest.skip("no SVG converter (apt-get install librsvg2-bin)")
+    result = run_theme("export", "tv-1966", "--bars", "2", "-o", "tv.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tv.png", "tv.svg"]
+    assert (tmp_path / "tv.png").read_bytes()[:4] == b"\x89PNG"
+    page = (tmp_path / "tv.svg").read_text()
+    assert 'font-family="Leipzig"' in page  # the SVG keeps the music font for browsers
+    plain = without_smufl_text(page)
+    assert 'font-family="Leipzig"' not in plain and "\u2669" in plain  # the PNG gets a ♩
 
 
 @pytest.mark.external

@@ -5,7 +5,7 @@ extension          what is written                              made by
 =================  ===========================================  ====================
 .mid .midi         Standard MIDI file, type 1, 960 ticks/quarter  theme.renderers.midi
 .musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.renderers.notation
-.svg               engraved notation (verovio)                   theme.renderers.notation
+.svg .png          engraved notation (verovio; PNG by rsvg)      theme.renderers.notation
 .wav .flac .ogg    audio from the built-in synthesizer           theme.renderers.audio
 .html              a self-contained page to project              theme.classroom.page
 =================  ===========================================  ====================
@@ -23,7 +23,7 @@ from theme.timeline import Timeline
 
 __all__ = ["FORMATS", "write"]
 
-FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "wav", "flac", "ogg", "html")
+FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "png", "wav", "flac", "ogg", "html")
 """The output extensions, without dots."""
 
 AUDIO_RATES = (44100, 48000)
@@ -55,7 +55,7 @@ def write(
         from theme.renderers.notation import write_musicxml
 
         write_musicxml(timeline, path)
-    elif kind == "svg":
+    elif kind in ("svg", "png"):
         from theme.renderers.notation import write_svg
 
         write_svg(timeline, path)

@@ -11,18 +11,13 @@ Colours are from the Okabe-Ito palette, which colour-blind readers tell apart.
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 from fractions import Fraction
 from html import escape
-from pathlib import Path
 
-from theme.errors import OutputFileError
 from theme.meter import AccentLevel, Meter
-from theme.output import atomic_path, output_format
 from theme.rhythm import Rhythm
 
-__all__ = ["contrast_svg", "necklace_points", "necklace_svg", "write_picture"]
+__all__ = ["contrast_svg", "necklace_points", "necklace_svg"]
 
 BLUE, ORANGE, GREEN, RED, PINK, GREY = (
     "#0072B2",
@@ -186,35 +181,3 @@ def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm neck
         durations = "+".join(map(str, rhythm.durations()))
         body.append(_text(cx, cy + r + 84, f"{durations} of {rhythm.length}", 15, "middle"))
     return _svg(size * len(rhythms), size + 140, body, title)
-
-
-def write_picture(svg: str, path: str | Path) -> list[Path]:
-    """Write an SVG picture; for ``.png``, the SVG beside it and a PNG made by
-    ``rsvg-convert`` or ImageMagick when one is installed.
-
-    Raises:
-        OutputFileError: another extension, or ``.png`` with no converter installed.
-    """
-    kind = output_format(path, ["svg", "png"])
-    target = Path(path)
-    svg_path = target.with_suffix(".svg")
-    with atomic_path(svg_path) as tmp:
-        tmp.write_text(svg, encoding="utf-8")
-    if kind == "svg":
-        return [svg_path]
-    for command in (["rsvg-convert", "-b", "white", "-o"], ["convert", "-background", "white"]):
-        if shutil.which(command[0]):
-            with atomic_path(target) as tmp:
-                args = (
-                    [*command, str(tmp), str(svg_path)]
-                    if command[0] == "rsvg-convert"
-                    else [*command, str(svg_path), f"png:{tmp}"]
-                )
-                done = subprocess.run(args, capture_output=True, timeout=60)
-                if done.returncode != 0:
-                    raise OutputFileError(f"cannot make {str(path)!r}: {command[0]} failed")
-            return [svg_path, target]
-    raise OutputFileError(
-        f"cannot make {str(path)!r}: no SVG converter (install librsvg2-bin for rsvg-convert); "
-        f"the picture is in {str(svg_path)!r}"
-    )

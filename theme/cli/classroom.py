@@ -146,7 +146,8 @@ def run_dance(args: argparse.Namespace) -> int:
         if output_format(
             args.output, ["wav", "flac", "ogg", "mid", "midi", "html", "svg", "png"]
         ) in ("svg", "png"):
-            from theme.classroom.pictures import contrast_svg, write_picture
+            from theme.classroom.pictures import contrast_svg
+            from theme.renderers.picture import write_picture
 
             labels = (f"the music, {args.meter}", f"the step, {args.steps} counts")
             write_picture(contrast_svg(args.meter, f"{args.steps}/4", labels=labels), args.output)
@@ -163,7 +164,8 @@ def run_dance(args: argparse.Namespace) -> int:
 
 
 def run_picture(args: argparse.Namespace) -> int:
-    from theme.classroom.pictures import contrast_svg, necklace_svg, write_picture
+    from theme.classroom.pictures import contrast_svg, necklace_svg
+    from theme.renderers.picture import write_picture
 
     if args.kind == "contrast":
         svg = contrast_svg(args.meter, args.vs, align=args.align)

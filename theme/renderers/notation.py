@@ -76,18 +76,21 @@ def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
 
 def write_svg(timeline: Timeline, path: str | Path) -> list[Path]:
     """Write the engraving: ``path`` for the first page, ``stem-2.svg``... for the others.
+    For a ``.png`` path, each page's SVG and a PNG of it (see
+    :func:`theme.renderers.picture.write_picture`). Returns the files written.
 
     Raises:
-        OutputFileError: not a ``.svg`` path, a missing folder, no permission.
+        OutputFileError: not a ``.svg`` or ``.png`` path, a missing folder, no permission,
+            no PNG converter.
     """
-    output_format(path, ["svg"])
+    from theme.renderers.picture import write_picture
+
+    output_format(path, ["svg", "png"])
     target = Path(path)
-    written = []
+    written: list[Path] = []
     for number, page in enumerate(svg(timeline), start=1):
-        name = target if number == 1 else target.with_name(f"{target.stem}-{number}.svg")
-        with atomic_path(name) as tmp:
-            tmp.write_text(page, encoding="utf-8")
-        written.append(name)
+        name = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+        written += write_picture(page, name)
     return written
 
 
