@@ -205,7 +205,8 @@ def memory(folder: Path) -> None:
 
 def callback_cost() -> None:
     from theme.metronome import Metronome
-    from theme.playback import ManualSink, Player
+    from theme.playback import Player
+    from theme.sinks import ManualSink
 
     block = np.empty((256, 2), np.float32)
     for label, renderer in (

@@ -97,7 +97,8 @@ def callback_and_display() -> None:
 
     from theme.display import Frame
     from theme.metronome import Metronome
-    from theme.playback import ManualSink, Player
+    from theme.playback import Player
+    from theme.sinks import ManualSink
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
     sink = ManualSink(blocksize=256)

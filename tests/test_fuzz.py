@@ -222,21 +222,21 @@ def test_sample_rates(rate: int) -> None:
 
 @given(name=text)
 def test_device_names(name: str) -> None:
-    import theme.playback as playback
+    import theme.sinks as sinks
 
     fake = [
-        playback.Device(0, "Built-in Output", "ALSA", 2, True),
-        playback.Device(3, "USB Speaker", "ALSA", 2, False),
+        sinks.Device(0, "Built-in Output", "ALSA", 2, True),
+        sinks.Device(3, "USB Speaker", "ALSA", 2, False),
     ]
-    original = playback.devices
-    playback.devices = lambda: fake  # type: ignore[assignment]
+    original = sinks.devices
+    sinks.devices = lambda: fake  # type: ignore[assignment]
     try:
-        chosen = playback.resolve_device(name)
+        chosen = sinks.resolve_device(name)
         assert chosen in (None, 0, 3)
     except AudioDeviceError as exc:
         assert "unknown output device" in str(exc) and "\n" not in str(exc)
     finally:
-        playback.devices = original  # type: ignore[assignment]
+        sinks.devices = original  # type: ignore[assignment]
 
 
 def test_a_huge_file_that_is_not_midi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

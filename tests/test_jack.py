@@ -34,7 +34,8 @@ ENV = {
 
 PLAYER = """
 import sys, theme
-from theme.playback import SoundDeviceSink, devices, Player
+from theme.playback import Player
+from theme.sinks import SoundDeviceSink, devices
 from theme.renderers.audio import BlockRenderer
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
 if sys.argv[1] == "variant":

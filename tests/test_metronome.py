@@ -21,8 +21,8 @@ from theme.errors import UsageError
 from theme.live import LiveMetronome, ScriptedKeys
 from theme.meter import AccentLevel, Meter
 from theme.metronome import Metronome, click_track
-from theme.playback import ManualSink, SteppedSink
 from theme.renderers.audio import schedule
+from theme.sinks import ManualSink, SteppedSink
 from theme.tempo import TempoMap
 from theme.timeline import Timeline
 from theme.trainer import Accel, Gap, Ramp

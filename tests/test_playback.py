@@ -10,9 +10,11 @@ import pytest
 
 import theme
 import theme.playback as playback
+import theme.sinks as sinks
 from theme.errors import AudioDeviceError
-from theme.playback import ArraySink, ManualSink, Player, SteppedSink, play
+from theme.playback import Player, play
 from theme.renderers.audio import BlockRenderer, render
+from theme.sinks import ArraySink, ManualSink, SteppedSink
 
 
 def test_the_array_sink_hears_exactly_the_render() -> None:
@@ -78,14 +80,14 @@ def test_no_portaudio(monkeypatch: pytest.MonkeyPatch) -> None:
         AudioDeviceError,
         match=r"no PortAudio library: .*apt-get install libportaudio2.*-o FILE\.wav",
     ):
-        playback.devices()
+        sinks.devices()
     assert AudioDeviceError.exit_code == 3
 
 
 def test_no_output_device(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(playback, "devices", lambda: [])
+    monkeypatch.setattr(sinks, "devices", lambda: [])
     with pytest.raises(AudioDeviceError, match=r"no audio output device found: .*-o FILE\.wav"):
-        playback.resolve_device(None)
+        sinks.resolve_device(None)
 
 
 @pytest.mark.parametrize(("wanted", "index"), [("1", 1), ("usb", 1), ("Built", 0), (None, None)])
@@ -93,16 +95,18 @@ def test_device_by_name_or_index(
     monkeypatch: pytest.MonkeyPatch, wanted: str | None, index: int | None
 ) -> None:
     fake = [
-        playback.Device(0, "Built-in Output", "ALSA", 2, True),
-        playback.Device(1, "USB Speaker", "ALSA", 2, False),
+        sinks.Device(0, "Built-in Output", "ALSA", 2, True),
+        sinks.Device(1, "USB Speaker", "ALSA", 2, False),
     ]
-    monkeypatch.setattr(playback, "devices", lambda: fake)
+    monkeypatch.setattr(sinks, "devices", lambda: fake)
     monkeypatch.delenv("THEME_AUDIO_DEVICE", raising=False)
-    assert playback.resolve_device(wanted) == index
+    assert sinks.resolve_device(wanted) == index
     monkeypatch.setenv("THEME_AUDIO_DEVICE", "usb")
-    assert playback.resolve_device(None) == 1
+    assert sinks.resolve_device(None) == 1
     with pytest.raises(
         AudioDeviceError,
         match=r"unknown output device 'hdmi': expected one of 0 \(Built-in Output\), 1 \(USB Speaker\)",
     ):
-        playback.resolve_device("hdmi")
+        sinks.resolve_device("hdmi")
+    with pytest.raises(AudioDeviceError, match=r"unknown output device '²'"):
+        sinks.resolve_device("²")  # a digit to str.isdigit, not a number to int()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import theme.playback
+import theme.sinks
 from tests.conftest import ROOT
 
 
@@ -17,11 +18,12 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
     assert blocks
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(
-        theme.playback,
-        "SoundDeviceSink",
-        lambda **kw: theme.playback.ArraySink(rate=kw.get("rate", 48000)),
-    )
+    for module in (theme.playback, theme.sinks):  # play() and Metronome.play()
+        monkeypatch.setattr(
+            module,
+            "SoundDeviceSink",
+            lambda **kw: theme.sinks.ArraySink(rate=kw.get("rate", 48000)),
+        )
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)

@@ -26,7 +26,8 @@ from typing import Protocol, TextIO
 
 from theme.display import Frame
 from theme.metronome import Metronome
-from theme.playback import Player, Sink, SoundDeviceSink
+from theme.playback import Player
+from theme.sinks import Sink, SoundDeviceSink
 from theme.tempo import Tempo, TempoMap
 from theme.timeline import Event
 

@@ -38,8 +38,9 @@ from theme.trainer import Accel, Gap, Ramp
 if TYPE_CHECKING:
     import numpy as np
 
-    from theme.playback import Player, Sink
+    from theme.playback import Player
     from theme.renderers.audio import BlockRenderer
+    from theme.sinks import Sink
 
 __all__ = ["ALIGNS", "Metronome", "click_track", "count_in", "lcm_quarters"]
 
@@ -318,7 +319,8 @@ class Metronome:
         Raises:
             AudioDeviceError: no PortAudio, no output device, a device error.
         """
-        from theme.playback import Player, SoundDeviceSink
+        from theme.playback import Player
+        from theme.sinks import SoundDeviceSink
 
         sink = sink or SoundDeviceSink(rate=rate, device=device, latency=latency)
         return Player(self.renderer(rate=sink.rate), sink).start()

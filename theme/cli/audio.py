@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_devices(args: argparse.Namespace) -> int:
-    from theme.playback import devices
+    from theme.sinks import devices
 
     outputs = devices()
     if not outputs:

@@ -106,7 +106,8 @@ def run_demo(args: argparse.Namespace) -> int:
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.playback import play, resolve_device
+    from theme.playback import play
+    from theme.sinks import resolve_device
 
     try:
         device = resolve_device(args.device)
