@@ -221,3 +221,33 @@ def test_bad_musicxml(tmp_path: Path, content: bytes, message: str) -> None:
         read_musicxml(tmp_path / "none.musicxml")
     with pytest.raises(InputFileError, match="it is a folder"):
         read_musicxml(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("meter", "tempo", "unit", "per_minute"),
+    [
+        ("5/4", "q=160", "quarter", "160"),
+        ("7/8", "e=280", "eighth", "280"),
+        ("6/8", "q.=100", "quarter", "100"),  # dotted: <beat-unit-dot/>
+        ("2/2", "h=80", "half", "80"),
+    ],
+)
+def test_the_tempo_mark_counts_what_musicians_count(
+    tmp_path: Path, meter: str, tempo: str, unit: str, per_minute: str
+) -> None:
+    from theme.meter import Meter
+    from theme.timeline import Event, Layer, Timeline
+
+    timeline = Timeline.build(
+        title="t",
+        bars=[(Meter.parse(meter), "")] * 2,
+        tempo=tempo,
+        layers=[Layer("bass", "bass")],
+        events=[Event(Fraction(0), Fraction(1, 2), "bass", 40)],
+    )
+    path = write_musicxml(timeline, tmp_path / "t.musicxml")
+    text = path.read_text()
+    assert f"<beat-unit>{unit}</beat-unit>" in text
+    assert ("<beat-unit-dot" in text) == (meter == "6/8")
+    assert f"<per-minute>{per_minute}</per-minute>" in text
+    assert read_musicxml(path).tempo_map.segments[0].qpm == timeline.tempo_map.segments[0].qpm

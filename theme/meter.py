@@ -205,6 +205,19 @@ class Meter:
         return self.numerator * self.pulse_quarters
 
     @property
+    def counted_quarters(self) -> Fraction:
+        """The note a musician counts in this meter, in quarter notes: the dotted pulse of a
+        compound meter (every group of three eighths or sixteenths), else the pulse. What a
+        tempo mark in the score counts.
+
+        >>> [str(Meter.parse(m).counted_quarters) for m in ("5/4", "7/8", "6/8", "2/2")]
+        ['1', '1/2', '3/2', '2']
+        """
+        if self.denominator >= 8 and all(g == 3 for g in self.groups):
+            return 3 * self.pulse_quarters
+        return self.pulse_quarters
+
+    @property
     def group_starts(self) -> tuple[int, ...]:
         """The pulse index where each group starts: ``(0, 3)`` for 3+2/4."""
         starts, position = [], 0

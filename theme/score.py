@@ -118,7 +118,8 @@ def _measure(
         measure.insert(0, expressions.RehearsalMark(bar.section))
     for segment in timeline.tempo_map.segments if first_part else ():
         if bar.start <= segment.start < bar.end:
-            mark = tempo.MetronomeMark(number=float(segment.qpm), referent=1.0)
+            unit = bar.meter.counted_quarters  # e=280 in 7/8, q.=100 in 6/8, q=160 in 5/4
+            mark = tempo.MetronomeMark(number=float(segment.qpm / unit), referent=float(unit))
             measure.insert(segment.start - bar.start, mark)
             if segment.is_ramp and first_part:
                 measure.insert(segment.start - bar.start, expressions.TextExpression("accel."))
