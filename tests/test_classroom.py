@@ -18,7 +18,7 @@ from tests.conftest import ROOT, run_theme
 from theme.classroom.dance import dance_timeline, landings, realign_beats
 from theme.classroom.page import page_html, write_page
 from theme.classroom.pictures import contrast_svg, necklace_points, necklace_svg
-from theme.classroom.tour import STEPS, write_tour
+from theme.classroom.tour import STEPS, Step, play_tour, steps, write_tour
 from theme.errors import UsageError
 from theme.remeter import remeter_rhythm
 from theme.rhythm import Rhythm
@@ -68,6 +68,36 @@ def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
     html = page.read_text()
     assert html.count("<audio") == 7 and html.count("<section") == 7
     assert all(step.title.split(":")[0] in html for step in STEPS)
+
+
+def test_the_tour_played_step_by_step_with_a_grid_on_screen() -> None:
+    import numpy as np
+
+    from theme.renderers.audio import render
+    from theme.sinks import ArraySink
+
+    sinks: list[ArraySink] = []
+    asked: list[int] = []
+
+    def sink() -> ArraySink:
+        sinks.append(ArraySink())
+        return sinks[-1]
+
+    def go_on(step: Step) -> bool:  # Enter before step 5, then q before step 6
+        asked.append(step.number)
+        return step.number < 6
+
+    out = io.StringIO()
+    played = play_tour(steps()[3:], sink=sink, out=out, go_on=go_on)
+    assert played == 2 and asked == [5, 6]
+    shown = out.getvalue()
+    assert "4. The 1996 remix: from 5/4 to 4/4" in shown and "6. " not in shown
+    assert "intro (5/4): bars 1-4" in shown and "body (4/4): bars 5-12" in shown
+    assert "squeeze: bars 3-4 (2 bars of 2+2/4)" in shown  # step 5 names each strategy
+    assert "  bass    X . . x . . x x" in shown  # squeezed: 3+3+1+1
+    for step, played_sink in zip(steps()[3:5], sinks):
+        expected = render(step.music(None))
+        assert np.array_equal(played_sink.data[: len(expected)], expected)
 
 
 def audio_sources(html: str) -> list[bytes]:

@@ -171,3 +171,40 @@ def test_the_live_metronome_through_jack(jack_server: None, tmp_path: Path) -> N
     captured, printed = capture(tmp_path, "metronome", 6)
     assert_same_sound(captured, Metronome("5/4", vs="4/4", bpm=240, bars=3).render())
     assert printed.strip() == "underruns 0 at []"
+
+
+@pytest.mark.parametrize(
+    ("args", "printed"),
+    [
+        (["demo", "--step", "1", "--auto", "--tempo", "300"], "     click   X . x . x . X . x ."),
+        (["play", "tv-1966", "--bars", "2", "--tempo", "300", "--click"], "played 2 bars"),
+        (["dance", "--bars", "2", "--bpm", "300"], "step one lands on: bar 1 beat 1"),
+        (["metronome", "7/8", "--bpm", "e=600", "--bars", "2"], "metronome 7/8 (2+2+3)"),
+    ],
+)
+def test_the_commands_play_through_jack(jack_server: None, args: list[str], printed: str) -> None:
+    """Each command that plays, run as a user runs it, on the JACK device by name."""
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", *args, "--device", "system"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert printed in result.stdout
+    assert "no sound here" not in result.stdout and not result.stderr
+
+
+def test_a_device_named_but_missing_is_an_error_not_a_fallback(jack_server: None) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", "demo", "--step", "1", "--device", "hdmi"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert (
+        result.stderr == "theme: error: unknown output device 'hdmi': expected one of 0 (system)\n"
+    )

@@ -252,7 +252,8 @@ class Timeline:
     @classmethod
     def join(cls, timelines: Sequence[Timeline], *, title: str) -> Timeline:
         """The timelines one after the other, at the first one's opening tempo; each bar
-        keeps its section name, each event and marker moves with its bar.
+        keeps its section name, each event and marker moves with its bar (the section and
+        meter markers are made again from the bars).
 
         Raises:
             UsageError: no timeline.
@@ -270,7 +271,7 @@ class Timeline:
             markers += [
                 Marker(m.at + start, m.text)
                 for m in part.markers
-                if not m.text.startswith("meter ")
+                if not m.text.startswith("meter ") and not part._names_a_section(m)
             ]
             layers.update(part.layers)
             start += part.length
@@ -281,6 +282,29 @@ class Timeline:
             layers=layers.values(),
             events=events,
             markers=markers,
+        )
+
+    def _names_a_section(self, marker: Marker) -> bool:
+        """Whether ``marker`` is the name of the section starting where it stands."""
+        i = bisect.bisect_left(self._bar_starts, marker.at)
+        if i == len(self.bars) or self.bars[i].start != marker.at:
+            return False
+        return self.bars[i].section == marker.text
+
+    def in_section(self, name: str) -> Timeline:
+        """A copy with every bar in the section ``name``, and one marker naming it at the
+        start in place of the section markers.
+
+        >>> from theme.meter import Meter
+        >>> tl = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=120)
+        >>> [b.section for b in tl.in_section("drop").bars], tl.in_section("drop").markers[0].text
+        (['drop', 'drop'], 'drop')
+        """
+        kept = [m for m in self.markers if not self._names_a_section(m)]
+        return replace(
+            self,
+            bars=tuple(replace(bar, section=name) for bar in self.bars),
+            markers=(Marker(Fraction(0), name), *kept),
         )
 
     def head(self, bars: int) -> Timeline:

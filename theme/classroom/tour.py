@@ -1,22 +1,28 @@
 """The guided tour: seven steps from counting five to the dance test.
 
 Each :class:`Step` has a title, what a teacher would say, a picture, and music. The tour is
-played step by step (:func:`play_tour`), or written to a folder with a page to project
-(:func:`write_tour`) when there is no sound card or when asked.
+played step by step through the sound card (:func:`play_tour`, a box-notation grid of each
+step on screen), or written to a folder with a page to project (:func:`write_tour`) when
+there is no sound card or when asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from theme.errors import OutputFileError, UsageError
 from theme.rhythm import Rhythm
 from theme.tempo import Tempo
 from theme.timeline import Timeline
 
-__all__ = ["STEPS", "Step", "steps", "write_tour"]
+if TYPE_CHECKING:
+    from theme.sinks import Sink
+
+__all__ = ["STEPS", "Step", "play_tour", "steps", "write_tour"]
 
 OSTINATO = "X..x..x.x."
 STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
@@ -65,7 +71,7 @@ def _strategies(tempo: Tempo | None) -> Timeline:
     groove = load("tv-1966", intro_bars=2, melody_bars=0).timeline(tempo=tempo or 132)
     parts: list[Timeline] = []
     for name in STRATEGY_ORDER:
-        parts += [groove.head(2), groove.head(2).remeter(name)]
+        parts += [groove.head(2).in_section("5/4"), groove.head(2).remeter(name).in_section(name)]
     return Timeline.join(parts, title="5/4, then each strategy's 4/4")
 
 
@@ -225,6 +231,46 @@ def steps(selected: int | None = None) -> list[Step]:
     if not 1 <= selected <= len(STEPS):
         raise UsageError(f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}")
     return [STEPS[selected - 1]]
+
+
+def play_tour(
+    chosen: Sequence[Step],
+    *,
+    tempo: Tempo | None = None,
+    device: str | int | None = None,
+    sink: Callable[[], Sink] | None = None,
+    out: TextIO | None = None,
+    go_on: Callable[[Step], bool] = lambda step: True,
+) -> int:
+    """Play the ``chosen`` steps one after the other: for each, its title, what to say and a
+    box-notation grid of its music on ``out`` (standard output), then its sound.
+
+    ``go_on(step)`` is asked before each step after the first; False ends the tour (the
+    command line waits for Enter there, or ``q``). ``sink`` makes the sink for each step
+    instead of the sound card ``device``. Returns the number of steps played.
+
+    Raises:
+        AudioDeviceError: no PortAudio, no output device, a device error.
+    """
+    from theme.playback import play
+    from theme.renderers.text import section_grids
+
+    out = out or sys.stdout
+    played = 0
+    for step in chosen:
+        if played and not go_on(step):
+            break
+        music = step.music(tempo)
+        print(f"\n{step.number}. {step.title}", file=out)
+        for line in step.text:
+            print(f"   {line}", file=out)
+        print("", file=out)
+        for line in section_grids(music, max_bars=2).splitlines():
+            print(f"   {line}", file=out)
+        out.flush()
+        play(music, device=device, sink=sink() if sink else None)
+        played += 1
+    return played
 
 
 def write_tour(

@@ -99,30 +99,28 @@ def _write_tour(folder: str, args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     import sys
 
-    from theme.classroom.tour import steps
+    from theme.classroom.tour import play_tour, steps
     from theme.errors import AudioDeviceError
 
     chosen = steps(args.step)
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.playback import play
     from theme.sinks import resolve_device
 
     try:
         device = resolve_device(args.device)
     except AudioDeviceError as exc:
+        if args.device is not None:  # a device asked for by name is not silently replaced
+            raise
         print(f"no sound here ({exc}).\nwriting the tour to {DEFAULT_FOLDER}/ instead.\n")
         return _write_tour(DEFAULT_FOLDER, args)
     interactive = sys.stdin.isatty() and not args.auto
-    for n, step in enumerate(chosen):
-        print(f"\n{step.number}. {step.title}")
-        for line in step.text:
-            print(f"   {line}")
-        play(step.music(tempo), device=device)
-        more = n + 1 < len(chosen)
-        if interactive and more and input("   Enter: next step, q: quit ").strip().lower() == "q":
-            break
+
+    def go_on(step: object) -> bool:
+        return not interactive or input("\n   Enter: next step, q: quit ").strip().lower() != "q"
+
+    play_tour(chosen, tempo=tempo, device=device, go_on=go_on)
     return 0
 
 
