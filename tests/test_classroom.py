@@ -53,8 +53,9 @@ def test_dance_lands_on_one_five_four_three_two() -> None:
     assert [beat for _, beat in landings("7/8")][:3] == [1, 5, 2]
     timeline = dance_timeline("5/4")
     feet = timeline.layer_events("feet")
-    assert len(timeline.bars) == 4 and len(feet) == 20
-    assert [f.onset for f in feet if f.velocity == 120] == [0, 4, 8, 12, 16]
+    # four bars until step one is back on a downbeat, and the bar where it is
+    assert len(timeline.bars) == 5 and len(feet) == 25
+    assert [f.onset for f in feet if f.velocity == 120] == [0, 4, 8, 12, 16, 20, 24]
     with pytest.raises(UsageError, match="invalid steps 0"):
         landings("5/4", steps=0)
 
@@ -208,3 +209,36 @@ def test_the_example_scripts_run(tmp_path: Path, script: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert any(p.suffix == ".mid" for p in tmp_path.iterdir())
+
+
+class Terminal(io.StringIO):
+    """A terminal for the live line: it says it is one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_live_dance_line_follows_what_is_heard() -> None:
+    from theme.classroom.dance import live_step_line
+    from theme.display import follow
+    from theme.playback import Player
+    from theme.renderers.audio import BlockRenderer
+    from theme.sinks import SteppedSink
+
+    timeline = dance_timeline("5/4", bpm=600, bars=4)  # a pulse every 0.1 s
+    sink = SteppedSink(blocksize=480)  # each look at the clock plays 10 ms
+    player = Player(BlockRenderer.for_timeline(timeline), sink).start()
+    heard: list[float] = []
+    dance_line = live_step_line(timeline, "5/4")
+
+    def line_at(seconds: float) -> str:
+        heard.append(seconds)
+        return dance_line(seconds)
+
+    out = Terminal()
+    assert follow(player, line_at, out=out, refresh_seconds=0)
+    drawn = [line.strip() for line in out.getvalue().split("\r") if line.strip()]
+    assert len(drawn) == 20  # one line per pulse heard, each drawn once
+    ones = [line.rsplit(" ", 1)[-1] for line in drawn if "<- step one" in line]
+    assert ones == ["1", "5", "4", "3", "2"]
+    assert heard == sorted(heard) and heard[-1] >= 1.9  # the stream's clock, to the end

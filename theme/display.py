@@ -13,11 +13,17 @@ the downbeats of two meters meet, the frame says so. The caller decides when to 
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from fractions import Fraction
+from typing import TYPE_CHECKING, TextIO
 
 from theme.meter import Meter
 
-__all__ = ["Frame", "big_number", "meter_row"]
+if TYPE_CHECKING:
+    from theme.playback import Player
+
+__all__ = ["Frame", "big_number", "follow", "meter_row"]
 
 _DIGITS = {
     "0": ("█▀█", "█ █", "▀▀▀"),
@@ -106,3 +112,38 @@ class Frame:
                 f"downbeats meet every {every} quarter notes: {int(meetings) + 1} so far{note}"
             )
         return lines
+
+
+def follow(
+    player: Player,
+    line_at: Callable[[float], str],
+    *,
+    display_delay: float = 0.0,
+    out: TextIO | None = None,
+    refresh_seconds: float = 0.02,
+) -> bool:
+    """Redraw one status line, ``line_at(seconds heard)``, in place while ``player`` plays:
+    on a terminal only (elsewhere nothing is drawn). The time is the stream's clock, moved
+    ``display_delay`` seconds later (negative: earlier). Returns True when the music played
+    out, False on Ctrl-C (after a 30 ms fade).
+    """
+    out = out or sys.stdout
+    tty = out.isatty()
+    last = ""
+    try:
+        while player.active:
+            line = line_at(max(0.0, player.heard_seconds() - display_delay))
+            if tty and line != last:
+                out.write("\r" + line.ljust(len(last)))
+                out.flush()
+                last = line
+            player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
+    except KeyboardInterrupt:
+        player.stop()
+        if tty:
+            out.write("\n")
+        return False
+    player.close()
+    if tty:
+        out.write("\n")
+    return True

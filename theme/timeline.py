@@ -200,8 +200,13 @@ class Timeline:
         return self.tempo_map.seconds_at(self.quarter_of(bar, beat))
 
     def bar_beat_at_seconds(self, seconds: Fraction | float) -> tuple[int, Fraction]:
-        """``(bar, beat)`` heard ``seconds`` after the start: the inverse of seconds_of."""
-        return self.position(self.tempo_map.quarter_at(seconds))
+        """``(bar, beat)`` heard ``seconds`` after the start: the inverse of seconds_of.
+        Past the end (while the last notes ring), the start of the last pulse."""
+        quarter = self.tempo_map.quarter_at(seconds)
+        last = self.bars[-1]
+        if quarter >= last.end:
+            return last.number, Fraction(last.meter.numerator)
+        return self.position(quarter)
 
     def accent_at(self, quarter: Fraction) -> AccentLevel:
         """The metric accent of a position: downbeat, group start, beat or subdivision."""

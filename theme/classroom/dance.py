@@ -13,6 +13,7 @@ beat 1 again after 20 beats: why the dancers on American Bandstand were thrown o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 from theme.errors import UsageError
@@ -20,7 +21,7 @@ from theme.meter import AccentLevel, Meter
 from theme.tempo import Tempo
 from theme.timeline import Event, Layer, Marker, Timeline
 
-__all__ = ["FOOT", "dance_timeline", "landings", "realign_beats"]
+__all__ = ["FOOT", "dance_timeline", "landings", "live_step_line", "realign_beats", "step_line"]
 
 FOOT = Layer("feet", "foot", drum=True, pan=0.0, gain=1.2)
 
@@ -46,6 +47,42 @@ def landings(
     return [(i * steps // m.numerator + 1, i * steps % m.numerator + 1) for i in range(count)]
 
 
+def step_line(meter: str | Meter, quarter: Fraction | float, *, steps: int = 4) -> str:
+    """What the live dance display shows ``quarter`` quarter notes from the start: the bar,
+    the music's pulses with the one now lit, and the count of the step, with count one
+    marked and where it lands.
+
+    >>> step_line("5/4", 0)
+    'bar   1  ● · · | △ ·   step 1  <- step one on beat 1'
+    >>> step_line("5/4", Fraction(9, 2))  # beat 5 of bar 1: the fifth pulse, count one again
+    'bar   1  ▲ · · | △ ●   step 1  <- step one on beat 5'
+    >>> step_line("5/4", 6)
+    'bar   2  ▲ ● · | △ ·   step 3'
+    """
+    from theme.display import meter_row
+
+    m = Meter.parse(meter)
+    pulse = math.floor(Fraction(quarter) / m.pulse_quarters)
+    bar, beat = divmod(pulse, m.numerator)
+    count = pulse % steps + 1
+    line = f"bar {bar + 1:>3}  {meter_row(m, beat)}   step {count}"
+    return line + (f"  <- step one on beat {beat + 1}" if count == 1 else "")
+
+
+def live_step_line(
+    timeline: Timeline, meter: str | Meter, *, steps: int = 4
+) -> Callable[[float], str]:
+    """The live display of a dance timeline: from the seconds heard to its :func:`step_line`;
+    past the end, while the last sound rings, the last pulse."""
+    m = Meter.parse(meter)
+    last_pulse = timeline.length - m.pulse_quarters
+
+    def line_at(seconds: float) -> str:
+        return step_line(m, min(timeline.tempo_map.quarter_at(seconds), last_pulse), steps=steps)
+
+    return line_at
+
+
 def dance_timeline(
     meter: str | Meter = "5/4",
     *,
@@ -64,7 +101,7 @@ def dance_timeline(
 
     m = Meter.parse(meter)
     if bars is None:
-        bars = realign_beats(m, steps) // m.numerator
+        bars = realign_beats(m, steps) // m.numerator + 1  # and one bar with step one on 1 again
     if not 1 <= bars <= 1000:
         raise UsageError(f"invalid bars {bars!r}: expected 1 to 1000")
     if music is None:

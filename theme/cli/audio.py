@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from theme.cli.common import (
     add_display_delay_option,
@@ -58,30 +57,20 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-
+    from theme.display import follow
     from theme.playback import play
 
     display_delay = display_delay_seconds(args.display_delay)
     timeline = timeline_from_args(args)
     player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
-    tty = sys.stdout.isatty()
-    last = ""
-    try:
-        while player.active:
-            shown = max(0.0, player.heard_seconds() - display_delay)
-            bar, beat = timeline.bar_beat_at_seconds(shown)
-            section = timeline.bars[bar - 1].section
-            line = f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
-            if tty and line != last:
-                print("\r" + line.ljust(48), end="", flush=True)
-                last = line
-            player.wait(0.02)  # the display refresh, not the music's clock
-    except KeyboardInterrupt:
-        player.stop()
-        print("\nstopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
+
+    def line_at(seconds: float) -> str:
+        bar, beat = timeline.bar_beat_at_seconds(seconds)
+        section = timeline.bars[bar - 1].section
+        return f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
+
+    if not follow(player, line_at, display_delay=display_delay):
+        print("stopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
         return 130
-    player.close()
-    print(
-        ("\n" if tty else "") + f"played {len(timeline.bars)} bars; underruns: {player.underruns}"
-    )
+    print(f"played {len(timeline.bars)} bars; underruns: {player.underruns}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from theme.cli.common import add_display_delay_option, display_delay_seconds
+
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write .wav, .flac, .mid, .html or .svg (the picture) instead of playing",
     )
     p.add_argument("--device", help="output device: a name or an index")
+    add_display_delay_option(p)
     p.set_defaults(func=run_dance)
 
     p = subparsers.add_parser(
@@ -125,7 +128,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_dance(args: argparse.Namespace) -> int:
-    from theme.classroom.dance import dance_timeline, landings
+    from theme.classroom.dance import dance_timeline, landings, live_step_line
+
+    display_delay = display_delay_seconds(args.display_delay)
 
     music = None
     if args.meter.replace(" ", "") in ("5/4", "3+2/4"):
@@ -156,10 +161,12 @@ def run_dance(args: argparse.Namespace) -> int:
             write(timeline, args.output)
         print(f"wrote {args.output}")
         return 0
+    from theme.display import follow
     from theme.playback import play
 
-    play(timeline, device=args.device)
-    return 0
+    player = play(timeline, device=args.device, wait=False)
+    line_at = live_step_line(timeline, args.meter, steps=args.steps)
+    return 0 if follow(player, line_at, display_delay=display_delay) else 130
 
 
 def run_picture(args: argparse.Namespace) -> int:
