@@ -162,6 +162,8 @@ def test_png_where_a_converter_exists(tmp_path: Path) -> None:
 def test_notebook_reprs() -> None:
     html = theme.load("balkan-7")._repr_html_()
     assert "<svg" in html and "data:audio/ogg;base64," in html
+    html = theme.STRATEGIES["drop"]._repr_html_()
+    assert "drop: 3+3+2 (tresillo)" in html and "<svg" in html and "data:audio/ogg" in html
     from theme.metronome import Metronome
 
     assert "<audio" in Metronome("5/4", vs="4/4", bars=2)._repr_html_()

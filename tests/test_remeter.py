@@ -150,3 +150,28 @@ def test_timeline_and_rhythm_agree(rhythm: Rhythm, strategy: str) -> None:
     onsets = [o * expected.unit for o in expected.onsets()]
     assert by_timeline == onsets[: len(by_timeline)]
     assert len(by_timeline) == len(rhythm.onsets())
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_each_strategy_has_an_example_to_show_and_play(name: str) -> None:
+    strategy = STRATEGIES[name]
+    example = strategy.example(bars=2)
+    sections = [bar.section for bar in example.bars]
+    source = str(strategy.source)
+    assert sections[:2] == [source, source] and set(sections[2:]) == {name}
+    assert {bar.meter.explicit for bar in example.bars[2:]} == {strategy.target.explicit}
+    start = example.bars[2].start
+    before = [e for e in example.layer_events("bass") if e.onset < start]
+    after = [e for e in example.layer_events("bass") if e.onset >= start]
+    original = example.head(2)
+    expected = remeter(original, strategy).layer_events("bass")
+    assert [e.onset - start for e in after] == [e.onset for e in expected]
+    assert len(before) == 8  # four notes a bar: the ostinato, or the four beats
+
+
+def test_the_clave_example_turns_four_beats_into_the_ostinato() -> None:
+    example = STRATEGIES["clave"].example(bars=2)
+    start = example.bars[2].start
+    bass = [e.onset - start for e in example.layer_events("bass") if e.onset >= start]
+    eighths = [onset * 2 for onset in bass]
+    assert eighths == [0, 3, 6, 8, 10, 13, 16, 18]  # 3+3+2+2 in each bar of 5/4

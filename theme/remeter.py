@@ -34,6 +34,7 @@ from fractions import Fraction
 from theme.errors import RemeterError
 from theme.meter import Meter
 from theme.rhythm import Hit, Rhythm
+from theme.tempo import Tempo
 from theme.timeline import Event, Marker, Timeline
 
 __all__ = ["STRATEGIES", "Strategy", "get_strategy", "remeter", "remeter_rhythm"]
@@ -75,6 +76,51 @@ class Strategy:
             if x0 <= position <= x1:
                 return y0 + (position - x0) * (y1 - y0) / (x1 - x0)
         raise RemeterError(f"position {position} is outside the {self.source} bar")
+
+    def example(
+        self, *, tempo: str | int | Fraction | Tempo | None = None, bars: int = 2
+    ) -> Timeline:
+        """``bars`` bars of music in the source meter, then the same bars through this
+        strategy, each part a section named by its meter or the strategy: what a notebook
+        and the tour show and play. The music is the 1966 groove (q=132 unless ``tempo``); for a
+        4/4 source, its bass and bongos on every beat (which the clave turns into the 3+3+2+2
+        ostinato)."""
+        from theme.variants import load
+
+        groove = load("tv-1966", intro_bars=bars, melody_bars=0).timeline(tempo=tempo or 132)
+        if self.source.numerator == 5:
+            original = groove
+        else:
+            first: dict[str, Event] = {}  # each layer's first note
+            for e in groove.events:
+                first.setdefault(e.layer, e)
+            pulses = self.source.numerator
+            original = Timeline.build(
+                title=groove.title,
+                bars=[(self.source, "")] * bars,
+                tempo=groove.tempo_map,
+                layers=[groove.layers[name] for name in first],
+                events=[
+                    replace(
+                        e,
+                        onset=beat * self.source.pulse_quarters,
+                        duration=self.source.pulse_quarters / 2,
+                        accent=self.source.accent_levels()[beat % pulses],
+                    )
+                    for beat in range(pulses * bars)
+                    for e in first.values()
+                ],
+            )
+        original = original.in_section(str(self.source))
+        return Timeline.join(
+            [original, remeter(original, self).in_section(self.name)],
+            title=f"{self.source}, then {self.name}",
+        )
+
+    def _repr_html_(self) -> str:
+        from theme.classroom.notebook import html_for
+
+        return html_for(self.example(), f"{self.name}: {self.summary}")
 
 
 STRATEGIES: dict[str, Strategy] = {

@@ -66,13 +66,12 @@ def _remix(tempo: Tempo | None) -> Timeline:
 
 
 def _strategies(tempo: Tempo | None) -> Timeline:
-    from theme.variants import load
+    from theme.remeter import STRATEGIES
 
-    groove = load("tv-1966", intro_bars=2, melody_bars=0).timeline(tempo=tempo or 132)
-    parts: list[Timeline] = []
-    for name in STRATEGY_ORDER:
-        parts += [groove.head(2).in_section("5/4"), groove.head(2).remeter(name).in_section(name)]
-    return Timeline.join(parts, title="5/4, then each strategy's 4/4")
+    return Timeline.join(
+        [STRATEGIES[name].example(tempo=tempo) for name in STRATEGY_ORDER],
+        title="5/4, then each strategy's 4/4",
+    )
 
 
 def _versus(tempo: Tempo | None) -> Timeline:
