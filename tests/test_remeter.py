@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 import theme
 from theme.errors import RemeterError
+from theme.meter import Meter
 from theme.remeter import STRATEGIES, get_strategy, remeter, remeter_rhythm
 from theme.rhythm import Rhythm
+from theme.tempo import TempoMap
+from theme.timeline import Event, Layer, Timeline
 
 OSTINATO = Rhythm.from_box("X..x..x.x.")
 
@@ -175,3 +178,49 @@ def test_the_clave_example_turns_four_beats_into_the_ostinato() -> None:
     bass = [e.onset - start for e in example.layer_events("bass") if e.onset >= start]
     eighths = [onset * 2 for onset in bass]
     assert eighths == [0, 3, 6, 8, 10, 13, 16, 18]  # 3+3+2+2 in each bar of 5/4
+
+
+def _in_five(tempo: TempoMap, bars: int = 4) -> Timeline:
+    five = Meter.parse("5/4")
+    return Timeline.build(
+        title="t",
+        bars=[(five, "A")] * bars,
+        tempo=tempo,
+        layers=[Layer("bass", "bass")],
+        events=[
+            Event(Fraction(5 * b + k), Fraction(1, 2), "bass", 40)
+            for b in range(bars)
+            for k in (0, 3)
+        ],
+    )
+
+
+@given(
+    bar=st.integers(1, 3),
+    qpm=st.integers(40, 300),
+    name=st.sampled_from(["squeeze", "drop", "stretch"]),
+)
+def test_a_tempo_change_at_a_barline_moves_with_its_bar(bar: int, qpm: int, name: str) -> None:
+    music = _in_five(TempoMap.constant(120).then(Fraction(5 * bar), qpm))
+    result = remeter(music, name)
+    target_bar = result.bars[bar * STRATEGIES[name].target_bars]
+    assert [(s.start, s.qpm) for s in result.tempo_map.segments] == [
+        (0, 120),
+        (target_bar.start, qpm),
+    ]
+
+
+def test_a_ramp_spans_the_remetered_bars_and_rebar_keeps_the_map() -> None:
+    ramp = TempoMap.constant(100).then(Fraction(0), 100, ramp_quarters=Fraction(20), to=140)
+    music = _in_five(ramp)
+    squeezed = remeter(music, "squeeze")
+    first = squeezed.tempo_map.segments[0]
+    assert (first.start, first.qpm, first.length, first.end_qpm) == (0, 100, 16, 140)
+    assert squeezed.tempo_map.qpm_at(Fraction(16)) == 140
+    assert remeter(music, "rebar").tempo_map is music.tempo_map
+
+
+def test_a_tempo_change_inside_a_dropped_beat_lands_where_the_beat_went() -> None:
+    music = _in_five(TempoMap.constant(120).then(Fraction(9, 2), 90))  # on beat 5&
+    dropped = remeter(music, "drop")
+    assert [(s.start, s.qpm) for s in dropped.tempo_map.segments] == [(0, 120), (4, 90)]

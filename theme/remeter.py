@@ -28,13 +28,14 @@ strategy      the ostinato becomes   what happens to a 5/4 bar
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from theme.errors import RemeterError
 from theme.meter import Meter
 from theme.rhythm import Hit, Rhythm
-from theme.tempo import Tempo
+from theme.tempo import Tempo, TempoMap, TempoSegment
 from theme.timeline import Event, Marker, Timeline
 
 __all__ = ["STRATEGIES", "Strategy", "get_strategy", "remeter", "remeter_rhythm"]
@@ -319,14 +320,44 @@ def remeter(timeline: Timeline, strategy: str | Strategy, *, strict: bool = True
     for marker in timeline.markers:
         if not marker.text.startswith("meter "):
             markers.append(Marker(starts[timeline.bar_at(marker.at).number], marker.text))
+
+    def landing(position: Fraction) -> Fraction:
+        """Where a position of the source (quarter notes) lands in the result."""
+        if position >= timeline.length:
+            return dst_start + position - timeline.length
+        bar = timeline.bar_at(position)
+        offset = position - bar.start
+        if _same_meter(bar.meter, s.source):
+            return starts[bar.number] + s.map_position(offset)
+        return starts[bar.number] + offset
+
     return Timeline.build(
         title=f"{timeline.title} ({s.name})",
         bars=new_bars,
-        tempo=timeline.tempo_map.segments[0].qpm,
+        tempo=_mapped_tempo(timeline.tempo_map, landing),
         layers=timeline.layers.values(),
         events=events,
         markers=markers,
     )
+
+
+def _mapped_tempo(tempo_map: TempoMap, landing: Callable[[Fraction], Fraction]) -> TempoMap:
+    """The tempo map with each change moved to where its position lands; a ramp spans the
+    mapped length of its span (a span mapped to nothing becomes a change at its end)."""
+    segments: list[TempoSegment] = []
+    for segment in tempo_map.segments:
+        start = landing(segment.start)
+        length = None
+        if segment.length is not None:
+            length = landing(segment.start + segment.length) - start
+        qpm, end_qpm = segment.qpm, segment.end_qpm
+        if length == 0:  # a span that the strategy dropped: only its outcome is left
+            assert segment.length is not None
+            qpm, end_qpm, length = segment.qpm_at(segment.length), None, None
+        if segments and segments[-1].start == start:
+            segments.pop()  # two changes landing on one position: the later one holds
+        segments.append(TempoSegment(start, qpm, length, end_qpm))
+    return TempoMap(segments)
 
 
 def _check_meters(timeline: Timeline, s: Strategy, strict: bool) -> None:
@@ -356,7 +387,7 @@ def _rebar(timeline: Timeline, s: Strategy) -> Timeline:
     return Timeline.build(
         title=f"{timeline.title} ({s.name})",
         bars=sections,
-        tempo=timeline.tempo_map.segments[0].qpm,
+        tempo=timeline.tempo_map,  # rebarring moves no note, nor any change of tempo
         layers=timeline.layers.values(),
         events=timeline.events,
         markers=markers,
