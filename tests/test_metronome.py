@@ -388,3 +388,17 @@ def test_export_with_a_count_in(tmp_path: Path) -> None:
     result = run_theme("export", "tv-1966", "--count-in", "17", "-o", str(tmp_path / "x.mid"))
     assert result.returncode == 2 and "invalid count-in 17: expected 0 to 16 bars" in result.stderr
     assert not (tmp_path / "x.mid").exists()
+
+
+def test_a_pause_in_an_accelerando_goes_on_with_the_rest_of_it() -> None:
+    metronome = Metronome("4/4", bpm=120, accel="120-180/4", bars=6)
+    session, _, printed = live(metronome, [(2.0, " "), (2.0, " ")])
+    assert "[paused: space to go on]" in printed
+    paused_at = session.offset  # quarter notes heard when space was pressed
+    assert 0 < paused_at < 16  # inside the four bars of the accelerando
+    ahead = session._player_map  # the resumed player's map, from the pause on
+    whole = metronome.tempo_map
+    assert ahead.qpm_at(Fraction(0)) == whole.qpm_at(paused_at)
+    assert ahead.qpm_at(16 - paused_at) == 180  # the ramp still ends at bar 5, at 180
+    left = float(whole.seconds_at(16) - whole.seconds_at(paused_at))
+    assert float(ahead.seconds_at(16 - paused_at)) == pytest.approx(left, abs=1e-9)

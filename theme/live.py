@@ -28,7 +28,7 @@ from theme.display import Frame
 from theme.metronome import Metronome
 from theme.playback import Player
 from theme.sinks import Sink, SoundDeviceSink
-from theme.tempo import Tempo, TempoMap
+from theme.tempo import Tempo
 from theme.timeline import Event
 
 __all__ = ["KeySource", "LiveMetronome", "ScriptedKeys", "TerminalKeys"]
@@ -145,8 +145,8 @@ class LiveMetronome:
         if from_quarter == 0:
             self._player_map = m.tempo_map
             events: Iterator[Event] = m.events()
-        else:  # go on from a pause: the music restarts at 0 seconds, at the tempo of now
-            self._player_map = TempoMap.constant(Tempo(m.tempo_map.qpm_at(from_quarter)))
+        else:  # go on from a pause: the music restarts at 0 seconds, its ramps still ahead
+            self._player_map = m.tempo_map.after(from_quarter)
             events = (
                 dataclasses.replace(e, onset=e.onset - from_quarter)
                 for e in m.events(from_quarter=from_quarter)

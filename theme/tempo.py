@@ -222,6 +222,23 @@ class TempoMap:
             ]
         return TempoMap([*head, *(replace(s, start=s.start + quarters) for s in rest)])
 
+    def after(self, quarter: Fraction | int) -> TempoMap:
+        """The map from ``quarter`` on, as if the music started there: how a paused
+        metronome goes on, its ramp and changes still ahead of it.
+
+        >>> ramp = TempoMap.constant(100).then(Fraction(0), 100, ramp_quarters=Fraction(8), to=140)
+        >>> [(str(s.start), str(s.qpm), str(s.length)) for s in ramp.after(4).segments]
+        [('0', '120', '4'), ('4', '140', 'None')]
+        """
+        quarter = Fraction(quarter)
+        i = self._index(quarter)
+        segment = self.segments[i]
+        offset = quarter - segment.start
+        length = None if segment.length is None else segment.length - offset
+        first = TempoSegment(Fraction(0), segment.qpm_at(offset), length, segment.end_qpm)
+        later = [replace(s, start=s.start - quarter) for s in self.segments[i + 1 :]]
+        return TempoMap([first, *later])
+
     def _index(self, quarter: Fraction) -> int:
         return max(0, bisect.bisect_right(self._starts, quarter) - 1)
 
