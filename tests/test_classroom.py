@@ -183,8 +183,9 @@ def test_the_lesson_notebook_runs() -> None:
             value = eval(compile(ast.Expression(last.value), "cell", "eval"), namespace)
             if hasattr(value, "_repr_html_"):
                 shown.append(value._repr_html_())
-    assert len(shown) == 3
+    assert len(shown) == 4  # a variant, a remetered timeline, a strategy, a metronome
     assert all("<svg" in h and "<audio" in h for h in shown)
+    assert "clave: the &#x27;5/4 clave&#x27;" in shown[2]
 
 
 def test_the_lesson_script_runs(tmp_path: Path) -> None:
