@@ -16,7 +16,7 @@ import soundfile
 import theme
 from tests.conftest import ROOT, run_theme
 from theme.classroom.dance import dance_timeline, landings, realign_beats
-from theme.classroom.page import page_html, write_page
+from theme.classroom.page import PageSection, page_html, write_page
 from theme.classroom.pictures import contrast_svg, necklace_points, necklace_svg
 from theme.classroom.tour import STEPS, Step, play_tour, steps, write_tour
 from theme.errors import UsageError
@@ -111,7 +111,7 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
     )
     html = path.read_text()
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", html)
-    assert "<script" not in html
+    assert html.count("<script") == 1 and "<script>" in html  # its own, inline
     sounds = audio_sources(html)
     assert len(sounds) == 1
     data, rate = soundfile.read(io.BytesIO(sounds[0]))
@@ -119,6 +119,26 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
     assert rate == 44100 and music <= len(data) / rate < music + 1.0  # the last notes ring out
     assert "<svg" in html and "  bass" in html
     assert page_html("t", []).startswith("<!DOCTYPE html>")
+    assert "<script" not in page_html("t", [])  # no player, no beat light, no script
+
+
+def test_the_beat_light_knows_every_pulse() -> None:
+    from html import unescape
+
+    from theme.classroom.page import beats_json
+
+    timeline = theme.load("remix-1996", intro_bars=1, body_bars=2).timeline()
+    html = page_html("t", [PageSection.for_music("remix", timeline)])
+    data = re.search(r"data-beats='([^']*)'", html)
+    assert data is not None
+    bars = json.loads(unescape(data[1]))
+    assert json.loads(beats_json(timeline)) == bars
+    assert [len(b["t"]) for b in bars] == [5, 4, 4]  # 5/4, then 4/4
+    assert [b["l"] for b in bars[:2]] == [[0, 2, 2, 1, 2], [0, 2, 1, 2]]
+    for bar in bars:
+        for pulse, seconds in enumerate(bar["t"]):
+            n = bar["n"]
+            assert seconds == round(float(timeline.seconds_of(n, pulse + 1)), 4)
 
 
 def test_demo_from_the_command_line_with_no_sound_card(tmp_path: Path) -> None:

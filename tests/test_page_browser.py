@@ -89,3 +89,37 @@ def test_an_exported_page_in_the_browser(browser, tmp_path: Path) -> None:  # ty
     results = browser.execute_async_script(PROBE)
     assert [r["ok"] for r in results] == [True]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+BEAT_LIGHT = """
+const done = arguments[arguments.length - 1];
+const audio = document.querySelector('audio'), light = document.querySelector('.beat');
+const seek = (seconds, then) => {
+  audio.addEventListener('seeked', () => setTimeout(then, 50), {once: true});
+  audio.currentTime = seconds;
+};
+const start = () => audio.play().then(() => setTimeout(() => {
+  const playing = light.dataset.now;
+  audio.pause();
+  seek(2.1, () => {
+    const seeked = light.dataset.now, lit = light.querySelectorAll('b.now').length;
+    const pulses = light.querySelectorAll('b').length;
+    document.getElementById('picture-delay').value = 500;
+    seek(2.1, () => done({playing, seeked, lit, pulses, delayed: light.dataset.now}));
+  });
+}, 700));
+if (audio.readyState >= 1) { start(); } else { audio.addEventListener('loadedmetadata', start, {once: true}); }
+"""
+
+
+def test_the_beat_light_follows_the_player(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_theme
+
+    assert run_theme("export", "tv-1966", "-o", "tv.html", cwd=tmp_path).returncode == 0
+    browser.get((tmp_path / "tv.html").as_uri())
+    result = browser.execute_async_script(BEAT_LIGHT)
+    assert result["playing"].startswith("1:")  # lit while it plays (bar 1 lasts 1.875 s)
+    # at q=160 a 5/4 bar lasts 1.875 s and a beat 0.375 s: 2.1 s is bar 2, beat 1
+    assert result["seeked"] == "2:1" and result["lit"] == 1 and result["pulses"] == 5
+    assert result["delayed"] == "1:5"  # 500 ms of picture delay: 1.6 s, bar 1, beat 5
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -286,7 +286,7 @@ def write_tour(
     Raises:
         OutputFileError: the folder cannot be made or written.
     """
-    from theme.classroom.page import PageSection, audio_bytes, page_html
+    from theme.classroom.page import PageSection, page_html
     from theme.output import atomic_path
     from theme.renderers.audio import write_audio
     from theme.renderers.midi import write_midi
@@ -309,11 +309,11 @@ def write_tour(
             tmp.write_text(picture, encoding="utf-8")
         files.append(stem.with_suffix(".svg"))
         sections.append(
-            PageSection(
+            PageSection.for_music(
                 f"{step.number}. {step.title}",
-                [" ".join(step.text)],
-                [picture],
-                audio=audio_bytes(music),
+                music,
+                paragraphs=[" ".join(step.text)],
+                pictures=[picture],
             )
         )
         if on_step is not None:
