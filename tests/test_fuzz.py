@@ -258,3 +258,53 @@ def test_a_musicxml_file_in_the_wrong_meter(
         ["remeter", str(four), "-o", str(tmp_path / "o.mid"), "--strategy", "squeeze"], capsys
     )
     assert code == 2 and "needs music in 5/4" in err and not (tmp_path / "o.mid").exists()
+
+
+@FAST
+@given(
+    option=st.sampled_from(
+        [
+            ("export", "tv-1966", "--count-in"),
+            ("export", "tv-1966", "--bars"),
+            ("export", "tv-1966", "--repeat"),
+            ("export", "tv-1966", "--rate"),
+            ("export", "tv-1966", "--pitches"),
+            ("export", "tv-1966", "-p"),
+            ("export", "tv-1966", "--strategy"),
+            ("metronome", "5/4", "--bars", "2", "--gap"),
+            ("metronome", "5/4", "--bars", "2", "--ramp"),
+            ("metronome", "5/4", "--bars", "2", "--accel"),
+            ("metronome", "5/4", "--bars", "2", "--accent"),
+            ("metronome", "5/4", "--bars", "2", "--swing"),
+            ("metronome", "5/4", "--bars", "2", "--count-in"),
+            ("metronome", "5/4", "--bars", "2", "--vs"),
+            ("dance", "--meter"),
+            ("dance", "--steps"),
+        ]
+    ),
+    value=st.one_of(text, st.integers(-(10**6), 10**6).map(str), near_tempo),
+)
+def test_every_option_value_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: tuple[str, ...], value: str
+) -> None:
+    out = tmp_path / ("x.mid" if option[0] != "dance" else "x.svg")
+    code, err = run_cli([*option, value, "-o", str(out)], capsys)
+    assert code in (0, 1, 2)
+    if code:
+        assert err.count("\n") == 1 and err.startswith("theme"), err
+        assert list(tmp_path.iterdir()) == []
+    for made in tmp_path.iterdir():
+        made.unlink()
+
+
+@FAST
+@given(value=st.one_of(text, st.floats(allow_nan=True, allow_infinity=True).map(str)))
+def test_display_delays(value: str) -> None:
+    from theme.cli.common import display_delay_seconds
+
+    try:
+        seconds = display_delay_seconds(float(value))
+    except ValueError as exc:  # what argparse's float() refuses, argparse reports
+        assert isinstance(exc, UsageError) or "could not convert" in str(exc)
+    else:
+        assert -2.0 <= seconds <= 2.0
