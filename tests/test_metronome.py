@@ -402,3 +402,13 @@ def test_a_pause_in_an_accelerando_goes_on_with_the_rest_of_it() -> None:
     assert ahead.qpm_at(16 - paused_at) == 180  # the ramp still ends at bar 5, at 180
     left = float(whole.seconds_at(16) - whole.seconds_at(paused_at))
     assert float(ahead.seconds_at(16 - paused_at)) == pytest.approx(left, abs=1e-9)
+
+
+def test_a_metronome_page_to_project(tmp_path: Path) -> None:
+    page = tmp_path / "five-four.html"
+    result = run_theme("metronome", "5/4", "--vs", "4/4", "--bars", "4", "-o", str(page))
+    assert result.returncode == 0, result.stderr
+    html = page.read_text()
+    assert html.count("<audio") == 1 and html.count("class='beat'") == 1 and "<svg" in html
+    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.html"))
+    assert result.returncode == 2 and "-o needs --bars N" in result.stderr

@@ -22,8 +22,9 @@ from theme.meter import Meter
 
 if TYPE_CHECKING:
     from theme.playback import Player
+    from theme.timeline import Timeline
 
-__all__ = ["Frame", "big_number", "follow", "meter_row"]
+__all__ = ["Frame", "big_number", "follow", "meter_row", "position_line"]
 
 _DIGITS = {
     "0": ("█▀█", "█ █", "▀▀▀"),
@@ -147,3 +148,22 @@ def follow(
     if tty:
         out.write("\n")
     return True
+
+
+def position_line(timeline: Timeline) -> Callable[[float], str]:
+    """The line that follows a timeline as it plays: from the seconds heard to its section,
+    bar and beat (``theme play``, the tour).
+
+    >>> from theme.meter import Meter
+    >>> from theme.timeline import Timeline
+    >>> line = position_line(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=60))
+    >>> line(6.5)
+    'A                  bar   2/2  beat 2'
+    """
+
+    def line_at(seconds: float) -> str:
+        bar, beat = timeline.bar_beat_at_seconds(seconds)
+        section = timeline.bars[bar - 1].section
+        return f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
+
+    return line_at

@@ -242,7 +242,8 @@ def play_tour(
     go_on: Callable[[Step], bool] = lambda step: True,
 ) -> int:
     """Play the ``chosen`` steps one after the other: for each, its title, what to say and a
-    box-notation grid of its music on ``out`` (standard output), then its sound.
+    box-notation grid of its music on ``out`` (standard output), then its sound, with a
+    line that follows the section, bar and beat heard (on a terminal).
 
     ``go_on(step)`` is asked before each step after the first; False ends the tour (the
     command line waits for Enter there, or ``q``). ``sink`` makes the sink for each step
@@ -250,7 +251,9 @@ def play_tour(
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, a device error.
+        KeyboardInterrupt: Ctrl-C, after a 30 ms fade.
     """
+    from theme.display import follow, position_line
     from theme.playback import play
     from theme.renderers.text import section_grids
 
@@ -267,7 +270,9 @@ def play_tour(
         for line in section_grids(music, max_bars=2).splitlines():
             print(f"   {line}", file=out)
         out.flush()
-        play(music, device=device, sink=sink() if sink else None)
+        player = play(music, device=device, sink=sink() if sink else None, wait=False)
+        if not follow(player, position_line(music), out=out):
+            raise KeyboardInterrupt
         played += 1
     return played
 

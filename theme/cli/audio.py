@@ -57,19 +57,13 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    from theme.display import follow
+    from theme.display import follow, position_line
     from theme.playback import play
 
     display_delay = display_delay_seconds(args.display_delay)
     timeline = timeline_from_args(args)
     player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
-
-    def line_at(seconds: float) -> str:
-        bar, beat = timeline.bar_beat_at_seconds(seconds)
-        section = timeline.bars[bar - 1].section
-        return f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
-
-    if not follow(player, line_at, display_delay=display_delay):
+    if not follow(player, position_line(timeline), display_delay=display_delay):
         print("stopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
         return 130
     print(f"played {len(timeline.bars)} bars; underruns: {player.underruns}")

@@ -60,7 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write .wav, .flac, .ogg or .mid instead of playing (needs --bars)",
+        help="write .wav, .flac, .ogg, .mid or .html (a page to project) instead of playing "
+        "(needs --bars)",
     )
     p.add_argument("--rate", type=int, default=48000, help="sample rate: 44100 or 48000")
     p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
@@ -93,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
         from theme.export import write
         from theme.output import output_format
 
-        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi"])
+        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi", "html"])
         if args.bars is None:
             raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
-        if kind in ("mid", "midi"):
+        if kind in ("mid", "midi", "html"):
             write(metronome.timeline(), args.output)
         else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
             from theme.renderers.audio import write_blocks
