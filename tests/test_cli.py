@@ -133,6 +133,16 @@ def test_export_musicxml(tmp_path: Path) -> None:
         (["remeter", "tv-1966", "--strategy", "clave", "-o", "{out}"], 2, "needs music in 4/4"),
         (["metronome", "5/0", "--bars", "1", "-o", "{dir}/x.wav"], 2, "invalid meter '5/0'"),
         (["metronome", "-5/4", "--bars", "1", "-o", "{dir}/x.wav"], 2, "invalid meter '-5/4'"),
+        (
+            ["export", "tv-1966", "--repeat", "100000", "-o", "{out}"],
+            2,
+            "invalid repeat 100000: expected 1 to 833 (the form has 12 bars; at most 10000 in all)",
+        ),
+        (
+            ["metronome", "5/4", "--bars", "20000", "-o", "{dir}/x.mid"],
+            2,
+            "invalid bars 20000 for a MIDI file or a page: expected 1 to 10000",
+        ),
         (["play", "tv-1966", "--display-delay", "nan"], 2, "invalid display delay nan ms"),
         (["metronome", "5/4", "--bpm", "-160", "-o", "{dir}/x.wav"], 2, "invalid tempo '-160'"),
         (["export", "tv-1966", "--tempo", "-.5", "-o", "{out}"], 2, "invalid tempo '-.5'"),

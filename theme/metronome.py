@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["ALIGNS", "Metronome", "click_track", "count_in", "lcm_quarters"]
 
 ALIGNS = ("beat", "bar")
+MAX_TIMELINE_BARS = 10_000
+"""The most bars laid out as a timeline (MIDI, pages): every click is held in memory."""
 MAIN = Layer("click", "click", drum=True, pan=-0.45)
 SECOND = Layer("vs", "clicklow", drum=True, pan=0.45)
 COUNT = Layer("count-in", "click", drum=True, pan=0.0)
@@ -245,11 +247,17 @@ class Metronome:
         groupings and each meeting of the downbeats.
 
         Raises:
-            UsageError: no bar count (an endless metronome cannot be laid out).
+            UsageError: no bar count (an endless metronome cannot be laid out), or more than
+                ``MAX_TIMELINE_BARS`` (its audio streams instead: :meth:`renderer`).
         """
         bars = bars or self.bars
         if bars is None:
             raise UsageError("an endless metronome has no timeline: give a number of bars")
+        if bars > MAX_TIMELINE_BARS:
+            raise UsageError(
+                f"invalid bars {bars!r} for a MIDI file or a page: expected 1 to "
+                f"{MAX_TIMELINE_BARS} (audio files take any length: -o FILE.flac)"
+            )
         metronome = self._with_bars(bars)
         laid = [(self.meter, "count-in")] * self.count_in + [(self.meter, "")] * bars
         markers = [Marker(self.start, f"grouping {self.meter.explicit}")]
@@ -328,7 +336,7 @@ class Metronome:
     def _repr_html_(self) -> str:
         from theme.classroom.notebook import html_for
 
-        return html_for(self.timeline(bars=self.bars or 4), self.describe())
+        return html_for(self.timeline(bars=min(self.bars or 4, 16)), self.describe())
 
 
 def click_track(timeline: Timeline, *, subdivide: int = 1) -> Timeline:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["CONFIDENCES", "Claim", "LayerSpec", "Parameter", "Pattern", "Section", "Variant"]
 
 CONFIDENCES = ("verified", "hypothesis", "demo-default", "our-choice")
+MAX_BARS = 10_000
+"""The most bars a variant's timeline may have (about 8 hours at q=100 in 4/4)."""
 """How sure a claim is: several sources agree; unverified; a default of ours for an unknown;
 a choice of ours (voicings, instruments)."""
 
@@ -165,12 +167,18 @@ class Variant:
         that many bars; ``pitches`` maps layer names to MIDI notes that replace the voicing.
 
         Raises:
-            VariantError: ``repeat`` or ``bars`` below 1, or ``pitches`` naming no layer.
+            VariantError: ``repeat`` or ``bars`` below 1 or making more than ``MAX_BARS``
+                bars, or ``pitches`` naming no layer.
         """
-        if repeat < 1:
-            raise VariantError(f"invalid repeat {repeat!r}: expected 1 or more")
-        if bars is not None and not 1 <= bars <= 10_000:
-            raise VariantError(f"invalid bars {bars!r}: expected 1 to 10000")
+        form_bars = sum(section.bars for section in self.sections)
+        most = max(1, MAX_BARS // max(1, form_bars))
+        if not 1 <= repeat <= most:
+            raise VariantError(
+                f"invalid repeat {repeat!r}: expected 1 to {most} "
+                f"(the form has {form_bars} bars; at most {MAX_BARS} in all)"
+            )
+        if bars is not None and not 1 <= bars <= MAX_BARS:
+            raise VariantError(f"invalid bars {bars!r}: expected 1 to {MAX_BARS}")
         specs = {spec.layer.name: spec for spec in self.layers}
         for name in pitches or {}:
             if name not in specs:
