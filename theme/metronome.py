@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.tempo import Tempo, TempoMap, TempoSegment
-from theme.timeline import Bar, Event, Layer, Marker, Timeline, velocity_for
+from theme.timeline import MAX_BARS, Bar, Event, Layer, Marker, Timeline, velocity_for
 from theme.trainer import Accel, Gap, Ramp
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["ALIGNS", "Metronome", "click_track", "count_in", "lcm_quarters"]
 
 ALIGNS = ("beat", "bar")
-MAX_TIMELINE_BARS = 10_000
-"""The most bars laid out as a timeline (MIDI, pages): every click is held in memory."""
 MAIN = Layer("click", "click", drum=True, pan=-0.45)
 SECOND = Layer("vs", "clicklow", drum=True, pan=0.45)
 COUNT = Layer("count-in", "click", drum=True, pan=0.0)
@@ -248,15 +246,15 @@ class Metronome:
 
         Raises:
             UsageError: no bar count (an endless metronome cannot be laid out), or more than
-                ``MAX_TIMELINE_BARS`` (its audio streams instead: :meth:`renderer`).
+                ``MAX_BARS`` (its audio streams instead: :meth:`renderer`).
         """
         bars = bars or self.bars
         if bars is None:
             raise UsageError("an endless metronome has no timeline: give a number of bars")
-        if bars > MAX_TIMELINE_BARS:
+        if bars > MAX_BARS:
             raise UsageError(
                 f"invalid bars {bars!r} for a MIDI file or a page: expected 1 to "
-                f"{MAX_TIMELINE_BARS} (audio files take any length: -o FILE.flac)"
+                f"{MAX_BARS} (audio files take any length: -o FILE.flac)"
             )
         metronome = self._with_bars(bars)
         laid = [(self.meter, "count-in")] * self.count_in + [(self.meter, "")] * bars

@@ -25,10 +25,14 @@ from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.tempo import Tempo, TempoMap
 
-__all__ = ["Bar", "Event", "Layer", "Marker", "Timeline", "velocity_for"]
+__all__ = ["MAX_BARS", "Bar", "Event", "Layer", "Marker", "Timeline", "velocity_for"]
 
 DRUM_CHANNEL = 9
 """MIDI channel 10, counted from 0 as mido does."""
+
+MAX_BARS = 10_000
+"""The most bars laid out as a timeline, every event held in memory (a variant's form, a
+metronome's MIDI file or page): about 8 hours at q=100 in 4/4. Audio streams any length."""
 
 
 def velocity_for(level: AccentLevel, accented: bool = False) -> int:
@@ -199,14 +203,16 @@ class Timeline:
         """Seconds from the start to ``beat`` of ``bar`` (both counted from 1)."""
         return self.tempo_map.seconds_at(self.quarter_of(bar, beat))
 
-    def bar_beat_at_seconds(self, seconds: Fraction | float) -> tuple[int, Fraction]:
-        """``(bar, beat)`` heard ``seconds`` after the start: the inverse of seconds_of.
-        Past the end (while the last notes ring), the start of the last pulse."""
-        quarter = self.tempo_map.quarter_at(seconds)
+    def quarter_heard(self, seconds: Fraction | float) -> Fraction:
+        """The position ``seconds`` after the start, in quarter notes; past the end (while
+        the last notes ring), the start of the last pulse."""
         last = self.bars[-1]
-        if quarter >= last.end:
-            return last.number, Fraction(last.meter.numerator)
-        return self.position(quarter)
+        return min(self.tempo_map.quarter_at(seconds), last.end - last.meter.pulse_quarters)
+
+    def bar_beat_at_seconds(self, seconds: Fraction | float) -> tuple[int, Fraction]:
+        """``(bar, beat)`` heard ``seconds`` after the start: the inverse of seconds_of
+        (past the end, the last pulse: :meth:`quarter_heard`)."""
+        return self.position(self.quarter_heard(seconds))
 
     def accent_at(self, quarter: Fraction) -> AccentLevel:
         """The metric accent of a position: downbeat, group start, beat or subdivision."""

@@ -72,13 +72,12 @@ def step_line(meter: str | Meter, quarter: Fraction | float, *, steps: int = 4) 
 def live_step_line(
     timeline: Timeline, meter: str | Meter, *, steps: int = 4
 ) -> Callable[[float], str]:
-    """The live display of a dance timeline: from the seconds heard to its :func:`step_line`;
-    past the end, while the last sound rings, the last pulse."""
+    """The live display of a dance timeline: from the seconds heard to its :func:`step_line`
+    (past the end, while the last sound rings, the last pulse: ``Timeline.quarter_heard``)."""
     m = Meter.parse(meter)
-    last_pulse = timeline.length - m.pulse_quarters
 
     def line_at(seconds: float) -> str:
-        return step_line(m, min(timeline.tempo_map.quarter_at(seconds), last_pulse), steps=steps)
+        return step_line(m, timeline.quarter_heard(seconds), steps=steps)
 
     return line_at
 

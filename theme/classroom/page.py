@@ -136,13 +136,12 @@ def beats_json(timeline: Timeline) -> str:
     >>> beats_json(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")], tempo=120))
     '[{"n":1,"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
     """
-    seconds_at = timeline.tempo_map.seconds_at
     bars = [
         {
             "n": bar.number,
             "t": [
-                round(float(seconds_at(bar.start + i * bar.meter.pulse_quarters)), 4)
-                for i in range(bar.meter.numerator)
+                round(float(timeline.seconds_of(bar.number, beat)), 4)
+                for beat in range(1, bar.meter.numerator + 1)
             ],
             "l": [int(level) for level in bar.meter.accent_levels()],
         }

@@ -16,7 +16,7 @@ from theme.errors import VariantError
 from theme.meter import Meter
 from theme.rhythm import Rhythm
 from theme.tempo import Tempo
-from theme.timeline import Event, Layer, Timeline
+from theme.timeline import MAX_BARS, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Score
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["CONFIDENCES", "Claim", "LayerSpec", "Parameter", "Pattern", "Section", "Variant"]
 
 CONFIDENCES = ("verified", "hypothesis", "demo-default", "our-choice")
-MAX_BARS = 10_000
-"""The most bars a variant's timeline may have (about 8 hours at q=100 in 4/4)."""
 """How sure a claim is: several sources agree; unverified; a default of ours for an unknown;
 a choice of ours (voicings, instruments)."""
 
