@@ -26,6 +26,11 @@ __all__ = ["FOOT", "dance_timeline", "landings", "live_step_line", "realign_beat
 FOOT = Layer("feet", "foot", drum=True, pan=0.0, gain=1.2)
 
 
+def _check_steps(steps: int) -> None:
+    if steps < 1:
+        raise UsageError(f"invalid steps {steps!r}: expected 1 or more counts")
+
+
 def realign_beats(meter: str | Meter, steps: int = 4) -> int:
     """Pulses until count one of the step falls on a downbeat again."""
     return math.lcm(Meter.parse(meter).numerator, steps)
@@ -40,8 +45,7 @@ def landings(
     Raises:
         UsageError: ``steps`` below 1.
     """
-    if steps < 1:
-        raise UsageError(f"invalid steps {steps!r}: expected 1 or more counts")
+    _check_steps(steps)
     m = Meter.parse(meter)
     count = cycles if cycles is not None else realign_beats(m, steps) // steps + 1
     return [(i * steps // m.numerator + 1, i * steps % m.numerator + 1) for i in range(count)]
@@ -99,6 +103,7 @@ def dance_timeline(
     from theme.metronome import Metronome
 
     m = Meter.parse(meter)
+    _check_steps(steps)
     if bars is None:
         bars = realign_beats(m, steps) // m.numerator + 1  # and one bar with step one on 1 again
     if not 1 <= bars <= 1000:

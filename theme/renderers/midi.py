@@ -6,6 +6,8 @@ layer. Every tick is computed from the event's exact position, ``round(onset * p
 960 grid the onsets of this project's rhythms are whole numbers of ticks, so nothing rounds.
 
 - Drums play on channel 10 with General MIDI drum notes; pitched layers get a program change.
+- A note held past the next onset of the same pitch in its layer is cut at that onset: a
+  MIDI channel cannot sound one pitch twice at once.
 - A MIDI time signature holds only N/D, so the grouping is written as a marker
   (``meter 3+2/4``) where the meter is set, with the section names.
 - A MIDI tempo counts quarter notes. A gradual tempo change is written as a set_tempo every
@@ -14,6 +16,7 @@ layer. Every tick is computed from the event's exact position, ``round(onset * p
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterator
@@ -132,9 +135,17 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
                 ),
             )
         )
-        for event in timeline.layer_events(layer.name):
+        events = timeline.layer_events(layer.name)
+        onsets: dict[int, list[int]] = {}  # ticks of each pitch's onsets, in order
+        for event in events:
+            onsets.setdefault(event.pitch, []).append(tick_of(event.onset, ppq))
+        for event in events:
             on = tick_of(event.onset, ppq)
             off = max(on + 1, tick_of(event.onset + event.duration, ppq))
+            later = onsets[event.pitch]
+            following = bisect.bisect_right(later, on)
+            if following < len(later):  # one channel cannot hold a pitch twice: cut it there
+                off = min(off, later[following])
             velocity = max(1, min(127, event.velocity))
             messages.append(
                 (
