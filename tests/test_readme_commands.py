@@ -1,0 +1,119 @@
+"""Every command in the README runs as written, in an empty folder, and says what the README
+shows.
+
+The README's shell examples are the ``$ ...`` lines of its fenced blocks. They run in order
+in one empty folder (an example may use a file an earlier one wrote), with ``uv run theme``
+replaced by this interpreter's ``python -m theme`` and no sound card. The lines shown under a
+command are its output: each shown line (``...`` marks an elision) must be in what the
+command printed, and an example that shows ``theme: error:`` must fail with exactly that
+line. A command that plays live ends, with no sound card, with the one line that says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import ROOT
+
+LIVE_REFUSAL = "no audio output device found"
+NO_SOUND_FALLBACK = "no sound here"
+
+
+def plays_live(command: str) -> bool:
+    """Whether a README command plays through the sound card (no output file named).
+
+    >>> plays_live("uv run theme metronome 5/4 --bpm 100"), plays_live("uv run theme list")
+    (True, False)
+    >>> plays_live("uv run theme dance -o dance.wav")
+    False
+    """
+    words = command.split()
+    live = {"play", "metronome", "dance", "demo"}
+    return bool(live & set(words[3:4])) and not {"-o", "--out", "--html"} & set(words)
+
+
+@dataclass
+class Example:
+    command: str
+    shown: list[str] = field(default_factory=list)
+
+
+def readme_examples(text: str) -> list[Example]:
+    """The ``$ `` lines of the README's fenced blocks, each with the lines shown under it."""
+    examples: list[Example] = []
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M):
+        current: Example | None = None
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                current = Example(line[2:].strip())
+                examples.append(current)
+            elif current is not None:
+                current.shown.append(line)
+    return examples
+
+
+def as_test_command(command: str) -> str:
+    python = shlex.quote(sys.executable)
+    return re.sub(r"\buv run theme\b", f"{python} -m theme", command)
+
+
+EXAMPLES = readme_examples((ROOT / "README.md").read_text())
+
+
+def test_the_readme_has_shell_examples() -> None:
+    assert len(EXAMPLES) >= 15
+    assert all("uv run theme" in e.command or not e.command.startswith("uv") for e in EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.CompletedProcess[str]]:
+    folder = tmp_path_factory.mktemp("readme")
+    environment = {k: v for k, v in os.environ.items() if k != "THEME_AUDIO_DEVICE"}
+    environment["JACK_NO_START_SERVER"] = "1"
+    results = []
+    for example in EXAMPLES:
+        results.append(
+            subprocess.run(
+                ["bash", "-c", as_test_command(example.command)],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+                env=environment,
+                timeout=300,
+                stdin=subprocess.DEVNULL,
+            )
+        )
+    return results
+
+
+@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[e.command for e in EXAMPLES])
+def test_a_readme_example_runs_as_written(
+    index: int, outcomes: list[subprocess.CompletedProcess[str]]
+) -> None:
+    example, result = EXAMPLES[index], outcomes[index]
+    printed = (result.stdout + result.stderr).splitlines()
+    errors = [line for line in example.shown if line.startswith("theme: error:")]
+    if errors:
+        assert result.returncode != 0
+        assert result.stderr.strip().splitlines() == errors
+        return
+    if plays_live(example.command) and not any(NO_SOUND_FALLBACK in s for s in example.shown):
+        # The README shows what a sound card plays; here there is none.
+        if result.returncode == 3:
+            assert LIVE_REFUSAL in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+        else:
+            assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    printed_lines = {line.rstrip() for line in printed}
+    for line in example.shown:
+        if line.strip() and "..." not in line and not line.startswith(" ▄"):
+            assert line.rstrip() in printed_lines, f"{line!r} not printed by {example.command!r}"
