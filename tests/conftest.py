@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("THEME_SHARED", ROOT.parent / "shared"))
+DATA = ROOT / "tests" / "data"
 
 
 def run_theme(

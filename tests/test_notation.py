@@ -12,12 +12,12 @@ import mido
 import pytest
 
 import theme
-from tests.conftest import SHARED, run_theme
+from tests.conftest import DATA, run_theme
 from theme.errors import InputFileError
 from theme.renderers.notation import read_musicxml, svg, write_musicxml, write_svg
 from theme.score import to_score
 
-SCHEMA = SHARED / "schemas" / "musicxml-4.0" / "musicxml.xsd"
+SCHEMA = DATA / "musicxml-4.0" / "musicxml.xsd"
 CASES = [(name, None) for name in theme.names()] + [
     ("tv-1966", s) for s in ("squeeze", "drop", "stretch", "rebar")
 ]
@@ -125,8 +125,6 @@ def test_accents_ties_and_rehearsal_marks() -> None:
 def test_musicxml_is_valid_against_the_schema(exported, name: str, strategy: str | None) -> None:  # type: ignore[no-untyped-def]
     if not shutil.which("xmllint"):
         pytest.skip("xmllint is not installed (apt-get install libxml2-utils)")
-    if not SCHEMA.exists():
-        pytest.skip(f"the MusicXML 4.0 schema is not at {SCHEMA} (set THEME_SHARED)")
     _, path = exported[(name, strategy)]
     result = subprocess.run(
         ["xmllint", "--noout", "--nonet", "--schema", str(SCHEMA), str(path)],
