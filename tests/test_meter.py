@@ -127,3 +127,42 @@ def test_default_groups_add_up(numerator: int, denominator: int) -> None:
     meter = Meter.of(numerator, denominator)
     assert sum(meter.groups) == numerator
     assert Meter.parse(f"{numerator}/{denominator}") == meter
+
+
+# -- bounds and types --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["5" * 5000 + "/4", "5/" + "4" * 5000, "3+" * 3000 + "2/4", "99999/4", "٣/4"],
+)
+def test_meters_too_long_to_convert_are_refused(text: str) -> None:
+    with pytest.raises(MeterError, match=r"^invalid meter '.{0,40}(\.\.\.)?': expected N/D"):
+        Meter.parse(text)
+
+
+def test_groupings_too_long_to_convert_are_refused() -> None:
+    with pytest.raises(MeterError, match=r"invalid grouping '9{40}\.\.\.': expected numbers"):
+        Meter.parse("5/4").with_groups("9" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((5.0, 4, (3, 2)), "numerator must be an int, not float"),
+        ((5, "4", (3, 2)), "denominator must be an int, not str"),
+        ((5, 4, [3, 2]), "groups must be a tuple of ints, not list"),
+        ((5, 4, (3.0, 2)), "groups must be a tuple of ints, not tuple holding float, int"),
+        ((True, 4, (1,)), "numerator must be an int, not bool"),
+    ],
+)
+def test_meters_of_the_wrong_type(args: tuple, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        Meter(*args)
+
+
+def test_meter_of_a_huge_number() -> None:
+    with pytest.raises(MeterError, match="invalid meter with a number over 1000000"):
+        Meter(10**5000, 4, (10**5000,))
+    with pytest.raises(TypeError, match="must be ints, not float"):
+        Meter.of(5.0, 4)  # type: ignore[arg-type]

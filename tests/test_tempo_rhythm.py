@@ -167,3 +167,32 @@ def test_parse_pitches() -> None:
     }
     with pytest.raises(RhythmError, match=r"invalid pitches 'bass': expected LAYER=NOTE"):
         parse_pitches("bass")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: note_number("9" * 5000), RhythmError, r"invalid pitch '9{40}\.\.\.'"),
+        (lambda: note_number("²"), RhythmError, r"invalid pitch '²': expected a note name"),
+        (lambda: note_number(10**5000), RhythmError, "over 40 digits.*0 to 127"),
+        (lambda: parse_pitches("bass=" + "1" * 5000), RhythmError, "invalid pitch"),
+        (lambda: parse_pitches("bass=C2," * 5000), RhythmError, "at most 10000 characters"),
+        (lambda: Rhythm.from_box("x" * 5000), RhythmError, "too long.*at most 4096 cells"),
+        (lambda: Rhythm.from_box(5), TypeError, "box notation must be a str, not int"),
+        (lambda: Rhythm.from_box("x.", "1/" + "2" * 5000), RhythmError, "invalid grid"),
+        (lambda: Rhythm.from_box("x.", "0"), RhythmError, "invalid grid '0'"),
+        (lambda: Rhythm((), 5.0), TypeError, "length must be an int, not float"),
+    ],
+)
+def test_rhythm_inputs_are_bounded_and_typed(call, error, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_box_for_a_bar_must_fill_the_bar() -> None:
+    from theme.rhythm import bar_from_box
+
+    assert bar_from_box("X..x..x.x.", "5/4").onsets() == [0, 3, 6, 8]
+    assert bar_from_box("x.x.x..", "7/8").length == 7
+    with pytest.raises(RhythmError, match=r"invalid box 'x.x.x..' for 5/4: 7 cells .* 10 cells"):
+        bar_from_box("x.x.x..", "5/4")

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from theme.errors import MeterError
+from theme.errors import MeterError, UsageError
+from theme.safe_text import bounded_int, clip
 
 if TYPE_CHECKING:
     from music21.meter import TimeSignature
@@ -36,7 +37,9 @@ DENOMINATORS = (1, 2, 4, 8, 16, 32)
 MAX_NUMERATOR = 64
 
 _FORM = "N/D or groups such as 3+2/4, with N from 1 to 64 and D one of 1, 2, 4, 8, 16, 32"
-_METER_RE = re.compile(r"^\s*(\d+(?:\s*\+\s*\d+)*)\s*/\s*(\d+)\s*$")
+_METER_RE = re.compile(r"^\s*([0-9]+(?:\s*\+\s*[0-9]+)*)\s*/\s*([0-9]+)\s*$")
+_MAX_METER_TEXT = 200
+"""The longest meter string read: 64 groups of 1 joined by '+' and a denominator."""
 
 
 class AccentLevel(enum.IntEnum):
@@ -103,6 +106,19 @@ class Meter:
     groups: tuple[int, ...]
 
     def __post_init__(self) -> None:
+        for name, value in (("numerator", self.numerator), ("denominator", self.denominator)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"a meter's {name} must be an int, not {type(value).__name__}")
+        if not isinstance(self.groups, tuple) or not all(
+            isinstance(g, int) and not isinstance(g, bool) for g in self.groups
+        ):
+            raise TypeError(
+                f"a meter's groups must be a tuple of ints, not {type(self.groups).__name__} "
+                "holding " + ", ".join(sorted({type(g).__name__ for g in self.groups}))
+            )
+        numbers = (self.numerator, self.denominator, *self.groups[: MAX_NUMERATOR + 1])
+        if len(self.groups) > MAX_NUMERATOR or any(abs(n) > 10**6 for n in numbers):
+            raise MeterError(f"invalid meter with a number over 1000000: expected {_FORM}")
         label = f"{'+'.join(map(str, self.groups))}/{self.denominator}"
         if not 1 <= self.numerator <= MAX_NUMERATOR:
             raise MeterError(f"invalid meter {label!r}: the numerator must be 1 to 64 ({_FORM})")
@@ -121,8 +137,12 @@ class Meter:
     @classmethod
     def of(cls, numerator: int, denominator: int) -> Meter:
         """The meter ``numerator/denominator`` with its default grouping."""
+        for value in (numerator, denominator):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"a meter's numbers must be ints, not {type(value).__name__}")
         if not 1 <= numerator <= MAX_NUMERATOR or denominator not in DENOMINATORS:
-            raise MeterError(f"invalid meter '{numerator}/{denominator}': expected {_FORM}")
+            shown = clip(f"{numerator}/{denominator}") if abs(numerator) < 10**40 else "N/D"
+            raise MeterError(f"invalid meter {shown!r}: expected {_FORM}")
         return cls(numerator, denominator, default_groups(numerator, denominator))
 
     @classmethod
@@ -143,12 +163,15 @@ class Meter:
             return text
         if not isinstance(text, str):
             raise TypeError(f"a meter must be a str or a Meter, not {type(text).__name__}")
-        match = _METER_RE.match(text)
+        match = _METER_RE.match(text) if len(text) <= _MAX_METER_TEXT else None
         if not match:
-            raise MeterError(f"invalid meter {text!r}: expected {_FORM}")
+            raise MeterError(f"invalid meter {clip(text)!r}: expected {_FORM}")
         top, bottom = match.groups()
-        groups = tuple(int(g) for g in top.split("+"))
-        denominator = int(bottom)
+        try:
+            groups = tuple(bounded_int(g, "meter", max_digits=4) for g in top.split("+"))
+            denominator = bounded_int(bottom, "meter", max_digits=4)
+        except UsageError:
+            raise MeterError(f"invalid meter {clip(text)!r}: expected {_FORM}") from None
         numerator = sum(groups)
         if denominator not in DENOMINATORS:
             raise MeterError(
@@ -167,13 +190,26 @@ class Meter:
         Meter(numerator=5, denominator=4, groups=(2, 3))
         """
         if isinstance(groups, str):
-            if not re.fullmatch(r"\s*\d+(\s*\+\s*\d+)*\s*", groups):
+            if len(groups) > _MAX_METER_TEXT or not re.fullmatch(
+                r"\s*[0-9]{1,4}(\s*\+\s*[0-9]{1,4})*\s*", groups
+            ):
                 raise MeterError(
-                    f"invalid grouping {groups!r}: expected numbers joined by '+' "
+                    f"invalid grouping {clip(groups)!r}: expected numbers joined by '+' "
                     f"that add up to {self.numerator}, such as 3+2"
                 )
             groups = tuple(int(g) for g in groups.split("+"))
+        if not isinstance(groups, (tuple, list)) or not all(
+            isinstance(g, int) and not isinstance(g, bool) for g in groups
+        ):
+            raise TypeError(
+                f"a grouping must be a str or a tuple of ints, not {type(groups).__name__}"
+            )
         groups = tuple(groups)
+        if len(groups) > MAX_NUMERATOR or any(abs(g) > MAX_NUMERATOR for g in groups):
+            raise MeterError(
+                f"invalid grouping for {self}: the groups must be 1 or more and add up to "
+                f"{self.numerator}"
+            )
         if sum(groups) != self.numerator or any(g < 1 for g in groups):
             raise MeterError(
                 f"invalid grouping {'+'.join(map(str, groups))!r} for {self}: the groups "

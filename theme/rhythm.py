@@ -24,10 +24,63 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from theme.errors import RhythmError
+from theme.safe_text import bounded_int, clip
 
-__all__ = ["Hit", "Rhythm", "note_number", "parse_pitches"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from theme.meter import Meter
+
+__all__ = [
+    "MAX_BOX_CELLS",
+    "Hit",
+    "Rhythm",
+    "bar_from_box",
+    "grid_unit",
+    "note_number",
+    "parse_pitches",
+]
 
 _BOX_CHARS = set("xX.-")
+
+MAX_BOX_CELLS = 4096
+"""The most cells a rhythm may have (a box of 4,096 characters, bar lines aside)."""
+
+_MAX_PITCHES_TEXT = 10_000
+"""The longest ``--pitches`` text read, in characters."""
+
+
+def grid_unit(value: Fraction | int | str) -> Fraction:
+    """A grid cell length in quarter notes from ``'1/2'``, ``'1/3'``, ``'0.25'`` or a number:
+    positive, with at most 12 digits on either side of the fraction bar.
+
+    >>> grid_unit("1/2"), grid_unit("0.25"), grid_unit(1)
+    (Fraction(1, 2), Fraction(1, 4), Fraction(1, 1))
+
+    Raises:
+        TypeError: not a Fraction, an int or a str.
+        RhythmError: not a positive length, or written with too many digits.
+    """
+    if isinstance(value, Fraction):
+        unit = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        unit = Fraction(value)
+    elif isinstance(value, str):
+        unit = Fraction(0)
+        parts = re.fullmatch(
+            r"\s*([0-9]{1,12}(?:\.[0-9]{1,12})?)\s*(?:/\s*([0-9]{1,12})\s*)?", value
+        )
+        if parts and parts.group(2) != "0" and int(parts.group(2) or 1):
+            unit = Fraction(parts.group(1)) / int(parts.group(2) or 1)
+    else:
+        raise TypeError(
+            f"a grid unit must be a Fraction, an int or a str, not {type(value).__name__}"
+        )
+    if unit <= 0:
+        raise RhythmError(
+            f"invalid grid {clip(str(value))!r}: expected a positive length in quarter notes "
+            "such as 1/2 (eighths) or 1/3 (eighth triplets)"
+        )
+    return unit
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +101,14 @@ class Rhythm:
     unit: Fraction = field(default=Fraction(1, 2))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.length, int) or isinstance(self.length, bool):
+            raise TypeError(f"a rhythm's length must be an int, not {type(self.length).__name__}")
+        if not isinstance(self.unit, Fraction):
+            raise TypeError(f"a rhythm's unit must be a Fraction, not {type(self.unit).__name__}")
+        if self.length > MAX_BOX_CELLS:
+            raise RhythmError(
+                f"invalid rhythm length {self.length}: expected at most {MAX_BOX_CELLS} cells"
+            )
         if self.length < 1:
             raise RhythmError(f"invalid rhythm length {self.length!r}: expected 1 cell or more")
         if self.unit <= 0:
@@ -66,15 +127,19 @@ class Rhythm:
         """Read box notation such as ``'x..x..x.x.'`` (see the module docstring).
 
         Raises:
-            RhythmError: a character other than ``x X . - |`` and spaces, or no cells.
+            TypeError: ``text`` is not a str.
+            RhythmError: a character other than ``x X . - |`` and spaces, no cells, or more
+                than :data:`MAX_BOX_CELLS` cells.
         """
-        cells = re.sub(r"[\s|]", "", text)
+        if not isinstance(text, str):
+            raise TypeError(f"box notation must be a str, not {type(text).__name__}")
+        cells = re.sub(r"[\s|]", "", text[: 4 * MAX_BOX_CELLS + 1])
         bad = sorted(set(cells) - _BOX_CHARS)
-        if bad or not cells:
-            shown = f"character {bad[0]!r}" if bad else "no cells"
+        if bad or not cells or len(cells) > MAX_BOX_CELLS:
+            shown = f"character {bad[0]!r}" if bad else "no cells" if not cells else "too long"
             raise RhythmError(
-                f"invalid box notation {text!r}: {shown}; expected x (onset), X (accented onset), "
-                ". (hold) and - (rest)"
+                f"invalid box notation {clip(text)!r}: {shown}; expected x (onset), "
+                f"X (accented onset), . (hold) and - (rest), at most {MAX_BOX_CELLS} cells"
             )
         hits: list[Hit] = []
         start: int | None = None
@@ -85,7 +150,7 @@ class Rhythm:
                 start = None
             if char in "xX" and i < len(cells):
                 start, accent = i, char == "X"
-        return cls(tuple(hits), len(cells), Fraction(unit))
+        return cls(tuple(hits), len(cells), grid_unit(unit))
 
     @classmethod
     def from_durations(
@@ -109,7 +174,7 @@ class Rhythm:
             position += abs(d)
         if position == 0:
             raise RhythmError("invalid rhythm: no durations")
-        return cls(tuple(hits), position, Fraction(unit))
+        return cls(tuple(hits), position, grid_unit(unit))
 
     def to_box(self) -> str:
         """Box notation of this rhythm: the inverse of :meth:`from_box`."""
@@ -137,14 +202,6 @@ class Rhythm:
         """The length of the whole pattern in quarter notes."""
         return self.length * self.unit
 
-    def with_accents(self, cells: set[int] | frozenset[int]) -> Rhythm:
-        """The same notes, accented where they start in ``cells``."""
-        return Rhythm(
-            tuple(Hit(h.start, h.length, h.start in cells) for h in self.hits),
-            self.length,
-            self.unit,
-        )
-
 
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]{0,2})(-?\d)$")
 _STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -161,19 +218,20 @@ def note_number(name: str | int) -> int:
     else:
         text = str(name).strip()
         match = _NOTE_RE.match(text)
-        if text.isdigit():
-            number = int(text)
+        if text.isascii() and text.isdigit():
+            number = bounded_int(text, "pitch", max_digits=3, error=RhythmError)
         elif match:
             letter, accidentals, octave = match.groups()
             shift = accidentals.count("#") - accidentals.count("b")
             number = _STEPS[letter.upper()] + shift + 12 * (int(octave) + 1)
         else:
             raise RhythmError(
-                f"invalid pitch {name!r}: expected a note name such as C4, Bb2, F#3 "
+                f"invalid pitch {clip(str(name))!r}: expected a note name such as C4, Bb2, F#3 "
                 "or a MIDI number 0 to 127"
             )
     if not 0 <= number <= 127:
-        raise RhythmError(f"invalid pitch {name!r}: the MIDI number must be 0 to 127")
+        shown = clip(str(name)) if abs(number) < 10**40 else "a number of over 40 digits"
+        raise RhythmError(f"invalid pitch {shown!r}: the MIDI number must be 0 to 127")
     return number
 
 
@@ -183,16 +241,49 @@ def parse_pitches(text: str) -> dict[str, tuple[int, ...]]:
     >>> parse_pitches("bass=C2,G2; lead=60")
     {'bass': (36, 43), 'lead': (60,)}
     """
+    if not isinstance(text, str):
+        raise TypeError(f"pitches must be a str, not {type(text).__name__}")
+    if len(text) > _MAX_PITCHES_TEXT:
+        raise RhythmError(
+            f"invalid pitches {clip(text)!r}: expected at most {_MAX_PITCHES_TEXT} characters"
+        )
     result: dict[str, tuple[int, ...]] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         layer, sep, notes = part.partition("=")
         if not sep or not layer.strip() or not notes.strip():
             raise RhythmError(
-                f"invalid pitches {part!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
+                f"invalid pitches {clip(part)!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
             )
         result[layer.strip()] = tuple(note_number(n) for n in notes.split(","))
     if not result:
         raise RhythmError(
-            f"invalid pitches {text!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
+            f"invalid pitches {clip(text)!r}: expected LAYER=NOTE,NOTE,... such as bass=C2,C2,G2,G2"
         )
     return result
+
+
+def bar_from_box(text: str, meter: Meter | str, unit: Fraction | str = Fraction(1, 2)) -> Rhythm:
+    """Box notation that fills exactly one bar of ``meter`` (cells of ``unit`` quarter notes).
+
+    >>> bar_from_box("X..x..x.x.", "5/4").quarters
+    Fraction(5, 1)
+    >>> bar_from_box("x.x.x..", "5/4")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    theme.errors.RhythmError: invalid box 'x.x.x..' for 5/4: 7 cells of 1/2 quarter note make...
+
+    Raises:
+        RhythmError: bad box notation, or a length other than one bar.
+        MeterError: a meter that cannot be parsed.
+    """
+    from theme.meter import Meter
+
+    bar = Meter.parse(meter)
+    rhythm = Rhythm.from_box(text, unit)
+    if rhythm.quarters != bar.bar_quarters:
+        raise RhythmError(
+            f"invalid box {clip(text)!r} for {bar}: {rhythm.length} cells of {rhythm.unit} "
+            f"quarter note make {rhythm.quarters} quarter notes; expected one bar, "
+            f"{bar.bar_quarters / rhythm.unit} cells"
+        )
+    return rhythm

@@ -1,0 +1,122 @@
+"""Text from outside (files, the command line) made safe to convert and to print.
+
+- :func:`bounded_int` turns a string of digits into an int, refusing strings too long to
+  convert quickly (Python's ``int()`` refuses more than 4,300 digits with a ValueError of
+  its own; a user's value gets one clear line instead).
+- :func:`printable` shows text from a file on a terminal with its control characters made
+  visible, so a title cannot move the cursor, retitle the window or change colours.
+
+>>> bounded_int("42", "bars")
+42
+>>> printable("tv\\x1b[31m")
+'tv\\\\x1b[31m'
+"""
+
+from __future__ import annotations
+
+from theme.errors import UsageError
+
+__all__ = ["MAX_DIGITS", "bounded_int", "clip", "printable", "shown"]
+
+MAX_DIGITS = 12
+"""The most digits a whole number typed by a user or written in a file may have."""
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters (with ``...``) for quoting in an error message.
+
+    >>> clip("12345", 3)
+    '123...'
+    """
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for an error message; safe for ints too
+    long for ``str()`` and for containers that hold them.
+
+    >>> shown(5.0), shown("x" * 50, 10), shown(10**5000)
+    ('5.0', "'xxxxxxxxx...", 'an int of 5001 digits')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"an int of {_digits(value)} digits"
+    try:
+        return clip(repr(value), limit)
+    except ValueError:  # a container holding a huge int
+        return f"a {type(value).__name__}"
+
+
+def _digits(value: int) -> int:
+    """How many decimal digits ``value`` has, without converting it to a str."""
+    import math
+
+    estimate = int(abs(value).bit_length() * math.log10(2)) + 1
+    return estimate if abs(value) >= 10 ** (estimate - 1) else estimate - 1
+
+
+def bounded_int(
+    text: str,
+    what: str,
+    *,
+    max_digits: int = MAX_DIGITS,
+    allowed: str = "a whole number",
+    error: type[UsageError] = UsageError,
+) -> int:
+    """The int written in ``text`` (ASCII digits with an optional sign and spaces around),
+    with at most ``max_digits`` digits.
+
+    ``what`` names the value in the error (``'bars'``); ``allowed`` says what is allowed;
+    ``error`` is the UsageError subclass raised.
+
+    Raises:
+        TypeError: ``text`` is not a str.
+        UsageError: (or ``error``) not a whole number, or longer than ``max_digits`` digits.
+
+    >>> bounded_int(" -7 ", "steps")
+    -7
+    >>> bounded_int("9" * 5000, "bars")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    theme.errors.UsageError: invalid bars '9999999999999999999999999999999999999999...': \
+expected a whole number of at most 12 digits
+    >>> bounded_int("²", "bars")
+    Traceback (most recent call last):
+    ...
+    theme.errors.UsageError: invalid bars '²': expected a whole number
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, not {type(text).__name__}")
+    body = text.strip()
+    digits = body[1:] if body[:1] in "+-" else body
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise error(f"invalid {what} {clip(text)!r}: expected {allowed}")
+    if len(digits) > max_digits:
+        raise error(
+            f"invalid {what} {clip(text)!r}: expected {allowed} of at most {max_digits} digits"
+        )
+    return int(body)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (escape, bell, carriage return, newline,
+    backspace, the C1 controls and the bidirectional overrides) written as a visible escape
+    such as ``\\x1b``, so that text from a file prints as text and nothing else.
+
+    >>> printable("Mission\\x1b]0;PWNED\\x07\\x1b[31m")
+    'Mission\\\\x1b]0;PWNED\\\\x07\\\\x1b[31m'
+    >>> print(printable("5/4, grouped 3+2 \\u2014 caf\\u00e9"))
+    5/4, grouped 3+2 \u2014 caf\u00e9
+    >>> printable("two\\nlines\\u202e")
+    'two\\\\nlines\\\\u202e'
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])
+    return "".join(out)
