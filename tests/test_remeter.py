@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
+from tests.conftest import run_theme
 from theme.errors import RemeterError
 from theme.meter import Meter
 from theme.remeter import STRATEGIES, get_strategy, remeter, remeter_rhythm
@@ -224,3 +226,43 @@ def test_a_tempo_change_inside_a_dropped_beat_lands_where_the_beat_went() -> Non
     music = _in_five(TempoMap.constant(120).then(Fraction(9, 2), 90))  # on beat 5&
     dropped = remeter(music, "drop")
     assert [(s.start, s.qpm) for s in dropped.tempo_map.segments] == [(0, 120), (4, 90)]
+
+
+def test_lenient_rebar_keeps_the_bars_in_other_meters() -> None:
+    remix = theme.load("remix-1996", intro_bars=3, body_bars=2).timeline()
+    result = remeter(remix, "rebar", strict=False)
+    # 3 bars of 5/4 (15 quarters) barred as 4 of 4/4 (the last ends with a quarter's rest);
+    # the two 4/4 bars of the body are kept as they were, a quarter later
+    assert [str(b.meter) for b in result.bars] == ["4/4"] * 6
+    assert [b.section for b in result.bars] == [b.section for b in remix.bars[:1]] * 4 + [
+        b.section for b in remix.bars[3:]
+    ]
+    body = remix.bars[3].start
+    assert [e.onset for e in result.events if e.onset >= 16] == [
+        e.onset + 1 for e in remix.events if e.onset >= body
+    ]
+    assert [e.onset for e in result.events if e.onset < 16] == [
+        e.onset for e in remix.events if e.onset < body
+    ]
+    mixed = Timeline.build(
+        title="m",
+        bars=[(Meter.parse("3/4"), "a"), (Meter.parse("5/4"), "b"), (Meter.parse("3/4"), "c")],
+        tempo=100,
+    )
+    assert [(str(b.meter), b.section) for b in remeter(mixed, "rebar", strict=False).bars] == [
+        ("3/4", "a"),
+        ("4/4", "b"),
+        ("4/4", "b"),
+        ("3/4", "c"),
+    ]
+
+
+def test_the_summary_counts_every_meter(tmp_path: Path) -> None:
+    out = tmp_path / "r.mid"
+    result = run_theme("remeter", "remix-1996", "-o", str(out), "--strategy", "drop", "--lenient")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        f"wrote {out}: 20 bars: 4 of 5/4 remetered to 4/4, 16 of 4/4 kept; 20 bars out (drop: "
+    )
+    result = run_theme("remeter", "tv-1966", "-o", str(out), "--strategy", "stretch")
+    assert result.stdout.startswith(f"wrote {out}: 12 bars: 12 of 5/4 remetered to 4/4; 24 bars")

@@ -65,6 +65,10 @@ class Strategy:
     def is_rebar(self) -> bool:
         return not self.points
 
+    def matches(self, meter: Meter) -> bool:
+        """Whether bars in ``meter`` are remetered (its N/D is the source's, any grouping)."""
+        return _same_meter(meter, self.source)
+
     def map_position(self, position: Fraction) -> Fraction:
         """Where a position inside a source bar (quarter notes) lands in the target.
 
@@ -271,33 +275,57 @@ def remeter_rhythm(rhythm: Rhythm, strategy: str | Strategy) -> Rhythm:
     return Rhythm(hits, int(total / unit), unit)
 
 
-def remeter(timeline: Timeline, strategy: str | Strategy, *, strict: bool = True) -> Timeline:
+def remeter(
+    timeline: Timeline, strategy: str | Strategy, *, strict: bool = True, source: str | None = None
+) -> Timeline:
     """Remeter a whole timeline, bar by bar.
 
     Bars in the strategy's source meter are mapped; with ``strict`` any other bar is an
     error, otherwise it is kept as it is (the 5/4 intro of a remix, say). Notes crossing a
-    source barline are cut at it. ``rebar`` keeps every event and bars the music again in
-    the target meter.
+    source barline are cut at it. ``rebar`` keeps every event and bars each run of source
+    bars again in the target meter (a run that does not fill its last bar ends with a rest).
+    ``source`` is what the errors call the music (a file's name; the title by default).
 
     Raises:
-        RemeterError: a bar is not in the source meter (with ``strict``).
+        RemeterError: a bar is not in the source meter (with ``strict``), or none is.
     """
     s = get_strategy(strategy)
-    _check_meters(timeline, s, strict)
-    if s.is_rebar:
-        return _rebar(timeline, s)
+    _check_meters(timeline, s, strict, source or repr(timeline.title))
     new_bars: list[tuple[Meter, str]] = []
     events: list[Event] = []
-    markers: list[Marker] = []
     dst_start = Fraction(0)
-    starts: dict[int, Fraction] = {}
+    starts: dict[int, Fraction] = {}  # where each source bar starts in the result
     by_bar: dict[int, list[Event]] = {}
     for event in timeline.events:
         by_bar.setdefault(timeline.bar_at(event.onset).number, []).append(event)
-    for bar in timeline.bars:
+    bars = timeline.bars
+    i = 0
+    while i < len(bars):
+        bar = bars[i]
         starts[bar.number] = dst_start
         in_bar = by_bar.get(bar.number, [])
-        if _same_meter(bar.meter, s.source):
+        if not _same_meter(bar.meter, s.source):
+            events += [replace(e, onset=e.onset - bar.start + dst_start) for e in in_bar]
+            new_bars.append((bar.meter, bar.section))
+            dst_start += bar.meter.bar_quarters
+        elif s.is_rebar:  # the run of source bars from here, barred again
+            j = i
+            while j < len(bars) and _same_meter(bars[j].meter, s.source):
+                starts[bars[j].number] = dst_start + bars[j].start - bar.start
+                events += [
+                    replace(e, onset=e.onset - bar.start + dst_start)
+                    for e in by_bar.get(bars[j].number, [])
+                ]
+                j += 1
+            target = s.target.bar_quarters
+            count = math.ceil((bars[j - 1].end - bar.start) / target)
+            new_bars += [
+                (s.target, timeline.bar_at(bar.start + k * target).section) for k in range(count)
+            ]
+            dst_start += count * target
+            i = j
+            continue
+        else:
             notes = [
                 _Note(e.onset - bar.start, e.onset - bar.start + e.duration, e) for e in in_bar
             ]
@@ -313,13 +341,7 @@ def remeter(timeline: Timeline, strategy: str | Strategy, *, strict: bool = True
                     )
             new_bars += [(s.target, bar.section)] * s.target_bars
             dst_start += s.target.bar_quarters * s.target_bars
-        else:
-            events += [replace(e, onset=e.onset - bar.start + dst_start) for e in in_bar]
-            new_bars.append((bar.meter, bar.section))
-            dst_start += bar.meter.bar_quarters
-    for marker in timeline.markers:
-        if not marker.text.startswith("meter "):
-            markers.append(Marker(starts[timeline.bar_at(marker.at).number], marker.text))
+        i += 1
 
     def landing(position: Fraction) -> Fraction:
         """Where a position of the source (quarter notes) lands in the result."""
@@ -331,6 +353,11 @@ def remeter(timeline: Timeline, strategy: str | Strategy, *, strict: bool = True
             return starts[bar.number] + s.map_position(offset)
         return starts[bar.number] + offset
 
+    markers = [
+        Marker(landing(m.at) if s.is_rebar else starts[timeline.bar_at(m.at).number], m.text)
+        for m in timeline.markers
+        if not m.text.startswith("meter ")
+    ]
     return Timeline.build(
         title=f"{timeline.title} ({s.name})",
         bars=new_bars,
@@ -357,41 +384,23 @@ def _mapped_tempo(tempo_map: TempoMap, landing: Callable[[Fraction], Fraction]) 
         if segments and segments[-1].start == start:
             segments.pop()  # two changes landing on one position: the later one holds
         segments.append(TempoSegment(start, qpm, length, end_qpm))
+    if segments == list(tempo_map.segments):
+        return tempo_map  # nothing moved (rebar, or changes before the first mapped bar)
     return TempoMap(segments)
 
 
-def _check_meters(timeline: Timeline, s: Strategy, strict: bool) -> None:
+def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> None:
     matching = [b for b in timeline.bars if _same_meter(b.meter, s.source)]
     if not matching:
         found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
-        raise RemeterError(
-            f"{timeline.title!r} is in {found}: strategy {s.name!r} needs music in {s.source}"
-        )
+        raise RemeterError(f"{name} is in {found}: strategy {s.name!r} needs music in {s.source}")
     if strict:
         for bar in timeline.bars:
             if not _same_meter(bar.meter, s.source):
                 raise RemeterError(
-                    f"{timeline.title!r} is in {bar.meter} at bar {bar.number}: strategy "
-                    f"{s.name!r} needs every bar in {s.source}"
+                    f"{name} is in {bar.meter} at bar {bar.number}: strategy "
+                    f"{s.name!r} needs every bar in {s.source} (--lenient keeps the others)"
                 )
-
-
-def _rebar(timeline: Timeline, s: Strategy) -> Timeline:
-    length = timeline.length
-    bar_len = s.target.bar_quarters
-    count = math.ceil(length / bar_len)
-    sections: list[tuple[Meter, str]] = []
-    for i in range(count):
-        sections.append((s.target, timeline.bar_at(i * bar_len).section))
-    markers = [m for m in timeline.markers if not m.text.startswith("meter ")]
-    return Timeline.build(
-        title=f"{timeline.title} ({s.name})",
-        bars=sections,
-        tempo=timeline.tempo_map,  # rebarring moves no note, nor any change of tempo
-        layers=timeline.layers.values(),
-        events=timeline.events,
-        markers=markers,
-    )
 
 
 def _fraction_gcd(values: list[Fraction]) -> Fraction:

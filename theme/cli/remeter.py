@@ -7,6 +7,7 @@ import argparse
 TYPE_CHECKING = False  # importing typing costs start-up time
 
 if TYPE_CHECKING:
+    from theme.remeter import Strategy
     from theme.timeline import Timeline
 
 __all__ = ["register"]
@@ -43,40 +44,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lenient",
         action="store_true",
-        help="keep bars in other meters as they are instead of failing",
+        help="keep bars in other meters as they are instead of failing (rebar too)",
     )
     p.set_defaults(func=run)
 
 
 def read_input(path: str) -> Timeline:
-    """A timeline from a MIDI or MusicXML file, or from a variant name."""
-    from pathlib import Path
+    """A timeline from a MIDI or MusicXML file, or from a variant name
+    (:func:`theme.readers.read_file`)."""
+    from theme.readers import read_file
 
-    from theme.errors import InputFileError
+    return read_file(path)
 
-    suffix = Path(path).suffix.lower()
-    if suffix in (".mid", ".midi"):
-        from theme.renderers.midi import read_midi
 
-        return read_midi(path)
-    if suffix in (".musicxml", ".xml", ".mxl"):
-        from theme.renderers.notation import read_musicxml
-
-        return read_musicxml(path)
-    if suffix == ".toml" or not suffix:
-        from theme.variants import load
-
-        return load(path).timeline()
-    raise InputFileError(
-        f"cannot read {path!r}: expected a .mid, .midi, .musicxml, .xml or .mxl file, or a variant"
-    )
+def summary(source: Timeline, result: Timeline, strategy: Strategy) -> str:
+    """What happened to every bar, counted by meter: ``'20 bars: 4 of 5/4 remetered to 4/4,
+    16 of 4/4 kept; 20 bars out'``."""
+    mapped = sum(1 for bar in source.bars if strategy.matches(bar.meter))
+    kept: dict[str, int] = {}
+    for bar in source.bars:
+        if not strategy.matches(bar.meter):
+            kept[str(bar.meter)] = kept.get(str(bar.meter), 0) + 1
+    parts = [f"{mapped} of {strategy.source} remetered to {strategy.target}"]
+    parts += [f"{count} of {meter} kept" for meter, count in kept.items()]
+    return f"{len(source.bars)} bars: {', '.join(parts)}; {len(result.bars)} bars out"
 
 
 def run(args: argparse.Namespace) -> int:
+    import warnings
+
     from theme.errors import RemeterError
     from theme.export import FORMATS, write
     from theme.meter import Meter
     from theme.output import output_format
+    from theme.readers import InputFileWarning
     from theme.remeter import get_strategy, remeter
     from theme.tempo import TempoMap
 
@@ -92,13 +93,18 @@ def run(args: argparse.Namespace) -> int:
                 f"use --to {strategy.target} or another strategy"
             )
     output_format(args.output, FORMATS)
-    timeline = read_input(args.input)
-    result = remeter(timeline, strategy, strict=not args.lenient)
+    with warnings.catch_warnings(record=True) as mended:
+        warnings.simplefilter("always", InputFileWarning)
+        timeline = read_input(args.input)
+    result = remeter(timeline, strategy, strict=not args.lenient, source=repr(args.input))
     if args.tempo:
         result.tempo_map = TempoMap.constant(args.tempo)
     write(result, args.output)
     print(
-        f"wrote {args.output}: {len(timeline.bars)} bars of {timeline.bars[0].meter} -> "
-        f"{len(result.bars)} bars of {strategy.target} ({strategy.name}: {strategy.summary})"
+        f"wrote {args.output}: {summary(timeline, result, strategy)} "
+        f"({strategy.name}: {strategy.summary})"
     )
+    for warning in mended:
+        if issubclass(warning.category, InputFileWarning):
+            print(f"note: {warning.message}")
     return 0

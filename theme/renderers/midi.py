@@ -1,4 +1,4 @@
-"""Standard MIDI files from a timeline with mido, and back.
+"""Standard MIDI files from a timeline with mido (read back by :mod:`theme.readers.midi`).
 
 Written files are type 1 with 960 ticks a quarter note (divisible by 2, 3, 4, 5, 6, 8...):
 a conductor track with the title, tempo, time signatures and markers, then one track per
@@ -10,6 +10,8 @@ layer. Every tick is computed from the event's exact position, ``round(onset * p
   MIDI channel cannot sound one pitch twice at once.
 - A MIDI time signature holds only N/D, so the grouping is written as a marker
   (``meter 3+2/4``) where the meter is set, with the section names.
+- Text (the title, layer names, section names, markers) is written as UTF-8 bytes, as
+  MuseScore, DAWs and mido with ``charset='utf-8'`` read it: any title can be written.
 - A MIDI tempo counts quarter notes. A gradual tempo change is written as a set_tempo every
   sixteenth note, each chosen so that the seconds at every step equal the exact integral.
 """
@@ -18,17 +20,16 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from theme.errors import InputFileError, OutputFileError
-from theme.meter import Meter
+from theme.errors import OutputFileError
 from theme.output import atomic_path, output_format
-from theme.tempo import TempoMap, TempoSegment
-from theme.timeline import Event, Layer, Marker, Timeline
+from theme.readers.midi import read_midi
+from theme.tempo import TempoMap
+from theme.timeline import Event, Timeline
 
 if TYPE_CHECKING:
     import mido
@@ -116,9 +117,12 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
         )
     for marker in timeline.markers:
         conductor.append((tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=marker.text)))
-    midi = mido.MidiFile(type=1, ticks_per_beat=ppq)
+    midi = mido.MidiFile(type=1, ticks_per_beat=ppq, charset="utf-8")
     midi.tracks.append(_track(timeline.title, conductor, end_tick))
 
+    by_layer: dict[str, list[Event]] = {name: [] for name in timeline.layers}
+    for event in timeline.events:
+        by_layer.setdefault(event.layer, []).append(event)
     for layer in timeline.layers.values():
         channel = layer.midi_channel
         messages: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
@@ -135,7 +139,7 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
                 ),
             )
         )
-        events = timeline.layer_events(layer.name)
+        events = by_layer[layer.name]
         onsets: dict[int, list[int]] = {}  # ticks of each pitch's onsets, in order
         for event in events:
             onsets.setdefault(event.pitch, []).append(tick_of(event.onset, ppq))
@@ -166,21 +170,6 @@ def _pan_cc(pan: float) -> int:
     return max(0, min(127, round(64 + pan * 63.5)))
 
 
-def _qpm(microseconds: int) -> Fraction:
-    """Quarter notes a minute of a MIDI tempo: the simplest tempo that rounds to it, so that
-    132 written as 454545 us reads back as 132.
-
-    >>> _qpm(454545), _qpm(500000), _qpm(428571)
-    (Fraction(132, 1), Fraction(120, 1), Fraction(140, 1))
-    """
-    exact = Fraction(60_000_000, microseconds)
-    for limit in (1, 10, 100, 1000):
-        simple = exact.limit_denominator(limit)
-        if round(60_000_000 / simple) == microseconds:
-            return simple
-    return exact
-
-
 def write_midi(timeline: Timeline, path: str | Path, *, ppq: int = DEFAULT_PPQ) -> Path:
     """Write the timeline as a ``.mid`` file (safely: a temporary file, then renamed).
 
@@ -192,123 +181,3 @@ def write_midi(timeline: Timeline, path: str | Path, *, ppq: int = DEFAULT_PPQ) 
     with atomic_path(path) as tmp:
         midi.save(str(tmp))
     return Path(path)
-
-
-_METER_MARKER = re.compile(r"^meter (\d+(?:\+\d+)*/\d+)$")
-
-
-def read_midi(path: str | Path) -> Timeline:
-    """Read a MIDI file into a timeline: bars from its time signatures (grouping from this
-    project's ``meter`` markers where present), notes per track and channel, tempo changes
-    as steps.
-
-    Raises:
-        InputFileError: the file is missing, a folder, empty, corrupt, or has no notes.
-    """
-    import mido
-
-    path = Path(path)
-    if path.is_dir():
-        raise InputFileError(f"cannot read MIDI file {str(path)!r}: it is a folder")
-    try:
-        midi = mido.MidiFile(str(path))
-    except FileNotFoundError:
-        raise InputFileError(f"cannot read MIDI file {str(path)!r}: no such file") from None
-    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise InputFileError(
-            f"cannot read MIDI file {str(path)!r}: not a valid MIDI file ({exc})"
-        ) from None
-    if midi.type == 2:
-        raise InputFileError(f"cannot read MIDI file {str(path)!r}: type 2 files are not supported")
-    ppq = midi.ticks_per_beat
-
-    signatures: dict[int, Meter] = {}
-    groupings: dict[int, str] = {}
-    tempos: dict[int, int] = {}
-    markers: list[Marker] = []
-    layers: dict[tuple[int, int], Layer] = {}
-    notes: list[tuple[int, int, tuple[int, int], int, int]] = []
-    title = path.stem
-    for index, track in enumerate(midi.tracks):
-        now = 0
-        open_notes: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        track_name = ""
-        programs: dict[int, int] = {}
-        for message in track:
-            now += message.time
-            if message.type == "track_name":
-                track_name = message.name
-                if index == 0:
-                    title = message.name or title
-            elif message.type == "time_signature":
-                signatures[now] = Meter.of(message.numerator, message.denominator)
-            elif message.type == "set_tempo":
-                tempos[now] = message.tempo
-            elif message.type == "marker":
-                match = _METER_MARKER.match(message.text)
-                if match:
-                    groupings[now] = match.group(1)
-                else:
-                    markers.append(Marker(Fraction(now, ppq), message.text))
-            elif message.type == "program_change":
-                programs[message.channel] = message.program
-            elif message.type == "note_on" and message.velocity > 0:
-                open_notes.setdefault((message.channel, message.note), []).append(
-                    (now, message.velocity)
-                )
-            elif message.type in ("note_off", "note_on"):
-                started = open_notes.get((message.channel, message.note))
-                if started:
-                    start, velocity = started.pop(0)
-                    key = (index, message.channel)
-                    if key not in layers:
-                        name = track_name or f"track {index + 1}"
-                        if any(k[0] == index for k in layers):
-                            name = f"{name} ch{message.channel + 1}"
-                        layers[key] = Layer(
-                            name=name,
-                            voice="bongo" if message.channel == 9 else "bass",
-                            program=programs.get(message.channel, 0),
-                            drum=message.channel == 9,
-                            channel=message.channel,
-                        )
-                    notes.append((start, max(1, now - start), key, message.note, velocity))
-    if not notes:
-        raise InputFileError(f"cannot read MIDI file {str(path)!r}: it has no notes")
-
-    for tick, grouping in groupings.items():
-        meter = Meter.parse(grouping)
-        if tick in signatures and (signatures[tick].numerator, signatures[tick].denominator) == (
-            meter.numerator,
-            meter.denominator,
-        ):
-            signatures[tick] = meter
-    signatures.setdefault(0, Meter.of(4, 4))
-    end = max(start + length for start, length, *_ in notes)
-    bars: list[tuple[Meter, str]] = []
-    position = 0
-    changes = sorted(signatures.items())
-    while position < end:
-        meter = [m for t, m in changes if t <= position][-1]
-        bars.append((meter, ""))
-        position += int(meter.bar_quarters * ppq)
-    segments = [
-        TempoSegment(Fraction(tick, ppq), _qpm(microseconds))
-        for tick, microseconds in sorted(tempos.items())
-    ]
-    if not segments or segments[0].start != 0:
-        segments.insert(0, TempoSegment(Fraction(0), Fraction(120)))
-    events = [
-        Event(Fraction(start, ppq), Fraction(length, ppq), layers[key].name, note, velocity)
-        for start, length, key, note, velocity in notes
-    ]
-    timeline = Timeline.build(
-        title=title, bars=bars, tempo=TempoMap(segments), layers=layers.values(), markers=markers
-    )
-    timeline.events = tuple(
-        sorted(
-            Event(e.onset, e.duration, e.layer, e.pitch, e.velocity, timeline.accent_at(e.onset))
-            for e in events
-        )
-    )
-    return timeline
