@@ -1,0 +1,345 @@
+"""A MusicXML file (``.musicxml``, ``.xml``, ``.mxl``) read into a timeline, in one pass.
+
+The document is parsed with the standard library's ElementTree (expat: no entity is fetched,
+and entity expansion is bounded), then every measure of every part is walked once, so the
+time is linear in the file's size; music21 is not used (its reading grows with the square
+of the measures). What a timeline holds is read: the measures' meters (a composite
+``<beats>2+3</beats>`` is the grouping 2+3), a layer per part, the notes (chords, ties,
+``<backup>`` and ``<forward>``, velocities from ``dynamics``), and every tempo
+(``<sound tempo>``, else a ``<metronome>`` mark, counted in quarter notes a minute).
+
+Every odd thing is one :class:`~theme.errors.InputFileError` naming the file (and the
+measure): not MusicXML, no measures, more than :data:`~theme.timeline.MAX_BARS` measures or
+:data:`~theme.timeline.MAX_EVENTS` notes, a number that is not one (a duration ``'x'``, a
+tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from fractions import Fraction
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from theme.errors import MeterError
+from theme.meter import Meter
+from theme.readers import MAX_FILE_BYTES, check_notes, file_bytes, refuse
+from theme.safe_text import clip
+from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
+from theme.timeline import MAX_BARS, Event, Layer, Timeline
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+__all__ = ["read_musicxml"]
+
+KIND = "MusicXML"
+_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_UNITS = {
+    "maxima": Fraction(32),
+    "long": Fraction(16),
+    "breve": Fraction(8),
+    "whole": Fraction(4),
+    "half": Fraction(2),
+    "quarter": Fraction(1),
+    "eighth": Fraction(1, 2),
+    "16th": Fraction(1, 4),
+    "32nd": Fraction(1, 8),
+    "64th": Fraction(1, 16),
+}
+_NUMBER = re.compile(r"\s*(\d{1,9}(?:\.\d{1,9})?|\.\d{1,9})\s*")
+_SNARE = 38
+
+
+class _Bad(Exception):
+    """Something in the document that is not what MusicXML allows: the reason."""
+
+
+def _number(text: str | None, what: str, where: str) -> Fraction:
+    """A non-negative decimal of at most 9+9 digits, exactly."""
+    match = _NUMBER.fullmatch(text or "")
+    if not match:
+        raise _Bad(f"{what} {clip(text or '', 20)!r} {where} is not a number")
+    return Fraction(match.group(1))
+
+
+def _tempo(text: str | None, where: str, unit: Fraction = Fraction(1)) -> Fraction:
+    """Quarter notes a minute from a tempo's text (``unit`` quarter notes a beat)."""
+    found = re.search(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text or "")
+    if not found or len(found.group()) > 20:
+        raise _Bad(f"a tempo {clip(text or '', 20)!r} {where} is not a number of beats a minute")
+    qpm = Fraction(found.group()) * unit
+    if text and text.lstrip().startswith("-"):
+        qpm = -qpm
+    if not MIN_QPM <= qpm <= MAX_QPM:
+        raise _Bad(
+            f"a tempo of {clip(text or '', 20)!r} {where}: expected {MIN_QPM} to {MAX_QPM} "
+            "quarter notes a minute"
+        )
+    return qpm.limit_denominator(1000)
+
+
+def _meter(time: Element, where: str) -> Meter | None:
+    """The meter of a ``<time>`` (None for one with no beats, as ``senza-misura``)."""
+    beats = [b.text or "" for b in time.findall("beats")]
+    types = [t.text or "" for t in time.findall("beat-type")]
+    if not beats:
+        return None
+    if len(beats) != len(types) or len(set(types)) != 1:
+        shown = "+".join(f"{b}/{t}" for b, t in zip(beats, types))
+        raise _Bad(f"a time signature {clip(shown, 30)!r} {where} is not supported")
+    text = f"{'+'.join(b.strip() for b in beats)}/{types[0].strip()}"
+    try:
+        return Meter.parse(text)  # '2+3/4' keeps its grouping, '5/4' has the default one
+    except MeterError as err:
+        raise _Bad(f"a time signature {clip(text, 30)!r} {where}: {err}") from err
+
+
+def _unzipped(data: bytes, path: Path) -> bytes:
+    """The score inside a compressed ``.mxl`` (its container names it), at most
+    :data:`MAX_FILE_BYTES` uncompressed."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            name = None
+            if "META-INF/container.xml" in archive.namelist():
+                container = _parse(archive.read("META-INF/container.xml")[:65536])
+                rootfile = container.find(".//rootfile")
+                name = rootfile.get("full-path") if rootfile is not None else None
+            if name is None:
+                name = next(n for n in archive.namelist() if n.endswith((".xml", ".musicxml")))
+            if archive.getinfo(name).file_size > MAX_FILE_BYTES:
+                raise _Bad(f"its score is larger than {MAX_FILE_BYTES // 2**20} MiB uncompressed")
+            with archive.open(name) as member:
+                return member.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+    except (zipfile.BadZipFile, KeyError, StopIteration, OSError, EOFError) as err:
+        raise _Bad(f"not a valid .mxl file ({type(err).__name__})") from err
+
+
+def _parse(data: bytes) -> Element:
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    try:
+        return fromstring(data)
+    except ParseError as err:
+        raise _Bad(f"not valid MusicXML ({err})") from err
+
+
+def read_musicxml(path: str | Path) -> Timeline:
+    """A MusicXML file as a timeline: its measures and meters, a layer per part, notes at
+    exact quarter-note positions, its tempos (see the module docstring).
+
+    Raises:
+        InputFileError: missing, a folder, too large, not MusicXML, no measures, too many
+            measures or notes, a value that is not allowed (named with its measure).
+    """
+    path = Path(path)
+    data = file_bytes(path, KIND)
+    try:
+        if data[:2] == b"PK":
+            data = _unzipped(data, path)
+        return _timeline(_parse(data), path)
+    except _Bad as err:
+        raise refuse(KIND, path, str(err)) from err
+    except RecursionError as err:  # elements nested thousands deep
+        raise refuse(KIND, path, "not valid MusicXML (nested too deep)") from err
+
+
+def _timeline(root: Element, path: Path) -> Timeline:
+    if root.tag == "score-timewise":
+        raise _Bad("score-timewise MusicXML is not supported (score-partwise is)")
+    if root.tag != "score-partwise":
+        raise _Bad(f"not valid MusicXML (the document is <{clip(root.tag, 30)}>)")
+    parts = root.findall("part")
+    counts = [len(part.findall("measure")) for part in parts]
+    if not counts or not max(counts):
+        raise _Bad("it has no measures")
+    if max(counts) > MAX_BARS:
+        raise _Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
+    infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
+    meters: list[Meter] = []
+    tempos: dict[Fraction, Fraction] = {}
+    layers: list[Layer] = []
+    notes: list[list[Any]] = []  # [onset, duration, layer, pitch, velocity]
+    for index, part in enumerate(parts):
+        info = infos.get(part.get("id"))
+        name = (info.findtext("part-name") if info is not None else None) or f"part {index + 1}"
+        name = name.strip() or f"part {index + 1}"
+        if any(layer.name == name for layer in layers):
+            name = f"{name} {index + 1}"
+        before = len(notes)
+        drum = _walk(part, name, index == 0, meters, tempos, notes, info, path)
+        program, channel = _program(info)
+        drum = drum or channel == 9
+        layers.append(Layer(name, "bongo" if drum else "bass", program, drum, channel=index % 9))
+        if drum:
+            for note in notes[before:]:
+                note[3] = note[3] if note[3] >= 0 else _SNARE
+    while len(meters) < max(counts):
+        meters.append(meters[-1] if meters else Meter.of(4, 4))
+    timeline = Timeline.build(
+        title=(root.findtext("work/work-title") or root.findtext("movement-title") or "").strip()
+        or path.stem,
+        bars=[(meter, "") for meter in meters],
+        tempo=TempoMap(
+            [
+                TempoSegment(at, qpm)
+                for at, qpm in sorted({Fraction(0): Fraction(120), **tempos}.items())
+            ]
+        ),
+        layers=layers,
+    )
+    end = timeline.length
+    events = []
+    for onset, duration, layer, pitch, velocity in sorted(n for n in notes if n[0] < end):
+        events.append(Event(onset, duration, layer, pitch, velocity, timeline.accent_at(onset)))
+    timeline.events = tuple(events)
+    return timeline
+
+
+def _program(info: Element | None) -> tuple[int, int]:
+    """``(General MIDI program 0-127, channel 0-15)`` of a score-part (0, -1 when unsaid)."""
+    program, channel = 0, -1
+    if info is not None:
+        for text, low, high, what in (
+            (info.findtext("midi-instrument/midi-program"), 1, 128, "program"),
+            (info.findtext("midi-instrument/midi-channel"), 1, 16, "channel"),
+        ):
+            match = _NUMBER.fullmatch(text or "")
+            if match and "." not in match.group(1) and low <= int(match.group(1)) <= high:
+                if what == "program":
+                    program = int(match.group(1)) - 1
+                else:
+                    channel = int(match.group(1)) - 1
+    return program, channel
+
+
+def _walk(
+    part: Element,
+    layer: str,
+    first: bool,
+    meters: list[Meter],
+    tempos: dict[Fraction, Fraction],
+    notes: list[list[Any]],
+    info: Element | None,
+    path: Path,
+) -> bool:
+    """Read one part's measures into ``notes`` (and, for the first part, ``meters``);
+    whether it has unpitched notes."""
+    unpitched: dict[str, int] = {}
+    if info is not None:
+        for mi in info.findall("midi-instrument"):
+            text = mi.findtext("midi-unpitched")
+            match = _NUMBER.fullmatch(text or "")
+            if match and "." not in match.group(1) and 1 <= int(match.group(1)) <= 128:
+                unpitched[mi.get("id") or ""] = int(match.group(1)) - 1
+    divisions = Fraction(1)
+    meter = Meter.of(4, 4)
+    start = Fraction(0)
+    open_ties: dict[int, list[Any]] = {}
+    drum = False
+    for number, measure in enumerate(part.iterfind("measure"), start=1):
+        where = f"in measure {number}"
+        cursor = Fraction(0)
+        onset = Fraction(0)
+        for element in measure:
+            tag = element.tag
+            if tag == "attributes":
+                text = element.findtext("divisions")
+                if text is not None:
+                    divisions = _number(text, "divisions", where)
+                    if not divisions:
+                        raise _Bad(f"divisions '0' {where}: expected 1 or more")
+                for time in element.findall("time"):
+                    meter = _meter(time, where) or meter
+            elif tag in ("backup", "forward"):
+                length = _number(element.findtext("duration"), "a duration", where) / divisions
+                cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
+            elif tag in ("direction", "sound"):
+                _tempos(element, start + cursor, tempos, where)
+            elif tag == "note":
+                if element.find("grace") is not None or element.find("cue") is not None:
+                    continue
+                length = _number(element.findtext("duration"), "a duration", where) / divisions
+                if element.find("chord") is None:
+                    onset = cursor
+                    cursor += length
+                if element.find("rest") is not None or not length:
+                    continue
+                pitch = _pitch(element, where, unpitched)
+                drum = drum or pitch < 0 or element.find("unpitched") is not None
+                _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
+                check_notes(len(notes), KIND, path)
+        if first:
+            meters.append(meter)
+        start += meters[number - 1].bar_quarters if number <= len(meters) else meter.bar_quarters
+    return drum
+
+
+def _tempos(element: Element, at: Fraction, tempos: dict[Fraction, Fraction], where: str) -> None:
+    """The tempo a ``<direction>`` or ``<sound>`` sets at ``at`` (the first one there holds)."""
+    sound = element if element.tag == "sound" else element.find("sound")
+    qpm = None
+    if sound is not None and sound.get("tempo") is not None:
+        qpm = _tempo(sound.get("tempo"), where)
+    elif element.tag == "direction":
+        mark = element.find("direction-type/metronome")
+        if mark is not None and mark.find("per-minute") is not None:
+            unit = _UNITS.get((mark.findtext("beat-unit") or "").strip())
+            if unit is None:
+                raise _Bad(f"a metronome mark's beat-unit {where} is not a note value")
+            dotted, extra = unit, unit
+            for _ in mark.findall("beat-unit-dot"):
+                extra /= 2
+                dotted += extra
+            qpm = _tempo(mark.findtext("per-minute"), where, dotted)
+    if qpm is not None:
+        tempos.setdefault(at, qpm)
+
+
+def _pitch(element: Element, where: str, unpitched: dict[str, int]) -> int:
+    """The MIDI note of a ``<note>``; -1 for an unpitched one of no known instrument."""
+    pitch = element.find("pitch")
+    if pitch is None:
+        instrument = element.find("instrument")
+        if instrument is not None:
+            return unpitched.get(instrument.get("id") or "", -1)
+        return -1
+    step = (pitch.findtext("step") or "").strip()
+    if step not in _STEPS:
+        raise _Bad(f"a pitch step {clip(step, 10)!r} {where}: expected A to G")
+    octave = _number(pitch.findtext("octave"), "an octave", where)
+    alter_text = (pitch.findtext("alter") or "0").strip()
+    sign = -1 if alter_text.startswith("-") else 1
+    alter = sign * _number(alter_text.lstrip("-+"), "an alter", where)
+    midi = 12 * (int(octave) + 1) + _STEPS[step] + round(alter)
+    if not 0 <= midi <= 127:
+        raise _Bad(f"a pitch {step}{int(octave)} {where} is outside MIDI's 0 to 127")
+    return midi
+
+
+def _note(
+    notes: list[list[Any]],
+    open_ties: dict[int, list[Any]],
+    element: Element,
+    onset: Fraction,
+    length: Fraction,
+    layer: str,
+    pitch: int,
+    where: str,
+) -> None:
+    """Add a note, or lengthen the note it is tied from."""
+    ties = {tie.get("type") for tie in element.findall("tie")}
+    held = open_ties.pop(pitch, None) if "stop" in ties else None
+    if held is not None and held[0] + held[1] == onset:
+        held[1] += length
+    else:
+        dynamics = element.get("dynamics")
+        velocity = 90
+        if dynamics is not None:
+            velocity = max(1, min(127, round(_number(dynamics, "dynamics", where) * 90 / 100)))
+        held = [onset, length, layer, pitch, velocity]
+        notes.append(held)
+    if "start" in ties:
+        open_ties[pitch] = held
