@@ -14,7 +14,7 @@ A map of the API:
   ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
 - ``timeline.remeter(strategy)`` with a named strategy (:data:`STRATEGIES`): squeeze, drop,
   stretch, rebar, clave (module :mod:`theme.remeter`).
-- :func:`write` a timeline to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html;
+- :func:`write` a timeline (or a variant, laid out with its defaults) to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html;
   :func:`read_midi` reads one back.
 - :func:`render` to a numpy array and :func:`play` through the sound card;
   :class:`Metronome` clicks one meter or two against each other.
@@ -103,9 +103,33 @@ __all__ = [
 ]
 
 
+_TAKE_MUSIC = frozenset(
+    {"write", "render", "play", "write_midi", "write_audio", "to_score", "click_track", "count_in"}
+)
+"""The functions whose first argument is the music: a Timeline, or a Variant laid out with
+its defaults (``theme.write(theme.load("tv-1966"), "x.mid")``)."""
+
+
+def _taking_music(function: Any) -> Any:
+    """``function`` accepting a Variant where it expects a Timeline (see ``_TAKE_MUSIC``)."""
+    import functools
+
+    from theme.timeline import as_timeline
+
+    @functools.wraps(function)
+    def wrapper(music: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(
+            as_timeline(music, f"{function.__name__}()'s first argument"), *args, **kwargs
+        )
+
+    return wrapper
+
+
 def __getattr__(name: str) -> Any:
     if name in _HOMES:
         value = getattr(importlib.import_module(_HOMES[name]), name)
+        if name in _TAKE_MUSIC:
+            value = _taking_music(value)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'theme' has no attribute {name!r}")

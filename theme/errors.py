@@ -27,6 +27,7 @@ __all__ = [
     "ThemeError",
     "UsageError",
     "VariantError",
+    "VariantFileError",
 ]
 
 
@@ -64,6 +65,13 @@ class RemeterError(UsageError):
 
 class InputFileError(ThemeError):
     """An input file (MIDI, MusicXML, TOML) that is missing, unreadable or corrupt."""
+
+
+class VariantFileError(InputFileError, VariantError):
+    """A variant file with a field that is not allowed (a bad meter, a table where a number
+    belongs): the file is at fault, so exit code 1, as for a file that cannot be read."""
+
+    exit_code = 1
 
 
 class OutputFileError(ThemeError):

@@ -17,15 +17,29 @@ from it, each from the absolute position of an event.
 from __future__ import annotations
 
 import bisect
+import functools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
+from theme.safe_text import shown
 from theme.tempo import Tempo, TempoMap
 
-__all__ = ["MAX_BARS", "Bar", "Event", "Layer", "Marker", "Timeline", "velocity_for"]
+__all__ = [
+    "MAX_BARS",
+    "MAX_EVENTS",
+    "VOICES",
+    "Bar",
+    "Event",
+    "Layer",
+    "Marker",
+    "Timeline",
+    "as_timeline",
+    "velocity_for",
+]
 
 DRUM_CHANNEL = 9
 """MIDI channel 10, counted from 0 as mido does."""
@@ -33,6 +47,15 @@ DRUM_CHANNEL = 9
 MAX_BARS = 10_000
 """The most bars laid out as a timeline, every event held in memory (a variant's form, a
 metronome's MIDI file or page): about 8 hours at q=100 in 4/4. Audio streams any length."""
+
+MAX_EVENTS = 1_000_000
+"""The most notes laid out as a timeline (counted before they are made)."""
+
+VOICES = ("bass", "lead", "bongo", "conga", "kick", "snare", "hihat", "click", "clicklow", "foot")
+"""The built-in synthesizer's sounds: what a :class:`Layer`'s ``voice`` may name."""
+
+MAX_GAIN = 4.0
+"""The loudest a layer may be made (``gain``; 1 is as made, 0 silent)."""
 
 
 def velocity_for(level: AccentLevel, accented: bool = False) -> int:
@@ -62,6 +85,28 @@ class Layer:
     pan: float = 0.0
     gain: float = 1.0
     channel: int = 0
+
+    def __post_init__(self) -> None:
+        for name, kind in (("name", str), ("voice", str), ("program", int), ("channel", int)):
+            value = getattr(self, name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise TypeError(f"a layer's {name} must be {kind.__name__}, not {shown(value)}")
+        for name in ("pan", "gain"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise TypeError(f"a layer's {name} must be a number, not {shown(value)}")
+        if self.voice not in VOICES:
+            raise UsageError(
+                f"unknown voice {shown(self.voice)}: expected one of {', '.join(VOICES)}"
+            )
+        if not 0 <= self.program <= 127:
+            raise UsageError(f"invalid program {shown(self.program)}: expected 0 to 127")
+        if not 0 <= self.channel <= 15:
+            raise UsageError(f"invalid MIDI channel {shown(self.channel)}: expected 0 to 15")
+        if not -1 <= self.pan <= 1:  # NaN fails too
+            raise UsageError(f"invalid pan {self.pan!r}: expected -1 (left) to 1 (right)")
+        if not (math.isfinite(self.gain) and 0 <= self.gain <= MAX_GAIN):
+            raise UsageError(f"invalid gain {self.gain!r}: expected 0 (silent) to {MAX_GAIN:g}")
 
     @property
     def midi_channel(self) -> int:
@@ -98,6 +143,23 @@ class Bar:
     def end(self) -> Fraction:
         return self.start + self.meter.bar_quarters
 
+    def accent_at(self, offset: Fraction) -> AccentLevel:
+        """The metric accent ``offset`` quarter notes into this bar.
+
+        >>> Bar(1, Fraction(0), Meter.parse("5/4")).accent_at(Fraction(3))
+        <AccentLevel.GROUP: 1>
+        """
+        pulse, rest = divmod(offset, self.meter.pulse_quarters)
+        if rest or not 0 <= pulse < self.meter.numerator:
+            return AccentLevel.SUBDIVISION
+        return _pulse_levels(self.meter)[int(pulse)]
+
+
+@functools.lru_cache(maxsize=256)
+def _pulse_levels(meter: Meter) -> tuple[AccentLevel, ...]:
+    """``meter.accent_levels()``, made once per meter."""
+    return tuple(meter.accent_levels())
+
 
 @dataclass(frozen=True, order=True)
 class Marker:
@@ -122,6 +184,21 @@ class Timeline:
         self.events = tuple(sorted(self.events))
         self.markers = tuple(sorted(self.markers))
         self._bar_starts = [bar.start for bar in self.bars]
+        self._onsets: tuple[tuple[Event, ...], list[Fraction]] = ((), [])
+
+    def events_between(self, start: Fraction, end: Fraction) -> tuple[Event, ...]:
+        """The events whose onset is in ``[start, end)`` (quarter notes), in order; found by
+        bisection, so a bar's events cost what they are, not the whole timeline."""
+        events, onsets = self._onsets
+        if events is not self.events:  # events may be replaced after construction
+            onsets = [e.onset for e in self.events]
+            self._onsets = (self.events, onsets)
+        first = bisect.bisect_left(onsets, start)
+        return self.events[first : bisect.bisect_left(onsets, end, lo=first)]
+
+    def bar_events(self, bar: Bar) -> tuple[Event, ...]:
+        """The events with their onset in ``bar``."""
+        return self.events_between(bar.start, bar.end)
 
     @classmethod
     def build(
@@ -217,11 +294,7 @@ class Timeline:
     def accent_at(self, quarter: Fraction) -> AccentLevel:
         """The metric accent of a position: downbeat, group start, beat or subdivision."""
         bar = self.bar_at(quarter)
-        offset = Fraction(quarter) - bar.start
-        pulse, rest = divmod(offset, bar.meter.pulse_quarters)
-        if rest or not 0 <= pulse < bar.meter.numerator:
-            return AccentLevel.SUBDIVISION
-        return bar.meter.accent_levels()[int(pulse)]
+        return bar.accent_at(Fraction(quarter) - bar.start)
 
     # -- combining ---------------------------------------------------------------------
 
@@ -249,15 +322,6 @@ class Timeline:
             events=(*self.events, *events),
             layers={**self.layers, **{layer.name: layer for layer in layers}},
             markers=(*self.markers, *markers),
-        )
-
-    def without_layers(self, names: Iterable[str]) -> Timeline:
-        """A copy without the named layers."""
-        drop = set(names)
-        return replace(
-            self,
-            events=tuple(e for e in self.events if e.layer not in drop),
-            layers={k: v for k, v in self.layers.items() if k not in drop},
         )
 
     @classmethod
@@ -343,3 +407,22 @@ class Timeline:
             f"Timeline({self.title!r}, {len(self.bars)} bars, {len(self.events)} events, "
             f"layers={list(self.layers)})"
         )
+
+
+def as_timeline(music: object, what: str = "music") -> Timeline:
+    """``music`` as a Timeline: a Timeline as it is, a Variant (or anything with a
+    ``timeline()`` method) laid out with its defaults.
+
+    Raises:
+        TypeError: neither a Timeline nor something with a ``timeline()`` method.
+    """
+    if isinstance(music, Timeline):
+        return music
+    make = getattr(music, "timeline", None)
+    if callable(make):
+        laid = make()
+        if isinstance(laid, Timeline):
+            return laid
+    raise TypeError(
+        f"{what} must be a Timeline or a Variant (theme.load(...)), not {type(music).__name__}"
+    )

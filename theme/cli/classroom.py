@@ -177,9 +177,9 @@ def run_picture(args: argparse.Namespace) -> int:
         svg = contrast_svg(args.meter, args.vs, align=args.align)
     else:
         from theme.remeter import STRATEGIES, remeter_rhythm
-        from theme.rhythm import Rhythm
+        from theme.rhythm import bar_from_box
 
-        rhythm = Rhythm.from_box(args.box)
+        rhythm = bar_from_box(args.box, args.meter)  # one bar of the meter, or an error
         shown = [(args.meter, rhythm)]
         if rhythm.quarters == STRATEGIES["squeeze"].source.bar_quarters:
             shown += [(s, remeter_rhythm(rhythm, s)) for s in ("squeeze", "drop", "stretch")]

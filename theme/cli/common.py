@@ -18,7 +18,23 @@ __all__ = [
     "display_delay_seconds",
     "param_values",
     "timeline_from_args",
+    "whole_number",
 ]
+
+
+def whole_number(text: str) -> int:
+    """An option's whole number, at most 12 digits (argparse's ``type=``): the error is one
+    short line, never Python's own for a number of thousands of digits.
+
+    >>> whole_number("12")
+    12
+    """
+    from theme.safe_text import bounded_int
+
+    try:
+        return bounded_int(text, "number")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_variant_options(parser: argparse.ArgumentParser) -> None:
@@ -41,10 +57,10 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--bars", type=int, metavar="N", help="play N bars of the form (cut or cycled)"
+        "--bars", type=whole_number, metavar="N", help="play N bars of the form (cut or cycled)"
     )
     group.add_argument(
-        "--repeat", type=int, default=1, metavar="N", help="play the whole form N times"
+        "--repeat", type=whole_number, default=1, metavar="N", help="play the whole form N times"
     )
     parser.add_argument(
         "--pitches",
@@ -64,7 +80,7 @@ def add_practice_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--count-in",
-        type=int,
+        type=whole_number,
         default=0,
         metavar="BARS",
         help="bars of clicks in the opening meter before the music (default 0)",
@@ -106,12 +122,15 @@ def param_values(items: list[str]) -> dict[str, str]:
     >>> param_values(["intro_bars=2", "strategy = drop"])
     {'intro_bars': '2', 'strategy': 'drop'}
     """
+    from theme.safe_text import clip
+
     values = {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
+        if not sep or not name.strip() or not value.strip() or len(item) > 200:
             raise UsageError(
-                f"invalid parameter {item!r}: expected NAME=VALUE, such as intro_bars=2"
+                f"invalid parameter {clip(item)!r}: expected NAME=VALUE of at most 200 "
+                "characters, such as intro_bars=2"
             )
         values[name.strip()] = value.strip()
     return values
@@ -127,9 +146,9 @@ def timeline_from_args(args: argparse.Namespace) -> Any:
         tempo=args.tempo,
         repeat=args.repeat,
         bars=args.bars,
-        pitches=parse_pitches(args.pitches) if args.pitches else None,
+        pitches=parse_pitches(args.pitches) if args.pitches is not None else None,
     )
-    if args.strategy:
+    if args.strategy is not None:
         from theme.remeter import remeter
 
         timeline = remeter(timeline, args.strategy, strict=False)

@@ -9,6 +9,7 @@ from theme.cli.common import (
     add_variant_options,
     param_values,
     timeline_from_args,
+    whole_number,
 )
 
 __all__ = ["register"]
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--diff-bars",
-        type=int,
+        type=whole_number,
         default=1,
         metavar="N",
         help="bars to compare with --diff (default 1)",
@@ -50,7 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
     add_practice_options(p)
     p.add_argument(
-        "--rate", type=int, default=48000, help="audio sample rate: 44100 or 48000 (default 48000)"
+        "--rate",
+        type=whole_number,
+        default=48000,
+        help="audio sample rate: 44100 or 48000 (default 48000)",
     )
     p.add_argument(
         "--soundfont",
@@ -61,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from theme.safe_text import printable
     from theme.variants import load, names
 
     rows = []
@@ -69,7 +74,7 @@ def run_list(args: argparse.Namespace) -> int:
         meters = ", ".join(
             f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
         )
-        rows.append((name, meters, f"{v.total_bars} bars", str(v.tempo), v.title))
+        rows.append((name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[4])
@@ -77,47 +82,56 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Everything is built and checked first (the variant, the tempo, the strategy, the
+    grids); the page is printed only when it is whole, so a bad value prints one line."""
+    from theme.errors import UsageError
     from theme.renderers.text import diff, section_grids
+    from theme.safe_text import printable
+    from theme.tempo import Tempo
     from theme.variants import load
 
+    if args.diff and args.strategy is None:
+        raise UsageError("--diff needs --strategy S (squeeze, drop, stretch, rebar or clave)")
     variant = load(args.variant, **param_values(args.param))
-    print(f"{variant.name}: {variant.title}")
+    tempo = Tempo.parse(args.tempo) if args.tempo is not None else variant.tempo
+    strategy, args.strategy = args.strategy, None
+    try:
+        timeline = timeline_from_args(args)
+    finally:
+        args.strategy = strategy
+    if strategy is not None and args.diff:
+        body = ["", diff(timeline, strategy, bars=args.diff_bars)]
+    else:
+        body = [""]
+        if strategy is not None:
+            from theme.remeter import remeter
+
+            timeline = remeter(timeline, strategy, strict=False)
+            body = ["", f"remetered with {strategy}:", ""]
+        body += [
+            section_grids(timeline),
+            "",
+            "X accented onset, x onset, . held; accents: > bar downbeat, - group start, ' beat",
+        ]
+    page = [printable(f"{variant.name}: {variant.title}")]
     if variant.description:
-        print(variant.description)
-    print(f"tempo {args.tempo or variant.tempo} (quarter notes a minute unless a unit is given)")
-    print("\nform:")
+        page.append(printable(variant.description))
+    page += [f"tempo {tempo} (quarter notes a minute unless a unit is given)", "", "form:"]
     for s in variant.sections:
-        print(f"  {s.name:<18} {s.meter.explicit:<12} {s.bars} bars")
+        page.append(f"  {printable(s.name):<18} {s.meter.explicit:<12} {s.bars} bars")
     if variant.parameters:
-        print("\nparameters (set with -p NAME=VALUE):")
+        page += ["", "parameters (set with -p NAME=VALUE):"]
         for p in variant.parameters:
             allowed = (
                 " | ".join(p.choices) if p.choices is not None else f"{p.minimum} to {p.maximum}"
             )
-            print(f"  {p.name} = {variant.values[p.name]}  ({allowed}): {p.help}")
+            page.append(printable(f"  {p.name} = {variant.values[p.name]}  ({allowed}): {p.help}"))
     if variant.claims:
-        print("\nwhat we know:")
+        page += ["", "what we know:"]
         for c in variant.claims:
-            print(f"  [{c.confidence}] {c.claim}" + (f" ({c.source})" if c.source else ""))
-    if args.diff and not args.strategy:
-        from theme.errors import UsageError
-
-        raise UsageError("--diff needs --strategy S (squeeze, drop, stretch, rebar or clave)")
-    original_strategy, args.strategy = args.strategy, None
-    timeline = timeline_from_args(args)
-    args.strategy = original_strategy
-    if args.strategy and args.diff:
-        print()
-        print(diff(timeline, args.strategy, bars=args.diff_bars))
-        return 0
-    if args.strategy:
-        from theme.remeter import remeter
-
-        timeline = remeter(timeline, args.strategy, strict=False)
-        print(f"\nremetered with {args.strategy}:")
-    print()
-    print(section_grids(timeline))
-    print("\nX accented onset, x onset, . held; accents: > bar downbeat, - group start, ' beat")
+            source = f" ({c.source})" if c.source else ""
+            page.append(printable(f"  [{c.confidence}] {c.claim}{source}"))
+    print("\n".join(page + body))
     return 0
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from theme.meter import AccentLevel, Meter
 from theme.remeter import Strategy, get_strategy, remeter
+from theme.safe_text import printable
 from theme.timeline import Bar, Timeline
 
 __all__ = ["beat_label", "diff", "grid", "section_grids"]
@@ -44,9 +45,8 @@ def _cell(timeline: Timeline, bars: Sequence[Bar]) -> Fraction:
     """The coarsest grid that holds every onset and note end in ``bars`` (at most an eighth)."""
     values = [Fraction(1, 2)]
     for bar in bars:
-        for event in timeline.events:
-            if bar.start <= event.onset < bar.end:
-                values += [event.onset - bar.start, event.duration]
+        for event in timeline.bar_events(bar):
+            values += [event.onset - bar.start, event.duration]
     nonzero = [v for v in values if v]
     return Fraction(
         math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
@@ -58,7 +58,8 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
     and the accents of the meter above them; bars are separated by ``|``."""
     bars = [timeline.bars[n - 1] for n in bar_numbers]
     cell = _cell(timeline, bars)
-    width = max([len(n) for n in timeline.layers] + [6])
+    names = {name: printable(name) for name in timeline.layers}
+    width = max([len(n) for n in names.values()] + [6])
     wide = max(b.meter.numerator for b in bars) >= 10
     count_row, accent_row = [], []
     rows: dict[str, list[str]] = {name: [] for name in timeline.layers}
@@ -77,10 +78,11 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
             accents.append(ACCENT_MARKS.get(level, "."))
         count_row.append(join(counts))
         accent_row.append(join(accents))
+        in_bar = timeline.bar_events(bar)
         for name in timeline.layers:
             marks = [" "] * cells
-            for event in timeline.events:
-                if event.layer != name or not bar.start <= event.onset < bar.end:
+            for event in in_bar:
+                if event.layer != name:
                     continue
                 first = int((event.onset - bar.start) / cell)
                 last = min(cells, int((event.onset - bar.start + event.duration) / cell))
@@ -92,7 +94,7 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
     lines = [f"  {'count':<{width}}  " + " | ".join(count_row)]
     lines.append(f"  {'accent':<{width}}  " + " | ".join(accent_row))
     lines += [
-        f"  {name:<{width}}  " + " | ".join(cells)
+        f"  {names[name]:<{width}}  " + " | ".join(cells)
         for name, cells in rows.items()
         if any(c.strip() for c in cells)
     ]
@@ -119,7 +121,7 @@ def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
         meters = sorted({b.meter.explicit for b in bars})
         plural = "s" if len(bars) > 1 else ""
         out.append(
-            f"{first.section or 'bars'}: bars {first.number}-{bars[-1].number} "
+            f"{printable(first.section) or 'bars'}: bars {first.number}-{bars[-1].number} "
             f"({len(bars)} bar{plural} of {', '.join(meters)}), showing {len(shown)}"
         )
         out.append(grid(timeline, [b.number for b in shown]))
@@ -132,9 +134,7 @@ def _period(timeline: Timeline, bars: list[Bar], max_bars: int) -> list[Bar]:
 
     def signature(bar: Bar) -> tuple:
         return tuple(
-            (e.onset - bar.start, e.duration, e.layer, e.velocity)
-            for e in timeline.events
-            if bar.start <= e.onset < bar.end
+            (e.onset - bar.start, e.duration, e.layer, e.velocity) for e in timeline.bar_events(bar)
         )
 
     signatures = [signature(bar) for bar in bars]
@@ -167,7 +167,7 @@ def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
             events = [e for e in timeline.layer_events(name) if bar.start <= e.onset < bar.end]
             if not events:
                 continue
-            lines.append(f"  {name}")
+            lines.append(f"  {printable(name)}")
             for event in events:
                 offset = event.onset - bar.start
                 was = f"bar {bar.number} beat {beat_label(bar.meter, offset)}"

@@ -30,10 +30,9 @@ import numpy as np
 
 from theme.errors import UsageError
 from theme.meter import AccentLevel
+from theme.timeline import VOICES  # the one list of voice names, checked by Layer
 
 __all__ = ["VOICES", "waveform"]
-
-VOICES = ("bass", "lead", "bongo", "conga", "kick", "snare", "hihat", "click", "clicklow", "foot")
 
 CLICK_HZ = {
     AccentLevel.DOWNBEAT: 2093.0,

@@ -15,12 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from theme.errors import InputFileError, ThemeError, VariantError
+from theme.errors import InputFileError, ThemeError, VariantError, VariantFileError
 from theme.meter import Meter
 from theme.remeter import get_strategy, remeter_rhythm
-from theme.rhythm import Rhythm, note_number
+from theme.rhythm import Rhythm, grid_unit, note_number
+from theme.safe_text import printable, shown
 from theme.tempo import Tempo
-from theme.timeline import Layer
+from theme.timeline import MAX_BARS, Layer
 from theme.variants.model import (
     CONFIDENCES,
     Claim,
@@ -30,16 +31,32 @@ from theme.variants.model import (
     Section,
     Variant,
 )
+from theme.variants.reading import MAX_FILE_BYTES, MAX_NESTING, Fields, depth, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["DATA", "load_file", "names", "parse_variant"]
+__all__ = [
+    "DATA",
+    "MAX_CELLS_PER_BAR",
+    "MAX_FILE_BYTES",
+    "MAX_GRID_DENOMINATOR",
+    "MAX_NESTING",
+    "load_file",
+    "names",
+    "parse_variant",
+]
 
 DATA = Path(__file__).with_name("data")
 """The folder of the built-in variant files."""
+
+MAX_CELLS_PER_BAR = 1024
+"""The most grid cells a bar may hold: ``grid`` at least 1/1024 of the bar."""
+
+MAX_GRID_DENOMINATOR = 64
+"""The largest denominator a ``grid`` may have (1/64: a 256th note; 1/3, 1/6, 1/12...)."""
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -53,94 +70,102 @@ def names() -> list[str]:
 
 
 def load_file(path: str | Path, params: Mapping[str, Any] | None = None) -> Variant:
-    """Read and validate a variant file.
+    """Read and validate a variant file (at most :data:`MAX_FILE_BYTES` bytes, tables nested
+    at most :data:`MAX_NESTING` deep).
 
     Raises:
-        InputFileError: the file is missing, a folder, unreadable or not TOML.
-        VariantError: a field is missing or has a value that is not allowed.
+        InputFileError: the file is missing, a folder, not a regular file, too long,
+            unreadable or not TOML; :class:`VariantFileError` (also an InputFileError): a
+            field is missing or has a value that is not allowed.
+        VariantError: a parameter value given in ``params`` that is not allowed.
     """
     path = Path(path)
-    if path.is_dir():
-        raise InputFileError(f"cannot read variant file {str(path)!r}: it is a folder")
+    text = read_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"cannot read variant file {str(path)!r}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read variant file {str(path)!r}: {exc}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{path}: not valid TOML: {exc}") from None
+        raise InputFileError(f"{printable(str(path))}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputFileError(
+            f"{printable(str(path))}: tables or lists nested too deep: expected at most "
+            f"{MAX_NESTING} levels"
+        ) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputFileError(f"{printable(str(path))}: not valid TOML: {exc}") from None
     source = "built-in" if path.parent == DATA else str(path)
     label = path.name if source == "built-in" else str(path)
     return parse_variant(data, params or {}, label=label, source=source)
 
 
-class _Fields:
-    """Reads fields of a TOML table, naming the file and field in every error."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def fail(self, field: str, message: str) -> VariantError:
-        return VariantError(f"{self.label}: {field}: {message}")
-
-    def get(
-        self, table: Mapping[str, Any], key: str, where: str, kind: type | tuple, default: Any = ...
-    ) -> Any:
-        field = f"{where}.{key}" if where else key
-        if key not in table:
-            if default is ...:
-                raise self.fail(field, "missing; this field is required")
-            return default
-        value = table[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            expected = (
-                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            )
-            raise self.fail(field, f"got {value!r}; expected a {expected}")
-        return value
-
-    def convert(self, field: str, func: Any, value: Any) -> Any:
-        try:
-            return func(value)
-        except ThemeError as exc:
-            raise self.fail(field, str(exc)) from None
-
-
-def _substitute(value: Any, values: Mapping[str, Any]) -> Any:
-    """Replace ``"{name}"`` placeholders by parameter values, recursively."""
+def _substitute(value: Any, values: Mapping[str, Any], f: Fields, where: str = "") -> Any:
+    """Replace ``"{name}"`` placeholders by parameter values, recursively (the file's
+    nesting is checked first); a string may grow to at most :data:`MAX_FILE_BYTES`."""
     if isinstance(value, str):
         whole = _PLACEHOLDER.fullmatch(value)
         if whole and whole.group(1) in values:
             return values[whole.group(1)]
+        grown = sum(
+            len(str(values[m.group(1)]))
+            for m in _PLACEHOLDER.finditer(value)
+            if m.group(1) in values
+        )
+        if len(value) + grown > MAX_FILE_BYTES:
+            raise f.fail(where, f"longer than {MAX_FILE_BYTES} characters once parameters are set")
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), value)
     if isinstance(value, list):
-        return [_substitute(v, values) for v in value]
+        return [_substitute(v, values, f, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: _substitute(v, values) for k, v in value.items()}
+        return {
+            k: _substitute(v, values, f, f"{where}.{k}" if where else k) for k, v in value.items()
+        }
     return value
 
 
-def _parameters(data: Mapping[str, Any], f: _Fields) -> list[Parameter]:
-    table = f.get(data, "parameters", "", dict, {})
+_MAX_PARAMETER = 10**6
+"""The largest magnitude of a parameter's ``min``, ``max`` or number."""
+
+
+def _parameters(data: Mapping[str, Any], f: Fields) -> list[Parameter]:
     params = []
-    for name, spec in table.items():
+    for name, spec in f.named_tables(data, "parameters", "parameters").items():
         where = f"parameters.{name}"
-        if not isinstance(spec, dict):
-            raise f.fail(where, "expected a table with default and help")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise f.fail(where, "invalid name: expected lower-case letters, digits and _")
         choices = f.get(spec, "choices", where, dict, None)
-        default = spec.get("default")
-        if default is None:
-            raise f.fail(f"{where}.default", "missing; this field is required")
+        for key, value in (choices or {}).items():
+            if (
+                not key.isprintable()
+                or not isinstance(value, (str, int))
+                or isinstance(value, bool)
+            ):
+                raise f.fail(
+                    f"{where}.choices.{key}", f"got {shown(value)}; expected a str or an int"
+                )
+            if len(str(value) if isinstance(value, str) else "") > 4096 or (
+                isinstance(value, int) and abs(value) > _MAX_PARAMETER
+            ):
+                raise f.fail(
+                    f"{where}.choices.{key}",
+                    f"expected at most 4096 characters or a number up to {_MAX_PARAMETER}",
+                )
+        if choices == {}:
+            raise f.fail(f"{where}.choices", "expected at least one choice")
+        limits = [f.get(spec, key, where, int, None) for key in ("min", "max")]
+        for key, limit in zip(("min", "max"), limits):
+            if limit is not None and abs(limit) > _MAX_PARAMETER:
+                raise f.fail(
+                    f"{where}.{key}",
+                    f"got {shown(limit)}; expected -{_MAX_PARAMETER} to {_MAX_PARAMETER}",
+                )
         parameter = Parameter(
             name=name,
-            default=default,
+            default=f.get(spec, "default", where, (int, str)),
             help=f.get(spec, "help", where, str, ""),
             choices=choices,
-            minimum=f.get(spec, "min", where, int, None),
-            maximum=f.get(spec, "max", where, int, None),
+            minimum=limits[0],
+            maximum=limits[1],
         )
-        f.convert(f"{where}.default", parameter.resolve, default)
+        f.convert(f"{where}.default", parameter.resolve, parameter.default)
         params.append(parameter)
     return params
 
@@ -148,56 +173,64 @@ def _parameters(data: Mapping[str, Any], f: _Fields) -> list[Parameter]:
 def parse_variant(
     data: Mapping[str, Any], params: Mapping[str, Any], *, label: str, source: str
 ) -> Variant:
-    """Build a Variant from parsed TOML and parameter values given by name.
+    """Build a Variant from parsed TOML and parameter values given by name. The structure
+    is checked first (nesting, the kind of every table and its keys), then every field.
 
     Raises:
-        VariantError: naming ``label``, the field and what is allowed.
+        VariantFileError: naming ``label``, the field and what is allowed.
+        VariantError: a parameter in ``params`` that the file does not have, or a value
+            that is not allowed.
     """
-    f = _Fields(label)
+    f = Fields(label)
+    if depth(data) > MAX_NESTING:
+        raise VariantFileError(
+            f"{printable(label)}: tables or lists nested too deep: expected at most "
+            f"{MAX_NESTING} levels"
+        )
+    f.table(data, "", "")
     parameters = _parameters(data, f)
     known = {p.name: p for p in parameters}
     for key in params:
         if key not in known:
             allowed = ", ".join(known) or "none"
             raise VariantError(
-                f"unknown parameter {key!r} for {label}: its parameters are {allowed}"
+                f"unknown parameter {shown(key)} for {printable(label)}: its parameters are "
+                f"{allowed}"
             )
     given = {p.name: params.get(p.name, p.default) for p in parameters}
     values = {name: known[name].resolve(value) for name, value in given.items()}
-    data = _substitute(dict(data), values)
+    data = _substitute(dict(data), values, f)
 
     name = f.get(data, "name", "", str)
-    if not _NAME_RE.match(name):
-        raise f.fail("name", f"invalid name {name!r}: expected lower-case letters, digits and -")
+    if not _NAME_RE.match(name) or len(name) > 40:
+        raise f.fail(
+            "name", f"invalid name {shown(name)}: expected lower-case letters, digits and -"
+        )
     tempo = f.convert("tempo", Tempo.parse, f.get(data, "tempo", "", (str, int, float)))
     grid = f.convert("grid", _grid, f.get(data, "grid", "", str, "1/2"))
 
     layers: list[LayerSpec] = []
-    for layer_name, spec in f.get(data, "layers", "", dict).items():
+    for layer_name, spec in f.named_tables(data, "layers", "layers").items():
         where = f"layers.{layer_name}"
-        if not isinstance(spec, dict):
-            raise f.fail(where, "expected a table with voice and pitches")
-        drum = f.get(spec, "drum", where, bool, False)
-        program = f.get(spec, "program", where, int, 0)
-        if not 0 <= program <= 127:
-            raise f.fail(f"{where}.program", f"invalid program {program}: expected 0 to 127")
-        pan = float(f.get(spec, "pan", where, (int, float), 0.0))
-        if not -1 <= pan <= 1:
-            raise f.fail(f"{where}.pan", f"invalid pan {pan}: expected -1 (left) to 1 (right)")
         pitches = f.get(spec, "pitches", where, list)
         if not pitches:
             raise f.fail(f"{where}.pitches", "expected at least one pitch")
+        layer = _layer(
+            f,
+            where,
+            dict(
+                name=layer_name,
+                voice=f.get(spec, "voice", where, str),
+                program=f.get(spec, "program", where, int, 0),
+                drum=f.get(spec, "drum", where, bool, False),
+                pan=float(f.get(spec, "pan", where, (int, float), 0.0)),
+                gain=float(f.get(spec, "gain", where, (int, float), 1.0)),
+                channel=len(layers) % 9,
+            ),
+        )
         layers.append(
             LayerSpec(
-                Layer(
-                    name=layer_name,
-                    voice=f.get(spec, "voice", where, str),
-                    program=program,
-                    drum=drum,
-                    pan=pan,
-                    gain=float(f.get(spec, "gain", where, (int, float), 1.0)),
-                    channel=len(layers) % 9,
-                ),
+                layer,
                 tuple(f.convert(f"{where}.pitches", note_number, p) for p in pitches),
                 role=f.get(spec, "role", where, str, ""),
             )
@@ -205,36 +238,44 @@ def parse_variant(
     layer_names = {spec.layer.name for spec in layers}
 
     sections = []
-    for i, spec in enumerate(f.get(data, "sections", "", list)):
+    total_bars = 0
+    for i, spec in enumerate(f.tables(data, "sections", "", "sections")):
         where = f"sections[{i}]"
-        if not isinstance(spec, dict):
-            raise f.fail(where, "expected a table with name, meter, bars and patterns")
         meter = f.convert(f"{where}.meter", Meter.parse, f.get(spec, "meter", where, str))
         bars = f.get(spec, "bars", where, int)
-        if not 0 <= bars <= 1000:
-            raise f.fail(f"{where}.bars", f"invalid bars {bars}: expected 0 to 1000")
+        total_bars += bars if bars > 0 else 0
+        if not 0 <= bars <= MAX_BARS or total_bars > MAX_BARS:
+            raise f.fail(
+                f"{where}.bars",
+                f"invalid bars {shown(bars)}: expected 0 to {MAX_BARS} bars, and at most "
+                f"{MAX_BARS} in all the sections",
+            )
         patterns = []
         for layer_name, pattern in f.get(spec, "patterns", where, dict).items():
             pwhere = f"{where}.patterns.{layer_name}"
             if layer_name not in layer_names:
                 raise f.fail(
                     pwhere,
-                    f"no layer {layer_name!r}; the layers are {', '.join(sorted(layer_names))}",
+                    f"no layer {shown(layer_name)}; the layers are "
+                    + ", ".join(sorted(layer_names)),
                 )
             patterns.append(_pattern(f, pwhere, layer_name, pattern, grid, meter))
+        section_name = f.get(spec, "name", where, str)
+        if not section_name.isprintable() or len(section_name) > 40:
+            raise f.fail(f"{where}.name", "invalid name: expected at most 40 printable characters")
         if bars:
-            sections.append(Section(f.get(spec, "name", where, str), meter, bars, tuple(patterns)))
+            sections.append(Section(section_name, meter, bars, tuple(patterns)))
     if not sections:
         raise f.fail("sections", "expected at least one section with bars")
 
     claims = []
-    for i, spec in enumerate(f.get(data, "claims", "", list, [])):
+    for i, spec in enumerate(f.tables(data, "claims", "", "claims")):
         where = f"claims[{i}]"
         confidence = f.get(spec, "confidence", where, str)
         if confidence not in CONFIDENCES:
             raise f.fail(
                 f"{where}.confidence",
-                f"invalid confidence {confidence!r}: expected one of {', '.join(CONFIDENCES)}",
+                f"invalid confidence {shown(confidence)}: expected one of {', '.join(CONFIDENCES)}",
             )
         claims.append(
             Claim(
@@ -256,29 +297,54 @@ def parse_variant(
     )
 
 
-def _grid(text: str) -> Fraction:
-    """A grid cell length in quarter notes: ``'1/2'`` for eighths."""
+def _layer(f: Fields, where: str, fields: dict[str, Any]) -> Layer:
+    """A Layer from checked fields; its own checks (voice, program, pan, gain) name the
+    field that fails."""
     try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        value = Fraction(0)
-    if value <= 0:
-        raise VariantError(f"invalid grid {text!r}: expected a length in quarter notes such as 1/2")
+        return Layer(**fields)
+    except ThemeError as exc:
+        message = str(exc)
+        key = next((k for k in ("voice", "program", "pan", "gain") if k in message), "")
+        raise f.fail(f"{where}.{key}" if key else where, message) from None
+
+
+def _grid(text: str) -> Fraction:
+    """A grid cell length in quarter notes: ``'1/2'`` for eighths, at least 1/64 and at most
+    16, its denominator at most :data:`MAX_GRID_DENOMINATOR`.
+
+    >>> _grid("1/3")
+    Fraction(1, 3)
+    """
+    value = grid_unit(text)
+    if value.denominator > MAX_GRID_DENOMINATOR or not Fraction(1, 64) <= value <= 16:
+        raise VariantError(
+            f"invalid grid {shown(text)}: expected a length in quarter notes from 1/64 to 16 "
+            f"such as 1/2 (eighths) or 1/3 (eighth triplets), with a denominator up to "
+            f"{MAX_GRID_DENOMINATOR}"
+        )
     return value
 
 
-def _pattern(
-    f: _Fields, where: str, layer: str, spec: Any, grid: Fraction, meter: Meter
-) -> Pattern:
+def _pattern(f: Fields, where: str, layer: str, spec: Any, grid: Fraction, meter: Meter) -> Pattern:
     if isinstance(spec, str):
         spec = {"box": spec}
     if not isinstance(spec, dict):
-        raise f.fail(where, "expected box notation such as 'x..x..x.x.' or a table with box")
+        raise f.fail(
+            where,
+            f"got {shown(spec)}; expected box notation such as 'x..x..x.x.' or a table with box",
+        )
+    f.table(spec, where, "patterns")
     box = f.get(spec, "box", where, str)
     cell = f.convert(f"{where}.grid", _grid, f.get(spec, "grid", where, str, str(grid)))
+    if meter.bar_quarters / cell > MAX_CELLS_PER_BAR:
+        raise f.fail(
+            f"{where}.grid",
+            f"a grid of {cell} quarter note makes {meter.bar_quarters / cell} cells in a bar of "
+            f"{meter}; expected at most {MAX_CELLS_PER_BAR}",
+        )
     rhythm = f.convert(f"{where}.box", lambda b: Rhythm.from_box(b, cell), box)
     strategy = f.get(spec, "strategy", where, str, None)
-    if strategy:
+    if strategy is not None:
         s = f.convert(f"{where}.strategy", get_strategy, strategy)
         if (s.target.numerator, s.target.denominator) != (meter.numerator, meter.denominator):
             raise f.fail(
@@ -287,6 +353,8 @@ def _pattern(
             )
         rhythm = f.convert(f"{where}.box", lambda r: remeter_rhythm(r, s), rhythm)
     pitches = f.get(spec, "pitches", where, list, None)
+    if pitches == []:
+        raise f.fail(f"{where}.pitches", "expected at least one pitch")
     return Pattern(
         layer,
         rhythm,

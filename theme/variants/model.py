@@ -7,6 +7,8 @@ makes a music21 Score of them.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -15,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from theme.errors import VariantError
 from theme.meter import Meter
 from theme.rhythm import Rhythm
+from theme.safe_text import shown
 from theme.tempo import Tempo
-from theme.timeline import MAX_BARS, Event, Layer, Timeline
+from theme.timeline import MAX_BARS, MAX_EVENTS, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Score
@@ -165,30 +168,44 @@ class Variant:
         that many bars; ``pitches`` maps layer names to MIDI notes that replace the voicing.
 
         Raises:
+            TypeError: ``repeat`` or ``bars`` not an int, ``pitches`` not a mapping of layer
+                names to tuples of ints, ``tempo`` of another type.
             VariantError: ``repeat`` or ``bars`` below 1 or making more than ``MAX_BARS``
-                bars, or ``pitches`` naming no layer.
+                bars or ``MAX_EVENTS`` notes, ``pitches`` naming no layer or a note outside
+                MIDI's 0 to 127.
         """
         form_bars = sum(section.bars for section in self.sections)
+        for name, value in (("repeat", repeat), ("bars", bars)):
+            if not (isinstance(value, int) and not isinstance(value, bool)) and not (
+                name == "bars" and value is None
+            ):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
         most = max(1, MAX_BARS // max(1, form_bars))
-        if not 1 <= repeat <= most:
+        if not 1 <= repeat <= most or (bars is None and repeat * form_bars > MAX_BARS):
             raise VariantError(
-                f"invalid repeat {repeat!r}: expected 1 to {most} "
+                f"invalid repeat {shown(repeat)}: expected 1 to {most} "
                 f"(the form has {form_bars} bars; at most {MAX_BARS} in all)"
             )
         if bars is not None and not 1 <= bars <= MAX_BARS:
-            raise VariantError(f"invalid bars {bars!r}: expected 1 to {MAX_BARS}")
+            raise VariantError(f"invalid bars {shown(bars)}: expected 1 to {MAX_BARS}")
+        if tempo is not None and not isinstance(tempo, (str, int, Fraction, Tempo)):
+            raise TypeError(
+                f"tempo must be a str, an int, a Fraction or a Tempo, not {type(tempo).__name__}"
+            )
+        chosen = _check_pitches(pitches, self)
         specs = {spec.layer.name: spec for spec in self.layers}
-        for name in pitches or {}:
-            if name not in specs:
-                raise VariantError(
-                    f"invalid pitches for layer {name!r}: {self.name} has layers "
-                    + ", ".join(specs)
-                )
         plan: list[tuple[Section, int]] = [
             (section, i) for section in self.sections for i in range(section.bars)
         ] * repeat
         if bars is not None:
             plan = [plan[i % len(plan)] for i in range(bars)]
+        per_bar = {id(section): _most_notes(section) for section in self.sections}
+        notes = sum(per_bar[id(section)] for section, _ in plan)
+        if notes > MAX_EVENTS:
+            raise VariantError(
+                f"invalid length: {len(plan)} bars of {self.name} make up to {notes} notes; "
+                f"expected at most {MAX_EVENTS} (play fewer bars)"
+            )
         laid = Timeline.build(
             title=self.title,
             bars=[(section.meter, section.name) for section, _ in plan],
@@ -197,24 +214,25 @@ class Variant:
         )
         events: list[Event] = []
         for bar, (section, index) in zip(laid.bars, plan):
+            in_bar: list[Event] = []
             for pattern in section.patterns:
                 spec = specs[pattern.layer]
-                voicing = (pitches or {}).get(pattern.layer) or pattern.pitches or spec.pitches
+                voicing = chosen.get(pattern.layer) or pattern.pitches or spec.pitches
                 for start, duration, number, accented in _pattern_in_bar(
                     pattern.rhythm, bar.meter.bar_quarters, index
                 ):
-                    onset = bar.start + start
-                    events.append(
+                    in_bar.append(
                         Event(
-                            onset=onset,
+                            onset=bar.start + start,
                             duration=duration,
                             layer=pattern.layer,
                             pitch=voicing[number % len(voicing)],
                             velocity=ACCENTED_VELOCITY if accented else PLAIN_VELOCITY,
-                            accent=laid.accent_at(onset),
+                            accent=bar.accent_at(start),
                         )
                     )
-        laid.events = tuple(sorted(events))
+            events += sorted(in_bar)  # the bars follow each other: sorted bar by bar
+        laid.events = tuple(events)
         return laid
 
     def to_score(self, **options: Any) -> Score:
@@ -232,12 +250,51 @@ class Variant:
         return f"{self.name}: {self.title}"
 
 
+def _check_pitches(pitches: object, variant: Variant) -> dict[str, tuple[int, ...]]:
+    """``pitches`` (layer name to MIDI note numbers) checked for :meth:`Variant.timeline`."""
+    if pitches is None:
+        return {}
+    if not isinstance(pitches, Mapping):
+        raise TypeError(f"pitches must be a dict of layer names, not {type(pitches).__name__}")
+    layers = [spec.layer.name for spec in variant.layers]
+    checked = {}
+    for name, notes in pitches.items():
+        if name not in layers:
+            raise VariantError(
+                f"invalid pitches for layer {shown(name)}: {variant.name} has layers "
+                + ", ".join(layers)
+            )
+        if not isinstance(notes, (tuple, list)) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in notes
+        ):
+            raise TypeError(
+                f"pitches for layer {name!r} must be a tuple of ints, not {shown(notes)}"
+            )
+        if not notes or not all(0 <= n <= 127 for n in notes):
+            raise VariantError(
+                f"invalid pitches for layer {name!r}: {shown(tuple(notes))}; expected one or "
+                "more MIDI note numbers 0 to 127"
+            )
+        checked[name] = tuple(notes)
+    return checked
+
+
+def _most_notes(section: Section) -> int:
+    """The most notes one bar of ``section`` can hold: every pattern's notes, times the
+    number of its periods a bar can touch."""
+    bar = section.meter.bar_quarters
+    return sum(
+        len(p.rhythm.hits) * (math.ceil(bar / p.rhythm.quarters) + 1) for p in section.patterns
+    )
+
+
 def _pattern_in_bar(
     rhythm: Rhythm, bar_quarters: Fraction, index: int
 ) -> list[tuple[Fraction, Fraction, int, bool]]:
     """The notes of a pattern that repeats from a section's first bar, in bar ``index``
     (from 0): ``(start in the bar, duration, note number in the pattern, accented)``, in
-    quarter notes.
+    quarter notes. Costs what the bar holds (hits found by bisection), not the pattern's
+    length times the bar's.
 
     >>> [str(s) for s, *_ in _pattern_in_bar(Rhythm.from_box("x..x..x.x.------"), Fraction(4), 1)]
     ['0']
@@ -245,13 +302,15 @@ def _pattern_in_bar(
     ['0', '1', '3/2', '5/2', '3']
     """
     period = rhythm.quarters
-    window = (index * bar_quarters) % period
+    window = (index * bar_quarters) % period  # where in the pattern the bar starts
+    starts = [hit.start * rhythm.unit for hit in rhythm.hits]
     notes = []
-    offset = Fraction(0)
-    while offset < bar_quarters + period:
-        for number, hit in enumerate(rhythm.hits):
-            start = hit.start * rhythm.unit - window + offset
-            if 0 <= start < bar_quarters:
-                notes.append((start, hit.length * rhythm.unit, number, hit.accent))
+    offset = -window  # where the pattern's copy that holds the bar's start begins
+    while offset < bar_quarters:
+        low = bisect.bisect_left(starts, -offset)
+        high = bisect.bisect_left(starts, bar_quarters - offset)
+        for number in range(low, high):
+            hit = rhythm.hits[number]
+            notes.append((starts[number] + offset, hit.length * rhythm.unit, number, hit.accent))
         offset += period
-    return sorted(notes)
+    return notes
