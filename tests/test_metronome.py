@@ -121,8 +121,8 @@ def test_ramp_steps_every_k_bars() -> None:
     assert m.tempo_map.seconds_at(Fraction(40)) == exact
 
 
-def test_ramp_counts_in_the_unit_of_the_bpm() -> None:
-    m = Metronome("7/8", bpm="e=200", ramp="200-240/1+20", bars=3)
+def test_ramp_counts_in_the_unit_written_in_it() -> None:
+    m = Metronome("7/8", ramp="e=200-240/1+20", bars=3)
     assert [m.tempo_map.qpm_at(Fraction(7, 2) * bar) for bar in range(3)] == [100, 110, 120]
 
 
@@ -142,7 +142,7 @@ def test_accelerando_against_the_integral() -> None:
         (Ramp.parse, "120-180", "invalid ramp '120-180': expected START-END/BARS"),
         (Ramp.parse, "120-180/0", "the bars between steps must be 1 or more"),
         (Ramp.parse, "120-180/4+0", "the step must be more than 0 BPM"),
-        (Ramp.parse, "0-180/4", "tempos must be 1 to 2000 BPM"),
+        (Ramp.parse, "0-180/4", "0 is outside the tempo range, 4 to 2000 quarters a minute"),
         (Accel.parse, "120-180/4+2", "invalid accelerando '120-180/4\\+2'"),
         (Gap.parse, "0:3", "invalid gap '0:3'"),
         (Gap.parse, "3-1", "invalid gap '3-1'"),
@@ -207,8 +207,11 @@ def test_midi_export_velocity_per_level_and_markers(tmp_path: Path) -> None:
     # 5/4 on the woodblocks (3+2: two strong clicks a bar), 4/4 on the agogo (2+2: two too)
     assert [m.note for m in first[:5]] == [76, 77, 77, 76, 77]
     assert [m.note for m in second[:4]] == [67, 68, 67, 68]
-    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
-    assert "grouping 3+2/4" in markers and "downbeats meet (2)" in markers
+    markers = [(m.time, m.text) for m in midi.tracks[0] if m.type == "marker"]
+    texts = [text for _, text in markers]
+    assert "meter 3+2/4" in texts and "downbeats meet (2)" in texts
+    # one marker names the grouping, where the meter starts
+    assert [text for time, text in markers if "3+2" in text] == ["meter 3+2/4"]
 
 
 def test_audio_export_is_the_render(tmp_path: Path) -> None:
@@ -412,3 +415,25 @@ def test_a_metronome_page_to_project(tmp_path: Path) -> None:
     assert html.count("<audio") == 1 and html.count("class='beat'") == 1 and "<svg" in html
     result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.html"))
     assert result.returncode == 2 and "-o needs --bars N" in result.stderr
+
+
+# -- stereo: one meter in the centre, two on their own sides -----------------------------
+
+
+def _energy(samples: np.ndarray) -> tuple[float, float]:
+    return float(np.square(samples[:, 0]).sum()), float(np.square(samples[:, 1]).sum())
+
+
+def test_one_meter_sounds_in_the_centre() -> None:
+    left, right = _energy(Metronome("5/4", bars=2).render())
+    assert left > 0 and left == pytest.approx(right, rel=1e-6)
+
+
+def test_two_meters_each_on_its_own_side() -> None:
+    # bar-aligned 5 against 4 at q=60: the 5/4 alone at 1 s, the 4/4 alone at 1.25 s
+    audio = Metronome("5/4", vs="4/4", align="bar", bpm=60, bars=1).render()
+    first = audio[48000 : 48000 + 4800]
+    second = audio[60000 : 60000 + 4800]
+    (left, right), (left2, right2) = _energy(first), _energy(second)
+    assert left > 0 and right < 1e-12 * left  # left ear: 5/4 (cos(pi/2) is 6e-17, not 0)
+    assert right2 > 0 and left2 < 1e-12 * right2  # right ear: 4/4

@@ -24,7 +24,39 @@ if TYPE_CHECKING:
     from theme.playback import Player
     from theme.timeline import Timeline
 
-__all__ = ["Frame", "big_number", "follow", "meter_row", "position_line"]
+__all__ = ["Frame", "big_number", "can_draw", "follow", "meter_row", "position_line"]
+
+_GLYPHS = "●▲△·█▀▄"
+_ASCII = str.maketrans({"●": "O", "▲": "^", "△": "'", "·": ".", "█": "#", "▀": '"', "▄": "_"})
+"""Each glyph's stand-in where the output cannot encode it (PYTHONIOENCODING=ascii)."""
+
+
+def can_draw(out: object) -> bool:
+    """Whether ``out`` can encode the frame's glyphs (a stream with no encoding, such as
+    io.StringIO, takes any text).
+
+    >>> import io
+    >>> can_draw(io.StringIO()), can_draw(io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    (True, False)
+    """
+    encoding = getattr(out, "encoding", None)
+    if not encoding:
+        return True
+    try:
+        _GLYPHS.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def to_ascii(text: str) -> str:
+    """``text`` with the frame's glyphs as ASCII.
+
+    >>> to_ascii(meter_row(Meter.parse("5/4"), 3))
+    '^ . . | O .'
+    """
+    return text.translate(_ASCII)
+
 
 _DIGITS = {
     "0": ("█▀█", "█ █", "▀▀▀"),
@@ -69,18 +101,24 @@ def meter_row(meter: Meter, pulse: int) -> str:
 
 
 class Frame:
-    """What the screen shows at one position of a metronome."""
+    """What the screen shows at one position of a metronome; ``ascii`` draws it with ASCII
+    stand-ins for the glyphs."""
 
-    def __init__(self, metronome: object):
+    def __init__(self, metronome: object, *, ascii: bool = False):
         self.metronome = metronome
+        self.ascii = ascii
 
-    def lines(self, quarter: Fraction, *, paused: bool = False) -> list[str]:
-        """The lines of the frame at ``quarter`` (quarter notes from the start)."""
+    def lines(self, quarter: Fraction, *, paused: bool = False, big: bool = True) -> list[str]:
+        """The lines of the frame at ``quarter`` (quarter notes from the start); ``big``
+        adds the beat in large digits. The header says the tempo now in the unit given."""
+        lines = self._lines(quarter, paused=paused, big=big)
+        return [to_ascii(line) for line in lines] if self.ascii else lines
+
+    def _lines(self, quarter: Fraction, *, paused: bool, big: bool) -> list[str]:
         m = self.metronome
         meter: Meter = m.meter  # type: ignore[attr-defined]
         start: Fraction = m.start  # type: ignore[attr-defined]
-        qpm = m.tempo_map.qpm_at(quarter)  # type: ignore[attr-defined]
-        header = f"{m.describe()}  now q={float(qpm):.0f}"  # type: ignore[attr-defined]
+        header = f"{m.describe()}  now {m.tempo_now(quarter)}"  # type: ignore[attr-defined]
         if paused:
             header += "  [paused: space to go on]"
         lines = [header]
@@ -88,7 +126,10 @@ class Frame:
         if position < 0:
             bar_len = meter.bar_quarters
             count = int((quarter % bar_len) / meter.pulse_quarters) + 1
-            lines += ["count-in", big_number(count), meter_row(meter, count - 1)]
+            lines.append("count-in")
+            if big:
+                lines += big_number(count).split("\n")
+            lines.append(meter_row(meter, count - 1))
             return lines
         rows = [(meter, m.bar_quarters)]  # type: ignore[attr-defined]
         if m.vs is not None:  # type: ignore[attr-defined]
@@ -103,8 +144,9 @@ class Frame:
                 f"beat {pulse + 1}"
             )
             lines.append(meter_row(row_meter, pulse))
-        big = [big_number(b).split("\n") for b in beats]
-        lines += ["      ".join(parts) for parts in zip(*big)]
+        if big:
+            digits = [big_number(b).split("\n") for b in beats]
+            lines += ["      ".join(parts) for parts in zip(*digits)]
         every = m.meeting_every  # type: ignore[attr-defined]
         if every is not None:
             meetings, into = divmod(position, every)
@@ -127,9 +169,14 @@ def follow(
     on a terminal only (elsewhere nothing is drawn). The time is the stream's clock, moved
     ``display_delay`` seconds later (negative: earlier). Returns True when the music played
     out, False on Ctrl-C (after a 30 ms fade).
+
+    Raises:
+        AudioDeviceError: the device was lost while playing (the player has stopped).
     """
+    from theme.errors import AudioDeviceError
+
     out = out or sys.stdout
-    tty = out.isatty()
+    tty = out is not None and out.isatty()
     last = ""
     try:
         while player.active:
@@ -139,6 +186,12 @@ def follow(
                 out.flush()
                 last = line
             player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
+        player.check()  # ended by a lost device, not by the music's end
+    except AudioDeviceError:
+        player.stop()
+        if tty:
+            out.write("\n")
+        raise
     except KeyboardInterrupt:
         player.stop()
         if tty:

@@ -6,8 +6,8 @@ cbreak mode (restored on exit), :class:`ScriptedKeys` plays a script in tests.
 =====  ==================================================
 key    what it does
 =====  ==================================================
-``+``  4 BPM faster (``=`` too)
-``-``  4 BPM slower
+``+``  4 quarters a minute faster (``=`` too)
+``-``  4 quarters a minute slower (both stay within the tempo range)
 space  pause; again to go on (at the tempo of the moment)
 ``t``  tap the tempo: two taps or more set it
 ``q``  quit
@@ -17,6 +17,7 @@ space  pause; again to go on (at the tempo of the moment)
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import sys
 import time
@@ -24,11 +25,11 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Protocol, TextIO
 
-from theme.display import Frame
+from theme.display import Frame, can_draw
 from theme.metronome import Metronome
 from theme.playback import Player
 from theme.sinks import Sink, SoundDeviceSink
-from theme.tempo import Tempo
+from theme.tempo import Tempo, clamp_qpm
 from theme.timeline import Event
 
 __all__ = ["KeySource", "LiveMetronome", "ScriptedKeys", "TerminalKeys"]
@@ -56,14 +57,15 @@ class ScriptedKeys:
 
 
 class TerminalKeys:
-    """Keys from a terminal, one at a time, without Enter (cbreak mode, restored on exit)."""
+    """Keys from a terminal, one at a time, without Enter (cbreak mode, restored on exit,
+    whatever the way out). No terminal (a pipe, a file, a closed stdin): no keys."""
 
-    def __init__(self, stream: TextIO = sys.stdin):
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = sys.stdin if stream is None else stream
         self._saved: list | None = None
 
     def __enter__(self) -> TerminalKeys:
-        if self.stream.isatty():
+        if self.stream is not None and self.stream.isatty():
             import termios
             import tty
 
@@ -79,7 +81,7 @@ class TerminalKeys:
             self._saved = None
 
     def poll(self, heard_seconds: float) -> str | None:
-        if self._saved is None:
+        if self._saved is None or self.stream is None:
             return None
         import select
 
@@ -90,10 +92,15 @@ class TerminalKeys:
 class LiveMetronome:
     """Plays a metronome, draws its frame in step with what is heard, and obeys keys.
 
-    ``sink`` defaults to the sound card; ``out`` receives the frames (a terminal gets the
-    frame redrawn in place, anything else one line per beat). ``display_delay`` (seconds)
-    draws each beat that long after it is heard (negative: before), for a projector's or a
-    Bluetooth speaker's lag; the keys still act on what is heard.
+    ``sink`` defaults to the sound card (``device`` and ``latency`` are checked at once);
+    ``out`` receives the frames (a terminal gets the frame redrawn in place, anything else one
+    line per beat, nothing when it is None; ASCII stand-ins for the glyphs where it cannot
+    encode them) and a last line with the underruns. ``display_delay`` (seconds) draws each
+    beat that long after it is heard (negative: before), for a projector's or a Bluetooth
+    speaker's lag; the keys still act on what is heard.
+
+    Raises:
+        AudioDeviceError: (from :meth:`run`) no device, or the device lost while playing.
     """
 
     def __init__(
@@ -102,7 +109,7 @@ class LiveMetronome:
         *,
         sink: Sink | None = None,
         keys: KeySource | None = None,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = sys.stdout,
         device: str | int | None = None,
         latency: float | None = None,
         rate: int = 48000,
@@ -110,15 +117,16 @@ class LiveMetronome:
     ):
         self.metronome = metronome
         self.display_delay = display_delay
-        self._sink_factory = (
-            (lambda: sink)
-            if sink is not None
-            else (lambda: SoundDeviceSink(rate=rate, device=device, latency=latency))
-        )
+        if sink is None:  # made now, so that a bad device or latency fails before playing
+            sink = SoundDeviceSink(rate=rate, device=device, latency=latency)
+        self.sink = sink
         self.keys = keys or ScriptedKeys([])
-        self.out = out
+        self.out: TextIO = io.StringIO() if out is None else out  # closed stdout: nowhere
         self.rate = rate
-        self.frame = Frame(metronome)
+        self.frame = Frame(metronome, ascii=not can_draw(self.out))
+        self.underruns = 0
+        """Underruns of every player so far (a pause starts a new one)."""
+        self._played_out = False
         self.offset = Fraction(0)  # quarter notes played before the current player began
         self.paused = False
         self.taps: list[float] = []
@@ -158,13 +166,14 @@ class LiveMetronome:
             events, layers=m.layers, tempo_map=self._player_map, rate=self.rate, end_quarter=end
         )
         self.offset = from_quarter
-        self.player = Player(renderer, self._sink_factory()).start()
+        self.player = Player(renderer, self.sink).start()
 
     # -- keys --------------------------------------------------------------------------
 
     def set_tempo(self, qpm: Fraction) -> None:
-        """From the next block on, play at ``qpm`` quarter notes a minute."""
-        qpm = max(Fraction(20), min(Fraction(600), qpm))
+        """From the next block on, play at ``qpm`` quarter notes a minute, kept within the
+        tempo range (:func:`theme.tempo.clamp_qpm`)."""
+        qpm = clamp_qpm(qpm)
         player = self.player
         if player is None or self.paused:
             return
@@ -203,6 +212,7 @@ class LiveMetronome:
                 at = self.heard_quarter()
                 assert self.player is not None
                 self.player.stop()
+                self.underruns += self.player.underruns
                 self.player = None
                 self.offset = at
         elif key == "t":
@@ -217,22 +227,32 @@ class LiveMetronome:
     # -- the loop ----------------------------------------------------------------------
 
     def run(self, *, refresh_seconds: float = 0.01) -> int:
-        """Play until the bars are done or ``q``; return an exit code (130 on Ctrl-C)."""
+        """Play until the bars are done or ``q``; return an exit code (130 on Ctrl-C). The
+        player stops and the last line is written whatever the way out (an exception, or
+        SystemExit from a SIGTERM handler, passes on after it).
+
+        Raises:
+            AudioDeviceError: the device was lost while playing.
+        """
         tty = self.out.isatty()
         drawn: list[str] = []
         heard = 0.0
+        code = 0
+        self._played_out = False
         self._start_player(Fraction(0))
         try:
             while True:
                 player = self.player
                 if player is not None and not player.active:
+                    player.check()  # ended by a lost device, not by the last bar
+                    self._played_out = True
                     break
                 if player is not None:  # while paused, the time heard stands still
                     heard = player.heard_seconds()
                 key = self.keys.poll(heard)
                 if key is not None and not self.handle(key, time.monotonic()):
                     break
-                lines = self.frame.lines(self.shown_quarter(), paused=self.paused)
+                lines = self.frame.lines(self.shown_quarter(), paused=self.paused, big=tty)
                 if lines != drawn:
                     self._draw(lines, drawn, tty)
                     drawn = lines
@@ -240,11 +260,11 @@ class LiveMetronome:
                     player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
                 else:
                     time.sleep(refresh_seconds)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM too, where it raises one (143)
+            code = getattr(exc, "exit_code", 130)
+        finally:
             self._finish()
-            return 130
-        self._finish()
-        return 0
+        return code
 
     def _draw(self, lines: list[str], before: list[str], tty: bool) -> None:
         if tty:
@@ -252,14 +272,26 @@ class LiveMetronome:
                 self.out.write(f"\x1b[{len(before)}F")
             self.out.write("".join(f"\x1b[2K{line}\n" for line in lines))
         else:
-            self.out.write(
-                " | ".join(line for line in lines if "█" not in line and "▀" not in line) + "\n"
-            )
+            self.out.write(" | ".join(lines) + "\n")
         self.out.flush()
 
     def _finish(self) -> None:
+        """Stop the player and say how it went: bars heard and underruns, as theme play."""
+        from theme.errors import AudioDeviceError
+
+        m = self.metronome
+        try:
+            at = self.heard_quarter()
+        except AudioDeviceError:  # a lost device's clock: where the last pause left off
+            at = self.offset
         if self.player is not None:
             self.player.stop()
-            underruns = self.player.underruns
-            if underruns:
-                self.out.write(f"{underruns} underruns\n")
+            self.underruns += self.player.underruns
+        if self._played_out:
+            said = f"played {m.bars} bars"
+        elif at < m.start:
+            said = "stopped in the count-in"
+        else:
+            said = f"stopped in bar {int((at - m.start) // m.bar_quarters) + 1}"
+        self.out.write(f"{said}; underruns: {self.underruns}\n")
+        self.out.flush()

@@ -6,7 +6,8 @@ count-in; samples come from the tempo map, so live playback, audio files and MID
 
 - Accents follow the grouping: bar downbeat, group start, beat, subdivision (and silent in
   gap bars), each with its own click.
-- ``vs`` adds a second meter with its own timbre, on the other side of the stereo field.
+- One meter clicks in the centre. ``vs`` adds a second meter with its own timbre: the first
+  then sits on the left, the second on the right (left ear 5/4, right ear 4/4).
   ``align='beat'``: both share the pulse (a quarter note) and their downbeats meet every
   least common multiple of the bar lengths (5/4 against 4/4: every 20 beats).
   ``align='bar'``: both bars last the same time (five against four).
@@ -21,7 +22,6 @@ Fraction(5, 1)
 from __future__ import annotations
 
 import copy
-import dataclasses
 import heapq
 import itertools
 import math
@@ -29,11 +29,26 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from theme.clicks import (
+    CLICK_PITCHES,
+    COUNT,
+    FIRST_OF_TWO,
+    MAIN,
+    MAX_COUNT_IN,
+    SECOND,
+    bar_clicks,
+    check_int,
+    check_subdivide,
+    check_swing,
+    click_track,
+    count_in,
+)
 from theme.errors import UsageError
-from theme.meter import AccentLevel, Meter
+from theme.meter import Meter
+from theme.safe_text import clip
 from theme.tempo import Tempo, TempoMap, TempoSegment
-from theme.timeline import MAX_BARS, Bar, Event, Layer, Marker, Timeline, velocity_for
-from theme.trainer import Accel, Gap, Ramp
+from theme.timeline import MAX_BARS, Event, Layer, Marker, Timeline
+from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,17 +57,18 @@ if TYPE_CHECKING:
     from theme.renderers.audio import BlockRenderer
     from theme.sinks import Sink
 
-__all__ = ["ALIGNS", "Metronome", "click_track", "count_in", "lcm_quarters"]
+__all__ = [
+    "ALIGNS",
+    "CLICK_PITCHES",
+    "Metronome",
+    "bar_clicks",
+    "click_track",
+    "count_in",
+    "lcm_quarters",
+]
 
 ALIGNS = ("beat", "bar")
-MAIN = Layer("click", "click", drum=True, pan=-0.45)
-SECOND = Layer("vs", "clicklow", drum=True, pan=0.45)
-COUNT = Layer("count-in", "click", drum=True, pan=0.0)
-CLICK_PITCHES = {MAIN.name: (76, 77), SECOND.name: (67, 68), COUNT.name: (76, 77)}
-"""General MIDI drum notes for the MIDI export, (downbeat and group start, the rest) per
-layer: the first meter on the high and low woodblocks, the second on the high and low agogo,
-so that the two meters sound apart in a DAW too (the built-in synth picks its click sounds
-by layer and accent level, not by these)."""
+DEFAULT_BPM = 120
 
 
 def lcm_quarters(a: Fraction, b: Fraction) -> Fraction:
@@ -65,18 +81,32 @@ def lcm_quarters(a: Fraction, b: Fraction) -> Fraction:
     return Fraction(math.lcm(int(a * denominator), int(b * denominator)), denominator)
 
 
+def _plan(value: object, kind: type, name: str) -> object:
+    if value is None or isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        return kind.parse(value)  # type: ignore[attr-defined]
+    raise TypeError(f"{name} must be a str or a {kind.__name__}, not {type(value).__name__}")
+
+
 class Metronome:
     """Clicks for one meter, or two against each other (see the module docstring).
 
-    ``bpm`` counts quarter notes unless a unit is given (``'e=300'``, ``'q.=100'``);
-    ``accent`` regroups the meter (``'2+3'``); ``subdivide`` (1-4) adds softer clicks
-    between pulses, and ``swing`` (0.5 straight to 0.75) delays the second of two;
-    ``count_in`` bars of the meter come first; ``ramp``, ``accel`` and ``gap`` are practice
-    plans (:mod:`theme.trainer`), in bars of the first meter after the count-in; ``bars``
-    stops after that many bars (None: never).
+    ``bpm`` counts quarter notes unless a unit is given (``'e=300'``, ``'q.=100'``; default
+    120); ``accent`` regroups the meter (``'2+3'``); ``subdivide`` (1-4) adds softer clicks
+    between pulses, and ``swing`` (0.5 straight to 0.75) delays the second of two (so it
+    needs ``subdivide=2``); ``align`` (``'beat'``, the default, or ``'bar'``) needs ``vs``;
+    ``count_in`` bars (0-16) of the meter come first; ``ramp``, ``accel`` and ``gap`` are
+    practice plans (:mod:`theme.trainer`), in bars of the first meter after the count-in; a
+    ramp or an accelerando sets the tempo itself, so ``bpm`` is left out or equal to its
+    start (give its unit in it: ``ramp='e=200-280/4'``); ``bars`` (1 to 1,000,000) stops after that many bars (None:
+    never). One meter sounds in the centre; against ``vs``, the first sits left and the
+    second right.
 
     Raises:
-        UsageError: any option out of range (the message names it).
+        TypeError: an argument of the wrong type (``subdivide=2.5``).
+        UsageError: any option out of range, or one that would do nothing (the message
+            names it); MeterError and TempoError (subclasses) for the meter and the tempo.
     """
 
     def __init__(
@@ -84,8 +114,8 @@ class Metronome:
         meter: str | Meter,
         *,
         vs: str | Meter | None = None,
-        bpm: str | int | Fraction | Tempo = 120,
-        align: str = "beat",
+        bpm: str | int | Fraction | Tempo | None = None,
+        align: str | None = None,
         accent: str | None = None,
         subdivide: int = 1,
         swing: float = 0.5,
@@ -96,29 +126,46 @@ class Metronome:
         bars: int | None = None,
     ):
         self.meter = Meter.parse(meter)
-        if accent:
+        if accent is not None:
+            if not isinstance(accent, str):
+                raise TypeError(f"accent must be a str, not {type(accent).__name__}")
             self.meter = self.meter.with_groups(accent)
         self.vs = Meter.parse(vs) if vs is not None else None
-        self.tempo = Tempo.parse(bpm)
-        if align not in ALIGNS:
-            raise UsageError(f"invalid align {align!r}: expected beat or bar")
-        self.align = align
-        if not 1 <= subdivide <= 4:
-            raise UsageError(f"invalid subdivide {subdivide!r}: expected 1, 2, 3 or 4")
-        self.subdivide = subdivide
-        if not 0.5 <= swing <= 0.75:
-            raise UsageError(f"invalid swing {swing!r}: expected 0.5 (straight) to 0.75")
-        self.swing = Fraction(swing).limit_denominator(100)
-        if not 0 <= count_in <= 16:
-            raise UsageError(f"invalid count-in {count_in!r}: expected 0 to 16 bars")
-        self.count_in = count_in
+        if align is not None:
+            if not isinstance(align, str):
+                raise TypeError(f"align must be a str, not {type(align).__name__}")
+            if align not in ALIGNS:
+                raise UsageError(f"invalid align {clip(align)!r}: expected beat or bar")
+            if self.vs is None:
+                raise UsageError(
+                    f"invalid align {align!r} without a second meter: align says how two "
+                    "meters line up, so it needs vs"
+                )
+        self.align = align or "beat"
+        self.subdivide = check_subdivide(subdivide)
+        self.swing = check_swing(swing, self.subdivide)
+        self.count_in = check_int(count_in, "count-in", 0, MAX_COUNT_IN)
         if ramp is not None and accel is not None:
             raise UsageError("use either a ramp or an accelerando, not both")
-        self.ramp = Ramp.parse(ramp) if isinstance(ramp, str) else ramp
-        self.accel = Accel.parse(accel) if isinstance(accel, str) else accel
-        self.gap = Gap.parse(gap) if isinstance(gap, str) else gap
-        if bars is not None and not 1 <= bars <= 1_000_000:
-            raise UsageError(f"invalid bars {bars!r}: expected 1 to 1000000")
+        self.ramp: Ramp | None = _plan(ramp, Ramp, "ramp")  # type: ignore[assignment]
+        self.accel: Accel | None = _plan(accel, Accel, "accel")  # type: ignore[assignment]
+        self.gap: Gap | None = _plan(gap, Gap, "gap")  # type: ignore[assignment]
+        plan = self.ramp or self.accel
+        if plan is not None:
+            self.tempo = Tempo(plan.start, plan.unit)
+            if bpm is not None and Tempo.parse(bpm).qpm != self.tempo.qpm:
+                shown = clip(bpm) if isinstance(bpm, str) else str(bpm)
+                kind = "ramp" if self.ramp else "accelerando"
+                raise UsageError(
+                    f"invalid bpm {shown!r} with {'a' if self.ramp else 'an'} {kind} that starts "
+                    f"at {self.tempo}: the "
+                    f"{kind} sets the tempo, so leave bpm out (a unit goes in the {kind}, "
+                    "such as e=200-280/4)"
+                )
+        else:
+            self.tempo = Tempo.parse(DEFAULT_BPM if bpm is None else bpm)
+        if bars is not None:
+            bars = check_int(bars, "bars", 1, MAX_PLAN_BARS)
         self.bars = bars
         self.tempo_map = self._tempo_map()
 
@@ -134,13 +181,10 @@ class Metronome:
         """Where bar 1 begins, after the count-in (quarter notes)."""
         return self.count_in * self.bar_quarters
 
-    def _qpm(self, bpm: Fraction) -> Fraction:
-        """Quarter notes a minute of ``bpm`` beats of the tempo's unit."""
-        return Tempo.parse(f"q={float(Tempo(bpm, self.tempo.unit).qpm)}").qpm
-
     def _tempo_map(self) -> TempoMap:
         if self.accel is not None:
-            first, last = self._qpm(self.accel.start), self._qpm(self.accel.end)
+            first = Tempo(self.accel.start, self.accel.unit).qpm
+            last = Tempo(self.accel.end, self.accel.unit).qpm
             length = self.accel.bars * self.bar_quarters
             segments = [TempoSegment(Fraction(0), first, self.start)] if self.start else []
             segments += [
@@ -149,10 +193,10 @@ class Metronome:
             ]
             return TempoMap(segments)
         if self.ramp is not None:
-            segments = [TempoSegment(Fraction(0), self._qpm(self.ramp.start))]
+            segments = [TempoSegment(Fraction(0), self.ramp.tempo_at_bar(0).qpm)]
             for bar in range(self.ramp.every, self.ramp.last_change_bar + 1, self.ramp.every):
                 at = self.start + bar * self.bar_quarters
-                segments.append(TempoSegment(at, self._qpm(self.ramp.bpm_at_bar(bar))))
+                segments.append(TempoSegment(at, self.ramp.tempo_at_bar(bar).qpm))
             return TempoMap(segments)
         return TempoMap.constant(self.tempo)
 
@@ -180,28 +224,6 @@ class Metronome:
 
     # -- events ------------------------------------------------------------------------
 
-    def _bar_clicks(
-        self, meter: Meter, layer: Layer, start: Fraction, length: Fraction, number: int
-    ) -> Iterator[Event]:
-        """The clicks of one bar of ``meter`` squeezed or stretched to ``length`` quarters."""
-        levels = meter.accent_levels(self.subdivide)
-        pulse = length / meter.numerator
-        heard = self.gap is None or layer is COUNT or self.gap.heard(number)
-        for i, level in enumerate(levels):
-            beat, sub = divmod(i, self.subdivide)
-            offset = beat * pulse + sub * pulse / self.subdivide
-            if self.subdivide == 2 and sub == 1:
-                offset = beat * pulse + pulse * self.swing
-            level = level if heard else AccentLevel.SILENT
-            yield Event(
-                onset=start + offset,
-                duration=pulse / self.subdivide,
-                layer=layer.name,
-                pitch=CLICK_PITCHES[layer.name][int(level > AccentLevel.GROUP)],
-                velocity=velocity_for(level),
-                accent=level,
-            )
-
     def _stream(self, meter: Meter, layer: Layer, length: Fraction) -> Iterator[Event]:
         bars = (
             itertools.count()
@@ -212,7 +234,15 @@ class Metronome:
             bar_start = self.start + number * length
             if self.bars is not None and bar_start >= self.start + self.bars * self.bar_quarters:
                 return
-            yield from self._bar_clicks(meter, layer, bar_start, length, number)
+            yield from bar_clicks(
+                meter,
+                start=bar_start,
+                length=length,
+                layer=layer,
+                subdivide=self.subdivide,
+                swing=self.swing,
+                heard=self.gap is None or self.gap.heard(number),
+            )
 
     def events(self, *, from_quarter: Fraction = Fraction(0)) -> Iterator[Event]:
         """Every click, in order, lazily (endless when ``bars`` is None); the count-in first.
@@ -221,7 +251,13 @@ class Metronome:
         """
         streams: list[Iterator[Event]] = [
             itertools.chain.from_iterable(
-                self._bar_clicks(self.meter, COUNT, n * self.bar_quarters, self.bar_quarters, n)
+                bar_clicks(
+                    self.meter,
+                    start=n * self.bar_quarters,
+                    layer=COUNT,
+                    subdivide=self.subdivide,
+                    swing=self.swing,
+                )
                 for n in range(self.count_in)
             ),
             self._stream(self.meter, MAIN, self.bar_quarters),
@@ -235,9 +271,10 @@ class Metronome:
 
     @property
     def layers(self) -> dict[str, Layer]:
-        chosen = (
-            [MAIN] + ([SECOND] if self.vs is not None else []) + ([COUNT] if self.count_in else [])
-        )
+        """The layers by name: one meter in the centre, or the first left and the second
+        right (and the count-in in the centre)."""
+        first = [MAIN] if self.vs is None else [FIRST_OF_TWO, SECOND]
+        chosen = first + ([COUNT] if self.count_in else [])
         return {layer.name: layer for layer in chosen}
 
     def timeline(self, *, bars: int | None = None) -> Timeline:
@@ -258,7 +295,8 @@ class Metronome:
             )
         metronome = self._with_bars(bars)
         laid = [(self.meter, "count-in")] * self.count_in + [(self.meter, "")] * bars
-        markers = [Marker(self.start, f"grouping {self.meter.explicit}")]
+        # the grouping is in the 'meter 3+2/4' marker the timeline writes where a meter starts
+        markers = []
         if self.vs is not None:
             markers.append(Marker(self.start, f"against {self.vs.explicit} (align {self.align})"))
             every = self.meeting_every
@@ -284,11 +322,24 @@ class Metronome:
         return clone
 
     def describe(self) -> str:
-        """One line: the meters, groupings, alignment and tempo."""
+        """One line: the meters, groupings, alignment and the tempo that runs, in the unit
+        it was given in (``e=280``, ``ramp e=200-280, +4 every 4 bars``).
+
+        >>> Metronome("7/8", ramp="e=200-280/4").describe()
+        'metronome 7/8 (2+2+3), ramp e=200-280, +4 every 4 bars'
+        """
         text = f"metronome {self.meter} ({'+'.join(map(str, self.meter.groups))})"
         if self.vs is not None:
             text += f" against {self.vs} ({'+'.join(map(str, self.vs.groups))}), align {self.align}"
+        if self.ramp is not None:
+            return text + f", ramp {self.ramp}"
+        if self.accel is not None:
+            return text + f", accelerando {self.accel}"
         return text + f", {self.tempo}"
+
+    def tempo_now(self, quarter: Fraction) -> Tempo:
+        """The tempo at ``quarter`` (quarter notes from the start), in the unit given."""
+        return Tempo(self.tempo_map.qpm_at(quarter) / self.tempo.unit, self.tempo.unit)
 
     # -- sound -------------------------------------------------------------------------
 
@@ -335,61 +386,3 @@ class Metronome:
         from theme.classroom.notebook import html_for
 
         return html_for(self.timeline(bars=min(self.bars or 4, 16)), self.describe())
-
-
-def click_track(timeline: Timeline, *, subdivide: int = 1) -> Timeline:
-    """The timeline with a click layer that follows its bars, meters and groupings."""
-    events: list[Event] = []
-    for bar in timeline.bars:
-        events += Metronome(bar.meter, subdivide=subdivide)._bar_clicks(
-            bar.meter, MAIN, bar.start, bar.meter.bar_quarters, 0
-        )
-    return timeline.with_events(events, layers=[MAIN])
-
-
-def count_in(timeline: Timeline, bars: int) -> Timeline:
-    """The timeline after ``bars`` bars of clicks in its first meter, with that meter's
-    grouping and at its opening tempo: a count-in that follows the meter. The count-in bars
-    are numbered first and make the section ``count-in``; everything else moves later.
-
-    Raises:
-        UsageError: ``bars`` outside 0 to 16.
-    """
-    if not 0 <= bars <= 16:
-        raise UsageError(f"invalid count-in {bars!r}: expected 0 to 16 bars")
-    if bars == 0:
-        return timeline
-    meter = timeline.bars[0].meter
-    length = bars * meter.bar_quarters
-    counting = Metronome(meter)
-    clicks = [
-        click
-        for n in range(bars)
-        for click in counting._bar_clicks(
-            meter, COUNT, n * meter.bar_quarters, meter.bar_quarters, n
-        )
-    ]
-    return Timeline(
-        title=timeline.title,
-        bars=(
-            *(Bar(n + 1, n * meter.bar_quarters, meter, "count-in") for n in range(bars)),
-            *(
-                Bar(bar.number + bars, bar.start + length, bar.meter, bar.section)
-                for bar in timeline.bars
-            ),
-        ),
-        tempo_map=timeline.tempo_map.delayed(length),
-        layers={COUNT.name: COUNT, **timeline.layers},
-        events=(
-            *clicks,
-            *(dataclasses.replace(e, onset=e.onset + length) for e in timeline.events),
-        ),
-        markers=(
-            Marker(Fraction(0), "count-in"),
-            # the opening meter's marker goes to the start: the count-in is in that meter
-            *(
-                m if m.at == 0 and m.text.startswith("meter ") else Marker(m.at + length, m.text)
-                for m in timeline.markers
-            ),
-        ),
-    )

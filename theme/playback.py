@@ -16,17 +16,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from theme.errors import AudioDeviceError
 from theme.renderers.audio import BlockRenderer
 from theme.sinks import Sink, SoundDeviceSink
 
 if TYPE_CHECKING:
     from theme.timeline import Timeline
 
-__all__ = ["FADE_SECONDS", "RING_BLOCKS", "Player", "play"]
+__all__ = ["CHECK_SECONDS", "FADE_SECONDS", "RING_BLOCKS", "Player", "play"]
 
 RING_BLOCKS = 32
 """Blocks rendered ahead of the sound card (32 of 256 frames: 171 ms at 48 kHz)."""
 FADE_SECONDS = 0.03
+CHECK_SECONDS = 0.1
+"""How often a waiting player looks whether its device is still there (seconds)."""
 
 
 class Player:
@@ -50,6 +53,7 @@ class Player:
         self._fade_left = int(FADE_SECONDS * sink.rate)
         self._fade = np.linspace(1.0, 0.0, self._fade_left, dtype=np.float32)
         self._late = 0
+        self._sink_underruns_before = 0  # a sink played again (after a pause) counts on
         self._frames = 0
         self._producer = threading.Thread(target=self._produce, daemon=True)
         self._render_lock = threading.Lock()  # between the producer and with_renderer only
@@ -104,6 +108,7 @@ class Player:
         """Render the first blocks, then start the sink. For a realtime sink a producer
         thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
         self.fill_ahead()
+        self._sink_underruns_before = self.sink.underruns
         if self.sink.realtime and producer:
             self._producer.start()
         self.sink.open(self.pull)
@@ -117,19 +122,56 @@ class Player:
 
     @property
     def active(self) -> bool:
+        """True while the sink is playing."""
         return not self.sink.done.is_set()
 
+    def check(self) -> None:
+        """Raise :class:`AudioDeviceError` when the device has been lost: the server gone,
+        the device unplugged, its stream stopped or stalled. The player then ends at once.
+
+        Raises:
+            AudioDeviceError: the device is lost.
+        """
+        try:
+            self.sink.check()
+        except AudioDeviceError:
+            self._ended = True
+            raise
+        if getattr(self.sink, "lost", False):
+            self._ended = True
+            raise AudioDeviceError("the audio device was lost during playback")
+
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the music has played out (or ``timeout`` seconds); True when it has."""
-        return self.sink.done.wait(timeout)
+        """Wait until the music has played out (or ``timeout`` seconds); True when it has.
+        Looks every CHECK_SECONDS whether the device is still there (a watchdog, not a
+        clock of the music).
+
+        Raises:
+            AudioDeviceError: the device was lost while waiting.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = CHECK_SECONDS if deadline is None else deadline - time.monotonic()
+            done = self.sink.done.wait(max(0.0, min(CHECK_SECONDS, left)))
+            self.check()
+            if done:
+                return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
 
     def stop(self) -> None:
-        """Fade out over 30 ms and stop."""
+        """Fade out over 30 ms and stop (at once when the device is lost); never raises
+        for a lost device."""
         self._stopping = True
-        self.sink.done.wait(1.0)
+        try:
+            self.check()
+            self.sink.done.wait(1.0)
+        except AudioDeviceError:
+            pass  # the device is gone: nothing to fade
         self.close()
 
     def close(self) -> None:
+        """Stop the sink and the producer (a second close does nothing)."""
         self._ended = True
         self.sink.close()
         if self._producer.is_alive():
@@ -137,7 +179,9 @@ class Player:
 
     @property
     def underruns(self) -> int:
-        return self._late + self.sink.underruns
+        """Blocks this player was late for, and the underruns the sink reported while it
+        played."""
+        return self._late + self.sink.underruns - self._sink_underruns_before
 
     def heard_frame(self) -> int:
         """The frame at the speaker now (from the stream's clock and latency)."""

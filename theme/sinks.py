@@ -20,31 +20,48 @@ import abc
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from theme.devices import (
+    LATENCY_RANGE,
+    NO_PORTAUDIO,
+    Device,
+    _sounddevice,
+    check_device,
+    check_latency,
+    devices,
+)
 from theme.errors import AudioDeviceError
 
 __all__ = [
+    "LATENCY_RANGE",
+    "NO_PORTAUDIO",
+    "STALL_SECONDS",
     "ArraySink",
     "Device",
     "ManualSink",
     "Sink",
     "SoundDeviceSink",
     "SteppedSink",
+    "check_device",
+    "check_latency",
     "devices",
     "resolve_device",
 ]
 
+STALL_SECONDS = 2.0
+"""A stream whose callback has not run for this long by the stream's own clock (seconds)
+has lost its device."""
+MAX_UNDERRUNS_KEPT = 64
+"""How many underrun positions a sink keeps (it counts them all)."""
+CLOSE_SECONDS = 2.0
+"""How long closing a stream may take before it is left behind (a dead server's stream
+may never close)."""
+
 Pull = Callable[[np.ndarray], bool]
 """Fills one output block; returns False after the last block."""
-
-NO_PORTAUDIO = (
-    "no PortAudio library: install it (Debian/Ubuntu: apt-get install libportaudio2), "
-    "or write a file instead with -o FILE.wav"
-)
 
 
 class Sink(abc.ABC):
@@ -68,10 +85,26 @@ class Sink(abc.ABC):
     def open(self, pull: Pull) -> None:
         """Start calling ``pull`` once per block of ``blocksize`` frames."""
         self._pull = pull
+        self.done.clear()
+        self._closed = False
         self._open()
 
     def close(self) -> None:
+        """Stop pulling and let go of the device; a second close does nothing."""
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
         self._close()
+
+    def check(self) -> None:  # noqa: B027 (a sink with no device has nothing to check)
+        """Raise :class:`AudioDeviceError` when the device has been lost mid-stream (a
+        sink with no device never loses it)."""
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def heard_frame(self, frames_pulled: int) -> int:
         """The frame at the speaker now, given how many frames have been pulled."""
@@ -166,43 +199,6 @@ class ManualSink(Sink):
         return self._pull(out)
 
 
-def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except (OSError, ImportError):  # OSError: the PortAudio library is missing
-        raise AudioDeviceError(NO_PORTAUDIO) from None
-    return sounddevice
-
-
-@dataclass(frozen=True)
-class Device:
-    """An output device: its index, name, host API and channel count."""
-
-    index: int
-    name: str
-    hostapi: str
-    channels: int
-    default: bool
-
-
-def devices() -> list[Device]:
-    """The output devices PortAudio sees.
-
-    Raises:
-        AudioDeviceError: no PortAudio library.
-    """
-    sd = _sounddevice()
-    hostapis = sd.query_hostapis()
-    default_out = sd.default.device[1]
-    return [
-        Device(
-            i, d["name"], hostapis[d["hostapi"]]["name"], d["max_output_channels"], i == default_out
-        )
-        for i, d in enumerate(sd.query_devices())
-        if d["max_output_channels"] > 0
-    ]
-
-
 def resolve_device(device: str | int | None) -> int | None:
     """A device index from an index, a part of a name, ``THEME_AUDIO_DEVICE``, or None for
     PortAudio's default.
@@ -210,6 +206,7 @@ def resolve_device(device: str | int | None) -> int | None:
     Raises:
         AudioDeviceError: no output device at all, or none matching.
     """
+    check_device(device)
     if device is None:
         device = os.environ.get("THEME_AUDIO_DEVICE") or None
     outputs = devices()
@@ -232,8 +229,19 @@ def resolve_device(device: str | int | None) -> int | None:
     raise AudioDeviceError(f"unknown output device {text!r}: expected one of {names}")
 
 
+_LEFT_BEHIND: list[Any] = []
+"""Streams of a lost device, kept (never closed: closing one can hang) until the exit."""
+
+
 class SoundDeviceSink(Sink):
-    """The sound card, through a ``sounddevice.OutputStream`` that this object owns."""
+    """The sound card, through a ``sounddevice.OutputStream`` that this object owns.
+
+    ``device`` and ``latency`` are checked at once (:func:`check_device`,
+    :func:`check_latency`); the device is looked up when the sink opens. A stream that stops
+    by itself (its server gone, the device unplugged) or whose callback stalls for
+    :data:`STALL_SECONDS` by the stream's clock makes :meth:`check` raise
+    :class:`AudioDeviceError`.
+    """
 
     def __init__(
         self,
@@ -244,13 +252,19 @@ class SoundDeviceSink(Sink):
         latency: float | str | None = None,
     ):
         super().__init__(rate=rate, blocksize=blocksize)
-        self.device = device
-        self.latency = latency
+        self.device = check_device(device)
+        self.latency = check_latency(latency)
         self._stream: Any = None
-        self.underrun_frames: list[int] = []
-        """Where the device reported each underrun (frames played before it)."""
+        self._underrun_at = np.zeros(MAX_UNDERRUNS_KEPT, dtype=np.int64)
         self._block_dac_time = 0.0
         self._block_start_frame = 0
+        self._ending = False
+        self.lost = False
+
+    @property
+    def underrun_frames(self) -> list[int]:
+        """Where the device reported the first underruns (frames played before each)."""
+        return [int(f) for f in self._underrun_at[: min(self.underruns, MAX_UNDERRUNS_KEPT)]]
 
     def _open(self) -> None:
         sd = _sounddevice()
@@ -258,16 +272,21 @@ class SoundDeviceSink(Sink):
         pull = self._pull
         assert pull is not None
         frames_done = [0]
+        kept = self._underrun_at
+        self._ending = False
+        self.lost = False
 
         def callback(outdata: np.ndarray, frames: int, timing: Any, status: Any) -> None:
-            if status.output_underflow:
+            if status.output_underflow:  # no allocation here: a slot of a preallocated array
+                if self.underruns < MAX_UNDERRUNS_KEPT:
+                    kept[self.underruns] = frames_done[0]
                 self.underruns += 1
-                self.underrun_frames.append(frames_done[0])
             self._block_dac_time = timing.outputBufferDacTime
             self._block_start_frame = frames_done[0]
             more = pull(outdata)
             frames_done[0] += frames
             if not more:
+                self._ending = True
                 raise sd.CallbackStop
 
         try:
@@ -284,20 +303,81 @@ class SoundDeviceSink(Sink):
             )
             self.latency_seconds = float(self._stream.latency)
             self._stream.start()
-        except sd.PortAudioError as exc:
+        except sd.PortAudioError as err:
             raise AudioDeviceError(
-                f"the audio device failed: {exc}; try another with --device (see 'theme devices') "
+                f"the audio device failed: {err}; try another with --device (see 'theme devices') "
                 "or write a file with -o FILE.wav"
-            ) from None
+            ) from err
+
+    def check(self) -> None:
+        """Raise :class:`AudioDeviceError` when the stream stopped by itself (not at the end
+        of the music) or its callback has not run for :data:`STALL_SECONDS` of the stream's
+        clock; the stream is then left behind, not closed."""
+        stream = self._stream
+        if stream is None or self.done.is_set():
+            return
+        sd = _sounddevice()
+        try:
+            stopped = not stream.active and not self._ending
+            stalled = bool(self._block_dac_time) and (
+                stream.time - self._block_dac_time - self.latency_seconds > STALL_SECONDS
+            )
+        except sd.PortAudioError as err:
+            self._leave_behind()
+            raise AudioDeviceError(f"the audio device was lost: {err}") from err
+        if stopped or stalled:
+            self._leave_behind()
+            how = "stopped" if stopped else f"gave no sound for {STALL_SECONDS:g} seconds"
+            raise AudioDeviceError(
+                f"the audio device was lost during playback (its stream {how}): "
+                "check the device or its sound server, then play again"
+            )
+
+    def _leave_behind(self) -> None:
+        """Forget a lost device's stream without closing it (PortAudio can hang closing a
+        stream whose server has gone, and again at exit): the player stops at once."""
+        import atexit
+
+        sd = _sounddevice()
+        atexit.unregister(sd._exit_handler)  # its Pa_Terminate would wait for the dead stream
+        _LEFT_BEHIND.append(self._stream)
+        self._stream = None
+        self.lost = True
+        self._closed = True
+        self.done.set()
 
     def _close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
+        stream = self._stream
+        if stream is None:
+            return
+        self._stream = None
+        sd = _sounddevice()
+        errors: list[BaseException] = []
+
+        def close() -> None:
+            try:
+                stream.close()
+            except sd.PortAudioError as err:
+                errors.append(err)
+
+        closer = threading.Thread(target=close, daemon=True)
+        closer.start()
+        closer.join(CLOSE_SECONDS)
+        if closer.is_alive():  # a stream that will not close: leave it, exit anyway
+            self._stream = stream
+            self._leave_behind()
+            return
+        if errors:
+            raise AudioDeviceError(f"the audio device failed to close: {errors[0]}") from errors[0]
 
     def _heard_frame(self, frames_pulled: int) -> int:
         stream = self._stream
         if stream is None or not self._block_dac_time:
             return 0
-        elapsed = stream.time - self._block_dac_time
+        sd = _sounddevice()
+        try:
+            now = stream.time
+        except sd.PortAudioError as err:
+            raise AudioDeviceError(f"the audio device's clock failed: {err}") from err
+        elapsed = now - self._block_dac_time
         return max(0, self._block_start_frame + int(elapsed * self.rate))

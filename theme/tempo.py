@@ -27,8 +27,20 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from theme.errors import TempoError
+from theme.safe_text import clip
 
-__all__ = ["MAX_QPM", "MIN_QPM", "UNITS", "Tempo", "TempoMap", "TempoSegment", "to_sample"]
+__all__ = [
+    "MAX_QPM",
+    "MIN_QPM",
+    "UNITS",
+    "UNIT_WORDS",
+    "Tempo",
+    "TempoMap",
+    "TempoSegment",
+    "clamp_qpm",
+    "format_bpm",
+    "to_sample",
+]
 
 UNITS: dict[str, Fraction] = {
     "w.": Fraction(6),
@@ -43,14 +55,60 @@ UNITS: dict[str, Fraction] = {
     "s": Fraction(1, 4),
 }
 """Beat units a tempo may count, in quarter notes."""
+UNIT_WORDS: dict[Fraction, str] = {
+    Fraction(6): "dotted wholes",
+    Fraction(4): "wholes",
+    Fraction(3): "dotted halves",
+    Fraction(2): "halves",
+    Fraction(3, 2): "dotted quarters",
+    Fraction(1): "quarters",
+    Fraction(3, 4): "dotted eighths",
+    Fraction(1, 2): "eighths",
+    Fraction(3, 8): "dotted sixteenths",
+    Fraction(1, 4): "sixteenths",
+}
+"""What each unit counts, in words, for messages."""
+_UNIT_NAMES = {v: k for k, v in UNITS.items()}
 
 MIN_QPM = Fraction(4)
 """The slowest tempo, in quarter notes a minute: a MIDI tempo cannot be slower than 3.58."""
 MAX_QPM = Fraction(2000)
-_FORM = (
-    "a number of beats a minute such as 160, q=160, e=300 or q.=100 (4 to 2000 quarters a minute)"
-)
-_TEMPO_RE = re.compile(r"^\s*(?:([whqes]\.?)\s*=\s*)?(\d+(?:\.\d+)?|\d+/\d+)\s*$")
+"""The fastest tempo, in quarter notes a minute. This range (MIN_QPM to MAX_QPM) is the one
+range of the project: ``--bpm``, ``--tempo``, the trainer's ramps and the live keys."""
+RANGE_TEXT = f"{MIN_QPM} to {MAX_QPM} quarters a minute"
+_FORM = f"a number of beats a minute such as 160, q=160, e=300 or q.=100 ({RANGE_TEXT})"
+NUMBER = r"\d{1,12}(?:\.\d{1,12})?"
+"""A BPM as typed: at most 12 digits before and after the point (a longer number is refused
+by the pattern, before any conversion)."""
+UNIT_PREFIX = r"(?:([whqes]\.?)\s*=\s*)?"
+"""An optional beat unit before a BPM, ``e=`` or ``q.=``; its group is the unit's name."""
+_TEMPO_RE = re.compile(rf"^\s*{UNIT_PREFIX}({NUMBER}|\d{{1,12}}/\d{{1,12}})\s*$")
+_MAX_TEXT = 80
+
+
+def format_bpm(bpm: Fraction) -> str:
+    """A BPM for a person: a whole number, or up to two decimals.
+
+    >>> format_bpm(Fraction(280)), format_bpm(Fraction(400, 3)), format_bpm(Fraction(5, 2))
+    ('280', '133.33', '2.5')
+    """
+    if bpm.denominator == 1:
+        return str(bpm.numerator)
+    return f"{float(bpm):.2f}".rstrip("0").rstrip(".")
+
+
+def clamp_qpm(qpm: Fraction) -> Fraction:
+    """``qpm`` (quarters a minute) moved into the one tempo range, MIN_QPM to MAX_QPM.
+
+    >>> clamp_qpm(Fraction(2004)), clamp_qpm(Fraction(800)), clamp_qpm(Fraction(0))
+    (Fraction(2000, 1), Fraction(800, 1), Fraction(4, 1))
+    """
+    return max(MIN_QPM, min(MAX_QPM, qpm))
+
+
+def unit_of(name: str | None) -> Fraction:
+    """The beat unit named ``name`` (``'e'``, ``'q.'``...) in quarter notes; None: a quarter."""
+    return UNITS[name or "q"]
 
 
 def to_sample(seconds: Fraction | float, rate: int) -> int:
@@ -83,7 +141,7 @@ class Tempo:
         """Parse ``160``, ``'q=160'``, ``'e=300'``, ``'q.=100'``; a number is quarters a minute.
 
         Raises:
-            TempoError: not of that form, or outside 4 to 2000 quarters a minute.
+            TempoError: not of that form, or outside MIN_QPM to MAX_QPM quarters a minute.
 
         >>> Tempo.parse("q.=100").qpm, Tempo.parse(96).qpm
         (Fraction(150, 1), Fraction(96, 1))
@@ -97,12 +155,12 @@ class Tempo:
                 raise TempoError(f"invalid tempo {text!r}: expected {_FORM}")
             tempo = cls(Fraction(text))
         elif isinstance(text, str):
-            match = _TEMPO_RE.match(text)
+            match = _TEMPO_RE.match(text) if len(text) <= _MAX_TEXT else None
             if not match:
-                raise TempoError(f"invalid tempo {text!r}: expected {_FORM}")
+                raise TempoError(f"invalid tempo {clip(text)!r}: expected {_FORM}")
             unit, number = match.groups()
             try:
-                tempo = cls(Fraction(number), UNITS[unit or "q"])
+                tempo = cls(Fraction(number), unit_of(unit))
             except ZeroDivisionError:
                 raise TempoError(f"invalid tempo {text!r}: expected {_FORM}") from None
         else:
@@ -111,10 +169,18 @@ class Tempo:
             raise TempoError(f"invalid tempo {text!r}: expected {_FORM}")
         return tempo
 
+    @property
+    def unit_name(self) -> str:
+        """The unit's name, ``'q'``, ``'e'``, ``'q.'``... (``'q'`` for an unnamed one)."""
+        return _UNIT_NAMES.get(self.unit, "q")
+
     def __str__(self) -> str:
-        names = {v: k for k, v in UNITS.items()}
-        bpm = int(self.bpm) if self.bpm.denominator == 1 else float(self.bpm)
-        return f"{names.get(self.unit, 'q')}={bpm}"
+        """``'e=280'``: the BPM in its own unit, as typed.
+
+        >>> str(Tempo.parse("e=280")), str(Tempo.parse(96)), str(Tempo(Fraction(400, 3)))
+        ('e=280', 'q=96', 'q=133.33')
+        """
+        return f"{self.unit_name}={format_bpm(self.bpm)}"
 
 
 @dataclass(frozen=True)
@@ -264,13 +330,6 @@ class TempoMap:
     def sample_at(self, quarter: Fraction | int, rate: int) -> int:
         """The sample index of a position at ``rate`` samples a second (rounded half up)."""
         return to_sample(self.seconds_at(quarter), rate)
-
-    @property
-    def is_steady(self) -> bool:
-        """True when the whole map is one tempo."""
-        return len({s.qpm for s in self.segments}) == 1 and not any(
-            s.is_ramp for s in self.segments
-        )
 
     def __repr__(self) -> str:
         return f"TempoMap({list(self.segments)!r})"

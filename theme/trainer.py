@@ -6,12 +6,15 @@
 ``--accel 120-180/8``   a gradual accelerando from 120 to 180 over 8 bars, then steady.
 ``--gap 3:1``           three bars heard, one silent (counted on screen, not heard), repeated.
 
-BPMs here count the same note as ``--bpm`` (quarter notes unless a unit is given there).
+The tempos of a ramp or an accelerando are written as ``--bpm`` writes them: a bare number
+counts quarter notes, and a unit before them counts that note: ``e=200-280/4`` counts
+eighths (100 to 140 quarters a minute), ``q.=60-80/2`` dotted quarters. The step counts the
+same note. Every tempo must lie in the one tempo range of :mod:`theme.tempo`.
 
 >>> Ramp.parse("120-180/4")
-Ramp(start=Fraction(120, 1), end=Fraction(180, 1), every=4, step=Fraction(4, 1))
->>> [str(Ramp.parse("120-130/2+5").bpm_at_bar(b)) for b in range(7)]
-['120', '120', '125', '125', '130', '130', '130']
+Ramp(start=Fraction(120, 1), end=Fraction(180, 1), every=4, step=Fraction(4, 1), unit=Fraction(1, 1))
+>>> [str(Ramp.parse("e=120-130/2+5").tempo_at_bar(b)) for b in range(7)]
+['e=120', 'e=120', 'e=125', 'e=125', 'e=130', 'e=130', 'e=130']
 >>> Gap.parse("3:1").heard(2), Gap.parse("3:1").heard(3)
 (True, False)
 """
@@ -23,91 +26,184 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from theme.errors import UsageError
+from theme.safe_text import bounded_int, clip
+from theme.tempo import (
+    MAX_QPM,
+    MIN_QPM,
+    NUMBER,
+    RANGE_TEXT,
+    UNIT_PREFIX,
+    Tempo,
+    format_bpm,
+    unit_of,
+)
 
-__all__ = ["Accel", "Gap", "Ramp"]
+__all__ = ["MAX_PLAN_BARS", "MAX_RAMP_STEPS", "Accel", "Gap", "Ramp"]
 
-_NUMBER = r"\d+(?:\.\d+)?"
-_RAMP_RE = re.compile(rf"^\s*({_NUMBER})\s*-\s*({_NUMBER})\s*/\s*(\d+)\s*(?:\+\s*({_NUMBER}))?\s*$")
+_RAMP_RE = re.compile(
+    rf"^\s*{UNIT_PREFIX}({NUMBER})\s*-\s*({NUMBER})\s*/\s*(\d+)\s*(?:\+\s*({NUMBER}))?\s*$"
+)
 _GAP_RE = re.compile(r"^\s*(\d+)\s*:\s*(\d+)\s*$")
-MAX_BPM = 2000
+_MAX_TEXT = 100
+MAX_PLAN_BARS = 1_000_000
+"""The most bars a practice plan may count (between a ramp's steps, an accelerando, a gap):
+the same bound as the metronome's ``bars``."""
+MAX_RAMP_STEPS = 10_000
+"""The most tempo steps a ramp may take: each is a segment of the tempo map, made before
+the first click."""
 
 
-def _bpm(text: str, whole: str, form: str) -> Fraction:
-    value = Fraction(text)
-    if not 1 <= value <= MAX_BPM:
-        raise UsageError(f"invalid {form} {whole!r}: tempos must be 1 to {MAX_BPM} BPM")
+def _match(text: object, form: str, expected: str) -> re.Match[str]:
+    if not isinstance(text, str):
+        raise TypeError(f"a {form} must be a str, not {type(text).__name__}")
+    match = _RAMP_RE.match(text) if len(text) <= _MAX_TEXT else None
+    if not match:
+        raise UsageError(f"invalid {form} {clip(text)!r}: expected {expected}")
+    return match
+
+
+def _bpm(number: str, unit_name: str | None, text: str, form: str) -> Fraction:
+    """``number`` beats of the unit a minute, checked against the one tempo range."""
+    value = Fraction(number)
+    if not MIN_QPM <= value * unit_of(unit_name) <= MAX_QPM:
+        shown = f"{unit_name}={number}" if unit_name else number
+        raise UsageError(
+            f"invalid {form} {text!r}: {shown} is outside the tempo range, {RANGE_TEXT}"
+        )
     return value
+
+
+def _bars(number: str, text: str, form: str, what: str) -> int:
+    bars = bounded_int(number, form)
+    if not 1 <= bars <= MAX_PLAN_BARS:
+        raise UsageError(
+            f"invalid {form} {text!r}: {what} must be 1 or more (at most {MAX_PLAN_BARS})"
+        )
+    return bars
 
 
 @dataclass(frozen=True)
 class Ramp:
-    """Start at ``start`` BPM; every ``every`` bars move ``step`` BPM toward ``end``."""
+    """Start at ``start`` BPM; every ``every`` bars move ``step`` BPM toward ``end``; the BPMs
+    count beats of ``unit`` quarter notes."""
 
     start: Fraction
     end: Fraction
     every: int
     step: Fraction = Fraction(4)
+    unit: Fraction = Fraction(1)
 
     @classmethod
     def parse(cls, text: str) -> Ramp:
-        """Parse ``'A-B/K'`` or ``'A-B/K+S'``.
+        """Parse ``'A-B/K'``, ``'A-B/K+S'``, with an optional unit: ``'e=A-B/K'``.
 
         Raises:
-            UsageError: another form, K below 1, a step of 0, a tempo out of range.
+            TypeError: ``text`` is not a str.
+            UsageError: another form, K outside 1 to MAX_PLAN_BARS, a step of 0, a tempo
+                outside the tempo range, no change (A equal to B), more than
+                MAX_RAMP_STEPS steps.
         """
-        match = _RAMP_RE.match(text)
-        if not match:
-            raise UsageError(
-                f"invalid ramp {text!r}: expected START-END/BARS or START-END/BARS+STEP, "
-                "such as 120-180/4 (up 4 BPM every 4 bars)"
-            )
-        start, end, every, step = match.groups()
-        if int(every) < 1:
-            raise UsageError(f"invalid ramp {text!r}: the bars between steps must be 1 or more")
+        match = _match(
+            text,
+            "ramp",
+            "START-END/BARS or START-END/BARS+STEP, such as 120-180/4 (up 4 BPM every 4 "
+            "bars); a unit first counts that note: e=200-280/4",
+        )
+        unit_name, start, end, every, step = match.groups()
+        unit = unit_of(unit_name)
+        bars = _bars(every, text, "ramp", "the bars between steps")
         size = Fraction(step) if step else Fraction(4)
         if size <= 0:
             raise UsageError(f"invalid ramp {text!r}: the step must be more than 0 BPM")
-        return cls(_bpm(start, text, "ramp"), _bpm(end, text, "ramp"), int(every), size)
+        first, last = _bpm(start, unit_name, text, "ramp"), _bpm(end, unit_name, text, "ramp")
+        ramp = cls(first, last, bars, size, unit)
+        if ramp.start == ramp.end:
+            raise UsageError(
+                f"invalid ramp {text!r}: it starts and ends at {start}, so it never changes "
+                f"(for a steady tempo give --bpm {start})"
+            )
+        if ramp.steps > MAX_RAMP_STEPS:
+            raise UsageError(
+                f"invalid ramp {text!r}: {ramp.steps} steps of {step}; a ramp takes at most "
+                f"{MAX_RAMP_STEPS} steps (give a larger +STEP)"
+            )
+        return ramp
 
-    def bpm_at_bar(self, bar: int) -> Fraction:
-        """The tempo of bar ``bar`` (from 0), in BPM."""
+    @property
+    def steps(self) -> int:
+        """How many tempo changes the ramp makes (the last one may be a part step)."""
+        return int(-(-abs(self.end - self.start) // self.step))
+
+    def tempo_at_bar(self, bar: int) -> Tempo:
+        """The tempo of bar ``bar`` (from 0), in the ramp's unit."""
         steps = bar // self.every
         if self.end >= self.start:
-            return min(self.end, self.start + steps * self.step)
-        return max(self.end, self.start - steps * self.step)
+            return Tempo(min(self.end, self.start + steps * self.step), self.unit)
+        return Tempo(max(self.end, self.start - steps * self.step), self.unit)
 
     @property
     def last_change_bar(self) -> int:
         """The first bar (from 0) at the end tempo."""
-        steps = -(-abs(self.end - self.start) // self.step)
-        return int(steps) * self.every
+        return self.steps * self.every
+
+    def __str__(self) -> str:
+        """``'e=200-280, +4 every 4 bars'``."""
+        name = Tempo(self.start, self.unit).unit_name
+        return (
+            f"{name}={format_bpm(self.start)}-{format_bpm(self.end)}, "
+            f"{'+' if self.end > self.start else '-'}{format_bpm(self.step)} every "
+            f"{self.every} bar{'s' if self.every > 1 else ''}"
+        )
 
 
 @dataclass(frozen=True)
 class Accel:
-    """A gradual change from ``start`` to ``end`` BPM over ``bars`` bars, then steady."""
+    """A gradual change from ``start`` to ``end`` BPM (beats of ``unit`` quarter notes)
+    over ``bars`` bars, then steady."""
 
     start: Fraction
     end: Fraction
     bars: int
+    unit: Fraction = Fraction(1)
 
     @classmethod
     def parse(cls, text: str) -> Accel:
-        """Parse ``'A-B/N'``.
+        """Parse ``'A-B/N'``, with an optional unit: ``'e=A-B/N'``.
 
         Raises:
-            UsageError: another form, N below 1, a tempo out of range.
+            TypeError: ``text`` is not a str.
+            UsageError: another form, N outside 1 to MAX_PLAN_BARS, a tempo outside the
+                tempo range, no change (A equal to B).
         """
-        match = _RAMP_RE.match(text)
-        if not match or match.group(4):
+        expected = (
+            "START-END/BARS such as 120-180/8 (from 120 to 180 BPM over 8 bars); a unit first "
+            "counts that note: e=240-360/8"
+        )
+        match = _match(text, "accelerando", expected)
+        unit_name, start, end, bars, step = match.groups()
+        if step:
+            raise UsageError(f"invalid accelerando {clip(text)!r}: expected {expected}")
+        unit = unit_of(unit_name)
+        accel = cls(
+            _bpm(start, unit_name, text, "accelerando"),
+            _bpm(end, unit_name, text, "accelerando"),
+            _bars(bars, text, "accelerando", "the bars"),
+            unit,
+        )
+        if accel.start == accel.end:
             raise UsageError(
-                f"invalid accelerando {text!r}: expected START-END/BARS such as 120-180/8 "
-                "(from 120 to 180 BPM over 8 bars)"
+                f"invalid accelerando {text!r}: it starts and ends at {start}, so it never "
+                f"changes (for a steady tempo give --bpm {start})"
             )
-        start, end, bars = match.groups()[:3]
-        if int(bars) < 1:
-            raise UsageError(f"invalid accelerando {text!r}: the bars must be 1 or more")
-        return cls(_bpm(start, text, "accelerando"), _bpm(end, text, "accelerando"), int(bars))
+        return accel
+
+    def __str__(self) -> str:
+        """``'e=200-280 over 8 bars'``."""
+        name = Tempo(self.start, self.unit).unit_name
+        plural = "s" if self.bars > 1 else ""
+        return (
+            f"{name}={format_bpm(self.start)}-{format_bpm(self.end)} over {self.bars} bar{plural}"
+        )
 
 
 @dataclass(frozen=True)
@@ -122,15 +218,23 @@ class Gap:
         """Parse ``'3:1'``.
 
         Raises:
-            UsageError: another form, or no heard bar.
+            TypeError: ``text`` is not a str.
+            UsageError: another form, no heard bar, no silent bar, more than MAX_PLAN_BARS.
         """
-        match = _GAP_RE.match(text)
-        if not match or int(match.group(1)) < 1:
-            raise UsageError(
-                f"invalid gap {text!r}: expected HEARD:SILENT bars such as 3:1 (HEARD 1 or more)"
-            )
-        return cls(int(match.group(1)), int(match.group(2)))
+        if not isinstance(text, str):
+            raise TypeError(f"a gap must be a str, not {type(text).__name__}")
+        match = _GAP_RE.match(text) if len(text) <= _MAX_TEXT else None
+        form = f"HEARD:SILENT bars such as 3:1 (each 1 to {MAX_PLAN_BARS})"
+        if not match:
+            raise UsageError(f"invalid gap {clip(text)!r}: expected {form}")
+        heard, silent = (bounded_int(n, "gap") for n in match.groups())
+        if not (1 <= heard <= MAX_PLAN_BARS and 1 <= silent <= MAX_PLAN_BARS):
+            raise UsageError(f"invalid gap {text!r}: expected {form}")
+        return cls(heard, silent)
 
     def heard(self, bar: int) -> bool:
         """Whether bar ``bar`` (from 0) is heard."""
         return bar % (self.heard_bars + self.silent_bars) < self.heard_bars
+
+    def __str__(self) -> str:
+        return f"{self.heard_bars}:{self.silent_bars}"

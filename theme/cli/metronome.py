@@ -6,7 +6,26 @@ import argparse
 
 from theme.cli.common import add_display_delay_option, display_delay_seconds
 
-__all__ = ["register"]
+__all__ = ["register", "whole_number"]
+
+MIN_LATENCY = 0.001
+MAX_LATENCY = 2.0
+"""The output latencies allowed, in seconds (the same as theme.sinks.LATENCY_RANGE)."""
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number of at most 12 digits, refused in one short line.
+
+    >>> whole_number("8")
+    8
+    """
+    from theme.errors import UsageError
+    from theme.safe_text import bounded_int
+
+    try:
+        return bounded_int(text, "value")
+    except UsageError as exc:  # argparse quotes the whole value otherwise: 5000 digits
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,46 +34,56 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "metronome",
         help="a metronome that clicks in groups, and plays 5/4 against 4/4",
         description="Click any meter in its groups (5/4 as 3+2, 7/8 as 2+2+3, or --accent), "
-        "alone or against a second meter. --bpm counts quarter notes (160 or q=160) unless a "
-        "unit is given: e=300 counts eighths, q.=100 dotted quarters. Keys while playing: "
-        "+/- tempo, space pause, t tap tempo, q quit.",
+        "alone (in the centre) or against a second meter (first left, second right). --bpm "
+        "counts quarter notes (160 or q=160) unless a unit is given: e=300 counts eighths, "
+        "q.=100 dotted quarters; --ramp and --accel write their tempos the same way "
+        "(e=200-280/4) and set the tempo themselves, so they take no --bpm. Keys while "
+        "playing: +/- tempo, space pause, t tap tempo, q quit. An option that would do "
+        "nothing is refused, with the reason.",
         epilog="examples: theme metronome 5/4 --vs 4/4 --bpm 160 --align beat; "
-        "theme metronome 7/8 --bpm e=280 --ramp 200-280/4 --count-in 1; "
+        "theme metronome 7/8 --ramp e=200-280/4 --count-in 1; "
         "theme metronome 5/4 --bars 8 -o click.wav",
     )
     p.add_argument("meter", metavar="METER", help="5/4, 7/8, 3+2/4, 2+2+3/8 ...")
     p.add_argument("--vs", metavar="METER", help="a second meter to play against the first")
-    p.add_argument(
-        "--bpm", default="120", help="tempo: 160 or q=160 (quarters), e=300, q.=100 (default 120)"
-    )
+    p.add_argument("--bpm", help="tempo: 160 or q=160 (quarters), e=300, q.=100 (default 120)")
     p.add_argument(
         "--align",
         choices=("beat", "bar"),
-        default="beat",
-        help="beat: same pulse; bar: same bar length",
+        help="with --vs: beat, the same pulse (the default); bar, the same bar length",
     )
     p.add_argument("--accent", metavar="GROUPS", help="regroup the first meter, e.g. 2+3")
     p.add_argument(
-        "--subdivide", type=int, default=1, choices=(1, 2, 3, 4), help="clicks per pulse"
+        "--subdivide", type=whole_number, default=1, choices=(1, 2, 3, 4), help="clicks per pulse"
     )
     p.add_argument(
         "--swing", type=float, default=0.5, help="with --subdivide 2: 0.5 straight to 0.75"
     )
     p.add_argument(
-        "--count-in", type=int, default=0, metavar="BARS", help="bars of count-in, in the meter"
+        "--count-in",
+        type=whole_number,
+        default=0,
+        metavar="BARS",
+        help="bars of count-in, in the meter",
     )
     trainer = p.add_mutually_exclusive_group()
     trainer.add_argument(
         "--ramp",
-        metavar="A-B/K",
-        help="tempo trainer: from A to B, 4 BPM up every K bars (A-B/K+S: S BPM)",
+        metavar="[U=]A-B/K",
+        help="tempo trainer: from A to B, 4 BPM up every K bars (A-B/K+S: S BPM); the BPMs "
+        "count quarters, or the unit U given: e=200-280/4 counts eighths",
     )
     trainer.add_argument(
-        "--accel", metavar="A-B/N", help="gradual accelerando from A to B over N bars"
+        "--accel",
+        metavar="[U=]A-B/N",
+        help="gradual accelerando from A to B over N bars (quarters, or e=200-280/8 ...)",
     )
     p.add_argument("--gap", metavar="ON:OFF", help="bars heard and bars silent, e.g. 3:1")
     p.add_argument(
-        "--bars", type=int, metavar="N", help="stop after N bars (default: until q or Ctrl-C)"
+        "--bars",
+        type=whole_number,
+        metavar="N",
+        help="stop after N bars (default: until q or Ctrl-C)",
     )
     p.add_argument(
         "-o",
@@ -63,19 +92,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write .wav, .flac, .ogg, .mid or .html (a page to project) instead of playing "
         "(needs --bars)",
     )
-    p.add_argument("--rate", type=int, default=48000, help="sample rate: 44100 or 48000")
+    p.add_argument(
+        "--rate", type=whole_number, help="sample rate of the sound: 44100 or 48000 (default)"
+    )
     p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
-    p.add_argument("--latency", type=float, metavar="SECONDS", help="output latency in seconds")
+    p.add_argument(
+        "--latency",
+        type=float,
+        metavar="SECONDS",
+        help=f"output latency in seconds, {MIN_LATENCY} to {MAX_LATENCY} (default: low)",
+    )
     add_display_delay_option(p)
     p.set_defaults(func=run)
 
 
+def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
+    """Refuse the options that would do nothing with the others given."""
+    from theme.errors import UsageError
+
+    if kind is None:
+        if args.rate is not None and args.rate not in (44100, 48000):
+            raise UsageError(f"invalid sample rate {args.rate}: expected 44100 or 48000")
+        return
+    live_only = [
+        (args.device is not None, "--device"),
+        (args.latency is not None, "--latency"),
+        (args.display_delay != 0, "--display-delay"),
+    ]
+    for given, name in live_only:
+        if given:
+            raise UsageError(f"{name} is for playing live, not for writing a file with -o")
+    if kind in ("mid", "midi", "html") and args.rate is not None:
+        raise UsageError(f"--rate is for sound, not for a .{kind} file: give -o FILE.wav")
+
+
 def run(args: argparse.Namespace) -> int:
+    import signal
     import sys
 
     from theme.errors import UsageError
     from theme.metronome import Metronome
 
+    kind = None
+    if args.output:
+        from theme.output import output_format
+
+        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi", "html"])
+    _refuse_no_ops(args, kind)
     metronome = Metronome(
         args.meter,
         vs=args.vs,
@@ -90,11 +153,10 @@ def run(args: argparse.Namespace) -> int:
         gap=args.gap,
         bars=args.bars,
     )
+    rate = args.rate or 48000
     if args.output:
         from theme.export import write
-        from theme.output import output_format
 
-        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi", "html"])
         if args.bars is None:
             raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
         if kind in ("mid", "midi", "html"):
@@ -102,21 +164,29 @@ def run(args: argparse.Namespace) -> int:
         else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
             from theme.renderers.audio import write_blocks
 
-            write_blocks(metronome.renderer(rate=args.rate).blocks(), args.output, rate=args.rate)
+            write_blocks(metronome.renderer(rate=rate).blocks(), args.output, rate=rate)
         print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
     from theme.live import LiveMetronome, TerminalKeys
 
     display_delay = display_delay_seconds(args.display_delay)
+    # the device and the latency are checked here, before the terminal is touched
+    live = LiveMetronome(
+        metronome,
+        device=args.device,
+        latency=args.latency,
+        rate=rate,
+        out=sys.stdout,
+        display_delay=display_delay,
+    )
 
-    with TerminalKeys() as keys:
-        live = LiveMetronome(
-            metronome,
-            keys=keys,
-            device=args.device,
-            latency=args.latency,
-            rate=args.rate,
-            out=sys.stdout,
-            display_delay=display_delay,
-        )
-        return live.run()
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(143)  # unwinds through the finally blocks: the terminal is restored
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        with TerminalKeys(sys.stdin) as keys:
+            live.keys = keys
+            return live.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,207 @@
+"""Clicks that follow a meter: one bar of them (:func:`bar_clicks`), a click layer under a
+timeline (:func:`click_track`) and a count-in before one (:func:`count_in`).
+
+Pure functions from a meter and a position (quarter notes) to events; the metronome
+(:mod:`theme.metronome`) lays its bars end to end with the same :func:`bar_clicks`.
+
+>>> [(str(e.onset), int(e.accent)) for e in bar_clicks(Meter.parse("5/4"))]
+[('0', 0), ('1', 2), ('2', 2), ('3', 1), ('4', 2)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from fractions import Fraction
+
+from theme.errors import UsageError
+from theme.meter import AccentLevel, Meter
+from theme.timeline import Bar, Event, Layer, Marker, Timeline, velocity_for
+
+__all__ = [
+    "CLICK_PITCHES",
+    "COUNT",
+    "FIRST_OF_TWO",
+    "MAIN",
+    "MAX_COUNT_IN",
+    "SECOND",
+    "SUBDIVISIONS",
+    "bar_clicks",
+    "check_int",
+    "check_subdivide",
+    "check_swing",
+    "click_track",
+    "count_in",
+]
+
+MAIN = Layer("click", "click", drum=True)
+"""The first meter's clicks, in the centre; against a second meter it sits left
+(:data:`FIRST_OF_TWO`)."""
+FIRST_OF_TWO = dataclasses.replace(MAIN, pan=-1.0)
+SECOND = Layer("vs", "clicklow", drum=True, pan=1.0)
+"""The second meter's clicks, on the right: left ear the first meter, right ear the second."""
+COUNT = Layer("count-in", "click", drum=True, pan=0.0)
+CLICK_PITCHES = {MAIN.name: (76, 77), SECOND.name: (67, 68), COUNT.name: (76, 77)}
+"""General MIDI drum notes for the MIDI export, (downbeat and group start, the rest) per
+layer: the first meter on the high and low woodblocks, the second on the high and low agogo,
+so that the two meters sound apart in a DAW too (the built-in synth picks its click sounds
+by layer and accent level, not by these)."""
+SUBDIVISIONS = (1, 2, 3, 4)
+"""Clicks a pulse may be divided into."""
+MAX_COUNT_IN = 16
+"""The most bars of count-in."""
+STRAIGHT = Fraction(1, 2)
+
+
+def check_int(value: object, name: str, low: int, high: int) -> int:
+    """``value`` when it is an int from ``low`` to ``high``.
+
+    Raises:
+        TypeError: not an int (a bool is not one).
+        UsageError: out of range.
+
+    >>> check_int(3, "subdivide", 1, 4)
+    3
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise UsageError(f"invalid {name} {value!r}: expected {low} to {high}")
+    return value
+
+
+def check_subdivide(value: object) -> int:
+    """``value`` when it is one of :data:`SUBDIVISIONS` (TypeError, UsageError)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"subdivide must be an int, not {type(value).__name__}")
+    if value not in SUBDIVISIONS:
+        raise UsageError(f"invalid subdivide {value!r}: expected 1, 2, 3 or 4")
+    return value
+
+
+def bar_clicks(
+    meter: Meter,
+    *,
+    start: Fraction = Fraction(0),
+    length: Fraction | None = None,
+    layer: Layer = MAIN,
+    subdivide: int = 1,
+    swing: Fraction = STRAIGHT,
+    heard: bool = True,
+) -> Iterator[Event]:
+    """The clicks of one bar of ``meter`` from ``start`` (quarter notes), its pulses spread
+    over ``length`` quarter notes (default: the meter's own bar), each accented by the
+    grouping. ``subdivide`` clicks a pulse; with 2, ``swing`` (a fraction of the pulse) places
+    the second. A bar not ``heard`` keeps its clicks, all silent (counted, not heard).
+
+    >>> [str(e.onset) for e in bar_clicks(Meter.parse("3/4"), start=Fraction(6), subdivide=2,
+    ...                                   swing=Fraction(2, 3))]
+    ['6', '20/3', '7', '23/3', '8', '26/3']
+    """
+    length = meter.bar_quarters if length is None else length
+    levels = meter.accent_levels(subdivide)
+    pulse = length / meter.numerator
+    for i, level in enumerate(levels):
+        beat, sub = divmod(i, subdivide)
+        offset = beat * pulse + sub * pulse / subdivide
+        if subdivide == 2 and sub == 1:
+            offset = beat * pulse + pulse * swing
+        level = level if heard else AccentLevel.SILENT
+        yield Event(
+            onset=start + offset,
+            duration=pulse / subdivide,
+            layer=layer.name,
+            pitch=CLICK_PITCHES[layer.name][int(level > AccentLevel.GROUP)],
+            velocity=velocity_for(level),
+            accent=level,
+        )
+
+
+def click_track(timeline: Timeline, *, subdivide: int = 1) -> Timeline:
+    """The timeline with a click layer (in the centre) that follows its bars, meters and
+    groupings; ``subdivide`` clicks a pulse (1 to 4).
+
+    Raises:
+        TypeError: ``timeline`` is not a Timeline, ``subdivide`` not an int.
+        UsageError: ``subdivide`` not 1, 2, 3 or 4.
+    """
+    if not isinstance(timeline, Timeline):
+        raise TypeError(f"a click track needs a Timeline, not {type(timeline).__name__}")
+    subdivide = check_subdivide(subdivide)
+    events = [
+        click
+        for bar in timeline.bars
+        for click in bar_clicks(bar.meter, start=bar.start, subdivide=subdivide)
+    ]
+    return timeline.with_events(events, layers=[MAIN])
+
+
+def count_in(timeline: Timeline, bars: int) -> Timeline:
+    """The timeline after ``bars`` bars of clicks in its first meter, with that meter's
+    grouping and at its opening tempo: a count-in that follows the meter. The count-in bars
+    are numbered first and make the section ``count-in``; everything else moves later.
+
+    Raises:
+        TypeError: ``timeline`` is not a Timeline, ``bars`` not an int.
+        UsageError: ``bars`` outside 0 to 16.
+    """
+    if not isinstance(timeline, Timeline):
+        raise TypeError(f"a count-in needs a Timeline, not {type(timeline).__name__}")
+    if not isinstance(bars, int) or isinstance(bars, bool):
+        raise TypeError(f"count-in must be an int, not {type(bars).__name__}")
+    if not 0 <= bars <= MAX_COUNT_IN:
+        raise UsageError(f"invalid count-in {bars!r}: expected 0 to {MAX_COUNT_IN} bars")
+    if bars == 0:
+        return timeline
+    meter = timeline.bars[0].meter
+    length = bars * meter.bar_quarters
+    clicks = [
+        click
+        for n in range(bars)
+        for click in bar_clicks(meter, start=n * meter.bar_quarters, layer=COUNT)
+    ]
+    return Timeline(
+        title=timeline.title,
+        bars=(
+            *(Bar(n + 1, n * meter.bar_quarters, meter, "count-in") for n in range(bars)),
+            *(
+                Bar(bar.number + bars, bar.start + length, bar.meter, bar.section)
+                for bar in timeline.bars
+            ),
+        ),
+        tempo_map=timeline.tempo_map.delayed(length),
+        layers={COUNT.name: COUNT, **timeline.layers},
+        events=(
+            *clicks,
+            *(dataclasses.replace(e, onset=e.onset + length) for e in timeline.events),
+        ),
+        markers=(
+            Marker(Fraction(0), "count-in"),
+            # the opening meter's marker goes to the start: the count-in is in that meter
+            *(
+                m if m.at == 0 and m.text.startswith("meter ") else Marker(m.at + length, m.text)
+                for m in timeline.markers
+            ),
+        ),
+    )
+
+
+def check_swing(swing: object, subdivide: int) -> Fraction:
+    """``swing`` (0.5 straight to 0.75, a fraction of the pulse) as a Fraction; anything but
+    straight needs ``subdivide`` 2 (it places the second of two clicks).
+
+    Raises:
+        TypeError: not a real number.
+        UsageError: out of range, or swung without two clicks a pulse.
+    """
+    if not isinstance(swing, (int, float, Fraction)) or isinstance(swing, bool):
+        raise TypeError(f"swing must be a number, not {type(swing).__name__}")
+    if not 0.5 <= swing <= 0.75:  # NaN fails too
+        raise UsageError(f"invalid swing {swing!r}: expected 0.5 (straight) to 0.75")
+    value = Fraction(swing).limit_denominator(100)
+    if value != STRAIGHT and subdivide != 2:
+        raise UsageError(
+            f"invalid swing {swing!r} with subdivide {subdivide}: swing moves the second of "
+            "two clicks a pulse, so it needs subdivide 2"
+        )
+    return value

@@ -1,0 +1,122 @@
+"""Output devices: listing them, checking a device name or index and a latency, and
+finding the device PortAudio should open. sounddevice (and PortAudio) are imported only
+when a device is listed or looked up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from theme.errors import AudioDeviceError, UsageError
+from theme.safe_text import clip
+
+__all__ = [
+    "LATENCY_RANGE",
+    "NO_PORTAUDIO",
+    "Device",
+    "check_device",
+    "check_latency",
+    "devices",
+]
+
+NO_PORTAUDIO = (
+    "no PortAudio library: install it (Debian/Ubuntu: apt-get install libportaudio2), "
+    "or write a file instead with -o FILE.wav"
+)
+LATENCY_RANGE = (0.001, 2.0)
+"""The output latencies a stream may ask for, in seconds."""
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except (OSError, ImportError):  # OSError: the PortAudio library is missing
+        raise AudioDeviceError(NO_PORTAUDIO) from None
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class Device:
+    """An output device: its index, name, host API and channel count."""
+
+    index: int
+    name: str
+    hostapi: str
+    channels: int
+    default: bool
+
+
+def devices() -> list[Device]:
+    """The output devices PortAudio sees.
+
+    Raises:
+        AudioDeviceError: no PortAudio library, or PortAudio failed to list them.
+    """
+    sd = _sounddevice()
+    try:
+        hostapis = sd.query_hostapis()
+        default_out = sd.default.device[1]
+        found = sd.query_devices()
+    except sd.PortAudioError as err:
+        raise AudioDeviceError(f"PortAudio could not list the audio devices: {err}") from err
+    return [
+        Device(
+            i, d["name"], hostapis[d["hostapi"]]["name"], d["max_output_channels"], i == default_out
+        )
+        for i, d in enumerate(found)
+        if d["max_output_channels"] > 0
+    ]
+
+
+def check_device(device: object) -> str | int | None:
+    """``device`` when it can name an output device: None (the default), an index >= 0, or a
+    name that is not blank.
+
+    Raises:
+        TypeError: not a str, an int or None.
+        UsageError: a negative index.
+        AudioDeviceError: a blank name (as any unknown device's name).
+
+    >>> check_device(" hdmi ")
+    ' hdmi '
+    """
+    if device is None:
+        return None
+    if isinstance(device, bool) or not isinstance(device, (str, int)):
+        raise TypeError(f"a device must be a name or an index, not {type(device).__name__}")
+    if isinstance(device, int) and device < 0:
+        raise UsageError(f"invalid device {device}: an index is 0 or more (see 'theme devices')")
+    if isinstance(device, str) and not device.strip():  # an unknown device, as any name
+        raise AudioDeviceError(
+            f"unknown output device {device!r}: a blank name names no device; expected a "
+            "name or an index (see 'theme devices')"
+        )
+    return device
+
+
+def check_latency(latency: object) -> float | str | None:
+    """``latency`` when a stream can ask for it: None (low), ``'low'``, ``'high'``, or seconds
+    within :data:`LATENCY_RANGE`.
+
+    Raises:
+        TypeError: not a number, a str or None.
+        UsageError: NaN, out of range, or another word.
+
+    >>> check_latency(0.05), check_latency("high")
+    (0.05, 'high')
+    """
+    if latency is None:
+        return None
+    low, high = LATENCY_RANGE
+    if isinstance(latency, str):
+        if latency in ("low", "high"):
+            return latency
+        raise UsageError(f"invalid latency {clip(latency)!r}: expected low, high or seconds")
+    if isinstance(latency, bool) or not isinstance(latency, (int, float, Fraction)):
+        raise TypeError(f"a latency must be seconds or 'low'/'high', not {type(latency).__name__}")
+    if not (math.isfinite(latency) and low <= latency <= high):
+        raise UsageError(f"invalid latency {latency:g} seconds: expected {low} to {high} seconds")
+    return float(latency)
