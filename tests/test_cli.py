@@ -190,3 +190,63 @@ def test_no_sound_card_is_one_line_and_exit_3() -> None:
         pytest.skip("this machine has a sound card")
     result = run_theme("play", "tv-1966", "--bars", "1")
     one_error_line(result, 3, "-o FILE.wav")
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["show", "tv-1966", "--pitches", ""], "invalid pitches ''"),
+        (["show", "tv-1966", "--strategy", ""], "unknown strategy ''"),
+        (["export", "tv-1966", "--pitches", "", "-o", "{out}"], "invalid pitches ''"),
+        (["export", "tv-1966", "--strategy", "", "-o", "{out}"], "unknown strategy ''"),
+        (["show", "tv-1966", "--tempo", "abc"], "invalid tempo 'abc'"),
+        (["show", "tv-1966", "--strategy", "clave"], "needs music in 4/4"),
+        (["show", "tv-1966", "--strategy", "clave", "--diff"], "needs music in 4/4"),
+        (["show", "tv-1966", "--pitches", "bass=Z9"], "invalid pitch 'Z9'"),
+        (["show", "tv-1966", "--pitches", f"bass={HUGE}"], "invalid pitch '999"),
+        (["show", "tv-1966", "-p", f"intro_bars={HUGE}"], "invalid parameter 'intro_bars=999"),
+        (["show", "tv-1966", "-p", f"melody_bars=1{'0' * 150}"], "invalid value '1000"),
+        (
+            ["remeter", "tv-1966", "--to", f"{HUGE}/4", "--strategy", "drop", "-o", "{out}"],
+            "invalid meter '999",
+        ),
+        (["picture", "necklace", "--box", "x.x.x..", "-o", "{dir}/n.svg"], "for 5/4: 7 cells"),
+        (["picture", "necklace", "--box", "x" * 5000, "-o", "{dir}/n.svg"], "at most 4096"),
+    ],
+)
+def test_bad_values_print_one_line_and_nothing_else(
+    tmp_path: Path, args: list[str], text: str
+) -> None:
+    filled = [a.format(out=tmp_path / "out.mid", dir=tmp_path) for a in args]
+    result = run_theme(*filled, cwd=tmp_path)
+    one_error_line(result, 2, text)
+    assert result.stdout == ""  # the page is printed only when all of it is built
+    assert len(result.stderr) < 400
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "tv-1966", "--bars", HUGE],
+        ["show", "tv-1966", "--repeat", HUGE],
+        ["show", "tv-1966", "--strategy", "squeeze", "--diff", "--diff-bars", HUGE],
+        ["export", "tv-1966", "--count-in", HUGE, "-o", "x.mid"],
+        ["export", "tv-1966", "--rate", HUGE, "-o", "x.wav"],
+    ],
+)
+def test_numbers_too_long_for_int_are_one_short_line(tmp_path: Path, args: list[str]) -> None:
+    result = run_theme(*args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "of at most 12 digits" in result.stderr and len(result.stderr) < 300
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_with_a_good_strategy_still_prints_the_page() -> None:
+    result = run_theme("show", "tv-1966", "--strategy", "squeeze", "--bars", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("tv-1966: Mission: Impossible")
+    assert "remetered with squeeze:" in result.stdout and "what we know:" in result.stdout

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from theme.errors import VariantError
+from theme.errors import UsageError, VariantError
 from theme.meter import Meter
 from theme.rhythm import Rhythm
-from theme.safe_text import shown
+from theme.safe_text import bounded_int, shown
 from theme.tempo import Tempo
 from theme.timeline import MAX_BARS, MAX_EVENTS, Event, Layer, Timeline
 
@@ -63,28 +63,31 @@ class Parameter:
             VariantError: not one of the choices, or not an int in range.
         """
         if self.choices is not None:
-            key = str(value)
+            key = value if isinstance(value, str) else shown(value)
             if key not in self.choices:
                 raise VariantError(
-                    f"invalid value {value!r} for parameter {self.name!r}: expected one of "
+                    f"invalid value {shown(value)} for parameter {self.name!r}: expected one of "
                     + ", ".join(self.choices)
                 )
             return self.choices[key]
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
+        allowed = f"a whole number from {self.minimum} to {self.maximum}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str):
+            try:
+                number = bounded_int(value, "value", allowed=allowed)
+            except UsageError:  # not a number, or too long to be one
+                number = None
+            number = number if value.strip() == str(number) else None
+        else:
             number = None
-        if number is None or isinstance(value, bool) or str(number) != str(value).strip():
-            raise VariantError(
-                f"invalid value {value!r} for parameter {self.name!r}: expected a whole number "
-                f"from {self.minimum} to {self.maximum}"
-            )
-        if (self.minimum is not None and number < self.minimum) or (
-            self.maximum is not None and number > self.maximum
+        if (
+            number is None
+            or (self.minimum is not None and number < self.minimum)
+            or (self.maximum is not None and number > self.maximum)
         ):
             raise VariantError(
-                f"invalid value {value!r} for parameter {self.name!r}: expected a whole number "
-                f"from {self.minimum} to {self.maximum}"
+                f"invalid value {shown(value)} for parameter {self.name!r}: expected {allowed}"
             )
         return number
 
