@@ -3,6 +3,7 @@ documented exit code from the CLI), never another exception, never a partial fil
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,168 @@ def test_display_delays(value: str) -> None:
         assert isinstance(exc, UsageError) or "could not convert" in str(exc)
     else:
         assert -2.0 <= seconds <= 2.0
+
+
+# -- variant files of any shape ------------------------------------------------------------
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, else a quoted string."""
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_value(key)
+
+
+def toml_value(value: object) -> str:
+    """A tiny TOML emitter for the shapes generated here: strings, ints, floats (nan and inf
+    too), booleans, lists as arrays and dicts as inline tables, nested to any depth."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        escaped = "".join(
+            f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F or c in '"\\' else c
+            for c in value
+        )
+        return f'"{escaped}"'
+    if isinstance(value, Nested):
+        return "[" * value.depth + toml_value(value.value) + "]" * value.depth
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def toml_document(data: dict) -> str:
+    """A TOML document of ``key = value`` lines (every table inline)."""
+    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in data.items())
+
+
+GOOD_DATA: dict = {
+    "name": "f",
+    "title": "F",
+    "tempo": "q=120",
+    "grid": "1/2",
+    "parameters": {"bars": {"default": 2, "min": 1, "max": 8, "help": "bars"}},
+    "layers": {"a": {"voice": "bass", "pitches": ["C2", 40]}, "b": {"voice": "bongo"}},
+    "sections": [
+        {"name": "s", "meter": "5/4", "bars": "{bars}", "patterns": {"a": "X..x..x.x."}},
+        {
+            "name": "t",
+            "meter": "7/8",
+            "bars": 1,
+            "patterns": {"a": {"box": "x.x.x..", "pitches": [36]}},
+        },
+    ],
+    "claims": [{"claim": "c", "confidence": "our-choice", "source": "s"}],
+}
+GOOD_DATA["layers"]["b"]["pitches"] = [60]
+WORDS = ["5/4", "3+2/4", "1/2", "1/64", "1e-9", "X..x..x.x.", "x", "bass", "tuba", "q=120",
+         "{bars}", "{nope}", "verified", "squeeze", "clave", "C2", "\u001b[31m", ""]  # fmt: skip
+scalars = st.one_of(
+    st.sampled_from(WORDS),
+    text,
+    st.integers(-(10**6), 10**6),
+    st.integers(-(10**200), 10**200),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+)
+keys = st.one_of(
+    st.sampled_from(["name", "meter", "bars", "patterns", "box", "voice", "pitches", "a", "s"]),
+    text.filter(bool),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@dataclass(frozen=True)
+class Nested:
+    """``value`` inside ``depth`` lists, written as such without building them (so that
+    neither the emitter nor hypothesis's report recurses)."""
+
+    value: object
+    depth: int
+
+
+@st.composite
+def shapes(draw: st.DrawFn) -> dict:
+    """A variant document whose structure is changed: at random paths a value is dropped,
+    replaced by a value of any shape (a list where a table belongs, a number where a list
+    belongs...), wrapped in deep lists, or an extra key is added."""
+    import copy
+
+    data = copy.deepcopy(GOOD_DATA)
+    for _ in range(draw(st.integers(1, 4))):
+        parent: object = data
+        path = []
+        while isinstance(parent, (dict, list)) and parent and draw(st.booleans()):
+            key = draw(
+                st.sampled_from(sorted(parent) if isinstance(parent, dict) else range(len(parent)))
+            )
+            path.append((parent, key))
+            parent = parent[key]  # type: ignore[index]
+        if not path:
+            path.append((data, draw(st.sampled_from(sorted(data)))))
+        holder, key = path[-1]
+        action = draw(st.sampled_from(["drop", "replace", "nest", "extra"]))
+        if action == "drop" and isinstance(holder, dict):
+            del holder[key]
+        elif action == "nest":
+            holder[key] = Nested(holder[key], draw(st.sampled_from([1, 2, 9, 40, 1100])))
+        elif action == "extra" and isinstance(holder, dict):
+            holder[draw(keys)] = draw(values)
+        else:
+            holder[key] = draw(values)
+    return data
+
+
+class TookTooLong(Exception):
+    pass
+
+
+def within_seconds(seconds: float, call):  # type: ignore[no-untyped-def]
+    """``call()`` run with a timer that interrupts it after ``seconds``."""
+    import signal
+
+    def interrupt(signum, frame):  # type: ignore[no-untyped-def]
+        raise TookTooLong(f"more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return call()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.one_of(shapes(), st.dictionaries(keys, values, max_size=6)))
+def test_variant_files_of_any_shape_load_or_fail_cleanly(tmp_path: Path, data: dict) -> None:
+    path = tmp_path / "shape.toml"
+    path.write_text(toml_document(data), encoding="utf-8")
+
+    def load_and_lay_out() -> None:
+        variant = theme.load(path)
+        timeline = variant.timeline()
+        assert timeline.bars and len(timeline.bars) == variant.total_bars
+
+    try:
+        within_seconds(10, load_and_lay_out)
+    except ThemeError as exc:
+        message = str(exc)
+        assert "\n" not in message and len(message) < 2000
+        assert str(path) in message or "parameter" in message, message
