@@ -100,7 +100,7 @@ def test_export_musicxml(tmp_path: Path) -> None:
     [
         (["export", "tv-1967", "-o", "{out}"], 2, "unknown variant 'tv-1967'"),
         (["export", "tv-1966", "--tempo", "fast", "-o", "{out}"], 2, "invalid tempo 'fast'"),
-        (["export", "tv-1966", "-o", "{dir}/x.doc"], 1, "unknown output format"),
+        (["export", "tv-1966", "-o", "{dir}/x.doc"], 2, "unknown output format"),
         (["export", "tv-1966", "-o", "{dir}/missing/x.mid"], 1, "does not exist"),
         (
             ["export", "tv-1966", "-p", "intro_bars=x", "-o", "{out}"],
@@ -250,3 +250,9 @@ def test_show_with_a_good_strategy_still_prints_the_page() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("tv-1966: Mission: Impossible")
     assert "remetered with squeeze:" in result.stdout and "what we know:" in result.stdout
+
+
+def test_diff_of_no_bars_is_an_error() -> None:
+    result = run_theme("show", "tv-1966", "--strategy", "squeeze", "--diff", "--diff-bars", "0")
+    one_error_line(result, 2, "invalid bars to compare 0: expected 1 or more")
+    assert result.stdout == ""

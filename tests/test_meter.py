@@ -166,3 +166,16 @@ def test_meter_of_a_huge_number() -> None:
         Meter(10**5000, 4, (10**5000,))
     with pytest.raises(TypeError, match="must be ints, not float"):
         Meter.of(5.0, 4)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("subdivide", "error", "message"),
+    [
+        (10**9, MeterError, "invalid subdivision 1000000000: expected 1 to 64"),
+        (0, MeterError, "invalid subdivision 0: expected 1 to 64"),
+        (2.0, TypeError, "subdivide must be an int, not float"),
+    ],
+)
+def test_subdivisions_are_bounded(subdivide: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        Meter.parse("5/4").accent_levels(subdivide)  # type: ignore[arg-type]

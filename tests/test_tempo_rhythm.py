@@ -196,3 +196,16 @@ def test_a_box_for_a_bar_must_fill_the_bar() -> None:
     assert bar_from_box("x.x.x..", "7/8").length == 7
     with pytest.raises(RhythmError, match=r"invalid box 'x.x.x..' for 5/4: 7 cells .* 10 cells"):
         bar_from_box("x.x.x..", "5/4")
+
+
+@pytest.mark.parametrize(
+    ("durations", "error", "message"),
+    [
+        ([3, 3.5], TypeError, r"durations must be a list of ints, not \[3, 3.5\]"),
+        ([10**9], RhythmError, "more than 4096 cells"),
+        ("33", TypeError, "durations must be a list of ints"),
+    ],
+)
+def test_durations_are_typed_and_bounded(durations: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        Rhythm.from_durations(durations)  # type: ignore[arg-type]

@@ -26,15 +26,24 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from theme.errors import MeterError, UsageError
-from theme.safe_text import bounded_int, clip
+from theme.safe_text import bounded_int, clip, shown
 
 if TYPE_CHECKING:
     from music21.meter import TimeSignature
 
-__all__ = ["DENOMINATORS", "MAX_NUMERATOR", "AccentLevel", "Meter", "default_groups"]
+__all__ = [
+    "DENOMINATORS",
+    "MAX_NUMERATOR",
+    "MAX_SUBDIVIDE",
+    "AccentLevel",
+    "Meter",
+    "default_groups",
+]
 
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
 MAX_NUMERATOR = 64
+MAX_SUBDIVIDE = 64
+"""The most parts a pulse may be split into for accents (:meth:`Meter.accent_levels`)."""
 
 _FORM = "N/D or groups such as 3+2/4, with N from 1 to 64 and D one of 1, 2, 4, 8, 16, 32"
 _METER_RE = re.compile(r"^\s*([0-9]+(?:\s*\+\s*[0-9]+)*)\s*/\s*([0-9]+)\s*$")
@@ -270,8 +279,12 @@ class Meter:
         >>> [int(a) for a in Meter.parse("3+2/4").accent_levels(2)]
         [0, 3, 2, 3, 2, 3, 1, 3, 2, 3]
         """
-        if subdivide < 1:
-            raise MeterError(f"invalid subdivision {subdivide!r}: expected 1 or more")
+        if not isinstance(subdivide, int) or isinstance(subdivide, bool):
+            raise TypeError(f"subdivide must be an int, not {type(subdivide).__name__}")
+        if not 1 <= subdivide <= MAX_SUBDIVIDE:
+            raise MeterError(
+                f"invalid subdivision {shown(subdivide)}: expected 1 to {MAX_SUBDIVIDE}"
+            )
         starts = set(self.group_starts)
         levels = []
         for pulse in range(self.numerator):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from theme.errors import RhythmError
-from theme.safe_text import bounded_int, clip
+from theme.safe_text import bounded_int, clip, shown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -165,6 +165,14 @@ class Rhythm:
         >>> Rhythm.from_durations([3, 3, 1, 1], accents=(0,)).to_box()
         'X..x..xx'
         """
+        if not isinstance(durations, (list, tuple)) or not all(
+            isinstance(d, int) and not isinstance(d, bool) for d in durations
+        ):
+            raise TypeError(f"durations must be a list of ints, not {shown(durations)}")
+        if sum(abs(d) for d in durations) > MAX_BOX_CELLS:
+            raise RhythmError(
+                f"invalid durations: {len(durations)} notes over more than {MAX_BOX_CELLS} cells"
+            )
         hits, position = [], 0
         for i, d in enumerate(durations):
             if d == 0:

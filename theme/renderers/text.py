@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
+from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.remeter import Strategy, get_strategy, remeter
 from theme.safe_text import printable
@@ -147,6 +148,10 @@ def _period(timeline: Timeline, bars: list[Bar], max_bars: int) -> list[Bar]:
 def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
     """The first ``bars`` bars in the strategy's source meter, note by note: where each onset
     was and where it is now, and whether it was kept, moved or dropped."""
+    if not isinstance(bars, int) or isinstance(bars, bool):
+        raise TypeError(f"bars must be an int, not {type(bars).__name__}")
+    if bars < 1:
+        raise UsageError(f"invalid bars to compare {bars}: expected 1 or more")
     s = get_strategy(strategy)
     result = remeter(timeline, s, strict=False)
     source_meter = {
