@@ -233,3 +233,20 @@ def test_no_file_error_is_anything_but_a_theme_error(tmp_path: Path) -> None:
     for text in ("sections = [[]]", "sections = [{}]", "layers = { a = [] }", "[[sections]]"):
         with pytest.raises(ThemeError):
             theme.load(write(tmp_path, GOOD.split("[layers.a]")[0] + text))
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "message"),
+    [
+        ("x" * 5000, VariantError, r"unknown variant 'x{40}\.\.\.': expected one of tv-1966"),
+        ("a\x00b", VariantError, r"unknown variant 'a\\x00b'"),
+        ("a\x00.toml", InputFileError, r"cannot read variant file 'a\\x00.toml': no such file"),
+        ("x" * 5000 + ".toml", InputFileError, "File name too long"),
+        ("/tmp/" + "a/" * 3000, VariantError, "unknown variant '/tmp/a/a/"),
+        (5, TypeError, "a variant is a name or a path, not int"),
+        (None, TypeError, "a variant is a name or a path, not NoneType"),
+    ],
+)
+def test_names_that_cannot_be_files(name: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        theme.load(name)  # type: ignore[arg-type]

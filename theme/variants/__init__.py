@@ -9,10 +9,12 @@ True
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from theme.errors import VariantError
+from theme.safe_text import clip
 from theme.variants.loader import DATA, load_file, names
 from theme.variants.model import Claim, LayerSpec, Parameter, Pattern, Section, Variant
 
@@ -32,18 +34,28 @@ def load(name: str | Path, **params: Any) -> Variant:
     """A built-in variant by name, or a variant file by path, with parameter values.
 
     Raises:
+        TypeError: ``name`` is neither a str nor a path.
         VariantError: an unknown name, an unknown parameter or a bad value.
         InputFileError: a file that cannot be read.
 
     >>> load("remix-1996", intro_bars=2).sections[0].bars
     2
     """
-    text = str(name)
+    if not isinstance(name, (str, os.PathLike)):
+        raise TypeError(f"a variant is a name or a path, not {type(name).__name__}")
+    text = os.fspath(name)
+    if not isinstance(text, str):
+        raise TypeError(f"a variant path must be text, not {type(text).__name__}")
     if text in names():
         return load_file(DATA / f"{text}.toml", params)
     path = Path(text)
-    if path.suffix.lower() == ".toml" or path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # a name too long, or with a NUL: no such file
+        exists = False
+    if path.suffix.lower() == ".toml" or exists:
         return load_file(path, params)
     raise VariantError(
-        f"unknown variant {text!r}: expected one of {', '.join(names())} or a path to a .toml file"
+        f"unknown variant {clip(text)!r}: expected one of {', '.join(names())} or a path to a "
+        ".toml file"
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from theme.errors import InputFileError, ThemeError, VariantFileError
-from theme.safe_text import printable, shown
+from theme.safe_text import clip, printable, shown
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "Fields", "depth", "read_text"]
 
@@ -58,7 +58,7 @@ def read_text(path: Path, what: str = "variant file") -> str:
     Raises:
         InputFileError: missing, not a regular file, too long, unreadable or not UTF-8.
     """
-    name = printable(str(path))
+    name = clip(str(path), 300)  # quoted with repr: control characters escaped
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -67,6 +67,8 @@ def read_text(path: Path, what: str = "variant file") -> str:
         raise InputFileError(f"cannot read {what} {name!r}: it is a folder") from None
     except OSError as exc:
         raise InputFileError(f"cannot read {what} {name!r}: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name
+        raise InputFileError(f"cannot read {what} {name!r}: no such file") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
