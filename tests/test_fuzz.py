@@ -120,12 +120,12 @@ def test_random_bytes_as_midi_fail_cleanly(tmp_path: Path, data: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("output", "message"),
+    ("output", "message", "exit_code"),
     [
-        ("missing-folder/x.mid", "does not exist"),
-        ("x.doc", "unknown output format"),
-        (".", "unknown output format"),
-        ("folder.mid", "it is a folder"),
+        ("missing-folder/x.mid", "does not exist", 1),
+        ("x.doc", "unknown output format", 2),  # a bad value, as the README says
+        (".", "unknown output format", 2),
+        ("folder.mid", "it is a folder", 1),
     ],
 )
 def test_bad_output_paths(
@@ -134,11 +134,12 @@ def test_bad_output_paths(
     monkeypatch: pytest.MonkeyPatch,
     output: str,
     message: str,
+    exit_code: int,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "folder.mid").mkdir()
     code, err = run_cli(["export", "tv-1966", "-o", output], capsys)
-    assert code == 1
+    assert code == exit_code
     assert message in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.mid"]
 

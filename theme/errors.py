@@ -10,7 +10,8 @@ Exit codes (documented in the README):
 1     a failure: a file could not be read or written
 2     usage: a bad value (meter, tempo, variant, option, path)
 3     audio: no PortAudio, no output device, or the device failed
-130   interrupted with Ctrl-C
+130   interrupted with Ctrl-C (SIGINT)
+143   stopped by SIGTERM
 ====  ==========================================================
 """
 
@@ -21,9 +22,12 @@ __all__ = [
     "InputFileError",
     "MeterError",
     "OutputFileError",
+    "OutputFormatError",
+    "OutputNameError",
     "RemeterError",
     "RhythmError",
     "TempoError",
+    "Terminated",
     "ThemeError",
     "UsageError",
     "VariantError",
@@ -76,6 +80,25 @@ class VariantFileError(InputFileError, VariantError):
 
 class OutputFileError(ThemeError):
     """An output file that cannot be written (missing folder, no permission, bad extension)."""
+
+
+class OutputNameError(OutputFileError, UsageError):
+    """An output name that cannot be a file this command writes, whatever is on disk: a name
+    ending in ``/`` (a folder). A bad value, so exit code 2."""
+
+    exit_code = 2
+
+
+class OutputFormatError(OutputNameError):
+    """An output file's extension that names no format the command writes (``-o x.mp3``)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process is sent SIGTERM, so that the clean-up of
+    Ctrl-C runs (no temporary file left, the old output intact); the CLI exits with 143.
+    Not a :class:`ThemeError`: like Ctrl-C it passes through ``except Exception``."""
+
+    exit_code = 143
 
 
 class AudioDeviceError(ThemeError):

@@ -10,15 +10,16 @@ extension          what is written                              made by
 .html              a self-contained page to project              theme.classroom.page
 =================  ===========================================  ====================
 
-Every writer goes through :func:`theme.output.atomic_path`: an error leaves no partial file
-and never damages a file that was there.
+The path is checked once, before any work (:func:`theme.output.output_file`), and every
+writer goes through :func:`theme.output.atomic_path`: an error leaves no partial file and
+never damages a file that was there.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from theme.output import check_output, output_format
+from theme.output import Output, output_file
 from theme.timeline import Timeline
 
 __all__ = ["FORMATS", "write"]
@@ -31,7 +32,7 @@ AUDIO_RATES = (44100, 48000)
 
 def write(
     timeline: Timeline,
-    path: str | Path,
+    path: str | Path | Output,
     *,
     rate: int = 48000,
     soundfont: str | Path | None = None,
@@ -42,29 +43,30 @@ def write(
     audio files only.
 
     Raises:
-        OutputFileError: an unknown extension, a missing folder, no permission.
+        OutputFormatError: an unknown extension (a UsageError, exit code 2).
+        OutputFileError: a missing folder, no permission, a full disk.
         UsageError: a sample rate other than 44100 or 48000.
     """
-    kind = output_format(path, FORMATS)
-    check_output(path)
+    out = output_file(path, FORMATS)
+    kind = out.kind
     if kind in ("mid", "midi"):
         from theme.renderers.midi import write_midi
 
-        write_midi(timeline, path)
+        write_midi(timeline, Path(out))
     elif kind in ("musicxml", "xml"):
         from theme.renderers.notation import write_musicxml
 
-        write_musicxml(timeline, path)
+        write_musicxml(timeline, Path(out))
     elif kind in ("svg", "png"):
         from theme.renderers.notation import write_svg
 
-        write_svg(timeline, path)
+        write_svg(timeline, Path(out))
     elif kind == "html":
         from theme.classroom.page import write_page
 
-        write_page(timeline, path)
+        write_page(timeline, Path(out))
     else:
         from theme.renderers.audio import write_audio
 
-        write_audio(timeline, path, rate=rate, soundfont=soundfont)
-    return Path(path)
+        write_audio(timeline, out, rate=rate, soundfont=soundfont)
+    return Path(out)

@@ -1,93 +1,357 @@
-"""Safe output files: written to a temporary file beside the target, then renamed.
+"""Safe output files: the one place where an output path is checked and written.
 
-An error half-way leaves no partial file and never damages a file that was there before.
+:func:`output_file` checks a path once, before any work: its extension names a format the
+caller writes, the name fits the file system, the folder is there and writable, and what is
+there now may be replaced. It returns an :class:`Output`, which every writer accepts in place
+of a path without checking it again.
+
+:func:`atomic_path` yields a temporary file beside the target; when the block ends without
+error the file is flushed to disk and renamed onto the target, so a reader sees the old file
+or the whole new one, never a part. An error, Ctrl-C or SIGTERM (the CLI turns it into an
+exception) removes the temporary file and leaves the old one as it was. The guarantees:
+
+- a symlink is written through: its target is replaced (beside the target), the link stays;
+- a file that is replaced keeps its permissions (and, for root, its owner);
+- a file with more than one hard link is refused: replacing it would cut it off from its
+  other names, and writing into it in place could leave it half-written;
+- a name ending in ``/``, a folder, a device or pipe is refused; so is a name longer than the
+  file system allows (usually 255 bytes), while the temporary name is kept within it;
+- a write that fails (disk full, the file-size limit, any OSError) is one
+  :class:`~theme.errors.OutputFileError` naming the file.
+
+:func:`atomic_folder` does the same for a folder of files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from theme.errors import OutputFileError
+from theme.errors import OutputFileError, OutputFormatError, OutputNameError
 
-__all__ = ["atomic_path", "check_output", "output_format"]
+__all__ = [
+    "Output",
+    "atomic_folder",
+    "atomic_path",
+    "check_output",
+    "output_file",
+    "output_format",
+    "write_failed",
+]
+
+NAME_MAX = 255
+"""The longest file name in bytes when the file system does not say (Linux, macOS)."""
+
+_RANDOM = 8
+"""Characters :func:`tempfile.mkstemp` adds to a temporary name."""
+
+
+class Output(os.PathLike):
+    """A checked output file: ``name`` as given (for messages), ``target`` the file that will
+    really be replaced (a symlink resolved) and ``kind`` its format (the extension, lower
+    case, without the dot; None when no format was asked for). Usable wherever a path is."""
+
+    __slots__ = ("kind", "name", "target")
+
+    def __init__(self, name: str, target: Path, kind: str | None) -> None:
+        self.name = name
+        self.target = target
+        self.kind = kind
+
+    def __fspath__(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"Output({self.name!r}, kind={self.kind!r})"
 
 
 def output_format(path: str | os.PathLike[str], allowed: Iterable[str]) -> str:
     """The format of an output path from its extension, one of ``allowed`` (without dots).
 
     Raises:
-        OutputFileError: the extension is not one of ``allowed``.
+        OutputFormatError: the extension is not one of ``allowed`` (exit code 2).
+        OutputNameError: the name ends in ``/`` (exit code 2).
 
     >>> output_format("song.MID", ["mid", "musicxml"])
     'mid'
     """
     allowed = list(allowed)
-    name = Path(path).name.lower()
+    if isinstance(path, Output) and path.kind in allowed:
+        return path.kind
+    text = _text(path)
+    if text.endswith(("/", os.sep)):
+        raise OutputNameError(
+            f"cannot write {text!r}: a name ending in '/' is a folder; give a file name"
+        )
+    name = Path(text).name.lower()
     for ext in sorted(allowed, key=len, reverse=True):
-        if name.endswith("." + ext):
+        if name.endswith("." + ext) and len(name) > len(ext) + 1:
             return ext
-    raise OutputFileError(
-        f"unknown output format {str(path)!r}: expected a file ending in "
+    raise OutputFormatError(
+        f"unknown output format {text!r}: expected a file ending in "
         + ", ".join("." + a for a in allowed)
     )
 
 
+def output_file(path: str | os.PathLike[str], allowed: Iterable[str] | None = None) -> Output:
+    """Check ``path`` once, before any work, and return it as an :class:`Output`.
+
+    With ``allowed`` (extensions without dots) the extension must be one of them. An
+    :class:`Output` passed in is returned as it is (its kind checked against ``allowed``).
+
+    Raises:
+        OutputFormatError, OutputNameError: a bad name (exit code 2).
+        OutputFileError: the folder is missing or read-only, the name is too long, or what is
+            there is a folder, a device, a pipe or a file with several hard links.
+        TypeError: ``path`` is not a str or a path.
+    """
+    if isinstance(path, Output):
+        if allowed is not None:
+            output_format(path, allowed)
+        return path
+    kind = None if allowed is None else output_format(path, allowed)
+    text = _text(path)
+    if text.endswith(("/", os.sep)):
+        output_format(text, [])  # the one message for a trailing slash
+    return Output(text, _target(text), kind)
+
+
 def check_output(path: str | os.PathLike[str]) -> Path:
-    """Check that ``path`` can be written: its folder exists and is writable, and it is not a
-    folder itself.
+    """The file ``path`` really names, once it is known that it can be written (see
+    :func:`output_file`).
 
     Raises:
         OutputFileError: naming the path and what is wrong.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputFileError(f"cannot write {str(path)!r}: it is a folder; give a file name")
+    return output_file(path).target
+
+
+def _text(path: str | os.PathLike[str]) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"invalid output path {path!r}: expected a str or a path")
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise TypeError(f"invalid output path {path!r}: expected a str or a path, not bytes")
+    return text
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return min(os.pathconf(folder, "PC_NAME_MAX"), NAME_MAX)
+    except (OSError, ValueError):
+        return NAME_MAX
+
+
+def _target(text: str) -> Path:
+    """The file that writing ``text`` replaces, checked (see :func:`output_file`)."""
+    target = Path(text)
+    if os.path.islink(text):
+        target = Path(os.path.realpath(text))
+        if os.path.islink(target):
+            raise OutputFileError(f"cannot write {text!r}: it is a symlink loop")
+    folder = target.parent
     if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise OutputFileError(f"cannot write {text!r}: the folder {str(folder)!r} {what}")
+    size = len(os.fsencode(target.name))
+    if size > _name_max(folder):
         raise OutputFileError(
-            f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist"
+            f"cannot write {text!r}: the name is {size} bytes; the file system allows "
+            f"{_name_max(folder)}"
         )
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputFileError(f"cannot write {text!r}: {exc.strerror}") from exc
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputFileError(f"cannot write {text!r}: it is a folder; give a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputFileError(
+                f"cannot write {text!r}: it is not a regular file (a device, pipe or socket)"
+            )
+        if info.st_nlink > 1:
+            raise OutputFileError(
+                f"cannot write {text!r}: it has {info.st_nlink} hard links, which replacing "
+                "it would break; remove it first or write another name"
+            )
     if not os.access(folder, os.W_OK):
-        raise OutputFileError(
-            f"cannot write {str(path)!r}: no permission to write in {str(folder)!r}"
-        )
+        raise OutputFileError(f"cannot write {text!r}: no permission to write in {str(folder)!r}")
     return target
+
+
+def _temp_name(target: Path) -> tuple[str, str]:
+    """``(prefix, suffix)`` for a hidden temporary file beside ``target``: ``.STEM.`` and the
+    target's extension, the stem cut so the whole name fits the file system."""
+    suffix = target.suffix if len(os.fsencode(target.suffix)) <= 16 else ".tmp"
+    room = _name_max(target.parent) - 2 - _RANDOM - len(os.fsencode(suffix))
+    stem = os.fsencode(target.stem)[: max(room, 0)].decode("utf-8", "ignore")
+    return f".{stem}.", suffix
+
+
+def write_failed(
+    path: str | os.PathLike[str], error: BaseException, written: Path | None = None
+) -> OutputFileError:
+    """The one-line error for a write to ``path`` that failed with ``error`` (an OSError, or
+    a library's error such as soundfile's, which says only "System error"): the file-size
+    limit, a full disk and a name too long are named as such. ``written`` is the partial
+    temporary file, if any, used to tell which limit was hit."""
+    name = str(path)
+    code = error.errno if isinstance(error, OSError) else None
+    if code is None:
+        code = _likely_errno(written.parent if written else Path(name).parent, written)
+    reason = {
+        errno.EFBIG: "the file is larger than the file-size limit (ulimit -f)",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.ENAMETOOLONG: "the name is longer than the file system allows",
+    }.get(code or -1)
+    if reason is None:
+        reason = (
+            error.strerror
+            if isinstance(error, OSError) and error.strerror
+            else str(error).strip().splitlines()[0].rstrip(".")
+            if str(error).strip()
+            else type(error).__name__
+        )
+    return OutputFileError(f"cannot write {name!r}: {reason}")
+
+
+def _likely_errno(folder: Path, written: Path | None) -> int | None:
+    """EFBIG or ENOSPC when the file-size limit or the free space explains a failed write."""
+    import resource
+
+    with contextlib.suppress(OSError):
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        near = written is not None and written.stat().st_size + (1 << 16) >= limit
+        if limit != resource.RLIM_INFINITY and near:
+            return errno.EFBIG
+        space = os.statvfs(folder)
+        if space.f_bavail * space.f_frsize < (1 << 20):
+            return errno.ENOSPC
+    return None
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+    """Yield a temporary path beside the file ``path`` names; on success rename it onto that
+    file (see the module docstring for what is guaranteed).
 
-    The temporary file keeps the target's extension, so libraries that choose a format from
-    the name (soundfile, music21) still see it. On any error the temporary file is removed
-    and ``path`` is left as it was.
+    The temporary file is hidden (``.STEM.XXXXXXXX.EXT``) and keeps the target's extension,
+    so libraries that choose a format from the name (soundfile, music21) still see it.
 
     Raises:
-        OutputFileError: the folder is missing or not writable.
+        OutputFileError: the checks of :func:`output_file` fail, or an OSError while writing
+            (disk full, file-size limit) or renaming.
     """
-    target = check_output(path)
-    suffix = "".join(target.suffixes[-2:]) or ".tmp"
+    out = output_file(path)
+    prefix, suffix = _temp_name(out.target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix, dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out.target.parent)
     except OSError as exc:
-        raise OutputFileError(f"cannot write {str(path)!r}: {exc.strerror}") from exc
+        raise write_failed(out, exc) from exc
     os.close(fd)
-    tmp_path = Path(tmp)
+    tmp = Path(name)
     try:
-        yield tmp_path
-        try:
-            mode = 0o666 & ~_umask()
-            os.chmod(tmp_path, mode)
-            os.replace(tmp_path, target)
-        except OSError as exc:
-            raise OutputFileError(f"cannot write {str(path)!r}: {exc.strerror}") from exc
+        yield tmp
+        _commit(tmp, out.target)
+    except OSError as exc:
+        raise write_failed(out, exc, tmp) from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    """Flush ``tmp`` to disk, give it the mode (and owner) of the file it replaces, rename."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    if old is None:
+        os.chmod(tmp, 0o666 & ~_umask())
+    else:
+        os.chmod(tmp, stat.S_IMODE(old.st_mode))
+        if os.geteuid() == 0:
+            with contextlib.suppress(OSError):
+                os.chown(tmp, old.st_uid, old.st_gid)
+    os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty hidden folder beside ``path``; write every file into it. When the block
+    ends without error the files move into ``path``: a folder that was not there appears
+    whole, at once; in a folder that was there each file is replaced by a rename (so every
+    write that could fail has happened first) and files the block did not write are kept.
+    On an error the hidden folder is removed and ``path`` is as it was.
+
+    Raises:
+        OutputFileError: ``path`` is a file, its parent is missing or read-only, or an
+            OSError while writing or moving.
+    """
+    text = _text(path)
+    target = Path(os.path.realpath(text)) if os.path.islink(text) else Path(text)
+    if target.exists() and not target.is_dir():
+        raise OutputFileError(f"cannot write the folder {text!r}: it is a file")
+    parent = target.parent
+    if not parent.is_dir():
+        raise OutputFileError(f"cannot write {text!r}: the folder {str(parent)!r} does not exist")
+    prefix, _ = _temp_name(target.with_suffix(""))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except OSError as exc:
+        raise write_failed(text, exc) from exc
+    try:
+        yield tmp
+        if target.is_dir():
+            _check_into(tmp, target)
+            _move_into(tmp, target)
+        else:
+            os.chmod(tmp, 0o777 & ~_umask())
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise write_failed(text, exc) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_into(source: Path, folder: Path) -> None:
+    """Raise before anything moves if an entry of ``source`` would land on a folder."""
+    for entry in source.iterdir():
+        there = folder / entry.name
+        if entry.is_dir() and there.is_dir():
+            _check_into(entry, there)
+        elif there.is_dir() or (entry.is_dir() and there.exists()):
+            raise IsADirectoryError(errno.EISDIR, "a folder and a file of one name", str(there))
+
+
+def _move_into(source: Path, folder: Path) -> None:
+    """Move every entry of ``source`` into ``folder``, each by one rename."""
+    for entry in source.iterdir():
+        there = folder / entry.name
+        if entry.is_dir() and there.is_dir():
+            _move_into(entry, there)
+            continue
+        if there.is_file() and not there.is_symlink():
+            os.chmod(entry, stat.S_IMODE(there.stat().st_mode))
+        os.replace(entry, there)
 
 
 def _umask() -> int:

@@ -5,25 +5,27 @@ function that adds its parser and sets ``func``. Command modules import only lig
 the library at the top; heavy libraries (music21, sounddevice, verovio) are imported inside
 the functions that need them, so ``theme --help`` and ``theme metronome`` start at once.
 
-Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device, 130 Ctrl-C.
+Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device, 130 Ctrl-C,
+143 SIGTERM. Whatever goes wrong, the command prints one line on standard error: warnings of
+the libraries it uses are silenced (unless asked for with ``python -W``), and standard output
+that cannot be written (a full disk, ``> /dev/full``) is an error like any file's.
+
+The console script imports this module and calls :func:`run`; this module imports nothing
+heavy at its top, and :func:`run` sets the signal handlers before the rest is imported, so a
+Ctrl-C at any moment ends in one line, never a traceback.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import re
 import sys
-from collections.abc import Sequence
-
-from theme import __version__
-from theme.errors import ThemeError
 
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
     from typing import Any
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 COMMANDS = (
     "theme.cli.variants",
@@ -38,27 +40,43 @@ EPILOG = """\
 tempo: a BPM counts quarter notes, as in MIDI files: 160 or q=160; give a unit to count
   another note: e=300 (eighths), q.=100 (dotted quarters), h=80 (halves).
 exit codes: 0 success, 1 a file could not be read or written, 2 a bad value,
-  3 no audio device, 130 interrupted."""
+  3 no audio device, 130 interrupted (Ctrl-C), 143 stopped (SIGTERM)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line and exit code 2.
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+    import re
 
-    A value that starts with a minus and a digit (``-5/4``, ``-3``) is a value, never an
-    option, so that its own parser can say what is wrong with it.
-    """
+    class _Parser(argparse.ArgumentParser):
+        """argparse that reports a usage error as one line and exit code 2.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._negative_number_matcher = re.compile(r"^-\.?\d")
+        A value that starts with a minus and a digit (``-5/4``, ``-3``) is a value, never an
+        option, so that its own parser can say what is wrong with it.
+        """
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._negative_number_matcher = re.compile(r"^-\.?\d")
+
+        def _print_message(self, message: str, file: Any = None) -> None:
+            if message:  # argparse's own swallows a failed write: --help > /dev/full
+                (file or sys.stderr).write(message)
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (imports each command module, all of them light)."""
-    parser = _Parser(
+    import argparse
+    import importlib
+
+    from theme import __version__
+
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="theme",
         description="Hear, see and teach odd meters: the 5/4 Mission: Impossible rhythm "
         "(3+3+2+2) and its 4/4 remixes.",
@@ -66,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"theme {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     for name in COMMANDS:
         try:
             module = importlib.import_module(name)
@@ -79,24 +97,96 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    """Run the command line; return the exit code. Every error is one line on stderr."""
+    import warnings
+
+    from theme.errors import ThemeError
+
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            if not sys.warnoptions:  # python -W still shows them
+                warnings.simplefilter("ignore")
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit:  # --help, --version: their text must get out
+                sys.stdout.flush()
+                raise
+            if not getattr(args, "func", None):
+                parser.print_help()
+                return 2
+            code = int(args.func(args) or 0)
+            sys.stdout.flush()  # a full disk under stdout is found here, not at exit
+            return 143 if _terminated else code
     except ThemeError as exc:
-        print(f"theme: error: {exc}", file=sys.stderr)
+        _say(f"theme: error: {exc}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("theme: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
+        code = getattr(exc, "exit_code", 143 if _terminated else 130)
+        _say("theme: stopped (SIGTERM)" if code == 143 else "theme: interrupted")
+        return code
+    except BrokenPipeError:  # 'theme show | head': the reader has what it wanted
+        _quiet_stdout()
+        return 1
+    except OSError as exc:  # no command lets one through with a file name; stdout can
+        if exc.filename is not None:
+            _say(f"theme: error: {exc.filename!r}: {exc.strerror or exc}")
+            return 1
+        _quiet_stdout()  # standard output: a full disk, /dev/full, a closed terminal
+        _say(f"theme: error: cannot write to standard output: {exc.strerror or exc}")
         return 1
 
 
+def _say(line: str) -> None:
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so that Python's flush at exit does not fail again
+    and print a second message."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+_terminated = False
+"""Set when SIGTERM arrived: the exit code is then 143 even if a command caught it."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    global _terminated
+    from theme.errors import Terminated
+
+    if not _terminated:
+        _terminated = True
+        raise Terminated()
+
+
+def _install_signals() -> None:
+    """SIGTERM raises :class:`~theme.errors.Terminated` (clean-up runs as for Ctrl-C);
+    SIGXFSZ (a write past ``ulimit -f``) is ignored, so the write fails with EFBIG and is
+    reported as an error instead of killing the process."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: exits with :func:`main`'s code."""
+    try:
+        _install_signals()
+        code = main()
+    except KeyboardInterrupt as exc:  # before main's own handler, during start-up
+        code = getattr(exc, "exit_code", 130)
+        _say("theme: interrupted" if code == 130 else "theme: stopped (SIGTERM)")
+    sys.exit(code)
