@@ -250,3 +250,11 @@ def test_no_file_error_is_anything_but_a_theme_error(tmp_path: Path) -> None:
 def test_names_that_cannot_be_files(name: object, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         theme.load(name)  # type: ignore[arg-type]
+
+
+def test_a_file_of_too_many_notes_is_refused_when_loaded(tmp_path: Path) -> None:
+    dense = GOOD.replace("bars = 2", "bars = 9000").replace(
+        '{ a = "X..x..x.x." }', '{ a = { box = "' + "x" * 160 + '", grid = "1/32" } }'
+    )
+    with pytest.raises(VariantFileError, match=r"sections: 9000 bars make up to 1440000 notes"):
+        theme.load(write(tmp_path, dense))

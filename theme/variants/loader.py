@@ -21,7 +21,7 @@ from theme.remeter import get_strategy, remeter_rhythm
 from theme.rhythm import Rhythm, grid_unit, note_number
 from theme.safe_text import printable, shown
 from theme.tempo import Tempo
-from theme.timeline import MAX_BARS, Layer
+from theme.timeline import MAX_BARS, MAX_EVENTS, Layer
 from theme.variants.model import (
     CONFIDENCES,
     Claim,
@@ -30,6 +30,7 @@ from theme.variants.model import (
     Pattern,
     Section,
     Variant,
+    most_notes,
 )
 from theme.variants.reading import MAX_FILE_BYTES, MAX_NESTING, Fields, depth, read_text
 
@@ -267,6 +268,12 @@ def parse_variant(
             sections.append(Section(section_name, meter, bars, tuple(patterns)))
     if not sections:
         raise f.fail("sections", "expected at least one section with bars")
+    notes = sum(section.bars * most_notes(section) for section in sections)
+    if notes > MAX_EVENTS:
+        raise f.fail(
+            "sections",
+            f"{total_bars} bars make up to {notes} notes; expected at most {MAX_EVENTS}",
+        )
 
     claims = []
     for i, spec in enumerate(f.tables(data, "claims", "", "claims")):

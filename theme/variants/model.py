@@ -19,7 +19,7 @@ from theme.meter import Meter
 from theme.rhythm import Rhythm
 from theme.safe_text import bounded_int, shown
 from theme.tempo import Tempo
-from theme.timeline import MAX_BARS, MAX_EVENTS, Event, Layer, Timeline
+from theme.timeline import MAX_BARS, MAX_EVENTS, Bar, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Score
@@ -202,7 +202,7 @@ class Variant:
         ] * repeat
         if bars is not None:
             plan = [plan[i % len(plan)] for i in range(bars)]
-        per_bar = {id(section): _most_notes(section) for section in self.sections}
+        per_bar = {id(section): most_notes(section) for section in self.sections}
         notes = sum(per_bar[id(section)] for section, _ in plan)
         if notes > MAX_EVENTS:
             raise VariantError(
@@ -215,26 +215,20 @@ class Variant:
             tempo=Tempo.parse(tempo) if tempo is not None else self.tempo,
             layers=[spec.layer for spec in self.layers],
         )
+        # A bar's notes depend only on its section and where in each pattern it starts:
+        # made once for each, then moved to every bar that has them.
+        made: dict[tuple, list[tuple]] = {}
         events: list[Event] = []
         for bar, (section, index) in zip(laid.bars, plan):
-            in_bar: list[Event] = []
-            for pattern in section.patterns:
-                spec = specs[pattern.layer]
-                voicing = chosen.get(pattern.layer) or pattern.pitches or spec.pitches
-                for start, duration, number, accented in _pattern_in_bar(
-                    pattern.rhythm, bar.meter.bar_quarters, index
-                ):
-                    in_bar.append(
-                        Event(
-                            onset=bar.start + start,
-                            duration=duration,
-                            layer=pattern.layer,
-                            pitch=voicing[number % len(voicing)],
-                            velocity=ACCENTED_VELOCITY if accented else PLAIN_VELOCITY,
-                            accent=bar.accent_at(start),
-                        )
-                    )
-            events += sorted(in_bar)  # the bars follow each other: sorted bar by bar
+            length = bar.meter.bar_quarters
+            windows = tuple((index * length) % p.rhythm.quarters for p in section.patterns)
+            bar_notes = made.get((id(section), windows))
+            if bar_notes is None:
+                bar_notes = made[(id(section), windows)] = sorted(
+                    _notes_in_bar(section, index, bar, chosen, specs)
+                )
+            start = bar.start
+            events += [Event(start + onset, *rest) for onset, *rest in bar_notes]
         laid.events = tuple(events)
         return laid
 
@@ -251,6 +245,34 @@ class Variant:
 
     def __str__(self) -> str:
         return f"{self.name}: {self.title}"
+
+
+def _notes_in_bar(
+    section: Section,
+    index: int,
+    bar: Bar,
+    chosen: Mapping[str, tuple[int, ...]],
+    specs: Mapping[str, LayerSpec],
+) -> list[tuple]:
+    """The notes of bar ``index`` (from 0) of ``section`` as Event fields, the onset from
+    the start of the bar (quarter notes)."""
+    notes = []
+    for pattern in section.patterns:
+        voicing = chosen.get(pattern.layer) or pattern.pitches or specs[pattern.layer].pitches
+        for start, duration, number, accented in _pattern_in_bar(
+            pattern.rhythm, bar.meter.bar_quarters, index
+        ):
+            notes.append(
+                (
+                    start,
+                    duration,
+                    pattern.layer,
+                    voicing[number % len(voicing)],
+                    ACCENTED_VELOCITY if accented else PLAIN_VELOCITY,
+                    bar.accent_at(start),
+                )
+            )
+    return notes
 
 
 def _check_pitches(pitches: object, variant: Variant) -> dict[str, tuple[int, ...]]:
@@ -282,13 +304,16 @@ def _check_pitches(pitches: object, variant: Variant) -> dict[str, tuple[int, ..
     return checked
 
 
-def _most_notes(section: Section) -> int:
-    """The most notes one bar of ``section`` can hold: every pattern's notes, times the
-    number of its periods a bar can touch."""
+def most_notes(section: Section) -> int:
+    """The most notes one bar of ``section`` can hold: a bar is covered by
+    ``ceil(bar / period)`` windows of one period, each holding every note of the pattern once.
+
+    >>> from theme.meter import Meter
+    >>> most_notes(Section("s", Meter.parse("5/4"), 1, (Pattern("a", Rhythm.from_box("x.x")),)))
+    8
+    """
     bar = section.meter.bar_quarters
-    return sum(
-        len(p.rhythm.hits) * (math.ceil(bar / p.rhythm.quarters) + 1) for p in section.patterns
-    )
+    return sum(len(p.rhythm.hits) * math.ceil(bar / p.rhythm.quarters) for p in section.patterns)
 
 
 def _pattern_in_bar(
