@@ -19,7 +19,8 @@ exception) removes the temporary file and leaves the old one as it was. The guar
 - a write that fails (disk full, the file-size limit, any OSError) is one
   :class:`~theme.errors.OutputFileError` naming the file.
 
-:func:`atomic_folder` does the same for a folder of files.
+A folder of files made aside and moved in when complete is
+:func:`theme.classroom.folder.folder_aside`; each file in it goes through :func:`atomic_path`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -37,7 +37,6 @@ from theme.errors import OutputFileError, OutputFormatError, OutputNameError
 
 __all__ = [
     "Output",
-    "atomic_folder",
     "atomic_path",
     "check_output",
     "output_file",
@@ -292,66 +291,6 @@ def _commit(tmp: Path, target: Path) -> None:
             with contextlib.suppress(OSError):
                 os.chown(tmp, old.st_uid, old.st_gid)
     os.replace(tmp, target)
-
-
-@contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield an empty hidden folder beside ``path``; write every file into it. When the block
-    ends without error the files move into ``path``: a folder that was not there appears
-    whole, at once; in a folder that was there each file is replaced by a rename (so every
-    write that could fail has happened first) and files the block did not write are kept.
-    On an error the hidden folder is removed and ``path`` is as it was.
-
-    Raises:
-        OutputFileError: ``path`` is a file, its parent is missing or read-only, or an
-            OSError while writing or moving.
-    """
-    text = _text(path)
-    target = Path(os.path.realpath(text)) if os.path.islink(text) else Path(text)
-    if target.exists() and not target.is_dir():
-        raise OutputFileError(f"cannot write the folder {text!r}: it is a file")
-    parent = target.parent
-    if not parent.is_dir():
-        raise OutputFileError(f"cannot write {text!r}: the folder {str(parent)!r} does not exist")
-    prefix, _ = _temp_name(target.with_suffix(""))
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    except OSError as exc:
-        raise write_failed(text, exc) from exc
-    try:
-        yield tmp
-        if target.is_dir():
-            _check_into(tmp, target)
-            _move_into(tmp, target)
-        else:
-            os.chmod(tmp, 0o777 & ~_umask())
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise write_failed(text, exc) from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _check_into(source: Path, folder: Path) -> None:
-    """Raise before anything moves if an entry of ``source`` would land on a folder."""
-    for entry in source.iterdir():
-        there = folder / entry.name
-        if entry.is_dir() and there.is_dir():
-            _check_into(entry, there)
-        elif there.is_dir() or (entry.is_dir() and there.exists()):
-            raise IsADirectoryError(errno.EISDIR, "a folder and a file of one name", str(there))
-
-
-def _move_into(source: Path, folder: Path) -> None:
-    """Move every entry of ``source`` into ``folder``, each by one rename."""
-    for entry in source.iterdir():
-        there = folder / entry.name
-        if entry.is_dir() and there.is_dir():
-            _move_into(entry, there)
-            continue
-        if there.is_file() and not there.is_symlink():
-            os.chmod(entry, stat.S_IMODE(there.stat().st_mode))
-        os.replace(entry, there)
 
 
 def _umask() -> int:
