@@ -208,3 +208,113 @@ def test_a_device_named_but_missing_is_an_error_not_a_fallback(jack_server: None
     assert (
         result.stderr == "theme: error: unknown output device 'hdmi': expected one of 0 (system)\n"
     )
+
+
+def _jack_ports(env: dict[str, str]) -> str:
+    return subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
+
+
+def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    """A JACK server of the test's own, to be killed mid-piece."""
+    env = {**ENV, "JACK_DEFAULT_SERVER": name}
+    server = subprocess.Popen(
+        ["jackd", "--no-realtime", "-n", name, "-d", "dummy", "-r", "48000", "-p", "1024"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.skip("jackd did not start")
+        time.sleep(0.1)
+    return server, env
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["play", "tv-1966", "--tempo", "120", "--repeat", "8"],
+        ["metronome", "5/4", "--vs", "4/4"],
+    ],
+)
+def test_a_server_that_dies_mid_piece_ends_playback_with_exit_3(
+    jack_server: None, args: list[str]
+) -> None:
+    server, env = _own_server(f"theme-dies-{os.getpid()}-{args[0]}")
+    player = subprocess.Popen(
+        [sys.executable, "-m", "theme", *args, "--device", "system"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while "PortAudio:out_1" not in _jack_ports(env):
+            assert time.monotonic() < deadline and player.poll() is None
+            time.sleep(0.05)
+        time.sleep(1.0)  # a second of music
+        server.terminate()
+        server.wait(10)
+        killed = time.monotonic()
+        _, err = player.communicate(timeout=15)
+        took = time.monotonic() - killed
+    finally:
+        server.kill()
+        player.kill()
+    assert player.returncode == 3, err
+    assert took < 5, f"{took:.1f} s to notice the server had gone"
+    assert len(err.splitlines()) == 1 and "lost during playback" in err, err
+
+
+@pytest.mark.parametrize(("signame", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_to_the_live_metronome_restores_the_terminal(
+    jack_server: None, signame: str, code: int
+) -> None:
+    import pty
+    import signal
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    player = subprocess.Popen(
+        [sys.executable, "-m", "theme", "metronome", "5/4", "--device", "system"],
+        env={**ENV, "PYTHONFAULTHANDLER": "1"},
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    shown: list[bytes] = []
+
+    def drain() -> None:  # the frames go to the pty: read them so that it never fills
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 20
+        # at once, as the terminal goes to cbreak mode: the stream is being opened then, the
+        # moment a signal once left PortAudio half started and crashed the exit
+        while termios.tcgetattr(slave)[3] & termios.ICANON:
+            assert time.monotonic() < deadline and player.poll() is None, player.stderr
+            time.sleep(0.05)
+        player.send_signal(getattr(signal, signame))
+        player.wait(10)
+        after = termios.tcgetattr(slave)
+    finally:
+        player.kill()
+        os.close(slave)
+        os.close(master)
+    assert player.returncode == code, player.stderr.read() if player.stderr else ""
+    assert after == before  # echo and line mode are back

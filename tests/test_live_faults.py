@@ -214,3 +214,16 @@ def test_the_cli_latency_is_checked_before_the_terminal() -> None:
     assert result.stderr == (
         "theme: error: invalid latency nan seconds: expected 0.001 to 2.0 seconds\n"
     )
+
+
+def test_a_signal_while_the_device_opens_is_held_until_it_has_opened() -> None:
+    import signal
+
+    from theme.devices import held_signals
+
+    reached = []
+    with pytest.raises(KeyboardInterrupt), held_signals():
+        signal.raise_signal(signal.SIGINT)
+        reached.append("opened")
+    assert reached == ["opened"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

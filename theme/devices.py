@@ -5,7 +5,11 @@ when a device is listed or looked up.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -20,6 +24,7 @@ __all__ = [
     "check_device",
     "check_latency",
     "devices",
+    "held_signals",
 ]
 
 NO_PORTAUDIO = (
@@ -30,9 +35,36 @@ LATENCY_RANGE = (0.001, 2.0)
 """The output latencies a stream may ask for, in seconds."""
 
 
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while PortAudio starts or opens a stream, and deliver them
+    right after: interrupted there, PortAudio is left half started, with a sound server's
+    client that nothing will close, and the process crashes at exit. (Blocking the signals
+    would not do: the kernel hands them to another thread, and Python runs the handler in the
+    main thread all the same.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {held_signal: signal.signal(held_signal, hold) for held_signal in held}
+    try:
+        yield
+    finally:
+        for held_signal, handler in previous.items():
+            signal.signal(held_signal, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
+
+
 def _sounddevice() -> Any:
     try:
-        import sounddevice
+        with held_signals():
+            import sounddevice
     except (OSError, ImportError):  # OSError: the PortAudio library is missing
         raise AudioDeviceError(NO_PORTAUDIO) from None
     return sounddevice

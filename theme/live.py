@@ -166,7 +166,8 @@ class LiveMetronome:
             events, layers=m.layers, tempo_map=self._player_map, rate=self.rate, end_quarter=end
         )
         self.offset = from_quarter
-        self.player = Player(renderer, self.sink).start()
+        self.player = Player(renderer, self.sink)  # set first: whatever happens, it is stopped
+        self.player.start()
 
     # -- keys --------------------------------------------------------------------------
 
@@ -239,8 +240,8 @@ class LiveMetronome:
         heard = 0.0
         code = 0
         self._played_out = False
-        self._start_player(Fraction(0))
         try:
+            self._start_player(Fraction(0))  # inside: a Ctrl-C just after it opened stops it
             while True:
                 player = self.player
                 if player is not None and not player.active:

@@ -109,9 +109,13 @@ class Player:
         thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
         self.fill_ahead()
         self._sink_underruns_before = self.sink.underruns
-        if self.sink.realtime and producer:
-            self._producer.start()
-        self.sink.open(self.pull)
+        try:
+            if self.sink.realtime and producer:
+                self._producer.start()
+            self.sink.open(self.pull)
+        except BaseException:  # Ctrl-C as it opened, or a device error: nothing left playing
+            self.close()
+            raise
         return self
 
     def with_renderer(self, change: Callable[[BlockRenderer], None]) -> None:

@@ -17,8 +17,10 @@ frames, from its own clock, and says which frame is at the speaker now
 from __future__ import annotations
 
 import abc
+import atexit
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +34,7 @@ from theme.devices import (
     check_device,
     check_latency,
     devices,
+    held_signals,
 )
 from theme.errors import AudioDeviceError
 
@@ -229,6 +232,16 @@ def resolve_device(device: str | int | None) -> int | None:
     raise AudioDeviceError(f"unknown output device {text!r}: expected one of {names}")
 
 
+_OPEN: weakref.WeakSet[SoundDeviceSink] = weakref.WeakSet()
+"""The sinks whose stream is open: closed at exit if still open, before PortAudio ends (a
+stream's callback that calls Python while the interpreter shuts down crashes it)."""
+
+
+def _close_open_sinks() -> None:
+    for sink in list(_OPEN):
+        sink.close()
+
+
 _LEFT_BEHIND: list[Any] = []
 """Streams of a lost device, kept (never closed: closing one can hang) until the exit."""
 
@@ -290,19 +303,24 @@ class SoundDeviceSink(Sink):
                 raise sd.CallbackStop
 
         try:
-            self._stream = sd.OutputStream(
-                samplerate=self.rate,
-                blocksize=self.blocksize,
-                channels=2,
-                dtype="float32",
-                device=device,
-                latency=self.latency if self.latency is not None else "low",
-                callback=callback,
-                finished_callback=self.done.set,
-                prime_output_buffers_using_stream_callback=True,
-            )
-            self.latency_seconds = float(self._stream.latency)
-            self._stream.start()
+            with held_signals():  # a stream half opened by Ctrl-C crashes the exit
+                self._stream = sd.OutputStream(
+                    samplerate=self.rate,
+                    blocksize=self.blocksize,
+                    channels=2,
+                    dtype="float32",
+                    device=device,
+                    latency=self.latency if self.latency is not None else "low",
+                    callback=callback,
+                    finished_callback=self.done.set,
+                    prime_output_buffers_using_stream_callback=True,
+                )
+                if not _OPEN and not getattr(_close_open_sinks, "registered", False):
+                    atexit.register(_close_open_sinks)  # after sounddevice's: runs before it
+                    _close_open_sinks.registered = True  # type: ignore[attr-defined]
+                _OPEN.add(self)
+                self.latency_seconds = float(self._stream.latency)
+                self._stream.start()
         except sd.PortAudioError as err:
             raise AudioDeviceError(
                 f"the audio device failed: {err}; try another with --device (see 'theme devices') "
@@ -336,9 +354,8 @@ class SoundDeviceSink(Sink):
     def _leave_behind(self) -> None:
         """Forget a lost device's stream without closing it (PortAudio can hang closing a
         stream whose server has gone, and again at exit): the player stops at once."""
-        import atexit
-
         sd = _sounddevice()
+        _OPEN.discard(self)
         atexit.unregister(sd._exit_handler)  # its Pa_Terminate would wait for the dead stream
         _LEFT_BEHIND.append(self._stream)
         self._stream = None
@@ -347,6 +364,7 @@ class SoundDeviceSink(Sink):
         self.done.set()
 
     def _close(self) -> None:
+        _OPEN.discard(self)
         stream = self._stream
         if stream is None:
             return
