@@ -8,6 +8,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from theme.classroom.tour import STEPS, Step, play_tour, steps, write_tour
 from theme.errors import UsageError
 from theme.remeter import remeter_rhythm
 from theme.rhythm import Rhythm
+from theme.timeline import Timeline
 
 
 def test_necklace_vertices_sit_on_the_onsets() -> None:
@@ -148,10 +150,12 @@ def test_demo_from_the_command_line_with_no_sound_card(tmp_path: Path) -> None:
     assert "1. Count five" in result.stdout and "7. The dance test" in result.stdout
     assert (tmp_path / "theme-tour" / "index.html").exists()
     step = run_theme("demo", "--step", "6", "--out", "six", cwd=tmp_path)
-    assert (
-        step.returncode == 0
-        and sorted(p.name for p in (tmp_path / "six").iterdir())[0] == "index.html"
-    )
+    assert step.returncode == 0 and sorted(p.name for p in (tmp_path / "six").iterdir()) == [
+        "step-6.html",
+        "step-6.mid",
+        "step-6.svg",
+        "step-6.wav",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -265,3 +269,159 @@ def test_the_live_dance_line_follows_what_is_heard() -> None:
     ones = [line.rsplit(" ", 1)[-1] for line in drawn if "<- step one" in line]
     assert ones == ["1", "5", "4", "3", "2"]
     assert heard == sorted(heard) and heard[-1] >= 1.9  # the stream's clock, to the end
+
+
+def test_the_dance_groove_covers_every_bar_asked_for() -> None:
+    timeline = dance_timeline("5/4", bars=100)
+    bass_bars = {timeline.position(e.onset)[0] for e in timeline.layer_events("bass")}
+    feet_bars = {timeline.position(e.onset)[0] for e in timeline.layer_events("feet")}
+    assert len(timeline.bars) == 100 and bass_bars == feet_bars == set(range(1, 101))
+
+
+def test_theme_dance_writes_the_groove_to_the_last_bar(tmp_path: Path) -> None:
+    import mido
+
+    result = run_theme("dance", "--bars", "100", "-o", "d.mid", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    midi = mido.MidiFile(tmp_path / "d.mid")
+    last_bass = max(
+        sum(msg.time for msg in track[: i + 1])
+        for track in midi.tracks
+        for i, msg in enumerate(track)
+        if msg.type == "note_on" and msg.velocity and msg.channel != 9
+    )
+    bar_ticks = 5 * midi.ticks_per_beat
+    assert last_bass >= 99 * bar_ticks  # a bass note in bar 100
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["dance", "--bars", "1000", "-o", "d.html"], "a page plays at most 10 minutes"),
+        (["dance", "--bars", "1001", "-o", "d.mid"], "invalid bars 1001: expected 1 to 1000"),
+        (["dance", "--bpm", "4", "--bars", "1000", "-o", "d.wav"], "at most 60 minutes"),
+        (["dance", "--steps", "17", "-o", "d.mid"], "invalid steps 17: expected 1 to 16"),
+        (["dance", "--steps", "1000000", "-o", "d.svg"], "expected 1 to 16 counts"),
+        (
+            ["picture", "necklace", "--meter", "50/4", "--box", "x" * 100, "-o", "n.svg"],
+            "a necklace shows 1 to 64",
+        ),
+        (["picture", "contrast", "--meter", "63/4", "--vs", "64/4", "-o", "c.svg"], "1 to 400"),
+    ],
+)
+def test_every_costly_option_is_bounded_before_work_starts(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run_theme(*args, cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_page_plays_without_crashing_the_encoder(tmp_path: Path) -> None:
+    """libsndfile's Vorbis encoder crashes on one write of about a minute: the page's sound
+    is encoded block by block."""
+    music = dance_timeline("5/4", bpm=200, bars=60)  # 90 seconds
+    section = PageSection.for_music("dance", music)
+    assert section.audio is not None
+    data, rate = soundfile.read(io.BytesIO(section.audio))
+    assert float(music.duration_seconds) <= len(data) / rate < float(music.duration_seconds) + 1
+
+
+CHAR_EM = 0.6
+"""A conservative width of a character of DejaVu Sans or Arial, in ems."""
+
+
+def texts_outside_the_picture(svg: str) -> list[str]:
+    """Each <text> of ``svg`` that runs out of its viewBox, given ``CHAR_EM``."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    left, top, width, height = map(float, root.attrib["viewBox"].split())
+    outside = []
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        size = float(text.attrib["font-size"])
+        x, y = float(text.attrib["x"]), float(text.attrib["y"])
+        length = len(text.text or "") * size * CHAR_EM
+        start = {"start": x, "middle": x - length / 2, "end": x - length}[
+            text.attrib.get("text-anchor", "start")
+        ]
+        if start < left or start + length > left + width or y - size < top or y > top + height:
+            outside.append(text.text or "")
+    return outside
+
+
+def _tour_picture(number: int) -> str:
+    return STEPS[number - 1].picture()
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        pytest.param(lambda: contrast_svg("5/4", "4/4"), id="contrast"),
+        pytest.param(
+            lambda: contrast_svg("5/4", "4/4", labels=("the music, 5/4", "the step, 4 counts")),
+            id="dance",
+        ),
+        pytest.param(
+            lambda: contrast_svg("7/8", "4/4", labels=("the music, 7/8", "the step, 16 counts")),
+            id="dance-7/8",
+        ),
+        pytest.param(lambda: contrast_svg("2+2+3/8", "3+3+2+2/8", align="bar"), id="bar"),
+        pytest.param(lambda: contrast_svg("13/16", "4/4"), id="long-meet"),
+        pytest.param(
+            lambda: necklace_svg([("x", Rhythm.from_box("x" * 64))], title="T" * 60), id="n64"
+        ),
+    ]
+    + [pytest.param(lambda n=n: _tour_picture(n), id=f"step-{n}") for n in (1, 2, 5, 6, 7)],
+)
+def test_every_label_lies_inside_its_picture(svg) -> None:  # type: ignore[no-untyped-def]
+    assert texts_outside_the_picture(svg()) == []
+
+
+def test_the_beat_light_stands_ready_on_bar_one_before_play() -> None:
+    timeline = theme.load("tv-1966", intro_bars=1, melody_bars=0).timeline()
+    html = page_html("t", [PageSection.for_music("tv", timeline)])
+    light = re.search(r"<div class='beat[^>]*>.*?</div>", html)
+    assert light is not None
+    assert "data-now='1:1'" in light[0] and "<span class='bar'>bar 1</span>" in light[0]
+    assert re.findall(r"<b class='([^']*)'>", light[0]) == ["l0 now", "l2", "l2", "l1", "l2"]
+
+
+@pytest.mark.parametrize(
+    ("make", "labels", "second_bars"),
+    [
+        (lambda: STEPS[5].music(None), ["5/4", "4/4"], 10),  # step 6: 8 bars of 5/4
+        (lambda: theme.Metronome("5/4", vs="4/4", bars=4).timeline(), ["5/4", "4/4"], 5),
+        (
+            lambda: theme.Metronome(
+                "5/4", vs="4/4", bars=4, subdivide=2, gap="1:1", count_in=1
+            ).timeline(),
+            ["5/4", "4/4"],
+            5,
+        ),
+        (lambda: theme.Metronome("7/8", vs="3/4", bars=6).timeline(), ["7/8", "3/4"], 7),
+    ],
+)
+def test_the_beat_light_of_two_meters_lights_both(
+    make: Callable[[], Timeline], labels: list[str], second_bars: int
+) -> None:
+    from html import unescape
+
+    from theme.classroom.page import beats_json
+
+    timeline = make()
+    html = page_html("t", [PageSection.for_music("m", timeline)])
+    rows = re.findall(
+        r"<div class='beat[^>]*data-beats='([^']*)'[^>]*><span class='meter'>([^<]*)<", html
+    )
+    assert [label for _, label in rows] == labels
+    first, second = (json.loads(unescape(data)) for data, _ in rows)
+    assert first == json.loads(beats_json(timeline))
+    meter = theme.Meter.parse(labels[1])
+    assert [b["n"] for b in second] == list(range(1, second_bars + 1))
+    assert all(b["l"] == [int(x) for x in meter.accent_levels()][: len(b["t"])] for b in second)
+    # the second meter's bar 2 starts one of its bars after bar 1 of the music
+    bar_one = next(b for b in timeline.bars if b.section != "count-in").start
+    bar_two = timeline.tempo_map.seconds_at(bar_one + meter.bar_quarters)
+    assert second[1]["t"][0] == round(float(bar_two), 4)

@@ -11,17 +11,35 @@ from html import escape
 
 from theme.timeline import Timeline
 
-__all__ = ["audio_tag", "html_for", "notation_svg"]
+__all__ = ["audio_tag", "html_for", "notation_svg", "playable_head"]
 
 NOTATION_BARS = 8
 
 
 def audio_tag(timeline: Timeline, *, rate: int = 44100) -> str:
-    """An ``<audio controls>`` element holding the timeline as Ogg Vorbis (a data URI)."""
-    from theme.renderers.audio import encode_audio
+    """An ``<audio controls>`` element holding the timeline as Ogg Vorbis (a data URI): its
+    first bars up to ``MAX_PAGE_SECONDS`` (10 minutes), as a page would hold."""
+    from theme.classroom.page import audio_bytes
 
-    data = base64.b64encode(encode_audio(timeline, rate=rate)).decode("ascii")
+    data = base64.b64encode(audio_bytes(playable_head(timeline), rate=rate)).decode("ascii")
     return f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>"
+
+
+def playable_head(timeline: Timeline) -> Timeline:
+    """The timeline's first bars that last at most ``MAX_PAGE_SECONDS`` (at least one bar).
+
+    >>> from theme.metronome import Metronome
+    >>> len(playable_head(Metronome("4/4", bpm=240, bars=1000).timeline()).bars)
+    600
+    """
+    from theme.classroom.page import MAX_PAGE_SECONDS
+
+    if timeline.duration_seconds <= MAX_PAGE_SECONDS:
+        return timeline
+    fits = sum(
+        1 for bar in timeline.bars if timeline.tempo_map.seconds_at(bar.end) <= MAX_PAGE_SECONDS
+    )
+    return timeline.head(max(1, fits))
 
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
@@ -34,6 +52,9 @@ def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
 def html_for(timeline: Timeline, title: str, *, bars: int = NOTATION_BARS) -> str:
     """A block of HTML: the title, the notation of the first ``bars`` bars, a player."""
     shown = f" (the first {bars} of {len(timeline.bars)} bars)" if len(timeline.bars) > bars else ""
+    heard = len(playable_head(timeline).bars)
+    if heard < len(timeline.bars):
+        shown += f"; the player holds the first {heard} bars"
     return (
         f"<div class='theme-example'><h3>{escape(title)}</h3>"
         f"<div style='max-width:100%;overflow-x:auto'>{notation_svg(timeline, bars=bars)}</div>"

@@ -5,24 +5,42 @@ script of its own, no font, style or script from outside), so it works offline a
 USB stick. Type is large, for the back of a classroom.
 
 Under each player a beat light follows the music: the bar number and a row of the bar's
-pulses (downbeat and group starts marked), the one sounding lit. It reads the player's
-clock; a picture delay box at the top moves it later (or earlier, negative) to match a
+pulses (downbeat and group starts marked), the one sounding lit; a metronome of two meters
+has a row for each. Before play the first pulse of bar 1 is lit, ready. It reads the
+player's clock; a picture delay box at the top moves it later (or earlier, negative) to match a
 projector's or a loudspeaker's lag.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 
+from theme.errors import UsageError
+from theme.meter import DENOMINATORS, AccentLevel, Meter
 from theme.output import atomic_path, output_format
-from theme.timeline import Timeline
+from theme.safe_text import clip
+from theme.timeline import Event, Timeline
 
-__all__ = ["PageSection", "beats_json", "page_html", "write_page"]
+__all__ = [
+    "MAX_PAGE_SECONDS",
+    "BeatRow",
+    "PageSection",
+    "beat_rows",
+    "beats_json",
+    "page_html",
+    "write_page",
+]
+
+MAX_PAGE_SECONDS = 600
+"""The longest sound a page's section holds, in seconds (10 minutes: about 5 MB of Ogg
+Vorbis in the page, rendered in a few seconds)."""
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 24px; line-height: 1.4;
@@ -38,28 +56,31 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
           margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
 .beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
+.beat .meter { min-width: 3em; color: #555; }
 """
 
 SCRIPT = """
 (function () {
   const delay = document.getElementById('picture-delay');
+  const redraws = [];
   document.querySelectorAll('section').forEach(function (section) {
-    const audio = section.querySelector('audio'), light = section.querySelector('.beat');
-    if (!audio || !light) { return; }
-    const pulses = [];
-    JSON.parse(light.dataset.beats).forEach(function (bar) {
-      bar.t.forEach(function (t, i) { pulses.push([t, bar, i]); });
-    });
-    const barText = light.querySelector('.bar'), row = light.querySelector('.pulses');
-    let shown = null;
-    function draw() {
-      const t = audio.currentTime - (Number(delay && delay.value) || 0) / 1000;
-      let lo = 0, hi = pulses.length - 1, k = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (pulses[mid][0] <= t) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
-      }
-      if (k >= 0) {
+    const audio = section.querySelector('audio');
+    if (!audio) { return; }
+    section.querySelectorAll('.beat').forEach(function (light) {
+      const pulses = [];
+      JSON.parse(light.dataset.beats).forEach(function (bar) {
+        bar.t.forEach(function (t, i) { pulses.push([t, bar, i]); });
+      });
+      if (!pulses.length) { return; }
+      const barText = light.querySelector('.bar'), row = light.querySelector('.pulses');
+      let shown = null;
+      function draw() {
+        const t = audio.currentTime - (Number(delay && delay.value) || 0) / 1000;
+        let lo = 0, hi = pulses.length - 1, k = 0;  // before the first pulse: ready on it
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          if (pulses[mid][0] <= t) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
+        }
         const bar = pulses[k][1], now = pulses[k][2];
         if (bar !== shown) {
           row.innerHTML = bar.l.map(function (l) { return '<b class="l' + l + '"></b>'; }).join('');
@@ -68,13 +89,19 @@ SCRIPT = """
         }
         row.querySelectorAll('b').forEach(function (b, j) { b.classList.toggle('now', j === now); });
         light.dataset.now = bar.n + ':' + (now + 1);
+        light.classList.toggle('ready', audio.paused && t < pulses[0][0] + 0.001);
       }
-      if (!audio.paused && !audio.ended) { requestAnimationFrame(draw); }
-    }
-    audio.addEventListener('play', function () { requestAnimationFrame(draw); });
-    audio.addEventListener('seeked', draw);
-    draw();
+      function run() { draw(); if (!audio.paused && !audio.ended) { requestAnimationFrame(run); } }
+      audio.addEventListener('play', function () { requestAnimationFrame(run); });
+      audio.addEventListener('seeked', draw);
+      audio.addEventListener('pause', draw);
+      redraws.push(draw);
+      draw();
+    });
   });
+  if (delay) {
+    delay.addEventListener('input', function () { redraws.forEach(function (d) { d(); }); });
+  }
 })();
 """
 
@@ -84,6 +111,15 @@ DELAY_BOX = (
     "(later if the sound comes late, as from Bluetooth speakers; negative if the projector "
     "lags)</p>"
 )
+
+
+@dataclass(frozen=True)
+class BeatRow:
+    """One row of a beat light: a label (the meter, or empty when the light has one row)
+    and the bars as JSON (:func:`beats_json`)."""
+
+    label: str
+    bars: str
 
 
 @dataclass
@@ -97,8 +133,8 @@ class PageSection:
     grid: str = ""
     audio: bytes | None = None
     notes: Sequence[str] = field(default_factory=list)
-    beats: str = ""
-    """The beat light's data (:func:`beats_json`); none without it."""
+    lights: Sequence[BeatRow] = ()
+    """The beat light's rows (:func:`beat_rows`); none without them."""
 
     @classmethod
     def for_music(
@@ -110,22 +146,54 @@ class PageSection:
         pictures: Sequence[str] = (),
         grid: str = "",
     ) -> PageSection:
-        """A section that plays ``music``, with its beat light."""
+        """A section that plays ``music``, with its beat light.
+
+        Raises:
+            UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
+        """
+        check_page_seconds(music)
         return cls(
             title,
             paragraphs,
             pictures,
             grid=grid,
             audio=audio_bytes(music),
-            beats=beats_json(music),
+            lights=beat_rows(music),
         )
 
 
-def audio_bytes(timeline: Timeline) -> bytes:
-    """The timeline as Ogg Vorbis at 44.1 kHz (about 8 kB a second)."""
-    from theme.renderers.audio import encode_audio
+def check_page_seconds(timeline: Timeline) -> None:
+    """Check that ``timeline`` fits on a page (at most :data:`MAX_PAGE_SECONDS`).
 
-    return encode_audio(timeline, rate=44100, kind="ogg")
+    Raises:
+        UsageError: naming the music, its length and the limit.
+    """
+    seconds = timeline.duration_seconds
+    if seconds > MAX_PAGE_SECONDS:
+        raise UsageError(
+            f"invalid length for a page: {clip(timeline.title)!r} lasts "
+            f"{float(seconds) / 60:.1f} minutes; a page plays at most "
+            f"{MAX_PAGE_SECONDS // 60} minutes a section (write .wav, .flac or .mid instead)"
+        )
+
+
+def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
+    """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
+    encoded block by block: memory stays flat, and libsndfile's Vorbis encoder is never
+    handed one huge buffer (a single write of about a minute crashes some versions)."""
+    import io
+
+    import soundfile
+
+    from theme.renderers.audio import BlockRenderer
+
+    buffer = io.BytesIO()
+    with soundfile.SoundFile(
+        buffer, "w", samplerate=rate, channels=2, subtype="VORBIS", format="OGG"
+    ) as sink:
+        for block in BlockRenderer.for_timeline(timeline, rate=rate).blocks():
+            sink.write(block)
+    return buffer.getvalue()
 
 
 def beats_json(timeline: Timeline) -> str:
@@ -150,17 +218,85 @@ def beats_json(timeline: Timeline) -> str:
     return json.dumps(bars, separators=(",", ":"))
 
 
+def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
+    """The rows of a timeline's beat light: its bars, and for a metronome of two meters
+    the second meter's bars too (read from its clicks), each row labelled with its meter.
+
+    >>> from theme.metronome import Metronome
+    >>> [row.label for row in beat_rows(Metronome("5/4", vs="4/4", bars=2).timeline())]
+    ['5/4', '4/4']
+    >>> [row.label for row in beat_rows(Metronome("5/4", bars=2).timeline())]
+    ['']
+    """
+    second = _second_meter(timeline)
+    if second is None:
+        return (BeatRow("", beats_json(timeline)),)
+    label, bars = second
+    return (
+        BeatRow(str(timeline.bars[0].meter), beats_json(timeline)),
+        BeatRow(label, json.dumps(bars, separators=(",", ":"))),
+    )
+
+
+def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | None:
+    """The second meter of a metronome timeline, from its clicks: its label and its bars
+    (number, seconds of each pulse, accent levels), as :func:`beats_json` gives the first.
+
+    Every bar of a metronome's layer has the same clicks, heard or silent (a gap bar), so
+    the first bar (up to the next downbeat, or the first silent click) is the pattern:
+    the clicks that are not subdivisions are the pulses."""
+    from theme.metronome import SECOND
+
+    events = [e for e in timeline.layer_events(SECOND.name) if e.onset < timeline.length]
+    if not events:
+        return None
+    size = next(
+        (
+            i
+            for i in range(1, len(events))
+            if events[i].accent == AccentLevel.DOWNBEAT
+            or (
+                events[i].accent == AccentLevel.SILENT
+                and events[i - 1].accent != AccentLevel.SILENT
+            )
+        ),
+        len(events),
+    )
+    pattern = events[:size]
+    keep = [j for j, e in enumerate(pattern) if e.accent != AccentLevel.SUBDIVISION]
+    levels = [int(pattern[j].accent) for j in keep]
+    bars: list[dict[str, object]] = []
+    for n, first in enumerate(range(0, len(events), size), start=1):
+        bar = events[first : first + size]
+        seconds = [
+            round(float(timeline.tempo_map.seconds_at(bar[j].onset)), 4)
+            for j in keep
+            if j < len(bar)
+        ]
+        bars.append({"n": n, "t": seconds, "l": levels[: len(seconds)]})
+    return _meter_label(pattern, keep, levels), bars
+
+
+def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -> str:
+    """``'4/4'`` from a bar's pulses: their number, grouping and length; a bar stretched to
+    another meter's length (``align='bar'``) is named by its grouping and pulses."""
+    starts = [i for i, level in enumerate(levels) if level <= AccentLevel.GROUP] + [len(levels)]
+    groups = "+".join(str(b - a) for a, b in itertools.pairwise(starts))
+    if len(keep) > 1:
+        pulse = pattern[keep[1]].onset - pattern[keep[0]].onset
+        denominator = 4 / pulse
+        if denominator.denominator == 1 and int(denominator) in DENOMINATORS:
+            return str(Meter.parse(f"{groups}/{int(denominator)}"))
+    return f"{groups} ({len(levels)} beats)"
+
+
 def _section(section: PageSection, number: int) -> str:
     parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
     if section.audio is not None:
         data = base64.b64encode(section.audio).decode("ascii")
         parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
-    if section.beats:
-        parts.append(
-            f"<div class='beat' data-beats='{escape(section.beats)}'>"
-            "<span class='bar'>bar 1</span><span class='pulses'></span></div>"
-        )
+    parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
@@ -168,11 +304,26 @@ def _section(section: PageSection, number: int) -> str:
     return "".join(parts) + "</section>"
 
 
+def _light(row: BeatRow) -> str:
+    """A beat light's row as it stands before play: bar 1 with its first pulse lit."""
+    bars: list[dict[str, Any]] = json.loads(row.bars)
+    first: dict[str, Any] = bars[0] if bars else {"n": 1, "l": []}
+    pulses = "".join(
+        f"<b class='l{level}{' now' if i == 0 else ''}'></b>" for i, level in enumerate(first["l"])
+    )
+    label = f"<span class='meter'>{escape(row.label)}</span>" if row.label else ""
+    return (
+        f"<div class='beat ready' data-beats='{escape(row.bars)}' data-now='{first['n']}:1'>"
+        f"{label}<span class='bar'>bar {first['n']}</span><span class='pulses'>{pulses}</span>"
+        "</div>"
+    )
+
+
 def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -> str:
     """The whole page as one HTML string."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
-    lights = any(s.beats for s in sections)
+    lights = any(s.lights for s in sections)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -5,7 +5,9 @@
 - :func:`necklace_svg`: a rhythm's pulses on a circle with its onsets joined, side by side
   with others (the 5/4 ostinato beside its 4/4 strategies).
 
-Colours are from the Okabe-Ito palette, which colour-blind readers tell apart.
+Colours are from the Okabe-Ito palette, which colour-blind readers tell apart. Every text
+is laid out inside the picture from a generous estimate of its width (:func:`text_width`),
+so no label is cut at the edge, whatever the meters or labels.
 """
 
 from __future__ import annotations
@@ -14,10 +16,26 @@ import math
 from fractions import Fraction
 from html import escape
 
+from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.rhythm import Rhythm
 
-__all__ = ["contrast_svg", "necklace_points", "necklace_svg"]
+__all__ = [
+    "MAX_CONTRAST_QUARTERS",
+    "MAX_NECKLACE_CELLS",
+    "contrast_svg",
+    "necklace_points",
+    "necklace_svg",
+    "text_width",
+]
+
+MAX_CONTRAST_QUARTERS = 400
+"""The longest time line a contrast picture draws, in quarter notes."""
+MAX_NECKLACE_CELLS = 64
+"""The most cells (pulses) a necklace draws."""
+CHAR_EM = {"normal": 0.64, "bold": 0.72}
+"""A generous width of one character in DejaVu Sans or Arial, in ems (the widest digits
+and most capitals are narrower)."""
 
 BLUE, ORANGE, GREEN, RED, PINK, GREY = (
     "#0072B2",
@@ -55,6 +73,15 @@ def _text(
     )
 
 
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """A generous estimate of the width of ``text`` at ``size`` px, in px.
+
+    >>> text_width("5/4", 20), text_width("5/4", 20, "bold")
+    (38.4, 43.2)
+    """
+    return round(len(text) * size * CHAR_EM[weight], 1)
+
+
 def contrast_svg(
     first: str | Meter,
     second: str | Meter,
@@ -73,25 +100,38 @@ def contrast_svg(
     from theme.metronome import lcm_quarters
 
     a, b = Meter.parse(first), Meter.parse(second)
+    if align not in ("beat", "bar"):
+        raise UsageError(f"invalid align {align!r}: expected beat or bar")
     b_bar = a.bar_quarters if align == "bar" else b.bar_quarters
     every = lcm_quarters(a.bar_quarters, b_bar)
-    length = Fraction(quarters) if quarters is not None else 2 * every
-    unit = 1000 / float(length)
-    left, top = 150, 70
-    width = left + 1000 + 40
+    if quarters is not None:
+        length = Fraction(quarters)
+    else:
+        length = 2 * every if 2 * every <= MAX_CONTRAST_QUARTERS else every
+    if not 0 < length <= MAX_CONTRAST_QUARTERS:
+        raise UsageError(
+            f"invalid meters {str(a)!r} and {str(b)!r}: the picture would show {length} quarter "
+            f"notes (their downbeats meet every {every}); it shows 1 to "
+            f"{MAX_CONTRAST_QUARTERS}"
+        )
     rows = [
         (a, a.bar_quarters, BLUE, labels[0] if labels else f"{a} ({'+'.join(map(str, a.groups))})"),
         (b, b_bar, ORANGE, labels[1] if labels else f"{b} ({'+'.join(map(str, b.groups))})"),
     ]
+    margin, line = 20, 1000
+    left = max(150, margin + 14 + max(text_width(row[3], 18, "bold") for row in rows))
+    headline = f"{rows[0][3]} against {rows[1][3]}"
+    subline = f"aligned by {align}: the downbeats meet every {every} quarter notes"
+    width = max(
+        left + line + 40,
+        2 * margin + text_width(headline, 20, "bold"),
+        2 * margin + text_width(subline, 16),
+    )
+    top = 100
+    unit = line / float(length)
     body = [
-        _text(
-            left,
-            36,
-            f"{rows[0][3]} against {rows[1][3]}, aligned by {align}: "
-            f"the downbeats meet every {every} quarter notes",
-            20,
-            weight="bold",
-        )
+        _text(margin, 30, headline, 20, weight="bold"),
+        _text(margin, 56, subline, 16),
     ]
     position = Fraction(0)
     while position <= length:
@@ -105,7 +145,8 @@ def contrast_svg(
         y = top + 30 + row * 80
         body.append(_text(left - 14, y + 6, label, 18, "end", "bold", colour))
         body.append(
-            f"<line x1='{left}' y1='{y}' x2='{left + 1000}' y2='{y}' stroke='{GREY}' stroke-width='1'/>"
+            f"<line x1='{left}' y1='{y}' x2='{left + line}' y2='{y}' stroke='{GREY}' "
+            "stroke-width='1'/>"
         )
         pulse = bar_len / meter.numerator
         levels = meter.accent_levels()
@@ -121,9 +162,10 @@ def contrast_svg(
                 if level == AccentLevel.DOWNBEAT:
                     body.append(_text(x, y - 20, str(bar + 1), 14, "middle", fill=colour))
             bar += 1
-    for tick in range(0, int(length) + 1, 5 if length > 30 else 1):
+    step = next(s for s in (1, 5, 10, 20, 50, 100) if length / s <= 30)
+    for tick in range(0, int(length) + 1, step):
         body.append(_text(left + tick * unit, top + 150, str(tick), 12, "middle", fill=GREY))
-    body.append(_text(left + 1000, top + 170, "quarter notes", 12, "end", fill=GREY))
+    body.append(_text(left + line, top + 170, "quarter notes", 12, "end", fill=GREY))
     return _svg(width, top + 190, body, f"{a} against {b}")
 
 
@@ -150,34 +192,62 @@ def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm neck
     2
     """
     size, r = 300, 105
+    for label, rhythm in rhythms:
+        if rhythm.length > MAX_NECKLACE_CELLS:
+            raise UsageError(
+                f"invalid rhythm for a necklace: {label!r} has {rhythm.length} cells; "
+                f"a necklace shows 1 to {MAX_NECKLACE_CELLS}"
+            )
+    captions = [_durations(rhythm) for _, rhythm in rhythms]
+    widths = [
+        max(size, text_width(label, 18, "bold") + 40, text_width(caption, 15) + 40)
+        for (label, _), caption in zip(rhythms, captions)
+    ]
+    width = max(sum(widths), 40 + text_width(title, 22, "bold"))
     body = [_text(20, 36, title, 22, weight="bold")]
     colours = [BLUE, ORANGE, GREEN, RED, PINK]
-    for n, (label, rhythm) in enumerate(rhythms):
-        cx, cy = size * n + size / 2, 80 + size / 2
+    x0 = (width - sum(widths)) / 2
+    for n, ((label, rhythm), caption) in enumerate(zip(rhythms, captions)):
+        cx, cy = x0 + sum(widths[:n]) + widths[n] / 2, 80 + size / 2
         colour = colours[n % len(colours)]
         body.append(
             f"<circle cx='{cx}' cy='{cy}' r='{r}' fill='none' stroke='{GREY}' stroke-width='2'/>"
         )
         onsets = {h.start: h for h in rhythm.hits}
+        every = math.ceil(rhythm.length / 24)  # at most 24 numbers round a circle
         for cell in range(rhythm.length):
             angle = 2 * math.pi * cell / rhythm.length
             x, y = cx + r * math.sin(angle), cy - r * math.cos(angle)
-            hit = onsets.get(cell)
-            if hit is None:
+            if onsets.get(cell) is None:
                 body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{GREY}'/>")
-            tx, ty = cx + (r + 24) * math.sin(angle), cy - (r + 24) * math.cos(angle) + 5
-            body.append(_text(tx, ty, str(cell), 13, "middle", fill=GREY))
+            if cell % every == 0:
+                tx, ty = cx + (r + 24) * math.sin(angle), cy - (r + 24) * math.cos(angle) + 5
+                body.append(_text(tx, ty, str(cell), 13, "middle", fill=GREY))
         points = [(cx + x, cy + y) for x, y in necklace_points(rhythm, radius=r)]
         if len(points) > 1:
             joined = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             body.append(
-                f"<polygon points='{joined}' fill='{colour}' fill-opacity='0.15' stroke='{colour}' stroke-width='4'/>"
+                f"<polygon points='{joined}' fill='{colour}' fill-opacity='0.15' "
+                f"stroke='{colour}' stroke-width='4'/>"
             )
         for (x, y), hit in zip(points, rhythm.hits):
             body.append(
                 f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{14 if hit.accent else 10}' fill='{colour}'/>"
             )
         body.append(_text(cx, cy + r + 62, label, 18, "middle", "bold", colour))
-        durations = "+".join(map(str, rhythm.durations()))
-        body.append(_text(cx, cy + r + 84, f"{durations} of {rhythm.length}", 15, "middle"))
-    return _svg(size * len(rhythms), size + 140, body, title)
+        body.append(_text(cx, cy + r + 84, caption, 15, "middle"))
+    return _svg(width, size + 140, body, title)
+
+
+def _durations(rhythm: Rhythm) -> str:
+    """The rhythm's durations in cells, a repeated pattern written once with its count.
+
+    >>> _durations(Rhythm.from_box("X..x..x.x.")), _durations(Rhythm.from_box("x.x.x.x."))
+    ('3+3+2+2 of 10', '(2) ×4 of 8')
+    """
+    durations = [str(d) for d in rhythm.durations()]
+    for period in range(1, len(durations) // 2 + 1):
+        times, rest = divmod(len(durations), period)
+        if not rest and durations == durations[:period] * times:
+            return f"({'+'.join(durations[:period])}) ×{times} of {rhythm.length}"
+    return f"{'+'.join(durations)} of {rhythm.length}"

@@ -3,18 +3,20 @@
 Each :class:`Step` has a title, what a teacher would say, a picture, and music. The tour is
 played step by step through the sound card (:func:`play_tour`, a box-notation grid of each
 step on screen), or written to a folder with a page to project (:func:`write_tour`) when
-there is no sound card or when asked.
+there is no sound card or when asked: the whole tour as ``index.html``, one step as
+``step-N.html`` beside it. The folder is made aside and moved into place only when
+complete, so a failure half-way leaves an earlier tour as it was.
 """
 
 from __future__ import annotations
 
-import sys
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from theme.errors import OutputFileError, UsageError
+from theme.errors import UsageError
 from theme.rhythm import Rhythm
 from theme.tempo import Tempo
 from theme.timeline import Timeline
@@ -22,10 +24,14 @@ from theme.timeline import Timeline
 if TYPE_CHECKING:
     from theme.sinks import Sink
 
-__all__ = ["STEPS", "Step", "play_tour", "steps", "write_tour"]
+__all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 
 OSTINATO = "X..x..x.x."
 STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
+"""The strategies step 5 plays, draws and names, in this order."""
+TOUR_FILES = re.compile(r"index\.html|step-[0-9]+\.(?:wav|mid|svg|html)")
+"""The files a tour folder holds: a folder with only these may be replaced by a new tour."""
+PAGE_TITLE = "Odd meters: the Mission: Impossible theme in 5/4 and 4/4"
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,8 @@ def _versus(tempo: Tempo | None) -> Timeline:
 
 def _dance(tempo: Tempo | None) -> Timeline:
     from theme.classroom.dance import dance_timeline
-    from theme.variants import load
 
-    music = load("tv-1966", intro_bars=4, melody_bars=0).timeline(tempo=tempo or 132)
-    return dance_timeline("5/4", music=music)
+    return dance_timeline("5/4", bpm=tempo or 132)  # the music theme dance plays
 
 
 def _count_picture() -> str:
@@ -109,10 +113,8 @@ def _strategy_picture() -> str:
     from theme.remeter import remeter_rhythm
 
     ostinato = Rhythm.from_box(OSTINATO)
-    shown = [("5/4", ostinato)] + [
-        (s, remeter_rhythm(ostinato, s)) for s in ("squeeze", "drop", "stretch")
-    ]
-    return necklace_svg(shown, title="Five into four: the ostinato and three strategies")
+    shown = [("5/4", ostinato)] + [(s, remeter_rhythm(ostinato, s)) for s in STRATEGY_ORDER]
+    return necklace_svg(shown, title="Five into four: the ostinato and four strategies")
 
 
 def _versus_picture() -> str:
@@ -154,7 +156,7 @@ STEPS: tuple[Step, ...] = (
         (
             "Over the count the bass plays long, long, short, short: 3+3+2+2 eighth notes,",
             "on 1, 2-and, 4 and 5. In Morse code that is M.I.: dash dash dot dot.",
-            "Say it in five syllables with the clicks: hip-po-pot-a-mus.",
+            "Say five syllables with the clicks, loud on 1 and 4: PINE-ap-ple AP-ple (3+2).",
         ),
         _ostinato,
         _ostinato_picture,
@@ -242,8 +244,9 @@ def play_tour(
     go_on: Callable[[Step], bool] = lambda step: True,
 ) -> int:
     """Play the ``chosen`` steps one after the other: for each, its title, what to say and a
-    box-notation grid of its music on ``out`` (standard output), then its sound, with a
-    line that follows the section, bar and beat heard (on a terminal).
+    box-notation grid of its music on ``out`` (standard output; nothing is shown when it is
+    closed), then its sound, with a line that follows the section, bar and beat heard (on a
+    terminal). Text the terminal cannot show is written in ASCII.
 
     ``go_on(step)`` is asked before each step after the first; False ends the tour (the
     command line waits for Enter there, or ``q``). ``sink`` makes the sink for each step
@@ -253,28 +256,62 @@ def play_tour(
         AudioDeviceError: no PortAudio, no output device, a device error.
         KeyboardInterrupt: Ctrl-C, after a 30 ms fade.
     """
+    from theme.classroom.console import output
     from theme.display import follow, position_line
     from theme.playback import play
     from theme.renderers.text import section_grids
 
-    out = out or sys.stdout
+    out = out or output()
     played = 0
     for step in chosen:
         if played and not go_on(step):
             break
         music = step.music(tempo)
-        print(f"\n{step.number}. {step.title}", file=out)
-        for line in step.text:
-            print(f"   {line}", file=out)
-        print("", file=out)
-        for line in section_grids(music, max_bars=2).splitlines():
-            print(f"   {line}", file=out)
+        lines = [f"\n{step.number}. {step.title}", *(f"   {line}" for line in step.text), ""]
+        lines += [f"   {line}" for line in section_grids(music, max_bars=2).splitlines()]
+        for line in lines:
+            print(shown(out, line), file=out)
         out.flush()
         player = play(music, device=device, sink=sink() if sink else None, wait=False)
         if not follow(player, position_line(music), out=out):
             raise KeyboardInterrupt
         played += 1
     return played
+
+
+def shown(out: TextIO | None, text: str) -> str:
+    """``text`` as it may be printed on ``out``: control characters (from a file) made
+    visible but its lines kept, and in ASCII where ``out`` cannot encode it.
+
+    >>> import io
+    >>> shown(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2")
+    'bar 1 \\u2014 beat \\x1b[2'
+    """
+    from theme.classroom.console import can_show
+    from theme.safe_text import printable
+
+    text = "\n".join(printable(line) for line in text.split("\n"))
+    if can_show(out, text):
+        return text
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def check_tour_tempo(chosen: Sequence[Step], musics: Sequence[Timeline], tempo: Tempo) -> None:
+    """Check that each step's music, at ``tempo``, fits on the page.
+
+    Raises:
+        UsageError: naming the tempo, the longest step and the limit.
+    """
+    from theme.classroom.page import MAX_PAGE_SECONDS
+
+    longest, step = max(zip(musics, chosen), key=lambda pair: pair[0].duration_seconds)
+    if longest.duration_seconds > MAX_PAGE_SECONDS:
+        slowest = tempo.qpm * longest.duration_seconds / MAX_PAGE_SECONDS
+        raise UsageError(
+            f"invalid tempo {str(tempo)!r} for the tour: step {step.number} would last "
+            f"{float(longest.duration_seconds) / 60:.1f} minutes; a step lasts at most "
+            f"{MAX_PAGE_SECONDS // 60} minutes (a tempo of at least q={float(slowest):.0f})"
+        )
 
 
 def write_tour(
@@ -284,53 +321,56 @@ def write_tour(
     selected: int | None = None,
     on_step: Callable[[Step, list[Path]], None] | None = None,
 ) -> Path:
-    """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder``, then
-    ``index.html``, a page with everything in it, and return the page's path.
-    ``on_step(step, files)`` is called as each step is written.
+    """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder`` with a page
+    holding everything, and return the page's path: ``index.html`` for the whole tour,
+    ``step-N.html`` for step ``selected`` alone (the folder's other files are left as they
+    are, so one step never overwrites a whole tour's page). ``on_step(step, files)`` is
+    called as each step is made, with the paths its files will have.
+
+    Everything is made in a folder beside ``folder`` and moved into place only when
+    complete: on an error an earlier tour is left as it was, and no temporary folder stays.
 
     Raises:
-        OutputFileError: the folder cannot be made or written.
+        UsageError: no such step; a tempo at which a step would not fit on the page.
+        OutputFileError: the folder cannot be made or written, or (a whole tour) it holds
+            files other than a tour's.
     """
+    from theme.classroom.folder import folder_aside
     from theme.classroom.page import PageSection, page_html
     from theme.output import atomic_path
     from theme.renderers.audio import write_audio
     from theme.renderers.midi import write_midi
 
     root = Path(folder)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputFileError(f"cannot make the folder {str(root)!r}: {exc.strerror}") from None
-    sections = []
-    for step in steps(selected):
-        music = step.music(tempo)
-        stem = root / f"step-{step.number}"
-        picture = step.picture()
-        files = [
-            write_audio(music, stem.with_suffix(".wav")),
-            write_midi(music, stem.with_suffix(".mid")),
-        ]
-        with atomic_path(stem.with_suffix(".svg")) as tmp:
-            tmp.write_text(picture, encoding="utf-8")
-        files.append(stem.with_suffix(".svg"))
-        sections.append(
-            PageSection.for_music(
-                f"{step.number}. {step.title}",
-                music,
-                paragraphs=[" ".join(step.text)],
-                pictures=[picture],
+    chosen = steps(selected)
+    musics = [step.music(tempo) for step in chosen]  # cheap: events, no sound yet
+    if tempo is not None:
+        check_tour_tempo(chosen, musics, tempo)
+    name = "index.html" if selected is None else f"step-{selected}.html"
+    with folder_aside(root, whole=selected is None, replaceable=TOUR_FILES) as aside:
+        sections = []
+        for step, music in zip(chosen, musics):
+            stem = f"step-{step.number}"
+            picture = step.picture()
+            write_audio(music, aside / f"{stem}.wav")
+            write_midi(music, aside / f"{stem}.mid")
+            with atomic_path(aside / f"{stem}.svg") as tmp:
+                tmp.write_text(picture, encoding="utf-8")
+            sections.append(
+                PageSection.for_music(
+                    f"{step.number}. {step.title}",
+                    music,
+                    paragraphs=[" ".join(step.text)],
+                    pictures=[picture],
+                )
             )
+            if on_step is not None:
+                on_step(step, [root / f"{stem}.{ext}" for ext in ("wav", "mid", "svg")])
+        intro = (
+            "Seven steps for a class: press play on each, count along, then try the dance test."
+            if selected is None
+            else f"Step {selected} of the seven-step tour (index.html holds them all)."
         )
-        if on_step is not None:
-            on_step(step, files)
-    page = root / "index.html"
-    with atomic_path(page) as tmp:
-        tmp.write_text(
-            page_html(
-                "Odd meters: the Mission: Impossible theme in 5/4 and 4/4",
-                sections,
-                intro="Seven steps for a class: press play on each, count along, then try the dance test.",
-            ),
-            encoding="utf-8",
-        )
-    return page
+        with atomic_path(aside / name) as tmp:
+            tmp.write_text(page_html(PAGE_TITLE, sections, intro=intro), encoding="utf-8")
+    return root / name

@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the guided tour: counting five, the ostinato, the remixes, the dance test",
         description="Seven steps, each with a short explanation, a picture and sound. Enter "
         "goes to the next step. With no sound card (or with --out/--html) the whole tour is "
-        f"written to a folder ({DEFAULT_FOLDER}/ by default) with a page to project.",
+        f"written to a folder ({DEFAULT_FOLDER}/ by default) with a page to project, "
+        "index.html; one step (--step N) is written beside it as step-N.html.",
     )
     p.add_argument("--step", type=int, metavar="N", help="only step N (1-7)")
     p.add_argument(
@@ -37,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--html",
         dest="out",
         metavar="DIR",
-        help="write the tour (WAV, MIDI, SVG, index.html) here instead of playing",
+        help="write the tour (WAV, MIDI, SVG, index.html; with --step N only that step's "
+        "files and step-N.html) here instead of playing",
     )
     p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
     p.set_defaults(func=run_demo)
@@ -49,10 +51,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "lands on beats 1, 5, 4, 3, 2 and on 1 again after 20 beats. Plays it, or writes it.",
     )
     p.add_argument("--meter", default="5/4", help="the music's meter (default 5/4; try 7/8)")
-    p.add_argument("--steps", type=int, default=4, help="counts in the step pattern (default 4)")
+    p.add_argument(
+        "--steps", type=int, default=4, help="counts in the step pattern, 1 to 16 (default 4)"
+    )
     p.add_argument("--bpm", default="132", help="tempo: 132 or q=132, e=264 ... (default 132)")
     p.add_argument(
-        "--bars", type=int, metavar="N", help="bars to play (default: until step one is back on 1)"
+        "--bars",
+        type=int,
+        metavar="N",
+        help="bars to play, 1 to 1000 and at most an hour (default: until step one is back on 1)",
     )
     p.add_argument(
         "-o",
@@ -86,22 +93,35 @@ def _tempo(text: str | None) -> Tempo | None:
 
 
 def _write_tour(folder: str, args: argparse.Namespace) -> int:
-    from theme.classroom.tour import write_tour
+    from theme.classroom.console import output
+    from theme.classroom.tour import shown, write_tour
+
+    out = output()
+
+    def say(text: str) -> None:
+        print(shown(out, text), file=out)
 
     def report(step: Step, files: list[Path]) -> None:
-        print(f"{step.number}. {step.title}")
+        say(f"{step.number}. {step.title}")
         for line in step.text:
-            print(f"   {line}")
-        print(f"   -> {', '.join(str(f) for f in files)}")
+            say(f"   {line}")
+        say(f"   -> {', '.join(str(f) for f in files)}")
 
     page = write_tour(folder, tempo=_tempo(args.tempo), selected=args.step, on_step=report)
-    print(f"\nthe tour is in {folder}/: open {page} in a browser to project it")
+    if args.step is None:
+        say(f"\nthe tour is in {folder}/: open {page} in a browser to project it")
+    else:
+        say(
+            f"\nstep {args.step} is in {folder}/: open {page} in a browser to project it "
+            "(the folder's other files are left as they were)"
+        )
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
     import sys
 
+    from theme.classroom.console import is_terminal, output
     from theme.classroom.tour import play_tour, steps
     from theme.errors import AudioDeviceError
 
@@ -116,57 +136,73 @@ def run_demo(args: argparse.Namespace) -> int:
     except AudioDeviceError as exc:
         if args.device is not None:  # a device asked for by name is not silently replaced
             raise
-        print(f"no sound here ({exc}).\nwriting the tour to {DEFAULT_FOLDER}/ instead.\n")
+        what = (
+            f"the tour to {DEFAULT_FOLDER}/"
+            if args.step is None
+            else f"step {args.step} to {DEFAULT_FOLDER}/step-{args.step}.html"
+        )
+        print(f"no sound here ({exc}).\nwriting {what} instead.\n", file=output())
         return _write_tour(DEFAULT_FOLDER, args)
-    interactive = sys.stdin.isatty() and not args.auto
+    interactive = is_terminal(sys.stdin) and not args.auto
 
     def go_on(step: object) -> bool:
-        return not interactive or input("\n   Enter: next step, q: quit ").strip().lower() != "q"
+        if not interactive:
+            return True
+        try:
+            return input("\n   Enter: next step, q: quit ").strip().lower() != "q"
+        except EOFError:  # Ctrl-D, or standard input closed while waiting: the end
+            return False
 
     play_tour(chosen, tempo=tempo, device=device, go_on=go_on)
     return 0
 
 
 def run_dance(args: argparse.Namespace) -> int:
-    from theme.classroom.dance import dance_timeline, landings, live_step_line
+    from theme.classroom.console import can_show, output
+    from theme.classroom.dance import dance_bars, dance_timeline, landings, live_step_line
+    from theme.output import output_format
 
     display_delay = display_delay_seconds(args.display_delay)
-
-    music = None
-    if args.meter.replace(" ", "") in ("5/4", "3+2/4"):
-        from theme.variants import load
-
-        music = load("tv-1966", intro_bars=64, melody_bars=0).timeline(tempo=args.bpm)
-    timeline = dance_timeline(
-        args.meter, steps=args.steps, bpm=args.bpm, bars=args.bars, music=music
-    )
+    kind = None
+    if args.output:
+        kind = output_format(
+            args.output, ["wav", "flac", "ogg", "mid", "midi", "html", "svg", "png"]
+        )
+    bars = dance_bars(args.meter, steps=args.steps, bpm=args.bpm, bars=args.bars)
+    out = output()
     where = ", ".join(
         f"bar {bar} beat {beat}" for bar, beat in landings(args.meter, steps=args.steps)
     )
-    print(f"step one lands on: {where}")
-    if args.output:
-        from theme.output import output_format
+    if kind in ("svg", "png"):
+        from theme.classroom.pictures import contrast_svg
+        from theme.renderers.picture import write_picture
 
-        if output_format(
-            args.output, ["wav", "flac", "ogg", "mid", "midi", "html", "svg", "png"]
-        ) in ("svg", "png"):
-            from theme.classroom.pictures import contrast_svg
-            from theme.renderers.picture import write_picture
+        labels = (f"the music, {args.meter}", f"the step, {args.steps} counts")
+        svg = contrast_svg(args.meter, f"{args.steps}/4", labels=labels)
+        print(f"step one lands on: {where}", file=out)
+        write_picture(svg, args.output)
+        print(f"wrote {args.output}", file=out)
+        return 0
+    timeline = dance_timeline(args.meter, steps=args.steps, bpm=args.bpm, bars=bars)
+    if kind == "html":
+        from theme.classroom.page import check_page_seconds
 
-            labels = (f"the music, {args.meter}", f"the step, {args.steps} counts")
-            write_picture(contrast_svg(args.meter, f"{args.steps}/4", labels=labels), args.output)
-        else:
-            from theme.export import write
+        check_page_seconds(timeline)
+    print(f"step one lands on: {where}", file=out)
+    if kind is not None:
+        from theme.export import write
 
-            write(timeline, args.output)
-        print(f"wrote {args.output}")
+        write(timeline, args.output)
+        print(f"wrote {args.output}", file=out)
         return 0
     from theme.display import follow
     from theme.playback import play
 
     player = play(timeline, device=args.device, wait=False)
-    line_at = live_step_line(timeline, args.meter, steps=args.steps)
-    return 0 if follow(player, line_at, display_delay=display_delay) else 130
+    line_at = live_step_line(
+        timeline, args.meter, steps=args.steps, ascii_only=not can_show(out, "●▲△·")
+    )
+    return 0 if follow(player, line_at, display_delay=display_delay, out=out) else 130
 
 
 def run_picture(args: argparse.Namespace) -> int:
@@ -176,14 +212,17 @@ def run_picture(args: argparse.Namespace) -> int:
     if args.kind == "contrast":
         svg = contrast_svg(args.meter, args.vs, align=args.align)
     else:
+        from theme.classroom.tour import STRATEGY_ORDER
         from theme.remeter import STRATEGIES, remeter_rhythm
         from theme.rhythm import bar_from_box
 
         rhythm = bar_from_box(args.box, args.meter)  # one bar of the meter, or an error
         shown = [(args.meter, rhythm)]
         if rhythm.quarters == STRATEGIES["squeeze"].source.bar_quarters:
-            shown += [(s, remeter_rhythm(rhythm, s)) for s in ("squeeze", "drop", "stretch")]
+            shown += [(s, remeter_rhythm(rhythm, s)) for s in STRATEGY_ORDER]
         svg = necklace_svg(shown, title=f"{args.box} in {args.meter}")
+    from theme.classroom.console import output
+
     for path in write_picture(svg, args.output):
-        print(f"wrote {path}")
+        print(f"wrote {path}", file=output())
     return 0
