@@ -398,15 +398,65 @@ def test_the_entry_point_catches_an_early_ctrl_c() -> None:
     assert (result.returncode, result.stderr) == (130, "theme: interrupted\n")
 
 
-def test_warnings_do_not_reach_stderr(tmp_path: Path) -> None:
-    code = (
-        "import warnings, theme.cli as cli, theme.cli.variants as v\n"
-        "def noisy(args):\n    warnings.warn('deprecated thing', DeprecationWarning)\n"
-        "    warnings.warn('a user warning')\n    return 0\n"
+@pytest.mark.parametrize(
+    ("ending", "code", "stderr"),
+    [
+        ("return 0", 0, ""),
+        ("raise UsageError('invalid x: expected y')", 2, "theme: error: invalid x: expected y\n"),
+    ],
+)
+def test_only_the_error_line_reaches_stderr(
+    tmp_path: Path, ending: str, code: int, stderr: str
+) -> None:
+    """Python warnings (numpy's among them), music21's sys.stderr writes and FluidSynth's
+    fd-2 writes around a command: the command's one line is all that is printed."""
+    program = (
+        "import os, sys, warnings, theme.cli as cli, theme.cli.variants as v\n"
+        "from theme.errors import UsageError\n"
+        "from theme.renderers.fluid import quiet_stderr\n"
+        "def noisy(args):\n"
+        "    warnings.warn('deprecated thing', DeprecationWarning)\n"
+        "    warnings.warn('overflow in cast', RuntimeWarning)\n"
+        "    sys.stderr.write('music21: WARNING: a measure is short\\n')\n"
+        "    with quiet_stderr():\n"
+        "        os.write(2, b'fluidsynth: warning: no preset\\n')\n"
+        f"    {ending}\n"
         "v.run_list = noisy\n"
-        "import sys; sys.exit(cli.main(['list']))\n"
+        "sys.exit(cli.main(['list']))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=tmp_path
     )
+    assert (result.returncode, result.stderr) == (code, stderr)
+
+
+SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+
+
+def needs_fluidsynth() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("fluidsynth") is None:
+        pytest.skip("the optional pyfluidsynth is not installed (uv pip install pyfluidsynth)")
+
+
+def test_fluidsynth_messages_stay_out_of_the_error(tmp_path: Path) -> None:
+    needs_fluidsynth()
+    (tmp_path / "bad.sf2").write_text("not a font")
+    result = theme("export", "tv-1966", "--soundfont", "bad.sf2", "-o", "x.wav", cwd=tmp_path)
+    assert_one_line_failure(result)
+    assert result.stderr.startswith("theme: error: cannot read SoundFont 'bad.sf2': not a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.sf2"]
+
+
+def test_fluidsynth_renders_minutes_in_slices(tmp_path: Path) -> None:
+    """A long rest used to be one block of all its frames."""
+    import soundfile
+
+    needs_fluidsynth()
+    if not SOUNDFONT.is_file():
+        pytest.skip("no General MIDI SoundFont (apt-get install fluid-soundfont-gm)")
+    args = ["export", "tv-1966", "--repeat", "4", "--rate", "44100", "-o", "x.ogg"]
+    result = theme(*args, "--soundfont", str(SOUNDFONT), cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
+    assert soundfile.info(str(tmp_path / "x.ogg")).duration > 85

@@ -7,7 +7,8 @@ the functions that need them, so ``theme --help`` and ``theme metronome`` start 
 
 Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device, 130 Ctrl-C,
 143 SIGTERM. Whatever goes wrong, the command prints one line on standard error: warnings of
-the libraries it uses are silenced (unless asked for with ``python -W``), and standard output
+the libraries it uses are silenced (Python's unless asked for with ``python -W``; what
+music21 writes to ``sys.stderr`` while a command runs is dropped), and standard output
 that cannot be written (a full disk, ``> /dev/full``) is an error like any file's.
 
 The console script imports this module and calls :func:`run`; this module imports nothing
@@ -115,7 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not getattr(args, "func", None):
                 parser.print_help()
                 return 2
-            code = int(args.func(args) or 0)
+            stderr, sys.stderr = sys.stderr, _Discard()  # music21 writes its warnings there
+            try:
+                code = int(args.func(args) or 0)
+            finally:
+                sys.stderr = stderr
             sys.stdout.flush()  # a full disk under stdout is found here, not at exit
             return 143 if _terminated else code
     except ThemeError as exc:
@@ -135,6 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()  # standard output: a full disk, /dev/full, a closed terminal
         _say(f"theme: error: cannot write to standard output: {exc.strerror or exc}")
         return 1
+
+
+class _Discard:
+    """A standard error for the libraries while a command runs (music21 writes its warnings
+    straight to ``sys.stderr``): the command's own error line is printed after it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _say(line: str) -> None:

@@ -34,12 +34,14 @@ def quiet_stderr() -> Iterator[list[str]]:
     while the block runs; the list yielded gets its lines at the end. FluidSynth prints its
     warnings there, around the command's one line."""
     lines: list[str] = []
+    fd = 2  # the C libraries' stderr, whatever sys.stderr is now
     try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (a notebook): nothing to do
+        os.fstat(fd)
+    except OSError:  # no stderr at all: nothing to capture
         yield lines
         return
-    sys.stderr.flush()
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
     saved = os.dup(fd)
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), fd)
