@@ -227,3 +227,21 @@ def test_a_signal_while_the_device_opens_is_held_until_it_has_opened() -> None:
         reached.append("opened")
     assert reached == ["opened"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--latency", "nan"], 2, "invalid latency nan seconds: expected 0.001 to 2.0 seconds"),
+        (["--latency", "1e9"], 2, "invalid latency 1e+09 seconds"),
+        (["--device", " "], 3, "unknown output device ' ': a blank name names no device"),
+        (["--rate", "9" * 5000], 2, "expected a whole number of at most 12 digits"),
+    ],
+)
+def test_theme_play_refuses_bad_device_options_in_one_line(
+    args: list[str], code: int, message: str
+) -> None:
+    result = run_theme("play", "tv-1966", "--bars", "1", *args)
+    assert result.returncode == code, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and len(result.stderr) < 300
+    assert message in result.stderr

@@ -288,3 +288,15 @@ def test_one_bar_of_clicks_is_the_same_everywhere() -> None:
         *bar_clicks(meter),
         *bar_clicks(meter, start=Fraction(5)),
     ]
+
+
+def test_live_keys_step_in_the_unit_shown() -> None:
+    session = LiveMetronome(
+        Metronome("7/8", bpm="e=200", bars=40), sink=SteppedSink(blocksize=480), out=io.StringIO()
+    )
+    session._start_player(Fraction(0))
+    session.handle("+", 0.0)
+    assert session.player is not None
+    session.player.heard_frame()
+    assert session.tempo_changes[-1][1] == 102  # e=204: four eighths a minute more
+    session.player.close()

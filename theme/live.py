@@ -6,8 +6,8 @@ cbreak mode (restored on exit), :class:`ScriptedKeys` plays a script in tests.
 =====  ==================================================
 key    what it does
 =====  ==================================================
-``+``  4 quarters a minute faster (``=`` too)
-``-``  4 quarters a minute slower (both stay within the tempo range)
+``+``  4 BPM faster, in the unit the tempo is shown in (``=`` too)
+``-``  4 BPM slower (both stay within the tempo range)
 space  pause; again to go on (at the tempo of the moment)
 ``t``  tap the tempo: two taps or more set it
 ``q``  quit
@@ -200,10 +200,11 @@ class LiveMetronome:
         m = self.metronome
         if key == "q":
             return False
+        step = TEMPO_STEP * m.tempo.unit  # 4 BPM of the unit shown: e=200 goes to e=204
         if key in "+=":
-            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) + TEMPO_STEP)
+            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) + step)
         elif key == "-":
-            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) - TEMPO_STEP)
+            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) - step)
         elif key == " ":
             if self.paused:
                 self.paused = False

@@ -288,6 +288,8 @@ class SoundDeviceSink(Sink):
         kept = self._underrun_at
         self._ending = False
         self.lost = False
+        self._block_dac_time = 0.0  # a stream opened again (after a pause) has a clock anew
+        self._block_start_frame = 0
 
         def callback(outdata: np.ndarray, frames: int, timing: Any, status: Any) -> None:
             if status.output_underflow:  # no allocation here: a slot of a preallocated array

@@ -11,6 +11,7 @@ from theme.cli.common import (
     display_delay_seconds,
     timeline_from_args,
 )
+from theme.cli.metronome import whole_number
 
 __all__ = ["register"]
 
@@ -22,17 +23,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="play a variant through the sound card, showing bar and beat",
         description="Play a variant live. The line shows the section, bar and beat heard now "
         "(the stream's clock plus the output latency). Ctrl-C fades out and stops. The default "
-        "device comes from THEME_AUDIO_DEVICE (a name or an index) or the system.",
+        "device comes from THEME_AUDIO_DEVICE (a name or an index) or the system. A device "
+        "lost while playing (unplugged, its sound server stopped) ends it at once: exit 3.",
     )
     add_variant_options(p)
     p.add_argument(
         "--device", help="output device: a name (or part of one) or an index (see 'theme devices')"
     )
     p.add_argument(
-        "--latency", type=float, metavar="SECONDS", help="output latency in seconds (default: low)"
+        "--latency",
+        type=float,
+        metavar="SECONDS",
+        help="output latency in seconds, 0.001 to 2 (default: low)",
     )
     p.add_argument(
-        "--rate", type=int, default=48000, help="sample rate: 44100 or 48000 (default 48000)"
+        "--rate",
+        type=whole_number,
+        default=48000,
+        help="sample rate: 44100 or 48000 (default 48000)",
     )
     add_practice_options(p)
     add_display_delay_option(p)
