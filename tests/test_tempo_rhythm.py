@@ -182,6 +182,7 @@ def test_parse_pitches() -> None:
         (lambda: Rhythm.from_box("x.", "1/" + "2" * 5000), RhythmError, "invalid grid"),
         (lambda: Rhythm.from_box("x.", "0"), RhythmError, "invalid grid '0'"),
         (lambda: Rhythm((), 5.0), TypeError, "length must be an int, not float"),
+        (lambda: note_number(60.0), TypeError, "a pitch must be a note name or an int, not float"),
     ],
 )
 def test_rhythm_inputs_are_bounded_and_typed(call, error, message) -> None:  # type: ignore[no-untyped-def]

@@ -83,7 +83,8 @@ def section(i: int, bars: int) -> str:
             r"sections\[0\]\.patterns\.a",
             "got [1]",
         ),
-        (GOOD.replace('["C2"]', "[[60]]"), r"layers\.a\.pitches", "invalid pitch"),
+        (GOOD.replace('["C2"]', "[[60]]"), r"layers\.a\.pitches", "got [60]; expected a note"),
+        (GOOD.replace('["C2"]', "[1.5]"), r"layers\.a\.pitches", "got 1.5; expected a note"),
         (GOOD.replace('name = "s"', 'name = "s\\u001b[2J"'), r"sections\[0\]\.name", "printable"),
         (
             GOOD.replace("bars = 2", "bars = 1000") + "".join(section(i, 1000) for i in range(19)),

@@ -223,6 +223,8 @@ def note_number(name: str | int) -> int:
     """
     if isinstance(name, int) and not isinstance(name, bool):
         number = name
+    elif not isinstance(name, str):
+        raise TypeError(f"a pitch must be a note name or an int, not {type(name).__name__}")
     else:
         text = str(name).strip()
         match = _NOTE_RE.match(text)

@@ -232,7 +232,7 @@ def parse_variant(
         layers.append(
             LayerSpec(
                 layer,
-                tuple(f.convert(f"{where}.pitches", note_number, p) for p in pitches),
+                _pitches(f, f"{where}.pitches", pitches),
                 role=f.get(spec, "role", where, str, ""),
             )
         )
@@ -304,6 +304,14 @@ def parse_variant(
     )
 
 
+def _pitches(f: Fields, where: str, pitches: list) -> tuple[int, ...]:
+    """MIDI note numbers from a list of note names (``"D2"``) and numbers."""
+    for pitch in pitches:
+        if not isinstance(pitch, (str, int)) or isinstance(pitch, bool):
+            raise f.fail(where, f"got {shown(pitch)}; expected a note name such as D2 or 0 to 127")
+    return tuple(f.convert(where, note_number, p) for p in pitches)
+
+
 def _layer(f: Fields, where: str, fields: dict[str, Any]) -> Layer:
     """A Layer from checked fields; its own checks (voice, program, pan, gain) name the
     field that fails."""
@@ -365,6 +373,6 @@ def _pattern(f: Fields, where: str, layer: str, spec: Any, grid: Fraction, meter
     return Pattern(
         layer,
         rhythm,
-        tuple(f.convert(f"{where}.pitches", note_number, p) for p in pitches) if pitches else None,
+        _pitches(f, f"{where}.pitches", pitches) if pitches else None,
         strategy,
     )
