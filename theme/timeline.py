@@ -58,14 +58,13 @@ MAX_GAIN = 4.0
 """The loudest a layer may be made (``gain``; 1 is as made, 0 silent)."""
 
 
-def velocity_for(level: AccentLevel, accented: bool = False) -> int:
-    """The MIDI velocity (1-127) of a note at an accent level; ``accented`` adds a mark.
+def velocity_for(level: AccentLevel) -> int:
+    """The MIDI velocity (1-127) of a click at an accent level.
 
-    >>> velocity_for(AccentLevel.DOWNBEAT), velocity_for(AccentLevel.BEAT, accented=True)
-    (112, 120)
+    >>> velocity_for(AccentLevel.DOWNBEAT), velocity_for(AccentLevel.BEAT)
+    (112, 84)
     """
-    base = {0: 112, 1: 100, 2: 84, 3: 68, 4: 1}[int(level)]
-    return min(127, base + 36) if accented and level > 0 else base
+    return {0: 112, 1: 100, 2: 84, 3: 68, 4: 1}[int(level)]
 
 
 @dataclass(frozen=True)
