@@ -266,6 +266,14 @@ def test_a_file_with_hard_links_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "a.mid").read_bytes() == OLD and (tmp_path / "b.mid").read_bytes() == OLD
 
 
+def test_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.mid").symlink_to("b.mid")
+    (tmp_path / "b.mid").symlink_to("a.mid")
+    result = theme("export", "tv-1966", "--bars", "1", "-o", "a.mid", cwd=tmp_path)
+    assert_one_line_failure(result)
+    assert "'a.mid': it is a symlink loop" in result.stderr
+
+
 def test_a_pipe_is_not_replaced(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "x.mid")
     result = theme("export", "tv-1966", "--bars", "1", "-o", "x.mid", cwd=tmp_path)
@@ -341,7 +349,9 @@ LONG = ["--repeat", "100", "--tempo", "40"]
 # --- signals -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> None:
     out = tmp_path / "long.flac"
     out.write_bytes(OLD)
@@ -363,7 +373,8 @@ def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> N
     finally:
         process.kill()
     assert process.returncode == code, err
-    assert err == ("theme: interrupted\n" if code == 130 else "theme: stopped (SIGTERM)\n")
+    name = signal.Signals(sig).name
+    assert err == ("theme: interrupted\n" if code == 130 else f"theme: stopped ({name})\n")
     assert out.read_bytes() == OLD and hidden(tmp_path) == []
 
 

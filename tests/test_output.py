@@ -46,6 +46,11 @@ def test_an_unknown_extension_is_a_format_error_with_exit_code_2() -> None:
     assert info.value.exit_code == 2 and isinstance(info.value, OutputFileError)
 
 
+def test_a_nul_in_a_name() -> None:
+    with pytest.raises(OutputNameError, match=r"invalid output name 'x\\x00\.mid'"):
+        output_file("x\0.mid", ["mid"])
+
+
 @pytest.mark.parametrize("path", [b"x.mid", 3, None])
 def test_a_path_of_the_wrong_type(path: object) -> None:
     with pytest.raises(TypeError, match="invalid output path"):

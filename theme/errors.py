@@ -11,7 +11,7 @@ Exit codes (documented in the README):
 2     usage: a bad value (meter, tempo, variant, option, path)
 3     audio: no PortAudio, no output device, or the device failed
 130   interrupted with Ctrl-C (SIGINT)
-143   stopped by SIGTERM
+143   stopped by SIGTERM (129 by SIGHUP, the terminal closed)
 ====  ==========================================================
 """
 
@@ -94,11 +94,16 @@ class OutputFormatError(OutputNameError):
 
 
 class Terminated(KeyboardInterrupt):
-    """Raised in the main thread when the process is sent SIGTERM, so that the clean-up of
-    Ctrl-C runs (no temporary file left, the old output intact); the CLI exits with 143.
-    Not a :class:`ThemeError`: like Ctrl-C it passes through ``except Exception``."""
+    """Raised by the CLI in the main thread when the process is sent SIGTERM (or SIGHUP), so
+    that the clean-up of Ctrl-C runs (no temporary file left, the old output intact); the CLI
+    exits with 128 + the signal's number: 143 for SIGTERM, 129 for SIGHUP. Not a
+    :class:`ThemeError`: like Ctrl-C it passes through ``except Exception``."""
 
     exit_code = 143
+
+    def __init__(self, signal_number: int = 15) -> None:
+        super().__init__(signal_number)
+        self.exit_code = 128 + signal_number
 
 
 class AudioDeviceError(ThemeError):

@@ -140,6 +140,8 @@ def _text(path: str | os.PathLike[str]) -> str:
     text = os.fspath(path)
     if not isinstance(text, str):
         raise TypeError(f"invalid output path {path!r}: expected a str or a path, not bytes")
+    if "\0" in text:
+        raise OutputNameError(f"invalid output name {text!r}: a file name cannot hold NUL")
     return text
 
 

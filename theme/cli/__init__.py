@@ -6,7 +6,7 @@ the library at the top; heavy libraries (music21, sounddevice, verovio) are impo
 the functions that need them, so ``theme --help`` and ``theme metronome`` start at once.
 
 Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device, 130 Ctrl-C,
-143 SIGTERM. Whatever goes wrong, the command prints one line on standard error: warnings of
+143 SIGTERM (129 SIGHUP). Whatever goes wrong, the command prints one line on standard error: warnings of
 the libraries it uses are silenced (Python's unless asked for with ``python -W``; what
 music21 writes to ``sys.stderr`` while a command runs is dropped), and standard output
 that cannot be written (a full disk, ``> /dev/full``) is an error like any file's.
@@ -122,14 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 sys.stderr = stderr
             sys.stdout.flush()  # a full disk under stdout is found here, not at exit
-            return 143 if _terminated else code
+            return 128 + _stopped_by if _stopped_by else code
     except ThemeError as exc:
         _say(f"theme: error: {exc}")
         return exc.exit_code
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as Terminated
-        code = getattr(exc, "exit_code", 143 if _terminated else 130)
-        _say("theme: stopped (SIGTERM)" if code == 143 else "theme: interrupted")
-        return code
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP as Terminated
+        return _interrupted(exc)
     except BrokenPipeError:  # 'theme show | head': the reader has what it wanted
         _quiet_stdout()
         return 1
@@ -176,28 +174,43 @@ def _quiet_stdout() -> None:
         pass
 
 
-_terminated = False
-"""Set when SIGTERM arrived: the exit code is then 143 even if a command caught it."""
+_stopped_by = 0
+"""The signal (SIGTERM, SIGHUP) that stopped the command, if one did: the exit code is then
+128 + its number even if the command caught the exception (a player fading out)."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    global _terminated
+def _interrupted(exc: BaseException) -> int:
+    """Print the line for Ctrl-C or a stopping signal; return the exit code (130, 143...)."""
+    code = int(getattr(exc, "exit_code", 0) or (128 + _stopped_by if _stopped_by else 130))
+    if code == 130:
+        _say("theme: interrupted")
+    else:
+        import signal
+
+        _say(f"theme: stopped ({signal.Signals(code - 128).name})")
+    return code
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    global _stopped_by
     from theme.errors import Terminated
 
-    if not _terminated:
-        _terminated = True
-        raise Terminated()
+    if not _stopped_by:  # a second signal while cleaning up does not cut the clean-up short
+        _stopped_by = signum
+        raise Terminated(signum)
 
 
 def _install_signals() -> None:
-    """SIGTERM raises :class:`~theme.errors.Terminated` (clean-up runs as for Ctrl-C);
-    SIGXFSZ (a write past ``ulimit -f``) is ignored, so the write fails with EFBIG and is
-    reported as an error instead of killing the process."""
+    """SIGTERM and SIGHUP (the terminal closed) raise :class:`~theme.errors.Terminated`, so
+    clean-up runs as for Ctrl-C; SIGXFSZ (a write past ``ulimit -f``) is ignored, so the write
+    fails with EFBIG and is reported as an error instead of killing the process."""
     import signal
 
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_signal)
+    for name in ("SIGHUP", "SIGXFSZ"):
+        if hasattr(signal, name):
+            handler = _on_signal if name == "SIGHUP" else signal.SIG_IGN
+            signal.signal(getattr(signal, name), handler)
 
 
 def run() -> None:
@@ -206,6 +219,5 @@ def run() -> None:
         _install_signals()
         code = main()
     except KeyboardInterrupt as exc:  # before main's own handler, during start-up
-        code = getattr(exc, "exit_code", 130)
-        _say("theme: interrupted" if code == 130 else "theme: stopped (SIGTERM)")
+        code = _interrupted(exc)
     sys.exit(code)
