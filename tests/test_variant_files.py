@@ -168,7 +168,7 @@ HOSTILE_TITLE = "\u001b]0;PWNED\u0007\u001b[31mred"
 
 def test_text_from_a_file_reaches_the_terminal_made_visible(tmp_path: Path, theme_cli) -> None:  # type: ignore[no-untyped-def]
     escaped = HOSTILE_TITLE.encode("unicode_escape").decode().replace("\\x", "\\u00")
-    text = GOOD.replace('title = "F"', f'title = "{escaped}"\ndescription = "a\\rb"')
+    text = GOOD.replace('title = "F"', f'title = "{escaped}"\ndescription = "a\\nb"')
     text += '[[claims]]\nclaim = "\\u001b[2J"\nconfidence = "our-choice"\nsource = "\\u0007"\n'
     path = write(tmp_path, text)
     result = theme_cli("show", str(path))
@@ -176,6 +176,7 @@ def test_text_from_a_file_reaches_the_terminal_made_visible(tmp_path: Path, them
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\r" not in result.stdout
     assert "f: \\x1b]0;PWNED\\x07\\x1b[31mred" in result.stdout
+    assert "\na\nb\n" in result.stdout  # a description's lines stay lines
     assert "[our-choice] \\x1b[2J (\\x07)" in result.stdout
 
 

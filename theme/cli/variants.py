@@ -114,8 +114,7 @@ def run_show(args: argparse.Namespace) -> int:
             "X accented onset, x onset, . held; accents: > bar downbeat, - group start, ' beat",
         ]
     page = [printable(f"{variant.name}: {variant.title}")]
-    if variant.description:
-        page.append(printable(variant.description))
+    page += [printable(line) for line in variant.description.splitlines()]
     page += [f"tempo {tempo} (quarter notes a minute unless a unit is given)", "", "form:"]
     for s in variant.sections:
         page.append(f"  {printable(s.name):<18} {s.meter.explicit:<12} {s.bars} bars")
