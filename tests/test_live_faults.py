@@ -179,8 +179,15 @@ def test_ascii_output_encoding_in_a_real_process() -> None:
     assert b"^ . . | ' ." in result.stdout or b"O . . | ' ." in result.stdout
 
 
-def test_no_terminal_no_keys() -> None:
-    with TerminalKeys(io.StringIO()) as keys:
+def _closed() -> io.StringIO:
+    stream = io.StringIO()
+    stream.close()
+    return stream
+
+
+@pytest.mark.parametrize("stream", [io.StringIO(), _closed()], ids=["pipe", "closed"])
+def test_no_terminal_no_keys(stream: io.StringIO) -> None:
+    with TerminalKeys(stream) as keys:
         assert keys.poll(0.0) is None
 
 

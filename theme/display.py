@@ -24,11 +24,32 @@ if TYPE_CHECKING:
     from theme.playback import Player
     from theme.timeline import Timeline
 
-__all__ = ["Frame", "big_number", "can_draw", "follow", "meter_row", "position_line"]
+__all__ = [
+    "Frame",
+    "big_number",
+    "can_draw",
+    "follow",
+    "is_terminal",
+    "meter_row",
+    "position_line",
+]
 
 _GLYPHS = "●▲△·█▀▄"
 _ASCII = str.maketrans({"●": "O", "▲": "^", "△": "'", "·": ".", "█": "#", "▀": '"', "▄": "_"})
 """Each glyph's stand-in where the output cannot encode it (PYTHONIOENCODING=ascii)."""
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is an open terminal (None, a closed stream or a pipe is not).
+
+    >>> import io
+    >>> is_terminal(None), is_terminal(io.StringIO())
+    (False, False)
+    """
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (ValueError, OSError, AttributeError):  # closed, or not a stream at all
+        return False
 
 
 def can_draw(out: object) -> bool:
@@ -176,7 +197,7 @@ def follow(
     from theme.errors import AudioDeviceError
 
     out = out or sys.stdout
-    tty = out is not None and out.isatty()
+    tty = is_terminal(out)
     last = ""
     try:
         while player.active:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Protocol, TextIO
 
-from theme.display import Frame, can_draw
+from theme.display import Frame, can_draw, is_terminal
 from theme.metronome import Metronome
 from theme.playback import Player
 from theme.sinks import Sink, SoundDeviceSink
@@ -65,7 +65,7 @@ class TerminalKeys:
         self._saved: list | None = None
 
     def __enter__(self) -> TerminalKeys:
-        if self.stream is not None and self.stream.isatty():
+        if is_terminal(self.stream):
             import termios
             import tty
 
@@ -236,7 +236,7 @@ class LiveMetronome:
         Raises:
             AudioDeviceError: the device was lost while playing.
         """
-        tty = self.out.isatty()
+        tty = is_terminal(self.out)
         drawn: list[str] = []
         heard = 0.0
         code = 0
