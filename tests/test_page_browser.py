@@ -123,3 +123,44 @@ def test_the_beat_light_follows_the_player(browser, tmp_path: Path) -> None:  # 
     assert result["seeked"] == "2:1" and result["lit"] == 1 and result["pulses"] == 5
     assert result["delayed"] == "1:5"  # 500 ms of picture delay: 1.6 s, bar 1, beat 5
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+TWO_METERS = """
+const done = arguments[arguments.length - 1];
+const audio = document.querySelector('audio'), delay = document.getElementById('picture-delay');
+const lights = Array.from(document.querySelectorAll('.beat'));
+const state = () => lights.map(l => [l.dataset.now, l.querySelectorAll('b.now').length,
+                                    l.querySelectorAll('b').length]);
+const setDelay = ms => { delay.value = ms; delay.dispatchEvent(new Event('input')); };
+const ready = state();
+setDelay(500);  // before play, with a picture delay: still ready on bar 1
+const readyDelayed = state();
+setDelay(0);
+const seek = (seconds, then) => {
+  audio.addEventListener('seeked', () => setTimeout(then, 50), {once: true});
+  audio.currentTime = seconds;
+};
+const start = () => seek(2.1, () => {
+  const seeked = state();
+  setDelay(500);
+  done({ready, readyDelayed, seeked, delayed: state(),
+        labels: lights.map(l => l.querySelector('.meter').textContent)});
+});
+if (audio.readyState >= 1) { start(); } else { audio.addEventListener('loadedmetadata', start, {once: true}); }
+"""
+
+
+def test_the_beat_light_of_a_metronome_page_lights_both_meters(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_theme
+
+    made = run_theme("metronome", "5/4", "--vs", "4/4", "--bars", "4", "-o", "m.html", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    browser.get((tmp_path / "m.html").as_uri())
+    result = browser.execute_async_script(TWO_METERS)
+    assert result["labels"] == ["5/4", "4/4"]
+    # before play each row stands on bar 1 with its first pulse lit, a picture delay or not
+    assert result["ready"] == result["readyDelayed"] == [["1:1", 1, 5], ["1:1", 1, 4]]
+    # q=120: 2.1 s is 4.2 quarter notes, beat 5 of the 5/4 bar and the 4/4 bar 2's downbeat
+    assert result["seeked"] == [["1:5", 1, 5], ["2:1", 1, 4]]
+    assert result["delayed"] == [["1:4", 1, 5], ["1:4", 1, 4]]  # 1.6 s: 3.2 quarter notes
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
