@@ -144,7 +144,7 @@ def test_export_musicxml(tmp_path: Path) -> None:
             "invalid bars 20000 for a MIDI file or a page: expected 1 to 10000",
         ),
         (["play", "tv-1966", "--display-delay", "nan"], 2, "invalid display delay nan ms"),
-        (["dance", "--steps", "0", "-o", "{dir}/d.wav"], 2, "invalid steps 0: expected 1 or more"),
+        (["dance", "--steps", "0", "-o", "{dir}/d.wav"], 2, "invalid steps 0: expected 1 to 16"),
         (["metronome", "5/4", "--bpm", "-160", "-o", "{dir}/x.wav"], 2, "invalid tempo '-160'"),
         (["export", "tv-1966", "--tempo", "-.5", "-o", "{out}"], 2, "invalid tempo '-.5'"),
         (["metronome", "5/4", "-o", "{dir}/x.wav"], 2, "-o needs --bars N"),
