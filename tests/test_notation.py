@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from fractions import Fraction
@@ -14,7 +15,13 @@ import pytest
 import theme
 from tests.conftest import DATA, run_theme
 from theme.errors import InputFileError
-from theme.renderers.notation import read_musicxml, svg, write_musicxml, write_svg
+from theme.renderers.notation import (
+    musicxml_string,
+    read_musicxml,
+    svg,
+    write_musicxml,
+    write_svg,
+)
 from theme.score import to_score
 
 SCHEMA = DATA / "musicxml-4.0" / "musicxml.xsd"
@@ -58,7 +65,11 @@ def test_musicxml_read_back_by_music21(exported, name: str, strategy: str | None
         assert [Fraction(m.barDuration.quarterLength) for m in measures] == [
             b.meter.bar_quarters for b in timeline.bars
         ]
-        signatures = [(m.number, m.timeSignature.ratioString) for m in measures if m.timeSignature]
+        signatures = [
+            (m.number, f"{m.timeSignature.numerator}/{m.timeSignature.denominator}")
+            for m in measures
+            if m.timeSignature
+        ]
         assert signatures == [
             (timeline.bar_at(at).number, f"{mt.numerator}/{mt.denominator}")
             for at, mt in timeline.meter_changes()
@@ -114,10 +125,11 @@ def test_accents_ties_and_rehearsal_marks() -> None:
         theme.load("tv-1966", intro_bars=0, melody_bars=4).timeline().remeter("rebar")
     )
     ties = [(n.measureNumber, n.tie.type) for n in rebarred.parts[2].recurse().notes if n.tie]
-    assert ties[:2] == [
+    assert ties[:3] == [
         (1, "start"),
+        (1, "continue"),
         (2, "stop"),
-    ]  # the long note from beat 2 crosses the 4/4 barline
+    ]  # the long note from beat 2 shows beat 3 of 4/4 and crosses the barline
 
 
 @pytest.mark.external
@@ -252,3 +264,97 @@ def test_the_tempo_mark_counts_what_musicians_count(
     assert ("<beat-unit-dot" in text) == (meter == "6/8")
     assert f"<per-minute>{per_minute}</per-minute>" in text
     assert read_musicxml(path).tempo_map.segments[0].qpm == timeline.tempo_map.segments[0].qpm
+
+
+def measure_of(path: Path, part_name: str, number: int) -> list[tuple[str, int, list[str]]]:
+    """``(note or rest, duration in divisions, tie types)`` of one measure of the MusicXML."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    ids = {sp.get("id"): sp.findtext("part-name") for sp in root.iter("score-part")}
+    part = next(p for p in root.iter("part") if ids[p.get("id")] == part_name)
+    measure = part.findall("measure")[number - 1]
+    return [
+        (
+            "rest" if n.find("rest") is not None else "note",
+            int(n.findtext("duration") or 0),
+            [t.get("type") or "" for t in n.findall("tie")],
+        )
+        for n in measure.iter("note")
+    ]
+
+
+def test_a_grouping_other_than_the_default_is_written_and_read_back(tmp_path: Path) -> None:
+    waltz = theme.load("limping-waltz").timeline(bars=2)
+    assert str(waltz.bars[0].meter) == "2+3/4"
+    path = write_musicxml(waltz, tmp_path / "waltz.musicxml")
+    text = path.read_text()
+    assert "<beats>2+3</beats>" in text and "<beat-type>4</beat-type>" in text
+    assert read_musicxml(path).bars[0].meter == waltz.bars[0].meter
+    assert str(read_musicxml(path).bars[0].meter) == "2+3/4"
+    tv = write_musicxml(theme.load("tv-1966").timeline(bars=1), tmp_path / "tv.musicxml")
+    assert "<beats>5</beats>" in tv.read_text()  # the default 3+2 is written plainly
+    assert str(read_musicxml(tv).bars[0].meter) == "5/4"
+
+
+def test_a_note_across_a_group_is_two_tied_notes(tmp_path: Path) -> None:
+    timeline = theme.load("tv-1966", intro_bars=0, melody_bars=1).timeline()
+    long_note = [e for e in timeline.layer_events("melody") if e.duration == 4]
+    assert long_note and long_note[0].onset == 1  # from beat 2 across the 3+2 groups
+    path = write_musicxml(timeline, tmp_path / "tv.musicxml")
+    notes = measure_of(path, "melody", 1)
+    divisions = 4 if notes[0][1] == 2 else notes[0][1] * 2  # an eighth is the first note
+    assert [(kind, d * 4 // divisions, ties) for kind, d, ties in notes] == [
+        ("note", 2, []),
+        ("note", 2, []),
+        ("note", 8, ["start"]),  # beats 2-3: to the end of the group of three
+        ("note", 8, ["stop"]),  # beats 4-5: the group of two
+    ]
+    assert [(e.onset, e.duration) for e in read_musicxml(path).layer_events("melody")] == [
+        (e.onset, e.duration) for e in timeline.layer_events("melody")
+    ]
+
+
+def test_rests_show_the_beats(tmp_path: Path) -> None:
+    remix = theme.load("remix-1996", intro_bars=0, body_bars=1).timeline()
+    path = write_musicxml(remix, tmp_path / "remix.musicxml")
+    clap = measure_of(path, "clap", 1)  # '--x---x-' in 4/4
+    eighth = clap[1][1]  # the second element is the clap on beat 2, an eighth
+    assert [(kind, d / eighth) for kind, d, _ in clap] == [
+        ("rest", 2),
+        ("note", 1),
+        ("rest", 1),  # to beat 3, which a dotted quarter rest would hide
+        ("rest", 2),
+        ("note", 1),
+        ("rest", 1),
+    ]
+
+
+def test_staff_labels_are_abbreviated_as_engravers_do(tmp_path: Path) -> None:
+    path = write_musicxml(theme.load("tv-1966").timeline(bars=1), tmp_path / "tv.musicxml")
+    text = path.read_text()
+    labels = re.findall(r"<part-abbreviation>(.*?)</part-abbreviation>", text)
+    assert labels == ["Bass", "Bgo.", "Mel."]
+    clicks = theme.count_in(theme.load("tv-1966").timeline(bars=1), 1)
+    assert "<part-abbreviation>Ct.</part-abbreviation>" in musicxml_string(clicks)
+
+
+@pytest.mark.external
+def test_musescore_reads_the_composite_time_signature(tmp_path: Path) -> None:
+    program = shutil.which("musescore3") or shutil.which("mscore3")
+    if not program:
+        pytest.skip("MuseScore 3 is not installed (apt-get install musescore3)")
+    path = write_musicxml(theme.load("limping-waltz").timeline(bars=2), tmp_path / "w.musicxml")
+    out = tmp_path / "w.mid"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [program, "-o", str(out), str(path)], capture_output=True, text=True, env=env, timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    signatures = [
+        (m.numerator, m.denominator)
+        for t in mido.MidiFile(out).tracks
+        for m in t
+        if m.type == "time_signature"
+    ]
+    assert signatures == [(5, 4)]

@@ -13,37 +13,57 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from theme.meter import Meter
 from theme.timeline import Bar, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
 
-__all__ = ["ACCENT_VELOCITY", "to_score"]
+__all__ = ["ABBREVIATIONS", "ACCENT_VELOCITY", "abbreviation", "to_score"]
 
 ACCENT_VELOCITY = 100
 """Notes at or above this MIDI velocity get an accent mark (the box notation's ``X``)."""
 
-DRUM_NAMES = {
-    35: "Bass Drum",
-    36: "Bass Drum",
-    37: "Side Stick",
-    38: "Snare",
-    39: "Hand Clap",
-    41: "Low Tom",
-    42: "Closed Hi-Hat",
-    46: "Open Hi-Hat",
-    49: "Crash",
-    60: "High Bongo",
-    61: "Low Bongo",
-    63: "High Conga",
-    64: "Low Conga",
-    70: "Maracas",
-    75: "Claves",
-    76: "High Woodblock",
-    77: "Low Woodblock",
+ABBREVIATIONS = {
+    "bass": "Bass",
+    "bongo": "Bgo.",
+    "bongos": "Bgo.",
+    "conga": "Cga.",
+    "congas": "Cga.",
+    "drum": "Dr.",
+    "drums": "Dr.",
+    "melody": "Mel.",
+    "lead": "Ld.",
+    "strings": "Str.",
+    "guitar": "Gtr.",
+    "shaker": "Shk.",
+    "hats": "H.H.",
+    "hihat": "H.H.",
+    "kick": "B.D.",
+    "snare": "S.D.",
+    "clap": "Clap",
+    "hits": "Hits",
+    "click": "Cl.",
+    "count-in": "Ct.",
+    "feet": "Feet",
 }
+"""The short staff label of each layer name this project uses, as engravers shorten them."""
+
+
+def abbreviation(name: str) -> str:
+    """The short label of a staff after the first system: a known one, a name of up to five
+    characters as it is, else its first three characters and a full stop.
+
+    >>> abbreviation("bongos"), abbreviation("click"), abbreviation("vs"), abbreviation("Tenor sax")
+    ('Bgo.', 'Cl.', 'vs', 'Ten.')
+    """
+    known = ABBREVIATIONS.get(name.lower())
+    if known:
+        return known
+    return name if len(name) <= 5 else name[:3].rstrip() + "."
 
 
 def _instrument(layer: Layer) -> Any:
@@ -60,7 +80,7 @@ def _instrument(layer: Layer) -> Any:
             inst.midiProgram = layer.program
         inst.midiChannel = layer.channel
     inst.partName = layer.name
-    inst.partAbbreviation = layer.name[:4]
+    inst.partAbbreviation = abbreviation(layer.name)
     inst.instrumentName = inst.instrumentName or layer.name
     return inst
 
@@ -69,18 +89,79 @@ def _pieces(
     events: list[Event], bar: Bar
 ) -> Iterator[tuple[Fraction, Fraction, list[Event], bool, bool]]:
     """``(offset in bar, length, events of the chord, tied from before, tied on)`` for every
-    note sounding in ``bar``: notes are cut at the next onset and at the barline."""
-    onsets = sorted({e.onset for e in events})
-    for i, onset in enumerate(onsets):
-        chord = [e for e in events if e.onset == onset]
+    note sounding in ``bar`` (``events`` in onset order): notes are cut at the next onset and
+    at the barline, and split where they cross a group of the meter (:func:`_split`)."""
+    chords: list[list[Event]] = []
+    for e in events:
+        if chords and chords[-1][0].onset == e.onset:
+            chords[-1].append(e)
+        else:
+            chords.append([e])
+    starts = _group_starts(bar)
+    for i, chord in enumerate(chords):
+        onset = chord[0].onset
         end = max(e.onset + e.duration for e in chord)
-        if i + 1 < len(onsets):
-            end = min(end, onsets[i + 1])
-        start = max(onset, bar.start)
-        stop = min(end, bar.end)
+        if i + 1 < len(chords):
+            end = min(end, chords[i + 1][0].onset)
+        start, stop = max(onset, bar.start) - bar.start, min(end, bar.end) - bar.start
         if stop <= start:
             continue
-        yield start - bar.start, stop - start, chord, onset < bar.start, end > bar.end
+        pieces = _split(start, stop, starts, whole_groups=onset >= bar.start)
+        for k, (a, b) in enumerate(pieces):
+            tied_from = k > 0 or onset < bar.start
+            tied_on = k + 1 < len(pieces) or end > bar.end
+            yield a, b - a, chord, tied_from, tied_on
+
+
+def _group_starts(bar: Bar) -> list[Fraction]:
+    """Where each group of the bar's meter starts, and the barline (quarter notes)."""
+    pulse = bar.meter.pulse_quarters
+    return [g * pulse for g in bar.meter.group_starts] + [bar.meter.bar_quarters]
+
+
+def _split(
+    start: Fraction, stop: Fraction, starts: list[Fraction], *, whole_groups: bool
+) -> list[tuple[Fraction, Fraction]]:
+    """``[start, stop)`` (quarter notes in a bar) split at the group starts inside it, as an
+    engraver writes a note that crosses a group: tied notes, each within a group. A span from
+    one group start to another (``whole_groups``) stays whole.
+
+    >>> starts = [Fraction(0), Fraction(3), Fraction(5)]  # 3+2/4
+    >>> _split(Fraction(1), Fraction(5), starts, whole_groups=True)
+    [(Fraction(1, 1), Fraction(3, 1)), (Fraction(3, 1), Fraction(5, 1))]
+    >>> _split(Fraction(0), Fraction(5), starts, whole_groups=True)
+    [(Fraction(0, 1), Fraction(5, 1))]
+    """
+    if whole_groups and start in starts and stop in starts:
+        return [(start, stop)]
+    cuts = [start, *(s for s in starts if start < s < stop), stop]
+    return list(pairwise(cuts))
+
+
+def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fraction]]:
+    """A gap ``[start, stop)`` (quarter notes in a bar) as rests that show the meter: a
+    whole bar's rest is one; otherwise split at each group and, where a rest starts off the
+    beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
+    after an off-beat).
+
+    >>> from theme.meter import Meter
+    >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
+    >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
+    [('3/2', '2'), ('2', '4')]
+    >>> [(str(a), str(b)) for a, b in _rests(Fraction(1, 2), Fraction(2), four)]
+    [('1/2', '1'), ('1', '2')]
+    """
+    if start >= stop or (start == 0 and stop == bar.meter.bar_quarters):
+        return [(start, stop)] if start < stop else []
+    pulse = bar.meter.pulse_quarters
+    rests = []
+    for a, b in _split(start, stop, _group_starts(bar), whole_groups=False):
+        beat = -(-a // pulse) * pulse  # the first beat at or after a
+        if a < beat < b:
+            rests.append((a, beat))
+            a = beat
+        rests.append((a, b))
+    return rests
 
 
 def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
@@ -103,17 +184,22 @@ def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
 
 
 def _measure(
-    timeline: Timeline, layer: Layer, bar: Bar, events: list[Event], first_part: bool
+    timeline: Timeline,
+    layer: Layer,
+    bar: Bar,
+    events: list[Event],
+    first_part: bool,
+    signatures: dict[Meter, Any],
 ) -> Measure:
-    from music21 import articulations, clef, expressions, note, stream, tempo, tie
+    from music21 import articulations, clef, expressions, stream, tempo, tie
 
     measure = stream.Measure(number=bar.number)
     previous = timeline.bars[bar.number - 2] if bar.number > 1 else None
     if previous is None:  # the clef for the whole part: its first bar may be a rest
-        whole = timeline.layer_events(layer.name)
+        whole = [e for e in timeline.events if e.layer == layer.name][:32]
         measure.insert(0, clef.PercussionClef() if layer.drum else clef.bestClef(_probe(whole)))
     if previous is None or previous.meter != bar.meter:
-        measure.insert(0, bar.meter.to_music21())
+        measure.insert(0, _time_signature(bar.meter))
     if first_part and (previous is None or previous.section != bar.section) and bar.section:
         measure.insert(0, expressions.RehearsalMark(bar.section))
     for segment in timeline.tempo_map.segments if first_part else ():
@@ -125,21 +211,90 @@ def _measure(
                 measure.insert(segment.start - bar.start, expressions.TextExpression("accel."))
     position = Fraction(0)
     for offset, length, chord, tied_from, tied_on in _pieces(events, bar):
-        if offset > position:
-            measure.insert(position, note.Rest(quarterLength=offset - position))
-        n = _note(chord, length, layer.drum)
-        if tied_from or tied_on:
-            n.tie = tie.Tie(
-                "continue" if tied_from and tied_on else "stop" if tied_from else "start"
-            )
-        if not tied_from and max(e.velocity for e in chord) >= ACCENT_VELOCITY:
-            n.articulations.append(articulations.Accent())
-        measure.insert(offset, n)
+        for a, b in _rests(position, offset, bar) if offset > position else ():
+            _insert_rest(measure, a, b, bar)
+        accent = not tied_from and max(e.velocity for e in chord) >= ACCENT_VELOCITY
+        durations = _durations(length)
+        for k, (start, piece) in enumerate(durations):  # a length no one note can write: tied
+            n = _note(chord, piece, layer.drum)
+            tie_from, tie_on = tied_from or k > 0, tied_on or k + 1 < len(durations)
+            if tie_from or tie_on:
+                n.tie = tie.Tie(
+                    "continue" if tie_from and tie_on else "stop" if tie_from else "start"
+                )
+            if accent and k == 0:
+                n.articulations.append(articulations.Accent())
+            measure.insert(offset + start, n)
         position = offset + length
-    bar_length = bar.meter.bar_quarters
-    if position < bar_length:
-        measure.insert(position, note.Rest(quarterLength=bar_length - position))
+    for a, b in _rests(position, bar.meter.bar_quarters, bar):
+        _insert_rest(measure, a, b, bar)
+    _finish(measure, signatures[bar.meter])
     return measure
+
+
+def _durations(length: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """``(start, length)`` of the notes that write ``length`` quarter notes: one where one
+    note value (dotted or in a tuplet) can, else music21's split (5 quarters: 4 and 1).
+
+    >>> _durations(Fraction(3, 2)), _durations(Fraction(5))
+    ([(Fraction(0, 1), Fraction(3, 2))], [(Fraction(0, 1), Fraction(4, 1)), (Fraction(4, 1), Fraction(1, 1))])
+    """
+    from music21 import duration
+
+    d = duration.Duration(length)
+    if d.type != "complex":
+        return [(Fraction(0), length)]
+    pieces, start = [], Fraction(0)
+    for component in d.components:
+        piece = Fraction(component.quarterLength)
+        pieces.append((start, piece))
+        start += piece
+    return pieces
+
+
+def _insert_rest(measure: Measure, start: Fraction, stop: Fraction, bar: Bar) -> None:
+    """Rests from ``start`` to ``stop`` (quarter notes in the bar), each saying whether it
+    fills the bar (else music21 looks the meter up in the whole part for every rest)."""
+    from music21 import note
+
+    full = stop - start == bar.meter.bar_quarters
+    for offset, length in [(Fraction(0), stop - start)] if full else _durations(stop - start):
+        rest = note.Rest(quarterLength=length)
+        rest.fullMeasure = full
+        measure.insert(start + offset, rest)
+
+
+def _finish(measure: Measure, signature: Any) -> None:
+    """What music21's makeNotation does, done on the measure alone before it joins its part
+    (in the part, each step looks up the meter and key through the whole part, which grows
+    with the square of the bars): accidentals, tuplet brackets, beams by the meter's
+    grouping."""
+    from music21 import beam
+    from music21.stream import makeNotation
+
+    measure.makeAccidentals(inPlace=True)
+    makeNotation.makeTupletBrackets(measure, inPlace=True)
+    notes = list(measure.notesAndRests)
+    if len(notes) < 2:
+        return
+    for n, beams in zip(notes, signature.getBeams(notes, measureStartOffset=0)):
+        n.beams = beams if beams is not None else beam.Beams()
+
+
+def _time_signature(meter: Meter) -> Any:
+    """The music21 TimeSignature of a meter, beamed by its grouping; a grouping other than
+    the default is written in the numerator, ``<beats>2+3</beats>`` (MusicXML's composite
+    time signature), so that it reads back."""
+    from music21 import meter as m21meter
+
+    if "+" not in str(meter):
+        return meter.to_music21()
+    ts = m21meter.TimeSignature(str(meter))
+    partition = [f"{g}/{meter.denominator}" for g in meter.groups]
+    ts.beatSequence.partitionByList(partition)
+    ts.beamSequence.partitionByList(partition)
+    ts.accentSequence.partitionByList(partition)
+    return ts
 
 
 def _probe(events: list[Event]) -> Any:
@@ -154,19 +309,26 @@ def _probe(events: list[Event]) -> Any:
     return probe
 
 
-def _part(timeline: Timeline, layer: Layer, first_part: bool) -> Part:
+def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event]) -> Part:
     from music21 import stream
 
     part = stream.Part(id=layer.name)
     part.partName = layer.name
     part.insert(0, _instrument(layer))
-    events = timeline.layer_events(layer.name)
-    for bar in timeline.bars:
-        sounding = [e for e in events if e.onset < bar.end and e.onset + e.duration > bar.start]
-        measure = _measure(timeline, layer, bar, sounding, first_part)
-        part.insert(bar.start, measure)
-    for measure in part.getElementsByClass(stream.Measure):
-        measure.makeBeams(inPlace=True)
+    sounding: list[list[Event]] = [[] for _ in timeline.bars]  # the events heard in each bar
+    for e in events:
+        if e.onset >= timeline.length:
+            continue
+        k = timeline.bar_at(e.onset).number - 1
+        while k < len(sounding) and timeline.bars[k].start < e.onset + e.duration:
+            sounding[k].append(e)
+            k += 1
+    signatures = {meter: _time_signature(meter) for meter in {b.meter for b in timeline.bars}}
+    measures = [
+        _measure(timeline, layer, bar, sounding[bar.number - 1], first_part, signatures)
+        for bar in timeline.bars
+    ]
+    part.append(measures)  # in order: one append, not a sorted insert a bar
     return part
 
 
@@ -184,7 +346,9 @@ def to_score(timeline: Timeline, *, title: str | None = None) -> Score:
     score.metadata = metadata.Metadata()
     score.metadata.title = title or timeline.title
     score.metadata.composer = "rhythm: theme (no pitches of the original)"
-    layers = [layer for layer in timeline.layers.values()]
-    for i, layer in enumerate(layers):
-        score.insert(0, _part(timeline, layer, first_part=i == 0))
+    by_layer: dict[str, list[Event]] = {name: [] for name in timeline.layers}
+    for e in timeline.events:
+        by_layer.setdefault(e.layer, []).append(e)
+    for i, layer in enumerate(timeline.layers.values()):
+        score.insert(0, _part(timeline, layer, i == 0, by_layer[layer.name]))
     return score

@@ -28,7 +28,9 @@ def musicxml_string(timeline: Timeline) -> str:
 
     from theme.score import to_score
 
-    data = GeneralObjectExporter(to_score(timeline)).parse()
+    exporter = GeneralObjectExporter(to_score(timeline))
+    exporter.makeNotation = False  # the score is made complete, bar by bar (theme.score)
+    data = exporter.parse()
     return data.decode("utf-8")
 
 
