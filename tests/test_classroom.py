@@ -425,3 +425,16 @@ def test_the_beat_light_of_two_meters_lights_both(
     bar_one = next(b for b in timeline.bars if b.section != "count-in").start
     bar_two = timeline.tempo_map.seconds_at(bar_one + meter.bar_quarters)
     assert second[1]["t"][0] == round(float(bar_two), 4)
+
+
+def test_a_page_too_long_is_refused_before_the_notation_is_engraved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def engrave(*args: object, **kwargs: object) -> str:
+        raise AssertionError("engraved before the length was checked")
+
+    monkeypatch.setattr("theme.classroom.notebook.notation_svg", engrave)
+    long = theme.load("tv-1966").timeline(repeat=30)  # 30 x 22.5 s
+    with pytest.raises(UsageError, match="a page plays at most 10 minutes a section"):
+        write_page(long, tmp_path / "p.html")
+    assert list(tmp_path.iterdir()) == []

@@ -338,9 +338,15 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
 def timeline_section(
     timeline: Timeline, *, title: str | None = None, notation_bars: int = 8
 ) -> PageSection:
-    """A section for one timeline: notation of its first bars, its grid, its sound."""
+    """A section for one timeline: notation of its first bars, its grid, its sound.
+
+    Raises:
+        UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
+    """
     from theme.classroom.notebook import notation_svg
     from theme.renderers.text import section_grids
+
+    check_page_seconds(timeline)
 
     return PageSection.for_music(
         title or timeline.title,
@@ -356,6 +362,7 @@ def write_page(timeline: Timeline, path: str | Path, *, title: str | None = None
 
     Raises:
         OutputFileError: not an ``.html`` path, a missing folder, no permission.
+        UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
     output_format(path, ["html", "htm"])
     html = page_html(title or timeline.title, [timeline_section(timeline)])
