@@ -266,3 +266,12 @@ def test_the_summary_counts_every_meter(tmp_path: Path) -> None:
     )
     result = run_theme("remeter", "tv-1966", "-o", str(out), "--strategy", "stretch")
     assert result.stdout.startswith(f"wrote {out}: 12 bars: 12 of 5/4 remetered to 4/4; 24 bars")
+
+
+def test_clave_keeps_eighths_on_the_eighth_grid() -> None:
+    four = remeter(theme.load("tv-1966").timeline(), "drop")
+    five = remeter(four, "clave")
+    assert all(e.onset % Fraction(1, 2) == 0 for e in four.events)
+    assert all(e.onset % Fraction(1, 2) == 0 for e in five.events)  # 9/4 before
+    assert remeter_rhythm(Rhythm.from_box("xxxxxxxx"), "clave").to_box() == "x.xx.xxxxx"
+    assert "off-beat eighth onto the eighth before the next beat's" in STRATEGIES["clave"].summary

@@ -12,7 +12,8 @@ strategy      the ostinato becomes   what happens to a 5/4 bar
 ``drop``      3+3+2   (one 4/4 bar)  beat 5 dropped; the last note kept fills the bar
 ``stretch``   3+3+2+2 + 6 rest       the bar kept whole, followed by three beats' rest
 ``rebar``     the same notes         barred in 4/4: phrases cross the barlines
-``clave``     4/4 to 5/4             beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of 5/4
+``clave``     4/4 to 5/4             beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of 5/4,
+                                     off-beats onto eighths 2, 5, 7, 9 (on the grid)
 ============  =====================  ==================================================
 
 >>> from theme.rhythm import Rhythm
@@ -164,8 +165,9 @@ STRATEGIES: dict[str, Strategy] = {
             "clave",
             Meter.parse("4/4"),
             Meter.parse("5/4"),
-            "the '5/4 clave': 4/4 beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of a 5/4 bar",
-            ((F(0), F(0)), (F(1), F(3, 2)), (F(2), F(3)), (F(3), F(4)), (F(4), F(5))),
+            "the '5/4 clave': 4/4 beats 1, 2, 3, 4 onto eighths 0, 3, 6, 8 of a 5/4 bar, each "
+            "off-beat eighth onto the eighth before the next beat's (eighths stay eighths)",
+            tuple((F(x, 2), F(y, 2)) for x, y in enumerate((0, 2, 3, 5, 6, 7, 8, 9, 10))),
         ),
     )
 }
