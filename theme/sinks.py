@@ -22,7 +22,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -63,6 +63,7 @@ CLOSE_SECONDS = 2.0
 """How long closing a stream may take before it is left behind (a dead server's stream
 may never close)."""
 
+_S = TypeVar("_S", bound="Sink")
 Pull = Callable[[np.ndarray], bool]
 """Fills one output block; returns False after the last block."""
 
@@ -103,7 +104,7 @@ class Sink(abc.ABC):
         """Raise :class:`AudioDeviceError` when the device has been lost mid-stream (a
         sink with no device never loses it)."""
 
-    def __enter__(self) -> Sink:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(self, *exc: object) -> None:
