@@ -245,6 +245,6 @@ def test_the_dance_line_in_ascii_where_the_terminal_cannot_show_its_glyphs(
     out.flush()
     lines = raw.getvalue().decode("ascii").splitlines()
     assert lines[-2:] == [
-        "bar   1  * . . | x .   step 1  <- step one on beat 1",
-        "bar   1  X * . | x .   step 2",
+        "bar   1  O . . | ' .   step 1  <- step one on beat 1",
+        "bar   1  ^ O . | ' .   step 2",
     ]

@@ -1,17 +1,11 @@
-"""The classroom commands' terminal: standard input and output as they really are.
+"""The classroom commands' terminal: standard output as it really is.
 
-A command may run with standard input or output closed (``theme demo <&-``, from a
-service, a cron job or a pipeline): Python then sets ``sys.stdin`` or ``sys.stdout`` to
-None, and a closed stream raises ValueError on ``isatty()``. A terminal may also not show
+A command may run with standard output closed (``theme demo >&-``, from a service, a cron
+job or a pipeline): Python then sets ``sys.stdout`` to None. A terminal may also not show
 every character (``PYTHONIOENCODING=ascii``, an old Windows console). These helpers answer
-the questions a command asks of its terminal without failing on either.
+without failing on either (whether a stream is a terminal: ``theme.display.is_terminal``).
 
->>> is_terminal(None), can_show(None, "●")
-(False, False)
->>> import io
->>> closed = io.StringIO()
->>> closed.close()
->>> is_terminal(closed)
+>>> can_show(None, "bar 1")
 False
 """
 
@@ -21,17 +15,7 @@ import os
 import sys
 from typing import TextIO
 
-__all__ = ["can_show", "is_terminal", "output"]
-
-
-def is_terminal(stream: TextIO | None) -> bool:
-    """Whether ``stream`` is an open terminal (False for None, a closed stream, a file)."""
-    if stream is None:
-        return False
-    try:
-        return bool(stream.isatty())
-    except (ValueError, OSError, AttributeError):
-        return False
+__all__ = ["can_show", "output"]
 
 
 def can_show(stream: TextIO | None, text: str) -> bool:

@@ -26,7 +26,6 @@ from theme.tempo import Tempo
 from theme.timeline import Event, Layer, Marker, Timeline
 
 __all__ = [
-    "ASCII_GLYPHS",
     "FOOT",
     "MAX_BARS",
     "MAX_SECONDS",
@@ -47,9 +46,6 @@ MAX_BARS = 1000
 """The most bars of a dance."""
 MAX_SECONDS = 3600
 """The longest dance, in seconds: a file or a playing of an hour at most."""
-ASCII_GLYPHS = str.maketrans({"●": "*", "▲": "X", "△": "x", "·": "."})
-"""The live line's pulse glyphs in ASCII, for a terminal that cannot show them: the pulse
-now ``*``, the downbeat ``X``, a group start ``x``, the others ``.`` (as in box notation)."""
 TV_GROOVE_METER = Meter.parse("3+2/4")
 
 
@@ -83,7 +79,8 @@ def step_line(
 ) -> str:
     """What the live dance display shows ``quarter`` quarter notes from the start: the bar,
     the music's pulses with the one now lit, and the count of the step, with count one
-    marked and where it lands. ``ascii_only`` draws the pulses with :data:`ASCII_GLYPHS`.
+    marked and where it lands. ``ascii_only`` draws the pulses in ASCII, as the metronome's
+    live display does where its glyphs cannot be written (``theme.display.to_ascii``).
 
     >>> step_line("5/4", 0)
     'bar   1  ● · · | △ ·   step 1  <- step one on beat 1'
@@ -92,9 +89,9 @@ def step_line(
     >>> step_line("5/4", 6)
     'bar   2  ▲ ● · | △ ·   step 3'
     >>> step_line("5/4", 6, ascii_only=True)
-    'bar   2  X * . | x .   step 3'
+    "bar   2  ^ O . | ' .   step 3"
     """
-    from theme.display import meter_row
+    from theme.display import meter_row, to_ascii
 
     m = Meter.parse(meter)
     pulse = math.floor(Fraction(quarter) / m.pulse_quarters)
@@ -102,7 +99,7 @@ def step_line(
     count = pulse % steps + 1
     row = meter_row(m, beat)
     if ascii_only:
-        row = row.translate(ASCII_GLYPHS)
+        row = to_ascii(row)
     line = f"bar {bar + 1:>3}  {row}   step {count}"
     return line + (f"  <- step one on beat {beat + 1}" if count == 1 else "")
 

@@ -284,8 +284,8 @@ def shown(out: TextIO | None, text: str) -> str:
     visible but its lines kept, and in ASCII where ``out`` cannot encode it.
 
     >>> import io
-    >>> shown(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2")
-    'bar 1 \\u2014 beat \\x1b[2'
+    >>> print(shown(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2"))
+    bar 1 \\u2014 beat \\x1b[2
     """
     from theme.classroom.console import can_show
     from theme.safe_text import printable

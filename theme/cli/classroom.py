@@ -121,8 +121,9 @@ def _write_tour(folder: str, args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     import sys
 
-    from theme.classroom.console import is_terminal, output
+    from theme.classroom.console import output
     from theme.classroom.tour import play_tour, steps
+    from theme.display import is_terminal
     from theme.errors import AudioDeviceError
 
     chosen = steps(args.step)
@@ -158,7 +159,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_dance(args: argparse.Namespace) -> int:
-    from theme.classroom.console import can_show, output
+    from theme.classroom.console import output
     from theme.classroom.dance import dance_bars, dance_timeline, landings, live_step_line
     from theme.output import output_format
 
@@ -195,13 +196,11 @@ def run_dance(args: argparse.Namespace) -> int:
         write(timeline, args.output)
         print(f"wrote {args.output}", file=out)
         return 0
-    from theme.display import follow
+    from theme.display import can_draw, follow
     from theme.playback import play
 
     player = play(timeline, device=args.device, wait=False)
-    line_at = live_step_line(
-        timeline, args.meter, steps=args.steps, ascii_only=not can_show(out, "●▲△·")
-    )
+    line_at = live_step_line(timeline, args.meter, steps=args.steps, ascii_only=not can_draw(out))
     return 0 if follow(player, line_at, display_delay=display_delay, out=out) else 130
 
 
