@@ -87,7 +87,7 @@ def test_the_summary_says_what_runs_in_the_unit_given(options: dict, said: str) 
 
 def test_the_cli_summary_says_the_ramp(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "r.wav"
-    result = run_theme("metronome", "7/8", "--ramp", "e=200-280/4", "--bars", "2", "-o", str(out))
+    result = run_theme("metronome", "7/8", "--ramp", "e=200-280/4", "--bars", "5", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert "ramp e=200-280, +4 every 4 bars" in result.stdout and "q=120" not in result.stdout
 
@@ -154,6 +154,8 @@ def test_live_keys_stay_in_the_tempo_range_and_never_jump(start: int, key: str, 
         ({"gap": "3:0"}, "invalid gap '3:0'"),
         ({"accent": "2+2"}, "add up to 5"),
         ({"ramp": "120-120/4"}, "never changes"),
+        ({"ramp": "120-180/8", "bars": 8}, "its first step is at bar 9, after the last"),
+        ({"gap": "3:1", "bars": 3}, "invalid gap 3:1 with 3 bars: its first silent bar is bar 4"),
     ],
 )
 def test_an_option_that_would_do_nothing_is_refused(options: dict, message: str) -> None:
