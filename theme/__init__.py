@@ -27,8 +27,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import importlib
-
 TYPE_CHECKING = False  # typing itself costs 6 ms at start-up
 if TYPE_CHECKING:
     from typing import Any
@@ -126,6 +124,8 @@ def _taking_music(function: Any) -> Any:
 
 
 def __getattr__(name: str) -> Any:
+    import importlib  # here, not at the top: the command line's start stays minimal
+
     if name in _HOMES:
         value = getattr(importlib.import_module(_HOMES[name]), name)
         if name in _TAKE_MUSIC:

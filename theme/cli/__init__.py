@@ -220,4 +220,13 @@ def run() -> None:
         code = main()
     except KeyboardInterrupt as exc:  # before main's own handler, during start-up
         code = _interrupted(exc)
+    _ignore_signals()  # the work is done: a late Ctrl-C must not interrupt the exit
     sys.exit(code)
+
+
+def _ignore_signals() -> None:
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
