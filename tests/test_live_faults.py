@@ -88,6 +88,12 @@ def test_a_lost_device_ends_the_players_wait() -> None:
     player.stop()
 
 
+@pytest.fixture
+def keep_portaudio_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lost stream unregisters PortAudio's exit handler; not in the test process."""
+    monkeypatch.setattr("atexit.unregister", lambda function: None)
+
+
 class FakeStream:
     """Stands in for a sounddevice stream whose server has gone: not active, never done."""
 
@@ -98,7 +104,7 @@ class FakeStream:
         threading.Event().wait()
 
 
-def test_a_stream_that_stopped_by_itself_is_a_lost_device() -> None:
+def test_a_stream_that_stopped_by_itself_is_a_lost_device(keep_portaudio_exit: None) -> None:
     pytest.importorskip("sounddevice", exc_type=OSError)
     sink = SoundDeviceSink()
     sink._stream = FakeStream()
@@ -107,6 +113,43 @@ def test_a_stream_that_stopped_by_itself_is_a_lost_device() -> None:
         sink.check()
     assert sink.lost and sink.done.is_set()
     sink.close()  # left behind, not closed: returns at once
+
+
+class StalledStream:
+    """A stream still active whose callback stopped coming: its clock is 10 s past the last
+    block's."""
+
+    active = True
+    time = 11.0
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_stream_whose_callback_stalls_is_a_lost_device(keep_portaudio_exit: None) -> None:
+    pytest.importorskip("sounddevice", exc_type=OSError)
+    sink = SoundDeviceSink()
+    sink._stream = StalledStream()
+    sink._closed = False
+    sink._block_dac_time = 1.0
+    with pytest.raises(AudioDeviceError, match="its stream gave no sound for 2 seconds"):
+        sink.check()
+    assert sink.lost
+
+
+def test_a_stream_that_will_not_close_is_left_behind(
+    monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
+) -> None:
+    pytest.importorskip("sounddevice", exc_type=OSError)
+    import theme.sinks
+
+    monkeypatch.setattr(theme.sinks, "CLOSE_SECONDS", 0.1)
+    sink = SoundDeviceSink()
+    stream = FakeStream()
+    sink._stream = stream
+    sink._closed = False
+    sink.close()  # returns after 0.1 s instead of hanging
+    assert sink.lost and stream in theme.sinks._LEFT_BEHIND
 
 
 def test_sinks_close_once_and_are_context_managers() -> None:
