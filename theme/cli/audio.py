@@ -10,8 +10,8 @@ from theme.cli.common import (
     add_variant_options,
     display_delay_seconds,
     timeline_from_args,
+    whole_number,
 )
-from theme.cli.metronome import whole_number
 
 __all__ = ["register"]
 

@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from theme.cli.common import add_display_delay_option, display_delay_seconds
+from theme.cli.common import add_display_delay_option, display_delay_seconds, whole_number
+from theme.devices import LATENCY_RANGE
 
-__all__ = ["register", "whole_number"]
-
-MIN_LATENCY = 0.001
-MAX_LATENCY = 2.0
-"""The output latencies allowed, in seconds (the same as theme.sinks.LATENCY_RANGE)."""
-
-
-def whole_number(text: str) -> int:
-    """An argparse type: a whole number of at most 12 digits, refused in one short line.
-
-    >>> whole_number("8")
-    8
-    """
-    from theme.errors import UsageError
-    from theme.safe_text import bounded_int
-
-    try:
-        return bounded_int(text, "value")
-    except UsageError as exc:  # argparse quotes the whole value otherwise: 5000 digits
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+__all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -100,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--latency",
         type=float,
         metavar="SECONDS",
-        help=f"output latency in seconds, {MIN_LATENCY} to {MAX_LATENCY} (default: low)",
+        help=f"output latency in seconds, {LATENCY_RANGE[0]} to {LATENCY_RANGE[1]} (default: low)",
     )
     add_display_delay_option(p)
     p.set_defaults(func=run)
@@ -111,8 +93,10 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
     from theme.errors import UsageError
 
     if kind is None:
-        if args.rate is not None and args.rate not in (44100, 48000):
-            raise UsageError(f"invalid sample rate {args.rate}: expected 44100 or 48000")
+        if args.rate is not None:
+            from theme.renderers.audio import check_rate
+
+            check_rate(args.rate)
         return
     live_only = [
         (args.device is not None, "--device"),
@@ -133,11 +117,12 @@ def run(args: argparse.Namespace) -> int:
     from theme.errors import UsageError
     from theme.metronome import Metronome
 
-    kind = None
+    kind = out = None
     if args.output:
-        from theme.output import output_format
+        from theme.output import output_file
 
-        kind = output_format(args.output, ["wav", "flac", "ogg", "mid", "midi", "html"])
+        out = output_file(args.output, ["wav", "flac", "ogg", "mid", "midi", "html"])
+        kind = out.kind
     _refuse_no_ops(args, kind)
     metronome = Metronome(
         args.meter,
@@ -154,17 +139,17 @@ def run(args: argparse.Namespace) -> int:
         bars=args.bars,
     )
     rate = args.rate or 48000
-    if args.output:
+    if out is not None:
         from theme.export import write
 
         if args.bars is None:
             raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
         if kind in ("mid", "midi", "html"):
-            write(metronome.timeline(), args.output)
+            write(metronome.timeline(), out)
         else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
             from theme.renderers.audio import write_blocks
 
-            write_blocks(metronome.renderer(rate=rate).blocks(), args.output, rate=rate)
+            write_blocks(metronome.renderer(rate=rate).blocks(), out, rate=rate)
         print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
     from theme.live import LiveMetronome, TerminalKeys
