@@ -269,6 +269,15 @@ def test_the_library_checks_types_and_values(options: dict, error: type, message
     assert issubclass(UsageError, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("bars", "error", "message"),
+    [(0, UsageError, "invalid bars 0 for a MIDI file"), (2.0, TypeError, "bars must be an int")],
+)
+def test_a_timeline_checks_its_bars(bars: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        Metronome("5/4", bars=4).timeline(bars=bars)  # type: ignore[arg-type]
+
+
 def test_click_track_and_count_in_check_their_arguments() -> None:
     timeline = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")], tempo=120)
     with pytest.raises(TypeError, match="subdivide must be an int, not float"):

@@ -99,9 +99,9 @@ class Metronome:
     ``count_in`` bars (0-16) of the meter come first; ``ramp``, ``accel`` and ``gap`` are
     practice plans (:mod:`theme.trainer`), in bars of the first meter after the count-in; a
     ramp or an accelerando sets the tempo itself, so ``bpm`` is left out or equal to its
-    start (give its unit in it: ``ramp='e=200-280/4'``); ``bars`` (1 to 1,000,000) stops after that many bars (None:
-    never). One meter sounds in the centre; against ``vs``, the first sits left and the
-    second right.
+    start (give its unit in it: ``ramp='e=200-280/4'``); ``bars`` (1 to 1,000,000) stops
+    after that many bars (None: never). One meter sounds in the centre; against ``vs``, the
+    first sits left and the second right.
 
     Raises:
         TypeError: an argument of the wrong type (``subdivide=2.5``).
@@ -299,13 +299,16 @@ class Metronome:
         groupings and each meeting of the downbeats.
 
         Raises:
-            UsageError: no bar count (an endless metronome cannot be laid out), or more than
-                ``MAX_BARS`` (its audio streams instead: :meth:`renderer`).
+            TypeError: ``bars`` is not an int.
+            UsageError: no bar count (an endless metronome cannot be laid out), or ``bars``
+                outside 1 to ``MAX_BARS`` (its audio streams instead: :meth:`renderer`).
         """
-        bars = bars or self.bars
+        bars = self.bars if bars is None else bars
         if bars is None:
             raise UsageError("an endless metronome has no timeline: give a number of bars")
-        if bars > MAX_BARS:
+        if not isinstance(bars, int) or isinstance(bars, bool):
+            raise TypeError(f"bars must be an int, not {type(bars).__name__}")
+        if not 1 <= bars <= MAX_BARS:
             raise UsageError(
                 f"invalid bars {bars!r} for a MIDI file or a page: expected 1 to "
                 f"{MAX_BARS} (audio files take any length: -o FILE.flac)"
