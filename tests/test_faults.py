@@ -471,3 +471,19 @@ def test_fluidsynth_renders_minutes_in_slices(tmp_path: Path) -> None:
     result = theme(*args, "--soundfont", str(SOUNDFONT), cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert soundfile.info(str(tmp_path / "x.ogg")).duration > 85
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "no-such-variant", "-o", "missing/x.wav"],
+        ["remeter", "no-such-file.mid", "--strategy", "drop", "-o", "missing/x.mid"],
+        ["metronome", "5/4", "--bars", "0", "-o", "missing/x.wav"],
+        ["dance", "--meter", "5/0", "-o", "missing/x.wav"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_the_output_is_checked_before_the_work(tmp_path: Path, args: list[str]) -> None:
+    result = theme(*args, cwd=tmp_path)
+    assert_one_line_failure(result)
+    assert "the folder 'missing' does not exist" in result.stderr

@@ -161,14 +161,15 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_dance(args: argparse.Namespace) -> int:
     from theme.classroom.console import output
     from theme.classroom.dance import dance_bars, dance_timeline, landings, live_step_line
-    from theme.output import output_format
+    from theme.output import output_file
 
     display_delay = display_delay_seconds(args.display_delay)
-    kind = None
+    kind = target = None
     if args.output:
-        kind = output_format(
+        target = output_file(
             args.output, ["wav", "flac", "ogg", "mid", "midi", "html", "svg", "png"]
         )
+        kind = target.kind
     bars = dance_bars(args.meter, steps=args.steps, bpm=args.bpm, bars=args.bars)
     out = output()
     where = ", ".join(
@@ -181,7 +182,7 @@ def run_dance(args: argparse.Namespace) -> int:
         labels = (f"the music, {args.meter}", f"the step, {args.steps} counts")
         svg = contrast_svg(args.meter, f"{args.steps}/4", labels=labels)
         print(f"step one lands on: {where}", file=out)
-        write_picture(svg, args.output)
+        write_picture(svg, target or args.output)
         print(f"wrote {args.output}", file=out)
         return 0
     timeline = dance_timeline(args.meter, steps=args.steps, bpm=args.bpm, bars=bars)
@@ -193,7 +194,7 @@ def run_dance(args: argparse.Namespace) -> int:
     if kind is not None:
         from theme.export import write
 
-        write(timeline, args.output)
+        write(timeline, target or args.output)
         print(f"wrote {args.output}", file=out)
         return 0
     from theme.display import can_draw, follow

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from theme.errors import RemeterError
     from theme.export import FORMATS, write
     from theme.meter import Meter
-    from theme.output import output_format
+    from theme.output import output_file
     from theme.readers import InputFileWarning
     from theme.remeter import get_strategy, remeter
     from theme.tempo import TempoMap
@@ -92,14 +92,14 @@ def run(args: argparse.Namespace) -> int:
                 f"strategy {strategy.name!r} makes {strategy.target}, not {args.to}; "
                 f"use --to {strategy.target} or another strategy"
             )
-    output_format(args.output, FORMATS)
+    out = output_file(args.output, FORMATS)  # checked once, before the work
     with warnings.catch_warnings(record=True) as mended:
         warnings.simplefilter("always", InputFileWarning)
         timeline = read_input(args.input)
     result = remeter(timeline, strategy, strict=not args.lenient, source=repr(args.input))
     if args.tempo:
         result.tempo_map = TempoMap.constant(args.tempo)
-    write(result, args.output)
+    write(result, out)
     print(
         f"wrote {args.output}: {summary(timeline, result, strategy)} "
         f"({strategy.name}: {strategy.summary})"

@@ -135,10 +135,12 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from theme.export import write
+    from theme.export import FORMATS, write
+    from theme.output import output_file
 
+    out = output_file(args.output, FORMATS)  # checked once, before the work
     timeline = timeline_from_args(args)
-    path = write(timeline, args.output, rate=args.rate, soundfont=args.soundfont)
+    path = write(timeline, out, rate=args.rate, soundfont=args.soundfont)
     seconds = float(timeline.duration_seconds)
     print(f"wrote {path} ({len(timeline.bars)} bars, {seconds:.1f} s)")
     return 0
