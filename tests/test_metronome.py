@@ -412,8 +412,8 @@ def test_a_metronome_page_to_project(tmp_path: Path) -> None:
     result = run_theme("metronome", "5/4", "--vs", "4/4", "--bars", "4", "-o", str(page))
     assert result.returncode == 0, result.stderr
     html = page.read_text()
-    # one beat light (its class is 'beat ready' until play starts)
-    assert html.count("<audio") == 1 and html.count("<div class='beat") == 1 and "<svg" in html
+    # a beat light for each meter (its class is 'beat ready' until play starts)
+    assert html.count("<audio") == 1 and html.count("<div class='beat") == 2 and "<svg" in html
     result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.html"))
     assert result.returncode == 2 and "-o needs --bars N" in result.stderr
 
