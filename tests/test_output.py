@@ -179,3 +179,14 @@ def test_what_c_libraries_print_on_stderr_is_captured() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (done.stdout, done.stderr) == ("['fluidsynth: warning: no audio']\n", "")
+
+
+def test_a_metronome_wav_past_the_limit_is_rf64(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renderer with an end knows its length, so a WAV too long for a WAV header is RF64
+    from the first byte (theme metronome -o x.wav hands its renderer over)."""
+    monkeypatch.setattr(audio, "WAV_MAX_BYTES", 4 * 1000)
+    renderer = theme.Metronome("5/4", bars=2).renderer(rate=44100)
+    path = audio.write_blocks(renderer, tmp_path / "click.wav", rate=44100)
+    assert path.read_bytes()[:4] == b"RF64"

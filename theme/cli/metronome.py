@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
             from theme.renderers.audio import write_blocks
 
-            write_blocks(metronome.renderer(rate=rate).blocks(), out, rate=rate)
+            write_blocks(metronome.renderer(rate=rate), out, rate=rate)
         print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
     from theme.live import LiveMetronome, TerminalKeys

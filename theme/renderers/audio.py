@@ -378,16 +378,17 @@ def write_audio(
 
 
 def write_blocks(
-    blocks: Iterable[np.ndarray],
+    blocks: Iterable[np.ndarray] | BlockRenderer,
     path: str | Path | Output,
     *,
     rate: int,
     frames: int | None = None,
 ) -> Path:
-    """Write float32 (frames, 2) blocks as ``.wav``, ``.flac`` or ``.ogg`` as they come, so
-    memory stays flat however long the sound (an endless renderer needs an end quarter).
-    ``frames``, when known (an upper bound is enough), lets a WAV past 4 GiB be written as
-    RF64 (:func:`audio_container`); without it such a WAV is refused when it gets there.
+    """Write float32 (frames, 2) blocks, or all that a :class:`BlockRenderer` renders, as
+    ``.wav``, ``.flac`` or ``.ogg`` as they come, so memory stays flat however long the sound
+    (an endless renderer needs an end quarter). ``frames``, when known (an upper bound is
+    enough; a renderer with an end knows it), lets a WAV past 4 GiB be written as RF64
+    (:func:`audio_container`); without it such a WAV is refused when it gets there.
 
     Raises:
         OutputFormatError: another extension.
@@ -397,6 +398,11 @@ def write_blocks(
 
     out = output_file(path, SUBTYPES)
     check_rate(rate)
+    if isinstance(blocks, BlockRenderer):
+        end = blocks._end_frame
+        if frames is None and end is not None:
+            frames = end + RING_OUT_SECONDS * rate
+        blocks = blocks.blocks()
     with atomic_path(out) as tmp:
         try:
             _encode(blocks, str(tmp), rate=rate, kind=str(out.kind), frames=frames)
