@@ -487,3 +487,34 @@ def test_the_output_is_checked_before_the_work(tmp_path: Path, args: list[str]) 
     result = theme(*args, cwd=tmp_path)
     assert_one_line_failure(result)
     assert "the folder 'missing' does not exist" in result.stderr
+
+
+def test_a_read_only_file_system(tmp_path: Path) -> None:
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        result = theme("export", "tv-1966", "--bars", "1", "-o", "ro/x.mid", cwd=tmp_path)
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+    assert_one_line_failure(result)
+    assert "'ro/x.mid': the file system of 'ro' is read-only" in result.stderr
+
+
+def test_a_closed_stderr_keeps_the_error_off_stdout(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", "export", "tv-1966", "-o", "x.mp3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        close_fds=True,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert (result.returncode, result.stdout) == (2, "")

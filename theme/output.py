@@ -188,8 +188,19 @@ def _target(text: str) -> Path:
                 "it would break; remove it first or write another name"
             )
     if not os.access(folder, os.W_OK):
+        if _read_only(folder):
+            raise OutputFileError(
+                f"cannot write {text!r}: the file system of {str(folder)!r} is read-only"
+            )
         raise OutputFileError(f"cannot write {text!r}: no permission to write in {str(folder)!r}")
     return target
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _temp_name(target: Path) -> tuple[str, str]:

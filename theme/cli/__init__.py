@@ -157,7 +157,9 @@ class _Discard:
 def _say(line: str) -> None:
     import contextlib
 
-    with contextlib.suppress(OSError):
+    if sys.stderr is None:  # started with stderr closed: print() would use stdout
+        return
+    with contextlib.suppress(OSError, ValueError):
         print(line, file=sys.stderr, flush=True)
 
 
