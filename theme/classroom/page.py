@@ -179,21 +179,10 @@ def check_page_seconds(timeline: Timeline) -> None:
 
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
-    encoded block by block: memory stays flat, and libsndfile's Vorbis encoder is never
-    handed one huge buffer (a single write of about a minute crashes some versions)."""
-    import io
+    encoded block by block (one big Vorbis write crashes some libsndfile versions)."""
+    from theme.renderers.audio import encode_audio
 
-    import soundfile
-
-    from theme.renderers.audio import BlockRenderer
-
-    buffer = io.BytesIO()
-    with soundfile.SoundFile(
-        buffer, "w", samplerate=rate, channels=2, subtype="VORBIS", format="OGG"
-    ) as sink:
-        for block in BlockRenderer.for_timeline(timeline, rate=rate).blocks():
-            sink.write(block)
-    return buffer.getvalue()
+    return encode_audio(timeline, rate=rate, kind="ogg")
 
 
 def beats_json(timeline: Timeline) -> str:
