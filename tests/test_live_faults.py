@@ -295,3 +295,10 @@ def test_theme_play_refuses_bad_device_options_in_one_line(
     assert result.returncode == code, result.stderr
     assert len(result.stderr.splitlines()) == 1 and len(result.stderr) < 300
     assert message in result.stderr
+
+
+def test_past_the_last_bar_the_frame_holds_the_last_pulse() -> None:
+    from fractions import Fraction
+
+    lines = Frame(Metronome("4/4", bars=2)).lines(Fraction(9))
+    assert "4/4 (2+2)  bar 2  beat 4" in lines

@@ -144,6 +144,10 @@ class Frame:
             header += "  [paused: space to go on]"
         lines = [header]
         position = quarter - start
+        bars: int | None = m.bars  # type: ignore[attr-defined]
+        if bars is not None and position >= bars * m.bar_quarters:  # type: ignore[attr-defined]
+            # past the end (the output latency's tail): the last pulse stays lit
+            position = bars * m.bar_quarters - meter.pulse_quarters  # type: ignore[attr-defined]
         if position < 0:
             bar_len = meter.bar_quarters
             count = int((quarter % bar_len) / meter.pulse_quarters) + 1
