@@ -270,7 +270,7 @@ def play_tour(
         lines = [f"\n{step.number}. {step.title}", *(f"   {line}" for line in step.text), ""]
         lines += [f"   {line}" for line in section_grids(music, max_bars=2).splitlines()]
         for line in lines:
-            print(shown(out, line), file=out)
+            print(terminal_text(out, line), file=out)
         out.flush()
         player = play(music, device=device, sink=sink() if sink else None, wait=False)
         if not follow(player, position_line(music), out=out):
@@ -279,12 +279,12 @@ def play_tour(
     return played
 
 
-def shown(out: TextIO | None, text: str) -> str:
+def terminal_text(out: TextIO | None, text: str) -> str:
     """``text`` as it may be printed on ``out``: control characters (from a file) made
     visible but its lines kept, and in ASCII where ``out`` cannot encode it.
 
     >>> import io
-    >>> print(shown(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2"))
+    >>> print(terminal_text(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2"))
     bar 1 \\u2014 beat \\x1b[2
     """
     from theme.classroom.console import can_show

@@ -94,12 +94,12 @@ def _tempo(text: str | None) -> Tempo | None:
 
 def _write_tour(folder: str, args: argparse.Namespace) -> int:
     from theme.classroom.console import output
-    from theme.classroom.tour import shown, write_tour
+    from theme.classroom.tour import terminal_text, write_tour
 
     out = output()
 
     def say(text: str) -> None:
-        print(shown(out, text), file=out)
+        print(terminal_text(out, text), file=out)
 
     def report(step: Step, files: list[Path]) -> None:
         say(f"{step.number}. {step.title}")
