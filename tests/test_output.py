@@ -190,3 +190,29 @@ def test_a_metronome_wav_past_the_limit_is_rf64(
     renderer = theme.Metronome("5/4", bars=2).renderer(rate=44100)
     path = audio.write_blocks(renderer, tmp_path / "click.wav", rate=44100)
     assert path.read_bytes()[:4] == b"RF64"
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "name"),
+    [
+        ("theme.renderers.notation", "write_musicxml", "x.musicxml"),
+        ("theme.renderers.notation", "write_svg", "x.png"),
+        ("theme.classroom.page", "write_page", "x.html"),
+        ("theme.renderers.midi", "write_midi", "x.mid"),
+        ("theme.renderers.audio", "write_audio", "x.wav"),
+        ("theme", "write", "x.svg"),
+    ],
+)
+def test_the_library_checks_the_output_before_the_work(
+    tmp_path: Path, module: str, function: str, name: str
+) -> None:
+    """A wrong folder fails at once: music21 (seconds of work for a score) is not loaded."""
+    code = (
+        "import sys, importlib, theme\nfrom theme.errors import OutputFileError\n"
+        f"write = getattr(importlib.import_module({module!r}), {function!r})\n"
+        "try:\n"
+        f"    write(theme.load('tv-1966').timeline(), {str(tmp_path / 'no' / name)!r})\n"
+        "except OutputFileError as exc:\n    print('music21' in sys.modules, exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.startswith("False cannot write") and "does not exist" in done.stdout

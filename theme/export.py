@@ -52,19 +52,19 @@ def write(
     if kind in ("mid", "midi"):
         from theme.renderers.midi import write_midi
 
-        write_midi(timeline, Path(out))
+        write_midi(timeline, out)
     elif kind in ("musicxml", "xml"):
         from theme.renderers.notation import write_musicxml
 
-        write_musicxml(timeline, Path(out))
+        write_musicxml(timeline, out)
     elif kind in ("svg", "png"):
         from theme.renderers.notation import write_svg
 
-        write_svg(timeline, Path(out))
+        write_svg(timeline, out)
     elif kind == "html":
         from theme.classroom.page import write_page
 
-        write_page(timeline, Path(out))
+        write_page(timeline, out)
     else:
         from theme.renderers.audio import write_audio
 

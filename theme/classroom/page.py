@@ -24,7 +24,7 @@ from typing import Any
 
 from theme.errors import UsageError
 from theme.meter import DENOMINATORS, AccentLevel, Meter
-from theme.output import atomic_path, output_format
+from theme.output import Output, atomic_path, output_file
 from theme.safe_text import clip
 from theme.timeline import Event, Timeline
 
@@ -346,15 +346,15 @@ def timeline_section(
     )
 
 
-def write_page(timeline: Timeline, path: str | Path, *, title: str | None = None) -> Path:
+def write_page(timeline: Timeline, path: str | Path | Output, *, title: str | None = None) -> Path:
     """Write a page for one timeline (``theme export VARIANT -o page.html``).
 
     Raises:
         OutputFileError: not an ``.html`` path, a missing folder, no permission.
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
-    output_format(path, ["html", "htm"])
+    out = output_file(path, ["html", "htm"])  # checked before the work
     html = page_html(title or timeline.title, [timeline_section(timeline)])
-    with atomic_path(path) as tmp:
+    with atomic_path(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
-    return Path(path)
+    return Path(out)

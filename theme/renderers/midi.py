@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from theme.errors import OutputFileError
-from theme.output import atomic_path, output_format
+from theme.output import Output, atomic_path, output_file
 from theme.readers.midi import read_midi
 from theme.tempo import TempoMap
 from theme.timeline import Event, Timeline
@@ -170,14 +170,14 @@ def _pan_cc(pan: float) -> int:
     return max(0, min(127, round(64 + pan * 63.5)))
 
 
-def write_midi(timeline: Timeline, path: str | Path, *, ppq: int = DEFAULT_PPQ) -> Path:
+def write_midi(timeline: Timeline, path: str | Path | Output, *, ppq: int = DEFAULT_PPQ) -> Path:
     """Write the timeline as a ``.mid`` file (safely: a temporary file, then renamed).
 
     Raises:
         OutputFileError: not a ``.mid``/``.midi`` path, or the folder is missing or read-only.
     """
-    output_format(path, ["mid", "midi"])
+    out = output_file(path, ["mid", "midi"])  # checked before the work
     midi = midi_file(timeline, ppq=ppq)
-    with atomic_path(path) as tmp:
+    with atomic_path(out) as tmp:
         midi.save(str(tmp))
-    return Path(path)
+    return Path(out)

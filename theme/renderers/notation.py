@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from theme.errors import OutputFileError
-from theme.output import atomic_path, output_format
+from theme.output import Output, atomic_path, output_file
 from theme.readers.musicxml import read_musicxml
 from theme.timeline import Timeline
 
@@ -34,17 +34,17 @@ def musicxml_string(timeline: Timeline) -> str:
     return data.decode("utf-8")
 
 
-def write_musicxml(timeline: Timeline, path: str | Path) -> Path:
+def write_musicxml(timeline: Timeline, path: str | Path | Output) -> Path:
     """Write ``.musicxml`` (or ``.xml``), safely: a temporary file, then renamed.
 
     Raises:
         OutputFileError: another extension, a missing folder, no permission.
     """
-    output_format(path, ["musicxml", "xml"])
+    out = output_file(path, ["musicxml", "xml"])  # checked before the work
     text = musicxml_string(timeline)
-    with atomic_path(path) as tmp:
+    with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8")
-    return Path(path)
+    return Path(out)
 
 
 def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
@@ -74,9 +74,9 @@ def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
     return [toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1)]
 
 
-def write_svg(timeline: Timeline, path: str | Path) -> list[Path]:
+def write_svg(timeline: Timeline, path: str | Path | Output) -> list[Path]:
     """Write the engraving: ``path`` for the first page, ``stem-2.svg``... for the others.
-    For a ``.png`` path, each page's SVG and a PNG of it (see
+    For a ``.png`` path, a PNG of each page (see
     :func:`theme.renderers.picture.write_picture`). Returns the files written.
 
     Raises:
@@ -85,10 +85,10 @@ def write_svg(timeline: Timeline, path: str | Path) -> list[Path]:
     """
     from theme.renderers.picture import write_picture
 
-    output_format(path, ["svg", "png"])
-    target = Path(path)
+    out = output_file(path, ["svg", "png"])  # checked before the work
+    target = Path(out)
     written: list[Path] = []
     for number, page in enumerate(svg(timeline), start=1):
-        name = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+        name = out if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
         written += write_picture(page, name)
     return written
