@@ -41,11 +41,15 @@ def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
     return InputFileError(f"cannot read {kind} file {str(path)!r}: {reason}")
 
 
-def file_bytes(path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of an input file, at most ``limit`` of them.
+def file_bytes(
+    path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES, magic: bytes = b""
+) -> bytes:
+    """The bytes of an input file, at most ``limit`` of them. A file that does not start
+    with ``magic`` is "not a valid KIND file", whatever its size.
 
     Raises:
-        InputFileError: no such file, a folder, unreadable, or larger than ``limit``.
+        InputFileError: no such file, a folder, unreadable, not starting with ``magic``, or
+            larger than ``limit``.
     """
     path = Path(path)
     try:
@@ -58,6 +62,8 @@ def file_bytes(path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES) -> b
         raise refuse(kind, path, "no such file") from err
     except OSError as err:
         raise refuse(kind, path, err.strerror or type(err).__name__) from err
+    if not data.startswith(magic):
+        raise refuse(kind, path, f"not a valid {kind} file (it does not start with {magic!r})")
     if max(size, len(data)) > limit:
         raise refuse(kind, path, f"it is larger than {limit // (1024 * 1024)} MiB")
     return data

@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from theme.errors import MeterError
-from theme.meter import DENOMINATORS, Meter
+from theme.meter import DENOMINATORS, AccentLevel, Meter
 from theme.readers import InputFileWarning, check_notes, file_bytes, lay_out_bars, refuse
 from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.timeline import Event, Layer, Marker, Timeline
@@ -251,7 +251,7 @@ def read_midi(path: str | Path) -> Timeline:
             time, a bad event or value, no notes, too many notes or bars (see the module).
     """
     path = Path(path)
-    data = file_bytes(path, KIND)
+    data = file_bytes(path, KIND, magic=b"MThd")
     try:
         ppq, found = _parse(data, path)
     except _Broken as err:
@@ -305,17 +305,26 @@ def _events(
     timeline: Timeline, notes: list[tuple[int, int, str, int, int]], ppq: int
 ) -> tuple[Event, ...]:
     """The notes as events, in order: sorted as integers first (so that sorting the events
-    costs a pass), each onset's Fraction and accent made once."""
+    costs a pass); each onset's Fraction and accent made once, walking the bars in step,
+    and each length's Fraction once."""
     notes.sort()
-    positions: dict[int, Fraction] = {}
-    accents = {}
+    lengths: dict[int, Fraction] = {}
     events = []
+    bars, b = timeline.bars, 0
+    last = -1
+    onset, accent = Fraction(0), timeline.accent_at(Fraction(0))
     for start, length, layer, note, velocity in notes:
-        onset = positions.get(start)
-        if onset is None:
-            onset = positions[start] = Fraction(start, ppq)
-            accents[start] = timeline.accent_at(onset)
-        events.append(Event(onset, Fraction(length, ppq), layer, note, velocity, accents[start]))
+        if start != last:
+            last, onset = start, Fraction(start, ppq)
+            while b + 1 < len(bars) and bars[b + 1].start <= onset:
+                b += 1
+            pulse, rest = divmod(onset - bars[b].start, bars[b].meter.pulse_quarters)
+            levels = bars[b].meter.accent_levels()
+            accent = levels[pulse] if not rest and pulse < len(levels) else AccentLevel.SUBDIVISION
+        duration = lengths.get(length)
+        if duration is None:
+            duration = lengths[length] = Fraction(length, ppq)
+        events.append(Event(onset, duration, layer, note, velocity, accent))
     return tuple(events)
 
 
