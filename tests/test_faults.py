@@ -518,3 +518,9 @@ def test_a_closed_stderr_keeps_the_error_off_stdout(tmp_path: Path) -> None:
         preexec_fn=lambda: os.close(2),
     )
     assert (result.returncode, result.stdout) == (2, "")
+
+
+def test_a_folder_name_over_the_limit(tmp_path: Path) -> None:
+    result = theme("export", "tv-1966", "--bars", "1", "-o", "d" * 300 + "/x.mid", cwd=tmp_path)
+    assert_one_line_failure(result)
+    assert result.stderr.endswith("/x.mid': the name is longer than the file system allows\n")

@@ -154,6 +154,13 @@ def _name_max(folder: Path) -> int:
 
 def _target(text: str) -> Path:
     """The file that writing ``text`` replaces, checked (see :func:`output_file`)."""
+    try:
+        return _checked_target(text)
+    except OSError as exc:  # a folder name too long, a loop, an I/O error while looking
+        raise write_failed(text, exc) from exc
+
+
+def _checked_target(text: str) -> Path:
     target = Path(text)
     if os.path.islink(text):
         target = Path(os.path.realpath(text))
