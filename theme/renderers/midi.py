@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,10 +69,17 @@ def _tempo_points(tempo_map: TempoMap, end: Fraction) -> Iterator[tuple[Fraction
 
 
 def _track(
-    name: str, messages: list[tuple[int, int, mido.Message | mido.MetaMessage]], end_tick: int = 0
+    name: str,
+    messages: list[tuple[int, int, mido.Message | mido.MetaMessage]],
+    end_tick: int = 0,
+    *,
+    notes: Sequence[tuple[int, int, int, int]] = (),
+    channel: int = 0,
 ) -> mido.MidiTrack:
-    """A track from ``(tick, order, message)`` triples: absolute ticks made into deltas,
-    ending at ``end_tick`` or its last message, whichever is later."""
+    """A track from ``(tick, order, message)`` triples and ``(tick, 1 off or 2 on, note,
+    velocity)`` notes on ``channel``: absolute ticks made into deltas, ending at
+    ``end_tick`` or its last message, whichever is later. Each note message is made once,
+    with its delta."""
     import mido
 
     track = mido.MidiTrack()
@@ -81,8 +88,41 @@ def _track(
     for tick, _, message in sorted(messages, key=lambda m: (m[0], m[1])):
         track.append(message.copy(time=tick - now))
         now = tick
+    make = mido.Message
+    for tick, order, note, velocity in notes:  # sorted, all at or after the messages
+        kind = "note_on" if order == 2 else "note_off"
+        track.append(make(kind, channel=channel, note=note, velocity=velocity, time=tick - now))
+        now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track
+
+
+def _notes(events: list[Event], ppq: int) -> list[tuple[int, int, int, int]]:
+    """``(tick, 1 for off or 2 for on, note, velocity)`` of a layer's events, sorted: a note
+    is cut at the next onset of its pitch (a channel holds a pitch once)."""
+    ticks: dict[Fraction, int] = {}
+
+    def tick(position: Fraction) -> int:
+        found = ticks.get(position)
+        if found is None:
+            found = ticks[position] = tick_of(position, ppq)
+        return found
+
+    onsets: dict[int, list[int]] = {}  # ticks of each pitch's onsets, in order
+    for event in events:
+        onsets.setdefault(event.pitch, []).append(tick(event.onset))
+    notes = []
+    for event in events:
+        on = tick(event.onset)
+        off = max(on + 1, tick(event.onset + event.duration))
+        later = onsets[event.pitch]
+        following = bisect.bisect_right(later, on)
+        if following < len(later):  # one channel cannot hold a pitch twice: cut it there
+            off = min(off, later[following])
+        notes.append((on, 2, event.pitch, max(1, min(127, event.velocity))))
+        notes.append((off, 1, event.pitch, 0))
+    notes.sort()
+    return notes
 
 
 def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
@@ -139,29 +179,8 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
                 ),
             )
         )
-        events = by_layer[layer.name]
-        onsets: dict[int, list[int]] = {}  # ticks of each pitch's onsets, in order
-        for event in events:
-            onsets.setdefault(event.pitch, []).append(tick_of(event.onset, ppq))
-        for event in events:
-            on = tick_of(event.onset, ppq)
-            off = max(on + 1, tick_of(event.onset + event.duration, ppq))
-            later = onsets[event.pitch]
-            following = bisect.bisect_right(later, on)
-            if following < len(later):  # one channel cannot hold a pitch twice: cut it there
-                off = min(off, later[following])
-            velocity = max(1, min(127, event.velocity))
-            messages.append(
-                (
-                    on,
-                    2,
-                    mido.Message("note_on", channel=channel, note=event.pitch, velocity=velocity),
-                )
-            )
-            messages.append(
-                (off, 1, mido.Message("note_off", channel=channel, note=event.pitch, velocity=0))
-            )
-        midi.tracks.append(_track(layer.name, messages))
+        notes = _notes(by_layer[layer.name], ppq)
+        midi.tracks.append(_track(layer.name, messages, notes=notes, channel=channel))
     return midi
 
 
