@@ -302,3 +302,51 @@ def test_past_the_last_bar_the_frame_holds_the_last_pulse() -> None:
 
     lines = Frame(Metronome("4/4", bars=2)).lines(Fraction(9))
     assert "4/4 (2+2)  bar 2  beat 4" in lines
+
+
+class FakePortAudioError(Exception):
+    pass
+
+
+class BrokenPortAudio:
+    """A sounddevice whose every call fails, as PortAudio does when its server is gone."""
+
+    PortAudioError = FakePortAudioError
+
+    def query_hostapis(self) -> None:
+        raise FakePortAudioError("Error querying host API -9999")
+
+    def _exit_handler(self) -> None:
+        pass
+
+
+class BrokenClock:
+    active = True
+
+    @property
+    def time(self) -> float:
+        raise FakePortAudioError("Error getting stream time")
+
+    def close(self) -> None:
+        raise FakePortAudioError("Error closing stream")
+
+
+def test_portaudio_errors_become_audio_device_errors(
+    monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
+) -> None:
+    from theme.sinks import devices
+
+    monkeypatch.setitem(sys.modules, "sounddevice", BrokenPortAudio())
+    with pytest.raises(AudioDeviceError, match="could not list the audio devices") as listed:
+        devices()
+    assert isinstance(listed.value.__cause__, FakePortAudioError)
+    sink = SoundDeviceSink()
+    sink._stream = BrokenClock()
+    sink._closed = False
+    sink._block_dac_time = 1.0
+    with pytest.raises(AudioDeviceError, match="clock failed") as clock:
+        sink.heard_frame(0)
+    assert isinstance(clock.value.__cause__, FakePortAudioError)
+    with pytest.raises(AudioDeviceError, match="failed to close") as closing:
+        sink.close()
+    assert isinstance(closing.value.__cause__, FakePortAudioError)
