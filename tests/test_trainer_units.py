@@ -4,11 +4,12 @@ and the library's argument checks."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
@@ -311,3 +312,23 @@ def test_live_keys_step_in_the_unit_shown() -> None:
     session.player.heard_frame()
     assert session.tempo_changes[-1][1] == 102  # e=204: four eighths a minute more
     session.player.close()
+
+
+@given(
+    unit=st.sampled_from(["", "e=", "q.=", "h="]),
+    start=st.integers(10, 900),
+    end=st.integers(10, 900),
+    every=st.integers(1, 4),
+    step=st.integers(1, 50),
+)
+def test_a_ramp_moves_in_steps_from_start_to_end_in_its_unit(
+    unit: str, start: int, end: int, every: int, step: int
+) -> None:
+    assume(start != end)
+    ramp = Ramp.parse(f"{unit}{start}-{end}/{every}+{step}")
+    m = Metronome("5/4", ramp=ramp, bars=ramp.last_change_bar + 1)
+    qpms = [m.tempo_map.qpm_at(5 * bar) / ramp.unit for bar in range(ramp.last_change_bar + 1)]
+    assert qpms[0] == start and qpms[-1] == end
+    assert all(min(start, end) <= q <= max(start, end) for q in qpms)
+    changes = [b - a for a, b in itertools.pairwise(qpms) if a != b]
+    assert all(0 < abs(c) <= step for c in changes)
