@@ -48,7 +48,7 @@ from theme.meter import Meter
 from theme.safe_text import clip
 from theme.tempo import Tempo, TempoMap, TempoSegment
 from theme.timeline import MAX_BARS, Event, Layer, Marker, Timeline
-from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp
+from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp, check_plans_fit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -167,24 +167,9 @@ class Metronome:
         if bars is not None:
             bars = check_int(bars, "bars", 1, MAX_PLAN_BARS)
         self.bars = bars
-        self._refuse_plans_past_the_end()
+        if bars is not None:
+            check_plans_fit(bars, ramp=self.ramp, gap=self.gap)
         self.tempo_map = self._tempo_map()
-
-    def _refuse_plans_past_the_end(self) -> None:
-        """A ramp whose first step, or a gap whose first silent bar, comes after the last bar
-        would do nothing: refused."""
-        if self.bars is None:
-            return
-        if self.ramp is not None and self.ramp.every >= self.bars:
-            raise UsageError(
-                f"invalid ramp with {self.bars} bars: its first step is at bar "
-                f"{self.ramp.every + 1}, after the last; step more often or play more bars"
-            )
-        if self.gap is not None and self.gap.heard_bars >= self.bars:
-            raise UsageError(
-                f"invalid gap {self.gap} with {self.bars} bars: its first silent bar is bar "
-                f"{self.gap.heard_bars + 1}, after the last"
-            )
 
     # -- time --------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from theme.tempo import (
     unit_of,
 )
 
-__all__ = ["MAX_PLAN_BARS", "MAX_RAMP_STEPS", "Accel", "Gap", "Ramp"]
+__all__ = ["MAX_PLAN_BARS", "MAX_RAMP_STEPS", "Accel", "Gap", "Ramp", "check_plans_fit"]
 
 _RAMP_RE = re.compile(
     rf"^\s*{UNIT_PREFIX}({NUMBER})\s*-\s*({NUMBER})\s*/\s*(\d+)\s*(?:\+\s*({NUMBER}))?\s*$"
@@ -238,3 +238,28 @@ class Gap:
 
     def __str__(self) -> str:
         return f"{self.heard_bars}:{self.silent_bars}"
+
+
+def check_plans_fit(bars: int, *, ramp: Ramp | None = None, gap: Gap | None = None) -> None:
+    """Refuse a ramp whose first step, or a gap whose first silent bar, comes after the last
+    of ``bars`` bars: it would do nothing.
+
+    Raises:
+        UsageError: the plan starts after the last bar.
+
+    >>> check_plans_fit(8, ramp=Ramp.parse("120-180/8"))
+    Traceback (most recent call last):
+    ...
+    theme.errors.UsageError: invalid ramp with 8 bars: its first step is at bar 9, after the \
+last; step more often or play more bars
+    """
+    if ramp is not None and ramp.every >= bars:
+        raise UsageError(
+            f"invalid ramp with {bars} bars: its first step is at bar {ramp.every + 1}, after "
+            "the last; step more often or play more bars"
+        )
+    if gap is not None and gap.heard_bars >= bars:
+        raise UsageError(
+            f"invalid gap {gap} with {bars} bars: its first silent bar is bar "
+            f"{gap.heard_bars + 1}, after the last"
+        )
