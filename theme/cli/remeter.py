@@ -97,13 +97,12 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", InputFileWarning)
         timeline = read_input(args.input)
     result = remeter(timeline, strategy, strict=not args.lenient, source=repr(args.input))
+    said = summary(timeline, result, strategy)
+    del timeline  # a million notes: the source's memory back before writing
     if args.tempo:
         result.tempo_map = TempoMap.constant(args.tempo)
     write(result, out)
-    print(
-        f"wrote {args.output}: {summary(timeline, result, strategy)} "
-        f"({strategy.name}: {strategy.summary})"
-    )
+    print(f"wrote {args.output}: {said} ({strategy.name}: {strategy.summary})")
     for warning in mended:
         if issubclass(warning.category, InputFileWarning):
             print(f"note: {warning.message}")
