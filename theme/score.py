@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from theme.meter import Meter
+from theme.tempo import TempoSegment
 from theme.timeline import Bar, Event, Layer, Timeline
 
 if TYPE_CHECKING:
@@ -140,16 +141,17 @@ def _split(
 
 def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fraction]]:
     """A gap ``[start, stop)`` (quarter notes in a bar) as rests that show the meter: a
-    whole bar's rest is one; otherwise split at each group and, where a rest starts off the
-    beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
-    after an off-beat).
+        whole bar's rest is one; otherwise split at each group and, where a rest starts off the
+        beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
+        after an off-beat).
 
-    >>> from theme.meter import Meter
-    >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
-    >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
-    [('3/2', '2'), ('2', '4')]
-    >>> [(str(a), str(b)) for a, b in _rests(Fraction(1, 2), Fraction(2), four)]
-    [('1/2', '1'), ('1', '2')]
+        >>> from theme.meter import Meter
+    from theme.tempo import TempoSegment
+        >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
+        >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
+        [('3/2', '2'), ('2', '4')]
+        >>> [(str(a), str(b)) for a, b in _rests(Fraction(1, 2), Fraction(2), four)]
+        [('1/2', '1'), ('1', '2')]
     """
     if start >= stop or (start == 0 and stop == bar.meter.bar_quarters):
         return [(start, stop)] if start < stop else []
@@ -190,6 +192,7 @@ def _measure(
     events: list[Event],
     first_part: bool,
     signatures: dict[Meter, Any],
+    tempos: list[TempoSegment],
 ) -> Measure:
     from music21 import articulations, clef, expressions, stream, tempo, tie
 
@@ -202,7 +205,7 @@ def _measure(
         measure.insert(0, _time_signature(bar.meter))
     if first_part and (previous is None or previous.section != bar.section) and bar.section:
         measure.insert(0, expressions.RehearsalMark(bar.section))
-    for segment in timeline.tempo_map.segments if first_part else ():
+    for segment in tempos:
         if bar.start <= segment.start < bar.end:
             unit = bar.meter.counted_quarters  # e=280 in 7/8, q.=100 in 6/8, q=160 in 5/4
             mark = tempo.MetronomeMark(number=float(segment.qpm / unit), referent=float(unit))
@@ -324,9 +327,13 @@ def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event
             sounding[k].append(e)
             k += 1
     signatures = {meter: _time_signature(meter) for meter in {b.meter for b in timeline.bars}}
+    tempos: list[list[TempoSegment]] = [[] for _ in timeline.bars]  # the changes in each bar
+    for segment in timeline.tempo_map.segments if first_part else ():
+        if segment.start < timeline.length:
+            tempos[timeline.bar_at(segment.start).number - 1].append(segment)
     measures = [
-        _measure(timeline, layer, bar, sounding[bar.number - 1], first_part, signatures)
-        for bar in timeline.bars
+        _measure(timeline, layer, bar, sounding[i], first_part, signatures, tempos[i])
+        for i, bar in enumerate(timeline.bars)
     ]
     part.append(measures)  # in order: one append, not a sorted insert a bar
     return part
