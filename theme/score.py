@@ -146,7 +146,6 @@ def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fr
         after an off-beat).
 
         >>> from theme.meter import Meter
-    from theme.tempo import TempoSegment
         >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
         >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
         [('3/2', '2'), ('2', '4')]
