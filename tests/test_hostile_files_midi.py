@@ -241,3 +241,16 @@ def test_warnings_module_is_quiet_by_default_in_the_library(tmp_path: Path) -> N
         warnings.simplefilter("error")
         assert len(read_midi(path).events) == 1
     assert resource.getrlimit(resource.RLIMIT_AS)  # the limits above are the subprocess's
+
+
+def test_a_title_from_an_undecodable_file_name_is_written(tmp_path: Path) -> None:
+    title = b"caf\xe9".decode("utf-8", "surrogateescape")  # as Path.stem gives it
+    path = write_midi(unicode_timeline(title), tmp_path / "s.mid")
+    assert read_midi(path).title == "caf?"
+
+
+def test_more_layers_than_the_limit_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "many.mid"
+    path.write_bytes(smf(*[track(*NOTE)] * 257))
+    with pytest.raises(InputFileError, match=rf"'{path}': it has more than 256 tracks"):
+        read_midi(path)

@@ -198,3 +198,10 @@ def test_ten_thousand_measures_are_read_in_seconds(tmp_path: Path) -> None:
     bars, events, seconds = result.stdout.split()
     assert (int(bars), int(events)) == (10_000, 100_000)
     assert float(seconds) < 30  # music21 took over 400 s for 20,000 measures
+
+
+def test_more_parts_than_the_limit_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "parts.musicxml"
+    path.write_text(score(measure(1, NOTE, ATTRIBUTES), parts=257))
+    with pytest.raises(InputFileError, match=rf"'{path}': it has 257 parts, more than 256"):
+        read_musicxml(path)

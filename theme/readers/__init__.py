@@ -21,6 +21,7 @@ from theme.timeline import MAX_BARS, MAX_EVENTS, Timeline
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_LAYERS",
     "InputFileWarning",
     "file_bytes",
     "lay_out_bars",
@@ -30,6 +31,9 @@ __all__ = [
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """The largest MIDI or MusicXML file read (16 MiB; an ``.mxl`` counts uncompressed)."""
+
+MAX_LAYERS = 256
+"""The most layers read from a file: a MIDI track's notes on one channel, a MusicXML part."""
 
 
 class InputFileWarning(UserWarning):

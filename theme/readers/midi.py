@@ -27,7 +27,14 @@ from pathlib import Path
 
 from theme.errors import MeterError
 from theme.meter import DENOMINATORS, AccentLevel, Meter
-from theme.readers import InputFileWarning, check_notes, file_bytes, lay_out_bars, refuse
+from theme.readers import (
+    MAX_LAYERS,
+    InputFileWarning,
+    check_notes,
+    file_bytes,
+    lay_out_bars,
+    refuse,
+)
 from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.timeline import Event, Layer, Marker, Timeline
 
@@ -37,8 +44,6 @@ KIND = "MIDI"
 _SLOWEST = round(60_000_000 / MIN_QPM)  # microseconds a quarter note
 _FASTEST = round(60_000_000 / MAX_QPM)
 _METER_MARKER = "meter "
-MAX_LAYERS = 256
-"""The most layers (a track's notes on one channel) read from a file."""
 
 
 class _Broken(Exception):

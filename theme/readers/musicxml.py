@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from theme.errors import MeterError
 from theme.meter import Meter
-from theme.readers import MAX_FILE_BYTES, check_notes, file_bytes, refuse
+from theme.readers import MAX_FILE_BYTES, MAX_LAYERS, check_notes, file_bytes, refuse
 from theme.safe_text import clip
 from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.timeline import MAX_BARS, Event, Layer, Timeline
@@ -152,6 +152,8 @@ def _timeline(root: Element, path: Path) -> Timeline:
     if root.tag != "score-partwise":
         raise _Bad(f"not valid MusicXML (the document is <{clip(root.tag, 30)}>)")
     parts = root.findall("part")
+    if len(parts) > MAX_LAYERS:
+        raise _Bad(f"it has {len(parts):,} parts, more than {MAX_LAYERS}")
     counts = [len(part.findall("measure")) for part in parts]
     if not counts or not max(counts):
         raise _Bad("it has no measures")

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_PPQ", "midi_file", "read_midi", "tick_of", "write_midi"]
 
 DEFAULT_PPQ = 960
+MAX_TRACKS = 32767
+"""The most tracks a MIDI file written by mido holds (its header's count is a signed short)."""
 RAMP_STEP = Fraction(1, 4)
 """Quarter notes between the set_tempo events of a gradual tempo change."""
 
@@ -83,7 +85,7 @@ def _track(
     import mido
 
     track = mido.MidiTrack()
-    track.append(mido.MetaMessage("track_name", name=name, time=0))
+    track.append(mido.MetaMessage("track_name", name=_utf8(name), time=0))
     now = 0
     for tick, _, message in sorted(messages, key=lambda m: (m[0], m[1])):
         track.append(message.copy(time=tick - now))
@@ -135,6 +137,11 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
 
     if not 24 <= ppq <= 32767:
         raise OutputFileError(f"invalid ticks per quarter {ppq!r}: expected 24 to 32767")
+    if len(timeline.layers) >= MAX_TRACKS:
+        raise OutputFileError(
+            f"{len(timeline.layers):,} layers: a MIDI file holds at most {MAX_TRACKS - 1:,} "
+            "(a track each, and the conductor track)"
+        )
     end_tick = tick_of(timeline.length, ppq)
     conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
     for position, meter in timeline.meter_changes():
@@ -156,7 +163,9 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
             (tick_of(position, ppq), 0, mido.MetaMessage("set_tempo", tempo=microseconds))
         )
     for marker in timeline.markers:
-        conductor.append((tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=marker.text)))
+        conductor.append(
+            (tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=_utf8(marker.text)))
+        )
     midi = mido.MidiFile(type=1, ticks_per_beat=ppq, charset="utf-8")
     midi.tracks.append(_track(timeline.title, conductor, end_tick))
 
@@ -182,6 +191,16 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
         notes = _notes(by_layer[layer.name], ppq)
         midi.tracks.append(_track(layer.name, messages, notes=notes, channel=channel))
     return midi
+
+
+def _utf8(text: str) -> str:
+    """``text`` that encodes as UTF-8: a lone surrogate (a file name's undecodable byte)
+    becomes ``?``, so that no title fails to be written.
+
+    >>> _utf8("caf\\udce9"), _utf8("ミッション")
+    ('caf?', 'ミッション')
+    """
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _pan_cc(pan: float) -> int:
