@@ -155,7 +155,7 @@ def test_random_rhythms_timeline_equals_midi(
     ]
 
 
-@pytest.mark.parametrize("name", ["tv-1966", "remix-1996", "balkan-7"])
+@pytest.mark.parametrize("name", ["tv-1966", "remix-1996", "balkan-7", "limping-waltz"])
 def test_read_midi_round_trip(tmp_path: Path, name: str) -> None:
     timeline = theme.load(name).timeline()
     back = read_midi(write_midi(timeline, tmp_path / "x.mid"))
