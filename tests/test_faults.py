@@ -338,7 +338,8 @@ def test_a_converter_that_hangs_is_stopped(tmp_path: Path) -> None:
     result = theme("picture", "necklace", "-o", "pic.png", cwd=tmp_path, env=env)
     assert time.monotonic() - started < 20
     assert result.stderr == (
-        "theme: error: cannot make 'pic.png': rsvg-convert did not finish in 0.5 s\n"
+        "theme: error: cannot make 'pic.png': rsvg-convert did not finish in 0.5 s "
+        "(THEME_CONVERT_TIMEOUT=SECONDS waits longer)\n"
     )
     assert result.returncode == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["bin"]
 
@@ -524,3 +525,11 @@ def test_a_folder_name_over_the_limit(tmp_path: Path) -> None:
     result = theme("export", "tv-1966", "--bars", "1", "-o", "d" * 300 + "/x.mid", cwd=tmp_path)
     assert_one_line_failure(result)
     assert result.stderr.endswith("/x.mid': the name is longer than the file system allows\n")
+
+
+def test_a_bad_converter_timeout_is_a_bad_value(tmp_path: Path) -> None:
+    env = {**fake_converter(tmp_path / "bin", "exit 0"), "THEME_CONVERT_TIMEOUT": "soon"}
+    result = theme("picture", "necklace", "-o", "pic.png", cwd=tmp_path, env=env)
+    assert_one_line_failure(result, code=2)
+    assert "invalid THEME_CONVERT_TIMEOUT 'soon': expected seconds" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["bin"]

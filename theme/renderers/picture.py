@@ -72,11 +72,12 @@ def write_picture(svg: str, path: str | Path | Output) -> list[Path]:
             f"cannot make {str(out)!r}: no SVG converter (install librsvg2-bin for "
             "rsvg-convert), or write a .svg file instead"
         )
+    timeout = convert_timeout()  # a bad THEME_CONVERT_TIMEOUT is found before the work
     with atomic_path(out) as tmp:
         plain = tmp.with_name(tmp.name[: -len(tmp.suffix)] + ".svg")
         try:
             plain.write_text(without_smufl_text(svg), encoding="utf-8")
-            _convert(program, plain, tmp, out)
+            _convert(program, plain, tmp, out, timeout=timeout)
         finally:
             plain.unlink(missing_ok=True)
     return [Path(out)]
@@ -100,19 +101,19 @@ def convert_timeout() -> float:
     return seconds
 
 
-def _convert(program: str, svg_file: Path, png_file: Path, out: Output) -> None:
+def _convert(program: str, svg_file: Path, png_file: Path, out: Output, *, timeout: float) -> None:
     """Run ``program`` to turn ``svg_file`` into ``png_file``; check that a PNG came out."""
     args = (
         [program, "-b", "white", "-o", str(png_file), str(svg_file)]
         if program == "rsvg-convert"
         else [program, "-background", "white", str(svg_file), f"png:{png_file}"]
     )
-    timeout = convert_timeout()
     try:
         done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise OutputFileError(
-            f"cannot make {str(out)!r}: {program} did not finish in {timeout:g} s"
+            f"cannot make {str(out)!r}: {program} did not finish in {timeout:g} s "
+            "(THEME_CONVERT_TIMEOUT=SECONDS waits longer)"
         ) from None
     except OSError as exc:
         raise OutputFileError(f"cannot make {str(out)!r}: {program}: {exc.strerror}") from exc
