@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import theme
 from theme.errors import OutputFileError, OutputFormatError, OutputNameError, UsageError
 from theme.output import atomic_path, output_file, output_format, write_failed
-from theme.renderers import audio
+from theme.renderers import audiofile
 
 FORMATS = ["mid", "midi", "wav", "musicxml", "xml"]
 
@@ -121,36 +121,36 @@ def test_a_library_error_gets_its_first_line() -> None:
     ("kind", "frames", "container"),
     [
         ("wav", None, "WAV"),
-        ("wav", audio.wav_max_frames(), "WAV"),
-        ("wav", audio.wav_max_frames() + 1, "RF64"),
+        ("wav", audiofile.wav_max_frames(), "WAV"),
+        ("wav", audiofile.wav_max_frames() + 1, "RF64"),
         ("flac", 10**10, "FLAC"),
         ("ogg", 10**10, "OGG"),
     ],
 )
 def test_the_audio_container(kind: str, frames: int | None, container: str) -> None:
-    assert audio.audio_container(kind, frames) == container
+    assert audiofile.audio_container(kind, frames) == container
 
 
 def test_a_wav_past_the_limit_is_rf64(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import soundfile
 
-    monkeypatch.setattr(audio, "WAV_MAX_BYTES", 4 * 1000)  # 1000 frames stand for 4 GiB
+    monkeypatch.setattr(audiofile, "WAV_MAX_BYTES", 4 * 1000)  # 1000 frames stand for 4 GiB
     timeline = theme.load("tv-1966").timeline(bars=1)
-    path = audio.write_audio(timeline, tmp_path / "long.wav", rate=44100)
+    path = audiofile.write_audio(timeline, tmp_path / "long.wav", rate=44100)
     assert path.read_bytes()[:4] == b"RF64"
     assert soundfile.info(str(path)).frames > 1000
-    short = audio.write_blocks([np.zeros((500, 2), np.float32)], tmp_path / "s.wav", rate=44100)
+    short = audiofile.write_blocks([np.zeros((500, 2), np.float32)], tmp_path / "s.wav", rate=44100)
     assert short.read_bytes()[:4] == b"RIFF"
 
 
 def test_a_wav_of_unknown_length_past_the_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(audio, "WAV_MAX_BYTES", 4 * 1000)
+    monkeypatch.setattr(audiofile, "WAV_MAX_BYTES", 4 * 1000)
     blocks = (np.zeros((400, 2), np.float32) for _ in range(5))
     (tmp_path / "x.wav").write_bytes(b"old")
     with pytest.raises(OutputFileError, match=r"longer than a WAV file holds .* write \.flac"):
-        audio.write_blocks(blocks, tmp_path / "x.wav", rate=48000)
+        audiofile.write_blocks(blocks, tmp_path / "x.wav", rate=48000)
     assert (tmp_path / "x.wav").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.wav"]
 
@@ -162,12 +162,12 @@ def test_big_blocks_reach_libsndfile_in_slices(tmp_path: Path) -> None:
 
     minute = np.zeros((44100 * 60, 2), np.float32)
     out = output_file(tmp_path / "m.ogg", ["ogg"])
-    path = audio.write_blocks([minute], out, rate=44100)
+    path = audiofile.write_blocks([minute], out, rate=44100)
     assert soundfile.info(str(path)).frames == 44100 * 60
 
 
 def test_encoded_audio_of_minutes() -> None:
-    data = audio.encode_audio(theme.load("tv-1966").timeline(repeat=3), kind="ogg")
+    data = audiofile.encode_audio(theme.load("tv-1966").timeline(repeat=3), kind="ogg")
     assert data[:4] == b"OggS"
 
 
@@ -186,9 +186,9 @@ def test_a_metronome_wav_past_the_limit_is_rf64(
 ) -> None:
     """A renderer with an end knows its length, so a WAV too long for a WAV header is RF64
     from the first byte (theme metronome -o x.wav hands its renderer over)."""
-    monkeypatch.setattr(audio, "WAV_MAX_BYTES", 4 * 1000)
+    monkeypatch.setattr(audiofile, "WAV_MAX_BYTES", 4 * 1000)
     renderer = theme.Metronome("5/4", bars=2).renderer(rate=44100)
-    path = audio.write_blocks(renderer, tmp_path / "click.wav", rate=44100)
+    path = audiofile.write_blocks(renderer, tmp_path / "click.wav", rate=44100)
     assert path.read_bytes()[:4] == b"RF64"
 
 
