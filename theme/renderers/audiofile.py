@@ -51,7 +51,8 @@ def encode_audio(timeline: Timeline, *, rate: int = 44100, kind: str = "ogg") ->
 
     buffer = io.BytesIO()
     renderer = BlockRenderer.for_timeline(timeline, rate=rate)
-    _encode(renderer.blocks(), buffer, rate=rate, kind=kind, frames=_frames(timeline, rate))
+    frames = _frames(timeline, rate)
+    _encode(renderer.blocks(), buffer, rate=rate, kind=kind, frames=frames, name="the audio")
     return buffer.getvalue()
 
 
@@ -105,10 +106,17 @@ def _frames(timeline: Timeline, rate: int) -> int:
 
 
 def _encode(
-    blocks: Iterable[np.ndarray], sink: Any, *, rate: int, kind: str, frames: int | None
+    blocks: Iterable[np.ndarray],
+    sink: Any,
+    *,
+    rate: int,
+    kind: str,
+    frames: int | None,
+    name: str,
 ) -> None:
     """Encode float32 (frames, 2) blocks into ``sink`` (a path or a binary file object):
     the file opened once, the blocks written in slices of at most :data:`WRITE_FRAMES`.
+    ``name`` is what an error calls the output.
 
     Raises:
         OutputFileError: a WAV of unknown length that outgrows :func:`wav_max_frames`.
@@ -128,7 +136,7 @@ def _encode(
                 written += len(piece)
                 if limit is not None and written > limit:
                     raise OutputFileError(
-                        f"cannot write {_name(sink)!r}: longer than a WAV file holds "
+                        f"cannot write {name!r}: longer than a WAV file holds "
                         f"({limit / rate / 3600:.1f} hours at {rate} Hz); write .flac instead"
                     )
                 try:
@@ -156,10 +164,6 @@ def _system_error(sink: Any) -> OSError | None:
         if reason == os.strerror(code):
             return OSError(code, reason)
     return None
-
-
-def _name(sink: Any) -> str:
-    return str(getattr(sink, "name", sink))
 
 
 def write_audio(
@@ -223,7 +227,7 @@ def write_blocks(
         blocks = blocks.blocks()
     with atomic_path(out) as tmp:
         try:
-            _encode(blocks, str(tmp), rate=rate, kind=str(out.kind), frames=frames)
+            _encode(blocks, str(tmp), rate=rate, kind=str(out.kind), frames=frames, name=str(out))
         except soundfile.SoundFileError as exc:
             raise write_failed(out, exc, tmp) from exc
     return Path(out)
