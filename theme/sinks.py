@@ -54,7 +54,7 @@ __all__ = [
     "resolve_device",
 ]
 
-STALL_SECONDS = 2.0
+STALL_SECONDS = 5.0
 """A stream whose callback has not run for this long by the stream's own clock (seconds)
 has lost its device."""
 MAX_UNDERRUNS_KEPT = 64
