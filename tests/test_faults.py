@@ -314,8 +314,11 @@ def test_no_converter_touches_nothing(tmp_path: Path) -> None:
     assert (tmp_path / "pic.svg").read_bytes() == OLD
 
 
-def test_a_converter_that_writes_nothing(tmp_path: Path) -> None:
-    env = fake_converter(tmp_path / "bin", "exit 0")
+@pytest.mark.parametrize(
+    "body", ["exit 0", '/bin/rm -f "$4"', 'echo "<svg/>" > "$4"'], ids=["nothing", "removed", "svg"]
+)
+def test_a_converter_that_writes_no_png(tmp_path: Path, body: str) -> None:
+    env = fake_converter(tmp_path / "bin", body)
     (tmp_path / "pic.png").write_bytes(OLD)
     result = theme("picture", "necklace", "-o", "pic.png", cwd=tmp_path, env=env)
     assert_one_line_failure(result)

@@ -125,9 +125,13 @@ def _convert(program: str, svg_file: Path, png_file: Path, out: Output, *, timeo
             how = f"failed (exit code {done.returncode})"
         detail = f": {said[0][:200]}" if said else ""
         raise OutputFileError(f"cannot make {str(out)!r}: {program} {how}{detail}")
-    with png_file.open("rb") as made:
-        if made.read(len(PNG_MAGIC)) != PNG_MAGIC:
-            raise OutputFileError(f"cannot make {str(out)!r}: {program} wrote no PNG")
+    try:
+        with png_file.open("rb") as made:
+            start = made.read(len(PNG_MAGIC))
+    except FileNotFoundError:  # a converter that removed its output file
+        start = b""
+    if start != PNG_MAGIC:
+        raise OutputFileError(f"cannot make {str(out)!r}: {program} wrote no PNG")
 
 
 def _signal_name(number: int) -> str:
