@@ -6,14 +6,16 @@ the library at the top; heavy libraries (music21, sounddevice, verovio) are impo
 the functions that need them, so ``theme --help`` and ``theme metronome`` start at once.
 
 Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device, 130 Ctrl-C,
-143 SIGTERM (129 SIGHUP). Whatever goes wrong, the command prints one line on standard error: warnings of
-the libraries it uses are silenced (Python's unless asked for with ``python -W``; what
-music21 writes to ``sys.stderr`` while a command runs is dropped), and standard output
-that cannot be written (a full disk, ``> /dev/full``) is an error like any file's.
+143 SIGTERM (129 SIGHUP). Whatever goes wrong, the command prints one line on standard
+error: warnings of the libraries it uses are silenced (Python's unless asked for with
+``python -W``; what music21 writes to ``sys.stderr`` while a command runs is dropped), and a
+standard output that cannot be written (a full disk, ``> /dev/full``) is an error like any
+file's.
 
-The console script imports this module and calls :func:`run`; this module imports nothing
-heavy at its top, and :func:`run` sets the signal handlers before the rest is imported, so a
-Ctrl-C at any moment ends in one line, never a traceback.
+The console script imports this module and calls :func:`run`; this module imports only
+``sys`` at its top, and :func:`run` sets the signal handlers before the rest is imported, so
+a Ctrl-C from the moment the package starts loading ends in one line, never a traceback
+(only Python's own start-up, before any of the package runs, is out of its reach).
 """
 
 from __future__ import annotations
