@@ -41,6 +41,7 @@ __all__ = [
     "check_output",
     "output_file",
     "output_format",
+    "quoted",
     "write_failed",
 ]
 
@@ -89,14 +90,14 @@ def output_format(path: str | os.PathLike[str], allowed: Iterable[str]) -> str:
     text = _text(path)
     if text.endswith(("/", os.sep)):
         raise OutputNameError(
-            f"cannot write {text!r}: a name ending in '/' is a folder; give a file name"
+            f"cannot write {quoted(text)}: a name ending in '/' is a folder; give a file name"
         )
     name = Path(text).name.lower()
     for ext in sorted(allowed, key=len, reverse=True):
         if name.endswith("." + ext) and len(name) > len(ext) + 1:
             return ext
     raise OutputFormatError(
-        f"unknown output format {text!r}: expected a file ending in "
+        f"unknown output format {quoted(text)}: expected a file ending in "
         + ", ".join("." + a for a in allowed)
     )
 
@@ -134,14 +135,38 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     return output_file(path).target
 
 
+LONGEST_QUOTED = 160
+"""The most characters of a path an error message shows (the start and the end of it)."""
+
+
+def quoted(text: str, *, raw: bool = False) -> str:
+    """``repr(text)`` for an error message: control characters escaped, and a path longer
+    than :data:`LONGEST_QUOTED` characters shown by its start and its end. With ``raw`` the
+    text is already a repr.
+
+    >>> quoted("x.mid")
+    "'x.mid'"
+    >>> quoted("d" * 300 + "/x.mid")[-12:]
+    "...ddd/x.mid'"
+    """
+    shown = text if raw else repr(text)
+    if len(shown) <= LONGEST_QUOTED:
+        return shown
+    return shown[: LONGEST_QUOTED - 64] + "..." + shown[-61:]
+
+
 def _text(path: str | os.PathLike[str]) -> str:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"invalid output path {path!r}: expected a str or a path")
+        raise TypeError(
+            f"invalid output path {quoted(repr(path), raw=True)}: expected a str or a path"
+        )
     text = os.fspath(path)
     if not isinstance(text, str):
-        raise TypeError(f"invalid output path {path!r}: expected a str or a path, not bytes")
+        raise TypeError(
+            f"invalid output path {quoted(repr(path), raw=True)}: expected a str or a path, not bytes"
+        )
     if "\0" in text:
-        raise OutputNameError(f"invalid output name {text!r}: a file name cannot hold NUL")
+        raise OutputNameError(f"invalid output name {quoted(text)}: a file name cannot hold NUL")
     return text
 
 
@@ -165,15 +190,17 @@ def _checked_target(text: str) -> Path:
     if os.path.islink(text):
         target = Path(os.path.realpath(text))
         if os.path.islink(target):
-            raise OutputFileError(f"cannot write {text!r}: it is a symlink loop")
+            raise OutputFileError(f"cannot write {quoted(text)}: it is a symlink loop")
     folder = target.parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise OutputFileError(f"cannot write {text!r}: the folder {str(folder)!r} {what}")
+        raise OutputFileError(
+            f"cannot write {quoted(text)}: the folder {quoted(str(folder))} {what}"
+        )
     size = len(os.fsencode(target.name))
     if size > _name_max(folder):
         raise OutputFileError(
-            f"cannot write {text!r}: the name is {size} bytes; the file system allows "
+            f"cannot write {quoted(text)}: the name is {size} bytes; the file system allows "
             f"{_name_max(folder)}"
         )
     try:
@@ -181,25 +208,27 @@ def _checked_target(text: str) -> Path:
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise OutputFileError(f"cannot write {text!r}: {exc.strerror}") from exc
+        raise OutputFileError(f"cannot write {quoted(text)}: {exc.strerror}") from exc
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise OutputFileError(f"cannot write {text!r}: it is a folder; give a file name")
+            raise OutputFileError(f"cannot write {quoted(text)}: it is a folder; give a file name")
         if not stat.S_ISREG(info.st_mode):
             raise OutputFileError(
-                f"cannot write {text!r}: it is not a regular file (a device, pipe or socket)"
+                f"cannot write {quoted(text)}: it is not a regular file (a device, pipe or socket)"
             )
         if info.st_nlink > 1:
             raise OutputFileError(
-                f"cannot write {text!r}: it has {info.st_nlink} hard links, which replacing "
+                f"cannot write {quoted(text)}: it has {info.st_nlink} hard links, which replacing "
                 "it would break; remove it first or write another name"
             )
     if not os.access(folder, os.W_OK):
         if _read_only(folder):
             raise OutputFileError(
-                f"cannot write {text!r}: the file system of {str(folder)!r} is read-only"
+                f"cannot write {quoted(text)}: the file system of {quoted(str(folder))} is read-only"
             )
-        raise OutputFileError(f"cannot write {text!r}: no permission to write in {str(folder)!r}")
+        raise OutputFileError(
+            f"cannot write {quoted(text)}: no permission to write in {quoted(str(folder))}"
+        )
     return target
 
 
@@ -244,7 +273,7 @@ def write_failed(
             if str(error).strip()
             else type(error).__name__
         )
-    return OutputFileError(f"cannot write {name!r}: {reason}")
+    return OutputFileError(f"cannot write {quoted(name)}: {reason}")
 
 
 def _likely_errno(folder: Path, written: Path | None) -> int | None:

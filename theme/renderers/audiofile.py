@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from theme.errors import OutputFileError, UsageError
-from theme.output import Output, atomic_path, output_file, write_failed
+from theme.output import Output, atomic_path, output_file, quoted, write_failed
 from theme.timeline import Timeline
 
 TYPE_CHECKING = False
@@ -136,7 +136,7 @@ def _encode(
                 written += len(piece)
                 if limit is not None and written > limit:
                     raise OutputFileError(
-                        f"cannot write {name!r}: longer than a WAV file holds "
+                        f"cannot write {quoted(name)}: longer than a WAV file holds "
                         f"({limit / rate / 3600:.1f} hours at {rate} Hz); write .flac instead"
                     )
                 try:

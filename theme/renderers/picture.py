@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from theme.errors import OutputFileError, UsageError
-from theme.output import Output, atomic_path, output_file
+from theme.output import Output, atomic_path, output_file, quoted
 
 __all__ = ["convert_timeout", "without_smufl_text", "write_picture"]
 
@@ -69,7 +69,7 @@ def write_picture(svg: str, path: str | Path | Output) -> list[Path]:
     program = next((p for p in CONVERTERS if shutil.which(p)), None)
     if program is None:
         raise OutputFileError(
-            f"cannot make {str(out)!r}: no SVG converter (install librsvg2-bin for "
+            f"cannot make {quoted(str(out))}: no SVG converter (install librsvg2-bin for "
             "rsvg-convert), or write a .svg file instead"
         )
     timeout = convert_timeout()  # a bad THEME_CONVERT_TIMEOUT is found before the work
@@ -97,7 +97,9 @@ def convert_timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not 0 < seconds <= 86400:  # NaN fails too
-        raise UsageError(f"invalid THEME_CONVERT_TIMEOUT {text!r}: expected seconds, more than 0")
+        raise UsageError(
+            f"invalid THEME_CONVERT_TIMEOUT {quoted(text)}: expected seconds, more than 0"
+        )
     return seconds
 
 
@@ -112,11 +114,11 @@ def _convert(program: str, svg_file: Path, png_file: Path, out: Output, *, timeo
         done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise OutputFileError(
-            f"cannot make {str(out)!r}: {program} did not finish in {timeout:g} s "
+            f"cannot make {quoted(str(out))}: {program} did not finish in {timeout:g} s "
             "(THEME_CONVERT_TIMEOUT=SECONDS waits longer)"
         ) from None
     except OSError as exc:
-        raise OutputFileError(f"cannot make {str(out)!r}: {program}: {exc.strerror}") from exc
+        raise OutputFileError(f"cannot make {quoted(str(out))}: {program}: {exc.strerror}") from exc
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         if done.returncode < 0:
@@ -124,14 +126,14 @@ def _convert(program: str, svg_file: Path, png_file: Path, out: Output, *, timeo
         else:
             how = f"failed (exit code {done.returncode})"
         detail = f": {said[0][:200]}" if said else ""
-        raise OutputFileError(f"cannot make {str(out)!r}: {program} {how}{detail}")
+        raise OutputFileError(f"cannot make {quoted(str(out))}: {program} {how}{detail}")
     try:
         with png_file.open("rb") as made:
             start = made.read(len(PNG_MAGIC))
     except FileNotFoundError:  # a converter that removed its output file
         start = b""
     if start != PNG_MAGIC:
-        raise OutputFileError(f"cannot make {str(out)!r}: {program} wrote no PNG")
+        raise OutputFileError(f"cannot make {quoted(str(out))}: {program} wrote no PNG")
 
 
 def _signal_name(number: int) -> str:
