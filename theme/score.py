@@ -141,16 +141,16 @@ def _split(
 
 def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fraction]]:
     """A gap ``[start, stop)`` (quarter notes in a bar) as rests that show the meter: a
-        whole bar's rest is one; otherwise split at each group and, where a rest starts off the
-        beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
-        after an off-beat).
+    whole bar's rest is one; otherwise split at each group and, where a rest starts off the
+    beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
+    after an off-beat).
 
-        >>> from theme.meter import Meter
-        >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
-        >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
-        [('3/2', '2'), ('2', '4')]
-        >>> [(str(a), str(b)) for a, b in _rests(Fraction(1, 2), Fraction(2), four)]
-        [('1/2', '1'), ('1', '2')]
+    >>> from theme.meter import Meter
+    >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
+    >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
+    [('3/2', '2'), ('2', '4')]
+    >>> [(str(a), str(b)) for a, b in _rests(Fraction(1, 2), Fraction(2), four)]
+    [('1/2', '1'), ('1', '2')]
     """
     if start >= stop or (start == 0 and stop == bar.meter.bar_quarters):
         return [(start, stop)] if start < stop else []
