@@ -16,7 +16,7 @@ import mido
 import pytest
 
 from tests.conftest import run_theme
-from theme.errors import InputFileError
+from theme.errors import InputFileError, OutputFileError
 from theme.meter import Meter
 from theme.readers import MAX_FILE_BYTES, InputFileWarning
 from theme.renderers.midi import read_midi, write_midi
@@ -254,3 +254,17 @@ def test_more_layers_than_the_limit_are_refused(tmp_path: Path) -> None:
     path.write_bytes(smf(*[track(*NOTE)] * 257))
     with pytest.raises(InputFileError, match=rf"'{path}': it has more than 256 tracks"):
         read_midi(path)
+
+
+def test_a_note_outside_midi_is_refused_before_writing(tmp_path: Path) -> None:
+    timeline = unicode_timeline("t")
+    bad = Timeline.build(
+        title="t",
+        bars=[(Meter.parse("4/4"), "")],
+        tempo=100,
+        layers=timeline.layers.values(),
+        events=[Event(Fraction(0), Fraction(1), "t bass", 200)],
+    )
+    with pytest.raises(OutputFileError, match="cannot write note 200 of layer 't bass' to MIDI"):
+        write_midi(bad, tmp_path / "bad.mid")
+    assert not (tmp_path / "bad.mid").exists()

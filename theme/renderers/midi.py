@@ -93,7 +93,16 @@ def _track(
     make = mido.Message
     for tick, order, note, velocity in notes:  # sorted, all at or after the messages
         kind = "note_on" if order == 2 else "note_off"
-        track.append(make(kind, channel=channel, note=note, velocity=velocity, time=tick - now))
+        track.append(  # values checked in _notes: mido's own checks would double the time
+            make(
+                kind,
+                skip_checks=True,
+                channel=channel,
+                note=note,
+                velocity=velocity,
+                time=tick - now,
+            )
+        )
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track
@@ -101,22 +110,27 @@ def _track(
 
 def _notes(events: list[Event], ppq: int) -> list[tuple[int, int, int, int]]:
     """``(tick, 1 for off or 2 for on, note, velocity)`` of a layer's events, sorted: a note
-    is cut at the next onset of its pitch (a channel holds a pitch once)."""
-    ticks: dict[Fraction, int] = {}
-
-    def tick(position: Fraction) -> int:
-        found = ticks.get(position)
-        if found is None:
-            found = ticks[position] = tick_of(position, ppq)
-        return found
-
+    is cut at the next onset of its pitch (a channel holds a pitch once). Ticks are
+    :func:`tick_of`'s, computed on the Fractions' integers (a million notes)."""
+    twice = 2 * ppq
+    ons: list[int] = []
     onsets: dict[int, list[int]] = {}  # ticks of each pitch's onsets, in order
     for event in events:
-        onsets.setdefault(event.pitch, []).append(tick(event.onset))
+        if not 0 <= event.pitch <= 127:
+            raise OutputFileError(
+                f"cannot write note {event.pitch!r} of layer {event.layer!r} to MIDI: "
+                "expected 0 to 127"
+            )
+        n, d = event.onset.numerator, event.onset.denominator
+        on = (twice * n + d) // (2 * d)  # floor(onset * ppq + 1/2)
+        ons.append(on)
+        onsets.setdefault(event.pitch, []).append(on)
     notes = []
-    for event in events:
-        on = tick(event.onset)
-        off = max(on + 1, tick(event.onset + event.duration))
+    for event, on in zip(events, ons):
+        n, d = event.onset.numerator, event.onset.denominator
+        dn, dd = event.duration.numerator, event.duration.denominator
+        end_n, end_d = n * dd + dn * d, d * dd  # onset + duration, unreduced
+        off = max(on + 1, (twice * end_n + end_d) // (2 * end_d))
         later = onsets[event.pitch]
         following = bisect.bisect_right(later, on)
         if following < len(later):  # one channel cannot hold a pitch twice: cut it there
