@@ -385,3 +385,36 @@ def test_our_reader_agrees_with_music21_on_real_scores(name: str) -> None:
         bar = ours.bar_at(e.onset)
         mine[(layers.index(e.layer), bar.number, e.onset - bar.start)] += 1
     assert mine == theirs
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("ミッション", "ミッション"),
+        ("Café à 5/4", "Café à 5/4"),
+        ("bad\x01\x1b[31m", "bad??[31m"),
+        (b"caf\xe9".decode("utf-8", "surrogateescape"), "caf?"),
+    ],
+)
+def test_any_name_makes_well_formed_musicxml(tmp_path: Path, name: str, written: str) -> None:
+    from theme.meter import Meter
+    from theme.timeline import Event, Layer, Timeline
+
+    timeline = Timeline.build(
+        title=name,
+        bars=[(Meter.parse("5/4"), name)],
+        tempo=100,
+        layers=[Layer(name, "bass")],
+        events=[Event(Fraction(0), Fraction(1), name, 40)],
+    )
+    path = write_musicxml(timeline, tmp_path / "n.musicxml")
+    back = read_musicxml(path)
+    assert back.title == written and list(back.layers) == [written]
+    if not shutil.which("xmllint"):
+        pytest.skip("xmllint is not installed (apt-get install libxml2-utils)")
+    result = subprocess.run(
+        ["xmllint", "--noout", "--nonet", "--schema", str(SCHEMA), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-500:]

@@ -11,6 +11,7 @@ Positions and durations are exact quarter-note Fractions throughout.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 from itertools import pairwise
@@ -23,7 +24,7 @@ from theme.timeline import Bar, Event, Layer, Timeline
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
 
-__all__ = ["ABBREVIATIONS", "ACCENT_VELOCITY", "abbreviation", "to_score"]
+__all__ = ["ABBREVIATIONS", "ACCENT_VELOCITY", "abbreviation", "to_score", "xml_text"]
 
 ACCENT_VELOCITY = 100
 """Notes at or above this MIDI velocity get an accent mark (the box notation's ``X``)."""
@@ -54,6 +55,19 @@ ABBREVIATIONS = {
 """The short staff label of each layer name this project uses, as engravers shorten them."""
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with each character XML 1.0 cannot hold (control characters, a file name's
+    undecodable byte) made ``?``, so that any title or name makes a well-formed document.
+
+    >>> xml_text("bad\\x01 caf\\udce9"), xml_text("ミッション")
+    ('bad? caf?', 'ミッション')
+    """
+    return _NOT_XML.sub("?", text)
+
+
 def abbreviation(name: str) -> str:
     """The short label of a staff after the first system: a known one, a name of up to five
     characters as it is, else its first three characters and a full stop.
@@ -80,9 +94,9 @@ def _instrument(layer: Layer) -> Any:
             inst = instrument.Instrument()
             inst.midiProgram = layer.program
         inst.midiChannel = layer.channel
-    inst.partName = layer.name
-    inst.partAbbreviation = abbreviation(layer.name)
-    inst.instrumentName = inst.instrumentName or layer.name
+    inst.partName = xml_text(layer.name)
+    inst.partAbbreviation = xml_text(abbreviation(layer.name))
+    inst.instrumentName = inst.instrumentName or xml_text(layer.name)
     return inst
 
 
@@ -203,7 +217,7 @@ def _measure(
     if previous is None or previous.meter != bar.meter:
         measure.insert(0, _time_signature(bar.meter))
     if first_part and (previous is None or previous.section != bar.section) and bar.section:
-        measure.insert(0, expressions.RehearsalMark(bar.section))
+        measure.insert(0, expressions.RehearsalMark(xml_text(bar.section)))
     for segment in tempos:
         if bar.start <= segment.start < bar.end:
             unit = bar.meter.counted_quarters  # e=280 in 7/8, q.=100 in 6/8, q=160 in 5/4
@@ -314,8 +328,8 @@ def _probe(events: list[Event]) -> Any:
 def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event]) -> Part:
     from music21 import stream
 
-    part = stream.Part(id=layer.name)
-    part.partName = layer.name
+    part = stream.Part(id=xml_text(layer.name))
+    part.partName = xml_text(layer.name)
     part.insert(0, _instrument(layer))
     sounding: list[list[Event]] = [[] for _ in timeline.bars]  # the events heard in each bar
     for e in events:
@@ -350,7 +364,7 @@ def to_score(timeline: Timeline, *, title: str | None = None) -> Score:
 
     score = stream.Score()
     score.metadata = metadata.Metadata()
-    score.metadata.title = title or timeline.title
+    score.metadata.title = xml_text(title or timeline.title)
     score.metadata.composer = "rhythm: theme (no pitches of the original)"
     by_layer: dict[str, list[Event]] = {name: [] for name in timeline.layers}
     for e in timeline.events:
