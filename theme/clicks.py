@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
+from theme.metronome_options import MAX_COUNT_IN, STRAIGHT, check_subdivide
 from theme.timeline import Bar, Event, Layer, Marker, Timeline, velocity_for
 
 __all__ = [
@@ -23,13 +24,8 @@ __all__ = [
     "COUNT",
     "FIRST_OF_TWO",
     "MAIN",
-    "MAX_COUNT_IN",
     "SECOND",
-    "SUBDIVISIONS",
     "bar_clicks",
-    "check_int",
-    "check_subdivide",
-    "check_swing",
     "click_track",
     "count_in",
 ]
@@ -46,37 +42,6 @@ CLICK_PITCHES = {MAIN.name: (76, 77), SECOND.name: (67, 68), COUNT.name: (76, 77
 layer: the first meter on the high and low woodblocks, the second on the high and low agogo,
 so that the two meters sound apart in a DAW too (the built-in synth picks its click sounds
 by layer and accent level, not by these)."""
-SUBDIVISIONS = (1, 2, 3, 4)
-"""Clicks a pulse may be divided into."""
-MAX_COUNT_IN = 16
-"""The most bars of count-in."""
-STRAIGHT = Fraction(1, 2)
-
-
-def check_int(value: object, name: str, low: int, high: int) -> int:
-    """``value`` when it is an int from ``low`` to ``high``.
-
-    Raises:
-        TypeError: not an int (a bool is not one).
-        UsageError: out of range.
-
-    >>> check_int(3, "subdivide", 1, 4)
-    3
-    """
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if not low <= value <= high:
-        raise UsageError(f"invalid {name} {value!r}: expected {low} to {high}")
-    return value
-
-
-def check_subdivide(value: object) -> int:
-    """``value`` when it is one of :data:`SUBDIVISIONS` (TypeError, UsageError)."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"subdivide must be an int, not {type(value).__name__}")
-    if value not in SUBDIVISIONS:
-        raise UsageError(f"invalid subdivide {value!r}: expected 1, 2, 3 or 4")
-    return value
 
 
 def bar_clicks(
@@ -184,24 +149,3 @@ def count_in(timeline: Timeline, bars: int) -> Timeline:
             ),
         ),
     )
-
-
-def check_swing(swing: object, subdivide: int) -> Fraction:
-    """``swing`` (0.5 straight to 0.75, a fraction of the pulse) as a Fraction; anything but
-    straight needs ``subdivide`` 2 (it places the second of two clicks).
-
-    Raises:
-        TypeError: not a real number.
-        UsageError: out of range, or swung without two clicks a pulse.
-    """
-    if not isinstance(swing, (int, float, Fraction)) or isinstance(swing, bool):
-        raise TypeError(f"swing must be a number, not {type(swing).__name__}")
-    if not 0.5 <= swing <= 0.75:  # NaN fails too
-        raise UsageError(f"invalid swing {swing!r}: expected 0.5 (straight) to 0.75")
-    value = Fraction(swing).limit_denominator(100)
-    if value != STRAIGHT and subdivide != 2:
-        raise UsageError(
-            f"invalid swing {swing!r} with subdivide {subdivide}: swing moves the second of "
-            "two clicks a pulse, so it needs subdivide 2"
-        )
-    return value

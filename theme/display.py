@@ -123,11 +123,23 @@ def meter_row(meter: Meter, pulse: int) -> str:
 
 class Frame:
     """What the screen shows at one position of a metronome; ``ascii`` draws it with ASCII
-    stand-ins for the glyphs."""
+    stand-ins for the glyphs; ``tempo_now`` gives the tempo shown at a position (quarter
+    notes), the metronome's own when None."""
 
-    def __init__(self, metronome: object, *, ascii: bool = False):
+    def __init__(
+        self,
+        metronome: object,
+        *,
+        ascii: bool = False,
+        tempo_now: Callable[[Fraction], object] | None = None,
+    ):
         self.metronome = metronome
         self.ascii = ascii
+        self.tempo_now: Callable[[Fraction], object] = (
+            tempo_now or metronome.tempo_now  # type: ignore[attr-defined]
+        )
+        """The tempo at a position (quarter notes), as shown: the live tempo's, when the
+        keys change it; the metronome's own by default."""
 
     def lines(self, quarter: Fraction, *, paused: bool = False, big: bool = True) -> list[str]:
         """The lines of the frame at ``quarter`` (quarter notes from the start); ``big``
@@ -139,7 +151,7 @@ class Frame:
         m = self.metronome
         meter: Meter = m.meter  # type: ignore[attr-defined]
         start: Fraction = m.start  # type: ignore[attr-defined]
-        header = f"{m.describe()}  now {m.tempo_now(quarter)}"  # type: ignore[attr-defined]
+        header = f"{m.describe()}  now {self.tempo_now(quarter)}"  # type: ignore[attr-defined]
         if paused:
             header += "  [paused: space to go on]"
         lines = [header]

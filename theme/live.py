@@ -16,25 +16,83 @@ space  pause; again to go on (at the tempo of the moment)
 
 from __future__ import annotations
 
-import dataclasses
 import io
+import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator
 from fractions import Fraction
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
+from theme import click_sound
 from theme.display import Frame, can_draw, is_terminal
 from theme.metronome import Metronome
 from theme.playback import Player
 from theme.sinks import Sink, SoundDeviceSink
-from theme.tempo import Tempo, clamp_qpm
-from theme.timeline import Event
+from theme.tempo import Tempo, TempoMap, clamp_qpm
 
-__all__ = ["KeySource", "LiveMetronome", "ScriptedKeys", "TerminalKeys"]
+if TYPE_CHECKING:
+    from theme.renderers.audio import BlockRenderer
+
+__all__ = ["KeySource", "LiveMetronome", "LiveTempo", "ScriptedKeys", "TerminalKeys"]
 
 TEMPO_STEP = Fraction(4)
+"""BPM a ``+`` or ``-`` moves, in the unit the tempo is shown in."""
+TAP_SECONDS = 2.0
+"""Taps further apart than this (seconds) start a new count."""
+
+
+class LiveTempo:
+    """The tempo of a live metronome: its own tempo map (quarter notes from the start),
+    which begins as the metronome's and which the keys change, always within the one tempo
+    range (:func:`theme.tempo.clamp_qpm`). The metronome itself never changes.
+
+    >>> live = LiveTempo(TempoMap.constant(120), unit=Fraction(1, 2))
+    >>> [str(s.qpm) for s in live.changed(Fraction(8), live.stepped(Fraction(8), 1)).segments]
+    ['120', '122']
+    >>> str(live.now(Fraction(9)))
+    'e=244'
+    """
+
+    def __init__(self, tempo_map: TempoMap, *, unit: Fraction = Fraction(1)):
+        self.tempo_map = tempo_map
+        self.unit = unit
+        """The note the tempo is shown in and stepped by, in quarter notes."""
+        self.changes: list[tuple[Fraction, Fraction]] = []
+        """``(position in quarter notes, new quarter notes a minute)`` for each change."""
+
+    def qpm_at(self, quarter: Fraction) -> Fraction:
+        """Quarter notes a minute at ``quarter``."""
+        return self.tempo_map.qpm_at(quarter)
+
+    def now(self, quarter: Fraction) -> Tempo:
+        """The tempo at ``quarter``, in the unit shown."""
+        return Tempo(self.qpm_at(quarter) / self.unit, self.unit)
+
+    def stepped(self, quarter: Fraction, direction: int) -> Fraction:
+        """The tempo a ``+`` (``direction`` 1) or ``-`` (-1) at ``quarter`` asks for:
+        :data:`TEMPO_STEP` BPM of the unit shown (e=200 goes to e=204), in quarter notes a
+        minute, kept within the tempo range."""
+        return clamp_qpm(self.qpm_at(quarter) + direction * TEMPO_STEP * self.unit)
+
+    @staticmethod
+    def tapped(taps: list[float], pulse_quarters: Fraction) -> Fraction | None:
+        """The tempo (quarter notes a minute, within the tempo range) of taps at ``taps``
+        seconds, one a pulse of ``pulse_quarters``; None for fewer than two taps."""
+        if len(taps) < 2:
+            return None
+        gaps = [b - a for a, b in itertools.pairwise(taps)]
+        beat_seconds = sum(gaps) / len(gaps)
+        beats = Fraction(60 / beat_seconds).limit_denominator(100)
+        return clamp_qpm(beats * pulse_quarters)
+
+    def changed(self, at: Fraction, qpm: Fraction) -> TempoMap:
+        """The map with ``qpm`` (kept within the tempo range) from ``at`` on; it becomes
+        this tempo's map and the change is kept in :attr:`changes`."""
+        qpm = clamp_qpm(qpm)
+        self.tempo_map = self.tempo_map.then(at, Tempo(qpm))
+        self.changes.append((at, qpm))
+        return self.tempo_map
 
 
 class KeySource(Protocol):
@@ -123,7 +181,9 @@ class LiveMetronome:
         self.keys = keys or ScriptedKeys([])
         self.out: TextIO = io.StringIO() if out is None else out  # closed stdout: nowhere
         self.rate = rate
-        self.frame = Frame(metronome, ascii=not can_draw(self.out))
+        self.tempo = LiveTempo(metronome.tempo_map, unit=metronome.tempo.unit)
+        """The tempo the keys change (the metronome's map to begin with)."""
+        self.frame = Frame(metronome, ascii=not can_draw(self.out), tempo_now=self.tempo.now)
         self.underruns = 0
         """Underruns of every player so far (a pause starts a new one)."""
         self._played_out = False
@@ -131,8 +191,11 @@ class LiveMetronome:
         self.paused = False
         self.taps: list[float] = []
         self.player: Player | None = None
-        self.tempo_changes: list[tuple[Fraction, Fraction]] = []
+
+    @property
+    def tempo_changes(self) -> list[tuple[Fraction, Fraction]]:
         """``(position in quarter notes, new quarter notes a minute)`` for each key change."""
+        return self.tempo.changes
 
     # -- the clock ---------------------------------------------------------------------
 
@@ -149,22 +212,14 @@ class LiveMetronome:
         return self.heard_quarter(shift_seconds=self.display_delay)
 
     def _start_player(self, from_quarter: Fraction) -> None:
-        m = self.metronome
-        if from_quarter == 0:
-            self._player_map = m.tempo_map
-            events: Iterator[Event] = m.events()
-        else:  # go on from a pause: the music restarts at 0 seconds, its ramps still ahead
-            self._player_map = m.tempo_map.after(from_quarter)
-            events = (
-                dataclasses.replace(e, onset=e.onset - from_quarter)
-                for e in m.events(from_quarter=from_quarter)
-            )
-        from theme.renderers.audio import BlockRenderer
-
-        end = None if m.bars is None else m.start + m.bars * m.bar_quarters - from_quarter
-        renderer = BlockRenderer(
-            events, layers=m.layers, tempo_map=self._player_map, rate=self.rate, end_quarter=end
+        # going on from a pause: the music restarts at 0 seconds, its ramps still ahead
+        renderer = click_sound.renderer(
+            self.metronome,
+            rate=self.rate,
+            from_quarter=from_quarter,
+            tempo_map=self.tempo.tempo_map,
         )
+        self._player_map = renderer.tempo_map
         self.offset = from_quarter
         self.player = Player(renderer, self.sink)  # set first: whatever happens, it is stopped
         self.player.start()
@@ -178,33 +233,26 @@ class LiveMetronome:
         player = self.player
         if player is None or self.paused:
             return
-        m = self.metronome
 
-        def change(renderer: object) -> None:
-            frame = renderer.frame  # type: ignore[attr-defined]
+        def change(renderer: BlockRenderer) -> None:
+            frame = renderer.frame
             at = self._player_map.quarter_at(Fraction(frame, self.rate))
             self._player_map = self._player_map.then(at, Tempo(qpm))
             absolute = self.offset + at
-            m.tempo_map = m.tempo_map.then(absolute, Tempo(qpm))
-            self.tempo_changes.append((absolute, qpm))
-            events = (
-                dataclasses.replace(e, onset=e.onset - self.offset)
-                for e in m.events(from_quarter=absolute)
-            )
-            renderer.replace_events(events, self._player_map, from_frame=frame)  # type: ignore[attr-defined]
+            self.tempo.changed(absolute, qpm)
+            events = click_sound.events_after(self.metronome, absolute, origin=self.offset)
+            renderer.replace_events(events, self._player_map, from_frame=frame)
 
         player.with_renderer(change)
 
     def handle(self, key: str, now: float) -> bool:
         """Obey one key; False to quit."""
-        m = self.metronome
         if key == "q":
             return False
-        step = TEMPO_STEP * m.tempo.unit  # 4 BPM of the unit shown: e=200 goes to e=204
         if key in "+=":
-            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) + step)
+            self.set_tempo(self.tempo.stepped(self.heard_quarter(), 1))
         elif key == "-":
-            self.set_tempo(m.tempo_map.qpm_at(self.heard_quarter()) - step)
+            self.set_tempo(self.tempo.stepped(self.heard_quarter(), -1))
         elif key == " ":
             if self.paused:
                 self.paused = False
@@ -218,12 +266,10 @@ class LiveMetronome:
                 self.player = None
                 self.offset = at
         elif key == "t":
-            self.taps = [t for t in self.taps if now - t < 2.0] + [now]
-            if len(self.taps) >= 2:
-                gaps = [b - a for a, b in zip(self.taps, self.taps[1:])]
-                beat_seconds = sum(gaps) / len(gaps)
-                beats = Fraction(60 / beat_seconds).limit_denominator(100)
-                self.set_tempo(beats * m.meter.pulse_quarters)
+            self.taps = [t for t in self.taps if now - t < TAP_SECONDS] + [now]
+            tapped = self.tempo.tapped(self.taps, self.metronome.meter.pulse_quarters)
+            if tapped is not None:
+                self.set_tempo(tapped)
         return True
 
     # -- the loop ----------------------------------------------------------------------

@@ -21,34 +21,28 @@ Fraction(5, 1)
 
 from __future__ import annotations
 
-import copy
-import heapq
-import itertools
-import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from theme.clicks import (
-    CLICK_PITCHES,
-    COUNT,
-    FIRST_OF_TWO,
-    MAIN,
+from theme import bar_layout, click_sound
+from theme.bar_layout import lcm_quarters
+from theme.clicks import CLICK_PITCHES, SECOND, bar_clicks, click_track, count_in
+from theme.errors import UsageError
+from theme.meter import Meter
+from theme.metronome_options import (
+    ALIGNS,
     MAX_COUNT_IN,
-    SECOND,
-    bar_clicks,
+    check_align,
     check_int,
     check_subdivide,
     check_swing,
-    click_track,
-    count_in,
+    running_tempo,
 )
-from theme.errors import UsageError
-from theme.meter import Meter
-from theme.safe_text import clip
-from theme.tempo import Tempo, TempoMap, TempoSegment
-from theme.timeline import MAX_BARS, Event, Layer, Marker, Timeline
-from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp, check_plans_fit
+from theme.tempo import Tempo, TempoMap
+from theme.timeline import MAX_BARS, Event, Layer, Timeline
+from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp, as_plan, check_plans_fit, plan_tempo_map
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALIGNS",
     "CLICK_PITCHES",
+    "SECOND",
     "Metronome",
     "bar_clicks",
     "click_track",
@@ -67,28 +62,8 @@ __all__ = [
     "lcm_quarters",
 ]
 
-ALIGNS = ("beat", "bar")
-DEFAULT_BPM = 120
 
-
-def lcm_quarters(a: Fraction, b: Fraction) -> Fraction:
-    """The least common multiple of two lengths in quarter notes.
-
-    >>> lcm_quarters(Fraction(5), Fraction(4)), lcm_quarters(Fraction(7, 2), Fraction(4))
-    (Fraction(20, 1), Fraction(28, 1))
-    """
-    denominator = math.lcm(a.denominator, b.denominator)
-    return Fraction(math.lcm(int(a * denominator), int(b * denominator)), denominator)
-
-
-def _plan(value: object, kind: type, name: str) -> object:
-    if value is None or isinstance(value, kind):
-        return value
-    if isinstance(value, str):
-        return kind.parse(value)  # type: ignore[attr-defined]
-    raise TypeError(f"{name} must be a str or a {kind.__name__}, not {type(value).__name__}")
-
-
+@dataclass(frozen=True, init=False)
 class Metronome:
     """Clicks for one meter, or two against each other (see the module docstring).
 
@@ -103,11 +78,34 @@ class Metronome:
     after that many bars (None: never). One meter sounds in the centre; against ``vs``, the
     first sits left and the second right.
 
+    A frozen value: change it with :func:`dataclasses.replace` (``replace(m, bars=8)``, checked
+    as when built). Its jobs are done by the modules beneath it: :mod:`theme.metronome_options`
+    (the checks), :mod:`theme.trainer` (the tempo plans), :mod:`theme.bar_layout` (which
+    clicks come where), :mod:`theme.click_sound` (the renderer and the player).
+
     Raises:
         TypeError: an argument of the wrong type (``subdivide=2.5``).
         UsageError: any option out of range, or one that would do nothing (the message
             names it); MeterError and TempoError (subclasses) for the meter and the tempo.
     """
+
+    meter: Meter
+    """The first meter, with its grouping (``accent`` regroups it)."""
+    vs: Meter | None
+    """The second meter, or None."""
+    bpm: Tempo
+    """The tempo it starts at, in the unit given (a plan's first tempo with a plan)."""
+    align: str | None
+    """``'beat'`` or ``'bar'`` with a second meter; None without."""
+    subdivide: int
+    swing: Fraction
+    count_in: int
+    ramp: Ramp | None
+    accel: Accel | None
+    gap: Gap | None
+    bars: int | None
+    tempo_map: TempoMap = field(init=False, repr=False, compare=False)
+    """The tempo all through, from the start of the count-in (made from the plans)."""
 
     def __init__(
         self,
@@ -118,60 +116,61 @@ class Metronome:
         align: str | None = None,
         accent: str | None = None,
         subdivide: int = 1,
-        swing: float = 0.5,
+        swing: float | Fraction = 0.5,
         count_in: int = 0,
         ramp: str | Ramp | None = None,
         accel: str | Accel | None = None,
         gap: str | Gap | None = None,
         bars: int | None = None,
     ):
-        self.meter = Meter.parse(meter)
+        first = Meter.parse(meter)
         if accent is not None:
             if not isinstance(accent, str):
                 raise TypeError(f"accent must be a str, not {type(accent).__name__}")
-            self.meter = self.meter.with_groups(accent)
-        self.vs = Meter.parse(vs) if vs is not None else None
-        if align is not None:
-            if not isinstance(align, str):
-                raise TypeError(f"align must be a str, not {type(align).__name__}")
-            if align not in ALIGNS:
-                raise UsageError(f"invalid align {clip(align)!r}: expected beat or bar")
-            if self.vs is None:
-                raise UsageError(
-                    f"invalid align {align!r} without a second meter: align says how two "
-                    "meters line up, so it needs vs"
-                )
-        self.align = align or "beat"
-        self.subdivide = check_subdivide(subdivide)
-        self.swing = check_swing(swing, self.subdivide)
-        self.count_in = check_int(count_in, "count-in", 0, MAX_COUNT_IN)
+            first = first.with_groups(accent)
+        second = Meter.parse(vs) if vs is not None else None
+        checked_align = check_align(align, two_meters=second is not None)
+        checked_subdivide = check_subdivide(subdivide)
+        checked_swing = check_swing(swing, checked_subdivide)
+        checked_count_in = check_int(count_in, "count-in", 0, MAX_COUNT_IN)
         if ramp is not None and accel is not None:
             raise UsageError("use either a ramp or an accelerando, not both")
-        self.ramp: Ramp | None = _plan(ramp, Ramp, "ramp")  # type: ignore[assignment]
-        self.accel: Accel | None = _plan(accel, Accel, "accel")  # type: ignore[assignment]
-        self.gap: Gap | None = _plan(gap, Gap, "gap")  # type: ignore[assignment]
-        plan = self.ramp or self.accel
-        if plan is not None:
-            self.tempo = Tempo(plan.start, plan.unit)
-            if bpm is not None and Tempo.parse(bpm).qpm != self.tempo.qpm:
-                shown = clip(bpm) if isinstance(bpm, str) else str(bpm)
-                kind = "ramp" if self.ramp else "accelerando"
-                raise UsageError(
-                    f"invalid bpm {shown!r} with {'a' if self.ramp else 'an'} {kind} that starts "
-                    f"at {self.tempo}: the "
-                    f"{kind} sets the tempo, so leave bpm out (a unit goes in the {kind}, "
-                    "such as e=200-280/4)"
-                )
-        else:
-            self.tempo = Tempo.parse(DEFAULT_BPM if bpm is None else bpm)
+        the_ramp: Ramp | None = as_plan(ramp, Ramp, "ramp")  # type: ignore[assignment]
+        the_accel: Accel | None = as_plan(accel, Accel, "accel")  # type: ignore[assignment]
+        the_gap: Gap | None = as_plan(gap, Gap, "gap")  # type: ignore[assignment]
+        tempo = running_tempo(bpm, the_ramp, the_accel)
         if bars is not None:
             bars = check_int(bars, "bars", 1, MAX_PLAN_BARS)
-        self.bars = bars
-        if bars is not None:
-            check_plans_fit(bars, ramp=self.ramp, gap=self.gap)
-        self.tempo_map = self._tempo_map()
+            check_plans_fit(bars, ramp=the_ramp, gap=the_gap)
+        values = {
+            "meter": first,
+            "vs": second,
+            "bpm": tempo,
+            "align": checked_align,
+            "subdivide": checked_subdivide,
+            "swing": checked_swing,
+            "count_in": checked_count_in,
+            "ramp": the_ramp,
+            "accel": the_accel,
+            "gap": the_gap,
+            "bars": bars,
+            "tempo_map": plan_tempo_map(
+                tempo,
+                ramp=the_ramp,
+                accel=the_accel,
+                start=checked_count_in * first.bar_quarters,
+                bar_quarters=first.bar_quarters,
+            ),
+        }
+        for name, value in values.items():  # how a frozen dataclass builds itself
+            object.__setattr__(self, name, value)
 
     # -- time --------------------------------------------------------------------------
+
+    @property
+    def tempo(self) -> Tempo:
+        """The tempo it starts at, in the unit given (``bpm``)."""
+        return self.bpm
 
     @property
     def bar_quarters(self) -> Fraction:
@@ -183,101 +182,54 @@ class Metronome:
         """Where bar 1 begins, after the count-in (quarter notes)."""
         return self.count_in * self.bar_quarters
 
-    def _tempo_map(self) -> TempoMap:
-        if self.accel is not None:
-            first = Tempo(self.accel.start, self.accel.unit).qpm
-            last = Tempo(self.accel.end, self.accel.unit).qpm
-            length = self.accel.bars * self.bar_quarters
-            segments = [TempoSegment(Fraction(0), first, self.start)] if self.start else []
-            segments += [
-                TempoSegment(self.start, first, length, last),
-                TempoSegment(self.start + length, last),
-            ]
-            return TempoMap(segments)
-        if self.ramp is not None:
-            segments = [TempoSegment(Fraction(0), self.ramp.tempo_at_bar(0).qpm)]
-            for bar in range(self.ramp.every, self.ramp.last_change_bar + 1, self.ramp.every):
-                at = self.start + bar * self.bar_quarters
-                segments.append(TempoSegment(at, self.ramp.tempo_at_bar(bar).qpm))
-            return TempoMap(segments)
-        return TempoMap.constant(self.tempo)
+    @property
+    def end_quarter(self) -> Fraction | None:
+        """Where the last bar ends (quarter notes); None when endless."""
+        return None if self.bars is None else self.start + self.bars * self.bar_quarters
 
     @property
     def second_bar_quarters(self) -> Fraction | None:
         """The length of a bar of the second meter in quarter notes (stretched with
         ``align='bar'``)."""
-        if self.vs is None:
-            return None
-        return self.bar_quarters if self.align == "bar" else self.vs.bar_quarters
+        return bar_layout.second_bar_quarters(self.meter, self.vs, self.align)
 
     @property
     def meeting_every(self) -> Fraction | None:
         """Quarter notes between the meetings of the two downbeats."""
-        second = self.second_bar_quarters
-        return None if second is None else lcm_quarters(self.bar_quarters, second)
+        return bar_layout.meeting_every(self.bar_quarters, self.second_bar_quarters)
 
     def meetings(self, count: int) -> list[Fraction]:
         """The first ``count`` positions (quarter notes after the count-in) where both
         downbeats fall together."""
-        every = self.meeting_every
-        if every is None:
-            return []
-        return [i * every for i in range(count)]
+        return bar_layout.meetings(self.meeting_every, count)
 
     # -- events ------------------------------------------------------------------------
 
-    def _stream(self, meter: Meter, layer: Layer, length: Fraction) -> Iterator[Event]:
-        bars = (
-            itertools.count()
-            if self.bars is None
-            else range(math.ceil(self.bars * self.bar_quarters / length))
-        )
-        for number in bars:
-            bar_start = self.start + number * length
-            if self.bars is not None and bar_start >= self.start + self.bars * self.bar_quarters:
-                return
-            yield from bar_clicks(
-                meter,
-                start=bar_start,
-                length=length,
-                layer=layer,
-                subdivide=self.subdivide,
-                swing=self.swing,
-                heard=self.gap is None or self.gap.heard(number),
-            )
-
-    def events(self, *, from_quarter: Fraction = Fraction(0)) -> Iterator[Event]:
+    def events(
+        self, *, from_quarter: Fraction = Fraction(0), bars: int | None = None
+    ) -> Iterator[Event]:
         """Every click, in order, lazily (endless when ``bars`` is None); the count-in first.
 
-        ``from_quarter`` skips the clicks before that position (quarter notes).
+        ``from_quarter`` skips the clicks before that position (quarter notes); ``bars``
+        (default: ``self.bars``) is how many bars after the count-in.
         """
-        streams: list[Iterator[Event]] = [
-            itertools.chain.from_iterable(
-                bar_clicks(
-                    self.meter,
-                    start=n * self.bar_quarters,
-                    layer=COUNT,
-                    subdivide=self.subdivide,
-                    swing=self.swing,
-                )
-                for n in range(self.count_in)
-            ),
-            self._stream(self.meter, MAIN, self.bar_quarters),
-        ]
-        if self.vs is not None:
-            second = self.second_bar_quarters
-            assert second is not None
-            streams.append(self._stream(self.vs, SECOND, second))
-        merged = heapq.merge(*streams)
-        return (e for e in merged if e.onset >= from_quarter)
+        return bar_layout.click_events(
+            self.meter,
+            vs=self.vs,
+            align=self.align,
+            count_in=self.count_in,
+            subdivide=self.subdivide,
+            swing=self.swing,
+            gap=self.gap,
+            bars=self.bars if bars is None else bars,
+            from_quarter=from_quarter,
+        )
 
     @property
     def layers(self) -> dict[str, Layer]:
         """The layers by name: one meter in the centre, or the first left and the second
         right (and the count-in in the centre)."""
-        first = [MAIN] if self.vs is None else [FIRST_OF_TWO, SECOND]
-        chosen = first + ([COUNT] if self.count_in else [])
-        return {layer.name: layer for layer in chosen}
+        return bar_layout.layers_for(two_meters=self.vs is not None, count_in=self.count_in)
 
     def timeline(self, *, bars: int | None = None) -> Timeline:
         """``bars`` bars (default: ``self.bars``) as a timeline, with markers naming the
@@ -298,33 +250,16 @@ class Metronome:
                 f"invalid bars {bars!r} for a MIDI file or a page: expected 1 to "
                 f"{MAX_BARS} (audio files take any length: -o FILE.flac)"
             )
-        metronome = self._with_bars(bars)
-        laid = [(self.meter, "count-in")] * self.count_in + [(self.meter, "")] * bars
-        # the grouping is in the 'meter 3+2/4' marker the timeline writes where a meter starts
-        markers = []
-        if self.vs is not None:
-            markers.append(Marker(self.start, f"against {self.vs.explicit} (align {self.align})"))
-            every = self.meeting_every
-            assert every is not None
-            end = bars * self.bar_quarters
-            markers += [
-                Marker(self.start + q, f"downbeats meet ({n + 1})")
-                for n, q in enumerate(self.meetings(int(end // every) + 1))
-                if q < end
-            ]
-        return Timeline.build(
+        return bar_layout.lay_out(
+            self.meter,
+            vs=self.vs,
+            align=self.align,
+            count_in=self.count_in,
+            bars=bars,
             title=self.describe(),
-            bars=laid,
-            tempo=self.tempo_map,
-            layers=self.layers.values(),
-            events=list(metronome.events()),
-            markers=markers,
+            tempo_map=self.tempo_map,
+            events=list(self.events(bars=bars)),
         )
-
-    def _with_bars(self, bars: int) -> Metronome:
-        clone = copy.copy(self)
-        clone.bars = bars
-        return clone
 
     def describe(self) -> str:
         """One line: the meters, groupings, alignment and the tempo that runs, in the unit
@@ -346,19 +281,14 @@ class Metronome:
         """The tempo at ``quarter`` (quarter notes from the start), in the unit given."""
         return Tempo(self.tempo_map.qpm_at(quarter) / self.tempo.unit, self.tempo.unit)
 
-    # -- sound -------------------------------------------------------------------------
+    # -- sound (theme.click_sound: the renderer and the player every variant uses) ------
 
     def renderer(self, *, rate: int = 48000) -> BlockRenderer:
         """A block renderer of these clicks (see :class:`theme.renderers.audio.BlockRenderer`)."""
-        from theme.renderers.audio import BlockRenderer
-
-        end = None if self.bars is None else self.start + self.bars * self.bar_quarters
-        return BlockRenderer(
-            self.events(), layers=self.layers, tempo_map=self.tempo_map, rate=rate, end_quarter=end
-        )
+        return click_sound.renderer(self, rate=rate)
 
     def render(self, *, rate: int = 48000, bars: int | None = None) -> np.ndarray:
-        """The clicks as a float32 (frames, 2) array.
+        """The clicks as a float32 (frames, 2) array, rendered as a variant's timeline is.
 
         Raises:
             UsageError: an endless metronome and no ``bars``.
@@ -381,13 +311,9 @@ class Metronome:
         Raises:
             AudioDeviceError: no PortAudio, no output device, a device error.
         """
-        from theme.playback import Player
-        from theme.sinks import SoundDeviceSink
+        return click_sound.play(self, device=device, latency=latency, rate=rate, sink=sink)
 
-        sink = sink or SoundDeviceSink(rate=rate, device=device, latency=latency)
-        return Player(self.renderer(rate=sink.rate), sink).start()
-
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str:  # the notebook layer is to register this for every class
         from theme.classroom.notebook import html_for
 
         return html_for(self.timeline(bars=min(self.bars or 4, 16)), self.describe())

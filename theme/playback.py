@@ -23,7 +23,7 @@ from theme.sinks import Sink, SoundDeviceSink
 if TYPE_CHECKING:
     from theme.timeline import Timeline
 
-__all__ = ["CHECK_SECONDS", "FADE_SECONDS", "RING_BLOCKS", "Player", "play"]
+__all__ = ["CHECK_SECONDS", "FADE_SECONDS", "RING_BLOCKS", "Player", "play", "start"]
 
 RING_BLOCKS = 32
 """Blocks rendered ahead of the sound card (32 of 256 frames: 171 ms at 48 kHz)."""
@@ -213,8 +213,7 @@ def play(
         AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
     """
     renderer = BlockRenderer.for_timeline(timeline, rate=rate)
-    sink = sink or SoundDeviceSink(rate=rate, blocksize=blocksize, device=device, latency=latency)
-    player = Player(renderer, sink).start()
+    player = start(renderer, device=device, latency=latency, blocksize=blocksize, sink=sink)
     if wait:
         try:
             player.wait()
@@ -223,3 +222,24 @@ def play(
             raise
         player.close()
     return player
+
+
+def start(
+    renderer: BlockRenderer,
+    *,
+    device: str | int | None = None,
+    latency: float | str | None = None,
+    blocksize: int = 256,
+    sink: Sink | None = None,
+) -> Player:
+    """Start playing ``renderer`` through the sound card (or ``sink``) at the renderer's
+    rate, and return the player: the one way a variant and a metronome reach a sink.
+
+    Raises:
+        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
+    """
+    if sink is None:
+        sink = SoundDeviceSink(
+            rate=renderer.rate, blocksize=blocksize, device=device, latency=latency
+        )
+    return Player(renderer, sink).start()

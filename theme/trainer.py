@@ -34,11 +34,22 @@ from theme.tempo import (
     RANGE_TEXT,
     UNIT_PREFIX,
     Tempo,
+    TempoMap,
+    TempoSegment,
     format_bpm,
     unit_of,
 )
 
-__all__ = ["MAX_PLAN_BARS", "MAX_RAMP_STEPS", "Accel", "Gap", "Ramp", "check_plans_fit"]
+__all__ = [
+    "MAX_PLAN_BARS",
+    "MAX_RAMP_STEPS",
+    "Accel",
+    "Gap",
+    "Ramp",
+    "as_plan",
+    "check_plans_fit",
+    "plan_tempo_map",
+]
 
 _RAMP_RE = re.compile(
     rf"^\s*{UNIT_PREFIX}({NUMBER})\s*-\s*({NUMBER})\s*/\s*(\d+)\s*(?:\+\s*({NUMBER}))?\s*$"
@@ -263,3 +274,54 @@ last; step more often or play more bars
             f"invalid gap {gap} with {bars} bars: its first silent bar is bar "
             f"{gap.heard_bars + 1}, after the last"
         )
+
+
+def as_plan(value: object, kind: type[Ramp] | type[Accel] | type[Gap], name: str) -> object:
+    """``value`` as a plan of ``kind``: None, a plan already, or a string to parse.
+
+    Raises:
+        TypeError: neither a str nor a ``kind``.
+        UsageError: a string that is not such a plan.
+
+    >>> as_plan("3:1", Gap, "gap")
+    Gap(heard_bars=3, silent_bars=1)
+    """
+    if value is None or isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        return kind.parse(value)
+    raise TypeError(f"{name} must be a str or a {kind.__name__}, not {type(value).__name__}")
+
+
+def plan_tempo_map(
+    tempo: Tempo,
+    *,
+    ramp: Ramp | None = None,
+    accel: Accel | None = None,
+    start: Fraction = Fraction(0),
+    bar_quarters: Fraction = Fraction(4),
+) -> TempoMap:
+    """The tempo map of a practice plan whose bar 1 begins at ``start`` (quarter notes, after
+    a count-in at the plan's first tempo), its bars ``bar_quarters`` long; ``tempo`` all
+    through without a ramp or an accelerando.
+
+    >>> [str(s.qpm) for s in plan_tempo_map(Tempo(120), ramp=Ramp.parse("120-128/2")).segments]
+    ['120', '124', '128']
+    """
+    if accel is not None:
+        first = Tempo(accel.start, accel.unit).qpm
+        last = Tempo(accel.end, accel.unit).qpm
+        length = accel.bars * bar_quarters
+        segments = [TempoSegment(Fraction(0), first, start)] if start else []
+        segments += [
+            TempoSegment(start, first, length, last),
+            TempoSegment(start + length, last),
+        ]
+        return TempoMap(segments)
+    if ramp is not None:
+        segments = [TempoSegment(Fraction(0), ramp.tempo_at_bar(0).qpm)]
+        for bar in range(ramp.every, ramp.last_change_bar + 1, ramp.every):
+            at = start + bar * bar_quarters
+            segments.append(TempoSegment(at, ramp.tempo_at_bar(bar).qpm))
+        return TempoMap(segments)
+    return TempoMap.constant(tempo)
