@@ -158,7 +158,7 @@ def test_an_os_error_is_one_line(tmp_path: Path) -> None:
 BOUNDED = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
-resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
+resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
 from theme.errors import ThemeError
 from theme.renderers.midi import read_midi
 try:
@@ -174,6 +174,15 @@ except ThemeError as exc:
         ([(0, b"\x90\x3c\x64"), (0xFFFFFFF, b"\x80\x3c\x00")] * 50, 1, "more than 10,000 bars"),
         ([(0, b"\x90\x3c\x64")] * 300_000, 96, ""),
         ([(0, b"\xff\x06\x00")] * 300_000 + list(NOTE), 96, ""),
+        (  # as many tempo changes, each different: their seconds' Fractions stay small
+            [
+                (1, meta(0x51, (300_000 + i * 7919 % 200_000).to_bytes(3, "big")))
+                for i in range(200_000)
+            ]
+            + list(NOTE),
+            960,
+            "",
+        ),
     ],
 )
 def test_reading_is_bounded_in_time_and_memory(

@@ -44,6 +44,10 @@ KIND = "MIDI"
 _SLOWEST = round(60_000_000 / MIN_QPM)  # microseconds a quarter note
 _FASTEST = round(60_000_000 / MAX_QPM)
 _METER_MARKER = "meter "
+SIMPLE_TEMPOS = 1000
+"""Up to this many tempo changes, each reads as the simplest tempo that rounds to it (132,
+not 60000000/454545); past it, exactly: the seconds of thousands of simple tempos add up to
+Fractions whose size grows with their count, and reading would grow faster than the file."""
 
 
 class _Broken(Exception):
@@ -289,8 +293,9 @@ def read_midi(path: str | Path) -> Timeline:
         KIND,
         path,
     )
+    simple = _qpm if len(found.tempos) <= SIMPLE_TEMPOS else _exact_qpm
     segments = [
-        TempoSegment(Fraction(tick, ppq), _qpm(microseconds))
+        TempoSegment(Fraction(tick, ppq), simple(microseconds))
         for tick, microseconds in sorted(found.tempos.items())
     ]
     if not segments or segments[0].start != 0:
@@ -331,6 +336,12 @@ def _events(
             duration = lengths[length] = Fraction(length, ppq)
         events.append(Event(onset, duration, layer, note, velocity, accent))
     return tuple(events)
+
+
+def _exact_qpm(microseconds: int) -> Fraction:
+    """Quarter notes a minute of a MIDI tempo, exactly: its seconds a quarter note divide a
+    microsecond, so a sum of many of them stays a Fraction of bounded size."""
+    return Fraction(60_000_000, microseconds)
 
 
 def _qpm(microseconds: int) -> Fraction:
