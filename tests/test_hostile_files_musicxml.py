@@ -205,3 +205,18 @@ def test_more_parts_than_the_limit_are_refused(tmp_path: Path) -> None:
     path.write_text(score(measure(1, NOTE, ATTRIBUTES), parts=257))
     with pytest.raises(InputFileError, match=rf"'{path}': it has 257 parts, more than 256"):
         read_musicxml(path)
+
+
+def test_thousands_of_tempo_changes_stay_linear(tmp_path: Path) -> None:
+    body = measure(1, NOTE, ATTRIBUTES) + "".join(
+        measure(k, f'<sound tempo="{100 + (k * 7919) % 997}.{k % 7}"/>' + NOTE)
+        for k in range(2, 9002)
+    )
+    path = tmp_path / "tempos.musicxml"
+    path.write_text(score(body))
+    timeline = read_musicxml(path)
+    segments = timeline.tempo_map.segments
+    assert len(segments) == 9001
+    # past 1,000 changes each is whole microseconds a quarter note, as in a MIDI file
+    assert all((60_000_000 / s.qpm).denominator == 1 for s in segments)
+    assert timeline.duration_seconds.denominator < 10**12

@@ -184,12 +184,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
         title=(root.findtext("work/work-title") or root.findtext("movement-title") or "").strip()
         or path.stem,
         bars=[(meter, "") for meter in meters],
-        tempo=TempoMap(
-            [
-                TempoSegment(at, qpm)
-                for at, qpm in sorted({Fraction(0): Fraction(120), **tempos}.items())
-            ]
-        ),
+        tempo=_tempo_map(tempos),
         layers=layers,
     )
     end = timeline.length
@@ -198,6 +193,19 @@ def _timeline(root: Element, path: Path) -> Timeline:
         events.append(Event(onset, duration, layer, pitch, velocity, timeline.accent_at(onset)))
     timeline.events = tuple(events)
     return timeline
+
+
+def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:
+    """The tempo changes as steps, from q=120 unless one is at the start. Past
+    :data:`~theme.readers.midi.SIMPLE_TEMPOS` changes, each is made the nearest whole
+    microseconds a quarter note, as in a MIDI file: the seconds of thousands of tempos add up
+    to Fractions whose size would grow with their count."""
+    from theme.readers.midi import SIMPLE_TEMPOS
+
+    steps = sorted({Fraction(0): Fraction(120), **tempos}.items())
+    if len(steps) > SIMPLE_TEMPOS:
+        steps = [(at, Fraction(60_000_000, round(60_000_000 / qpm))) for at, qpm in steps]
+    return TempoMap([TempoSegment(at, qpm) for at, qpm in steps])
 
 
 def _program(info: Element | None) -> tuple[int, int]:
