@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ __all__ = [
     "check_device",
     "check_latency",
     "devices",
+    "find_device",
     "held_signals",
 ]
 
@@ -152,3 +154,35 @@ def check_latency(latency: object) -> float | str | None:
     if not (math.isfinite(latency) and low <= latency <= high):
         raise UsageError(f"invalid latency {latency:g} seconds: expected {low} to {high} seconds")
     return float(latency)
+
+
+def find_device(device: str | int | None, outputs: list[Device]) -> int | None:
+    """The index among ``outputs`` of ``device`` (an index, or a part of a name, any case),
+    of ``THEME_AUDIO_DEVICE`` when ``device`` is None, or None for PortAudio's default.
+
+    Raises:
+        AudioDeviceError: no output device at all, or none matching.
+
+    >>> outputs = [Device(0, "Built-in", "ALSA", 2, True), Device(3, "USB", "ALSA", 2, False)]
+    >>> find_device("usb", outputs), find_device("0", outputs)
+    (3, 0)
+    """
+    if device is None:
+        device = os.environ.get("THEME_AUDIO_DEVICE") or None
+    if not outputs:
+        raise AudioDeviceError(
+            "no audio output device found: connect or enable one (see 'theme devices'), "
+            "or write a file instead with -o FILE.wav"
+        )
+    if device is None:
+        return None
+    text = str(device).strip()
+    if text.isdecimal():  # not isdigit: '²' is a digit that int() refuses
+        if any(d.index == int(text) for d in outputs):
+            return int(text)
+    else:
+        matches = [d for d in outputs if text.lower() in d.name.lower()]
+        if matches:
+            return matches[0].index
+    names = ", ".join(f"{d.index} ({d.name})" for d in outputs)
+    raise AudioDeviceError(f"unknown output device {text!r}: expected one of {names}")

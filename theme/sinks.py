@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import abc
 import atexit
-import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from theme.devices import (
     check_device,
     check_latency,
     devices,
+    find_device,
     held_signals,
 )
 from theme.errors import AudioDeviceError
@@ -51,6 +51,7 @@ __all__ = [
     "check_device",
     "check_latency",
     "devices",
+    "find_device",
     "resolve_device",
 ]
 
@@ -205,32 +206,13 @@ class ManualSink(Sink):
 
 def resolve_device(device: str | int | None) -> int | None:
     """A device index from an index, a part of a name, ``THEME_AUDIO_DEVICE``, or None for
-    PortAudio's default.
+    PortAudio's default, among the output devices listed now (:func:`find_device`).
 
     Raises:
         AudioDeviceError: no output device at all, or none matching.
     """
     check_device(device)
-    if device is None:
-        device = os.environ.get("THEME_AUDIO_DEVICE") or None
-    outputs = devices()
-    if not outputs:
-        raise AudioDeviceError(
-            "no audio output device found: connect or enable one (see 'theme devices'), "
-            "or write a file instead with -o FILE.wav"
-        )
-    if device is None:
-        return None
-    text = str(device).strip()
-    if text.isdecimal():  # not isdigit: '²' is a digit that int() refuses
-        if any(d.index == int(text) for d in outputs):
-            return int(text)
-    else:
-        matches = [d for d in outputs if text.lower() in d.name.lower()]
-        if matches:
-            return matches[0].index
-    names = ", ".join(f"{d.index} ({d.name})" for d in outputs)
-    raise AudioDeviceError(f"unknown output device {text!r}: expected one of {names}")
+    return find_device(device, devices())
 
 
 _OPEN: weakref.WeakSet[SoundDeviceSink] = weakref.WeakSet()
