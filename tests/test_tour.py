@@ -61,6 +61,16 @@ def test_a_tour_that_fails_half_way_leaves_the_old_one_and_no_temporary_folder(
     assert [p.name for p in tmp_path.iterdir()] == ["tour"]
 
 
+def test_a_failure_names_the_folder_given_not_the_hidden_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("theme.renderers.midi.write_midi", fail_on_call(1))
+    with pytest.raises(OutputFileError) as failure:
+        write_tour(tmp_path / "tour")
+    assert str(tmp_path / "tour" / "step-1.mid") in str(failure.value)
+    assert ".tmp" not in str(failure.value)
+
+
 def test_a_folder_of_other_files_is_never_replaced_by_a_tour(tmp_path: Path) -> None:
     folder = tmp_path / "documents"
     folder.mkdir()

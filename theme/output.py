@@ -333,7 +333,7 @@ def _commit(tmp: Path, target: Path) -> None:
     except FileNotFoundError:
         old = None
     if old is None:
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
     else:
         os.chmod(tmp, stat.S_IMODE(old.st_mode))
         if os.geteuid() == 0:
@@ -342,7 +342,7 @@ def _commit(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -21,14 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from theme.errors import OutputFileError
+from theme.output import current_umask
 
 __all__ = ["folder_aside"]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _check_replaceable(target: Path, replaceable: re.Pattern[str]) -> None:
@@ -71,7 +66,10 @@ def folder_aside(
     except OSError as exc:
         raise OutputFileError(f"cannot write the folder {str(target)!r}: {exc.strerror}") from exc
     try:
-        yield aside
+        try:
+            yield aside
+        except OutputFileError as exc:  # name the folder the user gave, not the hidden one
+            raise OutputFileError(str(exc).replace(str(aside), str(target))) from exc
         try:
             if whole:
                 _swap(aside, target)
@@ -89,7 +87,7 @@ def folder_aside(
 
 def _swap(aside: Path, target: Path) -> None:
     """Put the folder ``aside`` at ``target``, the old one (if any) removed only after."""
-    os.chmod(aside, 0o777 & ~_umask())
+    os.chmod(aside, 0o777 & ~current_umask())
     if not target.exists():
         os.rename(aside, target)
         return
