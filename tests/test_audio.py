@@ -49,8 +49,8 @@ def test_every_event_on_its_exact_sample(impulses: None, name: str, rate: int) -
 @pytest.mark.parametrize("rate", [44100, 48000])
 def test_exact_samples_through_a_tempo_ramp(impulses: None, rate: int) -> None:
     timeline = theme.load("remix-1996", intro_bars=4, body_bars=8).timeline()
-    timeline.tempo_map = TempoMap.constant(96).then(
-        Fraction(10), 96, ramp_quarters=Fraction(30), to=171
+    timeline = timeline.with_tempo(
+        TempoMap.constant(96).then(Fraction(10), 96, ramp_quarters=Fraction(30), to=171)
     )
     expected = {expected_sample(timeline.tempo_map, e.onset, rate) for e in timeline.events}
     assert onsets_in(render(timeline, rate=rate)) == expected

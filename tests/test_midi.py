@@ -100,7 +100,7 @@ def test_sections_and_grouping_as_markers(tmp_path: Path) -> None:
 def test_ramp_seconds_match_the_tempo_map() -> None:
     tempo = TempoMap.constant(100).then(Fraction(10), 100, ramp_quarters=Fraction(10), to=150)
     timeline = theme.load("tv-1966", intro_bars=6, melody_bars=0).timeline(tempo=100)
-    timeline.tempo_map = tempo
+    timeline = timeline.with_tempo(tempo)
     midi = midi_file(timeline)
     seconds, now, tempo_us = 0.0, 0, 500000
     for tick, message in conductor(midi):

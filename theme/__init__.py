@@ -14,16 +14,24 @@ A map of the API:
   ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
 - ``timeline.remeter(strategy)`` with a named strategy (:data:`STRATEGIES`): squeeze, drop,
   stretch, rebar, clave (module :mod:`theme.remeter`).
-- :func:`write` a timeline (or a variant, laid out with its defaults) to .mid, .musicxml, .svg, .wav/.flac/.ogg or .html;
-  :func:`read_midi` reads one back.
+- :func:`write` a timeline (or a variant, laid out with its defaults, or a metronome) to
+  .mid, .musicxml, .svg, .wav/.flac/.ogg or .html; :func:`read` a .mid, .musicxml or .toml
+  file back into a timeline (:func:`read_midi` a MIDI file).
+- :func:`strategy_example`: two bars of the 1966 groove, then the same bars through a
+  strategy (what a lesson shows and plays).
 - :func:`render` to a numpy array and :func:`play` through the sound card;
   :class:`Metronome` clicks one meter or two against each other.
 
 Every name is imported on first use, and heavy libraries (music21, sounddevice, verovio)
 only by the functions that need them: ``import theme`` and ``theme --help`` start at once.
+In IPython or Jupyter, ``import theme`` registers the HTML of a Timeline, Variant, Strategy
+and Metronome (:func:`theme.classroom.notebook.html`): a cell ending with one shows and plays
+it.
 """
 
 from __future__ import annotations
+
+import sys
 
 __version__ = "0.1.0"
 
@@ -31,8 +39,9 @@ TYPE_CHECKING = False  # typing itself costs 6 ms at start-up
 if TYPE_CHECKING:
     from typing import Any
 
+    from theme.classroom.examples import strategy_example
     from theme.errors import ThemeError
-    from theme.export import write
+    from theme.export import read, write
     from theme.meter import AccentLevel, Meter
     from theme.metronome import Metronome, click_track, count_in
     from theme.playback import play
@@ -47,7 +56,9 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "ThemeError": "theme.errors",
+    "read": "theme.export",
     "write": "theme.export",
+    "strategy_example": "theme.classroom.examples",
     "AccentLevel": "theme.meter",
     "Meter": "theme.meter",
     "Metronome": "theme.metronome",
@@ -92,8 +103,10 @@ __all__ = [
     "load",
     "names",
     "play",
+    "read",
     "read_midi",
     "render",
+    "strategy_example",
     "to_score",
     "write",
     "write_audio",
@@ -102,10 +115,11 @@ __all__ = [
 
 
 _TAKE_MUSIC = frozenset(
-    {"write", "render", "play", "write_midi", "write_audio", "to_score", "click_track", "count_in"}
+    {"render", "play", "write_midi", "write_audio", "to_score", "click_track", "count_in"}
 )
 """The functions whose first argument is the music: a Timeline, or a Variant laid out with
-its defaults (``theme.write(theme.load("tv-1966"), "x.mid")``)."""
+its defaults (``theme.render(theme.load("tv-1966"))``); :func:`write` takes a Metronome too
+and does this itself."""
 
 
 def _taking_music(function: Any) -> Any:
@@ -137,3 +151,33 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+def _html(music: Any) -> str:
+    """The notebook HTML of ``music`` (:func:`theme.classroom.notebook.html`), the notebook
+    module imported on first use."""
+    from theme.classroom.notebook import html
+
+    return html(music)
+
+
+def _register_notebook_html() -> None:
+    """In IPython (already imported and running a shell), show a Timeline, Variant, Strategy
+    and Metronome as HTML: registered by class name, so nothing is imported until one is
+    shown."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["text/html"]
+    for module, name in (
+        ("theme.timeline", "Timeline"),
+        ("theme.variants.model", "Variant"),
+        ("theme.remeter", "Strategy"),
+        ("theme.metronome", "Metronome"),
+    ):
+        formatter.for_type_by_name(module, name, _html)
+
+
+_register_notebook_html()

@@ -25,7 +25,7 @@ from fractions import Fraction
 from theme.clicks import COUNT, FIRST_OF_TWO, MAIN, SECOND, bar_clicks
 from theme.meter import Meter
 from theme.tempo import TempoMap
-from theme.timeline import Event, Layer, Marker, Timeline
+from theme.timeline import Event, Layer, Marker, MarkerKind, Timeline
 from theme.trainer import Gap
 
 __all__ = [
@@ -178,10 +178,10 @@ def lay_out(
     markers = []
     every = meeting_every(bar_quarters, second_bar_quarters(meter, vs, align))
     if vs is not None and every is not None:
-        markers.append(Marker(start, f"against {vs.explicit} (align {align})"))
+        markers.append(Marker(start, MarkerKind.TEXT, f"against {vs.explicit} (align {align})"))
         end = bars * bar_quarters
         markers += [
-            Marker(start + q, f"downbeats meet ({n + 1})")
+            Marker(start + q, MarkerKind.MEETING, f"downbeats meet ({n + 1})")
             for n, q in enumerate(meetings(every, int(end // every) + 1))
             if q < end
         ]

@@ -17,7 +17,7 @@ from fractions import Fraction
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.metronome_options import MAX_COUNT_IN, STRAIGHT, check_subdivide
-from theme.timeline import Bar, Event, Layer, Marker, Timeline, velocity_for
+from theme.timeline import Bar, Event, Layer, Marker, MarkerKind, Timeline, velocity_for
 
 __all__ = [
     "CLICK_PITCHES",
@@ -141,10 +141,10 @@ def count_in(timeline: Timeline, bars: int) -> Timeline:
             *(dataclasses.replace(e, onset=e.onset + length) for e in timeline.events),
         ),
         markers=(
-            Marker(Fraction(0), "count-in"),
+            Marker(Fraction(0), MarkerKind.TEXT, "count-in"),
             # the opening meter's marker goes to the start: the count-in is in that meter
             *(
-                m if m.at == 0 and m.text.startswith("meter ") else Marker(m.at + length, m.text)
+                m if m.at == 0 and m.kind is MarkerKind.METER else m.moved(m.at + length)
                 for m in timeline.markers
             ),
         ),

@@ -1,4 +1,7 @@
-"""Write a timeline to a file, the format chosen by the file's extension.
+"""Write music to a file and read it back, the format chosen by the file's extension.
+
+:func:`write` takes a timeline, a variant (laid out with its defaults) or a metronome of
+so many bars; :func:`read` gives a timeline from a MIDI, MusicXML or variant file.
 
 =================  ===========================================  ====================
 extension          what is written                              made by
@@ -19,25 +22,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from theme.errors import InputFileError
+from theme.metronome import Metronome
 from theme.output import Output, output_file
-from theme.timeline import Timeline
+from theme.timeline import Timeline, as_timeline
 
-__all__ = ["FORMATS", "write"]
+__all__ = ["FORMATS", "READ_SUFFIXES", "read", "write"]
 
 FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "png", "wav", "flac", "ogg", "html")
 """The output extensions, without dots."""
 
-AUDIO_RATES = (44100, 48000)
+READ_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".toml")
+"""The extensions :func:`read` reads (a path without one names a built-in variant)."""
+
+_AUDIO = ("wav", "flac", "ogg")
 
 
 def write(
-    timeline: Timeline,
+    music: Timeline | Metronome | object,
     path: str | Path | Output,
     *,
     rate: int = 48000,
     soundfont: str | Path | None = None,
 ) -> Path:
-    """Write ``timeline`` to ``path`` in the format its extension names.
+    """Write ``music`` to ``path`` in the format its extension names: a Timeline, a Variant
+    (laid out with its defaults) or a Metronome of so many bars (an audio file of clicks is
+    made block by block: an hour needs no more memory than a minute).
 
     ``rate`` (samples a second) and ``soundfont`` (an .sf2 file for FluidSynth) are for
     audio files only.
@@ -45,10 +55,17 @@ def write(
     Raises:
         OutputFormatError: an unknown extension (a UsageError, exit code 2).
         OutputFileError: a missing folder, no permission, a full disk.
-        UsageError: a sample rate other than 44100 or 48000.
+        UsageError: a sample rate other than 44100 or 48000; an endless metronome.
+        TypeError: ``music`` is none of these.
     """
     out = output_file(path, FORMATS)
     kind = out.kind
+    if isinstance(music, Metronome) and kind in _AUDIO and soundfont is None:
+        from theme.renderers.audio import write_blocks
+
+        write_blocks(music.renderer(rate=rate), out, rate=rate)
+        return Path(out)
+    timeline = as_timeline(music, "write()'s first argument")
     if kind in ("mid", "midi"):
         from theme.renderers.midi import write_midi
 
@@ -70,3 +87,30 @@ def write(
 
         write_audio(timeline, out, rate=rate, soundfont=soundfont)
     return Path(out)
+
+
+def read(path: str | Path) -> Timeline:
+    """A timeline from a ``.mid``/``.midi`` or ``.musicxml``/``.xml``/``.mxl`` file (the
+    readers of :mod:`theme.readers`), or a variant: a ``.toml`` file or a built-in name.
+
+    Raises:
+        InputFileError: the file cannot be read (see each reader), or has another extension.
+        VariantError: an unknown variant name, or a variant file with a mistake.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".mid", ".midi"):
+        from theme.readers.midi import read_midi
+
+        return read_midi(path)
+    if suffix in (".musicxml", ".xml", ".mxl"):
+        from theme.readers.musicxml import read_musicxml
+
+        return read_musicxml(path)
+    if suffix == ".toml" or not suffix:
+        from theme.variants import load
+
+        return load(path).timeline()
+    raise InputFileError(
+        f"cannot read {str(path)!r}: expected a .mid, .midi, .musicxml, .xml or .mxl file, "
+        "or a variant"
+    )

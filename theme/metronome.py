@@ -312,8 +312,3 @@ class Metronome:
             AudioDeviceError: no PortAudio, no output device, a device error.
         """
         return click_sound.play(self, device=device, latency=latency, rate=rate, sink=sink)
-
-    def _repr_html_(self) -> str:  # the notebook layer is to register this for every class
-        from theme.classroom.notebook import html_for
-
-        return html_for(self.timeline(bars=min(self.bars or 4, 16)), self.describe())

@@ -31,15 +31,19 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
 from theme.errors import RemeterError
+from theme.events import Event, MarkerKind
 from theme.meter import Meter
-from theme.rhythm import Hit, Rhythm
-from theme.tempo import Tempo, TempoMap, TempoSegment
-from theme.timeline import Event, Marker, Timeline
+from theme.rhythm import Hit, Rhythm, fraction_gcd
+from theme.tempo import TempoMap, TempoSegment
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from theme.timeline import Timeline
 
 __all__ = ["STRATEGIES", "Strategy", "get_strategy", "remeter", "remeter_rhythm"]
 
@@ -84,51 +88,6 @@ class Strategy:
         if landed is None:
             raise RemeterError(f"position {position} is outside the {self.source} bar")
         return landed
-
-    def example(
-        self, *, tempo: str | int | Fraction | Tempo | None = None, bars: int = 2
-    ) -> Timeline:
-        """``bars`` bars of music in the source meter, then the same bars through this
-        strategy, each part a section named by its meter or the strategy: what a notebook
-        and the tour show and play. The music is the 1966 groove (q=132 unless ``tempo``); for a
-        4/4 source, its bass and bongos on every beat (which the clave turns into the 3+3+2+2
-        ostinato)."""
-        from theme.variants import load
-
-        groove = load("tv-1966", intro_bars=bars, melody_bars=0).timeline(tempo=tempo or 132)
-        if self.source.numerator == 5:
-            original = groove
-        else:
-            first: dict[str, Event] = {}  # each layer's first note
-            for e in groove.events:
-                first.setdefault(e.layer, e)
-            pulses = self.source.numerator
-            original = Timeline.build(
-                title=groove.title,
-                bars=[(self.source, "")] * bars,
-                tempo=groove.tempo_map,
-                layers=[groove.layers[name] for name in first],
-                events=[
-                    replace(
-                        e,
-                        onset=beat * self.source.pulse_quarters,
-                        duration=self.source.pulse_quarters / 2,
-                        accent=self.source.accent_levels()[beat % pulses],
-                    )
-                    for beat in range(pulses * bars)
-                    for e in first.values()
-                ],
-            )
-        original = original.in_section(str(self.source))
-        return Timeline.join(
-            [original, remeter(original, self).in_section(self.name)],
-            title=f"{self.source}, then {self.name}",
-        )
-
-    def _repr_html_(self) -> str:
-        from theme.classroom.notebook import html_for
-
-        return html_for(self.example(), f"{self.name}: {self.summary}")
 
 
 STRATEGIES: dict[str, Strategy] = {
@@ -283,7 +242,7 @@ def remeter_rhythm(rhythm: Rhythm, strategy: str | Strategy) -> Rhythm:
                 if m is not None
             ]
         total = bars * dst_len * s.target_bars
-    unit = _fraction_gcd([rhythm.unit, total] + [v for n in out for v in (n.start, n.end)])
+    unit = fraction_gcd([rhythm.unit, total] + [v for n in out for v in (n.start, n.end)])
     hits = tuple(
         Hit(int(n.start / unit), int((n.end - n.start) / unit), bool(n.payload)) for n in out
     )
@@ -368,11 +327,11 @@ def remeter(
         return starts[bar.number] + offset
 
     markers = [
-        Marker(landing(m.at) if s.is_rebar else starts[timeline.bar_at(m.at).number], m.text)
+        m.moved(landing(m.at) if s.is_rebar else starts[timeline.bar_at(m.at).number])
         for m in timeline.markers
-        if not m.text.startswith("meter ")
+        if m.kind is not MarkerKind.METER
     ]
-    return Timeline.build(
+    return timeline.build(
         title=f"{timeline.title} ({s.name})",
         bars=new_bars,
         tempo=_mapped_tempo(timeline.tempo_map, landing),
@@ -424,15 +383,3 @@ def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> N
                     f"{name} is in {bar.meter} at bar {bar.number}: strategy "
                     f"{s.name!r} needs every bar in {s.source} (--lenient keeps the others)"
                 )
-
-
-def _fraction_gcd(values: list[Fraction]) -> Fraction:
-    """The largest length that divides every value (all positive or zero).
-
-    >>> _fraction_gcd([Fraction(1, 2), Fraction(3, 4), Fraction(0)])
-    Fraction(1, 4)
-    """
-    nonzero = [v for v in values if v]
-    return Fraction(
-        math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
-    )

@@ -19,7 +19,9 @@ before the first onset); ``-``  silence. ``|`` and spaces are ignored (bar lines
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -35,6 +37,7 @@ __all__ = [
     "Hit",
     "Rhythm",
     "bar_from_box",
+    "fraction_gcd",
     "grid_unit",
     "note_number",
     "parse_pitches",
@@ -47,6 +50,22 @@ MAX_BOX_CELLS = 4096
 
 _MAX_PITCHES_TEXT = 10_000
 """The longest ``--pitches`` text read, in characters."""
+
+
+def fraction_gcd(values: Iterable[Fraction]) -> Fraction:
+    """The largest length that divides every value (quarter notes in, quarter notes out):
+    the coarsest grid that holds them all. Zeros are skipped; at least one value must not be
+    zero.
+
+    >>> fraction_gcd([Fraction(1, 2), Fraction(3, 4), Fraction(0)])
+    Fraction(1, 4)
+    >>> fraction_gcd([Fraction(2, 3), Fraction(1)])
+    Fraction(1, 3)
+    """
+    nonzero = [v for v in values if v]
+    return Fraction(
+        math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
+    )
 
 
 def grid_unit(value: Fraction | int | str) -> Fraction:

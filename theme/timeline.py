@@ -17,32 +17,42 @@ from it, each from the absolute position of an event.
 from __future__ import annotations
 
 import bisect
-import functools
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 
 from theme.errors import UsageError
+from theme.events import (
+    DRUM_CHANNEL,
+    MAX_GAIN,
+    VOICES,
+    Bar,
+    Event,
+    Layer,
+    Marker,
+    MarkerKind,
+    velocity_for,
+)
 from theme.meter import AccentLevel, Meter
-from theme.safe_text import shown
+from theme.remeter import remeter
 from theme.tempo import Tempo, TempoMap
 
 __all__ = [
+    "DRUM_CHANNEL",
     "MAX_BARS",
     "MAX_EVENTS",
+    "MAX_GAIN",
     "VOICES",
     "Bar",
     "Event",
     "Layer",
     "Marker",
+    "MarkerKind",
     "Timeline",
     "as_timeline",
     "velocity_for",
 ]
-
-DRUM_CHANNEL = 9
-"""MIDI channel 10, counted from 0 as mido does."""
 
 MAX_BARS = 10_000
 """The most bars laid out as a timeline, every event held in memory (a variant's form, a
@@ -51,126 +61,16 @@ metronome's MIDI file or page): about 8 hours at q=100 in 4/4. Audio streams any
 MAX_EVENTS = 1_000_000
 """The most notes laid out as a timeline (counted before they are made)."""
 
-VOICES = ("bass", "lead", "bongo", "conga", "kick", "snare", "hihat", "click", "clicklow", "foot")
-"""The built-in synthesizer's sounds: what a :class:`Layer`'s ``voice`` may name."""
-
-MAX_GAIN = 4.0
-"""The loudest a layer may be made (``gain``; 1 is as made, 0 silent)."""
-
-
-def velocity_for(level: AccentLevel) -> int:
-    """The MIDI velocity (1-127) of a click at an accent level.
-
-    >>> velocity_for(AccentLevel.DOWNBEAT), velocity_for(AccentLevel.BEAT)
-    (112, 84)
-    """
-    return {0: 112, 1: 100, 2: 84, 3: 68, 4: 1}[int(level)]
-
 
 @dataclass(frozen=True)
-class Layer:
-    """One voice of the music: what plays it and where it sits.
-
-    ``voice`` names the synthesizer's sound (``bass``, ``lead``, ``bongo``, ``kick``,
-    ``snare``, ``hihat``, ``click``...); ``program`` is the General MIDI program (0-127) for
-    pitched layers; drum layers play on MIDI channel 10 with General MIDI drum notes.
-    ``pan`` is the stereo place from -1 (left) to 1 (right).
-    """
-
-    name: str
-    voice: str
-    program: int = 0
-    drum: bool = False
-    pan: float = 0.0
-    gain: float = 1.0
-    channel: int = 0
-
-    def __post_init__(self) -> None:
-        for name, kind in (("name", str), ("voice", str), ("program", int), ("channel", int)):
-            value = getattr(self, name)
-            if not isinstance(value, kind) or isinstance(value, bool):
-                raise TypeError(f"a layer's {name} must be {kind.__name__}, not {shown(value)}")
-        for name in ("pan", "gain"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise TypeError(f"a layer's {name} must be a number, not {shown(value)}")
-        if self.voice not in VOICES:
-            raise UsageError(
-                f"unknown voice {shown(self.voice)}: expected one of {', '.join(VOICES)}"
-            )
-        if not 0 <= self.program <= 127:
-            raise UsageError(f"invalid program {shown(self.program)}: expected 0 to 127")
-        if not 0 <= self.channel <= 15:
-            raise UsageError(f"invalid MIDI channel {shown(self.channel)}: expected 0 to 15")
-        if not -1 <= self.pan <= 1:  # NaN fails too
-            raise UsageError(f"invalid pan {self.pan!r}: expected -1 (left) to 1 (right)")
-        if not (math.isfinite(self.gain) and 0 <= self.gain <= MAX_GAIN):
-            raise UsageError(f"invalid gain {self.gain!r}: expected 0 (silent) to {MAX_GAIN:g}")
-
-    @property
-    def midi_channel(self) -> int:
-        """0-based MIDI channel: 9 (channel 10) for drums."""
-        return DRUM_CHANNEL if self.drum else self.channel
-
-
-@dataclass(frozen=True, order=True)
-class Event:
-    """A note: ``onset`` and ``duration`` in quarter notes from the start of the timeline.
-
-    ``pitch`` is a MIDI note number (a General MIDI drum note on drum layers); ``accent`` is
-    the metric accent of the onset, or stronger where the music marks it.
-    """
-
-    onset: Fraction
-    duration: Fraction
-    layer: str
-    pitch: int
-    velocity: int = 90
-    accent: AccentLevel = AccentLevel.BEAT
-
-
-@dataclass(frozen=True)
-class Bar:
-    """Bar ``number`` (from 1) starts ``start`` quarter notes from the start."""
-
-    number: int
-    start: Fraction
-    meter: Meter
-    section: str = ""
-
-    @property
-    def end(self) -> Fraction:
-        return self.start + self.meter.bar_quarters
-
-    def accent_at(self, offset: Fraction) -> AccentLevel:
-        """The metric accent ``offset`` quarter notes into this bar.
-
-        >>> Bar(1, Fraction(0), Meter.parse("5/4")).accent_at(Fraction(3))
-        <AccentLevel.GROUP: 1>
-        """
-        pulse, rest = divmod(offset, self.meter.pulse_quarters)
-        if rest or not 0 <= pulse < self.meter.numerator:
-            return AccentLevel.SUBDIVISION
-        return _pulse_levels(self.meter)[int(pulse)]
-
-
-@functools.lru_cache(maxsize=256)
-def _pulse_levels(meter: Meter) -> tuple[AccentLevel, ...]:
-    """``meter.accent_levels()``, made once per meter."""
-    return tuple(meter.accent_levels())
-
-
-@dataclass(frozen=True, order=True)
-class Marker:
-    """A text at a position (quarter notes): section names, groupings, meeting points."""
-
-    at: Fraction
-    text: str
-
-
-@dataclass
 class Timeline:
-    """Events, bars, layers, markers and a tempo map: see the module docstring."""
+    """Events, bars, layers, markers and a tempo map: see the module docstring.
+
+    Frozen: every change (:meth:`with_tempo`, :meth:`with_events`, :meth:`with_layers`,
+    :meth:`head`, :meth:`in_section`, :meth:`remeter`...) makes a new timeline. Events and
+    markers are kept in order; ``events_sorted`` says the events given are in order already
+    (a reader's million notes are not sorted again).
+    """
 
     title: str
     bars: tuple[Bar, ...]
@@ -178,20 +78,25 @@ class Timeline:
     layers: dict[str, Layer] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
     markers: tuple[Marker, ...] = ()
+    events_sorted: InitVar[bool] = False
+    _bar_starts: list[Fraction] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.events = tuple(sorted(self.events))
-        self.markers = tuple(sorted(self.markers))
-        self._bar_starts = [bar.start for bar in self.bars]
-        self._onsets: tuple[tuple[Event, ...], list[Fraction]] = ((), [])
+    def __post_init__(self, events_sorted: bool) -> None:
+        events = tuple(self.events) if events_sorted else tuple(sorted(self.events))
+        object.__setattr__(self, "events", events)
+        object.__setattr__(self, "markers", tuple(sorted(self.markers, key=Marker.sort_key)))
+        object.__setattr__(self, "bars", tuple(self.bars))
+        object.__setattr__(self, "_bar_starts", [bar.start for bar in self.bars])
+
+    @cached_property
+    def _onsets(self) -> list[Fraction]:
+        """Each event's onset, in order (made once, on first use)."""
+        return [e.onset for e in self.events]
 
     def events_between(self, start: Fraction, end: Fraction) -> tuple[Event, ...]:
         """The events whose onset is in ``[start, end)`` (quarter notes), in order; found by
         bisection, so a bar's events cost what they are, not the whole timeline."""
-        events, onsets = self._onsets
-        if events is not self.events:  # events may be replaced after construction
-            onsets = [e.onset for e in self.events]
-            self._onsets = (self.events, onsets)
+        onsets = self._onsets
         first = bisect.bisect_left(onsets, start)
         return self.events[first : bisect.bisect_left(onsets, end, lo=first)]
 
@@ -221,9 +126,9 @@ class Timeline:
         extra: list[Marker] = []
         for number, (meter, section) in enumerate(bars, start=1):
             if section_markers and (not laid or laid[-1].section != section) and section:
-                extra.append(Marker(start, section))
+                extra.append(Marker(start, MarkerKind.SECTION, section))
             if section_markers and (not laid or laid[-1].meter != meter):
-                extra.append(Marker(start, f"meter {meter.explicit}"))
+                extra.append(Marker(start, MarkerKind.METER, meter))
             laid.append(Bar(number, start, meter, section))
             start += meter.bar_quarters
         if not laid:
@@ -304,8 +209,6 @@ class Timeline:
         Raises:
             RemeterError: an unknown strategy, or (with ``strict``) a bar in another meter.
         """
-        from theme.remeter import remeter
-
         return remeter(self, strategy, strict=strict)
 
     def layer_events(self, name: str) -> list[Event]:
@@ -313,15 +216,38 @@ class Timeline:
         return [e for e in self.events if e.layer == name]
 
     def with_events(
-        self, events: Sequence[Event], layers: Iterable[Layer] = (), markers: Iterable[Marker] = ()
+        self,
+        events: Sequence[Event],
+        layers: Iterable[Layer] = (),
+        markers: Iterable[Marker] = (),
+        *,
+        in_order: bool = False,
     ) -> Timeline:
-        """A copy with more events, layers and markers (a click under a variant)."""
+        """A copy with more events, layers and markers (a click under a variant).
+
+        ``in_order``: the events given are in order, and this timeline has none yet (a
+        reader's notes, sorted as integers): they are not sorted again.
+        """
         return replace(
             self,
             events=(*self.events, *events),
             layers={**self.layers, **{layer.name: layer for layer in layers}},
             markers=(*self.markers, *markers),
+            events_sorted=in_order and not self.events,
         )
+
+    def with_layers(self, layers: Iterable[Layer]) -> Timeline:
+        """A copy with these layers added (or, by name, put in place of this one's)."""
+        return self.with_events((), layers)
+
+    def with_tempo(self, tempo: str | int | Fraction | Tempo | TempoMap) -> Timeline:
+        """A copy played at another tempo: a tempo map, or one tempo throughout."""
+        tempo_map = tempo if isinstance(tempo, TempoMap) else TempoMap.constant(tempo)
+        return replace(self, tempo_map=tempo_map, events_sorted=True)
+
+    def with_title(self, title: str) -> Timeline:
+        """A copy with another title."""
+        return replace(self, title=title, events_sorted=True)
 
     @classmethod
     def join(cls, timelines: Sequence[Timeline], *, title: str) -> Timeline:
@@ -343,9 +269,9 @@ class Timeline:
             bars += [(bar.meter, bar.section) for bar in part.bars]
             events += [replace(e, onset=e.onset + start) for e in part.events]
             markers += [
-                Marker(m.at + start, m.text)
+                m.moved(m.at + start)
                 for m in part.markers
-                if not m.text.startswith("meter ") and not part._names_a_section(m)
+                if m.kind is not MarkerKind.METER and not part._names_a_section(m)
             ]
             layers.update(part.layers)
             start += part.length
@@ -360,6 +286,8 @@ class Timeline:
 
     def _names_a_section(self, marker: Marker) -> bool:
         """Whether ``marker`` is the name of the section starting where it stands."""
+        if marker.kind is MarkerKind.METER:
+            return False
         i = bisect.bisect_left(self._bar_starts, marker.at)
         if i == len(self.bars) or self.bars[i].start != marker.at:
             return False
@@ -378,7 +306,8 @@ class Timeline:
         return replace(
             self,
             bars=tuple(replace(bar, section=name) for bar in self.bars),
-            markers=(Marker(Fraction(0), name), *kept),
+            markers=(Marker(Fraction(0), MarkerKind.SECTION, name), *kept),
+            events_sorted=True,
         )
 
     def head(self, bars: int) -> Timeline:
@@ -395,11 +324,6 @@ class Timeline:
             ),
             markers=tuple(m for m in self.markers if m.at < end),
         )
-
-    def _repr_html_(self) -> str:
-        from theme.classroom.notebook import html_for
-
-        return html_for(self, self.title)
 
     def __repr__(self) -> str:
         return (

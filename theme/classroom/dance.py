@@ -23,7 +23,7 @@ from fractions import Fraction
 from theme.errors import UsageError
 from theme.meter import AccentLevel, Meter
 from theme.tempo import Tempo
-from theme.timeline import Event, Layer, Marker, Timeline
+from theme.timeline import Event, Layer, Marker, MarkerKind, Timeline
 
 __all__ = [
     "FOOT",
@@ -214,7 +214,9 @@ def dance_timeline(
     ]
     markers = [
         Marker(
-            i * m.pulse_quarters, f"step one: bar {i // m.numerator + 1} beat {i % m.numerator + 1}"
+            i * m.pulse_quarters,
+            MarkerKind.TEXT,
+            f"step one: bar {i // m.numerator + 1} beat {i % m.numerator + 1}",
         )
         for i in range(0, pulses, steps)
     ]

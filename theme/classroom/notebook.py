@@ -1,7 +1,8 @@
 """HTML for Jupyter: engraved notation and an audio player, inline, with no network.
 
-``Variant``, ``Timeline`` and ``Metronome`` have ``_repr_html_`` methods that call
-:func:`html_for`, so a notebook cell that ends with one shows and plays it.
+:func:`html` makes the HTML of a ``Variant``, ``Timeline``, ``Strategy`` or ``Metronome``.
+``import theme`` registers it with IPython's HTML formatter for those classes (by name, so
+nothing is imported for it), and a notebook cell that ends with one shows and plays it.
 """
 
 from __future__ import annotations
@@ -9,9 +10,15 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from theme.metronome import Metronome
+from theme.remeter import Strategy
 from theme.timeline import Timeline
+from theme.variants import Variant
 
-__all__ = ["audio_tag", "html_for", "notation_svg", "playable_head"]
+__all__ = ["audio_tag", "html", "html_for", "notation_svg", "playable_head"]
+
+METRONOME_BARS = 16
+"""The most bars of a metronome shown and played in a notebook (4 for an endless one)."""
 
 NOTATION_BARS = 8
 
@@ -60,4 +67,28 @@ def html_for(timeline: Timeline, title: str, *, bars: int = NOTATION_BARS) -> st
         f"<div style='max-width:100%;overflow-x:auto'>{notation_svg(timeline, bars=bars)}</div>"
         f"<p>{len(timeline.bars)} bars, {float(timeline.duration_seconds):.1f} s{escape(shown)}</p>"
         f"{audio_tag(timeline)}</div>"
+    )
+
+
+def html(music: Timeline | Variant | Strategy | Metronome) -> str:
+    """A block of HTML that shows and plays ``music``: a timeline, a variant (laid out with
+    its defaults), a strategy (:func:`~theme.classroom.examples.strategy_example`: two bars,
+    then the same bars through it) or a metronome (its first bars, at most 16).
+
+    Raises:
+        TypeError: anything else.
+    """
+    if isinstance(music, Timeline):
+        return html_for(music, music.title)
+    if isinstance(music, Variant):
+        return html_for(music.timeline(), f"{music.name}: {music.title}")
+    if isinstance(music, Strategy):
+        from theme.classroom.examples import strategy_example
+
+        return html_for(strategy_example(music), f"{music.name}: {music.summary}")
+    if isinstance(music, Metronome):
+        bars = min(music.bars or 4, METRONOME_BARS)
+        return html_for(music.timeline(bars=bars), music.describe())
+    raise TypeError(
+        "html() shows a Timeline, Variant, Strategy or Metronome, not " + type(music).__name__
     )

@@ -72,10 +72,10 @@ def _remix(tempo: Tempo | None) -> Timeline:
 
 
 def _strategies(tempo: Tempo | None) -> Timeline:
-    from theme.remeter import STRATEGIES
+    from theme.classroom.examples import strategy_example
 
     return Timeline.join(
-        [STRATEGIES[name].example(tempo=tempo) for name in STRATEGY_ORDER],
+        [strategy_example(name, tempo=tempo) for name in STRATEGY_ORDER],
         title="5/4, then each strategy's 4/4",
     )
 

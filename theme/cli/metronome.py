@@ -144,12 +144,7 @@ def run(args: argparse.Namespace) -> int:
 
         if args.bars is None:
             raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
-        if kind in ("mid", "midi", "html"):
-            write(metronome.timeline(), out)
-        else:  # straight from the renderer: an hour of clicks needs no more memory than a minute
-            from theme.renderers.audio import write_blocks
-
-            write_blocks(metronome.renderer(rate=rate), out, rate=rate)
+        write(metronome, out, rate=rate)  # audio straight from the renderer, block by block
         print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
     from theme.live import LiveMetronome, TerminalKeys

@@ -51,10 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name
-    (:func:`theme.readers.read_file`)."""
-    from theme.readers import read_file
+    (:func:`theme.read`)."""
+    from theme.export import read
 
-    return read_file(path)
+    return read(path)
 
 
 def summary(source: Timeline, result: Timeline, strategy: Strategy) -> str:
@@ -79,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
     from theme.output import output_file
     from theme.readers import InputFileWarning
     from theme.remeter import get_strategy, remeter
-    from theme.tempo import TempoMap
 
     strategy = get_strategy(args.strategy)
     if args.to is not None:
@@ -100,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     said = summary(timeline, result, strategy)
     del timeline  # a million notes: the source's memory back before writing
     if args.tempo:
-        result.tempo_map = TempoMap.constant(args.tempo)
+        result = result.with_tempo(args.tempo)
     write(result, out)
     print(f"wrote {args.output}: {said} ({strategy.name}: {strategy.summary})")
     for warning in mended:

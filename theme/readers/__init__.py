@@ -1,6 +1,6 @@
-"""Files of one's own read into a timeline: MIDI, MusicXML, or a variant (TOML).
-
-:func:`read_file` chooses the reader by the extension. Every reader works in time and memory
+"""Files of one's own read into a timeline: MIDI (:mod:`theme.readers.midi`) and MusicXML
+(:mod:`theme.readers.musicxml`); :func:`theme.read` chooses the reader by the extension (and
+reads a variant's TOML file too). Every reader works in time and memory
 bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it is read, and so
 is music longer than :data:`~theme.timeline.MAX_BARS` bars or with more than
 :data:`~theme.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every problem is
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from theme.errors import InputFileError
 from theme.meter import Meter
-from theme.timeline import MAX_BARS, MAX_EVENTS, Timeline
+from theme.timeline import MAX_BARS, MAX_EVENTS
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -25,7 +25,6 @@ __all__ = [
     "InputFileWarning",
     "file_bytes",
     "lay_out_bars",
-    "read_file",
     "refuse",
 ]
 
@@ -119,30 +118,3 @@ def check_notes(count: int, kind: str, path: str | Path) -> None:
     """Refuse a file with more than :data:`MAX_EVENTS` notes (call it as they are counted)."""
     if count > MAX_EVENTS:
         raise refuse(kind, path, f"it has more than {MAX_EVENTS:,} notes")
-
-
-def read_file(path: str | Path) -> Timeline:
-    """A timeline from a ``.mid``/``.midi``, ``.musicxml``/``.xml``/``.mxl`` file, or a
-    variant (a name or a ``.toml`` file).
-
-    Raises:
-        InputFileError: the file cannot be read (see each reader), or has another extension.
-        VariantError: an unknown variant name.
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix in (".mid", ".midi"):
-        from theme.readers.midi import read_midi
-
-        return read_midi(path)
-    if suffix in (".musicxml", ".xml", ".mxl"):
-        from theme.readers.musicxml import read_musicxml
-
-        return read_musicxml(path)
-    if suffix == ".toml" or not suffix:
-        from theme.variants import load
-
-        return load(path).timeline()
-    raise InputFileError(
-        f"cannot read {str(path)!r}: expected a .mid, .midi, .musicxml, .xml or .mxl file, "
-        "or a variant"
-    )

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from theme.errors import MeterError
 from theme.meter import DENOMINATORS, AccentLevel, Meter
 from theme.readers import (
     MAX_LAYERS,
@@ -43,7 +42,6 @@ __all__ = ["read_midi"]
 KIND = "MIDI"
 _SLOWEST = round(60_000_000 / MIN_QPM)  # microseconds a quarter note
 _FASTEST = round(60_000_000 / MAX_QPM)
-_METER_MARKER = "meter "
 SIMPLE_TEMPOS = 1000
 """Up to this many tempo changes, each reads as the simplest tempo that rounds to it (132,
 not 60000000/454545); past it, exactly: the seconds of thousands of simple tempos add up to
@@ -60,7 +58,6 @@ class _Found:
 
     title: str = ""
     signatures: dict[int, tuple[int, int]] = field(default_factory=dict)
-    groupings: dict[int, str] = field(default_factory=dict)
     tempos: dict[int, int] = field(default_factory=dict)
     markers: list[tuple[int, str]] = field(default_factory=list)
     layers: dict[tuple[int, int], Layer] = field(default_factory=dict)
@@ -146,11 +143,7 @@ def _meta(found: _Found, index: int, now: int, kind: int, payload: bytes) -> str
             )
         found.signatures[now] = (numerator, 2**power)
     elif kind == 0x06:
-        text = _text(payload)
-        if text.startswith(_METER_MARKER) and len(text) < 200:
-            found.groupings[now] = text[len(_METER_MARKER) :]
-        else:
-            found.markers.append((now, text))
+        found.markers.append((now, _text(payload)))
     return None
 
 
@@ -274,17 +267,20 @@ def read_midi(path: str | Path) -> Timeline:
             InputFileWarning,
             stacklevel=2,
         )
+    groupings: dict[int, Meter] = {}  # this project's meter markers, by tick
+    markers: list[Marker] = []
+    for tick, text in found.markers:
+        marker = Marker.from_midi_text(Fraction(tick, ppq), text)
+        if isinstance(marker.value, Meter):
+            groupings[tick] = marker.value
+        else:
+            markers.append(marker)
     meters: dict[int, Meter] = {}
     for tick, (numerator, denominator) in found.signatures.items():
         meter = Meter.of(numerator, denominator)
-        grouping = found.groupings.get(tick)
-        if grouping is not None:
-            try:
-                grouped = Meter.parse(grouping)
-            except MeterError:
-                grouped = meter  # not one of ours: the default grouping
-            if (grouped.numerator, grouped.denominator) == (numerator, denominator):
-                meter = grouped
+        grouped = groupings.get(tick, meter)
+        if (grouped.numerator, grouped.denominator) == (numerator, denominator):
+            meter = grouped
         meters[tick] = meter
     end = max(start + length for start, length, *_ in found.notes)
     bars = lay_out_bars(
@@ -305,10 +301,9 @@ def read_midi(path: str | Path) -> Timeline:
         bars=bars,
         tempo=TempoMap(segments),
         layers=found.layers.values(),
-        markers=[Marker(Fraction(tick, ppq), text) for tick, text in found.markers],
+        markers=markers,
     )
-    timeline.events = _events(timeline, found.notes, ppq)
-    return timeline
+    return timeline.with_events(_events(timeline, found.notes, ppq), in_order=True)
 
 
 def _events(

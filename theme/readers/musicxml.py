@@ -191,8 +191,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
     events = []
     for onset, duration, layer, pitch, velocity in sorted(n for n in notes if n[0] < end):
         events.append(Event(onset, duration, layer, pitch, velocity, timeline.accent_at(onset)))
-    timeline.events = tuple(events)
-    return timeline
+    return timeline.with_events(events, in_order=True)
 
 
 def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:

@@ -10,13 +10,14 @@ Grid rows (one cell a grid step, eighths by default)::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from fractions import Fraction
 
 from theme.errors import UsageError
+from theme.events import ACCENTED_VELOCITY
 from theme.meter import AccentLevel, Meter
 from theme.remeter import Strategy, get_strategy, remeter
+from theme.rhythm import fraction_gcd
 from theme.safe_text import printable
 from theme.timeline import Bar, Timeline
 
@@ -48,10 +49,7 @@ def _cell(timeline: Timeline, bars: Sequence[Bar]) -> Fraction:
     for bar in bars:
         for event in timeline.bar_events(bar):
             values += [event.onset - bar.start, event.duration]
-    nonzero = [v for v in values if v]
-    return Fraction(
-        math.gcd(*(v.numerator for v in nonzero)), math.lcm(*(v.denominator for v in nonzero))
-    )
+    return fraction_gcd(values)
 
 
 def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
@@ -90,7 +88,7 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
                 for i in range(first + 1, last):
                     if marks[i] == " ":
                         marks[i] = "."
-                marks[first] = "X" if event.velocity >= 100 else "x"
+                marks[first] = "X" if event.velocity >= ACCENTED_VELOCITY else "x"
             rows[name].append(join(marks))
     lines = [f"  {'count':<{width}}  " + " | ".join(count_row)]
     lines.append(f"  {'accent':<{width}}  " + " | ".join(accent_row))

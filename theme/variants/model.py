@@ -229,19 +229,13 @@ class Variant:
                 )
             start = bar.start
             events += [Event(start + onset, *rest) for onset, *rest in bar_notes]
-        laid.events = tuple(events)
-        return laid
+        return laid.with_events(events)
 
     def to_score(self, **options: Any) -> Score:
         """A music21 Score of :meth:`timeline` (same options): a part per layer."""
         from theme.score import to_score
 
         return to_score(self.timeline(**options))
-
-    def _repr_html_(self) -> str:
-        from theme.classroom.notebook import html_for
-
-        return html_for(self.timeline(), f"{self.name}: {self.title}")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.title}"
