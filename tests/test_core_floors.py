@@ -1,0 +1,234 @@
+"""The model floor: a frozen timeline, typed markers, imports that only look down, the
+notebook's HTML registered from above, and exports that stay byte for byte what they were."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import importlib
+import subprocess
+import sys
+import types
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import theme
+from tests.conftest import ROOT
+from theme.events import Marker, MarkerKind
+from theme.meter import Meter
+from theme.remeter import remeter
+from theme.tempo import TempoMap
+from theme.timeline import Timeline
+
+MIDI_SHA256 = {
+    ("balkan-11", None): "8ec271c3688718a89e89c2f0fa6d535a7d086a24eead0cc55c39ddc258f04829",
+    ("balkan-7", None): "2f30712f385c9691372d0742eb993e616c45dc51501fdd96ec79fb10930ca393",
+    ("balkan-9", None): "4205b49a0fff80a25375f59f114eb81455cb53fe082ccb59dddf31f0f48c67b6",
+    ("film", None): "8bf20b69c8924dc3447d8ba0e2547bddba93d890da5abaa1c2b967b53e29010a",
+    ("limping-waltz", None): "49b313736257e4a6e96ff0939fdc6342f8ac732b67fb7d4b4e33cbab42dc657a",
+    ("remix-1996", None): "a037702ba393ba96d92e0d91e30ae2af212ec6382ba0bbb20dd8da392adca97a",
+    ("remix-2000", None): "cd399d3cd448ea24eee418bd2a6d92e2544143190e5b3fa177f9e58c4901891d",
+    ("take-five-vamp", None): "e3bf531ef592c7dc8d3a61ae268cde50e226100a0cff9b8da34f51c454787db6",
+    ("tv-1966", None): "dad08a6395b8c6e6fc41ebf263b783969a457695741d72b1f3ace46fd4a2f4a2",
+    ("tv-1966", "drop"): "3d780e9754626a6aa635fd4968d7e2c7dc7e2dcd2b3c4081d03e68f1eb49d990",
+    ("tv-1966", "rebar"): "c4f3967ab0fcc25424bb50d379e3884ea149925f6ba911cb52c7daf425e449dd",
+    ("tv-1966", "squeeze"): "b13aa9570ed7cd61413044f250330af5e5fae678c8e3e6c9d2a03060d264fe92",
+}
+"""The MIDI export of every built-in variant (and of tv-1966 through three strategies), as
+it was before the model was made frozen, typed and layered."""
+
+MODEL = ("events", "meter", "rhythm", "tempo", "timeline", "remeter", "errors", "safe_text")
+"""The model floor: the modules that may import only one another."""
+
+
+def test_every_built_in_variant_is_recorded() -> None:
+    assert {name for name, _ in MIDI_SHA256} == set(theme.names())
+
+
+@pytest.mark.parametrize(("name", "strategy"), sorted(MIDI_SHA256, key=str))
+def test_midi_exports_stay_byte_identical(tmp_path: Path, name: str, strategy: str | None) -> None:
+    timeline = theme.load(name).timeline()
+    if strategy is not None:
+        timeline = remeter(timeline, strategy, strict=False)
+    out = theme.write(timeline, tmp_path / "x.mid")
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == MIDI_SHA256[(name, strategy)]
+
+
+@pytest.mark.parametrize("field", ["title", "bars", "tempo_map", "layers", "events", "markers"])
+def test_a_timeline_is_frozen(field: str) -> None:
+    timeline = theme.load("tv-1966").timeline()
+    with pytest.raises(dataclasses.FrozenInstanceError, match=field):
+        setattr(timeline, field, getattr(timeline, field))
+
+
+def test_with_tempo_makes_a_new_timeline_and_leaves_the_old_one() -> None:
+    timeline = theme.load("tv-1966").timeline(tempo=120)
+    faster = timeline.with_tempo(TempoMap.constant(150))
+    assert [s.qpm for s in faster.tempo_map.segments] == [150]
+    assert [s.qpm for s in timeline.tempo_map.segments] == [120]
+    assert faster.events == timeline.events and faster.bars == timeline.bars
+
+
+def test_events_given_out_of_order_are_sorted() -> None:
+    timeline = theme.load("balkan-7").timeline()
+    shuffled = Timeline.build(
+        title="t",
+        bars=[(b.meter, b.section) for b in timeline.bars],
+        tempo=120,
+        layers=timeline.layers.values(),
+    ).with_events(timeline.events[::-1])
+    assert shuffled.events == timeline.events
+    assert shuffled.events_between(Fraction(0), Fraction(7, 2)) == timeline.bar_events(
+        timeline.bars[0]
+    )
+
+
+meters = st.lists(st.integers(1, 9), min_size=1, max_size=6).flatmap(
+    lambda groups: st.sampled_from([4, 8, 16]).map(
+        lambda d: Meter.parse("+".join(map(str, groups)) + f"/{d}")
+    )
+)
+
+
+@given(meter=meters, at=st.fractions(min_value=0, max_value=1000))
+def test_a_meter_marker_reads_back_as_the_meter_it_holds(meter: Meter, at: Fraction) -> None:
+    marker = Marker(at, MarkerKind.METER, meter)
+    assert marker.midi_text() == f"meter {meter.explicit}"
+    assert Marker.from_midi_text(at, marker.midi_text()) == marker
+
+
+@given(text=st.text(max_size=300))
+def test_any_other_marker_text_reads_back_as_text_or_a_meter(text: str) -> None:
+    marker = Marker.from_midi_text(Fraction(0), text)
+    assert marker.midi_text() == text or marker.kind is MarkerKind.METER
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (MarkerKind.METER, "3+2/4", "a meter marker holds a Meter, not '3\\+2/4'"),
+        (MarkerKind.SECTION, Meter.parse("5/4"), "a section marker holds a str"),
+        ("meter", "x", "a marker's kind must be a MarkerKind"),
+    ],
+)
+def test_a_marker_holds_the_value_its_kind_says(kind: object, value: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        Marker(Fraction(0), kind, value)  # type: ignore[arg-type]
+
+
+def test_a_timeline_marks_meters_and_sections_by_kind() -> None:
+    timeline = theme.load("remix-1996").timeline()
+    meters = [m.value for m in timeline.markers if m.kind is MarkerKind.METER]
+    assert meters == [meter for _, meter in timeline.meter_changes()]
+    sections = [m.value for m in timeline.markers if m.kind is MarkerKind.SECTION]
+    assert sections and all(isinstance(name, str) for name in sections)
+
+
+def _theme_imports(path: Path) -> set[str]:
+    """Every theme module ``path`` imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("theme"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("theme")}
+    return found
+
+
+@pytest.mark.parametrize("module", MODEL)
+def test_the_model_imports_nothing_above_it(module: str) -> None:
+    imported = _theme_imports(ROOT / "theme" / f"{module}.py")
+    assert imported <= {f"theme.{m}" for m in MODEL}, imported
+
+
+@pytest.mark.parametrize("package", ["renderers", "readers"])
+def test_renderers_and_readers_import_no_variant_nor_classroom(package: str) -> None:
+    for path in (ROOT / "theme" / package).glob("*.py"):
+        imported = _theme_imports(path)
+        above = {m for m in imported if m.startswith(("theme.variants", "theme.classroom"))}
+        assert not above, (path.name, above)
+
+
+def test_importing_the_model_loads_no_module_above_it() -> None:
+    code = (
+        "import sys, theme.timeline, theme.remeter\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('theme.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert set(loaded) <= {f"theme.{m}" for m in MODEL}, loaded
+
+
+class _Formatter:
+    def __init__(self) -> None:
+        self.registered: dict[tuple[str, str], object] = {}
+
+    def for_type_by_name(self, module: str, name: str, function: object) -> None:
+        self.registered[(module, name)] = function
+
+
+def test_import_theme_registers_the_notebook_html_with_ipython(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    formatter = _Formatter()
+    shell = types.SimpleNamespace(
+        display_formatter=types.SimpleNamespace(formatters={"text/html": formatter})
+    )
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    importlib.reload(theme)
+    assert set(formatter.registered) == {
+        ("theme.timeline", "Timeline"),
+        ("theme.variants.model", "Variant"),
+        ("theme.remeter", "Strategy"),
+        ("theme.metronome", "Metronome"),
+    }
+    # registered by the module each class is defined in, as IPython looks it up
+    assert all(
+        getattr(importlib.import_module(m), n).__module__ == m for m, n in formatter.registered
+    )
+    show = formatter.registered[("theme.remeter", "Strategy")]
+    html = show(theme.STRATEGIES["drop"])  # type: ignore[operator]
+    assert "drop: 3+3+2 (tresillo)" in html and "<svg" in html and "<audio" in html
+
+
+def test_without_a_running_ipython_nothing_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    importlib.reload(theme)  # no shell: no error, nothing to register with
+    assert theme.read is not None
+
+
+@pytest.mark.parametrize("suffix", [".mid", ".musicxml"])
+def test_read_gives_back_what_write_wrote(tmp_path: Path, suffix: str) -> None:
+    timeline = theme.load("balkan-7").timeline()
+    back = theme.read(theme.write(timeline, tmp_path / f"x{suffix}"))
+    assert [b.meter for b in back.bars] == [b.meter for b in timeline.bars]
+    assert [e.onset for e in back.events] == [e.onset for e in timeline.events]
+
+
+def test_read_takes_a_variant_file_and_a_name(tmp_path: Path) -> None:
+    assert len(theme.read("tv-1966").bars) == len(theme.load("tv-1966").timeline().bars)
+    with pytest.raises(theme.ThemeError, match=r"cannot read '.*x\.txt': expected a \.mid"):
+        theme.read(tmp_path / "x.txt")
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".mid"])
+def test_write_takes_a_metronome(tmp_path: Path, suffix: str) -> None:
+    from theme.metronome import Metronome
+
+    metronome = Metronome("5/4", bpm=160, bars=2)
+    out = theme.write(metronome, tmp_path / f"m{suffix}")
+    if suffix == ".mid":
+        expected = theme.write(metronome.timeline(), tmp_path / "t.mid")
+        assert out.read_bytes() == expected.read_bytes()
+    else:
+        assert out.stat().st_size > 48000 * 2 * 60 / 160 * 5  # two bars of 16-bit stereo
