@@ -46,5 +46,4 @@ def test_import_theme_does_not_load_numpy() -> None:
 
 
 def test_score_is_built_only_when_asked() -> None:
-    pytest.importorskip("theme.score", reason="theme.score is not written yet")
     assert "music21" in loaded_after("import theme; theme.load('tv-1966').to_score()")

@@ -17,6 +17,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from theme.events import ACCENTED_VELOCITY
 from theme.meter import Meter
 from theme.tempo import TempoSegment
 from theme.timeline import Bar, Event, Layer, Timeline
@@ -24,10 +25,7 @@ from theme.timeline import Bar, Event, Layer, Timeline
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
 
-__all__ = ["ABBREVIATIONS", "ACCENT_VELOCITY", "abbreviation", "to_score", "xml_text"]
-
-ACCENT_VELOCITY = 100
-"""Notes at or above this MIDI velocity get an accent mark (the box notation's ``X``)."""
+__all__ = ["ABBREVIATIONS", "abbreviation", "to_score", "xml_text"]
 
 ABBREVIATIONS = {
     "bass": "Bass",
@@ -229,7 +227,7 @@ def _measure(
     for offset, length, chord, tied_from, tied_on in _pieces(events, bar):
         for a, b in _rests(position, offset, bar) if offset > position else ():
             _insert_rest(measure, a, b, bar)
-        accent = not tied_from and max(e.velocity for e in chord) >= ACCENT_VELOCITY
+        accent = not tied_from and max(e.velocity for e in chord) >= ACCENTED_VELOCITY
         durations = _durations(length)
         for k, (start, piece) in enumerate(durations):  # a length no one note can write: tied
             n = _note(chord, piece, layer.drum)
