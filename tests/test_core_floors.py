@@ -21,7 +21,7 @@ import theme
 from tests.conftest import ROOT
 from theme.events import Marker, MarkerKind
 from theme.meter import Meter
-from theme.remeter import remeter
+from theme.remeter import STRATEGIES, remeter, remetered_starts
 from theme.tempo import TempoMap
 from theme.timeline import Timeline
 
@@ -232,3 +232,15 @@ def test_write_takes_a_metronome(tmp_path: Path, suffix: str) -> None:
         assert out.read_bytes() == expected.read_bytes()
     else:
         assert out.stat().st_size > 48000 * 2 * 60 / 160 * 5  # two bars of 16-bit stereo
+
+
+@pytest.mark.parametrize("name", ["squeeze", "drop", "stretch", "rebar"])
+def test_each_bar_lands_on_a_barline_of_the_remetered_timeline(name: str) -> None:
+    timeline = theme.load("remix-1996").timeline()
+    result = remeter(timeline, name, strict=False)
+    starts = [remetered_starts(timeline, name)[bar.number] for bar in timeline.bars]
+    assert starts == sorted(starts) and starts[0] == 0
+    barlines = [bar.start for bar in result.bars]
+    assert set(starts) <= set(barlines) or name == "rebar"  # rebar: bars cross the old lines
+    kept = [bar for bar in timeline.bars if not STRATEGIES[name].matches(bar.meter)]
+    assert all(result.bar_at(starts[bar.number - 1]).meter == bar.meter for bar in kept)

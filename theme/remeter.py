@@ -45,7 +45,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from theme.timeline import Timeline
 
-__all__ = ["STRATEGIES", "Strategy", "get_strategy", "remeter", "remeter_rhythm"]
+__all__ = [
+    "STRATEGIES",
+    "Strategy",
+    "get_strategy",
+    "remeter",
+    "remeter_rhythm",
+    "remetered_starts",
+]
 
 F = Fraction
 
@@ -265,56 +272,28 @@ def remeter(
     """
     s = get_strategy(strategy)
     _check_meters(timeline, s, strict, source or repr(timeline.title))
-    new_bars: list[tuple[Meter, str]] = []
+    new_bars, starts, dst_start = _layout(timeline, s)
     events: list[Event] = []
-    dst_start = Fraction(0)
-    starts: dict[int, Fraction] = {}  # where each source bar starts in the result
     by_bar: dict[int, list[Event]] = {}
     bars, b = timeline.bars, 0
     for event in timeline.events:  # in order: the bars walked in step, not searched
         while b + 1 < len(bars) and bars[b + 1].start <= event.onset:
             b += 1
         by_bar.setdefault(bars[b].number, []).append(event)
-    i = 0
-    while i < len(bars):
-        bar = bars[i]
-        starts[bar.number] = dst_start
+    for bar in bars:
         in_bar = by_bar.get(bar.number, [])
-        if not _same_meter(bar.meter, s.source):
-            shift = dst_start - bar.start
+        start = starts[bar.number]
+        if s.is_rebar or not _same_meter(bar.meter, s.source):  # moved as they are
+            shift = start - bar.start
             events += [_moved(e, e.onset + shift) for e in in_bar]
-            new_bars.append((bar.meter, bar.section))
-            dst_start += bar.meter.bar_quarters
-        elif s.is_rebar:  # the run of source bars from here, barred again
-            j = i
-            while j < len(bars) and _same_meter(bars[j].meter, s.source):
-                starts[bars[j].number] = dst_start + bars[j].start - bar.start
-                events += [
-                    _moved(e, e.onset - bar.start + dst_start)
-                    for e in by_bar.get(bars[j].number, [])
-                ]
-                j += 1
-            target = s.target.bar_quarters
-            count = math.ceil((bars[j - 1].end - bar.start) / target)
-            new_bars += [
-                (s.target, timeline.bar_at(bar.start + k * target).section) for k in range(count)
-            ]
-            dst_start += count * target
-            i = j
             continue
-        else:
-            notes = [
-                _Note(e.onset - bar.start, e.onset - bar.start + e.duration, e) for e in in_bar
-            ]
-            for mapped in _map_bar(notes, s, bar.meter.bar_quarters):
-                if mapped is not None:
-                    assert isinstance(mapped.payload, Event)
-                    events.append(
-                        _moved(mapped.payload, dst_start + mapped.start, mapped.end - mapped.start)
-                    )
-            new_bars += [(s.target, bar.section)] * s.target_bars
-            dst_start += s.target.bar_quarters * s.target_bars
-        i += 1
+        notes = [_Note(e.onset - bar.start, e.onset - bar.start + e.duration, e) for e in in_bar]
+        for mapped in _map_bar(notes, s, bar.meter.bar_quarters):
+            if mapped is not None:
+                assert isinstance(mapped.payload, Event)
+                events.append(
+                    _moved(mapped.payload, start + mapped.start, mapped.end - mapped.start)
+                )
 
     def landing(position: Fraction) -> Fraction:
         """Where a position of the source (quarter notes) lands in the result."""
@@ -339,6 +318,54 @@ def remeter(
         events=events,
         markers=markers,
     )
+
+
+def remetered_starts(timeline: Timeline, strategy: str | Strategy) -> dict[int, Fraction]:
+    """Where each bar of ``timeline`` (by number) starts once remetered by ``strategy``
+    (quarter notes from the start); bars in other meters are kept, as ``strict=False`` does.
+
+    >>> from theme.timeline import Timeline
+    >>> five = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 3, tempo=120)
+    >>> remetered_starts(five, "stretch")
+    {1: Fraction(0, 1), 2: Fraction(8, 1), 3: Fraction(16, 1)}
+    """
+    return _layout(timeline, get_strategy(strategy))[1]
+
+
+def _layout(
+    timeline: Timeline, s: Strategy
+) -> tuple[list[tuple[Meter, str]], dict[int, Fraction], Fraction]:
+    """The bars of the result ``(meter, section)``, where each source bar starts in it, and
+    its length (quarter notes). ``rebar`` bars each run of source bars again in the target
+    meter (a run that does not fill its last bar ends with a rest)."""
+    new_bars: list[tuple[Meter, str]] = []
+    starts: dict[int, Fraction] = {}
+    dst_start = Fraction(0)
+    bars, i = timeline.bars, 0
+    while i < len(bars):
+        bar = bars[i]
+        starts[bar.number] = dst_start
+        if not _same_meter(bar.meter, s.source):
+            new_bars.append((bar.meter, bar.section))
+            dst_start += bar.meter.bar_quarters
+        elif s.is_rebar:  # the run of source bars from here, barred again
+            j = i
+            while j < len(bars) and _same_meter(bars[j].meter, s.source):
+                starts[bars[j].number] = dst_start + bars[j].start - bar.start
+                j += 1
+            target = s.target.bar_quarters
+            count = math.ceil((bars[j - 1].end - bar.start) / target)
+            new_bars += [
+                (s.target, timeline.bar_at(bar.start + k * target).section) for k in range(count)
+            ]
+            dst_start += count * target
+            i = j
+            continue
+        else:
+            new_bars += [(s.target, bar.section)] * s.target_bars
+            dst_start += s.target.bar_quarters * s.target_bars
+        i += 1
+    return new_bars, starts, dst_start
 
 
 def _moved(event: Event, onset: Fraction, duration: Fraction | None = None) -> Event:

@@ -16,7 +16,7 @@ from fractions import Fraction
 from theme.errors import UsageError
 from theme.events import ACCENTED_VELOCITY
 from theme.meter import AccentLevel, Meter
-from theme.remeter import Strategy, get_strategy, remeter
+from theme.remeter import Strategy, get_strategy, remeter, remetered_starts
 from theme.rhythm import fraction_gcd
 from theme.safe_text import printable
 from theme.timeline import Bar, Timeline
@@ -159,12 +159,9 @@ def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
     }
     source_bars = sorted(source_meter, key=lambda b: b.number)[:bars]
     lines = [f"{s.name}: {s.source} -> {s.target}, {s.summary}"]
+    starts = remetered_starts(timeline, s)  # where each source bar starts in the result
     for bar in source_bars:
-        # where this source bar starts in the result
-        before = sum(
-            s.target.bar_quarters * s.target_bars if b in source_meter else b.meter.bar_quarters
-            for b in timeline.bars[: bar.number - 1]
-        )
+        before = starts[bar.number]
         lines.append(f"bar {bar.number} ({bar.meter})")
         for name in timeline.layers:
             events = [e for e in timeline.layer_events(name) if bar.start <= e.onset < bar.end]
