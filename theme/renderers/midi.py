@@ -178,7 +178,7 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
         )
     for marker in timeline.markers:
         conductor.append(
-            (tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=_utf8(marker.text)))
+            (tick_of(marker.at, ppq), 2, mido.MetaMessage("marker", text=_utf8(marker.midi_text())))
         )
     midi = mido.MidiFile(type=1, ticks_per_beat=ppq, charset="utf-8")
     midi.tracks.append(_track(timeline.title, conductor, end_tick))
