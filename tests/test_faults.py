@@ -403,6 +403,20 @@ def test_a_signal_right_after_start(tmp_path: Path, delay: float, sig: int) -> N
     assert hidden(tmp_path) == []
 
 
+def test_a_signal_while_the_errors_module_is_half_imported() -> None:
+    """The handler imports nothing: a SIGTERM that lands while ``theme.errors`` is being
+    imported (it is in sys.modules, still without ``Terminated``) ends with exit 143 too."""
+    code = (
+        "import os, signal, sys, types\n"
+        "import theme.cli as cli\n"
+        "sys.modules['theme.errors'] = types.ModuleType('theme.errors')  # half imported\n"
+        "def early(argv=None):\n    os.kill(os.getpid(), signal.SIGTERM)\n    return 0\n"
+        "cli.main = early\ncli.run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (143, "theme: stopped (SIGTERM)\n")
+
+
 def test_the_entry_point_catches_an_early_ctrl_c() -> None:
     """A Ctrl-C before ``main`` has its handler (while the command modules load)."""
     code = (

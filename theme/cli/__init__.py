@@ -191,11 +191,11 @@ def _interrupted(exc: BaseException) -> int:
 
 def _on_signal(signum: int, frame: object) -> None:
     global _stopped_by
-    from theme.errors import Terminated
-
     if not _stopped_by:  # a second signal while cleaning up does not cut the clean-up short
         _stopped_by = signum
-        raise Terminated(signum)
+        # No import here: the signal may come while theme.errors itself is being imported.
+        terminated = getattr(sys.modules.get("theme.errors"), "Terminated", None)
+        raise terminated(signum) if terminated else KeyboardInterrupt
 
 
 def _install_signals() -> None:
