@@ -27,9 +27,9 @@ import soundfile
 from _common import compile_bytecode, median_walls
 
 import theme
-from theme.meter import Meter
+from theme.core.meter import Meter
+from theme.core.timeline import Event, Layer, Timeline
 from theme.renderers.audio import render
-from theme.timeline import Event, Layer, Timeline
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -177,7 +177,7 @@ def onset_errors(folder: Path) -> None:
 
 MEMORY_CHILD = """
 import resource, sys, theme
-from theme.renderers.audio import write_audio
+from theme.renderers.audiofile import write_audio
 bars = int(sys.argv[1])
 write_audio(theme.load("tv-1966").timeline(bars=bars), sys.argv[2])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -204,9 +204,9 @@ def memory(folder: Path) -> None:
 
 
 def callback_cost() -> None:
+    from theme.live.playback import Player
+    from theme.live.sinks import ManualSink
     from theme.metronome import Metronome
-    from theme.playback import Player
-    from theme.sinks import ManualSink
 
     block = np.empty((256, 2), np.float32)
     for label, renderer in (

@@ -37,7 +37,7 @@ ENV = {
 FIRST_CLICK = """
 import sys, time
 launched = float(sys.argv[1])
-import theme.playback as playback
+import theme.live.playback as playback
 original = playback.Player.pull
 def first(self, out):
     more = original(self, out)
@@ -95,10 +95,10 @@ def first_click(runs: int) -> None:
 def callback_and_display() -> None:
     import numpy as np
 
-    from theme.display import Frame
+    from theme.live.display import Frame
+    from theme.live.playback import Player
+    from theme.live.sinks import ManualSink
     from theme.metronome import Metronome
-    from theme.playback import Player
-    from theme.sinks import ManualSink
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
     sink = ManualSink(blocksize=256)
@@ -154,7 +154,7 @@ def drift(sleep_seconds: float) -> None:
 HOUR_CHILD = """
 import resource, sys
 from theme.metronome import Metronome
-from theme.renderers.audio import write_blocks
+from theme.renderers.audiofile import write_blocks
 bars = int(sys.argv[1])
 write_blocks(Metronome("5/4", vs="4/4", bpm=120, bars=bars).renderer().blocks(), sys.argv[2], rate=48000)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from theme import variants
-from theme.remeter import remeter
+from theme.core.remeter import remeter
 from theme.renderers.midi import write_midi
 
 folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="theme-"))

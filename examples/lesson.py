@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import theme
-import theme.renderers.audio
+import theme.renderers.audiofile
 from theme.classroom.dance import landings
 from theme.classroom.page import PageSection, page_html, timeline_section
 from theme.classroom.pictures import contrast_svg
@@ -37,7 +37,7 @@ sections = [
     PageSection(
         "Five beats: 3+2, then 2+3",
         ["Clap on the loud clicks. Which one limps?"],
-        audio=theme.renderers.audio.encode_audio(
+        audio=theme.renderers.audiofile.encode_audio(
             theme.Timeline.join([three_two.timeline(), two_three.timeline()], title="3+2 then 2+3")
         ),
     ),
@@ -47,7 +47,7 @@ sections = [
         "5/4 against 4/4",
         [f"Step one of a four-count step lands on: {steps}."],
         pictures=[contrast_svg("5/4", "4/4")],
-        audio=theme.renderers.audio.encode_audio(versus.timeline()),
+        audio=theme.renderers.audiofile.encode_audio(versus.timeline()),
     ),
 ]
 page = folder / "lesson.html"

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 import theme
 import theme.renderers.audio as audio
+from theme.core.meter import AccentLevel
+from theme.core.tempo import TempoMap
 from theme.errors import OutputFileError, ThemeError, UsageError
-from theme.meter import AccentLevel
-from theme.renderers.audio import BlockRenderer, render, write_audio
+from theme.renderers.audio import BlockRenderer, render
+from theme.renderers.audiofile import write_audio
 from theme.renderers.voices import VOICES, waveform
-from theme.tempo import TempoMap
 
 IMPULSE = np.array([0.001], dtype=np.float32)
 
@@ -103,7 +104,7 @@ def test_the_mix_never_clips(name: str) -> None:
 
 
 def test_a_pile_of_notes_stays_inside() -> None:
-    from theme.timeline import Event, Layer, Timeline
+    from theme.core.timeline import Event, Layer, Timeline
 
     events = [Event(Fraction(0), Fraction(1), f"l{i}", 36) for i in range(40)]
     layers = [Layer(f"l{i}", "kick", drum=True, gain=3.0) for i in range(40)]

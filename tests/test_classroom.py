@@ -20,10 +20,10 @@ from theme.classroom.dance import dance_timeline, landings, realign_beats
 from theme.classroom.page import PageSection, page_html, write_page
 from theme.classroom.pictures import contrast_svg, necklace_points, necklace_svg
 from theme.classroom.tour import STEPS, Step, play_tour, steps, write_tour
+from theme.core.remeter import remeter_rhythm
+from theme.core.rhythm import Rhythm
+from theme.core.timeline import Timeline
 from theme.errors import UsageError
-from theme.remeter import remeter_rhythm
-from theme.rhythm import Rhythm
-from theme.timeline import Timeline
 
 
 def test_necklace_vertices_sit_on_the_onsets() -> None:
@@ -76,8 +76,8 @@ def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
 def test_the_tour_played_step_by_step_with_a_grid_on_screen() -> None:
     import numpy as np
 
+    from theme.live.sinks import ArraySink
     from theme.renderers.audio import render
-    from theme.sinks import ArraySink
 
     sinks: list[ArraySink] = []
     asked: list[int] = []
@@ -251,10 +251,10 @@ class Terminal(io.StringIO):
 
 def test_the_live_dance_line_follows_what_is_heard() -> None:
     from theme.classroom.dance import live_step_line
-    from theme.display import follow
-    from theme.playback import Player
+    from theme.live.display import follow
+    from theme.live.playback import Player
+    from theme.live.sinks import SteppedSink
     from theme.renderers.audio import BlockRenderer
-    from theme.sinks import SteppedSink
 
     timeline = dance_timeline("5/4", bpm=600, bars=4)  # a pulse every 0.1 s
     sink = SteppedSink(blocksize=480)  # each look at the clock plays 10 ms
@@ -438,7 +438,7 @@ def test_a_page_too_long_is_refused_before_the_notation_is_engraved(
     def engrave(*args: object, **kwargs: object) -> str:
         raise AssertionError("engraved before the length was checked")
 
-    monkeypatch.setattr("theme.classroom.notebook.notation_svg", engrave)
+    monkeypatch.setattr("theme.classroom.page.notation_svg", engrave)
     long = theme.load("tv-1966").timeline(repeat=30)  # 30 x 22.5 s
     with pytest.raises(UsageError, match="a page plays at most 10 minutes a section"):
         write_page(long, tmp_path / "p.html")

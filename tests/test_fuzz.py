@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 import theme
 from theme.cli import main
+from theme.core.meter import Meter
+from theme.core.rhythm import Rhythm, parse_pitches
+from theme.core.tempo import Tempo
 from theme.errors import AudioDeviceError, ThemeError, UsageError
-from theme.meter import Meter
-from theme.rhythm import Rhythm, parse_pitches
-from theme.tempo import Tempo
 
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -224,7 +224,7 @@ def test_sample_rates(rate: int) -> None:
 
 @given(name=text)
 def test_device_names(name: str) -> None:
-    import theme.sinks as sinks
+    import theme.live.sinks as sinks
 
     fake = [
         sinks.Device(0, "Built-in Output", "ALSA", 2, True),

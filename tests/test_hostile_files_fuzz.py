@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from theme.core.timeline import MAX_BARS, Timeline
 from theme.errors import ThemeError
 from theme.readers.midi import read_midi
 from theme.readers.musicxml import read_musicxml
 from theme.renderers.midi import midi_file
-from theme.timeline import MAX_BARS, Timeline
 
 FUZZ = settings(
     max_examples=150,

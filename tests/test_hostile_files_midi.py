@@ -16,11 +16,11 @@ import mido
 import pytest
 
 from tests.conftest import run_theme
+from theme.core.meter import Meter
+from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, OutputFileError
-from theme.meter import Meter
 from theme.readers import MAX_FILE_BYTES, InputFileWarning
 from theme.renderers.midi import read_midi, write_midi
-from theme.timeline import Event, Layer, Timeline
 
 
 def varlen(value: int) -> bytes:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import theme
+from theme.core.timeline import MAX_EVENTS, Layer, as_timeline
 from theme.errors import UsageError, VariantError
-from theme.timeline import MAX_EVENTS, Layer, as_timeline
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_render_takes_a_variant(variant: theme.Variant) -> None:
 
 
 def test_play_takes_a_variant(variant: theme.Variant) -> None:
-    from theme.sinks import ArraySink
+    from theme.live.sinks import ArraySink
 
     sink = ArraySink(rate=48000)
     theme.play(variant, sink=sink, wait=True)

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_theme
-from theme.display import Frame, can_draw
 from theme.errors import AudioDeviceError, UsageError
-from theme.live import LiveMetronome, ScriptedKeys, TerminalKeys
+from theme.live.display import Frame, can_draw
+from theme.live.loop import LiveMetronome, ScriptedKeys, TerminalKeys
+from theme.live.playback import Player
+from theme.live.sinks import ArraySink, ManualSink, SoundDeviceSink, SteppedSink, check_latency
 from theme.metronome import Metronome
-from theme.playback import Player
 from theme.renderers.audio import BlockRenderer
-from theme.sinks import ArraySink, ManualSink, SoundDeviceSink, SteppedSink, check_latency
 
 
 class LateSink(SteppedSink):
@@ -141,15 +141,15 @@ def test_a_stream_that_will_not_close_is_left_behind(
     monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
 ) -> None:
     pytest.importorskip("sounddevice", exc_type=OSError)
-    import theme.sinks
+    import theme.live.sinks
 
-    monkeypatch.setattr(theme.sinks, "CLOSE_SECONDS", 0.1)
+    monkeypatch.setattr(theme.live.sinks, "CLOSE_SECONDS", 0.1)
     sink = SoundDeviceSink()
     stream = FakeStream()
     sink._stream = stream
     sink._closed = False
     sink.close()  # returns after 0.1 s instead of hanging
-    assert sink.lost and stream in theme.sinks._LEFT_BEHIND
+    assert sink.lost and stream in theme.live.sinks._LEFT_BEHIND
 
 
 def test_sinks_close_once_and_are_context_managers() -> None:
@@ -207,8 +207,8 @@ def test_the_live_metronome_draws_ascii_on_an_ascii_stream() -> None:
 
 def test_ascii_output_encoding_in_a_real_process() -> None:
     code = (
-        "import sys; from theme.live import LiveMetronome; from theme.metronome import Metronome;"
-        "from theme.sinks import SteppedSink;"
+        "import sys; from theme.live.loop import LiveMetronome; from theme.metronome import Metronome;"
+        "from theme.live.sinks import SteppedSink;"
         "sys.exit(LiveMetronome(Metronome('5/4', bars=1), sink=SteppedSink(blocksize=480),"
         " out=sys.stdout).run(refresh_seconds=0))"
     )
@@ -269,7 +269,7 @@ def test_the_cli_latency_is_checked_before_the_terminal() -> None:
 def test_a_signal_while_the_device_opens_is_held_until_it_has_opened() -> None:
     import signal
 
-    from theme.devices import held_signals
+    from theme.live.devices import held_signals
 
     reached = []
     with pytest.raises(KeyboardInterrupt), held_signals():
@@ -334,7 +334,7 @@ class BrokenClock:
 def test_portaudio_errors_become_audio_device_errors(
     monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
 ) -> None:
-    from theme.sinks import devices
+    from theme.live.sinks import devices
 
     monkeypatch.setitem(sys.modules, "sounddevice", BrokenPortAudio())
     with pytest.raises(AudioDeviceError, match="could not list the audio devices") as listed:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.errors import MeterError
-from theme.meter import DENOMINATORS, AccentLevel, Meter
 
 
 @pytest.mark.parametrize(

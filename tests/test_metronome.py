@@ -17,15 +17,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
+from theme.core.meter import AccentLevel, Meter
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Timeline
 from theme.errors import UsageError
-from theme.live import LiveMetronome, ScriptedKeys
-from theme.meter import AccentLevel, Meter
+from theme.live.loop import LiveMetronome, ScriptedKeys
+from theme.live.sinks import ManualSink, SteppedSink
 from theme.metronome import Metronome, click_track
+from theme.metronome.trainer import Accel, Gap, Ramp
 from theme.renderers.audio import schedule
-from theme.sinks import ManualSink, SteppedSink
-from theme.tempo import TempoMap
-from theme.timeline import Timeline
-from theme.trainer import Accel, Gap, Ramp
 
 
 @pytest.mark.parametrize("rate", [44100, 48000])
@@ -331,8 +331,8 @@ def test_display_delay_out_of_range_is_refused() -> None:
 def test_count_in_moves_everything_later_by_whole_bars_of_the_opening_tempo(
     bars: int, meter: str, ramp: bool
 ) -> None:
+    from theme.core.timeline import Event, Layer
     from theme.metronome import count_in
-    from theme.timeline import Event, Layer
 
     tempo = TempoMap.constant(100)
     if ramp:  # the count-in stays steady at the opening tempo, the ramp moves along

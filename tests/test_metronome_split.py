@@ -16,16 +16,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theme import click_sound
-from theme.clicks import COUNT, MAIN, SECOND, bar_clicks
+from theme.core.meter import Meter
+from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap
 from theme.errors import UsageError
 from theme.export import write
-from theme.live import LiveMetronome, LiveTempo
-from theme.meter import Meter
-from theme.metronome import Metronome
-from theme.renderers.audio import render, write_blocks
-from theme.sinks import ArraySink, SteppedSink
-from theme.tempo import MAX_QPM, MIN_QPM, TempoMap
+from theme.live.loop import LiveMetronome, LiveTempo
+from theme.live.sinks import ArraySink, SteppedSink
+from theme.metronome import Metronome, click_sound
+from theme.metronome.clicks import COUNT, MAIN, SECOND, bar_clicks
+from theme.renderers.audio import render
+from theme.renderers.audiofile import write_blocks
 
 # sha256 of `theme metronome ... -o FILE` as written before the metronome was split by job
 # (the same files as the command's): the split changed no byte of a MIDI or WAV export.

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import theme
+from theme.core.meter import Meter
+from theme.core.rhythm import Rhythm
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, OutputFileError
-from theme.meter import Meter
 from theme.renderers.midi import midi_file, read_midi, write_midi
-from theme.rhythm import Rhythm
-from theme.tempo import TempoMap
-from theme.timeline import Event, Layer, Timeline
 
 PPQ = 960
 CASES = (

@@ -22,7 +22,7 @@ from theme.renderers.notation import (
     write_musicxml,
     write_svg,
 )
-from theme.score import to_score
+from theme.renderers.score import to_score
 
 SCHEMA = DATA / "musicxml-4.0" / "musicxml.xsd"
 CASES = [(name, None) for name in theme.names()] + [
@@ -248,8 +248,8 @@ def test_bad_musicxml(tmp_path: Path, content: bytes, message: str) -> None:
 def test_the_tempo_mark_counts_what_musicians_count(
     tmp_path: Path, meter: str, tempo: str, unit: str, per_minute: str
 ) -> None:
-    from theme.meter import Meter
-    from theme.timeline import Event, Layer, Timeline
+    from theme.core.meter import Meter
+    from theme.core.timeline import Event, Layer, Timeline
 
     timeline = Timeline.build(
         title="t",
@@ -397,8 +397,8 @@ def test_our_reader_agrees_with_music21_on_real_scores(name: str) -> None:
     ],
 )
 def test_any_name_makes_well_formed_musicxml(tmp_path: Path, name: str, written: str) -> None:
-    from theme.meter import Meter
-    from theme.timeline import Event, Layer, Timeline
+    from theme.core.meter import Meter
+    from theme.core.timeline import Event, Layer, Timeline
 
     timeline = Timeline.build(
         title=name,

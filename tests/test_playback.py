@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import theme
-import theme.playback as playback
-import theme.sinks as sinks
+import theme.live.playback as playback
+import theme.live.sinks as sinks
 from theme.errors import AudioDeviceError
-from theme.playback import Player, play
+from theme.live.playback import Player, play
+from theme.live.sinks import ArraySink, ManualSink, SteppedSink
 from theme.renderers.audio import BlockRenderer, render
-from theme.sinks import ArraySink, ManualSink, SteppedSink
 
 
 def test_the_array_sink_hears_exactly_the_render() -> None:

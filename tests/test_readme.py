@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import theme.playback
-import theme.sinks
+import theme.live.playback
+import theme.live.sinks
 from tests.conftest import ROOT
 
 
@@ -18,11 +18,11 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
     assert blocks
     monkeypatch.chdir(tmp_path)
-    for module in (theme.playback, theme.sinks):  # play() and Metronome.play()
+    for module in (theme.live.playback, theme.live.sinks):  # play() and Metronome.play()
         monkeypatch.setattr(
             module,
             "SoundDeviceSink",
-            lambda **kw: theme.sinks.ArraySink(rate=kw.get("rate", 48000)),
+            lambda **kw: theme.live.sinks.ArraySink(rate=kw.get("rate", 48000)),
         )
     namespace: dict[str, object] = {}
     for block in blocks:

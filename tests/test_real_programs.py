@@ -13,7 +13,7 @@ import pytest
 import soundfile
 
 import theme
-from theme.remeter import STRATEGIES
+from theme.core.remeter import STRATEGIES
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 

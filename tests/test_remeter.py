@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 import theme
 from tests.conftest import run_theme
 from theme.classroom.examples import strategy_example
+from theme.core.meter import Meter
+from theme.core.remeter import STRATEGIES, get_strategy, remeter, remeter_rhythm
+from theme.core.rhythm import Rhythm
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import RemeterError
-from theme.meter import Meter
-from theme.remeter import STRATEGIES, get_strategy, remeter, remeter_rhythm
-from theme.rhythm import Rhythm
-from theme.tempo import TempoMap
-from theme.timeline import Event, Layer, Timeline
 
 OSTINATO = Rhythm.from_box("X..x..x.x.")
 
@@ -140,8 +140,8 @@ def test_clave_on_four_four_material() -> None:
 @settings(max_examples=30, deadline=None)
 @given(rhythm=five_four_bars, strategy=st.sampled_from(["squeeze", "stretch", "rebar"]))
 def test_timeline_and_rhythm_agree(rhythm: Rhythm, strategy: str) -> None:
-    from theme.meter import Meter
-    from theme.timeline import Event, Layer, Timeline
+    from theme.core.meter import Meter
+    from theme.core.timeline import Event, Layer, Timeline
 
     bars = int(rhythm.quarters / 5)
     timeline = Timeline.build(

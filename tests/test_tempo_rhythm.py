@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from theme.core.rhythm import Hit, Rhythm, note_number, parse_pitches
+from theme.core.tempo import Tempo, TempoMap, TempoSegment, to_sample
 from theme.errors import RhythmError, TempoError
-from theme.rhythm import Hit, Rhythm, note_number, parse_pitches
-from theme.tempo import Tempo, TempoMap, TempoSegment, to_sample
 
 
 @pytest.mark.parametrize(
@@ -191,7 +191,7 @@ def test_rhythm_inputs_are_bounded_and_typed(call, error, message) -> None:  # t
 
 
 def test_a_box_for_a_bar_must_fill_the_bar() -> None:
-    from theme.rhythm import bar_from_box
+    from theme.core.rhythm import bar_from_box
 
     assert bar_from_box("X..x..x.x.", "5/4").onsets() == [0, 3, 6, 8]
     assert bar_from_box("x.x.x..", "7/8").length == 7

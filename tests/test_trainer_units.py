@@ -13,14 +13,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
+from theme.core.meter import Meter
+from theme.core.tempo import MAX_QPM, MIN_QPM, Tempo
+from theme.core.timeline import Timeline
 from theme.errors import TempoError, UsageError
-from theme.live import LiveMetronome
-from theme.meter import Meter
+from theme.live.loop import LiveMetronome
+from theme.live.sinks import SteppedSink
 from theme.metronome import Metronome, bar_clicks, click_track, count_in
-from theme.sinks import SteppedSink
-from theme.tempo import MAX_QPM, MIN_QPM, Tempo
-from theme.timeline import Timeline
-from theme.trainer import MAX_RAMP_STEPS, Accel, Ramp
+from theme.metronome.trainer import MAX_RAMP_STEPS, Accel, Ramp
 
 # -- units: a ramp's tempos are written as --bpm writes them -----------------------------
 

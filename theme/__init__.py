@@ -13,7 +13,7 @@ A map of the API:
 - :func:`load` a built-in variant by name (:func:`names`) or a TOML file of your own;
   ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
 - ``timeline.remeter(strategy)`` with a named strategy (:data:`STRATEGIES`): squeeze, drop,
-  stretch, rebar, clave (module :mod:`theme.remeter`).
+  stretch, rebar, clave (module :mod:`theme.core.remeter`).
 - :func:`write` a timeline (or a variant, laid out with its defaults, or a metronome) to
   .mid, .musicxml, .svg, .wav/.flac/.ogg or .html; :func:`read` a .mid, .musicxml or .toml
   file back into a timeline (:func:`read_midi` a MIDI file).
@@ -40,18 +40,19 @@ if TYPE_CHECKING:
     from typing import Any
 
     from theme.classroom.examples import strategy_example
+    from theme.core.meter import AccentLevel, Meter
+    from theme.core.remeter import STRATEGIES
+    from theme.core.rhythm import Rhythm
+    from theme.core.tempo import Tempo, TempoMap
+    from theme.core.timeline import Event, Layer, Timeline
     from theme.errors import ThemeError
     from theme.export import read, write
-    from theme.meter import AccentLevel, Meter
+    from theme.live.playback import play
     from theme.metronome import Metronome, click_track, count_in
-    from theme.playback import play
-    from theme.remeter import STRATEGIES
-    from theme.renderers.audio import render, write_audio
+    from theme.renderers.audio import render
+    from theme.renderers.audiofile import write_audio
     from theme.renderers.midi import read_midi, write_midi
-    from theme.rhythm import Rhythm
-    from theme.score import to_score
-    from theme.tempo import Tempo, TempoMap
-    from theme.timeline import Event, Layer, Timeline
+    from theme.renderers.score import to_score
     from theme.variants import Variant, load, names
 
 _HOMES = {
@@ -59,24 +60,24 @@ _HOMES = {
     "read": "theme.export",
     "write": "theme.export",
     "strategy_example": "theme.classroom.examples",
-    "AccentLevel": "theme.meter",
-    "Meter": "theme.meter",
+    "AccentLevel": "theme.core.meter",
+    "Meter": "theme.core.meter",
     "Metronome": "theme.metronome",
     "click_track": "theme.metronome",
     "count_in": "theme.metronome",
-    "play": "theme.playback",
-    "STRATEGIES": "theme.remeter",
+    "play": "theme.live.playback",
+    "STRATEGIES": "theme.core.remeter",
     "render": "theme.renderers.audio",
     "write_audio": "theme.renderers.audio",
     "read_midi": "theme.renderers.midi",
     "write_midi": "theme.renderers.midi",
-    "Rhythm": "theme.rhythm",
-    "to_score": "theme.score",
-    "Tempo": "theme.tempo",
-    "TempoMap": "theme.tempo",
-    "Event": "theme.timeline",
-    "Layer": "theme.timeline",
-    "Timeline": "theme.timeline",
+    "Rhythm": "theme.core.rhythm",
+    "to_score": "theme.renderers.score",
+    "Tempo": "theme.core.tempo",
+    "TempoMap": "theme.core.tempo",
+    "Event": "theme.core.timeline",
+    "Layer": "theme.core.timeline",
+    "Timeline": "theme.core.timeline",
     "Variant": "theme.variants",
     "load": "theme.variants",
     "names": "theme.variants",
@@ -126,7 +127,7 @@ def _taking_music(function: Any) -> Any:
     """``function`` accepting a Variant where it expects a Timeline (see ``_TAKE_MUSIC``)."""
     import functools
 
-    from theme.timeline import as_timeline
+    from theme.core.timeline import as_timeline
 
     @functools.wraps(function)
     def wrapper(music: Any, *args: Any, **kwargs: Any) -> Any:
@@ -172,9 +173,9 @@ def _register_notebook_html() -> None:
         return
     formatter = shell.display_formatter.formatters["text/html"]
     for module, name in (
-        ("theme.timeline", "Timeline"),
+        ("theme.core.timeline", "Timeline"),
         ("theme.variants.model", "Variant"),
-        ("theme.remeter", "Strategy"),
+        ("theme.core.remeter", "Strategy"),
         ("theme.metronome", "Metronome"),
     ):
         formatter.for_type_by_name(module, name, _html)

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from theme.core.timeline import Timeline, as_timeline
 from theme.errors import InputFileError
 from theme.metronome import Metronome
 from theme.output import Output, output_file
-from theme.timeline import Timeline, as_timeline
 
 __all__ = ["FORMATS", "READ_SUFFIXES", "read", "write"]
 
@@ -61,7 +61,7 @@ def write(
     out = output_file(path, FORMATS)
     kind = out.kind
     if isinstance(music, Metronome) and kind in _AUDIO and soundfont is None:
-        from theme.renderers.audio import write_blocks
+        from theme.renderers.audiofile import write_blocks
 
         write_blocks(music.renderer(rate=rate), out, rate=rate)
         return Path(out)
@@ -83,7 +83,7 @@ def write(
 
         write_page(timeline, out)
     else:
-        from theme.renderers.audio import write_audio
+        from theme.renderers.audiofile import write_audio
 
         write_audio(timeline, out, rate=rate, soundfont=soundfont)
     return Path(out)

@@ -3,7 +3,7 @@
 A command may run with standard output closed (``theme demo >&-``, from a service, a cron
 job or a pipeline): Python then sets ``sys.stdout`` to None. A terminal may also not show
 every character (``PYTHONIOENCODING=ascii``, an old Windows console). These helpers answer
-without failing on either (whether a stream is a terminal: ``theme.display.is_terminal``).
+without failing on either (whether a stream is a terminal: ``theme.live.display.is_terminal``).
 
 >>> can_show(None, "bar 1")
 False

@@ -1,6 +1,6 @@
 """Demo music for lessons: what a strategy does, shown on a few bars of the 1966 groove.
 
-A strategy (:mod:`theme.remeter`) is arithmetic on positions; the music it is shown on is
+A strategy (:mod:`theme.core.remeter`) is arithmetic on positions; the music it is shown on is
 made here, above the model, from a built-in variant.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from theme.events import Event
-from theme.remeter import Strategy, get_strategy, remeter
-from theme.tempo import Tempo
-from theme.timeline import Timeline
+from theme.core.events import Event
+from theme.core.remeter import Strategy, get_strategy, remeter
+from theme.core.tempo import Tempo
+from theme.core.timeline import Timeline
 from theme.variants import load
 
 __all__ = ["strategy_example"]

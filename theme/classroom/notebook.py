@@ -10,24 +10,21 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from theme.classroom.page import MAX_PAGE_SECONDS, NOTATION_BARS, audio_bytes, notation_svg
+from theme.core.remeter import Strategy
+from theme.core.timeline import Timeline
 from theme.metronome import Metronome
-from theme.remeter import Strategy
-from theme.timeline import Timeline
 from theme.variants import Variant
 
-__all__ = ["audio_tag", "html", "html_for", "notation_svg", "playable_head"]
+__all__ = ["audio_tag", "html", "html_for", "playable_head"]
 
 METRONOME_BARS = 16
 """The most bars of a metronome shown and played in a notebook (4 for an endless one)."""
-
-NOTATION_BARS = 8
 
 
 def audio_tag(timeline: Timeline, *, rate: int = 44100) -> str:
     """An ``<audio controls>`` element holding the timeline as Ogg Vorbis (a data URI): its
     first bars up to ``MAX_PAGE_SECONDS`` (10 minutes), as a page would hold."""
-    from theme.classroom.page import audio_bytes
-
     data = base64.b64encode(audio_bytes(playable_head(timeline), rate=rate)).decode("ascii")
     return f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>"
 
@@ -39,21 +36,12 @@ def playable_head(timeline: Timeline) -> Timeline:
     >>> len(playable_head(Metronome("4/4", bpm=240, bars=1000).timeline()).bars)
     600
     """
-    from theme.classroom.page import MAX_PAGE_SECONDS
-
     if timeline.duration_seconds <= MAX_PAGE_SECONDS:
         return timeline
     fits = sum(
         1 for bar in timeline.bars if timeline.tempo_map.seconds_at(bar.end) <= MAX_PAGE_SECONDS
     )
     return timeline.head(max(1, fits))
-
-
-def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.renderers.notation import svg
-
-    return svg(timeline.head(bars))[0]
 
 
 def html_for(timeline: Timeline, title: str, *, bars: int = NOTATION_BARS) -> str:

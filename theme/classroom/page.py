@@ -22,21 +22,35 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from theme.core.meter import DENOMINATORS, AccentLevel, Meter
+from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
-from theme.meter import DENOMINATORS, AccentLevel, Meter
 from theme.output import Output, atomic_path, output_file
 from theme.safe_text import clip
-from theme.timeline import Event, Timeline
 
 __all__ = [
     "MAX_PAGE_SECONDS",
+    "NOTATION_BARS",
     "BeatRow",
     "PageSection",
+    "audio_bytes",
     "beat_rows",
     "beats_json",
+    "notation_svg",
     "page_html",
     "write_page",
 ]
+
+NOTATION_BARS = 8
+"""Bars of engraved notation shown with an example (a page's, a notebook's)."""
+
+
+def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
+    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
+    from theme.renderers.notation import svg
+
+    return svg(timeline.head(bars))[0]
+
 
 MAX_PAGE_SECONDS = 600
 """The longest sound a page's section holds, in seconds (10 minutes: about 5 MB of Ogg
@@ -180,7 +194,7 @@ def check_page_seconds(timeline: Timeline) -> None:
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
     encoded block by block (one big Vorbis write crashes some libsndfile versions)."""
-    from theme.renderers.audio import encode_audio
+    from theme.renderers.audiofile import encode_audio
 
     return encode_audio(timeline, rate=rate, kind="ogg")
 
@@ -189,7 +203,7 @@ def beats_json(timeline: Timeline) -> str:
     """Each bar's number, the seconds of its pulses (from the tempo map, to a tenth of a
     millisecond) and their accent levels, as JSON for the page's beat light.
 
-    >>> from theme.meter import Meter
+    >>> from theme.core.meter import Meter
     >>> beats_json(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")], tempo=120))
     '[{"n":1,"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
     """
@@ -332,7 +346,6 @@ def timeline_section(
     Raises:
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
-    from theme.classroom.notebook import notation_svg
     from theme.renderers.text import section_grids
 
     check_page_seconds(timeline)

@@ -16,9 +16,9 @@ import math
 from fractions import Fraction
 from html import escape
 
+from theme.core.meter import AccentLevel, Meter
+from theme.core.rhythm import Rhythm
 from theme.errors import UsageError
-from theme.meter import AccentLevel, Meter
-from theme.rhythm import Rhythm
 
 __all__ = [
     "MAX_CONTRAST_QUARTERS",
@@ -185,7 +185,7 @@ def necklace_points(rhythm: Rhythm, *, radius: float = 1.0) -> list[tuple[float,
 def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm necklaces") -> str:
     """Each rhythm as a necklace: its pulses round a circle, onsets joined, accents larger.
 
-    >>> from theme.remeter import remeter_rhythm
+    >>> from theme.core.remeter import remeter_rhythm
     >>> ostinato = Rhythm.from_box("X..x..x.x.")
     >>> svg = necklace_svg([("5/4", ostinato), ("squeeze", remeter_rhythm(ostinato, "squeeze"))])
     >>> svg.count("<polygon")

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from theme.core.rhythm import Rhythm
+from theme.core.tempo import Tempo
+from theme.core.timeline import Timeline
 from theme.errors import UsageError
-from theme.rhythm import Rhythm
-from theme.tempo import Tempo
-from theme.timeline import Timeline
 
 if TYPE_CHECKING:
-    from theme.sinks import Sink
+    from theme.live.sinks import Sink
 
 __all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 
@@ -110,7 +110,7 @@ def _ostinato_picture() -> str:
 
 def _strategy_picture() -> str:
     from theme.classroom.pictures import necklace_svg
-    from theme.remeter import remeter_rhythm
+    from theme.core.remeter import remeter_rhythm
 
     ostinato = Rhythm.from_box(OSTINATO)
     shown = [("5/4", ostinato)] + [(s, remeter_rhythm(ostinato, s)) for s in STRATEGY_ORDER]
@@ -131,7 +131,7 @@ def _dance_picture() -> str:
 
 def _notation_picture(make: Callable[[Tempo | None], Timeline]) -> Callable[[], str]:
     def picture() -> str:
-        from theme.classroom.notebook import notation_svg
+        from theme.classroom.page import notation_svg
 
         return notation_svg(make(None), bars=6)
 
@@ -257,8 +257,8 @@ def play_tour(
         KeyboardInterrupt: Ctrl-C, after a 30 ms fade.
     """
     from theme.classroom.console import output
-    from theme.display import follow, position_line
-    from theme.playback import play
+    from theme.live.display import follow, position_line
+    from theme.live.playback import play
     from theme.renderers.text import section_grids
 
     out = out or output()
@@ -338,7 +338,7 @@ def write_tour(
     from theme.classroom.folder import folder_aside
     from theme.classroom.page import PageSection, page_html
     from theme.output import atomic_path
-    from theme.renderers.audio import write_audio
+    from theme.renderers.audiofile import write_audio
     from theme.renderers.midi import write_midi
 
     root = Path(folder)

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_devices(args: argparse.Namespace) -> int:
-    from theme.sinks import devices
+    from theme.live.sinks import devices
 
     outputs = devices()
     if not outputs:
@@ -65,8 +65,8 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    from theme.display import follow, position_line
-    from theme.playback import play
+    from theme.live.display import follow, position_line
+    from theme.live.playback import play
 
     display_delay = display_delay_seconds(args.display_delay)
     timeline = timeline_from_args(args)

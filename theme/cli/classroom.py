@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from theme.classroom.tour import Step
-    from theme.tempo import Tempo
+    from theme.core.tempo import Tempo
 
 __all__ = ["register"]
 
@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _tempo(text: str | None) -> Tempo | None:
-    from theme.tempo import Tempo
+    from theme.core.tempo import Tempo
 
     return Tempo.parse(text) if text else None
 
@@ -123,14 +123,14 @@ def run_demo(args: argparse.Namespace) -> int:
 
     from theme.classroom.console import output
     from theme.classroom.tour import play_tour, steps
-    from theme.display import is_terminal
     from theme.errors import AudioDeviceError
+    from theme.live.display import is_terminal
 
     chosen = steps(args.step)
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.sinks import resolve_device
+    from theme.live.sinks import resolve_device
 
     try:
         device = resolve_device(args.device)
@@ -197,8 +197,8 @@ def run_dance(args: argparse.Namespace) -> int:
         write(timeline, target or args.output)
         print(f"wrote {args.output}", file=out)
         return 0
-    from theme.display import can_draw, follow
-    from theme.playback import play
+    from theme.live.display import can_draw, follow
+    from theme.live.playback import play
 
     player = play(timeline, device=args.device, wait=False)
     line_at = live_step_line(timeline, args.meter, steps=args.steps, ascii_only=not can_draw(out))
@@ -213,8 +213,8 @@ def run_picture(args: argparse.Namespace) -> int:
         svg = contrast_svg(args.meter, args.vs, align=args.align)
     else:
         from theme.classroom.tour import STRATEGY_ORDER
-        from theme.remeter import STRATEGIES, remeter_rhythm
-        from theme.rhythm import bar_from_box
+        from theme.core.remeter import STRATEGIES, remeter_rhythm
+        from theme.core.rhythm import bar_from_box
 
         rhythm = bar_from_box(args.box, args.meter)  # one bar of the meter, or an error
         shown = [(args.meter, rhythm)]

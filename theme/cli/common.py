@@ -138,7 +138,7 @@ def param_values(items: list[str]) -> dict[str, str]:
 
 def timeline_from_args(args: argparse.Namespace) -> Any:
     """The timeline the variant options describe (remetered when ``--strategy`` is given)."""
-    from theme.rhythm import parse_pitches
+    from theme.core.rhythm import parse_pitches
     from theme.variants import load
 
     variant = load(args.variant, **param_values(args.param))
@@ -149,7 +149,7 @@ def timeline_from_args(args: argparse.Namespace) -> Any:
         pitches=parse_pitches(args.pitches) if args.pitches is not None else None,
     )
     if args.strategy is not None:
-        from theme.remeter import remeter
+        from theme.core.remeter import remeter
 
         timeline = remeter(timeline, args.strategy, strict=False)
     if getattr(args, "click", False):

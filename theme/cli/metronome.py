@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from theme.cli.common import add_display_delay_option, display_delay_seconds, whole_number
-from theme.devices import LATENCY_RANGE
+from theme.live.devices import LATENCY_RANGE
 
 __all__ = ["register"]
 
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         write(metronome, out, rate=rate)  # audio straight from the renderer, block by block
         print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
         return 0
-    from theme.live import LiveMetronome, TerminalKeys
+    from theme.live.loop import LiveMetronome, TerminalKeys
 
     display_delay = display_delay_seconds(args.display_delay)
     # the device and the latency are checked here, before the terminal is touched

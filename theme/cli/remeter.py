@@ -7,8 +7,8 @@ import argparse
 TYPE_CHECKING = False  # importing typing costs start-up time
 
 if TYPE_CHECKING:
-    from theme.remeter import Strategy
-    from theme.timeline import Timeline
+    from theme.core.remeter import Strategy
+    from theme.core.timeline import Timeline
 
 __all__ = ["register"]
 
@@ -73,12 +73,12 @@ def summary(source: Timeline, result: Timeline, strategy: Strategy) -> str:
 def run(args: argparse.Namespace) -> int:
     import warnings
 
+    from theme.core.meter import Meter
+    from theme.core.remeter import get_strategy, remeter
     from theme.errors import RemeterError
     from theme.export import FORMATS, write
-    from theme.meter import Meter
     from theme.output import output_file
     from theme.readers import InputFileWarning
-    from theme.remeter import get_strategy, remeter
 
     strategy = get_strategy(args.strategy)
     if args.to is not None:

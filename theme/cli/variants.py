@@ -84,10 +84,10 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     """Everything is built and checked first (the variant, the tempo, the strategy, the
     grids); the page is printed only when it is whole, so a bad value prints one line."""
+    from theme.core.tempo import Tempo
     from theme.errors import UsageError
     from theme.renderers.text import diff, section_grids
     from theme.safe_text import printable
-    from theme.tempo import Tempo
     from theme.variants import load
 
     if args.diff and args.strategy is None:
@@ -104,7 +104,7 @@ def run_show(args: argparse.Namespace) -> int:
     else:
         body = [""]
         if strategy is not None:
-            from theme.remeter import remeter
+            from theme.core.remeter import remeter
 
             timeline = remeter(timeline, strategy, strict=False)
             body = ["", f"remetered with {strategy}:", ""]

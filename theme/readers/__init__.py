@@ -2,8 +2,8 @@
 (:mod:`theme.readers.musicxml`); :func:`theme.read` chooses the reader by the extension (and
 reads a variant's TOML file too). Every reader works in time and memory
 bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it is read, and so
-is music longer than :data:`~theme.timeline.MAX_BARS` bars or with more than
-:data:`~theme.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every problem is
+is music longer than :data:`~theme.core.timeline.MAX_BARS` bars or with more than
+:data:`~theme.core.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every problem is
 one :class:`~theme.errors.InputFileError` that names the file (the cause kept with
 ``from``). What a reader mends on the way (a note never released, closed at the end of its
 track) is an :class:`InputFileWarning`, which the CLI prints as a note.
@@ -15,9 +15,9 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
+from theme.core.meter import Meter
+from theme.core.timeline import MAX_BARS, MAX_EVENTS
 from theme.errors import InputFileError
-from theme.meter import Meter
-from theme.timeline import MAX_BARS, MAX_EVENTS
 
 __all__ = [
     "MAX_FILE_BYTES",

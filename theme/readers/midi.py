@@ -6,8 +6,8 @@ its length; so a malformed event the timeline never uses (a key signature of 20 
 costs nothing, and nothing of a MIDI library's can escape. The file is refused, in one line
 naming it, when it is over :data:`~theme.readers.MAX_FILE_BYTES`, not a MIDI file of type 0
 or 1, timed in SMPTE frames, with 0 ticks a quarter note, a tempo or time signature out of
-range, a broken event, more than :data:`~theme.timeline.MAX_EVENTS` notes, or music longer
-than :data:`~theme.timeline.MAX_BARS` bars.
+range, a broken event, more than :data:`~theme.core.timeline.MAX_EVENTS` notes, or music longer
+than :data:`~theme.core.timeline.MAX_BARS` bars.
 
 - Text (track names, markers) is read as UTF-8, as this project writes it and as most
   programs do; text that is not UTF-8 is read as Latin-1, the older convention.
@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from theme.meter import DENOMINATORS, AccentLevel, Meter
+from theme.core.meter import DENOMINATORS, AccentLevel, Meter
+from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
+from theme.core.timeline import Event, Layer, Marker, Timeline
 from theme.readers import (
     MAX_LAYERS,
     InputFileWarning,
@@ -34,8 +36,6 @@ from theme.readers import (
     lay_out_bars,
     refuse,
 )
-from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
-from theme.timeline import Event, Layer, Marker, Timeline
 
 __all__ = ["read_midi"]
 

@@ -9,8 +9,8 @@ of the measures). What a timeline holds is read: the measures' meters (a composi
 (``<sound tempo>``, else a ``<metronome>`` mark, counted in quarter notes a minute).
 
 Every odd thing is one :class:`~theme.errors.InputFileError` naming the file (and the
-measure): not MusicXML, no measures, more than :data:`~theme.timeline.MAX_BARS` measures or
-:data:`~theme.timeline.MAX_EVENTS` notes, a number that is not one (a duration ``'x'``, a
+measure): not MusicXML, no measures, more than :data:`~theme.core.timeline.MAX_BARS` measures or
+:data:`~theme.core.timeline.MAX_EVENTS` notes, a number that is not one (a duration ``'x'``, a
 tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 """
 
@@ -23,12 +23,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from theme.core.meter import Meter
+from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
+from theme.core.timeline import MAX_BARS, Event, Layer, Timeline
 from theme.errors import MeterError
-from theme.meter import Meter
 from theme.readers import MAX_FILE_BYTES, MAX_LAYERS, check_notes, file_bytes, refuse
 from theme.safe_text import clip
-from theme.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
-from theme.timeline import MAX_BARS, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

@@ -2,7 +2,7 @@
 
 :class:`BlockRenderer` turns a sorted (possibly endless) stream of :class:`Event` into
 stereo float32 blocks. Each event starts at ``tempo_map.sample_at(event.onset, rate)``:
-the exact time of its absolute position, rounded once (:func:`theme.tempo.to_sample`).
+the exact time of its absolute position, rounded once (:func:`theme.core.tempo.to_sample`).
 Files and live playback use the same renderer, block by block, so an hour of audio needs no
 more memory than a minute, and the sound card hears exactly what a file holds.
 
@@ -10,7 +10,7 @@ The mix never clips: a fixed master gain, then a soft knee above 0.8 that keeps 
 within +-0.999; below the knee the mix is linear.
 
 Audio files (``.wav``, ``.flac``, ``.ogg``) and encoded bytes for pages are written by
-:mod:`theme.renderers.audiofile`; its functions can be imported from here too.
+:mod:`theme.renderers.audiofile`, which uses this renderer.
 """
 
 from __future__ import annotations
@@ -21,25 +21,20 @@ from fractions import Fraction
 
 import numpy as np
 
+from theme.core.meter import AccentLevel
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import UsageError
-from theme.meter import AccentLevel
-from theme.tempo import TempoMap
-from theme.timeline import Event, Layer, Timeline
 
 from .voices import waveform
 
 __all__ = [
     "RATES",
-    "SUBTYPES",
     "BlockRenderer",
-    "audio_container",
     "check_rate",
-    "encode_audio",
     "render",
     "schedule",
     "soft_limit",
-    "write_audio",
-    "write_blocks",
 ]
 
 
@@ -250,13 +245,3 @@ def render(timeline: Timeline, *, rate: int = 48000) -> np.ndarray:
         if written < BLOCK_FRAMES:
             break
     return out[:position]
-
-
-# the file writers, at home in audiofile.py (it imports this module only inside functions)
-from theme.renderers.audiofile import (  # noqa: E402
-    SUBTYPES,
-    audio_container,
-    encode_audio,
-    write_audio,
-    write_blocks,
-)

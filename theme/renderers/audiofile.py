@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from theme.core.timeline import Timeline
 from theme.errors import OutputFileError, UsageError
 from theme.output import Output, atomic_path, output_file, quoted, write_failed
-from theme.timeline import Timeline
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

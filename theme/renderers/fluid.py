@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from theme.core.timeline import Timeline
 from theme.errors import InputFileError, ThemeError
-from theme.timeline import Timeline
 
 __all__ = ["fluid_blocks", "quiet_stderr"]
 

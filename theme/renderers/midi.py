@@ -25,11 +25,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Timeline
 from theme.errors import OutputFileError
 from theme.output import Output, atomic_path, output_file
 from theme.readers.midi import read_midi
-from theme.tempo import TempoMap
-from theme.timeline import Event, Timeline
 
 if TYPE_CHECKING:
     import mido

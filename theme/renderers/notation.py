@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from theme.core.timeline import Timeline
 from theme.errors import OutputFileError
 from theme.output import Output, atomic_path, output_file
 from theme.readers.musicxml import read_musicxml
-from theme.timeline import Timeline
 
 __all__ = ["musicxml_string", "read_musicxml", "svg", "write_musicxml", "write_svg"]
 
@@ -26,10 +26,10 @@ def musicxml_string(timeline: Timeline) -> str:
     """The timeline as a MusicXML document (a str)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    from theme.score import to_score
+    from theme.renderers.score import to_score
 
     exporter = GeneralObjectExporter(to_score(timeline))
-    exporter.makeNotation = False  # the score is made complete, bar by bar (theme.score)
+    exporter.makeNotation = False  # the score is made complete, bar by bar (theme.renderers.score)
     data = exporter.parse()
     return data.decode("utf-8")
 

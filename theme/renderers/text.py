@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from theme.core.events import ACCENTED_VELOCITY
+from theme.core.meter import AccentLevel, Meter
+from theme.core.remeter import Strategy, get_strategy, remeter, remetered_starts
+from theme.core.rhythm import fraction_gcd
+from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
-from theme.events import ACCENTED_VELOCITY
-from theme.meter import AccentLevel, Meter
-from theme.remeter import Strategy, get_strategy, remeter, remetered_starts
-from theme.rhythm import fraction_gcd
 from theme.safe_text import printable
-from theme.timeline import Bar, Timeline
 
 __all__ = ["beat_label", "diff", "grid", "section_grids"]
 

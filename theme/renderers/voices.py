@@ -28,9 +28,9 @@ import math
 
 import numpy as np
 
+from theme.core.meter import AccentLevel
+from theme.core.timeline import VOICES  # the one list of voice names, checked by Layer
 from theme.errors import UsageError
-from theme.meter import AccentLevel
-from theme.timeline import VOICES  # the one list of voice names, checked by Layer
 
 __all__ = ["VOICES", "waveform"]
 

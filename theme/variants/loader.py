@@ -15,13 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from theme.core.meter import Meter
+from theme.core.remeter import get_strategy, remeter_rhythm
+from theme.core.rhythm import Rhythm, grid_unit, note_number
+from theme.core.tempo import Tempo
+from theme.core.timeline import MAX_BARS, MAX_EVENTS, Layer
 from theme.errors import InputFileError, ThemeError, VariantError, VariantFileError
-from theme.meter import Meter
-from theme.remeter import get_strategy, remeter_rhythm
-from theme.rhythm import Rhythm, grid_unit, note_number
 from theme.safe_text import printable, shown
-from theme.tempo import Tempo
-from theme.timeline import MAX_BARS, MAX_EVENTS, Layer
 from theme.variants.model import (
     CONFIDENCES,
     Claim,

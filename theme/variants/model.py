@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from theme.core.meter import Meter
+from theme.core.rhythm import Rhythm
+from theme.core.tempo import Tempo
+from theme.core.timeline import MAX_BARS, MAX_EVENTS, Bar, Event, Layer, Timeline
 from theme.errors import UsageError, VariantError
-from theme.meter import Meter
-from theme.rhythm import Rhythm
 from theme.safe_text import bounded_int, shown
-from theme.tempo import Tempo
-from theme.timeline import MAX_BARS, MAX_EVENTS, Bar, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Score
@@ -233,7 +233,7 @@ class Variant:
 
     def to_score(self, **options: Any) -> Score:
         """A music21 Score of :meth:`timeline` (same options): a part per layer."""
-        from theme.score import to_score
+        from theme.renderers.score import to_score
 
         return to_score(self.timeline(**options))
 
@@ -302,7 +302,7 @@ def most_notes(section: Section) -> int:
     """The most notes one bar of ``section`` can hold: a bar is covered by
     ``ceil(bar / period)`` windows of one period, each holding every note of the pattern once.
 
-    >>> from theme.meter import Meter
+    >>> from theme.core.meter import Meter
     >>> most_notes(Section("s", Meter.parse("5/4"), 1, (Pattern("a", Rhythm.from_box("x.x")),)))
     8
     """

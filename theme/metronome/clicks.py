@@ -14,10 +14,10 @@ import dataclasses
 from collections.abc import Iterator
 from fractions import Fraction
 
+from theme.core.meter import AccentLevel, Meter
+from theme.core.timeline import Bar, Event, Layer, Marker, MarkerKind, Timeline, velocity_for
 from theme.errors import UsageError
-from theme.meter import AccentLevel, Meter
-from theme.metronome_options import MAX_COUNT_IN, STRAIGHT, check_subdivide
-from theme.timeline import Bar, Event, Layer, Marker, MarkerKind, Timeline, velocity_for
+from theme.metronome.options import MAX_COUNT_IN, STRAIGHT, check_subdivide
 
 __all__ = [
     "CLICK_PITCHES",

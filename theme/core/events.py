@@ -1,6 +1,6 @@
 """The pieces a timeline is made of: events, bars, layers and markers (plain, frozen data).
 
-This module sits below :mod:`theme.timeline` and :mod:`theme.remeter`: it imports only the
+This module sits below :mod:`theme.core.timeline` and :mod:`theme.core.remeter`: it imports only the
 meter, so that both can use these pieces without importing each other. Positions are exact
 :class:`~fractions.Fraction` quarter notes from the start.
 
@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from theme.core.meter import AccentLevel, Meter
 from theme.errors import MeterError, UsageError
-from theme.meter import AccentLevel, Meter
 from theme.safe_text import shown
 
 __all__ = [

@@ -4,7 +4,7 @@ The player renders on a producer thread into a ring of preallocated blocks, so t
 that runs in the sink's callback (the sound card's) only copies one block, with no
 allocation, lock, I/O or printing; when the renderer falls behind, the callback plays
 silence and counts an underrun. The sinks, the seam to the hardware, are in
-:mod:`theme.sinks`.
+:mod:`theme.live.sinks`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from theme.errors import AudioDeviceError
+from theme.live.sinks import Sink, SoundDeviceSink
 from theme.renderers.audio import BlockRenderer
-from theme.sinks import Sink, SoundDeviceSink
 
 if TYPE_CHECKING:
-    from theme.timeline import Timeline
+    from theme.core.timeline import Timeline
 
 __all__ = ["CHECK_SECONDS", "FADE_SECONDS", "RING_BLOCKS", "Player", "play", "start"]
 

@@ -1,10 +1,10 @@
 """A metronome's clicks as sound: the same :class:`~theme.renderers.audio.BlockRenderer` and
-:class:`~theme.playback.Player` as every variant, fed from the clicks' lazy stream.
+:class:`~theme.live.playback.Player` as every variant, fed from the clicks' lazy stream.
 
 An endless metronome streams: nothing is laid out ahead, so an hour of clicks needs no more
 memory than a minute. Going on from a position (after a pause, or a tempo change of the live
 loop) restarts the stream at 0 seconds with the rest of the tempo map
-(:meth:`theme.tempo.TempoMap.after`), its ramps still ahead. numpy, the renderer and the
+(:meth:`theme.core.tempo.TempoMap.after`), its ramps still ahead. numpy, the renderer and the
 player are imported only inside the functions that need them.
 """
 
@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
-from theme.tempo import TempoMap
-from theme.timeline import Event, Layer
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer
 
 if TYPE_CHECKING:
-    from theme.playback import Player
+    from theme.live.playback import Player
+    from theme.live.sinks import Sink
     from theme.renderers.audio import BlockRenderer
-    from theme.sinks import Sink
 
 __all__ = ["Clicks", "events_after", "play", "renderer"]
 
@@ -86,12 +86,12 @@ def play(
     sink: Sink | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
-    return the player (:func:`theme.playback.start`).
+    return the player (:func:`theme.live.playback.start`).
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, a device error.
     """
-    from theme.playback import start
+    from theme.live.playback import start
 
     rate = rate if sink is None else sink.rate
     return start(renderer(clicks, rate=rate), device=device, latency=latency, sink=sink)

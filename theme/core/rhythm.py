@@ -30,7 +30,7 @@ from theme.safe_text import bounded_int, clip, shown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from theme.meter import Meter
+    from theme.core.meter import Meter
 
 __all__ = [
     "MAX_BOX_CELLS",
@@ -305,7 +305,7 @@ def bar_from_box(text: str, meter: Meter | str, unit: Fraction | str = Fraction(
         RhythmError: bad box notation, or a length other than one bar.
         MeterError: a meter that cannot be parsed.
     """
-    from theme.meter import Meter
+    from theme.core.meter import Meter
 
     bar = Meter.parse(meter)
     rhythm = Rhythm.from_box(text, unit)

@@ -16,7 +16,7 @@ strategy      the ostinato becomes   what happens to a 5/4 bar
                                      off-beats onto eighths 2, 5, 7, 9 (on the grid)
 ============  =====================  ==================================================
 
->>> from theme.rhythm import Rhythm
+>>> from theme.core.rhythm import Rhythm
 >>> ostinato = Rhythm.from_box("X..x..x.x.")
 >>> [remeter_rhythm(ostinato, s).durations() for s in ("squeeze", "drop", "stretch")]
 [[3, 3, 1, 1], [3, 3, 2], [3, 3, 2, 2]]
@@ -35,15 +35,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
+from theme.core.events import Event, MarkerKind
+from theme.core.meter import Meter
+from theme.core.rhythm import Hit, Rhythm, fraction_gcd
+from theme.core.tempo import TempoMap, TempoSegment
 from theme.errors import RemeterError
-from theme.events import Event, MarkerKind
-from theme.meter import Meter
-from theme.rhythm import Hit, Rhythm, fraction_gcd
-from theme.tempo import TempoMap, TempoSegment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from theme.timeline import Timeline
+    from theme.core.timeline import Timeline
 
 __all__ = [
     "STRATEGIES",
@@ -324,7 +324,7 @@ def remetered_starts(timeline: Timeline, strategy: str | Strategy) -> dict[int, 
     """Where each bar of ``timeline`` (by number) starts once remetered by ``strategy``
     (quarter notes from the start); bars in other meters are kept, as ``strict=False`` does.
 
-    >>> from theme.timeline import Timeline
+    >>> from theme.core.timeline import Timeline
     >>> five = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 3, tempo=120)
     >>> remetered_starts(five, "stretch")
     {1: Fraction(0, 1), 2: Fraction(8, 1), 3: Fraction(16, 1)}

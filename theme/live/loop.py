@@ -24,14 +24,13 @@ import time
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from theme import click_sound
-from theme.display import Frame, can_draw, is_terminal
-from theme.metronome import Metronome
-from theme.playback import Player
-from theme.sinks import Sink, SoundDeviceSink
-from theme.tempo import Tempo, TempoMap, clamp_qpm
+from theme.core.tempo import Tempo, TempoMap, clamp_qpm
+from theme.live.display import Frame, can_draw, is_terminal
+from theme.live.playback import Player
+from theme.live.sinks import Sink, SoundDeviceSink
 
 if TYPE_CHECKING:
+    from theme.metronome import Metronome  # played, not imported: the loop is below it
     from theme.renderers.audio import BlockRenderer
 
 __all__ = ["KeySource", "LiveMetronome", "LiveTempo", "ScriptedKeys", "TerminalKeys"]
@@ -45,7 +44,7 @@ TAP_SECONDS = 2.0
 class LiveTempo:
     """The tempo of a live metronome: its own tempo map (quarter notes from the start),
     which begins as the metronome's and which the keys change, always within the one tempo
-    range (:func:`theme.tempo.clamp_qpm`). The metronome itself never changes.
+    range (:func:`theme.core.tempo.clamp_qpm`). The metronome itself never changes.
 
     >>> live = LiveTempo(TempoMap.constant(120), unit=Fraction(1, 2))
     >>> [str(s.qpm) for s in live.changed(Fraction(8), live.stepped(Fraction(8), 1)).segments]
@@ -213,8 +212,7 @@ class LiveMetronome:
 
     def _start_player(self, from_quarter: Fraction) -> None:
         # going on from a pause: the music restarts at 0 seconds, its ramps still ahead
-        renderer = click_sound.renderer(
-            self.metronome,
+        renderer = self.metronome.renderer(
             rate=self.rate,
             from_quarter=from_quarter,
             tempo_map=self.tempo.tempo_map,
@@ -228,7 +226,7 @@ class LiveMetronome:
 
     def set_tempo(self, qpm: Fraction) -> None:
         """From the next block on, play at ``qpm`` quarter notes a minute, kept within the
-        tempo range (:func:`theme.tempo.clamp_qpm`)."""
+        tempo range (:func:`theme.core.tempo.clamp_qpm`)."""
         qpm = clamp_qpm(qpm)
         player = self.player
         if player is None or self.paused:
@@ -240,7 +238,7 @@ class LiveMetronome:
             self._player_map = self._player_map.then(at, Tempo(qpm))
             absolute = self.offset + at
             self.tempo.changed(absolute, qpm)
-            events = click_sound.events_after(self.metronome, absolute, origin=self.offset)
+            events = self.metronome.events_after(absolute, origin=self.offset)
             renderer.replace_events(events, self._player_map, from_frame=frame)
 
         player.with_renderer(change)

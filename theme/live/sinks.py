@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from theme.devices import (
+from theme.errors import AudioDeviceError
+from theme.live.devices import (
     LATENCY_RANGE,
     NO_PORTAUDIO,
     Device,
@@ -36,7 +37,6 @@ from theme.devices import (
     find_device,
     held_signals,
 )
-from theme.errors import AudioDeviceError
 
 __all__ = [
     "LATENCY_RANGE",

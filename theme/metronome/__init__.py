@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from theme import bar_layout, click_sound
-from theme.bar_layout import lcm_quarters
-from theme.clicks import CLICK_PITCHES, SECOND, bar_clicks, click_track, count_in
+from theme.core.meter import Meter
+from theme.core.tempo import Tempo, TempoMap
+from theme.core.timeline import MAX_BARS, Event, Layer, Timeline
 from theme.errors import UsageError
-from theme.meter import Meter
-from theme.metronome_options import (
+from theme.metronome import bar_layout, click_sound
+from theme.metronome.bar_layout import lcm_quarters
+from theme.metronome.clicks import CLICK_PITCHES, SECOND, bar_clicks, click_track, count_in
+from theme.metronome.options import (
     ALIGNS,
     MAX_COUNT_IN,
     check_align,
@@ -40,16 +42,22 @@ from theme.metronome_options import (
     check_swing,
     running_tempo,
 )
-from theme.tempo import Tempo, TempoMap
-from theme.timeline import MAX_BARS, Event, Layer, Timeline
-from theme.trainer import MAX_PLAN_BARS, Accel, Gap, Ramp, as_plan, check_plans_fit, plan_tempo_map
+from theme.metronome.trainer import (
+    MAX_PLAN_BARS,
+    Accel,
+    Gap,
+    Ramp,
+    as_plan,
+    check_plans_fit,
+    plan_tempo_map,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from theme.playback import Player
+    from theme.live.playback import Player
+    from theme.live.sinks import Sink
     from theme.renderers.audio import BlockRenderer
-    from theme.sinks import Sink
 
 __all__ = [
     "ALIGNS",
@@ -72,16 +80,16 @@ class Metronome:
     between pulses, and ``swing`` (0.5 straight to 0.75) delays the second of two (so it
     needs ``subdivide=2``); ``align`` (``'beat'``, the default, or ``'bar'``) needs ``vs``;
     ``count_in`` bars (0-16) of the meter come first; ``ramp``, ``accel`` and ``gap`` are
-    practice plans (:mod:`theme.trainer`), in bars of the first meter after the count-in; a
+    practice plans (:mod:`theme.metronome.trainer`), in bars of the first meter after the count-in; a
     ramp or an accelerando sets the tempo itself, so ``bpm`` is left out or equal to its
     start (give its unit in it: ``ramp='e=200-280/4'``); ``bars`` (1 to 1,000,000) stops
     after that many bars (None: never). One meter sounds in the centre; against ``vs``, the
     first sits left and the second right.
 
     A frozen value: change it with :func:`dataclasses.replace` (``replace(m, bars=8)``, checked
-    as when built). Its jobs are done by the modules beneath it: :mod:`theme.metronome_options`
-    (the checks), :mod:`theme.trainer` (the tempo plans), :mod:`theme.bar_layout` (which
-    clicks come where), :mod:`theme.click_sound` (the renderer and the player).
+    as when built). Its jobs are done by the modules beneath it: :mod:`theme.metronome.options`
+    (the checks), :mod:`theme.metronome.trainer` (the tempo plans), :mod:`theme.metronome.bar_layout` (which
+    clicks come where), :mod:`theme.metronome.click_sound` (the renderer and the player).
 
     Raises:
         TypeError: an argument of the wrong type (``subdivide=2.5``).
@@ -281,11 +289,24 @@ class Metronome:
         """The tempo at ``quarter`` (quarter notes from the start), in the unit given."""
         return Tempo(self.tempo_map.qpm_at(quarter) / self.tempo.unit, self.tempo.unit)
 
-    # -- sound (theme.click_sound: the renderer and the player every variant uses) ------
+    # -- sound (theme.metronome.click_sound: the renderer and the player every variant uses) ------
 
-    def renderer(self, *, rate: int = 48000) -> BlockRenderer:
-        """A block renderer of these clicks (see :class:`theme.renderers.audio.BlockRenderer`)."""
-        return click_sound.renderer(self, rate=rate)
+    def renderer(
+        self,
+        *,
+        rate: int = 48000,
+        from_quarter: Fraction = Fraction(0),
+        tempo_map: TempoMap | None = None,
+    ) -> BlockRenderer:
+        """A block renderer of these clicks from ``from_quarter`` (quarter notes; it plays
+        them from 0 seconds) on ``tempo_map`` (default the metronome's own), ``rate`` samples
+        a second (see :func:`theme.metronome.click_sound.renderer`)."""
+        return click_sound.renderer(self, rate=rate, from_quarter=from_quarter, tempo_map=tempo_map)
+
+    def events_after(self, at: Fraction, *, origin: Fraction) -> Iterator[Event]:
+        """The clicks from ``at`` on (quarter notes), moved ``origin`` quarter notes earlier:
+        what a player that began at ``origin`` plays from ``at``."""
+        return click_sound.events_after(self, at, origin=origin)
 
     def render(self, *, rate: int = 48000, bars: int | None = None) -> np.ndarray:
         """The clicks as a float32 (frames, 2) array, rendered as a variant's timeline is.

@@ -22,11 +22,11 @@ import math
 from collections.abc import Iterator
 from fractions import Fraction
 
-from theme.clicks import COUNT, FIRST_OF_TWO, MAIN, SECOND, bar_clicks
-from theme.meter import Meter
-from theme.tempo import TempoMap
-from theme.timeline import Event, Layer, Marker, MarkerKind, Timeline
-from theme.trainer import Gap
+from theme.core.meter import Meter
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer, Marker, MarkerKind, Timeline
+from theme.metronome.clicks import COUNT, FIRST_OF_TWO, MAIN, SECOND, bar_clicks
+from theme.metronome.trainer import Gap
 
 __all__ = [
     "click_events",

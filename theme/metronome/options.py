@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from theme.core.tempo import Tempo
 from theme.errors import UsageError
+from theme.metronome.trainer import Accel, Ramp
 from theme.safe_text import clip
-from theme.tempo import Tempo
-from theme.trainer import Accel, Ramp
 
 __all__ = [
     "ALIGNS",

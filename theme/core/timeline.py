@@ -3,10 +3,10 @@
 A :class:`Timeline` holds :class:`Event` objects whose ``onset`` and ``duration`` are exact
 :class:`~fractions.Fraction` quarter notes from the start, the bars (each with its meter and
 section), the layers (instrument, MIDI channel, stereo place), markers and a
-:class:`~theme.tempo.TempoMap`. MIDI ticks, audio samples and live playback are all computed
+:class:`~theme.core.tempo.TempoMap`. MIDI ticks, audio samples and live playback are all computed
 from it, each from the absolute position of an event.
 
->>> from theme.meter import Meter
+>>> from theme.core.meter import Meter
 >>> tl = Timeline.build(title="demo", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=120)
 >>> tl.length, tl.position(Fraction(7))
 (Fraction(10, 1), (2, Fraction(3, 1)))
@@ -22,8 +22,7 @@ from dataclasses import InitVar, dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
-from theme.errors import UsageError
-from theme.events import (
+from theme.core.events import (
     DRUM_CHANNEL,
     MAX_GAIN,
     VOICES,
@@ -34,9 +33,10 @@ from theme.events import (
     MarkerKind,
     velocity_for,
 )
-from theme.meter import AccentLevel, Meter
-from theme.remeter import remeter
-from theme.tempo import Tempo, TempoMap
+from theme.core.meter import AccentLevel, Meter
+from theme.core.remeter import remeter
+from theme.core.tempo import Tempo, TempoMap
+from theme.errors import UsageError
 
 __all__ = [
     "DRUM_CHANNEL",
@@ -203,7 +203,7 @@ class Timeline:
     # -- combining ---------------------------------------------------------------------
 
     def remeter(self, strategy: str, *, strict: bool = True) -> Timeline:
-        """This music in another meter by a named strategy (see :mod:`theme.remeter`):
+        """This music in another meter by a named strategy (see :mod:`theme.core.remeter`):
         ``squeeze``, ``drop``, ``stretch``, ``rebar`` (5/4 to 4/4) or ``clave`` (4/4 to 5/4).
 
         Raises:
@@ -297,7 +297,7 @@ class Timeline:
         """A copy with every bar in the section ``name``, and one marker naming it at the
         start in place of the section markers.
 
-        >>> from theme.meter import Meter
+        >>> from theme.core.meter import Meter
         >>> tl = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=120)
         >>> [b.section for b in tl.in_section("drop").bars], tl.in_section("drop").markers[0].text
         (['drop', 'drop'], 'drop')

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, TextIO
 
-from theme.meter import Meter
+from theme.core.meter import Meter
 
 if TYPE_CHECKING:
-    from theme.playback import Player
-    from theme.timeline import Timeline
+    from theme.core.timeline import Timeline
+    from theme.live.playback import Player
 
 __all__ = [
     "Frame",
@@ -244,8 +244,8 @@ def position_line(timeline: Timeline) -> Callable[[float], str]:
     """The line that follows a timeline as it plays: from the seconds heard to its section,
     bar and beat (``theme play``, the tour).
 
-    >>> from theme.meter import Meter
-    >>> from theme.timeline import Timeline
+    >>> from theme.core.meter import Meter
+    >>> from theme.core.timeline import Timeline
     >>> line = position_line(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=60))
     >>> line(6.5)
     'A                  bar   2/2  beat 2'

@@ -17,10 +17,10 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from theme.events import ACCENTED_VELOCITY
-from theme.meter import Meter
-from theme.tempo import TempoSegment
-from theme.timeline import Bar, Event, Layer, Timeline
+from theme.core.events import ACCENTED_VELOCITY
+from theme.core.meter import Meter
+from theme.core.tempo import TempoSegment
+from theme.core.timeline import Bar, Event, Layer, Timeline
 
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
@@ -157,7 +157,7 @@ def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fr
     beat, at the next beat (a rest never hides a beat that starts a group, nor the beat
     after an off-beat).
 
-    >>> from theme.meter import Meter
+    >>> from theme.core.meter import Meter
     >>> four = Bar(1, Fraction(0), Meter.parse("4/4"))
     >>> [(str(a), str(b)) for a, b in _rests(Fraction(3, 2), Fraction(4), four)]
     [('3/2', '2'), ('2', '4')]

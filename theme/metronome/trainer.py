@@ -9,7 +9,7 @@
 The tempos of a ramp or an accelerando are written as ``--bpm`` writes them: a bare number
 counts quarter notes, and a unit before them counts that note: ``e=200-280/4`` counts
 eighths (100 to 140 quarters a minute), ``q.=60-80/2`` dotted quarters. The step counts the
-same note. Every tempo must lie in the one tempo range of :mod:`theme.tempo`.
+same note. Every tempo must lie in the one tempo range of :mod:`theme.core.tempo`.
 
 >>> Ramp.parse("120-180/4")
 Ramp(start=Fraction(120, 1), end=Fraction(180, 1), every=4, step=Fraction(4, 1), unit=Fraction(1, 1))
@@ -25,9 +25,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from theme.errors import UsageError
-from theme.safe_text import bounded_int, clip
-from theme.tempo import (
+from theme.core.tempo import (
     MAX_QPM,
     MIN_QPM,
     NUMBER,
@@ -39,6 +37,8 @@ from theme.tempo import (
     format_bpm,
     unit_of,
 )
+from theme.errors import UsageError
+from theme.safe_text import bounded_int, clip
 
 __all__ = [
     "MAX_PLAN_BARS",
