@@ -31,3 +31,13 @@ def run_theme(
 @pytest.fixture
 def theme_cli():  # type: ignore[no-untyped-def]
     return run_theme
+
+
+def varlen(value: int) -> bytes:
+    """A MIDI variable-length number."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import varlen
 from theme.core.timeline import MAX_BARS, Timeline
 from theme.errors import ThemeError
 from theme.readers.midi import read_midi
@@ -26,15 +27,6 @@ FUZZ = settings(
     deadline=3000,  # milliseconds per file: reading is bounded by the file's size
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-def varlen(value: int) -> bytes:
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
 
 
 data7 = st.integers(0, 127)

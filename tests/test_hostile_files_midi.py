@@ -15,22 +15,12 @@ from pathlib import Path
 import mido
 import pytest
 
-from tests.conftest import run_theme
+from tests.conftest import run_theme, varlen
 from theme.core.meter import Meter
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, OutputFileError
 from theme.readers import MAX_FILE_BYTES, InputFileWarning
 from theme.renderers.midi import read_midi, write_midi
-
-
-def varlen(value: int) -> bytes:
-    """A MIDI variable-length number."""
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
 
 
 def track(*events: tuple[int, bytes]) -> bytes:
