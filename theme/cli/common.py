@@ -41,7 +41,10 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
     """``VARIANT``, ``--param``, ``--tempo``, ``--bars``, ``--repeat``, ``--pitches``,
     ``--strategy``."""
     parser.add_argument(
-        "variant", metavar="VARIANT", help="a built-in variant (see 'theme list') or a .toml file"
+        "variant",
+        metavar="VARIANT",
+        help="a built-in variant (see 'theme list'), a variant's .toml file, or music of your "
+        "own: a .mid/.midi, .musicxml/.xml/.mxl or .abc file",
     )
     parser.add_argument(
         "-p",
@@ -137,21 +140,27 @@ def param_values(items: list[str]) -> dict[str, str]:
 
 
 def timeline_from_args(args: argparse.Namespace) -> Any:
-    """The timeline the variant options describe (remetered when ``--strategy`` is given)."""
-    from theme.core.rhythm import parse_pitches
-    from theme.variants import load
+    """The timeline the variant options describe (remetered when ``--strategy`` is given):
+    of a variant, or of a file of one's own (:func:`theme.cli.sources.music_timeline`)."""
+    from theme.cli.sources import file_kind, music_timeline
 
-    variant = load(args.variant, **param_values(args.param))
-    timeline = variant.timeline(
-        tempo=args.tempo,
-        repeat=args.repeat,
-        bars=args.bars,
-        pitches=parse_pitches(args.pitches) if args.pitches is not None else None,
-    )
-    if args.strategy is not None:
-        from theme.core.remeter import remeter
+    if file_kind(args.variant) not in (None, "variant"):
+        timeline = music_timeline(args)
+    else:
+        from theme.core.rhythm import parse_pitches
+        from theme.variants import load
 
-        timeline = remeter(timeline, args.strategy, strict=False)
+        variant = load(args.variant, **param_values(args.param))
+        timeline = variant.timeline(
+            tempo=args.tempo,
+            repeat=args.repeat,
+            bars=args.bars,
+            pitches=parse_pitches(args.pitches) if args.pitches is not None else None,
+        )
+        if args.strategy is not None:
+            from theme.core.remeter import remeter
+
+            timeline = remeter(timeline, args.strategy, strict=False)
     if getattr(args, "click", False):
         from theme.metronome import click_track
 

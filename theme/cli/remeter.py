@@ -52,8 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name
     (:func:`theme.read`)."""
+    from theme.cli.sources import file_kind
     from theme.export import read
 
+    file_kind(path)  # a file of another kind than its name says is named as what it is
     return read(path)
 
 
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from theme.core.meter import Meter
-    from theme.core.remeter import get_strategy, remeter
+    from theme.core.remeter import dropped_notes, get_strategy, remeter
     from theme.errors import RemeterError
     from theme.export import FORMATS, write
     from theme.output import output_file
@@ -97,11 +99,15 @@ def run(args: argparse.Namespace) -> int:
         timeline = read_input(args.input)
     result = remeter(timeline, strategy, strict=not args.lenient, source=repr(args.input))
     said = summary(timeline, result, strategy)
+    how = strategy.summary
+    if strategy.drop_from is not None:
+        beat = 1 + strategy.drop_from / strategy.source.pulse_quarters
+        how = f"{dropped_notes(timeline, strategy)} notes on beat {beat} dropped; {how}"
     del timeline  # a million notes: the source's memory back before writing
     if args.tempo:
         result = result.with_tempo(args.tempo)
     write(result, out)
-    print(f"wrote {args.output}: {said} ({strategy.name}: {strategy.summary})")
+    print(f"wrote {args.output}: {said} ({strategy.name}: {how})")
     for warning in mended:
         if issubclass(warning.category, InputFileWarning):
             print(f"note: {warning.message}")

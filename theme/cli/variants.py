@@ -84,6 +84,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     """Everything is built and checked first (the variant, the tempo, the strategy, the
     grids); the page is printed only when it is whole, so a bad value prints one line."""
+    from theme.cli.sources import file_kind
     from theme.core.tempo import Tempo
     from theme.errors import UsageError
     from theme.renderers.text import diff, section_grids
@@ -92,8 +93,11 @@ def run_show(args: argparse.Namespace) -> int:
 
     if args.diff and args.strategy is None:
         raise UsageError("--diff needs --strategy S (squeeze, drop, stretch, rebar or clave)")
-    variant = load(args.variant, **param_values(args.param))
-    tempo = Tempo.parse(args.tempo) if args.tempo is not None else variant.tempo
+    kind = file_kind(args.variant)
+    own = kind not in (None, "variant")
+    if not own:
+        variant = load(args.variant, **param_values(args.param))
+        tempo = Tempo.parse(args.tempo) if args.tempo is not None else variant.tempo
     strategy, args.strategy = args.strategy, None
     try:
         timeline = timeline_from_args(args)
@@ -106,13 +110,18 @@ def run_show(args: argparse.Namespace) -> int:
         if strategy is not None:
             from theme.core.remeter import remeter
 
-            timeline = remeter(timeline, strategy, strict=False)
+            timeline = remeter(timeline, strategy, strict=False, source=repr(args.variant))
             body = ["", f"remetered with {strategy}:", ""]
         body += [
             section_grids(timeline),
             "",
             "X accented onset, x onset, . held; accents: > bar downbeat, - group start, ' beat",
         ]
+    if own:
+        from theme.renderers.text import file_summary
+
+        print(file_summary(timeline, f"{args.variant} ({kind} file)") + "\n".join(body))
+        return 0
     page = [printable(f"{variant.name}: {variant.title}")]
     page += [printable(line) for line in variant.description.splitlines()]
     page += [f"tempo {tempo} (quarter notes a minute unless a unit is given)", "", "form:"]

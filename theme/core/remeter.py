@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STRATEGIES",
     "Strategy",
+    "dropped_notes",
     "get_strategy",
     "remeter",
     "remeter_rhythm",
@@ -398,13 +399,41 @@ def _mapped_tempo(tempo_map: TempoMap, landing: Callable[[Fraction], Fraction]) 
     return TempoMap(segments)
 
 
+def dropped_notes(timeline: Timeline, strategy: str | Strategy) -> int:
+    """How many notes ``strategy`` drops from ``timeline`` (those at or after its
+    ``drop_from`` in bars of its source meter; 0 for a strategy that keeps them all).
+
+    >>> from theme.core.timeline import Timeline
+    >>> five = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")], tempo=120)
+    >>> dropped_notes(five.with_events([Event(F(k), F(1), "x", 60) for k in range(5)]), "drop")
+    1
+    """
+    s = get_strategy(strategy)
+    if s.drop_from is None:
+        return 0
+    return sum(
+        1
+        for bar in timeline.bars
+        if _same_meter(bar.meter, s.source)
+        for e in timeline.bar_events(bar)
+        if e.onset - bar.start >= s.drop_from
+    )
+
+
+def _is_pickup(timeline: Timeline) -> bool:
+    """Whether the first bar is a pickup: shorter than the bar after it."""
+    bars = timeline.bars
+    return len(bars) > 1 and bars[0].meter.bar_quarters < bars[1].meter.bar_quarters
+
+
 def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> None:
     matching = [b for b in timeline.bars if _same_meter(b.meter, s.source)]
     if not matching:
         found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
         raise RemeterError(f"{name} is in {found}: strategy {s.name!r} needs music in {s.source}")
     if strict:
-        for bar in timeline.bars:
+        pickup = _is_pickup(timeline)  # a pickup is kept as a pickup
+        for bar in timeline.bars[1:] if pickup else timeline.bars:
             if not _same_meter(bar.meter, s.source):
                 raise RemeterError(
                     f"{name} is in {bar.meter} at bar {bar.number}: strategy "

@@ -21,7 +21,7 @@ from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
 from theme.safe_text import printable
 
-__all__ = ["beat_label", "diff", "grid", "section_grids"]
+__all__ = ["beat_label", "diff", "file_summary", "grid", "section_grids"]
 
 ACCENT_MARKS = {AccentLevel.DOWNBEAT: ">", AccentLevel.GROUP: "-", AccentLevel.BEAT: "'"}
 SUBDIVISION_NAMES = {Fraction(1, 2): "&", Fraction(1, 4): "e", Fraction(3, 4): "a"}
@@ -110,6 +110,7 @@ def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
             sections
             and sections[-1][0].section == bar.section
             and sections[-1][-1].number == bar.number - 1
+            and (bar.section or sections[-1][-1].meter == bar.meter)  # unnamed: by meter
         ):
             sections[-1].append(bar)
         else:
@@ -184,3 +185,91 @@ def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
                 )
                 lines.append(f"    {was:<20} -> {now:<20} {'kept' if same else 'moved'}")
     return "\n".join(lines)
+
+
+MAX_SUMMARY_ROWS = 12
+"""The most meter runs and tempo changes :func:`file_summary` lists one by one."""
+
+
+def file_summary(timeline: Timeline, name: str) -> str:
+    """What a file of one's own holds: its title, its meters with their bars, its layers with
+    their note counts and its tempo or tempos (quarter notes a minute), one fact a line.
+
+    >>> five = Meter.parse("5/4")
+    >>> tl = Timeline.build(title="Mine", bars=[(five, "")] * 3 + [(Meter.parse("4/4"), "")],
+    ...                     tempo=132)
+    >>> print(file_summary(tl, "mine.mid (MIDI file)"))
+    Mine
+    mine.mid (MIDI file): 4 bars, 8.6 s
+    meters:
+      5/4 (3+2)  bars 1-3 (3 bars)
+      4/4 (2+2)  bar 4
+    layers: none with notes
+    tempo: q=132
+    <BLANKLINE>
+    """
+    from theme.core.tempo import format_bpm
+
+    lines = [
+        printable(timeline.title),
+        printable(name) + f": {len(timeline.bars)} bars, {float(timeline.duration_seconds):.1f} s",
+        "meters:",
+    ]
+    runs: list[list[Bar]] = []
+    for bar in timeline.bars:
+        if runs and runs[-1][-1].meter == bar.meter:
+            runs[-1].append(bar)
+        else:
+            runs.append([bar])
+    shown = runs if len(runs) <= MAX_SUMMARY_ROWS else runs[: MAX_SUMMARY_ROWS - 1]
+
+    def named(meter: Meter) -> str:
+        return f"{meter} ({'+'.join(map(str, meter.groups))})"
+
+    width = max(len(named(run[0].meter)) for run in shown)
+    for run in shown:
+        first, last = run[0], run[-1]
+        where = (
+            f"bar {first.number}"
+            if len(run) == 1
+            else f"bars {first.number}-{last.number} ({len(run)} bars)"
+        )
+        short = (
+            " (a pickup)" if first.number == 1 and len(run) == 1 and _is_pickup(timeline) else ""
+        )
+        lines.append(f"  {named(first.meter):<{width}}  {where}{short}")
+    if len(shown) < len(runs):
+        lines.append(f"  ... {len(runs) - len(shown)} more meter changes")
+    counts: dict[str, int] = dict.fromkeys(timeline.layers, 0)
+    for event in timeline.events:
+        counts[event.layer] = counts.get(event.layer, 0) + 1
+    counts = {layer: n for layer, n in counts.items() if n}
+    if counts:
+        lines.append("layers:")
+        width = max(len(printable(layer)) for layer in counts)
+        lines += [
+            f"  {printable(layer):<{width}}  {n} note{'s' if n != 1 else ''}"
+            for layer, n in counts.items()
+        ]
+    else:
+        lines.append("layers: none with notes")
+    segments = timeline.tempo_map.segments
+    if len(segments) == 1 and not segments[0].is_ramp:
+        lines.append(f"tempo: q={format_bpm(segments[0].qpm)}")
+    else:
+        lines.append(f"tempos: {len(segments)}")
+        for segment in segments[:MAX_SUMMARY_ROWS]:
+            at = timeline.bar_at(segment.start)
+            end = segment.end_qpm
+            ramp = f" to q={format_bpm(end)}" if segment.is_ramp and end is not None else ""
+            where = f"bar {at.number} beat {beat_label(at.meter, segment.start - at.start)}"
+            lines.append(f"  {where:<18} q={format_bpm(segment.qpm)}{ramp}")
+        if len(segments) > MAX_SUMMARY_ROWS:
+            lines.append(f"  ... {len(segments) - MAX_SUMMARY_ROWS} more")
+    return "\n".join(lines) + "\n"
+
+
+def _is_pickup(timeline: Timeline) -> bool:
+    """Whether the first bar is shorter than the bar after it (a pickup, or anacrusis)."""
+    bars = timeline.bars
+    return len(bars) > 1 and bars[0].meter.bar_quarters < bars[1].meter.bar_quarters
