@@ -291,3 +291,29 @@ def test_a_pickup_stays_a_pickup_even_when_strict(tl: Timeline, name: str) -> No
     result = remeter(tl, name)  # strict: the pickup is no bar in another meter
     assert result.bars[0].meter == tl.bars[0].meter
     assert result.bars[1].start == tl.bars[0].meter.bar_quarters
+
+
+@pytest.mark.parametrize("diff", [[], ["--diff"]])
+def test_a_strategy_that_finds_nothing_to_remeter_names_the_file(
+    remix_xml: Path, tmp_path: Path, diff: list[str]
+) -> None:
+    song = tmp_path / "song.musicxml"
+    theme.write(theme.read(remix_xml).remeter("rebar", strict=False), song)
+    result = run_theme("show", str(song), "--strategy", "drop", *diff)
+    assert result.returncode == 2
+    assert f"'{song}' is in 4/4: strategy 'drop' needs music in 5/4" in result.stderr
+
+
+def test_play_takes_a_file(remix_xml: Path) -> None:
+    """Read, laid out, and on to the sound card (a device that is not there: exit 3)."""
+    result = run_theme("play", str(remix_xml), "--bars", "1", "--device", " ")
+    assert result.returncode == 3, result.stderr
+    assert "unknown output device" in result.stderr
+
+
+def test_play_names_a_file_it_cannot_read(tmp_path: Path) -> None:
+    song = tmp_path / "song.mid"
+    song.write_bytes(b"MThd")
+    result = run_theme("play", str(song), "--bars", "1")
+    assert result.returncode == 1
+    assert f"'{song}'" in result.stderr and "Traceback" not in result.stderr

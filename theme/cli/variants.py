@@ -104,7 +104,7 @@ def run_show(args: argparse.Namespace) -> int:
     finally:
         args.strategy = strategy
     if strategy is not None and args.diff:
-        body = ["", diff(timeline, strategy, bars=args.diff_bars)]
+        body = ["", diff(timeline, strategy, bars=args.diff_bars, source=repr(args.variant))]
     else:
         body = [""]
         if strategy is not None:

@@ -144,15 +144,18 @@ def _period(timeline: Timeline, bars: list[Bar], max_bars: int) -> list[Bar]:
     return bars[:max_bars]
 
 
-def diff(timeline: Timeline, strategy: str | Strategy, *, bars: int = 1) -> str:
+def diff(
+    timeline: Timeline, strategy: str | Strategy, *, bars: int = 1, source: str | None = None
+) -> str:
     """The first ``bars`` bars in the strategy's source meter, note by note: where each onset
-    was and where it is now, and whether it was kept, moved or dropped."""
+    was and where it is now, and whether it was kept, moved or dropped. ``source`` is what
+    an error calls the music (a file's name; the title by default)."""
     if not isinstance(bars, int) or isinstance(bars, bool):
         raise TypeError(f"bars must be an int, not {type(bars).__name__}")
     if bars < 1:
         raise UsageError(f"invalid bars to compare {bars}: expected 1 or more")
     s = get_strategy(strategy)
-    result = remeter(timeline, s, strict=False)
+    result = remeter(timeline, s, strict=False, source=source)
     source_meter = {
         b
         for b in timeline.bars
