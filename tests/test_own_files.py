@@ -317,3 +317,38 @@ def test_play_names_a_file_it_cannot_read(tmp_path: Path) -> None:
     result = run_theme("play", str(song), "--bars", "1")
     assert result.returncode == 1
     assert f"'{song}'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("strategy", "said"),
+    [
+        ("squeeze", "4 of 5/4 remetered to 4/4, 16 of 4/4 kept; 20 bars out"),
+        ("drop", "4 of 5/4 remetered to 4/4, 16 of 4/4 kept; 20 bars out"),
+        ("stretch", "4 of 5/4 remetered to 4/4, 16 of 4/4 kept; 24 bars out"),
+        ("rebar", "4 of 5/4 remetered to 4/4, 16 of 4/4 kept; 21 bars out"),
+        ("clave", "16 of 4/4 remetered to 5/4, 4 of 5/4 kept; 20 bars out"),
+    ],
+)
+def test_lenient_keeps_the_other_bars_for_every_strategy(
+    remix_xml: Path, tmp_path: Path, strategy: str, said: str
+) -> None:
+    out = tmp_path / "out.musicxml"
+    result = run_theme(
+        "remeter", str(remix_xml), "-o", str(out), "--strategy", strategy, "--lenient"
+    )
+    assert result.returncode == 0, result.stderr
+    assert f": 20 bars: {said}" in result.stdout
+    source, written = theme.read(remix_xml), theme.read(out)
+    target = STRATEGIES[strategy].target
+    assert {(b.meter.numerator, b.meter.denominator) for b in written.bars} == {
+        (target.numerator, target.denominator)
+    }  # the bars kept were in the target meter already
+    if strategy != "drop":
+        assert len(written.events) == len(source.events)
+
+
+def test_show_marks_a_pickup() -> None:
+    from theme.renderers.text import file_summary
+
+    tl = _timeline(["1/4", "4/4", "4/4"], [(0, Fraction(0), Fraction(1))])
+    assert "  1/4 (1)    bar 1 (a pickup)\n  4/4 (2+2)  bars 2-3 (2 bars)" in file_summary(tl, "f")

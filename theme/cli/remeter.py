@@ -24,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "clave (beats 1-4 onto eighths 0, 3, 6, 8).",
     )
     p.add_argument(
-        "input", metavar="IN", help="a .mid/.midi or .musicxml/.xml/.mxl file, or a variant name"
+        "input",
+        metavar="IN",
+        help="a .mid/.midi, .musicxml/.xml/.mxl or .abc file, or a variant name or .toml file",
     )
     p.add_argument(
         "-o",

@@ -24,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "show",
         help="the form, provenance and a box-notation grid per layer",
         description="Show a variant: its form, what is verified and what is a hypothesis, its "
-        "parameters, and a grid per section (count, accents, one row per layer). With "
-        "--strategy S --diff: where each onset of the 5/4 bar goes.",
+        "parameters, and a grid per section (count, accents, one row per layer). Show a file "
+        "of your own (.mid, .musicxml, .xml, .mxl, .abc): its title, meters with their bars, "
+        "layers with their notes, tempos and a grid per meter. With --strategy S --diff: "
+        "where each onset of the first bar in the strategy's meter goes.",
     )
     add_variant_options(p)
     p.add_argument(
