@@ -29,6 +29,7 @@ def score(measures: str, *, parts: int = 1, head: str = "") -> str:
 
 ATTRIBUTES = "<attributes><divisions>2</divisions><time><beats>5</beats><beat-type>4</beat-type></time></attributes>"
 NOTE = "<note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration></note>"
+FILL = "<note><rest/><duration>8</duration></note>"  # four quarter notes' rest
 
 
 def measure(number: int, content: str = NOTE, attributes: str = "") -> str:
@@ -85,7 +86,10 @@ def test_tempos_in_range_are_read_as_quarter_notes_a_minute(tmp_path: Path) -> N
     )
     path = tmp_path / "t.musicxml"
     path.write_text(
-        score(measure(1, dotted + NOTE, ATTRIBUTES) + measure(2, '<sound tempo="132.5"/>' + NOTE))
+        score(
+            measure(1, dotted + NOTE + FILL, ATTRIBUTES)  # a full 5/4 measure: the tempo at 5
+            + measure(2, '<sound tempo="132.5"/>' + NOTE)
+        )
     )
     segments = read_musicxml(path).tempo_map.segments
     assert [(s.start, s.qpm) for s in segments] == [(0, 150), (5, 265 / 2)]

@@ -32,7 +32,7 @@ __all__ = ["FORMATS", "READ_SUFFIXES", "read", "write"]
 FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "png", "wav", "flac", "ogg", "html")
 """The output extensions, without dots."""
 
-READ_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".toml")
+READ_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc", ".toml")
 """The extensions :func:`read` reads (a path without one names a built-in variant)."""
 
 _AUDIO = ("wav", "flac", "ogg")
@@ -90,8 +90,11 @@ def write(
 
 
 def read(path: str | Path) -> Timeline:
-    """A timeline from a ``.mid``/``.midi`` or ``.musicxml``/``.xml``/``.mxl`` file (the
-    readers of :mod:`theme.readers`), or a variant: a ``.toml`` file or a built-in name.
+    """A timeline from a ``.mid``/``.midi``, ``.musicxml``/``.xml``/``.mxl`` or ``.abc`` file
+    (the readers of :mod:`theme.readers`; ABC through music21), or a variant: a ``.toml``
+    file or a built-in name. The bars are the file's bars: a pickup or a bar cut short keeps
+    its length (``bar.end - bar.start``); a file with no time signature is read in 4/4 with
+    the marker :data:`theme.readers.NO_METER` at 0.
 
     Raises:
         InputFileError: the file cannot be read (see each reader), or has another extension.
@@ -106,11 +109,15 @@ def read(path: str | Path) -> Timeline:
         from theme.readers.musicxml import read_musicxml
 
         return read_musicxml(path)
+    if suffix == ".abc":
+        from theme.readers.abc import read_abc
+
+        return read_abc(path)
     if suffix == ".toml" or not suffix:
         from theme.variants import load
 
         return load(path).timeline()
     raise InputFileError(
-        f"cannot read {str(path)!r}: expected a .mid, .midi, .musicxml, .xml or .mxl file, "
-        "or a variant"
+        f"cannot read {str(path)!r}: expected a .mid, .midi, .musicxml, .xml, .mxl or .abc "
+        "file, or a variant"
     )

@@ -125,16 +125,29 @@ class Event:
 
 @dataclass(frozen=True)
 class Bar:
-    """Bar ``number`` (from 1) starts ``start`` quarter notes from the start."""
+    """Bar ``number`` (from 1) starts ``start`` quarter notes from the start.
+
+    ``length`` (quarter notes) is set for a bar shorter or longer than its meter's, as a
+    file's pickup or a bar cut short; None is the meter's length.
+
+    >>> Bar(1, Fraction(0), Meter.parse("4/4"), length=Fraction(1)).end
+    Fraction(1, 1)
+    """
 
     number: int
     start: Fraction
     meter: Meter
     section: str = ""
+    length: Fraction | None = None
+
+    @property
+    def quarters(self) -> Fraction:
+        """The bar's length in quarter notes: ``length``, else its meter's."""
+        return self.meter.bar_quarters if self.length is None else self.length
 
     @property
     def end(self) -> Fraction:
-        return self.start + self.meter.bar_quarters
+        return self.start + self.quarters
 
     def accent_at(self, offset: Fraction) -> AccentLevel:
         """The metric accent ``offset`` quarter notes into this bar.

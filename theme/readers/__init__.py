@@ -12,20 +12,30 @@ track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from theme.core.meter import Meter
-from theme.core.timeline import MAX_BARS, MAX_EVENTS
+from theme.core.timeline import MAX_BARS, MAX_EVENTS, Bar, Marker, MarkerKind, Timeline
 from theme.errors import InputFileError
+
+if TYPE_CHECKING:
+    from theme.core.tempo import TempoMap
+    from theme.core.timeline import Layer
 
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_LAYERS",
+    "NO_METER",
     "InputFileWarning",
     "file_bytes",
+    "file_kind",
     "lay_out_bars",
+    "misnamed",
     "refuse",
+    "timeline_of",
 ]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -37,6 +47,43 @@ MAX_LAYERS = 256
 
 class InputFileWarning(UserWarning):
     """Something in an input file that was mended on reading, said in one line."""
+
+
+NO_METER = "no time signature: read in 4/4"
+"""The text of the marker at 0 a reader adds to a timeline from a file with no time
+signature, read in 4/4 (MIDI's rule): ``any(m.value == NO_METER for m in tl.markers)``."""
+
+
+def file_kind(data: bytes) -> str:
+    """What a file's first bytes say it is: ``MIDI``, ``MusicXML``, ``ABC`` or ``""``.
+
+    >>> file_kind(b"MThd..."), file_kind(b"<?xml ...><score-partwise"), file_kind(b"X:1")
+    ('MIDI', 'MusicXML', 'ABC')
+    """
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"MThd") or head.startswith(b"RIFF"):
+        return "MIDI"
+    if head.startswith(b"PK") or head.startswith(b"<"):
+        if b"score-partwise" in head or b"score-timewise" in head or head.startswith(b"PK"):
+            return "MusicXML"
+        return ""
+    for line in head.splitlines():
+        if len(line) > 1 and line[1:2] == b":" and line[:1] in b"XTMLKQ":
+            return "ABC"
+    return ""
+
+
+def misnamed(data: bytes, kind: str) -> str:
+    """The reason for a file that is not of ``kind``, naming what it is when known:
+    ``not a MIDI file (it is a MusicXML file)``."""
+    found = file_kind(data)
+    other = f" (it is {_a(found)} file)" if found and found != kind else ""
+    return f"not a valid {kind} file{other}"
+
+
+def _a(kind: str) -> str:
+    """``a MIDI``, ``an ABC``."""
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind}"
 
 
 def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
@@ -66,7 +113,9 @@ def file_bytes(
     except OSError as err:
         raise refuse(kind, path, err.strerror or type(err).__name__) from err
     if not data.startswith(magic):
-        raise refuse(kind, path, f"not a valid {kind} file (it does not start with {magic!r})")
+        found = file_kind(data)
+        why = f"it is {_a(found)} file" if found else f"it does not start with {magic!r}"
+        raise refuse(kind, path, f"not a valid {kind} file ({why})")
     if max(size, len(data)) > limit:
         raise refuse(kind, path, f"it is larger than {limit // (1024 * 1024)} MiB")
     return data
@@ -74,14 +123,17 @@ def file_bytes(
 
 def lay_out_bars(
     changes: list[tuple[Fraction, Meter]], end: Fraction, kind: str, path: str | Path
-) -> list[tuple[Meter, str]]:
-    """Bars from the meter changes ``(position in quarter notes, meter)`` until ``end``
-    (quarter notes): a change takes effect at the first barline at or after it. At least
-    one bar; at most :data:`MAX_BARS`, checked before any bar is made.
+) -> list[tuple[Meter, Fraction]]:
+    """Bars ``(meter, length in quarter notes)`` from the meter changes ``(position in
+    quarter notes, meter)`` until ``end`` (quarter notes): a change starts a bar where it
+    stands, so the bar before it is cut short there (a pickup before the first full bar). At
+    least one bar; at most :data:`MAX_BARS`, checked before any bar is made.
 
     >>> four, three = Meter.of(4, 4), Meter.of(3, 4)
-    >>> [str(m) for m, _ in lay_out_bars([(Fraction(0), four), (Fraction(4), three)], 9, "", "")]
-    ['4/4', '3/4', '3/4']
+    >>> [(str(m), n) for m, n in lay_out_bars([(Fraction(0), four), (Fraction(4), three)], 9, "", "")]
+    [('4/4', Fraction(4, 1)), ('3/4', Fraction(3, 1)), ('3/4', Fraction(3, 1))]
+    >>> [(str(m), n) for m, n in lay_out_bars([(Fraction(0), four), (Fraction(1), four)], 5, "", "")]
+    [('4/4', Fraction(1, 1)), ('4/4', Fraction(4, 1))]
 
     Raises:
         InputFileError: the music lasts more than :data:`MAX_BARS` bars.
@@ -90,28 +142,56 @@ def lay_out_bars(
     if not changes or changes[0][0] > 0:
         changes.insert(0, (Fraction(0), Meter.of(4, 4)))
     # count first, from each change's span, so a huge length costs nothing to refuse
-    count, position = 0, Fraction(0)
-    for i, (_, meter) in enumerate(changes):
-        stop = min(end, changes[i + 1][0]) if i + 1 < len(changes) else end
-        if position < stop:
-            step = -(-(stop - position) // meter.bar_quarters)
-            count += step
-            position += step * meter.bar_quarters
+    spans = []
+    count = 0
+    for i, (at, meter) in enumerate(changes):
+        stop = max(end, at + meter.bar_quarters) if i + 1 == len(changes) else changes[i + 1][0]
+        if at < stop:
+            count += -(-(stop - at) // meter.bar_quarters)
+            spans.append((at, stop, meter))
         if count > MAX_BARS:
             raise refuse(
                 kind,
                 path,
                 f"it lasts more than {MAX_BARS:,} bars ({float(end):,.0f} quarter notes)",
             )
-    bars: list[tuple[Meter, str]] = []
-    position, i = Fraction(0), 0
-    while position < end or not bars:
-        while i + 1 < len(changes) and changes[i + 1][0] <= position:
-            i += 1
-        meter = changes[i][1]
-        bars.append((meter, ""))
-        position += meter.bar_quarters
+    bars: list[tuple[Meter, Fraction]] = []
+    for i, (at, stop, meter) in enumerate(spans):
+        full = meter.bar_quarters
+        last = i + 1 == len(spans)  # the last bar keeps its full length past the notes
+        while at < stop:
+            bars.append((meter, full if last else min(full, stop - at)))
+            at += full
     return bars
+
+
+def timeline_of(
+    *,
+    title: str,
+    bars: Iterable[tuple[Meter, Fraction]],
+    tempo: TempoMap,
+    layers: Iterable[Layer],
+    markers: Iterable[Marker] = (),
+) -> Timeline:
+    """A timeline of bars ``(meter, length in quarter notes)`` laid end to end, each keeping
+    its length (a pickup, a bar cut short), with a meter marker where the meter changes, as
+    :meth:`Timeline.build` makes them."""
+    laid: list[Bar] = []
+    extra: list[Marker] = []
+    start = Fraction(0)
+    for number, (meter, length) in enumerate(bars, start=1):
+        if not laid or laid[-1].meter != meter:
+            extra.append(Marker(start, MarkerKind.METER, meter))
+        own = None if length == meter.bar_quarters else length
+        laid.append(Bar(number, start, meter, length=own))
+        start += length
+    return Timeline(
+        title=title,
+        bars=tuple(laid),
+        tempo_map=tempo,
+        layers={layer.name: layer for layer in layers},
+        markers=(*extra, *markers),
+    )
 
 
 def check_notes(count: int, kind: str, path: str | Path) -> None:

@@ -27,14 +27,16 @@ from pathlib import Path
 
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
-from theme.core.timeline import Event, Layer, Marker, Timeline
+from theme.core.timeline import Event, Layer, Marker, MarkerKind, Timeline
 from theme.readers import (
     MAX_LAYERS,
+    NO_METER,
     InputFileWarning,
     check_notes,
     file_bytes,
     lay_out_bars,
     refuse,
+    timeline_of,
 )
 
 __all__ = ["read_midi"]
@@ -246,7 +248,10 @@ def _parse(data: bytes, path: Path) -> tuple[int, _Found]:
 def read_midi(path: str | Path) -> Timeline:
     """Read a MIDI file into a timeline: bars from its time signatures (grouping from this
     project's ``meter`` markers where present), a layer per track and channel, tempo
-    changes as steps. Positions are exact: ``Fraction(tick, ticks a quarter)``.
+    changes as steps. Positions are exact: ``Fraction(tick, ticks a quarter)``. A time
+    signature starts a bar where it stands: the bar before it is cut short there (a
+    pickup). A file with no time signature is read in 4/4, with a text marker
+    :data:`~theme.readers.NO_METER` at 0 that says so.
 
     Raises:
         InputFileError: missing, a folder, too large, not a MIDI file of type 0 or 1, SMPTE
@@ -296,7 +301,9 @@ def read_midi(path: str | Path) -> Timeline:
     ]
     if not segments or segments[0].start != 0:
         segments.insert(0, TempoSegment(Fraction(0), Fraction(120)))
-    timeline = Timeline.build(
+    if not found.signatures:
+        markers.append(Marker(Fraction(0), MarkerKind.TEXT, NO_METER))
+    timeline = timeline_of(
         title=found.title or path.stem,
         bars=bars,
         tempo=TempoMap(segments),

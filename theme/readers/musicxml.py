@@ -25,9 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
-from theme.core.timeline import MAX_BARS, Event, Layer, Timeline
+from theme.core.timeline import MAX_BARS, Event, Layer, Marker, MarkerKind, Timeline
 from theme.errors import MeterError
-from theme.readers import MAX_FILE_BYTES, MAX_LAYERS, check_notes, file_bytes, refuse
+from theme.readers import (
+    MAX_FILE_BYTES,
+    MAX_LAYERS,
+    NO_METER,
+    check_notes,
+    file_bytes,
+    file_kind,
+    misnamed,
+    refuse,
+    timeline_of,
+)
 from theme.safe_text import clip
 
 if TYPE_CHECKING:
@@ -136,6 +146,8 @@ def read_musicxml(path: str | Path) -> Timeline:
     """
     path = Path(path)
     data = file_bytes(path, KIND)
+    if file_kind(data) not in (KIND, ""):
+        raise refuse(KIND, path, misnamed(data, KIND))
     try:
         if data[:2] == b"PK":
             data = _unzipped(data, path)
@@ -160,7 +172,10 @@ def _timeline(root: Element, path: Path) -> Timeline:
     if max(counts) > MAX_BARS:
         raise _Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
-    meters: list[Meter] = []
+    meters, lengths, timed = _measures(parts, max(counts))
+    starts = [Fraction(0)]
+    for length in lengths:
+        starts.append(starts[-1] + length)
     tempos: dict[Fraction, Fraction] = {}
     layers: list[Layer] = []
     notes: list[list[Any]] = []  # [onset, duration, layer, pitch, velocity]
@@ -171,21 +186,20 @@ def _timeline(root: Element, path: Path) -> Timeline:
         if any(layer.name == name for layer in layers):
             name = f"{name} {index + 1}"
         before = len(notes)
-        drum = _walk(part, name, index == 0, meters, tempos, notes, info, path)
+        drum = _walk(part, name, starts, tempos, notes, info, path)
         program, channel = _program(info)
         drum = drum or channel == 9
         layers.append(Layer(name, "bongo" if drum else "bass", program, drum, channel=index % 9))
         if drum:
             for note in notes[before:]:
                 note[3] = note[3] if note[3] >= 0 else _SNARE
-    while len(meters) < max(counts):
-        meters.append(meters[-1] if meters else Meter.of(4, 4))
-    timeline = Timeline.build(
+    timeline = timeline_of(
         title=(root.findtext("work/work-title") or root.findtext("movement-title") or "").strip()
         or path.stem,
-        bars=[(meter, "") for meter in meters],
+        bars=zip(meters, lengths),
         tempo=_tempo_map(tempos),
         layers=layers,
+        markers=() if timed else [Marker(Fraction(0), MarkerKind.TEXT, NO_METER)],
     )
     end = timeline.length
     events = []
@@ -224,17 +238,60 @@ def _program(info: Element | None) -> tuple[int, int]:
     return program, channel
 
 
+def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fraction], bool]:
+    """Each measure's meter (the first part's time signatures) and length in quarter notes:
+    what its contents fill, the furthest any part's notes, rests, ``<forward>`` and
+    ``<backup>`` reach (a pickup is short); the meter's length for a measure with nothing in
+    it. And whether the first part has a time signature."""
+    meters: list[Meter] = []
+    timed = False
+    reach = [Fraction(0)] * count
+    for index, part in enumerate(parts):
+        divisions = Fraction(1)
+        meter = Meter.of(4, 4)
+        for number, measure in enumerate(part.iterfind("measure"), start=1):
+            where = f"in measure {number}"
+            cursor = furthest = Fraction(0)
+            for element in measure:
+                tag = element.tag
+                if tag == "attributes":
+                    text = element.findtext("divisions")
+                    if text is not None:
+                        divisions = _number(text, "divisions", where)
+                        if not divisions:
+                            raise _Bad(f"divisions '0' {where}: expected 1 or more")
+                    if index == 0:
+                        for time in element.findall("time"):
+                            meter = _meter(time, where) or meter
+                            timed = True
+                elif tag in ("backup", "forward"):
+                    length = _number(element.findtext("duration"), "a duration", where)
+                    length /= divisions
+                    cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
+                elif tag == "note" and element.find("grace") is None:
+                    chord = element.find("chord") is not None
+                    length = _number(element.findtext("duration"), "a duration", where)
+                    cursor += 0 if chord else length / divisions
+                furthest = max(furthest, cursor)
+            reach[number - 1] = max(reach[number - 1], furthest)
+            if index == 0:
+                meters.append(meter)
+    while len(meters) < count:
+        meters.append(meters[-1] if meters else Meter.of(4, 4))
+    lengths = [r or m.bar_quarters for r, m in zip(reach, meters)]
+    return meters, lengths, timed
+
+
 def _walk(
     part: Element,
     layer: str,
-    first: bool,
-    meters: list[Meter],
+    starts: list[Fraction],
     tempos: dict[Fraction, Fraction],
     notes: list[list[Any]],
     info: Element | None,
     path: Path,
 ) -> bool:
-    """Read one part's measures into ``notes`` (and, for the first part, ``meters``);
+    """Read one part's measures, starting at ``starts`` (quarter notes), into ``notes``;
     whether it has unpitched notes."""
     unpitched: dict[str, int] = {}
     if info is not None:
@@ -244,12 +301,11 @@ def _walk(
             if match and "." not in match.group(1) and 1 <= int(match.group(1)) <= 128:
                 unpitched[mi.get("id") or ""] = int(match.group(1)) - 1
     divisions = Fraction(1)
-    meter = Meter.of(4, 4)
-    start = Fraction(0)
     open_ties: dict[int, list[Any]] = {}
     drum = False
     for number, measure in enumerate(part.iterfind("measure"), start=1):
         where = f"in measure {number}"
+        start = starts[number - 1]
         cursor = Fraction(0)
         onset = Fraction(0)
         for element in measure:
@@ -260,29 +316,26 @@ def _walk(
                     divisions = _number(text, "divisions", where)
                     if not divisions:
                         raise _Bad(f"divisions '0' {where}: expected 1 or more")
-                for time in element.findall("time"):
-                    meter = _meter(time, where) or meter
             elif tag in ("backup", "forward"):
                 length = _number(element.findtext("duration"), "a duration", where) / divisions
                 cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
             elif tag in ("direction", "sound"):
                 _tempos(element, start + cursor, tempos, where)
             elif tag == "note":
-                if element.find("grace") is not None or element.find("cue") is not None:
-                    continue
+                if element.find("grace") is not None:
+                    continue  # an ornament, not a note of its own
                 length = _number(element.findtext("duration"), "a duration", where) / divisions
                 if element.find("chord") is None:
                     onset = cursor
                     cursor += length
-                if element.find("rest") is not None or not length:
+                if element.find("rest") is not None or element.find("cue") is not None:
+                    continue  # a cue note takes its time but is not played
+                if not length:
                     continue
                 pitch = _pitch(element, where, unpitched)
                 drum = drum or pitch < 0 or element.find("unpitched") is not None
                 _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
                 check_notes(len(notes), KIND, path)
-        if first:
-            meters.append(meter)
-        start += meters[number - 1].bar_quarters if number <= len(meters) else meter.bar_quarters
     return drum
 
 
