@@ -9,10 +9,15 @@ from pathlib import Path
 
 import mido
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import theme
+from theme.core.meter import Meter
+from theme.core.tempo import TempoMap
+from theme.core.timeline import Event, Layer
 from theme.errors import InputFileError
-from theme.readers import NO_METER
+from theme.readers import NO_METER, timeline_of
 
 PART = '<score-part id="P1"><part-name>Flute</part-name></score-part>'
 
@@ -238,3 +243,58 @@ def test_an_abc_tune_music21_cannot_read_names_the_file(tmp_path: Path) -> None:
     path.write_text("X:1\nT:nothing\nK:C\n")
     with pytest.raises(InputFileError, match=r"'.*bad\.abc'"):
         theme.read(path)
+
+
+METERS = ["2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "3+2/4", "12/8"]
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> theme.Timeline:
+    """A random one-layer timeline: random meters, maybe a pickup (a short first bar), notes
+    and chords on a grid of sixteenths, one after another, the last reaching the end."""
+    meters = [
+        Meter.parse(m) for m in draw(st.lists(st.sampled_from(METERS), min_size=1, max_size=5))
+    ]
+    bars = [(m, m.bar_quarters) for m in meters]
+    if draw(st.booleans()):
+        sixteenths = int(meters[0].bar_quarters * 4)
+        bars.insert(0, (meters[0], Fraction(draw(st.integers(1, sixteenths - 1)), 4)))
+    end = sum(length for _, length in bars)
+    cuts = sorted(set(draw(st.lists(st.integers(0, int(end * 4) - 1), min_size=1, max_size=30))))
+    onsets = [Fraction(c, 4) for c in cuts]
+    events = []
+    for i, onset in enumerate(onsets):
+        stop = onsets[i + 1] if i + 1 < len(onsets) else end
+        duration = (
+            stop - onset
+            if i + 1 == len(onsets)
+            else Fraction(draw(st.integers(1, int((stop - onset) * 4))), 4)
+        )
+        for pitch in draw(st.sets(st.integers(36, 96), min_size=1, max_size=3)):
+            events.append(Event(onset, duration, "melody", pitch))
+    timeline = timeline_of(
+        title="random",
+        bars=bars,
+        tempo=TempoMap.constant(100),
+        layers=[Layer("melody", "lead")],
+    )
+    return timeline.with_events(events)
+
+
+def shape(timeline: theme.Timeline) -> tuple[list, list]:
+    """What a file keeps of a timeline: bars (start, meter with grouping, length), notes."""
+    bars = [(b.start, b.meter.explicit, b.end - b.start) for b in timeline.bars]
+    notes = sorted((e.onset, e.duration, e.pitch) for e in timeline.events)
+    return bars, notes
+
+
+@pytest.mark.parametrize("suffix", [".mid", ".musicxml"])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(timeline=timelines())
+def test_a_timeline_written_and_read_back_is_the_same(
+    tmp_path: Path, suffix: str, timeline: theme.Timeline
+) -> None:
+    path = theme.write(timeline, tmp_path / f"random{suffix}")
+    assert shape(theme.read(path)) == shape(timeline)

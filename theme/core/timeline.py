@@ -156,11 +156,15 @@ class Timeline:
         return self.tempo_map.seconds_at(self.length)
 
     def meter_changes(self) -> list[tuple[Fraction, Meter]]:
-        """``(position in quarter notes, meter)`` where the meter is set or changes."""
+        """``(position in quarter notes, meter)`` where the meter is set or changes, and
+        after a bar of another length than its meter's (a pickup): a time signature there
+        starts the next bar where it stands."""
         changes: list[tuple[Fraction, Meter]] = []
+        previous: Bar | None = None
         for bar in self.bars:
-            if not changes or changes[-1][1] != bar.meter:
+            if previous is None or previous.meter != bar.meter or previous.length is not None:
                 changes.append((bar.start, bar.meter))
+            previous = bar
         return changes
 
     def bar_at(self, quarter: Fraction) -> Bar:

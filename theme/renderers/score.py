@@ -240,7 +240,7 @@ def _measure(
                 n.articulations.append(articulations.Accent())
             measure.insert(offset + start, n)
         position = offset + length
-    for a, b in _rests(position, bar.meter.bar_quarters, bar):
+    for a, b in _rests(position, bar.end - bar.start, bar):  # a pickup's length, not its meter's
         _insert_rest(measure, a, b, bar)
     _finish(measure, signatures[bar.meter])
     return measure
