@@ -16,6 +16,7 @@ from theme.cli.sources import file_kind, sniff
 from theme.cli.timelines import cycled, with_pitches
 from theme.core.meter import Meter
 from theme.core.remeter import STRATEGIES, dropped_notes, remeter, remetered_starts
+from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, UsageError
 
@@ -186,10 +187,17 @@ def test_remeter_strict_names_the_file_and_the_bar(remix_xml: Path, tmp_path: Pa
 
 
 def _timeline(meters: list[str], notes: list[tuple[int, Fraction, Fraction]]) -> Timeline:
-    """Bars of these meters; notes (bar index, offset, length) in quarter notes."""
-    tl = Timeline.build(
-        title="t", bars=[(Meter.parse(m), "") for m in meters], tempo=120,
-        layers=[Layer("a", voice="bass")],
+    """Bars of these meters (``'5/4:1'``: a bar of 5/4 one quarter long, as a file's
+    pickup); notes (bar index, offset, length) in quarter notes."""
+    from theme.core.remeter import laid_out
+
+    bars = []
+    for m in meters:
+        meter, _, length = m.partition(":")
+        bars.append((Meter.parse(meter), "", Fraction(length) if length else None))
+    tl = laid_out(
+        title="t", bars=bars, tempo=TempoMap.constant(120), layers=[Layer("a", voice="bass")],
+        events=(), markers=(),
     )  # fmt: skip
     events = [
         Event(tl.bars[b].start + offset, length, "a", 60 + i % 12)
@@ -231,11 +239,12 @@ def timelines(draw: st.DrawFn) -> Timeline:
     """Bars in several meters, maybe a pickup first; notes on a sixteenth grid, some
     crossing their barline."""
     meters = draw(st.lists(st.sampled_from(METERS), min_size=1, max_size=6))
-    if draw(st.booleans()):
-        meters = [draw(st.sampled_from(["1/4", "2/4"])), *meters]
+    if draw(st.booleans()):  # a pickup: a bar of its own meter, or a short bar of the next
+        meters = [draw(st.sampled_from(["1/4", "2/4", meters[0] + ":1"])), *meters]
     notes = []
     for b, m in enumerate(meters):
-        quarters = Meter.parse(m).bar_quarters
+        meter, _, length = m.partition(":")
+        quarters = Fraction(length) if length else Meter.parse(meter).bar_quarters
         offsets = draw(st.sets(st.integers(0, int(quarters * 4) - 1), max_size=8))
         for o in sorted(offsets):
             notes.append((b, Fraction(o, 4), Fraction(draw(st.integers(1, 12)), 4)))
@@ -243,8 +252,7 @@ def timelines(draw: st.DrawFn) -> Timeline:
 
 
 def _needs(tl: Timeline, name: str) -> bool:
-    s = STRATEGIES[name]
-    return any((b.meter.numerator, b.meter.denominator) == (s.source.numerator, 4) for b in tl.bars)
+    return any(STRATEGIES[name].maps(b) for b in tl.bars)
 
 
 @settings(max_examples=60, deadline=None)
@@ -270,10 +278,11 @@ def test_bars_in_other_meters_are_kept_as_they_are(tl: Timeline, name: str) -> N
     result = remeter(tl, name, strict=False)
     starts = remetered_starts(tl, name)
     for bar in tl.bars:
-        if (bar.meter.numerator, bar.meter.denominator) == (s.source.numerator, 4):
+        if s.maps(bar):
             continue
         landed = result.bar_at(starts[bar.number])
         assert landed.start == starts[bar.number] and landed.meter == bar.meter
+        assert landed.quarters == bar.quarters
         before = [(e.onset - bar.start, e.duration, e.pitch) for e in tl.bar_events(bar)]
         after = [(e.onset - landed.start, e.duration, e.pitch) for e in result.bar_events(landed)]
         assert after == before
@@ -284,13 +293,11 @@ def test_bars_in_other_meters_are_kept_as_they_are(tl: Timeline, name: str) -> N
 def test_a_pickup_stays_a_pickup_even_when_strict(tl: Timeline, name: str) -> None:
     s = STRATEGIES[name]
     body = tl.bars[1:]
-    if tl.bars[0].meter.bar_quarters >= 3 or not body:
-        return
-    if not all((b.meter.numerator, b.meter.denominator) == (s.source.numerator, 4) for b in body):
+    if tl.bars[0].quarters >= 3 or not body or not all(s.maps(b) for b in body):
         return
     result = remeter(tl, name)  # strict: the pickup is no bar in another meter
     assert result.bars[0].meter == tl.bars[0].meter
-    assert result.bars[1].start == tl.bars[0].meter.bar_quarters
+    assert result.bars[1].start == tl.bars[0].quarters
 
 
 @pytest.mark.parametrize("diff", [[], ["--diff"]])
@@ -352,3 +359,28 @@ def test_show_marks_a_pickup() -> None:
 
     tl = _timeline(["1/4", "4/4", "4/4"], [(0, Fraction(0), Fraction(1))])
     assert "  1/4 (1)    bar 1 (a pickup)\n  4/4 (2+2)  bars 2-3 (2 bars)" in file_summary(tl, "f")
+
+
+def test_a_pickup_as_a_short_bar_is_kept_and_counted_from_its_beat(tmp_path: Path) -> None:
+    """A pickup read from a file: a bar of 4/4 one quarter long, on beat 4."""
+    from theme.core.remeter import laid_out
+    from theme.renderers.text import file_summary, grid
+
+    four = Meter.parse("4/4")
+    tl = laid_out(
+        title="t", bars=[(four, "", Fraction(1)), (four, "", None), (four, "", None)],
+        tempo=TempoMap.constant(90), layers=[Layer("a", voice="bass")],
+        events=[Event(Fraction(k), Fraction(1), "a", 60) for k in range(9)], markers=(),
+    )  # fmt: skip
+    assert "4/4 (2+2)  bar 1 (a pickup)\n  4/4 (2+2)  bars 2-3 (2 bars)" in file_summary(tl, "f")
+    assert grid(tl, [1, 2]).splitlines()[0] == "  count   4 & | 1 & 2 & 3 & 4 &"
+    five = remeter(tl, "clave")  # strict: the pickup is no bar in another meter
+    assert [(b.meter.numerator, b.quarters) for b in five.bars] == [(4, 1), (5, 5), (5, 5)]
+    assert len(five.events) == 9
+    cycled_twice = cycled(tl, bars=None, repeat=2, name="t")
+    assert [b.quarters for b in cycled_twice.bars] == [1, 4, 4, 1, 4, 4]
+    song = tmp_path / "song.mid"
+    theme.write(tl, song)
+    result = run_theme("remeter", str(song), "-o", str(tmp_path / "o.mid"), "--strategy", "clave")
+    assert result.returncode == 0, result.stderr
+    assert "2 of 4/4 remetered to 5/4, 1 short bar (a pickup, a last bar) kept" in result.stdout

@@ -64,13 +64,18 @@ def read_input(path: str) -> Timeline:
 def summary(source: Timeline, result: Timeline, strategy: Strategy) -> str:
     """What happened to every bar, counted by meter: ``'20 bars: 4 of 5/4 remetered to 4/4,
     16 of 4/4 kept; 20 bars out'``."""
-    mapped = sum(1 for bar in source.bars if strategy.matches(bar.meter))
+    mapped = sum(1 for bar in source.bars if strategy.maps(bar))
     kept: dict[str, int] = {}
+    short = 0
     for bar in source.bars:
-        if not strategy.matches(bar.meter):
+        if strategy.matches(bar.meter) and not strategy.maps(bar):
+            short += 1  # a pickup, a bar cut short: kept as it is
+        elif not strategy.maps(bar):
             kept[str(bar.meter)] = kept.get(str(bar.meter), 0) + 1
     parts = [f"{mapped} of {strategy.source} remetered to {strategy.target}"]
     parts += [f"{count} of {meter} kept" for meter, count in kept.items()]
+    if short:
+        parts.append(f"{short} short bar{'s' if short > 1 else ''} (a pickup, a last bar) kept")
     return f"{len(source.bars)} bars: {', '.join(parts)}; {len(result.bars)} bars out"
 
 

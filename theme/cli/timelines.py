@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from theme.core.remeter import laid_out
 from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Event, MarkerKind, Timeline
 from theme.errors import UsageError
@@ -49,9 +50,9 @@ def cycled(timeline: Timeline, *, bars: int | None, repeat: int = 1, name: str) 
             for k in range(copies)
             for s in timeline.tempo_map.segments
         ]
-        timeline = Timeline.build(
+        timeline = laid_out(
             title=timeline.title,
-            bars=[(b.meter, b.section) for b in timeline.bars] * copies,
+            bars=[(b.meter, b.section, b.length) for b in timeline.bars] * copies,
             tempo=TempoMap(segments),
             layers=timeline.layers.values(),
             events=[

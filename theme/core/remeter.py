@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
-from theme.core.events import Event, MarkerKind
+from theme.core.events import Bar, Event, Layer, Marker, MarkerKind
 from theme.core.meter import Meter
 from theme.core.rhythm import Hit, Rhythm, fraction_gcd
 from theme.core.tempo import TempoMap, TempoSegment
@@ -50,6 +50,8 @@ __all__ = [
     "Strategy",
     "dropped_notes",
     "get_strategy",
+    "is_pickup",
+    "laid_out",
     "remeter",
     "remeter_rhythm",
     "remetered_starts",
@@ -83,6 +85,11 @@ class Strategy:
     def matches(self, meter: Meter) -> bool:
         """Whether bars in ``meter`` are remetered (its N/D is the source's, any grouping)."""
         return _same_meter(meter, self.source)
+
+    def maps(self, bar: Bar) -> bool:
+        """Whether ``bar`` is remetered: in the source meter and of its full length (a
+        pickup or a bar cut short is kept as it is, as a bar in another meter is)."""
+        return _same_meter(bar.meter, self.source) and bar.quarters == self.source.bar_quarters
 
     def map_position(self, position: Fraction) -> Fraction:
         """Where a position inside a source bar (quarter notes) lands in the target.
@@ -284,12 +291,12 @@ def remeter(
     for bar in bars:
         in_bar = by_bar.get(bar.number, [])
         start = starts[bar.number]
-        if s.is_rebar or not _same_meter(bar.meter, s.source):  # moved as they are
+        if s.is_rebar or not s.maps(bar):  # moved as they are
             shift = start - bar.start
             events += [_moved(e, e.onset + shift) for e in in_bar]
             continue
         notes = [_Note(e.onset - bar.start, e.onset - bar.start + e.duration, e) for e in in_bar]
-        for mapped in _map_bar(notes, s, bar.meter.bar_quarters):
+        for mapped in _map_bar(notes, s, bar.quarters):
             if mapped is not None:
                 assert isinstance(mapped.payload, Event)
                 events.append(
@@ -302,7 +309,7 @@ def remeter(
             return dst_start + position - timeline.length
         bar = timeline.bar_at(position)
         offset = position - bar.start
-        if _same_meter(bar.meter, s.source):
+        if s.maps(bar):
             return starts[bar.number] + s.map_position(offset)
         return starts[bar.number] + offset
 
@@ -311,13 +318,55 @@ def remeter(
         for m in timeline.markers
         if m.kind is not MarkerKind.METER
     ]
-    return timeline.build(
+    return laid_out(
         title=f"{timeline.title} ({s.name})",
         bars=new_bars,
         tempo=_mapped_tempo(timeline.tempo_map, landing),
         layers=timeline.layers.values(),
         events=events,
         markers=markers,
+    )
+
+
+def laid_out(
+    *,
+    title: str,
+    bars: list[tuple[Meter, str, Fraction | None]],
+    tempo: TempoMap,
+    layers: Iterable[Layer],
+    events: Iterable[Event],
+    markers: Iterable[Marker],
+) -> Timeline:
+    """A timeline of bars ``(meter, section, length in quarter notes or None for the
+    meter's)`` laid end to end, each keeping its length (a pickup, a bar cut short), with
+    the section and meter markers :meth:`Timeline.build` makes.
+
+    >>> four = Meter.parse("4/4")
+    >>> tl = laid_out(title="t", bars=[(four, "", F(1)), (four, "", None)],
+    ...               tempo=TempoMap.constant(90), layers=(), events=(), markers=())
+    >>> [(b.start, b.end) for b in tl.bars]
+    [(Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(5, 1))]
+    """
+    from theme.core.timeline import Timeline
+
+    laid: list[Bar] = []
+    extra: list[Marker] = []
+    start = Fraction(0)
+    for number, (meter, section, length) in enumerate(bars, start=1):
+        if section and (not laid or laid[-1].section != section):
+            extra.append(Marker(start, MarkerKind.SECTION, section))
+        if not laid or laid[-1].meter != meter:
+            extra.append(Marker(start, MarkerKind.METER, meter))
+        own = None if length == meter.bar_quarters else length
+        laid.append(Bar(number, start, meter, section, own))
+        start += laid[-1].quarters
+    return Timeline(
+        title=title,
+        bars=tuple(laid),
+        tempo_map=tempo,
+        layers={layer.name: layer for layer in layers},
+        events=tuple(events),
+        markers=(*extra, *markers),
     )
 
 
@@ -335,35 +384,36 @@ def remetered_starts(timeline: Timeline, strategy: str | Strategy) -> dict[int, 
 
 def _layout(
     timeline: Timeline, s: Strategy
-) -> tuple[list[tuple[Meter, str]], dict[int, Fraction], Fraction]:
+) -> tuple[list[tuple[Meter, str, Fraction | None]], dict[int, Fraction], Fraction]:
     """The bars of the result ``(meter, section)``, where each source bar starts in it, and
     its length (quarter notes). ``rebar`` bars each run of source bars again in the target
     meter (a run that does not fill its last bar ends with a rest)."""
-    new_bars: list[tuple[Meter, str]] = []
+    new_bars: list[tuple[Meter, str, Fraction | None]] = []
     starts: dict[int, Fraction] = {}
     dst_start = Fraction(0)
     bars, i = timeline.bars, 0
     while i < len(bars):
         bar = bars[i]
         starts[bar.number] = dst_start
-        if not _same_meter(bar.meter, s.source):
-            new_bars.append((bar.meter, bar.section))
-            dst_start += bar.meter.bar_quarters
+        if not s.maps(bar):
+            new_bars.append((bar.meter, bar.section, bar.length))
+            dst_start += bar.quarters
         elif s.is_rebar:  # the run of source bars from here, barred again
             j = i
-            while j < len(bars) and _same_meter(bars[j].meter, s.source):
+            while j < len(bars) and s.maps(bars[j]):
                 starts[bars[j].number] = dst_start + bars[j].start - bar.start
                 j += 1
             target = s.target.bar_quarters
             count = math.ceil((bars[j - 1].end - bar.start) / target)
             new_bars += [
-                (s.target, timeline.bar_at(bar.start + k * target).section) for k in range(count)
+                (s.target, timeline.bar_at(bar.start + k * target).section, None)
+                for k in range(count)
             ]
             dst_start += count * target
             i = j
             continue
         else:
-            new_bars += [(s.target, bar.section)] * s.target_bars
+            new_bars += [(s.target, bar.section, None)] * s.target_bars
             dst_start += s.target.bar_quarters * s.target_bars
         i += 1
     return new_bars, starts, dst_start
@@ -414,25 +464,27 @@ def dropped_notes(timeline: Timeline, strategy: str | Strategy) -> int:
     return sum(
         1
         for bar in timeline.bars
-        if _same_meter(bar.meter, s.source)
+        if s.maps(bar)
         for e in timeline.bar_events(bar)
         if e.onset - bar.start >= s.drop_from
     )
 
 
-def _is_pickup(timeline: Timeline) -> bool:
-    """Whether the first bar is a pickup: shorter than the bar after it."""
+def is_pickup(timeline: Timeline) -> bool:
+    """Whether the first bar is a pickup: shorter than its meter, or than the bar after it."""
     bars = timeline.bars
-    return len(bars) > 1 and bars[0].meter.bar_quarters < bars[1].meter.bar_quarters
+    if bars[0].quarters < bars[0].meter.bar_quarters:
+        return True
+    return len(bars) > 1 and bars[0].quarters < bars[1].quarters
 
 
 def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> None:
-    matching = [b for b in timeline.bars if _same_meter(b.meter, s.source)]
+    matching = [b for b in timeline.bars if s.maps(b)]
     if not matching:
         found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
         raise RemeterError(f"{name} is in {found}: strategy {s.name!r} needs music in {s.source}")
     if strict:
-        pickup = _is_pickup(timeline)  # a pickup is kept as a pickup
+        pickup = is_pickup(timeline)  # a pickup is kept as a pickup, a short last bar too
         for bar in timeline.bars[1:] if pickup else timeline.bars:
             if not _same_meter(bar.meter, s.source):
                 raise RemeterError(

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from theme.core.events import ACCENTED_VELOCITY
 from theme.core.meter import AccentLevel, Meter
-from theme.core.remeter import Strategy, get_strategy, remeter, remetered_starts
+from theme.core.remeter import Strategy, get_strategy, is_pickup, remeter, remetered_starts
 from theme.core.rhythm import fraction_gcd
 from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
@@ -67,11 +67,12 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
         return " ".join(m.ljust(2) if wide else m for m in marks)
 
     for bar in bars:
-        cells = int(bar.meter.bar_quarters / cell)
+        cells = int(bar.quarters / cell)
         counts, accents = [], []
         levels = bar.meter.accent_levels()
+        lead = _lead(timeline, bar)
         for i in range(cells):
-            pulse, rest = divmod(i * cell, bar.meter.pulse_quarters)
+            pulse, rest = divmod(lead + i * cell, bar.meter.pulse_quarters)
             counts.append(str(int(pulse) + 1) if not rest else SUBDIVISION_NAMES.get(rest, "."))
             level = levels[int(pulse)] if not rest else AccentLevel.SUBDIVISION
             accents.append(ACCENT_MARKS.get(level, "."))
@@ -100,6 +101,14 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _lead(timeline: Timeline, bar: Bar) -> Fraction:
+    """Where a bar starts in its meter (quarter notes): a pickup ends where the meter ends,
+    every other bar starts at its downbeat."""
+    if bar.number == 1 and is_pickup(timeline) and bar.quarters < bar.meter.bar_quarters:
+        return bar.meter.bar_quarters - bar.quarters
+    return Fraction(0)
+
+
 def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
     """A grid for each section of the timeline: its first bars, up to where its patterns
     repeat (at most ``max_bars``), with the number of bars and the meter's grouping."""
@@ -110,7 +119,7 @@ def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
             sections
             and sections[-1][0].section == bar.section
             and sections[-1][-1].number == bar.number - 1
-            and (bar.section or sections[-1][-1].meter == bar.meter)  # unnamed: by meter
+            and (bar.section or _same_run(sections[-1][-1], bar))  # unnamed: by meter
         ):
             sections[-1].append(bar)
         else:
@@ -156,12 +165,7 @@ def diff(
         raise UsageError(f"invalid bars to compare {bars}: expected 1 or more")
     s = get_strategy(strategy)
     result = remeter(timeline, s, strict=False, source=source)
-    source_meter = {
-        b
-        for b in timeline.bars
-        if (b.meter.numerator, b.meter.denominator) == (s.source.numerator, s.source.denominator)
-    }
-    source_bars = sorted(source_meter, key=lambda b: b.number)[:bars]
+    source_bars = [b for b in timeline.bars if s.maps(b)][:bars]
     lines = [f"{s.name}: {s.source} -> {s.target}, {s.summary}"]
     starts = remetered_starts(timeline, s)  # where each source bar starts in the result
     for bar in source_bars:
@@ -220,7 +224,7 @@ def file_summary(timeline: Timeline, name: str) -> str:
     ]
     runs: list[list[Bar]] = []
     for bar in timeline.bars:
-        if runs and runs[-1][-1].meter == bar.meter:
+        if runs and _same_run(runs[-1][-1], bar):
             runs[-1].append(bar)
         else:
             runs.append([bar])
@@ -237,9 +241,9 @@ def file_summary(timeline: Timeline, name: str) -> str:
             if len(run) == 1
             else f"bars {first.number}-{last.number} ({len(run)} bars)"
         )
-        short = (
-            " (a pickup)" if first.number == 1 and len(run) == 1 and _is_pickup(timeline) else ""
-        )
+        short = " (a pickup)" if first.number == 1 and is_pickup(timeline) else ""
+        if first.length is not None and not short:
+            short = f" ({first.quarters} quarter notes long)"
         lines.append(f"  {named(first.meter):<{width}}  {where}{short}")
     if len(shown) < len(runs):
         lines.append(f"  ... {len(runs) - len(shown)} more meter changes")
@@ -272,7 +276,6 @@ def file_summary(timeline: Timeline, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _is_pickup(timeline: Timeline) -> bool:
-    """Whether the first bar is shorter than the bar after it (a pickup, or anacrusis)."""
-    bars = timeline.bars
-    return len(bars) > 1 and bars[0].meter.bar_quarters < bars[1].meter.bar_quarters
+def _same_run(a: Bar, b: Bar) -> bool:
+    """Whether two bars, one after the other, belong to one run: one meter, full length."""
+    return a.meter == b.meter and a.length is None and b.length is None
