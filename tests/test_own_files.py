@@ -384,3 +384,13 @@ def test_a_pickup_as_a_short_bar_is_kept_and_counted_from_its_beat(tmp_path: Pat
     result = run_theme("remeter", str(song), "-o", str(tmp_path / "o.mid"), "--strategy", "clave")
     assert result.returncode == 0, result.stderr
     assert "2 of 4/4 remetered to 5/4, 1 short bar (a pickup, a last bar) kept" in result.stdout
+
+
+def test_show_an_abc_file(tmp_path: Path) -> None:
+    tune = tmp_path / "tune.abc"
+    tune.write_text("X:1\nT:Little tune\nM:3/4\nL:1/8\nQ:1/4=100\nK:C\nC2 D2 E2|F2 G2 A2|B2 c4|]\n")
+    result = run_theme("show", str(tune))
+    assert result.returncode == 0, result.stderr
+    assert "(ABC file): 3 bars" in result.stdout
+    assert "3/4 (3)  bars 1-3 (3 bars)" in result.stdout and "tempo: q=100" in result.stdout
+    assert "8 notes" in result.stdout
