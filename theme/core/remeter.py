@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
-from theme.core.events import Bar, Event, Layer, Marker, MarkerKind
+from theme.core.bars import is_pickup, laid_out
+from theme.core.events import Bar, Event, MarkerKind
 from theme.core.meter import Meter
 from theme.core.rhythm import Hit, Rhythm, fraction_gcd
 from theme.core.tempo import TempoMap, TempoSegment
@@ -328,48 +329,6 @@ def remeter(
     )
 
 
-def laid_out(
-    *,
-    title: str,
-    bars: list[tuple[Meter, str, Fraction | None]],
-    tempo: TempoMap,
-    layers: Iterable[Layer],
-    events: Iterable[Event],
-    markers: Iterable[Marker],
-) -> Timeline:
-    """A timeline of bars ``(meter, section, length in quarter notes or None for the
-    meter's)`` laid end to end, each keeping its length (a pickup, a bar cut short), with
-    the section and meter markers :meth:`Timeline.build` makes.
-
-    >>> four = Meter.parse("4/4")
-    >>> tl = laid_out(title="t", bars=[(four, "", F(1)), (four, "", None)],
-    ...               tempo=TempoMap.constant(90), layers=(), events=(), markers=())
-    >>> [(b.start, b.end) for b in tl.bars]
-    [(Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(5, 1))]
-    """
-    from theme.core.timeline import Timeline
-
-    laid: list[Bar] = []
-    extra: list[Marker] = []
-    start = Fraction(0)
-    for number, (meter, section, length) in enumerate(bars, start=1):
-        if section and (not laid or laid[-1].section != section):
-            extra.append(Marker(start, MarkerKind.SECTION, section))
-        if not laid or laid[-1].meter != meter:
-            extra.append(Marker(start, MarkerKind.METER, meter))
-        own = None if length == meter.bar_quarters else length
-        laid.append(Bar(number, start, meter, section, own))
-        start += laid[-1].quarters
-    return Timeline(
-        title=title,
-        bars=tuple(laid),
-        tempo_map=tempo,
-        layers={layer.name: layer for layer in layers},
-        events=tuple(events),
-        markers=(*extra, *markers),
-    )
-
-
 def remetered_starts(timeline: Timeline, strategy: str | Strategy) -> dict[int, Fraction]:
     """Where each bar of ``timeline`` (by number) starts once remetered by ``strategy``
     (quarter notes from the start); bars in other meters are kept, as ``strict=False`` does.
@@ -468,14 +427,6 @@ def dropped_notes(timeline: Timeline, strategy: str | Strategy) -> int:
         for e in timeline.bar_events(bar)
         if e.onset - bar.start >= s.drop_from
     )
-
-
-def is_pickup(timeline: Timeline) -> bool:
-    """Whether the first bar is a pickup: shorter than its meter, or than the bar after it."""
-    bars = timeline.bars
-    if bars[0].quarters < bars[0].meter.bar_quarters:
-        return True
-    return len(bars) > 1 and bars[0].quarters < bars[1].quarters
 
 
 def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> None:
