@@ -394,3 +394,18 @@ def test_show_an_abc_file(tmp_path: Path) -> None:
     assert "(ABC file): 3 bars" in result.stdout
     assert "3/4 (3)  bars 1-3 (3 bars)" in result.stdout and "tempo: q=100" in result.stdout
     assert "8 notes" in result.stdout
+
+
+def test_show_says_what_the_reader_mended(tmp_path: Path) -> None:
+    from tests.conftest import varlen
+
+    track = varlen(0) + bytes([0x90, 60, 100]) + varlen(96) + bytes([0xFF, 0x2F, 0])
+    song = tmp_path / "song.mid"
+    song.write_bytes(
+        MIDI_HEAD[:8] + b"\x00\x00\x00\x01\x00\x60" + b"MTrk" + len(track).to_bytes(4, "big")
+        + track
+    )  # fmt: skip
+    result = run_theme("show", str(song))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"note: '{song}': 1 note(s) never released")
+    assert "(MIDI file): 1 bar," in result.stdout

@@ -117,7 +117,16 @@ def music_timeline(args: argparse.Namespace, *, remeter: bool = True) -> Timelin
             f"-p/--param sets a built-in variant's parameters; {name!r} is a file of its own "
             "and has none (use --tempo, --bars, --repeat or --strategy)"
         )
-    timeline = read(name)
+    import warnings
+
+    from theme.readers import InputFileWarning
+
+    with warnings.catch_warnings(record=True) as mended:
+        warnings.simplefilter("always", InputFileWarning)
+        timeline = read(name)
+    for warning in mended:  # what the reader mended, said once, as remeter says it
+        if issubclass(warning.category, InputFileWarning):
+            print(f"note: {warning.message}")
     if args.bars is not None or args.repeat != 1:
         timeline = cycled(timeline, bars=args.bars, repeat=args.repeat, name=name)
     if args.pitches is not None:

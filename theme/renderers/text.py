@@ -219,7 +219,8 @@ def file_summary(timeline: Timeline, name: str) -> str:
 
     lines = [
         printable(timeline.title),
-        printable(name) + f": {len(timeline.bars)} bars, {float(timeline.duration_seconds):.1f} s",
+        printable(name)
+        + f": {_bars(len(timeline.bars))}, {float(timeline.duration_seconds):.1f} s",
         "meters:",
     ]
     runs: list[list[Bar]] = []
@@ -279,3 +280,8 @@ def file_summary(timeline: Timeline, name: str) -> str:
 def _same_run(a: Bar, b: Bar) -> bool:
     """Whether two bars, one after the other, belong to one run: one meter, full length."""
     return a.meter == b.meter and a.length is None and b.length is None
+
+
+def _bars(count: int) -> str:
+    """``'1 bar'``, ``'3 bars'``."""
+    return f"{count} bar{'s' if count != 1 else ''}"
