@@ -1,0 +1,197 @@
+"""Pieces of music21's bundled corpus, written to MusicXML and MIDI by music21 and read back
+by theme.read: the bars start where music21's measures do, the meters are kept, and every
+note (ties merged, grace notes and chord symbols left out) is at its onset.
+
+Chosen once by inspecting the corpus with music21 (each reason said below). What music21's
+own MIDI files cannot carry is not asked of them: its MIDI writer puts one time signature
+at the start and none after a pickup or a short measure (so no reader can find those
+barlines), plays repeats out, and plays chord symbols as notes; a MIDI file also ends with
+its last note (an empty last measure leaves no trace). The MIDI checks keep to what the file
+holds: the notes always, the bars where the piece has neither pickup nor short measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import theme
+
+music21 = pytest.importorskip("music21")
+
+# (corpus path, why it is here)
+PIECES = [
+    # pickups (a short first measure) and short last measures, 4 voices
+    ("bach/bwv298.mxl", "pickup, short last measure"),
+    ("bach/bwv253.mxl", "pickup, 4 parts"),
+    ("bach/bwv40.3.mxl", "pickup"),
+    ("bach/bwv393.mxl", "pickup"),
+    ("bach/bwv248.46-5.mxl", "pickup"),
+    ("bach/bwv244.46.mxl", "pickup"),
+    ("bach/bwv285.mxl", "pickup"),
+    ("bach/bwv382.mxl", "pickup"),
+    ("bach/bwv341.mxl", "pickup"),
+    ("bach/bwv431.mxl", "pickup"),
+    ("bach/bwv24.6.mxl", "pickup"),
+    ("bach/bwv135.6.mxl", "pickup"),
+    ("bach/bwv194.12.mxl", "pickup"),
+    ("bach/bwv418.mxl", "pickup"),
+    ("bach/bwv273.mxl", "pickup"),
+    ("bach/bwv66.6", "pickup, the chorale music21's docs use"),
+    # repeats (music21's MIDI plays them out: checked in MusicXML only)
+    ("bach/bwv123.6.mxl", "repeat barlines"),
+    ("bach/bwv301.mxl", "repeat barlines"),
+    ("bach/bwv194.6.mxl", "repeat barlines"),
+    ("bach/bwv55.5.mxl", "repeat barlines"),
+    ("bach/bwv334.mxl", "repeats and a pickup"),
+    # meter changes, full measures
+    ("bach/bwv27.6.mxl", "meter change 4/4 and 3/2, 5 parts"),
+    ("bach/bwv227.1.mxl", "full measures, 4 parts"),
+    ("bach/bwv245.15.mxl", "full measures"),
+    ("bach/bwv323.mxl", "full measures"),
+    ("bach/bwv349.mxl", "3/4"),
+    ("bach/bwv124.6.mxl", "5 parts"),
+    # Palestrina from Humdrum: 3/2 and 4/2 breves, long tied notes across barlines, 5-6 parts
+    ("palestrina/Gloria_70_c.krn", "3/2"),
+    ("palestrina/Gloria_14_b.krn", "4/2, 5 parts"),
+    ("palestrina/Credo_16_f.krn", "3/2, 6 parts"),
+    ("palestrina/Gloria_16_i.krn", "4/2"),
+    ("palestrina/Sanctus_32.krn", "4/2, ties across barlines"),
+    ("palestrina/Credo_55_d.krn", "4/2, 6 parts"),
+    ("palestrina/Agnus_II_66_b.krn", "3/2"),
+    ("palestrina/Gloria_17_i.krn", "4/2"),
+    # small demos: tuplets, chords in voices, no time signature, mensural
+    ("demos/nested_tuplet_finale_test.xml", "nested tuplets (exact thirds and fifths)"),
+    ("demos/nested_tuplet_finale_test2.xml", "nested tuplets, no time signature"),
+    ("demos/voices_with_chords.xml", "two voices with chords (backup), no time signature"),
+    ("demos/two-voices.xml", "two voices, an empty last measure"),
+    ("demos/multiple-verses.xml", "lyrics in several verses"),
+    ("demos/chorale_with_parallels.mxl", "chords in a 4-part chorale"),
+    ("theoryExercises/TriadExercise.mxl", "block chords, 2 parts"),
+    ("theoryExercises/checker_demo.mxl", "4 parts, whole notes"),
+    ("ciconia/quod_jactatur.xml", "mensural canon, 35 measures"),
+    ("leadSheet/fosterBrownHair.mxl", "chord symbols (not notes), repeats"),
+    ("demos/chord_realization_exercise.mxl", "chord symbols over a bass"),
+    ("schoenberg/opus19/movement6.mxl", "chords tied on over barlines, a pickup"),
+    # (schubert/Lindenbaum.xml, with grace notes, is left out: music21 writes its odd
+    # durations rounded to 1/10080 of a quarter, so its own offsets are not in the file)
+]
+
+MIDI_STRUCK_AGAIN = {"schoenberg/opus19/movement6.mxl"}
+"""Pieces whose chords tied on music21's MIDI file strikes again (its stripTies leaves them):
+the MIDI file has more notes than the score."""
+
+
+def _q(value: Any) -> Fraction:
+    """A music21 offset (float or Fraction, in quarter notes) exactly."""
+    return value if isinstance(value, Fraction) else Fraction(value).limit_denominator(1 << 20)
+
+
+@dataclass
+class Piece:
+    name: str
+    midi: Path
+    musicxml: Path
+    starts: list[Fraction]
+    meters: list[str | None]
+    notes: list[tuple[Fraction, int]]
+    short: bool  # a measure of another length than its meter's (a pickup)
+    repeats: bool
+    chord_symbols: bool
+    sounding_end: Fraction
+
+
+def _notes(part: Any) -> list[tuple[Fraction, int]]:
+    """``(onset, MIDI pitch)`` of a part's notes, a tied note once, without grace notes and
+    chord symbols (ties merged here, pitch by pitch: music21's stripTies leaves some chords'
+    ties)."""
+    from music21 import chord, harmony
+
+    held: dict[int, Fraction] = {}  # pitch -> where its tied note ends
+    notes = []
+    for element in part.flatten().notes:
+        if isinstance(element, harmony.Harmony) or element.duration.isGrace:
+            continue
+        onset, length = _q(element.offset), _q(element.duration.quarterLength)
+        members = element.notes if isinstance(element, chord.Chord) else [element]
+        for n in members:
+            pitch, tie = int(n.pitch.midi), n.tie or element.tie
+            kind = tie.type if tie is not None else None
+            if kind in ("stop", "continue") and held.get(pitch) == onset:
+                pass  # the same note, held on
+            else:
+                notes.append((onset, pitch))
+            if kind in ("start", "continue"):
+                held[pitch] = onset + length
+            else:
+                held.pop(pitch, None)
+    return notes
+
+
+@pytest.fixture(scope="module", params=PIECES, ids=[p for p, _ in PIECES])
+def piece(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Piece:
+    """A corpus piece parsed once, written by music21 to .mid and .musicxml."""
+    from music21 import bar, corpus, harmony, stream
+
+    name = request.param[0]
+    score = corpus.parse(name)
+    folder = tmp_path_factory.mktemp("corpus")
+    midi, musicxml = folder / "piece.mid", folder / "piece.musicxml"
+    score.write("midi", fp=str(midi))
+    score.write("musicxml", fp=str(musicxml))
+    parts = list(score.parts)
+    measures = list(parts[0].getElementsByClass(stream.Measure))
+    meters: list[str | None] = []
+    current = None
+    for m in measures:
+        if m.timeSignature is not None:
+            current = f"{m.timeSignature.numerator}/{m.timeSignature.denominator}"
+        meters.append(current)
+    notes = sorted(n for part in parts for n in _notes(part))
+    ends = [
+        _q(n.offset) + _q(n.duration.quarterLength)
+        for part in parts
+        for n in part.flatten().notes
+        if not isinstance(n, harmony.Harmony)
+    ]
+    return Piece(
+        name=name,
+        midi=midi,
+        musicxml=musicxml,
+        starts=[_q(m.offset) for m in measures],
+        meters=meters,
+        notes=notes,
+        short=any(m.duration.quarterLength != m.barDuration.quarterLength for m in measures),
+        repeats=bool(score.recurse().getElementsByClass(bar.Repeat)),
+        chord_symbols=bool(score.recurse().getElementsByClass(harmony.Harmony)),
+        sounding_end=max(ends),
+    )
+
+
+def _meters(timeline: theme.Timeline) -> list[str]:
+    return [f"{b.meter.numerator}/{b.meter.denominator}" for b in timeline.bars]
+
+
+def test_musicxml_keeps_the_bars_meters_and_notes(piece: Piece) -> None:
+    timeline = theme.read(piece.musicxml)
+    assert [b.start for b in timeline.bars] == piece.starts
+    meters = _meters(timeline)
+    assert [m for m, want in zip(meters, piece.meters) if want] == [m for m in piece.meters if m]
+    assert sorted((e.onset, e.pitch) for e in timeline.events) == piece.notes
+
+
+def test_midi_keeps_the_notes_and_the_bars_it_holds(piece: Piece) -> None:
+    if piece.repeats or piece.chord_symbols or piece.name in MIDI_STRUCK_AGAIN:
+        pytest.skip("music21's MIDI plays repeats out, chord symbols and some ties as notes")
+    timeline = theme.read(piece.midi)
+    assert sorted((e.onset, e.pitch) for e in timeline.events) == piece.notes
+    if not piece.short:
+        sounding = [s for s in piece.starts if s < piece.sounding_end]
+        assert [b.start for b in timeline.bars] == sounding
+        assert _meters(timeline)[: len(sounding)] == [
+            m or "4/4" for m in piece.meters[: len(sounding)]
+        ]
