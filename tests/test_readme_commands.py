@@ -61,7 +61,8 @@ def readme_examples(text: str) -> list[Example]:
 
 def as_test_command(command: str) -> str:
     python = shlex.quote(sys.executable)
-    return re.sub(r"\buv run theme\b", f"{python} -m theme", command)
+    command = re.sub(r"\buv run theme\b", f"{python} -m theme", command)
+    return re.sub(r"\buv run python\b", python, command)
 
 
 EXAMPLES = readme_examples((ROOT / "README.md").read_text())
@@ -69,7 +70,10 @@ EXAMPLES = readme_examples((ROOT / "README.md").read_text())
 
 def test_the_readme_has_shell_examples() -> None:
     assert len(EXAMPLES) >= 15
-    assert all("uv run theme" in e.command or not e.command.startswith("uv") for e in EXAMPLES)
+    assert all(
+        e.command.startswith(("uv run theme ", "uv run python ")) or not e.command.startswith("uv")
+        for e in EXAMPLES
+    )
 
 
 @pytest.fixture(scope="module")
