@@ -195,3 +195,27 @@ def test_midi_keeps_the_notes_and_the_bars_it_holds(piece: Piece) -> None:
         assert _meters(timeline)[: len(sounding)] == [
             m or "4/4" for m in piece.meters[: len(sounding)]
         ]
+
+
+def test_a_5_4_bar_in_midi_starts_at_its_time_signature(tmp_path: Path) -> None:
+    """Essen folksong 'Koenig Christian lebe wohl' (fink0): a pickup of two quarters, then
+    4/4 with a 5/4 bar at quarters 34 to 39. music21's MIDI file holds 4/4 at 0 and 5/4 at
+    34 (no pickup): the bar before the 5/4 is cut short there, the 5/4 bar is 34 to 39; its
+    MusicXML holds the pickup, so every bar is where music21's measures are."""
+    from music21 import converter, corpus, stream
+
+    tune = next(
+        s
+        for s in corpus.parse("essenFolksong/fink0").scores
+        if s.metadata.title == "KOENIG CHRISTIAN LEBE WOHL"
+    )
+    musicxml, midi = tmp_path / "fink.musicxml", tmp_path / "fink.mid"
+    tune.write("musicxml", fp=str(musicxml))
+    # music21 cannot write this tune of an opus to MIDI straight (a StreamException): its
+    # MusicXML, parsed again, it can
+    converter.parse(musicxml).write("midi", fp=str(midi))
+    measures = tune.parts[0].getElementsByClass(stream.Measure)
+    assert [b.start for b in theme.read(musicxml).bars] == [_q(m.offset) for m in measures]
+    bars = {(b.start, b.end): str(b.meter) for b in theme.read(midi).bars}
+    assert bars[(34, 39)] == "5/4"
+    assert bars[(32, 34)] == "4/4"  # cut short by the 5/4
