@@ -238,6 +238,21 @@ def test_an_abc_file_is_read_with_its_pickup_triplet_chord_tie_and_tempo(tmp_pat
     assert [(s.start, s.qpm) for s in timeline.tempo_map.segments] == [(0, 90)]
 
 
+def test_an_abc_file_of_several_tunes_gives_its_first(tmp_path: Path) -> None:
+    path = tmp_path / "book.abc"
+    path.write_text(ABC_TUNE + "\nX:2\nT:Second\nM:2/4\nL:1/4\nK:C\nCD|EF|]\n")
+    timeline = theme.read(path)
+    assert timeline.title == "Exercise"
+    assert len(timeline.bars) == 5
+
+
+def test_a_text_that_is_not_abc_is_refused_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "notes.abc"
+    path.write_text("just some words\n")
+    with pytest.raises(InputFileError, match=r"'.*notes\.abc': not a valid ABC file: no 'X:'"):
+        theme.read(path)
+
+
 def test_an_abc_tune_music21_cannot_read_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.abc"
     path.write_text("X:1\nT:nothing\nK:C\n")
