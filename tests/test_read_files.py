@@ -64,6 +64,15 @@ def test_a_musicxml_pickup_keeps_its_length_and_the_barlines_after_it(tmp_path: 
     assert [e.onset for e in timeline.events] == [0, 1, 2, 3, 4, 5]
 
 
+def test_joined_timelines_keep_a_pickup(tmp_path: Path) -> None:
+    path = tmp_path / "pickup.musicxml"
+    path.write_text(musicxml(time(3) + note("G"), note() * 3))
+    timeline = theme.read(path)
+    joined = theme.Timeline.join([timeline, timeline], title="twice")
+    assert starts(joined) == [0, 1, 4, 5]
+    assert [e.onset for e in joined.events] == [0, 1, 2, 3, 4, 5, 6, 7]
+
+
 def test_a_musicxml_measure_is_as_long_as_its_longest_voice(tmp_path: Path) -> None:
     # voice 1 fills two quarters, voice 2 (after a backup) three: the measure is three long
     two_voices = note(duration=2) + "<backup><duration>2</duration></backup>" + note("E", 3)

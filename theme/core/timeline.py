@@ -109,14 +109,16 @@ class Timeline:
         cls,
         *,
         title: str,
-        bars: Iterable[tuple[Meter, str]],
+        bars: Iterable[tuple[Meter, str] | tuple[Meter, str, Fraction | None]],
         tempo: str | int | Fraction | Tempo | TempoMap,
         layers: Iterable[Layer] = (),
         events: Iterable[Event] = (),
         markers: Iterable[Marker] = (),
         section_markers: bool = True,
     ) -> Timeline:
-        """Lay bars of the given meters end to end and collect the rest.
+        """Lay bars of the given meters end to end and collect the rest. A bar given as
+        ``(meter, section, length)`` is ``length`` quarter notes long (a pickup; None is the
+        meter's length).
 
         With ``section_markers``, a marker names each section where it starts and each meter
         with its grouping where it changes (a MIDI time signature cannot hold the grouping).
@@ -124,13 +126,14 @@ class Timeline:
         laid: list[Bar] = []
         start = Fraction(0)
         extra: list[Marker] = []
-        for number, (meter, section) in enumerate(bars, start=1):
+        for number, (meter, section, *own) in enumerate(bars, start=1):
+            length = own[0] if own else None
             if section_markers and (not laid or laid[-1].section != section) and section:
                 extra.append(Marker(start, MarkerKind.SECTION, section))
             if section_markers and (not laid or laid[-1].meter != meter):
                 extra.append(Marker(start, MarkerKind.METER, meter))
-            laid.append(Bar(number, start, meter, section))
-            start += meter.bar_quarters
+            laid.append(Bar(number, start, meter, section, length))
+            start += meter.bar_quarters if length is None else length
         if not laid:
             raise UsageError("a timeline needs at least one bar")
         tempo_map = tempo if isinstance(tempo, TempoMap) else TempoMap.constant(tempo)
@@ -264,13 +267,13 @@ class Timeline:
         """
         if not timelines:
             raise UsageError("nothing to join: give at least one timeline")
-        bars: list[tuple[Meter, str]] = []
+        bars: list[tuple[Meter, str, Fraction | None]] = []
         events: list[Event] = []
         markers: list[Marker] = []
         layers: dict[str, Layer] = {}
         start = Fraction(0)
         for part in timelines:
-            bars += [(bar.meter, bar.section) for bar in part.bars]
+            bars += [(bar.meter, bar.section, bar.length) for bar in part.bars]
             events += [replace(e, onset=e.onset + start) for e in part.events]
             markers += [
                 m.moved(m.at + start)
