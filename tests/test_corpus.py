@@ -219,3 +219,27 @@ def test_a_5_4_bar_in_midi_starts_at_its_time_signature(tmp_path: Path) -> None:
     bars = {(b.start, b.end): str(b.meter) for b in theme.read(midi).bars}
     assert bars[(34, 39)] == "5/4"
     assert bars[(32, 34)] == "4/4"  # cut short by the 5/4
+
+
+ABC_TUNES = [
+    ("ryansMammoth/OldJoeSifesReel.abc", "chord symbols and grace notes"),
+    ("ryansMammoth/IndianRiverHornpipe.abc", "chord symbols and grace notes"),
+    ("ryansMammoth/PaddyMilesFricasseeReel.abc", "triplets"),
+    ("ryansMammoth/RedLionHornpipe.abc", "triplets"),
+    ("ryansMammoth/BarneyBrallagansJig.abc", "3/4"),
+    ("ryansMammoth/DrinkOfBrandySlipjig.abc", "9/8"),
+    ("ryansMammoth/TwoPennyPostmansJig.abc", "6/8, a short tune"),
+]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in ABC_TUNES])
+def test_an_abc_tune_keeps_music21s_measures_and_notes(name: str) -> None:
+    from music21 import corpus, stream
+
+    path = corpus.getWork(name)
+    score = corpus.parse(name)
+    timeline = theme.read(path)
+    measures = score.parts[0].getElementsByClass(stream.Measure)
+    assert [b.start for b in timeline.bars] == [_q(m.offset) for m in measures]
+    notes = sorted(n for part in score.parts for n in _notes(part))
+    assert sorted((e.onset, e.pitch) for e in timeline.events) == notes

@@ -3,7 +3,7 @@
 music21 parses the tune; its parts become layers, its measures the bars (at music21's own
 offsets, so a pickup keeps its length), its notes and chords the events (ties merged, grace
 notes and chord symbols left out), its metronome marks the tempo. A file holding several
-tunes gives its first. Every problem is one :class:`~theme.errors.InputFileError` naming the
+tunes gives its first (only it is parsed). Every problem is one :class:`~theme.errors.InputFileError` naming the
 file: not ABC (a MIDI or MusicXML file named ``.abc``), a tune music21 cannot parse, no notes.
 """
 
@@ -38,6 +38,22 @@ def _quarters(value: Any) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value).limit_denominator(1 << 20)
 
 
+MAX_TUNE_CHARS = 1_000_000
+"""The longest tune handed to music21 (whose ABC reading is slow: about a second for 50 KB)."""
+
+
+def first_tune(text: str) -> str:
+    """The file's header and its first tune: the lines before the second ``X:`` line (a
+    book of tunes is read for its first; music21 would parse them all).
+
+    >>> first_tune("%abc\\nX:1\\nK:C\\nC|\\nX:2\\nK:D\\nD|\\n").splitlines()
+    ['%abc', 'X:1', 'K:C', 'C|']
+    """
+    lines = text.splitlines(keepends=True)
+    tunes = [i for i, line in enumerate(lines) if line.startswith("X:")]
+    return "".join(lines[: tunes[1]]) if len(tunes) > 1 else text
+
+
 def read_abc(path: str | Path) -> Timeline:
     """An ABC file as a timeline (see the module docstring).
 
@@ -53,6 +69,9 @@ def read_abc(path: str | Path) -> Timeline:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
+    text = first_tune(text)
+    if len(text) > MAX_TUNE_CHARS:
+        raise refuse(KIND, path, f"its first tune is longer than {MAX_TUNE_CHARS:,} characters")
     from music21 import converter, stream
 
     try:
