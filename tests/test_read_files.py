@@ -322,3 +322,13 @@ def test_a_timeline_written_and_read_back_is_the_same(
 ) -> None:
     path = theme.write(timeline, tmp_path / f"random{suffix}")
     assert shape(theme.read(path)) == shape(timeline)
+
+
+def test_a_bad_pitch_is_named_with_its_file_measure_and_beat(tmp_path: Path) -> None:
+    path = tmp_path / "high.musicxml"
+    high = note("C", 1).replace("<octave>4", "<octave>11")
+    path.write_text(musicxml(time(6, 8, divisions=2) + note(duration=1) + high))
+    with pytest.raises(
+        InputFileError, match=r"'.*high\.musicxml'.*C11 in measure 1, beat 2 is outside MIDI"
+    ):
+        theme.read(path)

@@ -186,7 +186,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
         if any(layer.name == name for layer in layers):
             name = f"{name} {index + 1}"
         before = len(notes)
-        drum = _walk(part, name, starts, tempos, notes, info, path)
+        drum = _walk(part, name, starts, meters, tempos, notes, info, path)
         program, channel = _program(info)
         drum = drum or channel == 9
         layers.append(Layer(name, "bongo" if drum else "bass", program, drum, channel=index % 9))
@@ -286,13 +286,14 @@ def _walk(
     part: Element,
     layer: str,
     starts: list[Fraction],
+    meters: list[Meter],
     tempos: dict[Fraction, Fraction],
     notes: list[list[Any]],
     info: Element | None,
     path: Path,
 ) -> bool:
-    """Read one part's measures, starting at ``starts`` (quarter notes), into ``notes``;
-    whether it has unpitched notes."""
+    """Read one part's measures, starting at ``starts`` (quarter notes), in ``meters``,
+    into ``notes``; whether it has unpitched notes."""
     unpitched: dict[str, int] = {}
     if info is not None:
         for mi in info.findall("midi-instrument"):
@@ -332,11 +333,29 @@ def _walk(
                     continue  # a cue note takes its time but is not played
                 if not length:
                     continue
-                pitch = _pitch(element, where, unpitched)
+                try:
+                    pitch = _pitch(element, where, unpitched)
+                    _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
+                except _Bad as err:  # said with its beat
+                    beat = _beat(onset / meters[number - 1].pulse_quarters)
+                    raise _Bad(str(err).replace(where, f"{where}, beat {beat}")) from err
                 drum = drum or pitch < 0 or element.find("unpitched") is not None
-                _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
                 check_notes(len(notes), KIND, path)
     return drum
+
+
+def _beat(offset: Fraction) -> str:
+    """A position in a measure, ``offset`` beats from its start, as a beat counted from 1.
+
+    >>> _beat(Fraction(0)), _beat(Fraction(3, 2)), _beat(Fraction(1, 3))
+    ('1', '2.5', '1 1/3')
+    """
+    beat = 1 + offset
+    if beat.denominator == 1:
+        return str(beat)
+    if 10**6 % beat.denominator == 0:
+        return f"{float(beat):g}"
+    return f"{beat.numerator // beat.denominator} {beat - beat.numerator // beat.denominator}"
 
 
 def _tempos(element: Element, at: Fraction, tempos: dict[Fraction, Fraction], where: str) -> None:
