@@ -1,22 +1,22 @@
-"""A MusicXML file (``.musicxml``, ``.xml``, ``.mxl``) read into a timeline, in one pass.
+"""A MusicXML file (``.musicxml``, ``.xml``, ``.mxl``) read into a timeline.
 
 The document is parsed with the standard library's ElementTree (expat: no entity is fetched,
-and entity expansion is bounded), then every measure of every part is walked once, so the
-time is linear in the file's size; music21 is not used (its reading grows with the square
+and entity expansion is bounded), then every measure of every part is walked twice: first
+for its length (what its contents fill in the fullest part: a pickup is short, an empty
+measure its meter's length), then for its notes; so the time is linear in the file's size; music21 is not used (its reading grows with the square
 of the measures). What a timeline holds is read: the measures' meters (a composite
 ``<beats>2+3</beats>`` is the grouping 2+3), a layer per part, the notes (chords, ties,
 ``<backup>`` and ``<forward>``, velocities from ``dynamics``), and every tempo
 (``<sound tempo>``, else a ``<metronome>`` mark, counted in quarter notes a minute).
 
 Every odd thing is one :class:`~theme.errors.InputFileError` naming the file (and the
-measure): not MusicXML, no measures, more than :data:`~theme.core.timeline.MAX_BARS` measures or
+measure, and for a note its beat): not MusicXML, no measures, more than :data:`~theme.core.timeline.MAX_BARS` measures or
 :data:`~theme.core.timeline.MAX_EVENTS` notes, a number that is not one (a duration ``'x'``, a
 tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
 from fractions import Fraction
 from io import BytesIO
@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from theme.core.meter import Meter
-from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
+from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, Event, Layer, Marker, MarkerKind, Timeline
-from theme.errors import MeterError
 from theme.readers import (
     MAX_FILE_BYTES,
     MAX_LAYERS,
@@ -38,6 +37,16 @@ from theme.readers import (
     refuse,
     timeline_of,
 )
+from theme.readers.musicxml_values import (
+    NUMBER,
+    Bad,
+    beat_text,
+    decimal,
+    meter_of,
+    pitch_of,
+    program_channel,
+    tempos_at,
+)
 from theme.safe_text import clip
 
 if TYPE_CHECKING:
@@ -46,65 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["read_musicxml"]
 
 KIND = "MusicXML"
-_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_UNITS = {
-    "maxima": Fraction(32),
-    "long": Fraction(16),
-    "breve": Fraction(8),
-    "whole": Fraction(4),
-    "half": Fraction(2),
-    "quarter": Fraction(1),
-    "eighth": Fraction(1, 2),
-    "16th": Fraction(1, 4),
-    "32nd": Fraction(1, 8),
-    "64th": Fraction(1, 16),
-}
-_NUMBER = re.compile(r"\s*(\d{1,9}(?:\.\d{1,9})?|\.\d{1,9})\s*")
 _SNARE = 38
-
-
-class _Bad(Exception):
-    """Something in the document that is not what MusicXML allows: the reason."""
-
-
-def _number(text: str | None, what: str, where: str) -> Fraction:
-    """A non-negative decimal of at most 9+9 digits, exactly."""
-    match = _NUMBER.fullmatch(text or "")
-    if not match:
-        raise _Bad(f"{what} {clip(text or '', 20)!r} {where} is not a number")
-    return Fraction(match.group(1))
-
-
-def _tempo(text: str | None, where: str, unit: Fraction = Fraction(1)) -> Fraction:
-    """Quarter notes a minute from a tempo's text (``unit`` quarter notes a beat)."""
-    found = re.search(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text or "")
-    if not found or len(found.group()) > 20:
-        raise _Bad(f"a tempo {clip(text or '', 20)!r} {where} is not a number of beats a minute")
-    qpm = Fraction(found.group()) * unit
-    if text and text.lstrip().startswith("-"):
-        qpm = -qpm
-    if not MIN_QPM <= qpm <= MAX_QPM:
-        raise _Bad(
-            f"a tempo of {clip(text or '', 20)!r} {where}: expected {MIN_QPM} to {MAX_QPM} "
-            "quarter notes a minute"
-        )
-    return qpm.limit_denominator(1000)
-
-
-def _meter(time: Element, where: str) -> Meter | None:
-    """The meter of a ``<time>`` (None for one with no beats, as ``senza-misura``)."""
-    beats = [b.text or "" for b in time.findall("beats")]
-    types = [t.text or "" for t in time.findall("beat-type")]
-    if not beats:
-        return None
-    if len(beats) != len(types) or len(set(types)) != 1:
-        shown = "+".join(f"{b}/{t}" for b, t in zip(beats, types))
-        raise _Bad(f"a time signature {clip(shown, 30)!r} {where} is not supported")
-    text = f"{'+'.join(b.strip() for b in beats)}/{types[0].strip()}"
-    try:
-        return Meter.parse(text)  # '2+3/4' keeps its grouping, '5/4' has the default one
-    except MeterError as err:
-        raise _Bad(f"a time signature {clip(text, 30)!r} {where}: {err}") from err
 
 
 def _unzipped(data: bytes, path: Path) -> bytes:
@@ -120,11 +71,11 @@ def _unzipped(data: bytes, path: Path) -> bytes:
             if name is None:
                 name = next(n for n in archive.namelist() if n.endswith((".xml", ".musicxml")))
             if archive.getinfo(name).file_size > MAX_FILE_BYTES:
-                raise _Bad(f"its score is larger than {MAX_FILE_BYTES // 2**20} MiB uncompressed")
+                raise Bad(f"its score is larger than {MAX_FILE_BYTES // 2**20} MiB uncompressed")
             with archive.open(name) as member:
                 return member.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
     except (zipfile.BadZipFile, KeyError, StopIteration, OSError, EOFError) as err:
-        raise _Bad(f"not a valid .mxl file ({type(err).__name__})") from err
+        raise Bad(f"not a valid .mxl file ({type(err).__name__})") from err
 
 
 def _parse(data: bytes) -> Element:
@@ -133,7 +84,7 @@ def _parse(data: bytes) -> Element:
     try:
         return fromstring(data)
     except ParseError as err:
-        raise _Bad(f"not valid MusicXML ({err})") from err
+        raise Bad(f"not valid MusicXML ({err})") from err
 
 
 def read_musicxml(path: str | Path) -> Timeline:
@@ -152,7 +103,7 @@ def read_musicxml(path: str | Path) -> Timeline:
         if data[:2] == b"PK":
             data = _unzipped(data, path)
         return _timeline(_parse(data), path)
-    except _Bad as err:
+    except Bad as err:
         raise refuse(KIND, path, str(err)) from err
     except RecursionError as err:  # elements nested thousands deep
         raise refuse(KIND, path, "not valid MusicXML (nested too deep)") from err
@@ -160,17 +111,17 @@ def read_musicxml(path: str | Path) -> Timeline:
 
 def _timeline(root: Element, path: Path) -> Timeline:
     if root.tag == "score-timewise":
-        raise _Bad("score-timewise MusicXML is not supported (score-partwise is)")
+        raise Bad("score-timewise MusicXML is not supported (score-partwise is)")
     if root.tag != "score-partwise":
-        raise _Bad(f"not valid MusicXML (the document is <{clip(root.tag, 30)}>)")
+        raise Bad(f"not valid MusicXML (the document is <{clip(root.tag, 30)}>)")
     parts = root.findall("part")
     if len(parts) > MAX_LAYERS:
-        raise _Bad(f"it has {len(parts):,} parts, more than {MAX_LAYERS}")
+        raise Bad(f"it has {len(parts):,} parts, more than {MAX_LAYERS}")
     counts = [len(part.findall("measure")) for part in parts]
     if not counts or not max(counts):
-        raise _Bad("it has no measures")
+        raise Bad("it has no measures")
     if max(counts) > MAX_BARS:
-        raise _Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
+        raise Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
     meters, lengths, timed = _measures(parts, max(counts))
     starts = [Fraction(0)]
@@ -187,7 +138,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
             name = f"{name} {index + 1}"
         before = len(notes)
         drum = _walk(part, name, starts, meters, tempos, notes, info, path)
-        program, channel = _program(info)
+        program, channel = program_channel(info)
         drum = drum or channel == 9
         layers.append(Layer(name, "bongo" if drum else "bass", program, drum, channel=index % 9))
         if drum:
@@ -221,23 +172,6 @@ def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:
     return TempoMap([TempoSegment(at, qpm) for at, qpm in steps])
 
 
-def _program(info: Element | None) -> tuple[int, int]:
-    """``(General MIDI program 0-127, channel 0-15)`` of a score-part (0, -1 when unsaid)."""
-    program, channel = 0, -1
-    if info is not None:
-        for text, low, high, what in (
-            (info.findtext("midi-instrument/midi-program"), 1, 128, "program"),
-            (info.findtext("midi-instrument/midi-channel"), 1, 16, "channel"),
-        ):
-            match = _NUMBER.fullmatch(text or "")
-            if match and "." not in match.group(1) and low <= int(match.group(1)) <= high:
-                if what == "program":
-                    program = int(match.group(1)) - 1
-                else:
-                    channel = int(match.group(1)) - 1
-    return program, channel
-
-
 def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fraction], bool]:
     """Each measure's meter (the first part's time signatures) and length in quarter notes:
     what its contents fill, the furthest any part's notes, rests, ``<forward>`` and
@@ -257,20 +191,20 @@ def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fract
                 if tag == "attributes":
                     text = element.findtext("divisions")
                     if text is not None:
-                        divisions = _number(text, "divisions", where)
+                        divisions = decimal(text, "divisions", where)
                         if not divisions:
-                            raise _Bad(f"divisions '0' {where}: expected 1 or more")
+                            raise Bad(f"divisions '0' {where}: expected 1 or more")
                     if index == 0:
                         for time in element.findall("time"):
-                            meter = _meter(time, where) or meter
+                            meter = meter_of(time, where) or meter
                             timed = True
                 elif tag in ("backup", "forward"):
-                    length = _number(element.findtext("duration"), "a duration", where)
+                    length = decimal(element.findtext("duration"), "a duration", where)
                     length /= divisions
                     cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
                 elif tag == "note" and element.find("grace") is None:
                     chord = element.find("chord") is not None
-                    length = _number(element.findtext("duration"), "a duration", where)
+                    length = decimal(element.findtext("duration"), "a duration", where)
                     cursor += 0 if chord else length / divisions
                 furthest = max(furthest, cursor)
             reach[number - 1] = max(reach[number - 1], furthest)
@@ -298,7 +232,7 @@ def _walk(
     if info is not None:
         for mi in info.findall("midi-instrument"):
             text = mi.findtext("midi-unpitched")
-            match = _NUMBER.fullmatch(text or "")
+            match = NUMBER.fullmatch(text or "")
             if match and "." not in match.group(1) and 1 <= int(match.group(1)) <= 128:
                 unpitched[mi.get("id") or ""] = int(match.group(1)) - 1
     divisions = Fraction(1)
@@ -314,18 +248,18 @@ def _walk(
             if tag == "attributes":
                 text = element.findtext("divisions")
                 if text is not None:
-                    divisions = _number(text, "divisions", where)
+                    divisions = decimal(text, "divisions", where)
                     if not divisions:
-                        raise _Bad(f"divisions '0' {where}: expected 1 or more")
+                        raise Bad(f"divisions '0' {where}: expected 1 or more")
             elif tag in ("backup", "forward"):
-                length = _number(element.findtext("duration"), "a duration", where) / divisions
+                length = decimal(element.findtext("duration"), "a duration", where) / divisions
                 cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
             elif tag in ("direction", "sound"):
-                _tempos(element, start + cursor, tempos, where)
+                tempos_at(element, start + cursor, tempos, where)
             elif tag == "note":
                 if element.find("grace") is not None:
                     continue  # an ornament, not a note of its own
-                length = _number(element.findtext("duration"), "a duration", where) / divisions
+                length = decimal(element.findtext("duration"), "a duration", where) / divisions
                 if element.find("chord") is None:
                     onset = cursor
                     cursor += length
@@ -334,70 +268,14 @@ def _walk(
                 if not length:
                     continue
                 try:
-                    pitch = _pitch(element, where, unpitched)
+                    pitch = pitch_of(element, where, unpitched)
                     _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
-                except _Bad as err:  # said with its beat
-                    beat = _beat(onset / meters[number - 1].pulse_quarters)
-                    raise _Bad(str(err).replace(where, f"{where}, beat {beat}")) from err
+                except Bad as err:  # said with its beat
+                    at = beat_text(onset / meters[number - 1].pulse_quarters)
+                    raise Bad(str(err).replace(where, f"{where}, beat {at}")) from err
                 drum = drum or pitch < 0 or element.find("unpitched") is not None
                 check_notes(len(notes), KIND, path)
     return drum
-
-
-def _beat(offset: Fraction) -> str:
-    """A position in a measure, ``offset`` beats from its start, as a beat counted from 1.
-
-    >>> _beat(Fraction(0)), _beat(Fraction(3, 2)), _beat(Fraction(1, 3))
-    ('1', '2.5', '1 1/3')
-    """
-    beat = 1 + offset
-    if beat.denominator == 1:
-        return str(beat)
-    if 10**6 % beat.denominator == 0:
-        return f"{float(beat):g}"
-    return f"{beat.numerator // beat.denominator} {beat - beat.numerator // beat.denominator}"
-
-
-def _tempos(element: Element, at: Fraction, tempos: dict[Fraction, Fraction], where: str) -> None:
-    """The tempo a ``<direction>`` or ``<sound>`` sets at ``at`` (the first one there holds)."""
-    sound = element if element.tag == "sound" else element.find("sound")
-    qpm = None
-    if sound is not None and sound.get("tempo") is not None:
-        qpm = _tempo(sound.get("tempo"), where)
-    elif element.tag == "direction":
-        mark = element.find("direction-type/metronome")
-        if mark is not None and mark.find("per-minute") is not None:
-            unit = _UNITS.get((mark.findtext("beat-unit") or "").strip())
-            if unit is None:
-                raise _Bad(f"a metronome mark's beat-unit {where} is not a note value")
-            dotted, extra = unit, unit
-            for _ in mark.findall("beat-unit-dot"):
-                extra /= 2
-                dotted += extra
-            qpm = _tempo(mark.findtext("per-minute"), where, dotted)
-    if qpm is not None:
-        tempos.setdefault(at, qpm)
-
-
-def _pitch(element: Element, where: str, unpitched: dict[str, int]) -> int:
-    """The MIDI note of a ``<note>``; -1 for an unpitched one of no known instrument."""
-    pitch = element.find("pitch")
-    if pitch is None:
-        instrument = element.find("instrument")
-        if instrument is not None:
-            return unpitched.get(instrument.get("id") or "", -1)
-        return -1
-    step = (pitch.findtext("step") or "").strip()
-    if step not in _STEPS:
-        raise _Bad(f"a pitch step {clip(step, 10)!r} {where}: expected A to G")
-    octave = _number(pitch.findtext("octave"), "an octave", where)
-    alter_text = (pitch.findtext("alter") or "0").strip()
-    sign = -1 if alter_text.startswith("-") else 1
-    alter = sign * _number(alter_text.lstrip("-+"), "an alter", where)
-    midi = 12 * (int(octave) + 1) + _STEPS[step] + round(alter)
-    if not 0 <= midi <= 127:
-        raise _Bad(f"a pitch {step}{int(octave)} {where} is outside MIDI's 0 to 127")
-    return midi
 
 
 def _note(
@@ -419,7 +297,7 @@ def _note(
         dynamics = element.get("dynamics")
         velocity = 90
         if dynamics is not None:
-            velocity = max(1, min(127, round(_number(dynamics, "dynamics", where) * 90 / 100)))
+            velocity = max(1, min(127, round(decimal(dynamics, "dynamics", where) * 90 / 100)))
         held = [onset, length, layer, pitch, velocity]
         notes.append(held)
     if "start" in ties:
