@@ -332,3 +332,9 @@ def test_a_bad_pitch_is_named_with_its_file_measure_and_beat(tmp_path: Path) -> 
         InputFileError, match=r"'.*high\.musicxml'.*C11 in measure 1, beat 2 is outside MIDI"
     ):
         theme.read(path)
+
+
+def test_a_cue_note_takes_its_time_but_is_not_played(tmp_path: Path) -> None:
+    path = tmp_path / "cue.musicxml"
+    path.write_text(musicxml(time(2) + note("D", extra="<cue/>") + note("E")))
+    assert [(e.onset, e.pitch) for e in theme.read(path).events] == [(1, 64)]
