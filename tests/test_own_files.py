@@ -409,3 +409,20 @@ def test_show_says_what_the_reader_mended(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"note: '{song}': 1 note(s) never released")
     assert "(MIDI file): 1 bar," in result.stdout
+
+
+def test_show_says_a_file_without_a_time_signature_is_read_in_four(tmp_path: Path) -> None:
+    import mido
+
+    song = mido.MidiFile()
+    track = mido.MidiTrack()
+    song.tracks.append(track)
+    for _ in range(8):
+        track.append(mido.Message("note_on", note=60, velocity=90, time=0))
+        track.append(mido.Message("note_off", note=60, velocity=0, time=480))
+    song.save(str(tmp_path / "plain.mid"))
+    result = run_theme("show", "plain.mid", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2] == "meters: (no time signature: read in 4/4, MIDI's rule)"
+    assert lines[3].split() == ["4/4", "(2+2)", "bars", "1-2", "(2", "bars)"]

@@ -216,12 +216,14 @@ def file_summary(timeline: Timeline, name: str) -> str:
     <BLANKLINE>
     """
     from theme.core.tempo import format_bpm
+    from theme.readers import NO_METER
 
+    unmetered = any(m.value == NO_METER for m in timeline.markers if m.at == 0)
     lines = [
         printable(timeline.title),
         printable(name)
         + f": {_bars(len(timeline.bars))}, {float(timeline.duration_seconds):.1f} s",
-        "meters:",
+        f"meters: ({NO_METER}, MIDI's rule)" if unmetered else "meters:",
     ]
     runs: list[list[Bar]] = []
     for bar in timeline.bars:
