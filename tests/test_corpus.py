@@ -263,3 +263,95 @@ def test_an_abc_tune_keeps_music21s_measures_and_notes(name: str) -> None:
     assert [b.start for b in timeline.bars] == [_q(m.offset) for m in measures]
     notes = sorted(n for part in score.parts for n in _notes(part))
     assert sorted((e.onset, e.pitch) for e in timeline.events) == notes
+
+
+# -- every strategy on the pieces in its source meter ------------------------------------
+
+SOURCE_METERS = {"clave": "4/4"}
+"""clave takes 4/4 to 5/4; the others take 5/4 to 4/4 (fink0's 5/4 bar, below)."""
+
+
+def test_clave_on_every_piece_in_four_keeps_every_note(piece: Piece) -> None:
+    """Bars in 4/4 become 5/4 (the other meters, a pickup and a short last bar are kept as
+    they are); no note is lost."""
+    from theme.core.remeter import remeter
+    from theme.errors import RemeterError
+
+    timeline = theme.read(piece.musicxml)
+    if not any(str(bar.meter) == "4/4" for bar in timeline.bars):  # 3/2, 3/4, 4/2...
+        with pytest.raises(RemeterError, match="needs music in 4/4"):
+            remeter(timeline, "clave", strict=False)
+        return
+    five = remeter(timeline, "clave", strict=False)
+    assert len(five.events) == len(timeline.events)
+    assert sorted(e.pitch for e in five.events) == sorted(e.pitch for e in timeline.events)
+    assert {str(b.meter) for b in five.bars} - {str(b.meter) for b in timeline.bars} <= {"5/4"}
+
+
+@pytest.fixture(scope="module")
+def fink(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Essen folksong with a 5/4 bar among its 4/4 bars, as MusicXML."""
+    from music21 import corpus
+
+    tune = next(
+        s
+        for s in corpus.parse("essenFolksong/fink0").scores
+        if s.metadata.title == "KOENIG CHRISTIAN LEBE WOHL"
+    )
+    path = tmp_path_factory.mktemp("fink") / "fink.musicxml"
+    tune.write("musicxml", fp=str(path))
+    return path
+
+
+@pytest.mark.parametrize("strategy", ["squeeze", "drop", "stretch", "rebar"])
+def test_five_to_four_on_a_folksong_keeps_its_promise(fink: Path, strategy: str) -> None:
+    from theme.core.remeter import dropped_notes, remeter
+
+    timeline = theme.read(fink)
+    four = remeter(timeline, strategy, strict=False)
+    assert "5/4" not in {str(b.meter) for b in four.bars}
+    assert len(four.events) == len(timeline.events) - dropped_notes(timeline, strategy)
+    if strategy != "drop":
+        assert dropped_notes(timeline, strategy) == 0
+
+
+REAL_PROGRAM_PIECES = ["bach/bwv66.6", "bach/bwv253.mxl"]
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("name", REAL_PROGRAM_PIECES)
+def test_fluidsynth_and_musescore_open_a_remetered_piece(name: str, tmp_path: Path) -> None:
+    """A chorale remetered to 5/4 (clave) and written by theme: FluidSynth renders the MIDI
+    file and MuseScore converts the MusicXML, neither with a warning or an error."""
+    import os
+    import shutil
+    import subprocess
+
+    from music21 import corpus
+
+    from theme.core.remeter import remeter
+
+    fluidsynth, musescore = shutil.which("fluidsynth"), shutil.which("musescore3")
+    soundfont = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+    if not (fluidsynth and musescore and soundfont.exists()):
+        pytest.skip("needs fluidsynth, fluid-soundfont-gm and musescore3 (apt-get install)")
+    source = tmp_path / "chorale.musicxml"
+    corpus.parse(name).write("musicxml", fp=str(source))
+    five = remeter(theme.read(source), "clave", strict=False)
+    midi = theme.write(five, tmp_path / "five.mid")
+    xml = theme.write(five, tmp_path / "five.musicxml")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    runs = [
+        [fluidsynth, "-ni", "-F", str(tmp_path / "five.wav"), str(soundfont), str(midi)],
+        [musescore, "-o", str(tmp_path / "five.pdf"), str(xml)],
+    ]
+    for command in runs:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
+        log = [
+            line
+            for line in (result.stdout + result.stderr).splitlines()
+            if "error" in line.lower() or "warn" in line.lower()
+        ]
+        assert result.returncode == 0 and log == [], (command[0], log)
+    assert (tmp_path / "five.wav").stat().st_size > 0
+    assert (tmp_path / "five.pdf").stat().st_size > 0
