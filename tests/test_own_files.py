@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 
 import theme
 from tests.conftest import run_theme
-from theme.cli.sources import file_kind, sniff
-from theme.cli.timelines import cycled, with_pitches
+from theme.core.arrange import cycled, with_pitches
 from theme.core.meter import Meter
 from theme.core.remeter import STRATEGIES, dropped_notes, remeter, remetered_starts
 from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, UsageError
+from theme.export import kind_of_file
+from theme.readers import sniff
 
 MIDI_HEAD = b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0"
 XML_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<score-partwise version="4.0">'
@@ -71,7 +72,7 @@ def test_a_file_of_each_kind_is_taken_as_that_kind(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    assert file_kind(str(path)) == kind
+    assert kind_of_file(str(path)) == kind
 
 
 @pytest.mark.parametrize(
@@ -92,11 +93,11 @@ def test_a_file_of_another_kind_is_named_as_what_it_is(
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(InputFileError, match=f"'{path}'.*{said}"):
-        file_kind(str(path))
+        kind_of_file(str(path))
 
 
 def test_a_variant_name_is_no_file() -> None:
-    assert file_kind("tv-1966") is None
+    assert kind_of_file("tv-1966") is None
 
 
 def test_the_cli_names_a_midi_file_called_toml(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from theme.errors import InputFileError
 from theme.metronome import Metronome
 from theme.output import Output, output_file
 
-__all__ = ["FORMATS", "READ_SUFFIXES", "read", "write"]
+__all__ = ["FORMATS", "KINDS", "READ_SUFFIXES", "kind_of_file", "read", "write"]
 
 FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "png", "wav", "flac", "ogg", "html")
 """The output extensions, without dots."""
@@ -89,6 +89,66 @@ def write(
     return Path(out)
 
 
+KINDS = {
+    ".mid": "MIDI",
+    ".midi": "MIDI",
+    ".musicxml": "MusicXML",
+    ".xml": "MusicXML",
+    ".mxl": "compressed MusicXML",
+    ".abc": "ABC",
+    ".toml": "variant",
+}
+"""The kind of file each extension names."""
+
+_EXTENSIONS = {
+    "MIDI": ".mid",
+    "MusicXML": ".musicxml",
+    "compressed MusicXML": ".mxl",
+    "ABC": ".abc",
+    "variant": ".toml",
+}
+
+
+def kind_of_file(name: str) -> str | None:
+    """The kind of file ``name`` is ("MIDI", "MusicXML", "compressed MusicXML", "ABC" or
+    "variant"), or None for a built-in variant's name. The extension says what it should be
+    and the first bytes what it is; a file whose bytes show another kind than its extension
+    is refused, named by what it is.
+
+    Raises:
+        InputFileError: the extension and the content disagree (``'song.toml' is a MIDI
+            file``), or a file with another extension whose content is music.
+    """
+    from theme.readers import sniff
+    from theme.variants import names
+
+    if name in names():
+        return None
+    path = Path(name)
+    expected = KINDS.get(path.suffix.lower())
+    try:
+        with open(path, "rb") as file:
+            found = sniff(file.read(512))  # the one sniffer: theme.readers.sniff
+    except (OSError, ValueError):  # no such file, a folder: the reader says so
+        return expected or ("variant" if path.suffix else None)
+    if found == "MusicXML" and expected in ("MusicXML", "compressed MusicXML"):
+        return expected if expected == "MusicXML" else found
+    if found is not None and found != expected:
+        right = path.with_suffix(_EXTENSIONS[found]).name
+        what = f"{_article(expected)} {expected} file" if expected else "a variant name or file"
+        raise InputFileError(
+            f"cannot read {name!r}: it is {_article(found)} {found} file, not {what}; "
+            f"rename it {right!r}"
+        )
+    if expected is None:
+        return "variant"  # an existing file without a music extension: the loader says why
+    return expected
+
+
+def _article(kind: str) -> str:
+    return "an" if kind == "ABC" else "a"
+
+
 def read(path: str | Path) -> Timeline:
     """A timeline from a ``.mid``/``.midi``, ``.musicxml``/``.xml``/``.mxl`` or ``.abc`` file
     (the readers of :mod:`theme.readers`; ABC through music21), or a variant: a ``.toml``
@@ -100,6 +160,7 @@ def read(path: str | Path) -> Timeline:
         InputFileError: the file cannot be read (see each reader), or has another extension.
         VariantError: an unknown variant name, or a variant file with a mistake.
     """
+    kind_of_file(str(path))  # a file named as another kind is refused as what it is
     suffix = Path(path).suffix.lower()
     if suffix in (".mid", ".midi"):
         from theme.readers.midi import read_midi

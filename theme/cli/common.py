@@ -142,9 +142,10 @@ def param_values(items: list[str]) -> dict[str, str]:
 def timeline_from_args(args: argparse.Namespace) -> Any:
     """The timeline the variant options describe (remetered when ``--strategy`` is given):
     of a variant, or of a file of one's own (:func:`theme.cli.sources.music_timeline`)."""
-    from theme.cli.sources import file_kind, music_timeline
+    from theme.cli.sources import music_timeline
+    from theme.export import kind_of_file
 
-    if file_kind(args.variant) not in (None, "variant"):
+    if kind_of_file(args.variant) not in (None, "variant"):
         timeline = music_timeline(args)
     else:
         from theme.core.rhythm import parse_pitches

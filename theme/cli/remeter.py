@@ -54,11 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name
     (:func:`theme.read`)."""
-    from theme.cli.sources import file_kind
     from theme.export import read
 
-    file_kind(path)  # a file of another kind than its name says is named as what it is
-    return read(path)
+    return read(path)  # a file named as another kind is refused as what it is
 
 
 def summary(source: Timeline, result: Timeline, strategy: Strategy) -> str:

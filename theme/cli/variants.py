@@ -86,16 +86,16 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     """Everything is built and checked first (the variant, the tempo, the strategy, the
     grids); the page is printed only when it is whole, so a bad value prints one line."""
-    from theme.cli.sources import file_kind
     from theme.core.tempo import Tempo
     from theme.errors import UsageError
+    from theme.export import kind_of_file
     from theme.renderers.text import diff, section_grids
     from theme.safe_text import printable
     from theme.variants import load
 
     if args.diff and args.strategy is None:
         raise UsageError("--diff needs --strategy S (squeeze, drop, stretch, rebar or clave)")
-    kind = file_kind(args.variant)
+    kind = kind_of_file(args.variant)
     own = kind not in (None, "variant")
     if not own:
         variant = load(args.variant, **param_values(args.param))

@@ -35,6 +35,7 @@ __all__ = [
     "lay_out_bars",
     "misnamed",
     "refuse",
+    "sniff",
     "timeline_of",
 ]
 
@@ -54,23 +55,41 @@ NO_METER = "no time signature: read in 4/4"
 signature, read in 4/4 (MIDI's rule): ``any(m.value == NO_METER for m in tl.markers)``."""
 
 
+def sniff(head: bytes) -> str | None:
+    """The kind of file its first bytes show, or None when they show none.
+
+    >>> sniff(b"MThd\\x00\\x00\\x00\\x06"), sniff(b"PK\\x03\\x04"), sniff(b"X:1\\nT:Air\\n")
+    ('MIDI', 'compressed MusicXML', 'ABC')
+    >>> sniff(b'\\xef\\xbb\\xbf<?xml version="1.0"?>'), sniff(b"<score-partwise>")
+    ('MusicXML', 'MusicXML')
+    >>> sniff(b'name = "mine"\\n') is None
+    True
+    """
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"MThd"):
+        return "MIDI"
+    if head.startswith(b"PK\x03\x04"):
+        return "compressed MusicXML"
+    if text.startswith((b"<?xml", b"<score-partwise", b"<score-timewise", b"<!DOCTYPE")):
+        return "MusicXML"
+    for line in text.splitlines()[:40]:
+        line = line.strip()
+        if line.startswith(b"X:") and line[2:].strip().isdigit():
+            return "ABC"
+        if line and not line.startswith((b"%", b"#")):
+            break
+    return None
+
+
 def file_kind(data: bytes) -> str:
-    """What a file's first bytes say it is: ``MIDI``, ``MusicXML``, ``ABC`` or ``""``.
+    """What a file's first bytes say it is: ``MIDI``, ``MusicXML``, ``ABC`` or ``""``
+    (:func:`sniff`, a compressed MusicXML file counted as MusicXML).
 
     >>> file_kind(b"MThd..."), file_kind(b"<?xml ...><score-partwise"), file_kind(b"X:1")
     ('MIDI', 'MusicXML', 'ABC')
     """
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"MThd") or head.startswith(b"RIFF"):
-        return "MIDI"
-    if head.startswith(b"PK") or head.startswith(b"<"):
-        if b"score-partwise" in head or b"score-timewise" in head or head.startswith(b"PK"):
-            return "MusicXML"
-        return ""
-    for line in head.splitlines():
-        if len(line) > 1 and line[1:2] == b":" and line[:1] in b"XTMLKQ":
-            return "ABC"
-    return ""
+    found = sniff(data[:4096])
+    return {"compressed MusicXML": "MusicXML"}.get(found or "", found or "")
 
 
 def misnamed(data: bytes, kind: str) -> str:

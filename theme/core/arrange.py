@@ -1,4 +1,4 @@
-"""What the variant options do to a timeline read from a file: cycled to so many bars or
+"""What the variant options do to any timeline (a file's music included): cycled to so many bars or
 repeated, its layers' pitches replaced. Positions are exact quarter notes."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from theme.core.remeter import laid_out
+from theme.core.bars import laid_out
 from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Event, MarkerKind, Timeline
 from theme.errors import UsageError
