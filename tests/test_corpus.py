@@ -315,14 +315,21 @@ def test_five_to_four_on_a_folksong_keeps_its_promise(fink: Path, strategy: str)
         assert dropped_notes(timeline, strategy) == 0
 
 
-REAL_PROGRAM_PIECES = ["bach/bwv66.6", "bach/bwv253.mxl"]
+REAL_PROGRAM_CASES = [
+    ("bach/bwv66.6", "clave"),
+    ("bach/bwv253.mxl", "clave"),
+    *[("essenFolksong/fink0", strategy) for strategy in ("squeeze", "drop", "stretch", "rebar")],
+]
 
 
 @pytest.mark.external
-@pytest.mark.parametrize("name", REAL_PROGRAM_PIECES)
-def test_fluidsynth_and_musescore_open_a_remetered_piece(name: str, tmp_path: Path) -> None:
-    """A chorale remetered to 5/4 (clave) and written by theme: FluidSynth renders the MIDI
-    file and MuseScore converts the MusicXML, neither with a warning or an error."""
+@pytest.mark.parametrize(("name", "strategy"), REAL_PROGRAM_CASES)
+def test_fluidsynth_and_musescore_open_a_remetered_piece(
+    name: str, strategy: str, tmp_path: Path, fink: Path
+) -> None:
+    """A corpus piece remetered (two chorales to 5/4 by clave, the folksong's 5/4 bar to 4/4
+    by each other strategy) and written by theme: FluidSynth renders the MIDI file and
+    MuseScore converts the MusicXML, neither with a warning or an error."""
     import os
     import shutil
     import subprocess
@@ -335,15 +342,17 @@ def test_fluidsynth_and_musescore_open_a_remetered_piece(name: str, tmp_path: Pa
     soundfont = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
     if not (fluidsynth and musescore and soundfont.exists()):
         pytest.skip("needs fluidsynth, fluid-soundfont-gm and musescore3 (apt-get install)")
-    source = tmp_path / "chorale.musicxml"
-    corpus.parse(name).write("musicxml", fp=str(source))
-    five = remeter(theme.read(source), "clave", strict=False)
-    midi = theme.write(five, tmp_path / "five.mid")
-    xml = theme.write(five, tmp_path / "five.musicxml")
+    source = fink
+    if name != "essenFolksong/fink0":
+        source = tmp_path / "chorale.musicxml"
+        corpus.parse(name).write("musicxml", fp=str(source))
+    remetered = remeter(theme.read(source), strategy, strict=False)
+    midi = theme.write(remetered, tmp_path / "out.mid")
+    xml = theme.write(remetered, tmp_path / "out.musicxml")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
     runs = [
-        [fluidsynth, "-ni", "-F", str(tmp_path / "five.wav"), str(soundfont), str(midi)],
-        [musescore, "-o", str(tmp_path / "five.pdf"), str(xml)],
+        [fluidsynth, "-ni", "-F", str(tmp_path / "out.wav"), str(soundfont), str(midi)],
+        [musescore, "-o", str(tmp_path / "out.pdf"), str(xml)],
     ]
     for command in runs:
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
@@ -353,5 +362,5 @@ def test_fluidsynth_and_musescore_open_a_remetered_piece(name: str, tmp_path: Pa
             if "error" in line.lower() or "warn" in line.lower()
         ]
         assert result.returncode == 0 and log == [], (command[0], log)
-    assert (tmp_path / "five.wav").stat().st_size > 0
-    assert (tmp_path / "five.pdf").stat().st_size > 0
+    assert (tmp_path / "out.wav").stat().st_size > 0
+    assert (tmp_path / "out.pdf").stat().st_size > 0
