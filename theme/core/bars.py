@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from theme.core.events import Bar, Event, Layer, Marker, MarkerKind
+from theme.core.events import Event, Layer, Marker
 from theme.core.meter import Meter
 from theme.core.tempo import TempoMap
 
@@ -38,24 +38,8 @@ def laid_out(
     """
     from theme.core.timeline import Timeline
 
-    laid: list[Bar] = []
-    extra: list[Marker] = []
-    start = Fraction(0)
-    for number, (meter, section, length) in enumerate(bars, start=1):
-        if section and (not laid or laid[-1].section != section):
-            extra.append(Marker(start, MarkerKind.SECTION, section))
-        if not laid or laid[-1].meter != meter:
-            extra.append(Marker(start, MarkerKind.METER, meter))
-        own = None if length == meter.bar_quarters else length
-        laid.append(Bar(number, start, meter, section, own))
-        start += laid[-1].quarters
-    return Timeline(
-        title=title,
-        bars=tuple(laid),
-        tempo_map=tempo,
-        layers={layer.name: layer for layer in layers},
-        events=tuple(events),
-        markers=(*extra, *markers),
+    return Timeline.build(
+        title=title, bars=bars, tempo=tempo, layers=layers, events=events, markers=markers
     )
 
 

@@ -126,12 +126,14 @@ class Timeline:
         laid: list[Bar] = []
         start = Fraction(0)
         extra: list[Marker] = []
-        for number, (meter, section, *own) in enumerate(bars, start=1):
-            length = own[0] if own else None
+        for number, (meter, section, *given) in enumerate(bars, start=1):
+            length = given[0] if given else None
             if section_markers and (not laid or laid[-1].section != section) and section:
                 extra.append(Marker(start, MarkerKind.SECTION, section))
             if section_markers and (not laid or laid[-1].meter != meter):
                 extra.append(Marker(start, MarkerKind.METER, meter))
+            if length == meter.bar_quarters:
+                length = None  # a bar of its meter's length holds none of its own
             laid.append(Bar(number, start, meter, section, length))
             start += meter.bar_quarters if length is None else length
         if not laid:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from theme.core.meter import Meter
-from theme.core.timeline import MAX_BARS, MAX_EVENTS, Bar, Marker, MarkerKind, Timeline
+from theme.core.timeline import MAX_BARS, MAX_EVENTS, Marker, Timeline
 from theme.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -195,21 +195,12 @@ def timeline_of(
     """A timeline of bars ``(meter, length in quarter notes)`` laid end to end, each keeping
     its length (a pickup, a bar cut short), with a meter marker where the meter changes, as
     :meth:`Timeline.build` makes them."""
-    laid: list[Bar] = []
-    extra: list[Marker] = []
-    start = Fraction(0)
-    for number, (meter, length) in enumerate(bars, start=1):
-        if not laid or laid[-1].meter != meter:
-            extra.append(Marker(start, MarkerKind.METER, meter))
-        own = None if length == meter.bar_quarters else length
-        laid.append(Bar(number, start, meter, length=own))
-        start += length
-    return Timeline(
+    return Timeline.build(
         title=title,
-        bars=tuple(laid),
-        tempo_map=tempo,
-        layers={layer.name: layer for layer in layers},
-        markers=(*extra, *markers),
+        bars=[(meter, "", length) for meter, length in bars],
+        tempo=tempo,
+        layers=layers,
+        markers=markers,
     )
 
 
