@@ -41,3 +41,18 @@ def varlen(value: int) -> bytes:
         out.append(0x80 | (value & 0x7F))
         value >>= 7
     return bytes(reversed(out))
+
+
+GOOD_VARIANT = """name = "f"
+title = "F"
+tempo = "q=120"
+[layers.a]
+voice = "bass"
+pitches = ["C2"]
+[[sections]]
+name = "s"
+meter = "5/4"
+bars = 2
+patterns = { a = "X..x..x.x." }
+"""
+"""A small, valid variant file: two bars of 5/4, one bass layer."""

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import theme
+from tests.conftest import GOOD_VARIANT
 from theme.cli import main
 from theme.core.meter import Meter
 from theme.core.rhythm import Rhythm, parse_pitches
@@ -174,18 +175,6 @@ def test_failed_export_keeps_the_old_file(
     assert [p.name for p in tmp_path.iterdir()] == ["keep.mid"]
 
 
-GOOD_VARIANT = """name = "f"
-title = "F"
-tempo = "q=120"
-[layers.a]
-voice = "bass"
-pitches = ["C2"]
-[[sections]]
-name = "s"
-meter = "5/4"
-bars = 2
-patterns = { a = "X..x..x.x." }
-"""
 VALUES = ['"q=120"', '"bass"', '["C2"]', '"s"', '"5/4"', "2", '{ a = "X..x..x.x." }', '"F"', '"f"']
 
 

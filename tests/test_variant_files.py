@@ -12,22 +12,12 @@ from pathlib import Path
 import pytest
 
 import theme
+from tests.conftest import GOOD_VARIANT
 from theme.core.timeline import MAX_BARS
 from theme.errors import InputFileError, ThemeError, VariantError, VariantFileError
 from theme.variants.loader import DATA, MAX_CELLS_PER_BAR, MAX_FILE_BYTES, MAX_NESTING
 
-GOOD = """name = "f"
-title = "F"
-tempo = "q=120"
-[layers.a]
-voice = "bass"
-pitches = ["C2"]
-[[sections]]
-name = "s"
-meter = "5/4"
-bars = 2
-patterns = { a = "X..x..x.x." }
-"""
+GOOD = GOOD_VARIANT
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -58,6 +58,22 @@ KIND = "MusicXML"
 _SNARE = 38
 
 
+def divisions_of(attributes: Element, divisions: Fraction, where: str) -> Fraction:
+    """The divisions of a quarter note an ``<attributes>`` element sets, or ``divisions``
+    (those in force) where it sets none.
+
+    Raises:
+        Bad: not a number, or 0.
+    """
+    text = attributes.findtext("divisions")
+    if text is None:
+        return divisions
+    found = decimal(text, "divisions", where)
+    if not found:
+        raise Bad(f"divisions '0' {where}: expected 1 or more")
+    return found
+
+
 def _unzipped(data: bytes, path: Path) -> bytes:
     """The score inside a compressed ``.mxl`` (its container names it), at most
     :data:`MAX_FILE_BYTES` uncompressed."""
@@ -189,11 +205,7 @@ def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fract
             for element in measure:
                 tag = element.tag
                 if tag == "attributes":
-                    text = element.findtext("divisions")
-                    if text is not None:
-                        divisions = decimal(text, "divisions", where)
-                        if not divisions:
-                            raise Bad(f"divisions '0' {where}: expected 1 or more")
+                    divisions = divisions_of(element, divisions, where)
                     if index == 0:
                         for time in element.findall("time"):
                             meter = meter_of(time, where) or meter
@@ -246,11 +258,7 @@ def _walk(
         for element in measure:
             tag = element.tag
             if tag == "attributes":
-                text = element.findtext("divisions")
-                if text is not None:
-                    divisions = decimal(text, "divisions", where)
-                    if not divisions:
-                        raise Bad(f"divisions '0' {where}: expected 1 or more")
+                divisions = divisions_of(element, divisions, where)
             elif tag in ("backup", "forward"):
                 length = decimal(element.findtext("duration"), "a duration", where) / divisions
                 cursor = max(Fraction(0), cursor + (length if tag == "forward" else -length))
