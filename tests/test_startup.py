@@ -47,3 +47,19 @@ def test_import_theme_does_not_load_numpy() -> None:
 
 def test_score_is_built_only_when_asked() -> None:
     assert "music21" in loaded_after("import theme; theme.load('tv-1966').to_score()")
+
+
+def test_the_help_loads_only_the_command_line() -> None:
+    """``theme --help`` builds the parser from the command modules alone: no model, no live
+    module (theme.live.devices cost 17 ms of imports once), no dataclasses."""
+    code = (
+        "import sys, theme.cli\ntheme.cli.build_parser()\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('theme', 'dataclasses')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.split())
+    assert {m for m in loaded if not m.startswith("theme.cli")} <= {
+        "theme",
+        "theme.errors",
+        "theme.live",
+    }, loaded

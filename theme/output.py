@@ -296,7 +296,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside the file ``path`` names; on success rename it onto that
     file (see the module docstring for what is guaranteed).
 
-    The temporary file is hidden (``.STEM.XXXXXXXX.EXT``) and keeps the target's extension,
+    The temporary file is hidden (``.STEM.<eight random characters>.EXT``) and keeps the target's extension,
     so libraries that choose a format from the name (soundfile, music21) still see it.
 
     Raises:

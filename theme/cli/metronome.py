@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from theme.cli.common import add_display_delay_option, display_delay_seconds, whole_number
-from theme.live.devices import LATENCY_RANGE
+from theme.live import LATENCY_RANGE
 
 __all__ = ["register"]
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from theme.errors import AudioDeviceError, UsageError
+from theme.live import LATENCY_RANGE
 from theme.safe_text import clip
 
 __all__ = [
@@ -33,8 +34,6 @@ NO_PORTAUDIO = (
     "no PortAudio library: install it (Debian/Ubuntu: apt-get install libportaudio2), "
     "or write a file instead with -o FILE.wav"
 )
-LATENCY_RANGE = (0.001, 2.0)
-"""The output latencies a stream may ask for, in seconds."""
 
 
 @contextlib.contextmanager
