@@ -73,51 +73,20 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat .meter { min-width: 3em; color: #555; }
 """
 
-SCRIPT = """
-(function () {
-  const delay = document.getElementById('picture-delay');
-  const redraws = [];
-  document.querySelectorAll('section').forEach(function (section) {
-    const audio = section.querySelector('audio');
-    if (!audio) { return; }
-    section.querySelectorAll('.beat').forEach(function (light) {
-      const pulses = [];
-      JSON.parse(light.dataset.beats).forEach(function (bar) {
-        bar.t.forEach(function (t, i) { pulses.push([t, bar, i]); });
-      });
-      if (!pulses.length) { return; }
-      const barText = light.querySelector('.bar'), row = light.querySelector('.pulses');
-      let shown = null;
-      function draw() {
-        const t = audio.currentTime - (Number(delay && delay.value) || 0) / 1000;
-        let lo = 0, hi = pulses.length - 1, k = 0;  // before the first pulse: ready on it
-        while (lo <= hi) {
-          const mid = (lo + hi) >> 1;
-          if (pulses[mid][0] <= t) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
-        }
-        const bar = pulses[k][1], now = pulses[k][2];
-        if (bar !== shown) {
-          row.innerHTML = bar.l.map(function (l) { return '<b class="l' + l + '"></b>'; }).join('');
-          barText.textContent = 'bar ' + bar.n;
-          shown = bar;
-        }
-        row.querySelectorAll('b').forEach(function (b, j) { b.classList.toggle('now', j === now); });
-        light.dataset.now = bar.n + ':' + (now + 1);
-        light.classList.toggle('ready', audio.paused && t < pulses[0][0] + 0.001);
-      }
-      function run() { draw(); if (!audio.paused && !audio.ended) { requestAnimationFrame(run); } }
-      audio.addEventListener('play', function () { requestAnimationFrame(run); });
-      audio.addEventListener('seeked', draw);
-      audio.addEventListener('pause', draw);
-      redraws.push(draw);
-      draw();
-    });
-  });
-  if (delay) {
-    delay.addEventListener('input', function () { redraws.forEach(function (d) { d(); }); });
-  }
-})();
-"""
+SCRIPT_FILES = ("beatlight.js",)
+"""The page's scripts, files of this package's ``js`` folder, inlined in this order."""
+
+
+def page_script() -> str:
+    """The page's JavaScript: every file of :data:`SCRIPT_FILES`, read from the package.
+
+    >>> "requestAnimationFrame" in page_script()
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("theme.classroom").joinpath("js")
+    return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
 
 DELAY_BOX = (
     "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
@@ -334,7 +303,7 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
         f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{f'<script>{SCRIPT}</script>' if lights else ''}</body></html>"
+        f"{f'<script>{page_script()}</script>' if lights else ''}</body></html>"
     )
 
 

@@ -1,0 +1,40 @@
+"""The page's JavaScript: files of the package, each valid for Node, all inlined in a page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from theme.classroom.page import SCRIPT_FILES, page_script
+
+JS_FOLDER = Path(str(files("theme.classroom").joinpath("js")))
+
+
+def test_every_script_file_of_the_folder_is_inlined_and_every_listed_file_exists() -> None:
+    on_disk = sorted(p.name for p in JS_FOLDER.glob("*.js"))
+    assert sorted(SCRIPT_FILES) == on_disk
+    script = page_script()
+    for name in SCRIPT_FILES:
+        assert (JS_FOLDER / name).read_text(encoding="utf-8") in script
+
+
+@pytest.mark.parametrize("name", SCRIPT_FILES)
+def test_each_script_is_valid_javascript_for_node(name: str) -> None:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs)")
+    result = subprocess.run(
+        [node, "--check", str(JS_FOLDER / name)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", SCRIPT_FILES)
+def test_no_script_evaluates_strings(name: str) -> None:
+    text = (JS_FOLDER / name).read_text(encoding="utf-8")
+    for banned in ("eval(", "new Function", "setTimeout('", 'setTimeout("'):
+        assert banned not in text
