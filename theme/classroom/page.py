@@ -88,6 +88,7 @@ def page_script() -> str:
     folder = files("theme.classroom").joinpath("js")
     return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
 
+
 DELAY_BOX = (
     "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
     "type='number' value='0' step='10' style='width:5em;font-size:1em'> ms</label> "
