@@ -113,7 +113,8 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
     )
     html = path.read_text()
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", html)
-    assert html.count("<script") == 1 and "<script>" in html  # its own, inline
+    assert html.count("<script>") == 1  # its own code, inline
+    assert html.count("<script type='application/json' class='timeline'>") == 1  # its data
     sounds = audio_sources(html)
     assert len(sounds) == 1
     data, rate = soundfile.read(io.BytesIO(sounds[0]))

@@ -22,6 +22,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from theme.classroom.pagedata import timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
@@ -119,6 +120,8 @@ class PageSection:
     notes: Sequence[str] = field(default_factory=list)
     lights: Sequence[BeatRow] = ()
     """The beat light's rows (:func:`beat_rows`); none without them."""
+    data: str = ""
+    """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
 
     @classmethod
     def for_music(
@@ -143,6 +146,7 @@ class PageSection:
             grid=grid,
             audio=audio_bytes(music),
             lights=beat_rows(music),
+            data=timeline_json(music),
         )
 
 
@@ -269,6 +273,8 @@ def _section(section: PageSection, number: int) -> str:
     if section.audio is not None:
         data = base64.b64encode(section.audio).decode("ascii")
         parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
+    if section.data:
+        parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
