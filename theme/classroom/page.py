@@ -68,13 +68,14 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
 .beat .bar { min-width: 4.5em; font-weight: bold; }
 .beat b { display: inline-block; width: 1.5em; height: 1.5em; border-radius: 50%;
-          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
-.beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
+          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; vertical-align: middle; }
+.beat b.l0 { border-color: #D55E00; border-radius: 12%; width: 1.9em; height: 1.9em; }
+.beat b.l1 { border-color: #E69F00; margin-left: 1em; border-radius: 12%; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
 """
 
-SCRIPT_FILES = ("beatlight.js",)
+SCRIPT_FILES = ("beatlight.js", "meters.js", "builder.js", "slides.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -90,8 +91,26 @@ def page_script() -> str:
     return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
 
 
+STYLE_FILES = ("lesson.css",)
+"""More of the page's style, files of this package's ``css`` folder, after :data:`STYLE`."""
+
+
+def page_style() -> str:
+    """The page's CSS: :data:`STYLE` and every file of :data:`STYLE_FILES`.
+
+    >>> "@media print" in page_style()
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("theme.classroom").joinpath("css")
+    return STYLE + "\n".join(
+        folder.joinpath(name).read_text(encoding="utf-8") for name in STYLE_FILES
+    )
+
+
 DELAY_BOX = (
-    "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
+    "<p class='note controls'><label>Picture delay for the beat lights: <input id='picture-delay' "
     "type='number' value='0' step='10' style='width:5em;font-size:1em'> ms</label> "
     "(later if the sound comes late, as from Bluetooth speakers; negative if the projector "
     "lags)</p>"
@@ -122,6 +141,10 @@ class PageSection:
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
+    html: str = ""
+    """Markup of the page's own making (a panel of controls), put in as it is."""
+    kind: str = ""
+    """A class for the section element (``'builder'``), for the page's style and scripts."""
 
     @classmethod
     def for_music(
@@ -268,7 +291,8 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 
 
 def _section(section: PageSection, number: int) -> str:
-    parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
+    kind = f" class='{escape(section.kind)}'" if section.kind else ""
+    parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
     if section.audio is not None:
         data = base64.b64encode(section.audio).decode("ascii")
@@ -280,7 +304,7 @@ def _section(section: PageSection, number: int) -> str:
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
     parts += [f"<p class='note'>{escape(n)}</p>" for n in section.notes]
-    return "".join(parts) + "</section>"
+    return "".join(parts) + section.html + "</section>"
 
 
 def _light(row: BeatRow) -> str:
@@ -298,19 +322,24 @@ def _light(row: BeatRow) -> str:
     )
 
 
-def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -> str:
-    """The whole page as one HTML string."""
+def page_html(
+    title: str, sections: Sequence[PageSection], *, intro: str = "", slides: bool = False
+) -> str:
+    """The whole page as one HTML string; with ``slides`` its sections are shown one a
+    screen (keys, a clicker or a swipe move on; printed, every section gets a page)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     lights = any(s.lights for s in sections)
+    scripted = lights or slides or any(s.html for s in sections)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
+        f"<title>{escape(title)}</title><style>{page_style()}</style></head>"
+        f"<body{' data-slides' if slides else ''}><h1>{escape(title)}</h1>{lead}"
+        f"{DELAY_BOX if lights else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{f'<script>{page_script()}</script>' if lights else ''}</body></html>"
+        f"{f'<script>{page_script()}</script>' if scripted else ''}</body></html>"
     )
 
 
@@ -335,15 +364,22 @@ def timeline_section(
     )
 
 
-def write_page(timeline: Timeline, path: str | Path | Output, *, title: str | None = None) -> Path:
-    """Write a page for one timeline (``theme export VARIANT -o page.html``).
+def write_page(
+    timeline: Timeline,
+    path: str | Path | Output,
+    *,
+    title: str | None = None,
+    more: Sequence[PageSection] = (),
+) -> Path:
+    """Write a page for one timeline (``theme export VARIANT -o page.html``), and the
+    sections ``more`` after it (a metronome's page: the meter builder).
 
     Raises:
         OutputFileError: not an ``.html`` path, a missing folder, no permission.
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
     out = output_file(path, ["html", "htm"])  # checked before the work
-    html = page_html(title or timeline.title, [timeline_section(timeline)])
+    html = page_html(title or timeline.title, [timeline_section(timeline), *more])
     with atomic_path(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return Path(out)
