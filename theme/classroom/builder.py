@@ -81,9 +81,9 @@ def _meter_row(
     return (
         f"<fieldset class='meter-row {kind}'{' hidden' if hidden else ''}><legend>{legend}</legend>"
         "<div class='fields'>"
-        f"<label>Pulses <input class='pulses' type='number' min='1' max='64' step='1' "
+        f"<label>Pulses <input class='pulses' type='number' autocomplete='off' min='1' max='64' step='1' "
         f"inputmode='numeric' value='{meter.numerator}' aria-describedby='{error}'></label>"
-        f"<label>Pulse unit <select class='unit' aria-describedby='{error}'>{units}</select></label>"
+        f"<label>Pulse unit <select class='unit' autocomplete='off' aria-describedby='{error}'>{units}</select></label>"
         f"<label>Grouping <input class='grouping' type='text' spellcheck='false' "
         f"autocomplete='off' value='{escape(meter.explicit.split('/')[0])}' "
         f"aria-describedby='{error}'></label>{extra}</div>"
@@ -108,7 +108,7 @@ def builder_panel(settings: BuilderSettings | None = None) -> str:
         f"<option value='{value}'{' selected' if value == settings.align else ''}>{words}</option>"
         for value, words in (("beat", "beat: the same pulse"), ("bar", "bar: the same bar length"))
     )
-    align = f"<label>Align <select class='align'>{aligns}</select></label>"
+    align = f"<label>Align <select class='align' autocomplete='off'>{aligns}</select></label>"
     subdivisions = "".join(
         f"<option value='{n}'{' selected' if n == settings.subdivide else ''}>{n}</option>"
         for n in range(1, 5)
@@ -116,20 +116,21 @@ def builder_panel(settings: BuilderSettings | None = None) -> str:
     return (
         "<div class='builder' data-builder>"
         + _meter_row("first", "Meter", settings.meter)
-        + "<p class='against-row'><label><input class='against' type='checkbox'"
+        + "<p class='against-row'><label><input class='against' type='checkbox' autocomplete='off'"
         + (" checked" if settings.vs else "")
         + "> Against a second meter</label></p>"
         + _meter_row("second", "Second meter", vs, extra=align, hidden=settings.vs is None)
         + "<fieldset class='sound'><legend>Sound</legend><div class='fields'>"
-        "<label>Tempo <input class='tempo' type='number' min='1' step='any' inputmode='decimal' "
+        "<label>Tempo <input class='tempo' type='number' autocomplete='off' min='1' step='any' inputmode='decimal' "
         f"value='{_number(settings.pulses_a_minute)}' aria-describedby='builder-sound-error'> "
         "<span class='tempo-unit'>pulses a minute</span></label>"
-        f"<label>Clicks a pulse <select class='subdivide'>{subdivisions}</select></label>"
+        f"<label>Clicks a pulse <select class='subdivide' autocomplete='off'>{subdivisions}</select></label>"
         "<button type='button' class='play'>Play</button>"
         "<button type='button' class='stop'>Stop</button></div>"
         "<p class='error' id='builder-sound-error' role='alert'></p></fieldset>"
         "<p class='summary' aria-live='polite'></p>"
-        "<p class='note'>The same clicks from the command line: <code class='command'></code></p>"
+        "<p class='note'>The same clicks from the command line: <code class='command'></code> "
+        "<span class='command-limit'></span></p>"
         "<noscript><p class='note'>The meter builder needs JavaScript.</p></noscript>"
         "</div>"
     )

@@ -8,6 +8,24 @@
   const Theme = window.Theme = window.Theme || {};
   const M = Theme.Meters;
   const MAX_PRESET_PULSES = 9;
+  const VELOCITY = [112, 100, 84, 68, 1];  // theme.core.events.velocity_for
+  const PITCHES = {click: [76, 77], vs: [67, 68]};  // theme.metronome.clicks.CLICK_PITCHES
+  const VOICES = {click: 'click', vs: 'clicklow'};
+
+  // The clicks as the page's player reads music (its file's header: DATA): one meter in
+  // the centre, or the first left and the second right, as theme.metronome lays them
+  function playerData(music) {
+    const two = music.events.some(e => e.layer === 'vs');
+    const layers = [{name: 'click', voice: 'click', pan: two ? -1 : 0, gain: 1, click: true}];
+    if (two) { layers.push({name: 'vs', voice: 'clicklow', pan: 1, gain: 1, click: true}); }
+    return {
+      title: music.data.title, quarters: music.data.quarters, bars: music.data.bars,
+      tempo: Theme.steadyTempo(music.qpm), layers: layers,
+      events: music.events.map(e => [M.value(e.q), M.value(e.duration), e.layer === 'vs' ? 1 : 0,
+        e.level, VELOCITY[e.level], PITCHES[e.layer][e.level > 1 ? 1 : 0],
+        VOICES[e.layer] + '/a' + e.level]),
+    };
+  }
 
   // Every way to cut n pulses into twos and threes, in order (3+2, 2+3 for five)
   function twosAndThrees(n) {
@@ -140,8 +158,9 @@
     const tempo = panel.querySelector('.tempo'), subdivide = panel.querySelector('.subdivide');
     const soundError = panel.querySelector('.sound .error'), summary = panel.querySelector('.summary');
     const command = panel.querySelector('.command'), unitText = panel.querySelector('.tempo-unit');
+    const limit = panel.querySelector('.command-limit');
     const play = panel.querySelector('.play'), stop = panel.querySelector('.stop');
-    let playing = null, ready = false;
+    let player = null, playing = false, ready = false;
     const rows = [];
 
     function settings() {
@@ -183,6 +202,7 @@
       const s = settings();
       summary.textContent = describe(s);
       command.textContent = M.command(s.meter, s);
+      limit.textContent = M.commandLimit(s);
       if (playing) { start(); }  // heard at once
     }
 
@@ -216,19 +236,28 @@
     function start() {
       const found = problems();
       if (found.length) { soundError.textContent = found.join(' '); return; }
-      if (playing) { playing.stop(); }
-      const sound = Theme.Sound ? Theme.Sound.start(section, music(settings()), light) : null;
-      if (!sound) {
-        soundError.textContent = 'This page has no sound player (it needs Web Audio).';
+      if (!Theme.Player || !Theme.steadyTempo || !window.AudioContext) {
+        soundError.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
         return;
       }
-      playing = sound;
+      const made = music(settings()), data = playerData(made);
+      if (player) { player.setData(data); }
+      else {
+        player = new Theme.Player(section, data);
+        if (Theme.players) { Theme.players.push(player); }  // one player sounds at a time
+      }
+      player.setLoop(1, made.bars);
+      playing = true;
       play.setAttribute('aria-pressed', 'true');
+      Promise.resolve(player.play(1)).catch(function (err) {
+        soundError.textContent = 'The clicks could not start: ' + err.message;
+        halt();
+      });
     }
 
     function halt() {
-      if (playing) { playing.stop(); }
-      playing = null;
+      if (player && player.playing) { player.stop(); }
+      playing = false;
       play.setAttribute('aria-pressed', 'false');
       light(-1);
     }
@@ -240,8 +269,13 @@
     play.addEventListener('click', start);
     stop.addEventListener('click', halt);
     section.addEventListener('theme:leave', halt);
+    section.addEventListener('theme:position', function (e) {
+      if (e.target !== section) { return; }
+      if (e.detail.playing) { light(e.detail.q); } else if (playing && !player.playing) { halt(); }
+    });
     panel.builder = {settings: settings, problems: problems, music: music, light: light, start: start,
-                     stop: halt, playing: function () { return playing !== null; }};
+                     stop: halt, playerData: playerData, player: function () { return player; },
+                     playing: function () { return playing; }};
     ready = true;
     changed();
   }

@@ -170,15 +170,29 @@
     return out;
   }
 
+  // A meter as the command line reads it: '3+2/4'; one group is read as the default
+  // grouping, so a flat bar that is not the default needs --accent (the first meter only)
+  function flat(meter) {
+    const n = meter.groups[0];
+    return meter.groups.length === 1 && !sameGroups(meter.groups, defaultGroups(n, meter.denominator));
+  }
+  function commandLimit(options) {
+    const vs = options && options.vs;
+    if (!vs || !flat(vs)) { return ''; }
+    return 'The command line cannot give the second meter one group of ' + vs.groups[0] +
+      ': it clicks ' + defaultGroups(vs.groups[0], vs.denominator).join('+') + '.';
+  }
+
   // `theme metronome ...` for the same clicks; the tempo in the pulse's unit
   function command(meter, options) {
     const o = options || {}, d = meter.denominator;
     const words = ['theme', 'metronome', meter.groups.join('+') + '/' + d];
+    if (flat(meter)) { words.push('--accent', String(meter.groups[0])); }
     if (o.vs) { words.push('--vs', o.vs.groups.join('+') + '/' + o.vs.denominator, '--align', o.align || 'beat'); }
-    const bpm = Number(o.bpm);
-    const tempo = UNIT_LETTERS[d] ? bpm : bpm * 4 / d;
-    words.push('--bpm', (UNIT_LETTERS[d] && d !== 4 ? UNIT_LETTERS[d] + '=' : '') +
-               String(Math.round(tempo * 100) / 100));
+    const bpm = Number(o.bpm), letter = UNIT_LETTERS[d];
+    const whole = Number.isInteger(bpm) ? String(bpm) : String(Math.round(bpm * 100) / 100);
+    if (letter) { words.push('--bpm', (d === 4 ? '' : letter + '=') + whole); }
+    else { words.push('--bpm', Number.isInteger(bpm) ? bpm + '/' + (d / 4) : String(bpm * 4 / d)); }
     if ((o.subdivide || 1) > 1) { words.push('--subdivide', String(o.subdivide)); }
     return words.join(' ');
   }
@@ -191,5 +205,6 @@
     checkUnit: checkUnit, parseGrouping: parseGrouping, checkTempo: checkTempo,
     checkSubdivide: checkSubdivide, barQuarters: barQuarters, barClicks: barClicks,
     clickEvents: clickEvents, barsData: barsData, command: command,
+    commandLimit: commandLimit,
   };
 })(typeof window !== 'undefined' ? window : globalThis);
