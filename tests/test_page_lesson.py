@@ -422,7 +422,7 @@ const sections = Array.from(document.querySelectorAll('body > section'));
 return {
   steps: sections.filter(visible).map(s => s.id),
   breaks: sections.filter(visible).map(s => getComputedStyle(s).breakBefore),
-  players: Array.from(document.querySelectorAll('audio, .beat')).filter(visible).length,
+  players: Array.from(document.querySelectorAll('audio, .beat, .player')).filter(visible).length,
   controls: Array.from(document.querySelectorAll('button, input, select, nav')).filter(visible).length,
   figures: Array.from(document.querySelectorAll('section figure')).filter(visible)
     .filter(f => Array.from(f.querySelectorAll('svg')).some(visible)).length,

@@ -3,7 +3,7 @@
 // PageUp or P go back; Home and End go to the first and the last; F toggles full screen.
 // The keys do nothing while typing in a field. A swipe left or right does the same on a
 // phone. A button shows the long page again (and back); printed, every step gets a page.
-// Leaving a section sends it 'theme:leave' and pauses its audio.
+// Leaving a section stops its player and sends it 'theme:leave'.
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
@@ -51,7 +51,8 @@
     const leaving = slides[current];
     if (leaving) {
       leaving.classList.remove('current');
-      leaving.querySelectorAll('audio').forEach(a => a.pause());
+      const player = Theme.playerFor && Theme.playerFor(leaving);
+      if (player && player.playing) { player.stop(); }
       leaving.dispatchEvent(new CustomEvent('theme:leave'));
     }
     current = index;
