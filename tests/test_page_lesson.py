@@ -522,7 +522,7 @@ def test_a_meter_built_by_clicking_lights_the_librarys_accents(
         "return {bars: m.bars, events: m.events, sounds: b.playerData(m).events.slice(0, 3)};"
     )
     metronome = Metronome("2+3+2/8", vs="3/4", bars=music["bars"])
-    assert music["bars"] == 12  # 7/8 against 3/4 meet every 42 eighths: 6 bars of 7/8
+    assert music["bars"] == 6  # 7/8 against 3/4 meet every 42 eighths: 6 bars of 7/8
     assert page_clicks(music["events"]) == library_clicks(metronome)
     assert music["sounds"] == [
         [0, 0.5, 0, 0, 112, 76, "click/a0"],
@@ -643,7 +643,8 @@ def test_a_phone_scrolls_nothing_sideways_has_big_controls_and_swipes_between_st
 
 CONTROLS = """
 const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-return Array.from(document.querySelectorAll('button, input, select, a[href]')).filter(visible)
+return Array.from(document.querySelectorAll('button, input, select, a[href]'))
+  .filter(el => visible(el) && !el.disabled)
   .map(el => el.dataset.probe = String(Math.random()).slice(2)).length;
 """
 FOCUSED = """
@@ -704,4 +705,48 @@ def test_the_downbeat_and_group_marks_differ_by_shape_and_size_not_colour_alone(
         assert downbeat[0] != beat[0] and group[0] != beat[0]  # squares, not circles
         assert downbeat[1] > group[1] and downbeat[1] > beat[1]  # the downbeat is bigger
     assert shapes["pressed"] == ["true", "false", "false", "true", "false"]  # said, too
+    no_console_error(browser)
+
+
+HEAR = """
+const done = arguments[arguments.length - 1];
+const panel = document.querySelector('[data-builder]'), section = panel.closest('section');
+const lit = () => Array.from(panel.querySelectorAll('.first .pulse-row button'))
+  .map((b, i) => b.classList.contains('now') ? i : -1).filter(i => i >= 0);
+const heard = [];
+section.addEventListener('theme:position', function listen(e) {
+  if (e.target !== section || !e.detail.playing) { return; }
+  heard.push(e.detail.q);
+  if (e.detail.q > 1.2 && heard.length > 3) {
+    section.removeEventListener('theme:position', listen);
+    const player = panel.builder.player();
+    const playing = {lit: lit(), q: e.detail.q, pressed: panel.querySelector('.play').getAttribute('aria-pressed'),
+                     levels: player.events.filter(ev => ev[2] === 0).slice(0, 5).map(ev => ev[3])};
+    const grouping = panel.querySelector('.first .grouping');
+    grouping.value = '2+3';
+    grouping.dispatchEvent(new Event('input'));
+    const regrouped = {playing: panel.builder.playing(),
+                       levels: player.events.filter(ev => ev[2] === 0).slice(0, 5).map(ev => ev[3])};
+    panel.querySelector('.stop').click();
+    done({playing: playing, regrouped: regrouped, stopped: {lit: lit(), on: player.playing,
+          pressed: panel.querySelector('.play').getAttribute('aria-pressed')}});
+  }
+});
+panel.querySelector('.play').click();
+"""
+
+
+@browser_test
+def test_the_built_meter_is_heard_through_the_pages_player_and_lit_as_it_plays(
+    browser: Any, pages: dict[str, str]
+) -> None:
+    load(browser, pages["tour"] + "#slide-8")
+    result = browser.execute_async_script(HEAR)
+    playing = result["playing"]
+    assert playing["pressed"] == "true" and len(playing["lit"]) == 1
+    assert playing["levels"] == levels("3+2/4")  # the player's clicks, accented as 3+2
+    # a 5/4 bar is 5 quarters, a pulse one: the pulse lit is the one heard at that moment
+    assert playing["lit"] == [int(playing["q"]) % 5] and playing["q"] > 1.2
+    assert result["regrouped"] == {"playing": True, "levels": levels("2+3/4")}  # at once
+    assert result["stopped"] == {"lit": [], "on": False, "pressed": "false"}
     no_console_error(browser)
