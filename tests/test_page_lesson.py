@@ -345,7 +345,7 @@ def shown_slides(browser: Any) -> list[str]:
 
 def counter(browser: Any) -> str:
     return browser.execute_script(
-        "return document.querySelector('.slide-nav .counter').textContent"
+        "return document.querySelector('.slide-nav .counter [aria-hidden]').textContent"
     )
 
 
@@ -383,6 +383,10 @@ def test_the_tour_is_one_step_a_screen_and_the_keys_of_a_clicker_move_through_it
     ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.SPACE).key_up(Keys.SHIFT).perform()
     assert counter(browser) == "1 / 8"
     assert browser.execute_script("return location.hash") == "#slide-1"
+    said = browser.execute_script(
+        "return document.querySelector('.slide-nav .counter .sr-only').textContent"
+    )
+    assert said == "Step 1 of 8: 1. Count five"  # what a screen reader says
     # typing in a field moves nothing
     delay = browser.find_element("id", "picture-delay")
     delay.click()

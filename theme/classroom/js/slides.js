@@ -28,7 +28,12 @@
   const prev = button('prev', '\u25C0 Back', 'Previous step', 'ArrowLeft PageUp');
   const counter = document.createElement('span');
   counter.className = 'counter';
-  counter.setAttribute('role', 'status');
+  counter.setAttribute('role', 'status');  // read out: 'Step 3 of 8: The 1966 TV theme'
+  const shown = document.createElement('span'), said = document.createElement('span');
+  shown.setAttribute('aria-hidden', 'true');
+  said.className = 'sr-only';
+  counter.appendChild(shown);
+  counter.appendChild(said);
   const next = button('next', 'Next \u25B6', 'Next step', 'ArrowRight PageDown Space');
   const full = button('full', 'Full screen', '', 'F');
   full.setAttribute('aria-pressed', 'false');
@@ -58,9 +63,9 @@
     current = index;
     const section = slides[index], heading = section.querySelector('h2');
     section.classList.add('current');
-    counter.textContent = (index + 1) + ' / ' + slides.length;
-    counter.setAttribute('aria-label', 'Step ' + (index + 1) + ' of ' + slides.length +
-      (heading ? ': ' + heading.textContent : ''));
+    shown.textContent = (index + 1) + ' / ' + slides.length;
+    said.textContent = 'Step ' + (index + 1) + ' of ' + slides.length +
+      (heading ? ': ' + heading.textContent : '');
     prev.setAttribute('aria-disabled', String(index === 0));
     next.setAttribute('aria-disabled', String(index === slides.length - 1));
     if (window.history && history.replaceState) {  // #slide-3: reloaded, the same step
