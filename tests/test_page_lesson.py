@@ -754,3 +754,25 @@ def test_the_built_meter_is_heard_through_the_pages_player_and_lit_as_it_plays(
     assert result["regrouped"] == {"playing": True, "levels": levels("2+3/4")}  # at once
     assert result["stopped"] == {"lit": [], "on": False, "pressed": "false"}
     no_console_error(browser)
+
+
+@browser_test
+def test_pulses_and_groupings_are_pressed_with_the_keyboard_and_keep_the_focus(
+    browser: Any, pages: dict[str, str]
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    load(browser, pages["tour"] + "#slide-8")
+    browser.execute_script(f"{BUILDER}.querySelectorAll('.first .pulse-row button')[3].focus()")
+    focused = "return [document.activeElement.getAttribute('aria-label'), document.activeElement.getAttribute('aria-pressed')]"
+    press(browser, Keys.SPACE)  # the button's own: 3+2 joined into one group, no slide moved
+    assert builder_state(browser)["grouping"] == "5" and counter(browser) == "8 / 8"
+    assert browser.execute_script(focused) == ["pulse 4 of 5", "false"]
+    press(browser, Keys.ENTER)
+    assert builder_state(browser)["grouping"] == "3+2"
+    assert browser.execute_script(focused) == ["pulse 4 of 5, starts group 2", "true"]
+    browser.execute_script(f"{BUILDER}.querySelector('.first .presets button').focus()")
+    press(browser, Keys.TAB, Keys.ENTER)  # the second way in twos and threes
+    assert builder_state(browser)["grouping"] == "2+3"
+    assert browser.execute_script(focused) == ["group as 2+3", "true"]
+    no_console_error(browser)

@@ -84,7 +84,12 @@
           b.textContent = name;
           b.setAttribute('aria-label', 'group as ' + name);
           b.setAttribute('aria-pressed', String(choice.join() === groups.join()));
-          b.addEventListener('click', function () { set(choice); grouping.value = name; });
+          b.addEventListener('click', function () {
+            grouping.value = name;
+            set(choice);
+            const again = presets.querySelector('[aria-label="group as ' + name + '"]');
+            if (again) { again.focus(); }  // the row is drawn anew: the focus stays put
+          });
           presets.appendChild(b);
         });
       }
@@ -99,7 +104,7 @@
     }
 
     function toggle(i) {
-      if (!self.meter) { return; }
+      if (!self.meter || self.errors.pulses || self.errors.unit) { return; }
       const n = self.meter.groups.length && self.meter.groups.reduce((a, b) => a + b, 0);
       if (i === 0) {
         self.errors.grouping = 'The first pulse is the downbeat: it always starts a group.';
