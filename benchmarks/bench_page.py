@@ -16,6 +16,7 @@ Run:  uv run python benchmarks/bench_page.py [MINUTES]
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import statistics
 import subprocess
@@ -133,7 +134,7 @@ def main() -> None:
             "includes the context's output latency)"
         )
         times = driver.execute_async_script(FRAMES)
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         fps = 1000 * len(gaps) / (times[-1] - times[0])
         print(
             f"frames while playing: {fps:.1f} a second over {len(gaps)} frames, "
