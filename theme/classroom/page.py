@@ -84,10 +84,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player button, .player input, .player select { font-size: 1em; padding: .15em .4em; }
 .player input[type=number] { width: 5em; } .player .narrow { width: 3.5em; }
 .player button[aria-pressed=true] { background: #111; color: #fff; font-weight: bold; }
-.player button[aria-pressed=true]::before { content: '\2713  '; }
+.player button[aria-pressed=true]::before { content: '\u2713 '; }
+.player button.play::before { content: '\u25b6 '; }
+.player button.play[aria-pressed=true]::before { content: '\u25a0 '; }
 .player :focus-visible { outline: 4px solid #0072B2; outline-offset: 2px; }
 .player fieldset { border: 1px solid #999; display: flex; gap: .4em; flex-wrap: wrap; }
-.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\26A0  '; }
+.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
 """

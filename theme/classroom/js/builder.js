@@ -247,10 +247,7 @@
       }
       const made = music(settings()), data = playerData(made);
       if (player) { player.setData(data); }
-      else {
-        player = new Theme.Player(section, data);
-        if (Theme.players) { Theme.players.push(player); }  // one player sounds at a time
-      }
+      else { player = new Theme.Player(section, data); }  // in Theme.players: one sounds at a time
       player.setLoop(1, made.bars);
       playing = true;
       play.setAttribute('aria-pressed', 'true');
