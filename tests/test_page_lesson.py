@@ -715,8 +715,8 @@ def test_the_downbeat_and_group_marks_differ_by_shape_and_size_not_colour_alone(
 HEAR = """
 const done = arguments[arguments.length - 1];
 const panel = document.querySelector('[data-builder]'), section = panel.closest('section');
-const lit = () => Array.from(panel.querySelectorAll('.first .pulse-row button'))
-  .map((b, i) => b.classList.contains('now') ? i : -1).filter(i => i >= 0);
+const lit = () => ['first', 'second'].map(row => Array.from(panel.querySelectorAll('.' + row + ' .pulse-row button'))
+  .map((b, i) => b.classList.contains('now') ? i : -1).filter(i => i >= 0));
 const heard = [];
 section.addEventListener('theme:position', function listen(e) {
   if (e.target !== section || !e.detail.playing) { return; }
@@ -736,6 +736,7 @@ section.addEventListener('theme:position', function listen(e) {
           pressed: panel.querySelector('.play').getAttribute('aria-pressed')}});
   }
 });
+panel.querySelector('.against').click();  // 3+2/4 against 4/4, the same pulse
 panel.querySelector('.play').click();
 """
 
@@ -747,12 +748,13 @@ def test_the_built_meter_is_heard_through_the_pages_player_and_lit_as_it_plays(
     load(browser, pages["tour"] + "#slide-8")
     result = browser.execute_async_script(HEAR)
     playing = result["playing"]
-    assert playing["pressed"] == "true" and len(playing["lit"]) == 1
+    assert playing["pressed"] == "true"
     assert playing["levels"] == levels("3+2/4")  # the player's clicks, accented as 3+2
-    # a 5/4 bar is 5 quarters, a pulse one: the pulse lit is the one heard at that moment
-    assert playing["lit"] == [int(playing["q"]) % 5] and playing["q"] > 1.2
+    # a pulse is a quarter note: the pulse lit on each row is the one heard at that moment
+    assert playing["lit"] == [[int(playing["q"]) % 5], [int(playing["q"]) % 4]]
+    assert playing["q"] > 1.2
     assert result["regrouped"] == {"playing": True, "levels": levels("2+3/4")}  # at once
-    assert result["stopped"] == {"lit": [], "on": False, "pressed": "false"}
+    assert result["stopped"] == {"lit": [[], []], "on": False, "pressed": "false"}
     no_console_error(browser)
 
 
@@ -776,3 +778,19 @@ def test_pulses_and_groupings_are_pressed_with_the_keyboard_and_keep_the_focus(
     assert builder_state(browser)["grouping"] == "2+3"
     assert browser.execute_script(focused) == ["group as 2+3", "true"]
     no_console_error(browser)
+
+
+def test_a_metronome_page_holds_the_builder_and_a_variants_page_does_not(tmp_path: Path) -> None:
+    made = run_theme(
+        "metronome", "3+2+2/8", "--bpm", "e=200", "--bars", "2", "-o", "m.html", cwd=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    html = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert (
+        html.count("<div class='builder' data-builder>") == 1
+        and "value='3+2+2'" in html
+        and "value='200'" in html
+    )
+    assert "<body>" in html  # one page, not slides
+    assert run_theme("export", "tv-1966", "-o", "tv.html", cwd=tmp_path).returncode == 0
+    assert "<div class='builder'" not in (tmp_path / "tv.html").read_text(encoding="utf-8")
