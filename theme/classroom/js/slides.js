@@ -66,6 +66,7 @@
     shown.textContent = (index + 1) + ' / ' + slides.length;
     said.textContent = 'Step ' + (index + 1) + ' of ' + slides.length +
       (heading ? ': ' + heading.textContent : '');
+    help.hidden = index !== 0;  // the keys are told on the first step; later steps get the room
     prev.setAttribute('aria-disabled', String(index === 0));
     next.setAttribute('aria-disabled', String(index === slides.length - 1));
     if (window.history && history.replaceState) {  // #slide-3: reloaded, the same step
