@@ -166,7 +166,11 @@ def _count(count: object) -> int:
 
 
 def make_quiz(
-    *, seed: int | str = 0, level: int | str = 1, count: int = 10, kinds: str | Sequence[str] | None = None
+    *,
+    seed: int | str = 0,
+    level: int | str = 1,
+    count: int = 10,
+    kinds: str | Sequence[str] | None = None,
 ) -> Quiz:
     """``count`` items of the ``kinds`` asked for, taking turns, at ``level``, all chosen
     by ``seed``: the same arguments (and the same gallery) make the same quiz.
@@ -186,13 +190,26 @@ def make_quiz(
 
 
 def _item(
-    number: int, kind: str, level: int, question: str, right: str, wrong: Sequence[str],
-    music: Timeline, source: str, order: Sequence[str],
+    number: int,
+    kind: str,
+    level: int,
+    question: str,
+    right: str,
+    wrong: Sequence[str],
+    music: Timeline,
+    source: str,
+    order: Sequence[str],
 ) -> Item:
     choices = tuple(sorted({right, *wrong}, key=list(order).index))
     return Item(
-        number, kind, level, question, choices, choices.index(right),
-        music.with_title(f"Item {number}"), source,
+        number,
+        kind,
+        level,
+        question,
+        choices,
+        choices.index(right),
+        music.with_title(f"Item {number}"),
+        source,
     )
 
 
@@ -211,9 +228,7 @@ def _meter(rng: random.Random, number: int, level: int, material: list[Window]) 
         right = rng.choice(pool)
         meter = Meter.parse(right)
         tempo = quiz_tempo(meter)
-        music = levelled(
-            _metronome(meter, tempo, window_bars(meter, tempo)), level, clicks=False
-        )
+        music = levelled(_metronome(meter, tempo, window_bars(meter, tempo)), level, clicks=False)
         source = f"metronome, {right} at {tempo}"
         period = meter.numerator
     else:
@@ -227,15 +242,23 @@ def _meter(rng: random.Random, number: int, level: int, material: list[Window]) 
         period = period_pulses(music)
     meter = Meter.parse(right)
     wrong = [
-        m for m in pool
+        m
+        for m in pool
         if m != right
         and Meter.parse(m).numerator != meter.numerator
         and Meter.parse(m).bar_quarters != meter.bar_quarters
         and Meter.parse(m).numerator % period != 0  # would sound the same as the music
     ]
     return _item(
-        number, "meter", level, "Which meter is this?", right, rng.sample(wrong, min(3, len(wrong))),
-        music, source, pool,
+        number,
+        "meter",
+        level,
+        "Which meter is this?",
+        right,
+        rng.sample(wrong, min(3, len(wrong))),
+        music,
+        source,
+        pool,
     )
 
 
@@ -260,7 +283,10 @@ def _grouping(rng: random.Random, number: int, level: int, material: list[Window
             tempo = quiz_tempo(meter)
             bars = window_bars(meter, tempo)
             if level == 1:
-                music, source = _metronome(meter, tempo, bars), f"metronome, {meter.explicit} at {tempo}"
+                music, source = (
+                    _metronome(meter, tempo, bars),
+                    f"metronome, {meter.explicit} at {tempo}",
+                )
             else:
                 music = levelled(grouping_groove(meter, bars=bars, tempo=tempo), level)
                 source = f"a groove of {meter.explicit} at {tempo}"
@@ -270,8 +296,12 @@ def _grouping(rng: random.Random, number: int, level: int, material: list[Window
             alternatives = _alternatives(w.meter)
             music = levelled(w.music, level)
             wrong = [
-                g for g in alternatives[1:]
-                if any(layer not in marks_grouping(music, _groups(g)) for layer in marks_grouping(music, w.meter.groups))
+                g
+                for g in alternatives[1:]
+                if any(
+                    layer not in marks_grouping(music, _groups(g))
+                    for layer in marks_grouping(music, w.meter.groups)
+                )
             ]
             if wrong:
                 options.append((alternatives[0], music, w.label, wrong))
@@ -279,9 +309,15 @@ def _grouping(rng: random.Random, number: int, level: int, material: list[Window
     meter = music.bars[0].meter
     order = sorted({right, *wrong})
     return _item(
-        number, "grouping", level,
+        number,
+        "grouping",
+        level,
         f"The bar has {meter.numerator} pulses: how are they grouped?",
-        right, rng.sample(wrong, min(3, len(wrong))), music, source, order,
+        right,
+        rng.sample(wrong, min(3, len(wrong))),
+        music,
+        source,
+        order,
     )
 
 
@@ -295,8 +331,15 @@ def _remix(rng: random.Random, number: int, level: int, material: list[Window]) 
     window = rng.choice([w for w in candidates if _n_d(w.meter) == meter])
     music = levelled(window.music, level)
     return _item(
-        number, "remix", level, "A stretch of a remix, or of the theme remetered: 4/4 or 5/4?",
-        _n_d(window.meter), ["4/4", "5/4"], music, window.label, ["4/4", "5/4"],
+        number,
+        "remix",
+        level,
+        "A stretch of a remix, or of the theme remetered: 4/4 or 5/4?",
+        _n_d(window.meter),
+        ["4/4", "5/4"],
+        music,
+        window.label,
+        ["4/4", "5/4"],
     )
 
 
@@ -315,7 +358,10 @@ def _landing(rng: random.Random, number: int, level: int, material: list[Window]
     most = max(2, min(cycle, int(16 // (meter.bar_quarters * 60 / tempo.qpm))))
     bars = rng.randint(2, most)
     if level == 1:
-        music, source = dance_music(meter, bpm=tempo, bars=bars), f"the dance test's music in {meter.explicit}"
+        music, source = (
+            dance_music(meter, bpm=tempo, bars=bars),
+            f"the dance test's music in {meter.explicit}",
+        )
         if meter != Meter.parse("3+2/4"):
             source = f"metronome, {meter.explicit} at {tempo}"
     else:
@@ -325,7 +371,10 @@ def _landing(rng: random.Random, number: int, level: int, material: list[Window]
         whole = load(name).timeline(tempo=tempo, bars=window.first + bars - 1)
         from theme.classroom.quiz.material import cut
 
-        music, source = cut(whole, window.first, bars), f"{name}, bars {window.first}-{window.first + bars - 1}"
+        music, source = (
+            cut(whole, window.first, bars),
+            f"{name}, bars {window.first}-{window.first + bars - 1}",
+        )
     danced = dance_timeline(meter, steps=STEPS, bpm=tempo, bars=bars, music=music)
     played = levelled(danced, level, clicks=meter == Meter.parse("3+2/4"))
     question = (
@@ -337,8 +386,15 @@ def _landing(rng: random.Random, number: int, level: int, material: list[Window]
     wrong = [str(b) for b in range(1, meter.numerator + 1) if b not in landings]
     order = [str(b) for b in range(1, meter.numerator + 1)]
     return _item(
-        number, "landing", level, question, right, rng.sample(wrong, min(3, len(wrong))),
-        played, source, order,
+        number,
+        "landing",
+        level,
+        question,
+        right,
+        rng.sample(wrong, min(3, len(wrong))),
+        played,
+        source,
+        order,
     )
 
 

@@ -80,7 +80,7 @@ def window_bars(meter: Meter, tempo: Tempo) -> int:
     """How many bars of ``meter`` last about :data:`TARGET_SECONDS` at ``tempo``: 2 to 8.
 
     >>> window_bars(Meter.parse("5/4"), Tempo.parse(160)), window_bars(Meter.parse("7/8"), Tempo.parse("e=280"))
-    (4, 6)
+    (5, 6)
     """
     seconds = meter.bar_quarters * 60 / tempo.qpm
     return max(2, min(8, math.ceil(TARGET_SECONDS / seconds)))
@@ -142,9 +142,18 @@ def windows() -> list[Window]:
             if not strategy.matches(five.meter):
                 continue
             done = five.music.remeter(strategy.name)
-            take = min(len(done.bars), window_bars(done.bars[0].meter, Tempo(five.music.tempo_map.qpm_at(0))))
+            take = min(
+                len(done.bars),
+                window_bars(done.bars[0].meter, Tempo(five.music.tempo_map.qpm_at(Fraction(0)))),
+            )
             found.append(
-                Window(f"{five.name} by {strategy.name}", done.bars[0].meter, 1, take, cut(done, 1, take))
+                Window(
+                    f"{five.name} by {strategy.name}",
+                    done.bars[0].meter,
+                    1,
+                    take,
+                    cut(done, 1, take),
+                )
             )
     return found
 
@@ -168,7 +177,7 @@ def grouping_groove(meter: Meter, *, bars: int, tempo: Tempo) -> Timeline:
     for bar in range(bars):
         start = bar * meter.bar_quarters
         levels = meter.accent_levels()
-        for i, level in enumerate(levels):
+        for i in range(meter.numerator):
             events.append(
                 Event(start + i * pulse, pulse, SHAKER.name, 70, velocity_for(AccentLevel.BEAT))
             )

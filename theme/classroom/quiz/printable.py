@@ -35,7 +35,12 @@ pre { font-family: 'DejaVu Sans Mono', monospace; font-size: 13px; margin: .2em 
 
 
 def sheet_html(
-    title: str, items: Sequence[str], *, intro: str = "", who: bool = True, per_page: int = ITEMS_PER_PAGE
+    title: str,
+    items: Sequence[str],
+    *,
+    intro: str = "",
+    who: bool = True,
+    per_page: int = ITEMS_PER_PAGE,
 ) -> str:
     """A printable page of ``items`` (HTML of the library's own making, one a block),
     ``per_page`` to a printed page, each page headed by ``title`` (and a line for the
@@ -46,7 +51,9 @@ def sheet_html(
     sheets = []
     for first in range(0, max(1, len(items)), per_page):
         lead = f"<p class='note'>{escape(intro)}</p>" if intro and not first else ""
-        body = "".join(f"<div class='item'>{item}</div>" for item in items[first : first + per_page])
+        body = "".join(
+            f"<div class='item'>{item}</div>" for item in items[first : first + per_page]
+        )
         sheets.append(f"<section class='sheet'>{head}{lead}{body}</section>")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

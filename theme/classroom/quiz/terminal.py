@@ -86,7 +86,13 @@ def answer_index(key: str, choices: int) -> int | None:
 
 
 def _allowed(choices: int) -> str:
-    return f"1 to {choices} or a to {LETTERS[choices - 1]}, r (replay) or q (quit)"
+    """What a key may be.
+
+    >>> _allowed(2), _allowed(4)
+    ('1 or 2 (a or b), r (replay) or q (quit)', '1 to 4 (a to d), r (replay) or q (quit)')
+    """
+    word = "or" if choices == 2 else "to"
+    return f"1 {word} {choices} (a {word} {LETTERS[choices - 1]}), r (replay) or q (quit)"
 
 
 def run_quiz(
@@ -113,7 +119,16 @@ def run_quiz(
     total = len(quiz.items)
     try:
         for item in quiz.items:
-            index = _ask(item, total, keys=keys, out=out, play=play, files=files, strict=strict, result=result)
+            index = _ask(
+                item,
+                total,
+                keys=keys,
+                out=out,
+                play=play,
+                files=files,
+                strict=strict,
+                result=result,
+            )
             if index is None:
                 break
             result.answers.append(index)
@@ -180,7 +195,11 @@ def _start(
     again: bool = False,
 ) -> Stoppable | None:
     if play is not None:
-        print(f"   {'again: ' if again else ''}playing ({float(item.music.duration_seconds):.0f} s)", file=out, flush=True)
+        print(
+            f"   {'again: ' if again else ''}playing ({float(item.music.duration_seconds):.0f} s)",
+            file=out,
+            flush=True,
+        )
         return play(item.music)
     if files is not None:
         print(f"   {'again: ' if again else ''}hear it: {files(item)}", file=out, flush=True)
