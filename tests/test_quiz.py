@@ -568,3 +568,49 @@ def test_the_worksheet_prints_a_page_per_ten_items(browser, tmp_path: Path) -> N
         browser.get((folder / name).as_uri())
         pdf = base64.b64decode(browser.print_page())
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 3, name
+
+
+WALTZ = """name = "waltz-test"
+title = "A waltz of the tests"
+tempo = "q=150"
+[layers.bass]
+voice = "bass"
+pitches = ["C2"]
+[layers.hats]
+voice = "hihat"
+drum = true
+pitches = [42]
+[[sections]]
+name = "a"
+meter = "3/4"
+bars = 8
+patterns = { bass = "X.....", hats = "--x-x-" }
+"""
+
+
+def test_a_new_gallery_entry_joins_the_quiz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import theme.variants
+    from theme.variants import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(loader.DATA, data)
+    (data / "waltz-test.toml").write_text(WALTZ)
+    monkeypatch.setattr(loader, "DATA", data)
+    monkeypatch.setattr(theme.variants, "DATA", data)
+    assert "waltz-test" in {w.name for w in windows()}
+    seen = set()
+    for seed in range(40):
+        for item in make_quiz(seed=seed, level=2, count=4, kinds="meter,landing").items:
+            assert answer_in(item) == item.answer_text
+            if item.source.startswith("waltz-test"):
+                seen.add(item.kind)
+                if item.kind == "landing":  # 3/4 under a four-count step: 1, 2, 3, -, 1
+                    where = [
+                        b for bar, b in landings("3/4", cycles=40) if bar == len(item.music.bars)
+                    ]
+                    assert item.answer_text == str(where[0])
+    assert seen == {"meter", "landing"}

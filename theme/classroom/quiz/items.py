@@ -344,19 +344,18 @@ def _remix(rng: random.Random, number: int, level: int, material: list[Window]) 
 
 
 def _landing(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
-    from theme.classroom.dance import dance_music, dance_timeline, realign_beats
+    from theme.classroom.dance import dance_music, dance_timeline, landings
 
     meters = sorted(
-        {w.meter for w in material if w.meter.numerator % STEPS},
+        {w.meter for w in material if w.meter.numerator % STEPS and w.meter.numerator > 2},
         key=lambda m: (m.numerator, m.denominator, m.groups),
     )
     meter = rng.choice(meters)
-    cycle = realign_beats(meter, STEPS) // meter.numerator
-    choices_of = [w for w in material if w.meter == meter]
-    window = rng.choice(choices_of)
+    window = rng.choice([w for w in material if w.meter == meter])
     tempo = Tempo(window.music.tempo_map.qpm_at(Fraction(0)))
-    most = max(2, min(cycle, int(16 // (meter.bar_quarters * 60 / tempo.qpm))))
-    bars = rng.randint(2, most)
+    # bars whose last bar has a step one in it (in 3/4 the fourth has none), in the window
+    landed = {bar for bar, _ in landings(meter, steps=STEPS)}
+    bars = rng.choice([k for k in range(2, window.bars + 1) if k in landed])
     if level == 1:
         music, source = (
             dance_music(meter, bpm=tempo, bars=bars),
