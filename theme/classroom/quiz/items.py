@@ -380,9 +380,9 @@ def _landing(rng: random.Random, number: int, level: int, material: list[Window]
         f"Step-touch in {STEPS} counts over {bars} bars of {_n_d(meter)}: the loud step is step "
         f"one. On which beat of bar {bars}, the last, does step one first land?"
     )
-    landings = _landing_beats(played)
-    right = str(landings[0])
-    wrong = [str(b) for b in range(1, meter.numerator + 1) if b not in landings]
+    beats = _landing_beats(played)
+    right = str(beats[0])
+    wrong = [str(b) for b in range(1, meter.numerator + 1) if b not in beats]
     order = [str(b) for b in range(1, meter.numerator + 1)]
     return _item(
         number,
