@@ -61,6 +61,13 @@ GROUPINGS = (
 )
 """Groupings an accents exercise may ask for, besides those the gallery holds."""
 STRATEGY_NAMES = ("squeeze", "drop", "stretch", "rebar")
+WHAT_IT_DOES = {
+    "squeeze": "beats 1-3 kept, beats 4 and 5 squeezed into beat 4",
+    "drop": "beat 5 dropped; the last note kept fills the bar",
+    "stretch": "the bar kept whole, then three beats' rest: two 4/4 bars",
+    "rebar": "the same notes barred in 4/4: they cross the bar lines",
+}
+"""What each strategy does to a 5/4 bar (as :mod:`theme.core.remeter` tells it)."""
 FIVE = Meter.parse("5/4")
 FOUR = Meter.parse("4/4")
 
@@ -154,9 +161,8 @@ def _barred(rhythm: Rhythm, meter: Meter, starts: Sequence[Fraction]) -> str:
     return out
 
 
-def _accents(rng: random.Random, number: int, meters: list[Meter]) -> Exercise:
-    pool = [Meter.parse(g) for g in GROUPINGS] + [m for m in meters if str(m) not in GROUPINGS]
-    meter = rng.choice(pool)
+def _accents(rng: random.Random, number: int, pool: list[Meter]) -> Exercise:
+    meter = pool.pop(rng.randrange(len(pool)))
     grouping = "+".join(map(str, meter.groups))
     count = "  ".join(f"{n:<2}" for n in range(1, meter.numerator + 1)).rstrip()
     marks = [">" if level <= AccentLevel.GROUP else "." for level in meter.accent_levels()]
@@ -204,10 +210,10 @@ def _shown(rhythm: Rhythm) -> str:
     return f"{bars}   (a cell is {cell})"
 
 
-def _strategy(rng: random.Random, number: int, rhythms: list[Rhythm]) -> Exercise:
-    from theme.core.remeter import STRATEGIES, remeter_rhythm
+def _strategy(rng: random.Random, number: int, rhythms: list[Rhythm], names: list[str]) -> Exercise:
+    from theme.core.remeter import remeter_rhythm
 
-    name = rng.choice(STRATEGY_NAMES)
+    name = names.pop(rng.randrange(len(names)))
     for bar in [*rng.sample(rhythms, len(rhythms)), *(_random_rhythm(rng) for _ in range(20))]:
         shown = {s: _shown(remeter_rhythm(bar, s)) for s in STRATEGY_NAMES}
         if len(set(shown.values())) == len(STRATEGY_NAMES):  # one answer only
@@ -229,7 +235,7 @@ def _strategy(rng: random.Random, number: int, rhythms: list[Rhythm]) -> Exercis
             f"4/4  {shown[name]}",
             f"strategy: {name}",
         ),
-        f"{name}: {STRATEGIES[name].summary}",
+        f"{name}: {WHAT_IT_DOES[name]}",
     )
 
 
@@ -247,14 +253,20 @@ def make_writing(
     chosen = check_writing_kinds(kinds)
     rng = random.Random(seed)
     meters, rhythms = _gallery()
+    groupings = [Meter.parse(g) for g in GROUPINGS]
+    groupings += [m for m in meters if m not in groupings]
+    pool: list[Meter] = []
+    strategies: list[str] = []
     exercises = []
     for number, kind in zip(range(1, count + 1), itertools.cycle(chosen)):
         if kind == "accents":
-            exercises.append(_accents(rng, number, meters))
+            pool = pool or list(groupings)  # each grouping once before any comes again
+            exercises.append(_accents(rng, number, pool))
         elif kind == "barring":
             exercises.append(_barring(rng, number, rhythms))
         else:
-            exercises.append(_strategy(rng, number, rhythms))
+            strategies = strategies or list(STRATEGY_NAMES)  # each once before any again
+            exercises.append(_strategy(rng, number, rhythms, strategies))
     return Writing(seed, chosen, tuple(exercises))
 
 
