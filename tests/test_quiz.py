@@ -614,3 +614,74 @@ def test_a_new_gallery_entry_joins_the_quiz(
                     ]
                     assert item.answer_text == str(where[0])
     assert seen == {"meter", "landing"}
+
+
+# -- live sound -------------------------------------------------------------------------
+
+JACK_SERVER = f"theme-quiz-{os.getpid()}"
+JACK_ENV = {
+    **os.environ,
+    "JACK_DEFAULT_SERVER": JACK_SERVER,
+    "JACK_NO_AUDIO_RESERVATION": "1",
+    "JACK_NO_START_SERVER": "1",
+}
+
+
+@pytest.fixture(scope="module")
+def jack_server():  # type: ignore[no-untyped-def]
+    import shutil
+    import time
+
+    for program in ("jackd", "jack_lsp"):
+        if not shutil.which(program):
+            pytest.skip(f"{program} is not installed (apt-get install jackd2)")
+    try:
+        import sounddevice  # noqa: F401
+    except OSError:
+        pytest.skip("PortAudio is not installed (apt-get install libportaudio2)")
+    server = subprocess.Popen(
+        ["jackd", "--no-realtime", "-n", JACK_SERVER, "-d", "dummy", "-r", "48000", "-p", "1024"],
+        env=JACK_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["jack_lsp"], env=JACK_ENV, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.skip("jackd did not start")
+        time.sleep(0.1)
+    yield
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.mark.jack
+def test_the_quiz_plays_live_and_replays(jack_server: None, tmp_path: Path) -> None:
+    quiz = make_quiz(seed=5, count=2)
+    answers = f"r\n{right_keys(quiz)[0]}\n{right_keys(quiz)[1]}\n"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "theme",
+            "quiz",
+            "--seed",
+            "5",
+            "--count",
+            "2",
+            "--device",
+            "system",
+        ],
+        input=answers,
+        env=JACK_ENV,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no sound here" not in result.stdout and not result.stderr
+    assert result.stdout.count("   playing (") == 2 and result.stdout.count("again: playing (") == 1
+    assert result.stdout.rstrip().endswith("score: 2 of 2 right")
+    assert list(tmp_path.iterdir()) == []  # played, not written
