@@ -30,7 +30,7 @@ from theme.classroom.quiz.items import (
     check_seed,
     make_quiz,
 )
-from theme.classroom.quiz.material import FLAT_VELOCITY, STEP_LAYER, windows
+from theme.classroom.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
 from theme.classroom.quiz.printable import ITEMS_PER_PAGE, sheet_html
 from theme.classroom.quiz.terminal import END, LineKeys, answer_index, run_quiz
 from theme.classroom.quiz.writing import make_writing, write_writing
@@ -86,6 +86,8 @@ def test_each_kind_s_answer_is_what_the_timeline_says(seed: int, level: int) -> 
         bars = item.music.bars
         if item.kind in ("meter", "remix"):
             assert meters_of(item) == {item.answer_text}
+            # the bar is heard: its sounds do not repeat within it
+            assert period_pulses(item.music) == bars[0].meter.numerator
         if item.kind == "remix":
             assert item.choices == ("4/4", "5/4")
         if item.kind == "grouping":

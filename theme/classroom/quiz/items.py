@@ -222,6 +222,13 @@ def _n_d(meter: Meter) -> str:
     return f"{meter.numerator}/{meter.denominator}"
 
 
+def _heard(material: list[Window], level: int) -> list[tuple[Window, Timeline]]:
+    """The windows whose bar is heard at ``level`` (its sounds do not repeat within the
+    bar: :func:`period_pulses`), each with what it plays at that level."""
+    played = [(w, levelled(w.music, level)) for w in material]
+    return [(w, music) for w, music in played if period_pulses(music) == w.meter.numerator]
+
+
 def _meter(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
     pool = sorted({*METER_POOL, *(_n_d(w.meter) for w in material)}, key=_meter_key)
     if level == 1:
@@ -230,16 +237,13 @@ def _meter(rng: random.Random, number: int, level: int, material: list[Window]) 
         tempo = quiz_tempo(meter)
         music = levelled(_metronome(meter, tempo, window_bars(meter, tempo)), level, clicks=False)
         source = f"metronome, {right} at {tempo}"
-        period = meter.numerator
     else:
-        by_meter: dict[str, list[Window]] = {}
-        for w in material:
-            by_meter.setdefault(_n_d(w.meter), []).append(w)
-        right = rng.choice(sorted(by_meter, key=_meter_key))
-        window = rng.choice(by_meter[right])
-        music = levelled(window.music, level)
+        heard: dict[str, list[tuple[Window, Timeline]]] = {}
+        for w, played in _heard(material, level):
+            heard.setdefault(_n_d(w.meter), []).append((w, played))
+        right = rng.choice(sorted(heard, key=_meter_key))
+        window, music = rng.choice(heard[right])
         source = window.label
-        period = period_pulses(music)
     meter = Meter.parse(right)
     wrong = [
         m
@@ -247,7 +251,7 @@ def _meter(rng: random.Random, number: int, level: int, material: list[Window]) 
         if m != right
         and Meter.parse(m).numerator != meter.numerator
         and Meter.parse(m).bar_quarters != meter.bar_quarters
-        and Meter.parse(m).numerator % period != 0  # would sound the same as the music
+        and Meter.parse(m).numerator % meter.numerator != 0  # bars of the music, heard as one
     ]
     return _item(
         number,
@@ -326,10 +330,11 @@ def _groups(text: str) -> tuple[int, ...]:
 
 
 def _remix(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
-    candidates = [w for w in material if w.meter.numerator in (4, 5) and w.meter.denominator == 4]
-    meter = rng.choice(sorted({_n_d(w.meter) for w in candidates}))  # 4/4 as often as 5/4
-    window = rng.choice([w for w in candidates if _n_d(w.meter) == meter])
-    music = levelled(window.music, level)
+    candidates = [
+        (w, music) for w, music in _heard(material, level) if _n_d(w.meter) in ("4/4", "5/4")
+    ]
+    meter = rng.choice(sorted({_n_d(w.meter) for w, _ in candidates}))  # 4/4 as often as 5/4
+    window, music = rng.choice([(w, m) for w, m in candidates if _n_d(w.meter) == meter])
     return _item(
         number,
         "remix",
@@ -346,12 +351,13 @@ def _remix(rng: random.Random, number: int, level: int, material: list[Window]) 
 def _landing(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
     from theme.classroom.dance import dance_music, dance_timeline, landings
 
+    usable = [w for w, _ in _heard(material, level)] if level > 1 else material
     meters = sorted(
-        {w.meter for w in material if w.meter.numerator % STEPS and w.meter.numerator > 2},
+        {w.meter for w in usable if w.meter.numerator % STEPS and w.meter.numerator > 2},
         key=lambda m: (m.numerator, m.denominator, m.groups),
     )
     meter = rng.choice(meters)
-    window = rng.choice([w for w in material if w.meter == meter])
+    window = rng.choice([w for w in usable if w.meter == meter])
     tempo = Tempo(window.music.tempo_map.qpm_at(Fraction(0)))
     # bars whose last bar has a step one in it (in 3/4 the fourth has none), in the window
     landed = {bar for bar, _ in landings(meter, steps=STEPS)}
