@@ -70,6 +70,13 @@ def test_a_seed_makes_the_same_valid_quiz_whose_answers_the_music_holds(
         assert item.music.title == f"Item {item.number}"  # the title tells nothing
 
 
+def test_the_levels_checked_are_the_levels_played() -> None:
+    from theme.classroom.quiz.material import LEVELS
+    from theme.classroom.quiz.options import LEVEL_NAMES
+
+    assert tuple(LEVELS) == LEVEL_NAMES
+
+
 def test_seeds_differ() -> None:
     quizzes = {tuple(signature(i)[:4] for i in make_quiz(seed=s, count=8).items) for s in range(6)}
     assert len(quizzes) > 1

@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _count(text: str, what: str) -> int:
-    from theme.classroom.quiz.items import MAX_ITEMS
+    from theme.classroom.quiz.options import MAX_ITEMS
     from theme.errors import UsageError
     from theme.safe_text import bounded_int
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from theme.classroom.quiz.material import (
-    LEVELS,
     STEP_LAYER,
     Window,
     grouping_groove,
@@ -40,11 +39,18 @@ from theme.classroom.quiz.material import (
     window_bars,
     windows,
 )
+from theme.classroom.quiz.options import (
+    KINDS,
+    MAX_ITEMS,
+    MAX_SEED,
+    check_count,
+    check_kinds,
+    check_level,
+    check_seed,
+)
 from theme.core.meter import Meter
 from theme.core.tempo import Tempo
 from theme.core.timeline import Timeline
-from theme.errors import UsageError
-from theme.safe_text import bounded_int, clip
 
 __all__ = [
     "KINDS",
@@ -59,12 +65,6 @@ __all__ = [
     "make_quiz",
 ]
 
-KINDS = ("meter", "grouping", "remix", "landing")
-"""The kinds of question, in the order they take turns in a quiz."""
-MAX_ITEMS = 50
-"""The most items in a quiz."""
-MAX_SEED = 10**12 - 1
-"""The largest seed (a seed is a whole number from 0)."""
 METER_POOL = ("3/4", "4/4", "5/4", "7/8", "9/8", "11/8")
 """Meters a meter question may offer besides those the gallery holds."""
 GROUPINGS = {5: ("3+2", "2+3"), 7: ("2+2+3", "3+2+2", "2+3+2")}
@@ -106,65 +106,6 @@ class Quiz:
         return f"Listening quiz {self.seed}, level {self.level}"
 
 
-def check_seed(seed: object) -> int:
-    """A seed: a whole number from 0 to :data:`MAX_SEED` (text or int).
-
-    >>> check_seed("42")
-    42
-
-    Raises:
-        UsageError: anything else, named.
-    """
-    allowed = f"a whole number from 0 to {MAX_SEED}"
-    if isinstance(seed, str):
-        seed = bounded_int(seed, "seed", allowed=allowed)
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
-        raise UsageError(f"invalid seed {clip(str(seed))!r}: expected {allowed}")
-    return seed
-
-
-def check_level(level: object) -> int:
-    """A level: 1 to 4 (text or int; see :data:`~theme.classroom.quiz.material.LEVELS`).
-
-    Raises:
-        UsageError: anything else, named.
-    """
-    allowed = f"one of {', '.join(str(k) for k in LEVELS)}"
-    text = str(level).strip()
-    if isinstance(level, bool) or text not in {str(k) for k in LEVELS}:
-        raise UsageError(f"invalid level {clip(str(level))!r}: expected {allowed}")
-    return int(text)
-
-
-def check_kinds(kinds: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Kinds of question, as a comma-separated text or a sequence; None or ``all`` for all.
-
-    >>> check_kinds("meter, landing")
-    ('meter', 'landing')
-
-    Raises:
-        UsageError: an empty list, or a kind that is not one of :data:`KINDS`.
-    """
-    if kinds is None:
-        return KINDS
-    given = [k.strip() for k in kinds.split(",")] if isinstance(kinds, str) else list(kinds)
-    if given == ["all"]:
-        return KINDS
-    allowed = f"one or more of {', '.join(KINDS)} (comma-separated), or all"
-    for kind in given:
-        if kind not in KINDS:
-            raise UsageError(f"invalid kind {clip(str(kind))!r}: expected {allowed}")
-    if not given:
-        raise UsageError(f"invalid kind '': expected {allowed}")
-    return tuple(dict.fromkeys(given))
-
-
-def _count(count: object) -> int:
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_ITEMS:
-        raise UsageError(f"invalid count {clip(str(count))!r}: expected 1 to {MAX_ITEMS} items")
-    return count
-
-
 def make_quiz(
     *,
     seed: int | str = 0,
@@ -178,7 +119,7 @@ def make_quiz(
     Raises:
         UsageError: a bad seed, level, count or kind (named, with what is allowed).
     """
-    seed, level, count = check_seed(seed), check_level(level), _count(count)
+    seed, level, count = check_seed(seed), check_level(level), check_count(count)
     chosen = check_kinds(kinds)
     rng = random.Random(seed)
     material = windows()

@@ -30,7 +30,7 @@ from fractions import Fraction
 from html import escape
 from pathlib import Path
 
-from theme.classroom.quiz.items import MAX_ITEMS, check_seed
+from theme.classroom.quiz.options import check_count, check_seed
 from theme.classroom.quiz.printable import sheet_html
 from theme.core.meter import AccentLevel, Meter
 from theme.core.rhythm import Rhythm
@@ -248,8 +248,7 @@ def make_writing(
         UsageError: a bad seed, count or kind.
     """
     seed = check_seed(seed)
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_ITEMS:
-        raise UsageError(f"invalid count {clip(str(count))!r}: expected 1 to {MAX_ITEMS} exercises")
+    count = check_count(count, "exercises")
     chosen = check_writing_kinds(kinds)
     rng = random.Random(seed)
     meters, rhythms = _gallery()
