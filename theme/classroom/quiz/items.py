@@ -71,6 +71,9 @@ GROUPINGS = {5: ("3+2", "2+3"), 7: ("2+2+3", "3+2+2", "2+3+2")}
 """The groupings a grouping question asks about when it makes its own music."""
 STEPS = 4
 """Counts in the dance test's step (step-touch)."""
+MAX_GROUPS = 6
+"""A grouping question of the gallery's music is asked of meters of at most this many
+groups (their orders are counted one by one: 720 for six)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,8 @@ def _grouping(rng: random.Random, number: int, level: int, material: list[Window
             options.append((grouping, music, source, [g for g in groupings if g != grouping]))
     if level > 1:
         for w in material:
+            if len(w.meter.groups) > MAX_GROUPS:
+                continue
             alternatives = _alternatives(w.meter)
             music = levelled(w.music, level)
             wrong = [
