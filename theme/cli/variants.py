@@ -17,7 +17,23 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the list, show and export commands."""
-    p = subparsers.add_parser("list", help="list the built-in variants")
+    p = subparsers.add_parser(
+        "list",
+        help="list the built-in variants, by group",
+        description="List the built-in variants under their groups: the theme and its remixes, "
+        "the repertoire (odd meters in music you know) and the dances. --meter and --grouping "
+        "keep those with a section in that meter or grouping.",
+    )
+    p.add_argument(
+        "--meter",
+        metavar="METER",
+        help="only those with a section in this meter: 7/8 (any grouping) or 3+2+2/8",
+    )
+    p.add_argument(
+        "--grouping",
+        metavar="G+G",
+        help="only those with a section grouped so, in pulses of its meter: 3+2, 2+2+3 ...",
+    )
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser(
@@ -67,19 +83,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """Every filter is checked before anything is printed: a bad one prints one line."""
     from theme.safe_text import printable
-    from theme.variants import load, names
+    from theme.variants import catalog, grouped
 
-    rows = []
-    for name in names():
-        v = load(name)
-        meters = ", ".join(
-            f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
+    chosen = catalog(meter=args.meter, grouping=args.grouping)
+    if not chosen:
+        wanted = " and ".join(
+            f"{label} {value}"
+            for label, value in (("meter", args.meter), ("grouping", args.grouping))
+            if value is not None
         )
-        rows.append((name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[4])
+        every = catalog()
+        meters = sorted({(m.numerator, m.denominator) for v in every for m in v.meters})
+        groupings = sorted({g for v in every for g in v.groupings}, key=lambda g: (sum(g), g))
+        print(f"no built-in variant has a section in {printable(wanted)}")
+        print("meters: " + ", ".join(f"{n}/{d}" for n, d in meters))
+        print("groupings: " + ", ".join("+".join(map(str, g)) for g in groupings))
+        return 0
+    rows = []
+    for heading, members in grouped(chosen):
+        rows.append((heading, None))
+        for v in members:
+            meters = ", ".join(
+                f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})"
+                for m in v.meters
+            )
+            cells = (v.name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title))
+            rows.append((heading, cells))
+    shown = [cells for _, cells in rows if cells is not None]
+    widths = [max(len(r[i]) for r in shown) for i in range(4)]
+    lines: list[str] = []
+    for heading, cells in rows:
+        if cells is None:
+            lines += ["", f"{heading}:"] if lines else [f"{heading}:"]
+        else:
+            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + cells[4])
+    print("\n".join(lines))
     return 0
 
 
@@ -136,6 +176,10 @@ def run_show(args: argparse.Namespace) -> int:
                 " | ".join(p.choices) if p.choices is not None else f"{p.minimum} to {p.maximum}"
             )
             page.append(printable(f"  {p.name} = {variant.values[p.name]}  ({allowed}): {p.help}"))
+    if variant.group:
+        from theme.variants import GROUPS
+
+        page.insert(1, f"group: {GROUPS[variant.group]}")
     if variant.claims:
         page += ["", "what we know:"]
         for c in variant.claims:
