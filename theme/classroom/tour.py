@@ -24,7 +24,7 @@ from theme.errors import UsageError
 if TYPE_CHECKING:
     from theme.live.sinks import Sink
 
-__all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
+__all__ = ["EXTRA_STEPS", "STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 
 OSTINATO = "X..x..x.x."
 STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
@@ -221,17 +221,74 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def steps(selected: int | None = None) -> list[Step]:
-    """All the steps, or only step ``selected`` (from 1).
+REPERTOIRE_EXAMPLES = (
+    ("3+2", "take-five-vamp", "Take Five", 2),
+    ("2+3", "limping-waltz", "Tchaikovsky's Sixth", 2),
+    ("2+2+3", "rachenitsa", "the rachenitsa", 2),
+    ("3+2+2", "kalamatianos", "the kalamatianos", 2),
+    ("2+2+2+3", "blue-rondo", "Blue Rondo a la Turk", 4),
+    ("2+2+3+2+2", "kopanitsa", "the kopanitsa", 2),
+)
+"""Step 8's examples: a grouping, the built-in entry that plays it, what it is heard in, and
+how many bars (Blue Rondo's four: three of 2+2+2+3, then its bar of 3+3+3)."""
+
+
+def _repertoire(tempo: Tempo | None) -> Timeline:
+    from theme.variants import load
+
+    return Timeline.join(
+        [load(name).timeline(tempo=tempo, bars=bars) for _, name, _, bars in REPERTOIRE_EXAMPLES],
+        title="Where else you have heard it",
+    )
+
+
+def _repertoire_picture() -> str:
+    from theme.classroom.pictures import necklace_svg
+
+    def box(grouping: str) -> str:
+        return "".join("X" + "x" * (int(g) - 1) for g in grouping.split("+"))
+
+    return necklace_svg(
+        [(f"{g}: {heard}", Rhythm.from_box(box(g))) for g, _, heard, _ in REPERTOIRE_EXAMPLES],
+        title="The same groupings elsewhere",
+    )
+
+
+EXTRA_STEPS: tuple[Step, ...] = (
+    Step(
+        8,
+        "Where else you have heard it",
+        (
+            "Two bars of each, grouped by grouping: 3+2 in Take Five, 2+3 in Tchaikovsky's Sixth,",
+            "2+2+3 in the rachenitsa, 3+2+2 in the kalamatianos, 2+2+2+3 in Blue Rondo a la Turk",
+            "(three bars, then one of 3+3+3) and 2+2+3+2+2 in the kopanitsa.",
+            "Clap on the loud notes: each group starts with one.",
+            "Every groove is our own, drums only; 'theme list' has more and 'theme show' the sources.",
+        ),
+        _repertoire,
+        _repertoire_picture,
+    ),
+)
+"""Steps a teacher may add to the tour (``theme demo --step 8``, or ``--repertoire`` for
+the whole tour with them): not played unless asked."""
+
+
+def steps(selected: int | None = None, *, extra: bool = False) -> list[Step]:
+    """All the steps (with :data:`EXTRA_STEPS` when ``extra``), or only step ``selected``
+    (from 1; an extra step may always be chosen by its number).
 
     Raises:
         UsageError: no such step.
     """
     if selected is None:
-        return list(STEPS)
-    if not 1 <= selected <= len(STEPS):
-        raise UsageError(f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}")
-    return [STEPS[selected - 1]]
+        return list(STEPS + EXTRA_STEPS) if extra else list(STEPS)
+    every = STEPS + EXTRA_STEPS
+    if not 1 <= selected <= len(every):
+        raise UsageError(
+            f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}, and an optional "
+            f"step {len(every)}"
+        )
+    return [every[selected - 1]]
 
 
 def play_tour(
@@ -319,12 +376,14 @@ def write_tour(
     *,
     tempo: Tempo | None = None,
     selected: int | None = None,
+    extra: bool = False,
     on_step: Callable[[Step, list[Path]], None] | None = None,
 ) -> Path:
     """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder`` with a page
     holding everything, and return the page's path: ``index.html`` for the whole tour,
     ``step-N.html`` for step ``selected`` alone (the folder's other files are left as they
-    are, so one step never overwrites a whole tour's page). ``on_step(step, files)`` is
+    are, so one step never overwrites a whole tour's page); ``extra`` adds
+    :data:`EXTRA_STEPS` to the whole tour. ``on_step(step, files)`` is
     called as each step is made, with the paths its files will have.
 
     Everything is made in a folder beside ``folder`` and moved into place only when
@@ -342,7 +401,7 @@ def write_tour(
     from theme.renderers.midi import write_midi
 
     root = Path(folder)
-    chosen = steps(selected)
+    chosen = steps(selected, extra=extra)
     musics = [step.music(tempo) for step in chosen]  # cheap: events, no sound yet
     if tempo is not None:
         check_tour_tempo(chosen, musics, tempo)
@@ -371,6 +430,10 @@ def write_tour(
             if selected is None
             else f"Step {selected} of the seven-step tour (index.html holds them all)."
         )
+        if selected is None and extra:
+            intro += " Then step 8: where else you have heard these groupings."
+        elif selected is not None and selected > len(STEPS):
+            intro = f"Step {selected}, an optional step after the seven-step tour."
         with atomic_path(aside / name) as tmp:
             tmp.write_text(page_html(PAGE_TITLE, sections, intro=intro), encoding="utf-8")
     return root / name

@@ -17,7 +17,7 @@ import re
 from theme.core.meter import MAX_NUMERATOR, Meter
 from theme.errors import UsageError
 from theme.safe_text import clip
-from theme.variants.loader import DATA, load_file, names
+from theme.variants.loader import names
 from theme.variants.model import GROUPS, Variant
 
 __all__ = ["catalog", "grouped", "parse_grouping"]
@@ -63,7 +63,7 @@ def catalog(
 ) -> list[Variant]:
     """The built-in variants (with their defaults) that have a section in ``meter`` and one
     grouped as ``grouping``, of ``group`` (one of :data:`~theme.variants.model.GROUPS`); each
-    filter left out matches everything. In the order of :func:`grouped`.
+    filter left out matches everything. In the order of :func:`~theme.variants.names`.
 
     Raises:
         TypeError: a filter that is not a str.
@@ -110,4 +110,7 @@ def _by_meter(variant: Variant) -> tuple:
 
 
 def _built_ins() -> list[Variant]:
-    return [load_file(DATA / f"{name}.toml") for name in names()]
+    """Every built-in variant with its defaults, through :func:`theme.variants.load`."""
+    import theme.variants
+
+    return [theme.variants.load(name) for name in names()]
