@@ -43,7 +43,10 @@ MIDI_SHA256 = {
     ("kalamatianos", None): "ce09fe5ae4e38c4678b62362e9a2a8c9be1fb9e957e0cc5dd14cf19f7bd6683f",
     ("kopanitsa", None): "08c027670d1144fac1e849e6951ede4cdff735ed6b16ad530c4c56fbb9b92659",
     ("lesnoto", None): "a7a66447b465bb945bc4bf1f39609ba2df6dec297808e6c7a42dff5313c02bf4",
-    ("living-in-the-past", None): "42d27516148878ae2ef3976b9318500c9035d4790a9e1497045fddb6ef3eaca9",
+    (
+        "living-in-the-past",
+        None,
+    ): "42d27516148878ae2ef3976b9318500c9035d4790a9e1497045fddb6ef3eaca9",
     ("mars", None): "bef50af0dbc20c1259c3895c40e5ce82d411ba0bf4c2ed139e8406c1d6a401fc",
     ("money", None): "64dd8b73973bde5c1f4bd506c0e4b09102345bb718c3a5ecb8ba26573d9fce73",
     ("paidushko", None): "167a4c058b445eec886ddfc9285514f7ac12f80c3867dae45c9eedc66e60cb69",

@@ -12,6 +12,10 @@ from theme.cli.common import (
     whole_number,
 )
 
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from theme.variants import Variant
+
 __all__ = ["register"]
 
 
@@ -83,44 +87,60 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    """Every filter is checked before anything is printed: a bad one prints one line."""
-    from theme.safe_text import printable
-    from theme.variants import catalog, grouped
+    """Every filter is checked before anything is printed: a bad one prints one line; no
+    match says so, with the meters and groupings there are."""
+    from theme.variants import catalog
 
     chosen = catalog(meter=args.meter, grouping=args.grouping)
-    if not chosen:
-        wanted = " and ".join(
-            f"{label} {value}"
-            for label, value in (("meter", args.meter), ("grouping", args.grouping))
-            if value is not None
-        )
-        every = catalog()
-        meters = sorted({(m.numerator, m.denominator) for v in every for m in v.meters})
-        groupings = sorted({g for v in every for g in v.groupings}, key=lambda g: (sum(g), g))
-        print(f"no built-in variant has a section in {printable(wanted)}")
-        print("meters: " + ", ".join(f"{n}/{d}" for n, d in meters))
-        print("groupings: " + ", ".join("+".join(map(str, g)) for g in groupings))
-        return 0
-    rows = []
+    print(_listing(chosen) if chosen else _no_match(args.meter, args.grouping))
+    return 0
+
+
+def _listing(chosen: list[Variant]) -> str:
+    """The variants under their groups' headings, one row each, the columns aligned."""
+    from theme.safe_text import printable
+    from theme.variants import grouped
+
+    sections: list[tuple[str, list[tuple[str, ...]]]] = []
     for heading, members in grouped(chosen):
-        rows.append((heading, None))
+        rows: list[tuple[str, ...]] = []
         for v in members:
             meters = ", ".join(
-                f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})"
-                for m in v.meters
+                f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
             )
-            cells = (v.name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title))
-            rows.append((heading, cells))
-    shown = [cells for _, cells in rows if cells is not None]
-    widths = [max(len(r[i]) for r in shown) for i in range(4)]
+            rows.append((v.name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
+        sections.append((heading, rows))
+    every = [row for _, rows in sections for row in rows]
+    widths = [max(len(row[i]) for row in every) for i in range(4)]
     lines: list[str] = []
-    for heading, cells in rows:
-        if cells is None:
-            lines += ["", f"{heading}:"] if lines else [f"{heading}:"]
-        else:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + cells[4])
-    print("\n".join(lines))
-    return 0
+    for heading, rows in sections:
+        lines += [""] if lines else []
+        lines.append(f"{heading}:")
+        for row in rows:
+            cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+            lines.append(f"  {cells}  {row[4]}")
+    return "\n".join(lines)
+
+
+def _no_match(meter: str | None, grouping: str | None) -> str:
+    from theme.safe_text import printable
+    from theme.variants import catalog
+
+    wanted = " and ".join(
+        f"{label} {value}"
+        for label, value in (("meter", meter), ("grouping", grouping))
+        if value is not None
+    )
+    every = catalog()
+    meters = sorted({(m.numerator, m.denominator) for v in every for m in v.meters})
+    groupings = sorted({g for v in every for g in v.groupings}, key=lambda g: (sum(g), g))
+    return "\n".join(
+        [
+            f"no built-in variant has a section in {printable(wanted)}",
+            "meters: " + ", ".join(f"{n}/{d}" for n, d in meters),
+            "groupings: " + ", ".join("+".join(map(str, g)) for g in groupings),
+        ]
+    )
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -23,7 +23,9 @@ from theme.variants.model import GROUPS, Variant
 __all__ = ["catalog", "grouped", "parse_grouping"]
 
 _GROUPING_RE = re.compile(r"^\s*[0-9]{1,2}(?:\s*\+\s*[0-9]{1,2})*\s*$")
-_GROUPING_FORM = f"whole numbers from 1 joined by +, such as 3+2+2, adding up to at most {MAX_NUMERATOR}"
+_GROUPING_FORM = (
+    f"whole numbers from 1 joined by +, such as 3+2+2, adding up to at most {MAX_NUMERATOR}"
+)
 
 
 def parse_grouping(text: str) -> tuple[int, ...]:
