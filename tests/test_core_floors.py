@@ -37,7 +37,7 @@ MIDI_SHA256 = {
     ("tv-1966", "rebar"): "c4f3967ab0fcc25424bb50d379e3884ea149925f6ba911cb52c7daf425e449dd",
     ("tv-1966", "squeeze"): "b13aa9570ed7cd61413044f250330af5e5fae678c8e3e6c9d2a03060d264fe92",
     # The repertoire and the dances, as they were first written:
-    ("blue-rondo", None): "a303d765a52e635b1a0ae69da5bef7a23a1673ef412e04f2c5082b347264b7f1",
+    ("blue-rondo", None): "f545865b3318713622381cda577fdf8f682aebce043a46c991276c12236f7bb0",
     ("daychovo", None): "f75f2b5793ee0e2270c5c27081a00020a8beb1225c0826c24377b42975cdc502",
     ("fifteen-step", None): "9f1039c8576041521a63591ef74068835473c108cff3889414d6590ce745e836",
     ("kalamatianos", None): "ce09fe5ae4e38c4678b62362e9a2a8c9be1fb9e957e0cc5dd14cf19f7bd6683f",

@@ -388,8 +388,8 @@ def test_theme_show_gives_the_group_form_and_sources() -> None:
     assert result.returncode == 0, result.stderr
     shown = result.stdout
     assert "group: repertoire (odd meters in music you know)" in shown.splitlines()[1]
-    assert "  2+2+2+3 (three bars) 2+2+2+3/8    3 bars" in shown
-    assert "  3+3+3 (one bar)    3+3+3/8      1 bars" in shown
+    assert "  a: 3 x 2+2+2+3     2+2+2+3/8    3 bars" in shown
+    assert "  b: 1 x 3+3+3       3+3+3/8      1 bars" in shown
     assert (
         "[verified] Grouping and bar pattern: a cycle of three bars of 2+2+2+3, then one bar of "
         "3+3+3 (docs/sources.md: herald-courier-2020, brubeck-1959)"
