@@ -333,8 +333,9 @@ def test_theme_list_shows_the_groups_with_headings_and_aligned_columns() -> None
     assert headings == [f"{h}:" for h in GROUPS.values()]
     rows = [line for line in lines if line.startswith("  ")]
     assert len(rows) == len(EVERY)
-    assert len({line.index(" bars") - len(line.split()[0]) >= 0 for line in rows}) == 1
-    assert len({re.search(r"\d+ bars", row).start() for row in rows}) == 1  # type: ignore[union-attr]
+    starts = {re.search(r"\b\d+ bars", row).start() for row in rows}  # type: ignore[union-attr]
+    tempos = {re.search(r"\b[qe]=\d+", row).start() for row in rows}  # type: ignore[union-attr]
+    assert len(starts) == 1 and len(tempos) == 1  # the columns line up across the groups
     kopanitsa = next(row for row in rows if row.split()[0] == "kopanitsa")
     assert kopanitsa.split()[1:3] == ["11/8", "(2+2+3+2+2)"]
 
@@ -346,6 +347,8 @@ def test_theme_list_shows_the_groups_with_headings_and_aligned_columns() -> None
         (["--grouping", "3+2+2"], ["kalamatianos", "lesnoto"]),
         (["--grouping", "2+2+2+3"], ["blue-rondo", "balkan-9", "daychovo"]),
         (["--meter", "9/8", "--grouping", "3+3+3"], ["blue-rondo"]),
+        (["--group", "repertoire", "--meter", "7/4"], ["unsquare-dance", "money", "solsbury-hill"]),
+        (["--group", "theme", "--grouping", "2+2"], ["remix-1996", "remix-2000"]),
     ],
 )
 def test_theme_list_filters(args: list[str], names: list[str]) -> None:
@@ -363,6 +366,7 @@ def test_theme_list_filters(args: list[str], names: list[str]) -> None:
         (["--grouping", ""], "theme: error: invalid grouping '': expected whole numbers"),
         (["--meter", "7/3"], "theme: error: invalid meter '7/3': the denominator must be"),
         (["--meter", "seven"], "theme: error: invalid meter 'seven': expected N/D"),
+        (["--group", "songs"], "theme: error: invalid group 'songs': expected one of theme, "),
     ],
 )
 def test_theme_list_with_a_bad_filter_says_so_in_one_line_and_exits_2(
@@ -381,6 +385,12 @@ def test_theme_list_with_no_match_says_so_and_what_there_is() -> None:
     assert lines[0] == "no built-in variant has a section in meter 13/8 and grouping 3+3+3+2+2"
     assert lines[1] == "meters: 4/4, 5/4, 5/8, 7/4, 7/8, 9/8, 11/8"
     assert "2+2+3+2+2" in lines[2] and lines[2].startswith("groupings: 2+2, 2+3, 3+2")
+    dances = run_theme("list", "--group", "dances", "--grouping", "3+2").stdout.splitlines()
+    assert dances == [
+        "no variant in dances has a section in grouping 3+2",
+        "meters: 5/8, 7/8, 9/8, 11/8",
+        "groupings: 2+3, 2+2+3, 3+2+2, 2+2+2+3, 2+2+3+2+2",
+    ]
 
 
 def test_theme_show_gives_the_group_form_and_sources() -> None:

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list the built-in variants, by group",
         description="List the built-in variants under their groups: the theme and its remixes, "
         "the repertoire (odd meters in music you know) and the dances. --meter and --grouping "
-        "keep those with a section in that meter or grouping.",
+        "keep those with a section in that meter or grouping, --group those of one group.",
     )
     p.add_argument(
         "--meter",
@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="G+G",
         help="only those with a section grouped so, in pulses of its meter: 3+2, 2+2+3 ...",
     )
+    p.add_argument("--group", metavar="GROUP", help="only one group: theme, repertoire or dances")
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser(
@@ -91,8 +92,8 @@ def run_list(args: argparse.Namespace) -> int:
     match says so, with the meters and groupings there are."""
     from theme.variants import catalog
 
-    chosen = catalog(meter=args.meter, grouping=args.grouping)
-    print(_listing(chosen) if chosen else _no_match(args.meter, args.grouping))
+    chosen = catalog(meter=args.meter, grouping=args.grouping, group=args.group)
+    print(_listing(chosen) if chosen else _no_match(args.meter, args.grouping, args.group))
     return 0
 
 
@@ -122,7 +123,7 @@ def _listing(chosen: list[Variant]) -> str:
     return "\n".join(lines)
 
 
-def _no_match(meter: str | None, grouping: str | None) -> str:
+def _no_match(meter: str | None, grouping: str | None, group: str | None) -> str:
     from theme.safe_text import printable
     from theme.variants import catalog
 
@@ -131,12 +132,13 @@ def _no_match(meter: str | None, grouping: str | None) -> str:
         for label, value in (("meter", meter), ("grouping", grouping))
         if value is not None
     )
-    every = catalog()
+    which = f"variant in {group}" if group is not None else "built-in variant"
+    every = catalog(group=group)
     meters = sorted({(m.numerator, m.denominator) for v in every for m in v.meters})
     groupings = sorted({g for v in every for g in v.groupings}, key=lambda g: (sum(g), g))
     return "\n".join(
         [
-            f"no built-in variant has a section in {printable(wanted)}",
+            f"no {which} has a section in {printable(wanted)}",
             "meters: " + ", ".join(f"{n}/{d}" for n, d in meters),
             "groupings: " + ", ".join("+".join(map(str, g)) for g in groupings),
         ]
