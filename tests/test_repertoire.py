@@ -442,6 +442,17 @@ def test_step_8_plays_each_grouping_in_turn() -> None:
         + [(3, 3, 3)]
         + [(2, 2, 3, 2, 2)] * 2
     )
+    sections = list(dict.fromkeys(bar.section for bar in music.bars))
+    assert sections == [
+        "3+2: Take Five",
+        "2+3: Tchaikovsky's Sixth",
+        "2+2+3: the rachenitsa",
+        "3+2+2: the kalamatianos",
+        "2+2+2+3: Blue Rondo a la Turk",
+        "3+3+3: Blue Rondo a la Turk",
+        "2+2+3+2+2: the kopanitsa",
+    ]
+    assert {s.qpm for s in music.tempo_map.segments} == {168}  # one pulse for them all
     text = " ".join(step.text)
     for grouping in ("3+2", "2+3", "2+2+3", "3+2+2", "2+2+2+3", "3+3+3", "2+2+3+2+2"):
         assert f"{grouping} " in text or f"{grouping})" in text

@@ -234,12 +234,21 @@ how many bars (Blue Rondo's four: three of 2+2+2+3, then its bar of 3+3+3)."""
 
 
 def _repertoire(tempo: Tempo | None) -> Timeline:
+    """Each example's bars, each section named by its grouping and where it is heard, all at
+    one tempo (the first example's unless ``tempo`` is given): the pulse goes on unchanged."""
+    from dataclasses import replace
+
     from theme.variants import load
 
-    return Timeline.join(
-        [load(name).timeline(tempo=tempo, bars=bars) for _, name, _, bars in REPERTOIRE_EXAMPLES],
-        title="Where else you have heard it",
-    )
+    parts = []
+    for _, name, heard, bars in REPERTOIRE_EXAMPLES:
+        variant = load(name)
+        named = tuple(
+            replace(s, name=f"{'+'.join(map(str, s.meter.groups))}: {heard}")
+            for s in variant.sections
+        )
+        parts.append(replace(variant, sections=named).timeline(tempo=tempo, bars=bars))
+    return Timeline.join(parts, title="Where else you have heard it")
 
 
 def _repertoire_picture() -> str:
