@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 import theme
 from tests.conftest import ROOT, run_theme
-from theme.classroom.tour import EXTRA_STEPS, STEPS, steps, write_tour
+from theme.classroom.elsewhere import EXTRA_STEPS
+from theme.classroom.tour import STEPS, steps, write_tour
 from theme.errors import UsageError
 from theme.variants import GROUPS, catalog, grouped, parse_grouping
 from theme.variants.loader import DATA

@@ -24,7 +24,7 @@ from theme.errors import UsageError
 if TYPE_CHECKING:
     from theme.live.sinks import Sink
 
-__all__ = ["EXTRA_STEPS", "STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
+__all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 
 OSTINATO = "X..x..x.x."
 STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
@@ -221,74 +221,16 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-REPERTOIRE_EXAMPLES = (
-    ("3+2", "take-five-vamp", "Take Five", 2),
-    ("2+3", "limping-waltz", "Tchaikovsky's Sixth", 2),
-    ("2+2+3", "rachenitsa", "the rachenitsa", 2),
-    ("3+2+2", "kalamatianos", "the kalamatianos", 2),
-    ("2+2+2+3", "blue-rondo", "Blue Rondo a la Turk", 4),
-    ("2+2+3+2+2", "kopanitsa", "the kopanitsa", 2),
-)
-"""Step 8's examples: a grouping, the built-in entry that plays it, what it is heard in, and
-how many bars (Blue Rondo's four: three of 2+2+2+3, then its bar of 3+3+3)."""
-
-
-def _repertoire(tempo: Tempo | None) -> Timeline:
-    """Each example's bars, each section named by its grouping and where it is heard, all at
-    one tempo (the first example's unless ``tempo`` is given): the pulse goes on unchanged."""
-    from dataclasses import replace
-
-    from theme.variants import load
-
-    parts = []
-    for _, name, heard, bars in REPERTOIRE_EXAMPLES:
-        variant = load(name)
-        named = tuple(
-            replace(s, name=f"{'+'.join(map(str, s.meter.groups))}: {heard}")
-            for s in variant.sections
-        )
-        parts.append(replace(variant, sections=named).timeline(tempo=tempo, bars=bars))
-    return Timeline.join(parts, title="Where else you have heard it")
-
-
-def _repertoire_picture() -> str:
-    from theme.classroom.pictures import necklace_svg
-
-    def box(grouping: str) -> str:
-        return "".join("X" + "x" * (int(g) - 1) for g in grouping.split("+"))
-
-    return necklace_svg(
-        [(f"{g}: {heard}", Rhythm.from_box(box(g))) for g, _, heard, _ in REPERTOIRE_EXAMPLES],
-        title="The same groupings elsewhere",
-    )
-
-
-EXTRA_STEPS: tuple[Step, ...] = (
-    Step(
-        8,
-        "Where else you have heard it",
-        (
-            "Two bars of each, grouped by grouping: 3+2 in Take Five, 2+3 in Tchaikovsky's Sixth,",
-            "2+2+3 in the rachenitsa, 3+2+2 in the kalamatianos, 2+2+2+3 in Blue Rondo a la Turk",
-            "(three bars, then one of 3+3+3) and 2+2+3+2+2 in the kopanitsa.",
-            "Clap on the loud notes: each group starts with one.",
-            "Every groove is our own, drums only; 'theme list' has more and 'theme show' the sources.",
-        ),
-        _repertoire,
-        _repertoire_picture,
-    ),
-)
-"""Steps a teacher may add to the tour (``theme demo --step 8``, or ``--repertoire`` for
-the whole tour with them): not played unless asked."""
-
-
 def steps(selected: int | None = None, *, extra: bool = False) -> list[Step]:
-    """All the steps (with :data:`EXTRA_STEPS` when ``extra``), or only step ``selected``
-    (from 1; an extra step may always be chosen by its number).
+    """All the steps (with the optional ones of :mod:`theme.classroom.elsewhere` when
+    ``extra``), or only step ``selected`` (from 1; an optional step may always be chosen by
+    its number).
 
     Raises:
         UsageError: no such step.
     """
+    from theme.classroom.elsewhere import EXTRA_STEPS
+
     if selected is None:
         return list(STEPS + EXTRA_STEPS) if extra else list(STEPS)
     every = STEPS + EXTRA_STEPS
@@ -391,8 +333,8 @@ def write_tour(
     """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder`` with a page
     holding everything, and return the page's path: ``index.html`` for the whole tour,
     ``step-N.html`` for step ``selected`` alone (the folder's other files are left as they
-    are, so one step never overwrites a whole tour's page); ``extra`` adds
-    :data:`EXTRA_STEPS` to the whole tour. ``on_step(step, files)`` is
+    are, so one step never overwrites a whole tour's page); ``extra`` adds the optional
+    steps to the whole tour. ``on_step(step, files)`` is
     called as each step is made, with the paths its files will have.
 
     Everything is made in a folder beside ``folder`` and moved into place only when
