@@ -489,3 +489,18 @@ def test_the_demo_adds_step_8_only_when_asked(tmp_path: Path) -> None:
     assert one.returncode == 0, one.stderr
     assert (tmp_path / "one" / "step-8.html").exists()
     assert not (tmp_path / "one" / "index.html").exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [('"songs"', "invalid group 'songs'"), ("3", "")])
+def test_a_file_of_ones_own_may_name_a_group_and_only_a_known_one(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    text = (DATA / "paidushko.toml").read_text().replace('group = "dances"', f"group = {value}")
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text)
+    with pytest.raises(theme.errors.VariantFileError, match=f"mine.toml: group: {message}"):
+        theme.load(mine)
+    mine.write_text(text.replace(f"group = {value}\n", ""))
+    assert theme.load(mine).group == ""
+    mine.write_text(text.replace(f"group = {value}", 'group = "repertoire"'))
+    assert theme.load(mine).group == "repertoire"
