@@ -141,5 +141,5 @@ def builder_section(metronome: Metronome | None = None) -> PageSection:
     alignment, tempo and subdivision) or from the defaults."""
     settings = BuilderSettings.of(metronome) if metronome is not None else None
     return PageSection(
-        BUILDER_TITLE, paragraphs=[BUILDER_TEXT], html=builder_panel(settings), kind="builder"
+        BUILDER_TITLE, paragraphs=[BUILDER_TEXT], markup=builder_panel(settings), kind="builder"
     )

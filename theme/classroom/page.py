@@ -19,6 +19,7 @@ negative) to match a projector's or a loudspeaker's lag.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -92,12 +93,16 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
+.quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
+.quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
+#quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
 """
 
 SCRIPT_FILES = (
     "player.js",
     "playercontrols.js",
     "beatlight.js",
+    "quiz.js",
     "meters.js",
     "builder.js",
     "slides.js",
@@ -167,10 +172,16 @@ class PageSection:
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
-    html: str = ""
-    """Markup of the page's own making (a panel of controls), put in as it is."""
+    markup: str = ""
+    """HTML of the library's own making placed under the player (a quiz item's answer
+    buttons, which the page's scripts score; the meter builder's panel); never text from
+    outside."""
     kind: str = ""
     """A class for the section element (``'builder'``), for the page's style and scripts."""
+    audio: bytes | None = None
+    """A recording (Ogg Vorbis, :func:`audio_bytes`) in an audio element, for a section
+    whose music the page must not spell out (a quiz item: no timeline data to read the
+    answer from); a section with ``data`` plays through the page's own player instead."""
 
     @classmethod
     def for_music(
@@ -330,12 +341,18 @@ def _section(section: PageSection, number: int) -> str:
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    if section.audio is not None:
+        recording = base64.b64encode(section.audio).decode("ascii")
+        parts.append(
+            f"<audio controls preload='auto' src='data:audio/ogg;base64,{recording}'></audio>"
+        )
+    parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
     parts += [f"<p class='note'>{escape(n)}</p>" for n in section.notes]
-    return "".join(parts) + section.html + "</section>"
+    return "".join(parts) + "</section>"
 
 
 THINNING = (
@@ -416,7 +433,7 @@ def sounds_element(sections: Sequence[PageSection]) -> str:
     from theme.classroom.pagesounds import sound_names, sounds_data
 
     music = [json.loads(s.data) for s in sections if s.data]
-    if not music and not any(s.html for s in sections):  # a panel may make clicks
+    if not music and not any(s.markup for s in sections):  # a panel may make clicks
         return ""
     data = safe_json(sounds_data(sound_names(music)))
     return f"<script type='application/json' id='theme-sounds'>{data}</script>"
@@ -432,8 +449,6 @@ def base64_digest(text: str) -> str:
     >>> base64_digest("")
     '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
     """
-    import base64
-
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
@@ -441,10 +456,11 @@ NONE = "'none'"
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
 
-def content_policy(body: str, script: str) -> str:
+def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
     """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
     but its own script (by its hash), its style elements (by their hashes, the notation's
-    too), its notation font and pictures from ``data:`` URIs; no form, no base URL."""
+    too), its notation font and pictures from ``data:`` URIs (and its ``recordings``'
+    sound); no form, no base URL."""
     styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
     scripts = [_sha256(script)] if script else []
     return "; ".join(
@@ -454,6 +470,7 @@ def content_policy(body: str, script: str) -> str:
             f"style-src {' '.join(styles) or NONE}",
             "font-src data:",
             "img-src data:",
+            *(["media-src data:"] if recordings else []),
             "base-uri 'none'",
             "form-action 'none'",
         ]
@@ -468,7 +485,7 @@ def page_html(
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
-    scripted = playing or slides or any(s.html for s in sections)
+    scripted = playing or slides or any(s.markup for s in sections)
     script = page_script() if scripted else ""
     head = f"<title>{escape(title)}</title><style>{page_style()}</style>"
     body = (
@@ -478,7 +495,7 @@ def page_html(
         "the project's own, not the theme's.</p>"
         f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
     )
-    policy = content_policy(head + body, script)
+    policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
