@@ -14,6 +14,7 @@ Chromium or its driver is missing.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import json
 import re
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.browser
 RATE = 48000
 
 OFFLINE = """
-const [index, fromBar, scale, loop, seconds, changes, done] = arguments;
+const [index, fromBar, scale, loop, seconds, changes, setup, done] = arguments;
 const section = document.querySelectorAll('section')[index];
 const data = JSON.parse(section.querySelector('script.timeline').textContent);
 const ctx = new OfflineAudioContext(2, Math.ceil(seconds * 48000), 48000);
@@ -61,6 +62,9 @@ const encode = array => {
 try {
   player.setTempoScale(scale);
   if (loop) { player.setLoop(loop[0], loop[1]); }
+  if (setup.thin !== undefined) { player.setThinning(setup.thin); }
+  (setup.solo || []).forEach(i => player.setLayer(i, {solo: true}));
+  (setup.mute || []).forEach(i => player.setLayer(i, {mute: true}));
   player.play(fromBar)
     .then(() => ctx.startRendering())
     .then(buffer => done({
@@ -87,15 +91,17 @@ def offline(
     loop: tuple[int, int] | None = None,
     seconds: float,
     changes: tuple[tuple[float, float], ...] = (),
+    setup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The page's section ``index`` played by its own player into an OfflineAudioContext:
     the stereo audio (frames, 2) and the sounds queued, ``[frame, quarter, round]``;
     ``changes`` sets the tempo scale to ``x`` at ``t`` seconds of audio, ``(t, x)``, while
-    it plays (``cuts``: the frame and quarter each new tempo runs from)."""
+    it plays (``cuts``: the frame and quarter each new tempo runs from); ``setup`` may give
+    ``thin`` (the thinning level), ``solo`` and ``mute`` (layer indexes)."""
     if browser.current_url != page.as_uri():
         browser.get(page.as_uri())
     result = browser.execute_async_script(
-        OFFLINE, index, from_bar, scale, list(loop) if loop else None, seconds, changes
+        OFFLINE, index, from_bar, scale, list(loop) if loop else None, seconds, changes, setup or {}
     )
     assert "error" not in result, result
     left = np.frombuffer(base64.b64decode(result["left"]), dtype=np.float32)
@@ -301,6 +307,37 @@ def test_a_loud_mix_bends_through_the_renderers_soft_knee(browser: Any, tmp_path
     heard = result["audio"][: len(library)]
     assert np.abs(heard).max() < 0.999
     assert np.abs(heard - library).max() < 1e-4
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_thinning_keeps_the_clicks_up_to_an_accent_level(
+    browser: Any, pages: dict[str, Path], level: int
+) -> None:
+    """0: downbeats only, 1: group starts too, 2: every beat (3, the default: subdivisions)."""
+    timeline = metronome_timeline()
+    seconds = float(timeline.duration_seconds) + 0.5
+    result = offline(browser, pages["metronome"], seconds=seconds, setup={"thin": level})
+    kept = [
+        timeline.tempo_map.sample_at(e.onset, RATE)
+        for e in timeline.events
+        if e.velocity > 0 and int(e.accent) <= level
+    ]
+    assert [frame for frame, _, _ in result["scheduled"]] == kept
+    assert onsets(result["audio"]) == sorted(set(kept))
+
+
+@pytest.mark.parametrize(("setup", "heard"), [({"solo": [1]}, "vs"), ({"mute": [1]}, "click")])
+def test_solo_and_mute_leave_the_layers_heard(
+    browser: Any, pages: dict[str, Path], setup: dict[str, list[int]], heard: str
+) -> None:
+    from theme.renderers.audio import render
+
+    timeline = metronome_timeline()
+    assert list(timeline.layers) == ["click", "vs"]
+    alone = dataclasses.replace(timeline, events=[e for e in timeline.events if e.layer == heard])
+    library = render(alone, rate=RATE)
+    result = offline(browser, pages["metronome"], seconds=len(library) / RATE + 0.5, setup=setup)
+    assert np.abs(result["audio"][: len(library)] - library).max() < 3e-5
 
 
 def test_a_loop_stays_on_the_grid_after_five_rounds(browser: Any, pages: dict[str, Path]) -> None:
