@@ -17,6 +17,7 @@ Run:  uv run python benchmarks/bench_page.py [MINUTES]
 from __future__ import annotations
 
 import itertools
+import math
 import shutil
 import statistics
 import subprocess
@@ -70,20 +71,26 @@ player.play(1).then(() => requestAnimationFrame(step));
 """
 
 DRIFT = """
-const [seconds, done] = arguments;
 const section = document.querySelector('section'), player = Theme.playerFor(section);
-const queued = [];
+window.queued = [];
 const start = player.start;
 player.start = function (event, frame, k) {
   queued.push([frame, event[0], k, Math.floor(this.context.currentTime * 48000)]);
   return start.call(this, event, frame, k);
 };
 player.setLoop(1, player.bars.length);
-player.play(1).then(() => setTimeout(() => {
-  const origin = player.plans[0].frame, now = player.context.currentTime;
-  player.stop();
-  done({queued, origin, now});
-}, seconds * 1000));
+player.play(1);
+"""
+
+WAIT = """
+const [seconds, done] = arguments;
+setTimeout(() => done(Theme.players[0].context.currentTime), seconds * 1000);
+"""
+
+DRIFT_END = """
+const player = Theme.players[0], origin = player.plans[0].frame, now = player.context.currentTime;
+player.stop();
+return {queued: window.queued, origin, now};
 """
 
 
@@ -141,7 +148,10 @@ def main() -> None:
             f"median frame {statistics.median(gaps):.2f} ms, longest {max(gaps):.1f} ms"
         )
         driver.get((folder / "m.html").as_uri())
-        result = driver.execute_async_script(DRIFT, minutes * 60)
+        driver.execute_script(DRIFT)
+        for _ in range(math.ceil(minutes)):  # a minute at a time: the driver's calls time out
+            driver.execute_async_script(WAIT, 60 * min(1.0, minutes))
+        result = driver.execute_script(DRIFT_END)
     finally:
         driver.quit()
     timeline = Metronome("5/4", vs="4/4", bars=4).timeline()
