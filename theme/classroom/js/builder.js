@@ -165,7 +165,7 @@
     const command = panel.querySelector('.command'), unitText = panel.querySelector('.tempo-unit');
     const limit = panel.querySelector('.command-limit');
     const play = panel.querySelector('.play'), stop = panel.querySelector('.stop');
-    let player = null, playing = false, ready = false;
+    let player = null, playing = false, ready = false, heardBar = 1;
     const rows = [];
 
     function settings() {
@@ -246,12 +246,13 @@
         return;
       }
       const made = music(settings()), data = playerData(made);
+      const from = playing ? Math.min(heardBar, made.bars) : 1;  // a change: from the bar heard
       if (player) { player.setData(data); }
       else { player = new Theme.Player(section, data); }  // in Theme.players: one sounds at a time
       player.setLoop(1, made.bars);
       playing = true;
       play.setAttribute('aria-pressed', 'true');
-      Promise.resolve(player.play(1)).catch(function (err) {
+      Promise.resolve(player.play(from)).catch(function (err) {
         soundError.textContent = 'The clicks could not start: ' + err.message;
         halt();
       });
@@ -273,7 +274,7 @@
     section.addEventListener('theme:leave', halt);
     section.addEventListener('theme:position', function (e) {
       if (e.target !== section) { return; }
-      if (e.detail.playing) { light(e.detail.q); } else if (playing && !player.playing) { halt(); }
+      if (e.detail.playing) { heardBar = e.detail.bar; light(e.detail.q); } else if (playing && !player.playing) { halt(); }
     });
     panel.builder = {settings: settings, problems: problems, music: music, light: light, start: start,
                      stop: halt, playerData: playerData, player: function () { return player; },
