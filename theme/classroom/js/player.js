@@ -34,8 +34,10 @@
 //   page's picture delay box taken off), seconds the seconds from the music's start at
 //   the tempo now set, bar the bar number.
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
-// Timing: a 25 ms timer queues sounds up to 0.1 s ahead at exact AudioContext times;
-// nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
+// Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.25 s ahead (1.5 s
+// while the page is hidden) at exact AudioContext times; a change of tempo, loop or
+// thinning takes back the sounds queued after 10 ms from now and queues them again.
+// Nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
 // ({context, timer: false}) and pumped by hand: the tests hear the page's own code path.
 'use strict';
 (function () {
@@ -141,7 +143,12 @@
       return {rate: table.rate, master: table.master, knee: table.knee, buffers: buffers, leads: {}};
     });
   }
-  Theme.sounds = readSounds();
+  Theme.sounds = (function () {
+    try { return readSounds(); } catch (err) {
+      return Promise.reject(new Error('this browser cannot unpack the page\'s sounds (' + err.message + ')'));
+    }
+  })();
+  Theme.sounds.catch(function () {});  // said beside Play when it is pressed
 
   function soundBuffer(sounds, name, pitch, seconds) {
     if (name.lastIndexOf('lead/', 0) !== 0) { return sounds.buffers[name] || null; }
@@ -192,7 +199,7 @@
     this.timer = options.timer !== false;
     this.exclusive = options.exclusive !== false;
     this.startDelay = options.startDelay === undefined ? 0.006 : options.startDelay;
-    this.lookahead = options.lookahead || 0.1;
+    this.lookahead = options.lookahead || 0.25;
     this.scale = 1;
     this.loop = null;
     this.thin = 3;
@@ -308,8 +315,10 @@
     this.context = this.givenContext || Theme.context();
     if (this.context.state === 'suspended' && this.context.resume) { this.context.resume(); }
     this.cueQ = bar.start;
+    const token = this.token = (this.token || 0) + 1;  // a later play or stop wins
     this.starting = Theme.sounds.then(function (sounds) {
       if (!sounds) { throw new Error('this page holds no sounds'); }
+      if (token !== self.token) { return self; }
       self.sounds = sounds;
       self.ensureGraph(sounds);
       const frame = Math.ceil((self.context.currentTime + self.startDelay) * self.rate);
@@ -331,7 +340,9 @@
   Player.prototype.pump = function () {
     if (!this.playing) { return; }
     const plan = this.plan(), ctx = this.context, events = this.events;
-    const horizon = (ctx.currentTime + this.lookahead) * this.rate;
+    // a hidden page's timers may run late: it queues further ahead (changes re-plan anyway)
+    const ahead = document.hidden ? Math.max(this.lookahead, 1.5) : this.lookahead;
+    const horizon = (ctx.currentTime + ahead) * this.rate;
     const end = this.data.quarters;
     for (;;) {
       const c = this.cursor;
@@ -396,6 +407,7 @@
 
   Player.prototype.halt = function () {
     this.playing = false;
+    this.token = (this.token || 0) + 1;
     if (this.interval) { clearInterval(this.interval); this.interval = null; }
     if (this.graph) {
       const out = this.graph.out, now = this.context.currentTime;
@@ -452,7 +464,7 @@
     this.loop = [start, end];
     this.replan();
   };
-  Player.prototype.setThinning = function (level) { this.thin = level; };
+  Player.prototype.setThinning = function (level) { this.thin = level; this.replan(); };
   Player.prototype.setLayer = function (index, state) {
     if (state.mute !== undefined) { if (state.mute) { this.muted.add(index); } else { this.muted.delete(index); } }
     if (state.solo !== undefined) { if (state.solo) { this.soloed.add(index); } else { this.soloed.delete(index); } }
@@ -480,6 +492,8 @@
   Player.prototype.frameLoop = function () {
     const self = this;
     function step() {
+      if (!self.playing) { return; }
+      self.pump();  // a second chance to queue, should the timer run late
       if (!self.playing) { return; }
       self.report(true);
       requestAnimationFrame(step);
