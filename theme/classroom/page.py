@@ -47,10 +47,13 @@ NOTATION_BARS = 8
 
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.renderers.notation import svg
+    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
+    each note carrying its onset and end in quarter notes for the score cursor
+    (:func:`theme.renderers.notation.timed_svg`)."""
+    from theme.renderers.notation import engrave, timed_svg
 
-    return svg(timeline.head(bars))[0]
+    engraving = engrave(timeline.head(bars))
+    return timed_svg(engraving.pages[0], engraving.notes)
 
 
 MAX_PAGE_SECONDS = 600
@@ -72,9 +75,26 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
+.note.now, .note.now * { fill: #D55E00; color: #D55E00; }
+.note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
+.note.now .cursor-box { visibility: visible; }
+.follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
+.follow .meter { min-width: 3em; color: #555; font-size: 1.4em; }
+.counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
+.counting .alt { display: block; font-size: .7em; color: #444; }
+.counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
+.counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
+.conductor { width: 9em; flex: none; }
+.conductor .off { display: none; }
+.conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
+.conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
+.conductor .beat-mark text { font-size: 13px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
+.conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
+.conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
 """
 
-SCRIPT_FILES = ("beatlight.js",)
+SCRIPT_FILES = ("beatlight.js", "cursor.js", "conductor.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -122,6 +142,8 @@ class PageSection:
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
+    follow: str = ""
+    """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
 
     @classmethod
     def for_music(
@@ -138,15 +160,19 @@ class PageSection:
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
+        from theme.classroom.follow import follow_html
+
         check_page_seconds(music)
+        lights = beat_rows(music)
         return cls(
             title,
             paragraphs,
             pictures,
             grid=grid,
             audio=audio_bytes(music),
-            lights=beat_rows(music),
+            lights=lights,
             data=timeline_json(music),
+            follow=follow_html(music, [row.label for row in lights]),
         )
 
 
@@ -276,6 +302,7 @@ def _section(section: PageSection, number: int) -> str:
     if section.data:
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
     parts += [_light(row) for row in section.lights]
+    parts.append(section.follow)
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
