@@ -150,7 +150,9 @@ groupings = st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size
 
 
 @given(groupings, st.sampled_from(SCHEMES))
-def test_one_syllable_a_pulse_and_each_group_starts_on_its_first(groups: list[int], scheme: str) -> None:
+def test_one_syllable_a_pulse_and_each_group_starts_on_its_first(
+    groups: list[int], scheme: str
+) -> None:
     words = syllables(groups, scheme=scheme)
     assert [len(w) for w in words] == groups
     first = {"group": ["1"] * len(groups), "solkattu": ["ta"] * len(groups)}
@@ -287,7 +289,9 @@ def test_the_cursor_lights_the_sounding_notes_of_both_meters(browser, tmp_path: 
     assert severe(browser) == []
 
 
-def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(
+    browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     from theme.classroom.page import NOTATION_BARS, write_page
     from theme.variants import load
 
@@ -321,7 +325,9 @@ def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(brows
         ("remix-1996", 20 + 2, "20:3:3", ["1", "ta"], 2),  # the 4/4 bars: 1-2 1-2
     ],
 )
-def test_the_conductor_is_on_the_point_of_the_beat(browser, tmp_path: Path, variant, q, now, syllables, beat) -> None:  # type: ignore[no-untyped-def]
+def test_the_conductor_is_on_the_point_of_the_beat(
+    browser, tmp_path: Path, variant, q, now, syllables, beat
+) -> None:  # type: ignore[no-untyped-def]
     from theme.classroom.page import PageSection, page_html
     from theme.variants import load
 

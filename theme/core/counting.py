@@ -61,7 +61,9 @@ SOLKATTU = {
 
 def _check_groups(groups: Sequence[int]) -> None:
     if not groups or any(not isinstance(g, int) or isinstance(g, bool) or g < 1 for g in groups):
-        raise ValueError(f"invalid groups {list(groups)!r}: expected whole numbers of pulses, 1 or more")
+        raise ValueError(
+            f"invalid groups {list(groups)!r}: expected whole numbers of pulses, 1 or more"
+        )
 
 
 def _solkattu(size: int) -> tuple[str, ...]:
