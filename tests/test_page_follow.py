@@ -240,7 +240,8 @@ const rows = Array.from(section.querySelectorAll('.follow')).map(row => {
   return {now: row.dataset.now, dot: [Number(dot.getAttribute('cx')), Number(dot.getAttribute('cy'))],
           syllables: Array.from(row.querySelectorAll('.counting:not([hidden]) .syl.now')).map(s => s.textContent),
           mark: Array.from(row.querySelectorAll('.pattern:not(.off) .beat-mark')).findIndex(m => m.classList.contains('now')),
-          shown: Array.from(row.querySelectorAll('.counting')).findIndex(p => !p.hidden)};
+          shown: Array.from(row.querySelectorAll('.counting')).findIndex(p => !p.hidden),
+          move: Array.from(row.querySelectorAll('.counting:not([hidden]) .move.now')).map(m => m.textContent)};
 });
 const lit = Array.from(section.querySelectorAll('.note.now'));
 return {lit: lit.map(n => n.id), boxes: lit.filter(n => n.querySelector('.cursor-box')).length, rows};
@@ -339,8 +340,11 @@ def test_the_conductor_is_on_the_point_of_the_beat(
     assert (row["now"], row["syllables"], row["mark"]) == (now, syllables, beat)
     (follow,) = follow_rows(timeline)
     start = float(now.split(":")[0])
-    kind = follow.kinds[next(k for s, k in follow.bars if float(s) == start)]
+    index = next(k for s, k in follow.bars if float(s) == start)
+    assert row["shown"] == index  # the remix's 4/4 bars show the count of 4/4
+    kind = follow.kinds[index]
     point = list(pattern_points(kind.moves())[beat])
+    assert row["move"] == [kind.moves()[beat].value]
     pulse = int(now.split(":")[1]) - 1
     if pulse in kind.conducted:  # on the beat: on its point
         assert row["dot"] == point

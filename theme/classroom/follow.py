@@ -181,6 +181,11 @@ def _count_html(kind: BarKind, index: int, scheme: str) -> str:
     return f"<span class='count {scheme}' data-kind='{index}'>{groups.rstrip()}</span>"
 
 
+def _gestures_html(kind: BarKind) -> str:
+    words = "-".join(f"<span class='move'>{m.value}</span>" for m in kind.moves())
+    return f"<span class='moves'>{words}</span>"
+
+
 def _pattern_svg(kind: BarKind, index: int) -> str:
     """The pattern of a kind: its path in grey (each beat to the next over a rebound, as
     the baton moves) and a numbered circle on each beat's point."""
@@ -218,7 +223,7 @@ def row_html(row: FollowRow) -> str:
     counts = "".join(
         f"<p class='counting'{' hidden' if i else ''} data-kind='{i}'>"
         f"{_count_html(kind, i, 'group')}<span class='alt'>{_count_html(kind, i, ALTERNATIVE)}"
-        "</span></p>"
+        f"</span>{_gestures_html(kind)}</p>"
         for i, kind in enumerate(row.kinds)
     )
     width, height = PATTERN_BOX

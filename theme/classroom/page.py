@@ -81,10 +81,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
 .follow .meter { min-width: 3em; color: #555; font-size: 1.4em; }
 .counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
-.counting .alt { display: block; font-size: .7em; color: #444; }
+.counting .alt, .counting .moves { display: block; font-size: .7em; color: #444; }
+.counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
+  text-decoration: underline 3px; }
 .counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
 .counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
-.conductor { width: 9em; flex: none; }
+.conductor { width: 11em; flex: none; }
 .conductor .off { display: none; }
 .conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
 .conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }

@@ -35,7 +35,7 @@
     const dot = row.querySelector('.baton');
     const counts = row.querySelectorAll('.counting');
     const patterns = row.querySelectorAll('.pattern');
-    let shownKind = 0, litSyllables = [], litMark = null;
+    let shownKind = 0, litSyllables = [], litMark = null, litMove = null;
 
     function showKind(k) {
       if (k === shownKind) { return; }
@@ -69,6 +69,12 @@
         if (litMark) { litMark.classList.remove('now'); }
         mark.classList.add('now');
         litMark = mark;
+      }
+      const move = counts[shownKind].querySelectorAll('.move')[beat];
+      if (move !== litMove) {
+        if (litMove) { litMove.classList.remove('now'); }
+        if (move) { move.classList.add('now'); }
+        litMove = move;
       }
       row.dataset.now = data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1);
     }
