@@ -39,11 +39,12 @@ ALTERNATIVE = "solkattu"
 @dataclass(frozen=True)
 class BarKind:
     """One kind of bar: where its pulses fall (quarter notes from the barline), how they
-    are grouped, and its length (quarter notes)."""
+    are grouped, its length (quarter notes) and its name (its meter)."""
 
     pulses: tuple[Fraction, ...]
     groups: tuple[int, ...]
     length: Fraction
+    name: str = ""
 
     @classmethod
     def of_meter(cls, meter: Meter, length: Fraction | None = None) -> BarKind:
@@ -52,7 +53,7 @@ class BarKind:
         pulses = tuple(k * meter.pulse_quarters for k in range(meter.numerator))
         kept = tuple(p for p in pulses if p < length) or (Fraction(0),)
         groups = _cut_groups(meter.groups, len(kept))
-        return cls(kept, groups, length)
+        return cls(kept, groups, length, str(meter))
 
     @property
     def conducted(self) -> tuple[int, ...]:
@@ -132,15 +133,17 @@ def follow_rows(timeline: Timeline, labels: Sequence[str] = ("",)) -> tuple[Foll
         labels[0] if labels else "",
         [(bar.start, BarKind.of_meter(bar.meter, bar.quarters)) for bar in timeline.bars],
     )
-    second = second_meter_bars(timeline)
+    second = second_meter_bars(timeline, name=labels[1] if len(labels) > 1 else "")
     if second is None or len(labels) < 2:
         return (first,)
     return first, _row(labels[1], second)
 
 
-def second_meter_bars(timeline: Timeline) -> list[tuple[Fraction, BarKind]] | None:
+def second_meter_bars(
+    timeline: Timeline, *, name: str = ""
+) -> list[tuple[Fraction, BarKind]] | None:
     """The bars of a metronome's second meter, from its clicks: each bar's start and kind
-    (quarter notes), or None without a second meter. The first bar's clicks (up to the next
+    (quarter notes; the kind named ``name``), or None without a second meter. The first bar's clicks (up to the next
     downbeat, or the first silent click) are the pattern every bar repeats; the clicks that
     are not subdivisions are the pulses, and a downbeat or group accent starts a group."""
     from theme.metronome import SECOND
@@ -166,7 +169,7 @@ def second_meter_bars(timeline: Timeline) -> list[tuple[Fraction, BarKind]] | No
     starts = [i for i, e in enumerate(pattern) if e.accent <= AccentLevel.GROUP or i == 0]
     groups = tuple(b - a for a, b in zip(starts, [*starts[1:], len(pattern)], strict=True))
     length = events[size].onset - start if size < len(events) else timeline.length - start
-    kind = BarKind(pulses, groups, length)
+    kind = BarKind(pulses, groups, length, name)
     return [(events[first].onset, kind) for first in range(0, len(events), size)]
 
 
@@ -215,24 +218,24 @@ def rebound(x0: int, y0: int, x1: int, y1: int) -> tuple[int, int]:
 
 
 def row_html(row: FollowRow) -> str:
-    """One meter's row: its label, counting lines and conductor; the first kind shown."""
+    """One meter's row: its counting lines (each kind's, named by its meter) and its
+    conductor; the first kind shown."""
     data = {
         "bars": [[float(start), kind] for start, kind in row.bars],
         "kinds": [kind.data() for kind in row.kinds],
     }
     counts = "".join(
         f"<p class='counting'{' hidden' if i else ''} data-kind='{i}'>"
-        f"{_count_html(kind, i, 'group')}<span class='alt'>{_count_html(kind, i, ALTERNATIVE)}"
+        f"<span class='meter'>{escape(kind.name)}</span>{_count_html(kind, i, 'group')}<span class='alt'>{_count_html(kind, i, ALTERNATIVE)}"
         f"</span>{_gestures_html(kind)}</p>"
         for i, kind in enumerate(row.kinds)
     )
     width, height = PATTERN_BOX
     patterns = "".join(_pattern_svg(kind, i) for i, kind in enumerate(row.kinds))
     x, y = DOWN_POINT
-    label = f"<span class='meter'>{escape(row.label)}</span>" if row.label else ""
     return (
         f"<div class='follow' data-follow='{escape(json.dumps(data, separators=(',', ':')))}'>"
-        f"{label}<div class='counts'>{counts}</div>"
+        f"<div class='counts'>{counts}</div>"
         f"<svg class='conductor' viewBox='0 0 {width} {height}' role='img' "
         f"aria-label='conducting pattern'>{patterns}"
         f"<circle class='baton' cx='{x}' cy='{y}' r='9'/></svg></div>"

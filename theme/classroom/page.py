@@ -79,9 +79,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
 .note.now .cursor-box { visibility: visible; }
 .follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
-.follow .meter { min-width: 3em; color: #555; font-size: 1.4em; }
+.follow .counts { min-width: 14em; }
+.counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
+.counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
+.counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
 .counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
-.counting .alt, .counting .moves { display: block; font-size: .7em; color: #444; }
+.counting .alt, .counting .moves { font-size: .7em; color: #444; }
 .counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
   text-decoration: underline 3px; }
 .counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
