@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -372,3 +373,67 @@ def test_the_tour_step_of_two_meters_counts_and_conducts_both(browser, tmp_path:
     )
     assert data["bars"][:3] == [[0, 0], [4, 0], [8, 0]]
     assert severe(browser) == []
+
+
+PLAY = """
+const done = arguments[arguments.length - 1];
+const section = document.querySelector('section');
+const player = Theme.playerFor(section);
+const seen = [];
+section.addEventListener('theme:position', e => seen.push({
+  q: e.detail.q, playing: e.detail.playing,
+  lit: Array.from(section.querySelectorAll('.note.now')).map(n => n.id),
+  rows: Array.from(section.querySelectorAll('.follow')).map(r => r.dataset.now)}));
+player.setLoop(1, 1);  // bar 1 again and again
+player.play(1);
+setTimeout(() => player.setTempoScale(3), 400);  // three times as fast: 360 a minute
+setTimeout(() => { player.stop(); done(seen); }, 2400);
+"""
+
+
+def expected_now(row, q: float) -> str:  # type: ignore[no-untyped-def]
+    """What a row's script shows at ``q``: its bar's start, the pulse and the beat (from 1)."""
+    b = max([i for i, (start, _) in enumerate(row.bars) if start <= q] or [0])
+    start, index = row.bars[b]
+    kind = row.kinds[index]
+    offset = q - float(start)
+    pulse = max([i for i, p in enumerate(kind.pulses) if p <= offset] or [0])
+    beat = max(i for i, p in enumerate(kind.conducted) if p <= pulse)
+    return f"{float(start):g}:{pulse + 1}:{beat + 1}"
+
+
+def test_with_the_player_the_cursor_and_the_count_follow_a_tempo_change_and_a_loop(
+    browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from theme.classroom.page import write_page
+
+    timeline = music("metronome")
+    write_page(timeline, tmp_path / "m.html")
+    browser.get((tmp_path / "m.html").as_uri())
+    notes = page_notes(browser)
+    seen = browser.execute_async_script(PLAY)
+    qs = [event["q"] for event in seen]
+    assert len(seen) > 30 and max(qs) > 3  # it played, into the fourth beat at least
+    assert any(b < a for a, b in itertools.pairwise(qs))  # the loop jumped back
+    assert max(qs) < 5  # never past the loop's bar
+    rows = follow_rows(timeline, ["5/4", "4/4"])
+    for event in seen:
+        assert sorted(event["lit"]) == sounding_ids(notes, event["q"]), event["q"]
+        assert event["rows"] == [expected_now(row, event["q"]) for row in rows], event["q"]
+    assert severe(browser) == []
+
+
+grid_positions = st.integers(min_value=0, max_value=1920 * 2000).map(lambda k: Fraction(k, 1920))
+grid_lengths = st.integers(min_value=1, max_value=1920 * 16).map(lambda k: Fraction(k, 1920))
+
+
+@given(st.lists(st.tuples(grid_positions, grid_lengths), min_size=1, max_size=40))
+def test_float_quarter_stamps_read_back_exactly(spans: list[tuple[Fraction, Fraction]]) -> None:
+    """Any position on the 1/1920 grid, written by verovio as a float, is read back exactly."""
+    entries: dict[Fraction, dict[str, list[str]]] = {}
+    for i, (onset, length) in enumerate(spans):
+        entries.setdefault(onset, {"on": [], "off": []})["on"].append(f"n{i}")
+        entries.setdefault(onset + length, {"on": [], "off": []})["off"].append(f"n{i}")
+    timemap = [{"qstamp": float(q), **entries[q]} for q in sorted(entries)]
+    times = note_times(timemap)
+    assert times == {f"n{i}": NoteTime(onset, length) for i, (onset, length) in enumerate(spans)}
