@@ -15,6 +15,11 @@ pulses (downbeat and group starts marked), the one sounding lit; a metronome of 
 has a row for each. Before play the first pulse of bar 1 is lit, ready. It follows the
 player's heard position; a picture delay box at the top moves it later (or earlier,
 negative) to match a projector's or a loudspeaker's lag.
+
+The same position lights the notes heard in the engraved notation (``js/cursor.js``: each
+note carries its onset and end in quarter notes, from verovio's timemap), the syllable
+counted now and a conductor's baton for each meter (``js/conductor.js``,
+:mod:`theme.classroom.follow`).
 """
 
 from __future__ import annotations

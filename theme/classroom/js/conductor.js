@@ -35,7 +35,7 @@
     const dot = row.querySelector('.baton');
     const counts = row.querySelectorAll('.counting');
     const patterns = row.querySelectorAll('.pattern');
-    let shownKind = 0, litSyllables = [], litMark = null, litMove = null;
+    let shownKind = 0, litSyllables = [], litMark = null, litMove = null, litAt = null;
 
     function showKind(k) {
       if (k === shownKind) { return; }
@@ -50,12 +50,15 @@
       const offset = Math.min(Math.max(q - start, 0), kind.length);
       showKind(data.bars[b][1]);
       const pulse = lastAtOrBefore(kind.pulses, offset, function (p) { return p; });
-      litSyllables.forEach(function (s) { s.classList.remove('now'); });
-      litSyllables = [];
-      counts[shownKind].querySelectorAll('.count').forEach(function (line) {
-        const syllable = line.querySelectorAll('.syl')[pulse];
-        if (syllable) { syllable.classList.add('now'); litSyllables.push(syllable); }
-      });
+      if (litAt !== b + ':' + pulse) {  // a new pulse: light its syllables
+        litSyllables.forEach(function (s) { s.classList.remove('now'); });
+        litSyllables = [];
+        counts[shownKind].querySelectorAll('.count').forEach(function (line) {
+          const syllable = line.querySelectorAll('.syl')[pulse];
+          if (syllable) { syllable.classList.add('now'); litSyllables.push(syllable); }
+        });
+        litAt = b + ':' + pulse;
+      }
       const beat = lastAtOrBefore(kind.beats, pulse, function (p) { return p; });
       const from = kind.pulses[kind.beats[beat]];
       const last = beat + 1 >= kind.beats.length;
