@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theme.classroom.follow import BarKind, follow_html, follow_rows
@@ -150,6 +150,7 @@ def test_note_times_leave_out_a_note_of_no_length() -> None:
 groupings = st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=8)
 
 
+@settings(deadline=None)  # a shared machine: no time limit
 @given(groupings, st.sampled_from(SCHEMES))
 def test_one_syllable_a_pulse_and_each_group_starts_on_its_first(
     groups: list[int], scheme: str
@@ -183,6 +184,7 @@ def test_the_counting_of_a_meter(meter: str, group: str, solkattu: str) -> None:
     assert counting_line(groups, scheme="solkattu") == solkattu
 
 
+@settings(deadline=None)  # a shared machine: no time limit
 @given(groupings)
 def test_a_pattern_goes_down_on_one_and_up_at_the_end(groups: list[int]) -> None:
     moves = gestures(groups)
@@ -427,6 +429,7 @@ grid_positions = st.integers(min_value=0, max_value=1920 * 2000).map(lambda k: F
 grid_lengths = st.integers(min_value=1, max_value=1920 * 16).map(lambda k: Fraction(k, 1920))
 
 
+@settings(deadline=None)  # a shared machine: no time limit
 @given(st.lists(st.tuples(grid_positions, grid_lengths), min_size=1, max_size=40))
 def test_float_quarter_stamps_read_back_exactly(spans: list[tuple[Fraction, Fraction]]) -> None:
     """Any position on the 1/1920 grid, written by verovio as a float, is read back exactly."""
