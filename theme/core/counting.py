@@ -17,14 +17,15 @@ pulses get a gesture: every pulse of a quarter-note (or longer) meter; in an eig
 shorter) meter one gesture a group, as a fast 7/8 (2+2+3) is beaten in three with a long
 last beat. The gestures of the beats, from their grouping:
 
-- one beat: down; two beats in one group: down-up; three: down-out-up;
+- one beat: down; one group: down, then out, and up on its last beat (two: down-up;
+  three: down-out-up);
 - otherwise the first beat goes down and the other beats of the first group go in
   (towards the body: left for the right hand); from the second group on the beats go out
   (to the right), each further out; the last beat of the bar goes up, to prepare the next
   downbeat.
 
 This gives the patterns of two, three and four beats as conducting textbooks draw them
-(down-up; down-out-up; down-in-out-up) and five as 3+2 as it is taught with this theme
+(down-up; down-out-up; down-in-out-up) and five as 3+2 as step 1 of the tour teaches it
 (down-in-in-out-up; 2+3 is down-in-out-out-up). For three groups or more (7 as 2+2+3 a
 pulse: down-in-out-out-out-out-up) and for the choice of one gesture a group in eighth-note
 meters, the rule is this project's own, not a cited convention.
