@@ -33,15 +33,22 @@ pytestmark = pytest.mark.browser
 RATE = 48000
 
 OFFLINE = """
-const [index, fromBar, scale, loop, seconds, done] = arguments;
+const [index, fromBar, scale, loop, seconds, changes, done] = arguments;
 const section = document.querySelectorAll('section')[index];
 const data = JSON.parse(section.querySelector('script.timeline').textContent);
 const ctx = new OfflineAudioContext(2, Math.ceil(seconds * 48000), 48000);
 const player = new Theme.Player(section, data,
     {context: ctx, timer: false, startDelay: 0, record: true, exclusive: false});
 const pumps = [];
+const cuts = [];
 for (let t = 0.025; t < seconds; t += 0.025) {  // the look-ahead timer, in audio time
-  ctx.suspend(t).then(() => { pumps.push(ctx.currentTime); player.pump(); ctx.resume(); });
+  const change = changes.find(c => Math.abs(c[0] - t) < 0.0125);
+  ctx.suspend(t).then(() => {
+    pumps.push(ctx.currentTime);
+    if (change) { player.setTempoScale(change[1]); cuts.push(player.plan().frame, player.plan().q); }
+    player.pump();
+    ctx.resume();
+  });
 }
 const encode = array => {
   const bytes = new Uint8Array(array.buffer);
@@ -58,7 +65,7 @@ try {
     .then(() => ctx.startRendering())
     .then(buffer => done({
       left: encode(buffer.getChannelData(0)), right: encode(buffer.getChannelData(1)),
-      scheduled: player.scheduled, origin: player.plans[0].frame, pumps: pumps.length,
+      scheduled: player.scheduled, origin: player.plans[0].frame, pumps: pumps.length, cuts,
     }))
     .catch(err => done({error: String(err)}));
 } catch (err) { done({error: String(err)}); }
@@ -79,13 +86,16 @@ def offline(
     scale: float = 1.0,
     loop: tuple[int, int] | None = None,
     seconds: float,
+    changes: tuple[tuple[float, float], ...] = (),
 ) -> dict[str, Any]:
     """The page's section ``index`` played by its own player into an OfflineAudioContext:
-    the stereo audio (frames, 2) and the sounds queued, ``[frame, quarter, round]``."""
+    the stereo audio (frames, 2) and the sounds queued, ``[frame, quarter, round]``;
+    ``changes`` sets the tempo scale to ``x`` at ``t`` seconds of audio, ``(t, x)``, while
+    it plays (``cuts``: the frame and quarter each new tempo runs from)."""
     if browser.current_url != page.as_uri():
         browser.get(page.as_uri())
     result = browser.execute_async_script(
-        OFFLINE, index, from_bar, scale, list(loop) if loop else None, seconds
+        OFFLINE, index, from_bar, scale, list(loop) if loop else None, seconds, changes
     )
     assert "error" not in result, result
     left = np.frombuffer(base64.b64decode(result["left"]), dtype=np.float32)
@@ -123,12 +133,17 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert made.returncode == 0, made.stderr
     made = run_theme("demo", "--step", "2", "--out", "tour", cwd=folder)
     assert made.returncode == 0, made.stderr
+    made = run_theme(
+        "metronome", "7/8", "--accel", "e=200-280/4", "--bars", "6", "-o", "a.html", cwd=folder
+    )
+    assert made.returncode == 0, made.stderr
     made = run_theme("export", "tv-1966", "-o", "tv.html", cwd=folder)
     assert made.returncode == 0, made.stderr
     made = run_theme("export", "tv-1966", "-o", "tv.wav", cwd=folder)
     assert made.returncode == 0, made.stderr
     return {
         "metronome": folder / "m.html",
+        "accel": folder / "a.html",
         "step": folder / "tour" / "step-2.html",
         "tv": folder / "tv.html",
         "wav": folder / "tv.wav",
@@ -177,6 +192,26 @@ def test_every_sound_starts_on_the_librarys_sample(
         assert onsets(result["audio"]) == sorted(set(expected))
 
 
+def accel_timeline() -> Timeline:
+    from theme.metronome import Metronome
+
+    return Metronome("7/8", accel="e=200-280/4", bars=6).timeline()
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.75])
+def test_a_tempo_ramp_puts_every_sound_on_the_librarys_sample(
+    browser: Any, pages: dict[str, Path], scale: float
+) -> None:
+    """An accelerando: the page integrates the ramp as the library does (a logarithm)."""
+    timeline = accel_timeline()
+    assert any(s.end_qpm for s in timeline.tempo_map.segments)
+    seconds = float(timeline.duration_seconds) / scale + 0.5
+    result = offline(browser, pages["accel"], scale=scale, seconds=seconds)
+    exact = [timeline.tempo_map.seconds_at(q) / Fraction(scale) for q in heard_events(timeline)]
+    frames = [frame for frame, _, _ in result["scheduled"]]
+    assert frames == [to_sample(t, RATE) for t in exact]
+
+
 def test_the_pages_sound_is_the_librarys(browser: Any, pages: dict[str, Path]) -> None:
     """At the written tempo the page's mix is the renderer's to within 16-bit rounding.
 
@@ -203,6 +238,35 @@ def test_the_pages_sound_is_the_librarys(browser: Any, pages: dict[str, Path]) -
     page = result["audio"][: len(wav)]
     assert rate == RATE and np.abs(page - wav).max() < 2.5e-4
     assert np.corrcoef(page.ravel(), wav.ravel())[0, 1] > 0.99999
+
+
+def test_a_tempo_change_while_playing_moves_every_later_sound_once(
+    browser: Any, pages: dict[str, Path]
+) -> None:
+    """Slower at 3.1 s, then faster at 6.05 s: sounds already queued before each change keep
+    their sample, the later ones are taken back and queued again, each on its exact sample
+    from the change; none is lost or doubled."""
+    timeline = metronome_timeline()
+    tempo = timeline.tempo_map
+    result = offline(browser, pages["metronome"], seconds=14.0, changes=((3.1, 0.5), (6.05, 1.25)))
+    (cut1, q1, cut2, q2) = result["cuts"]
+    assert 0 < q1 < q2 < float(timeline.length)
+    kept = {}  # the sounds queued last for each quarter position (taken back ones replaced)
+    for frame, q, _ in result["scheduled"]:
+        kept[q] = frame
+    expected = {}
+    for q in heard_events(timeline):
+        seconds = tempo.seconds_at(q)
+        if q < Fraction(q1).limit_denominator(10**9):
+            expected[float(q)] = to_sample(seconds, RATE)
+        elif q < Fraction(q2).limit_denominator(10**9):
+            expected[float(q)] = cut1 + round((seconds - tempo.seconds_at(Fraction(q1))) * 2 * RATE)
+        else:
+            expected[float(q)] = cut2 + round(
+                (seconds - tempo.seconds_at(Fraction(q2))) / Fraction(5, 4) * RATE
+            )
+    assert {q: f for q, f in kept.items() if q in expected} == expected
+    assert onsets(result["audio"]) == sorted(set(expected.values()))  # heard once each
 
 
 def test_a_loop_stays_on_the_grid_after_five_rounds(browser: Any, pages: dict[str, Path]) -> None:

@@ -83,7 +83,7 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat .bar { min-width: 4.5em; font-weight: bold; }
 .beat b { display: inline-block; width: 1.5em; height: 1.5em; border-radius: 50%;
           margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
-.beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
+.beat b.l0 { border-color: #D55E00; width: 1.9em; height: 1.9em; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
 .player { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .6em 0;
@@ -91,10 +91,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player button, .player input, .player select { font-size: 1em; padding: .15em .4em; }
 .player input[type=number] { width: 5em; } .player .narrow { width: 3.5em; }
 .player button[aria-pressed=true] { background: #111; color: #fff; font-weight: bold; }
-.player button[aria-pressed=true]::before { content: '\2713  '; }
+.player button[aria-pressed=true]::before { content: '\u2713 '; }
+.player button.play::before { content: '\u25b6 '; }
+.player button.play[aria-pressed=true]::before { content: '\u25a0 '; }
 .player :focus-visible { outline: 4px solid #0072B2; outline-offset: 2px; }
 .player fieldset { border: 1px solid #999; display: flex; gap: .4em; flex-wrap: wrap; }
-.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\26A0  '; }
+.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
 svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }

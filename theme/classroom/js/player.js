@@ -167,7 +167,7 @@
     return curve;
   }
 
-  let sharedContext = null;
+  let sharedContext = null, planCount = 0;
   Theme.context = function () {
     if (!sharedContext) {
       sharedContext = new AudioContext({sampleRate: RATE, latencyHint: 'interactive'});
@@ -191,7 +191,7 @@
     this.givenContext = options.context || null;
     this.timer = options.timer !== false;
     this.exclusive = options.exclusive !== false;
-    this.startDelay = options.startDelay === undefined ? 0.02 : options.startDelay;
+    this.startDelay = options.startDelay === undefined ? 0.006 : options.startDelay;
     this.lookahead = options.lookahead || 0.1;
     this.scale = 1;
     this.loop = null;
@@ -203,6 +203,7 @@
     this.scheduled = [];  // [frame, q] of every sound started, kept for the tests
     this.record = Boolean(options.record);
     this.setData(data);
+    Theme.players.push(this);
   }
   Theme.Player = Player;
 
@@ -243,7 +244,9 @@
   // the seconds (at the written tempo) from the plan's start to pass k's start.
   Player.prototype.makePlan = function (frame, q) {
     const loop = this.loop, tempo = this.tempo;
-    const plan = {frame: frame, q: q, scale: this.scale, loop: loop, from: tempo.secondsAt(q)};
+    if (loop && q >= loop[1]) { q = loop[0]; }  // past the loop: go round it from its start
+    const plan = {frame: frame, q: q, scale: this.scale, loop: loop, from: tempo.secondsAt(q),
+                  id: ++planCount};
     if (loop) {
       plan.a = loop[0]; plan.b = loop[1];
       plan.first = tempo.secondsAt(plan.b) - plan.from;
@@ -311,7 +314,7 @@
       self.ensureGraph(sounds);
       const frame = Math.ceil((self.context.currentTime + self.startDelay) * self.rate);
       self.plans = [self.makePlan(frame, bar.start)];
-      self.cursor = {k: 0, index: self.firstEvent(bar.start)};
+      self.cursor = {k: 0, index: self.firstEvent(self.plans[0].q)};
       self.playing = true;
       self.pump();
       if (self.timer) { self.interval = setInterval(function () { self.pump(); }, 25); }
@@ -364,7 +367,7 @@
     source.connect(level).connect(this.graph.layers[event[2]]);
     const when = frame / this.rate;
     source.start(when);
-    this.queued.push({source: source, k: k, q: event[0], frame: frame, until: when + buffer.duration});
+    this.queued.push({source: source, plan: this.plan().id, k: k, q: event[0], until: when + buffer.duration});
     if (this.record) { this.scheduled.push([frame, event[0], k]); }
   };
 
@@ -375,18 +378,18 @@
     const ctx = this.context, old = this.plan();
     const cut = Math.ceil((ctx.currentTime + 0.01) * this.rate);
     const at = this.positionAt(old, cut);
-    let q = at.q, jumped = false;
-    const loop = this.loop;
-    if (loop && (q >= loop[1] || q < this.bars[0].start)) { q = loop[0]; jumped = true; }
     const mark = at;
+    // Only the current plan's sounds can start after the cut (older ones started before it).
     this.queued = this.queued.filter(function (entry) {
-      const later = entry.k > mark.k || (entry.k === mark.k && entry.q >= mark.q);
+      const later = entry.plan === old.id &&
+        (entry.k > mark.k || (entry.k === mark.k && entry.q >= mark.q));
       if (later) { entry.source.stop(); entry.source.disconnect(); }
       return !later;
     });
-    this.plans.push(this.makePlan(cut, q));
+    const plan = this.makePlan(cut, at.q), jumped = plan.q !== at.q;
+    this.plans.push(plan);
     if (this.plans.length > 4) { this.plans.shift(); }
-    this.cursor = {k: 0, index: this.firstEvent(q)};
+    this.cursor = {k: 0, index: this.firstEvent(plan.q)};
     this.pump();
     if (jumped) { this.report(true); }
   };
@@ -395,13 +398,18 @@
     this.playing = false;
     if (this.interval) { clearInterval(this.interval); this.interval = null; }
     if (this.graph) {
-      const out = this.graph.out.gain, now = this.context.currentTime;
-      out.setValueAtTime(out.value, now);
-      out.linearRampToValueAtTime(0, now + 0.015);  // no click when sound is cut off
+      const out = this.graph.out, now = this.context.currentTime;
+      out.gain.setValueAtTime(out.gain.value, now);
+      out.gain.linearRampToValueAtTime(0, now + 0.015);  // no click when sound is cut off
       this.queued.forEach(function (entry) { entry.source.stop(now + 0.02); });
-      this.graph = null;
+      this.release(out, 0.05);
     }
     this.queued = [];
+  };
+  // Let go of a finished graph (tidying only: no sound is timed by it).
+  Player.prototype.release = function (out, seconds) {
+    this.graph = null;
+    setTimeout(function () { out.disconnect(); }, seconds * 1000);
   };
   Player.prototype.stop = function () {
     if (this.playing) { this.cueQ = this.heardQ(); }
@@ -411,6 +419,9 @@
   Player.prototype.finish = function () {
     this.playing = false;
     if (this.interval) { clearInterval(this.interval); this.interval = null; }
+    const last = this.queued.reduce(function (t, entry) { return Math.max(t, entry.until); }, 0);
+    if (this.graph && this.timer) { this.release(this.graph.out, Math.max(0, last - this.context.currentTime) + 0.1); }
+    this.queued = [];
     this.cueQ = this.bars.length ? this.bars[0].start : 0;
     this.report(false, this.data.quarters);
   };

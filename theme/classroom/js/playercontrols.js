@@ -11,7 +11,6 @@
     if (!json || !panel) { return; }
     const data = JSON.parse(json.textContent);
     const player = new Theme.Player(section, data);
-    Theme.players.push(player);
     const $ = function (selector) { return panel.querySelector(selector); };
     const play = $('.play'), from = $('.from'), range = $('.tempo-range'), bpm = $('.tempo-bpm');
     const tap = $('.tap'), loopKind = $('.loop-kind'), loopA = $('.loop-a'), loopB = $('.loop-b');
@@ -78,6 +77,10 @@
       if (event.target === section) { showPlaying(event.detail.playing); }
     });
 
+    // The sound starts sooner if the context is already running when play is clicked: make
+    // it on the press itself (a user's gesture, so the browser lets it start).
+    play.addEventListener('pointerdown', function () { Theme.context(); });
+    play.addEventListener('keydown', function () { Theme.context(); });
     play.addEventListener('click', function () {
       if (player.playing) { player.stop(); return; }
       let n;
