@@ -385,7 +385,8 @@ const seen = [];
 section.addEventListener('theme:position', e => seen.push({
   q: e.detail.q, playing: e.detail.playing,
   lit: Array.from(section.querySelectorAll('.note.now')).map(n => n.id),
-  rows: Array.from(section.querySelectorAll('.follow')).map(r => r.dataset.now)}));
+  rows: Array.from(section.querySelectorAll('.follow')).map(r => r.dataset.now),
+  lights: Array.from(section.querySelectorAll('.beat')).map(l => l.dataset.now)}));
 player.setLoop(1, 1);  // bar 1 again and again
 player.play(1);
 setTimeout(() => player.setTempoScale(3), 400);  // three times as fast: 360 a minute
@@ -422,6 +423,9 @@ def test_with_the_player_the_cursor_and_the_count_follow_a_tempo_change_and_a_lo
     for event in seen:
         assert sorted(event["lit"]) == sounding_ids(notes, event["q"]), event["q"]
         assert event["rows"] == [expected_now(row, event["q"]) for row in rows], event["q"]
+        # in step with the beat light: the same pulse of each meter
+        pulses = [now.split(":")[1] for now in event["rows"]]
+        assert pulses == [light.split(":")[1] for light in event["lights"]], event
     assert severe(browser) == []
 
 
