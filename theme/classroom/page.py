@@ -24,6 +24,7 @@ counted now and a conductor's baton for each meter (``js/conductor.js``,
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -121,9 +122,20 @@ svg .note.now .cursor-box { visibility: visible; }
 .conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
 .conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
 .conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
+.quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
+.quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
+#quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
+audio { width: 100%; margin: .5em 0; }
 """
 
-SCRIPT_FILES = ("player.js", "playercontrols.js", "beatlight.js", "cursor.js", "conductor.js")
+SCRIPT_FILES = (
+    "player.js",
+    "playercontrols.js",
+    "beatlight.js",
+    "cursor.js",
+    "conductor.js",
+    "quiz.js",
+)
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -173,6 +185,12 @@ class PageSection:
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
     follow: str = ""
     """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
+    markup: str = ""
+    """HTML of the library's own making placed under the player (a quiz item's answer
+    buttons, which the page's scripts score); never text from outside."""
+    audio: bytes | None = None
+    """A recording (Ogg Vorbis, :func:`audio_bytes`) for a section with no player data: a
+    quiz item, whose music the page must not show; an ``<audio>`` element plays it."""
 
     @classmethod
     def for_music(
@@ -335,6 +353,10 @@ def _section(section: PageSection, number: int) -> str:
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    if section.audio is not None and not section.data:  # a recording: a quiz item's
+        sound = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{sound}'></audio>")
+    parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
     parts.append(section.follow)
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
@@ -438,8 +460,6 @@ def base64_digest(text: str) -> str:
     >>> base64_digest("")
     '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
     """
-    import base64
-
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
@@ -447,10 +467,11 @@ NONE = "'none'"
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
 
-def content_policy(body: str, script: str) -> str:
+def content_policy(body: str, script: str, *, media: bool = False) -> str:
     """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
     but its own script (by its hash), its style elements (by their hashes, the notation's
-    too), its notation font and pictures from ``data:`` URIs; no form, no base URL."""
+    too), its notation font and pictures from ``data:`` URIs, and with ``media`` its
+    recordings from ``data:`` URIs; no form, no base URL."""
     styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
     scripts = [_sha256(script)] if script else []
     return "; ".join(
@@ -460,6 +481,7 @@ def content_policy(body: str, script: str) -> str:
             f"style-src {' '.join(styles) or NONE}",
             "font-src data:",
             "img-src data:",
+            *(["media-src data:"] if media else []),
             "base-uri 'none'",
             "form-action 'none'",
         ]
@@ -471,7 +493,8 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
-    script = page_script() if playing else ""
+    scripts = playing or any(s.markup for s in sections)
+    script = page_script() if scripts else ""
     head = f"<title>{escape(title)}</title><style>{STYLE}</style>"
     body = (
         f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if playing else ''}{body}"
@@ -479,7 +502,8 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
         "the project's own, not the theme's.</p>"
         f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
     )
-    policy = content_policy(head + body, script)
+    recorded = any(s.audio is not None for s in sections)
+    policy = content_policy(head + body, script, media=recorded)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
