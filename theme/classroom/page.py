@@ -15,6 +15,11 @@ pulses (downbeat and group starts marked), the one sounding lit; a metronome of 
 has a row for each. Before play the first pulse of bar 1 is lit, ready. It follows the
 player's heard position; a picture delay box at the top moves it later (or earlier,
 negative) to match a projector's or a loudspeaker's lag.
+
+The same position lights the notes heard in the engraved notation (``js/cursor.js``: each
+note carries its onset and end in quarter notes, from verovio's timemap), the syllable
+counted now and a conductor's baton for each meter (``js/conductor.js``,
+:mod:`theme.classroom.follow`).
 """
 
 from __future__ import annotations
@@ -56,10 +61,13 @@ NOTATION_BARS = 8
 
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.renderers.notation import svg
+    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
+    each note carrying its onset and end in quarter notes for the score cursor
+    (:func:`theme.renderers.notation.timed_svg`)."""
+    from theme.renderers.notation import engrave, timed_svg
 
-    return svg(timeline.head(bars))[0]
+    engraving = engrave(timeline.head(bars))
+    return timed_svg(engraving.pages[0], engraving.notes)
 
 
 MAX_PAGE_SECONDS = 600
@@ -94,9 +102,32 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
+svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }
+svg .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
+svg .note.now .cursor-box { visibility: visible; }
+.follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
+.follow .counts { min-width: 14em; }
+.counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
+.counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
+.counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
+.counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
+.counting .alt, .counting .moves { font-size: .7em; color: #444; }
+.counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
+  text-decoration: underline 3px; }
+.counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
+.counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
+.conductor { width: 11em; flex: none; }
+.conductor .off { display: none; }
+.conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
+.conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
+.conductor .beat-mark text { font-size: 13px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
+.conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
+.conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
 .quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
 .quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
 #quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
+audio { width: 100%; margin: .5em 0; }
 """
 
 SCRIPT_FILES = (
@@ -104,6 +135,8 @@ SCRIPT_FILES = (
     "player.js",
     "playercontrols.js",
     "beatlight.js",
+    "cursor.js",
+    "conductor.js",
     "quiz.js",
     "meters.js",
     "builder.js",
@@ -174,6 +207,8 @@ class PageSection:
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    follow: str = ""
+    """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
     markup: str = ""
     """HTML of the library's own making placed under the player (a quiz item's answer
     buttons, which the page's scripts score; the meter builder's panel); never text from
@@ -200,14 +235,18 @@ class PageSection:
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
+        from theme.classroom.follow import follow_html
+
         check_page_seconds(music)
+        lights = beat_rows(music)
         return cls(
             title,
             paragraphs,
             pictures,
             grid=grid,
-            lights=beat_rows(music),
+            lights=lights,
             data=timeline_json(music),
+            follow=follow_html(music, [row.label for row in lights]),
         )
 
 
@@ -343,13 +382,12 @@ def _section(section: PageSection, number: int) -> str:
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
-    if section.audio is not None:
-        recording = base64.b64encode(section.audio).decode("ascii")
-        parts.append(
-            f"<audio controls preload='auto' src='data:audio/ogg;base64,{recording}'></audio>"
-        )
+    if section.audio is not None and not section.data:  # a recording: a quiz item's
+        sound = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{sound}'></audio>")
     parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
+    parts.append(section.follow)
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
