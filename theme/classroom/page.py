@@ -105,8 +105,8 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }
 svg .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
 svg .note.now .cursor-box { visibility: visible; }
-.follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
-.follow .counts { min-width: 14em; }
+.follow { display: flex; flex-wrap: wrap; align-items: center; gap: 1em; margin: .3em 0; }
+.follow .counts { min-width: min(14em, 100%); max-width: 100%; overflow-x: auto; }
 .counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
 .counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
 .counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
