@@ -214,9 +214,9 @@ class TapRun:
         """Wait for the next look (the display's refresh, not the music's clock): on a
         terminal until a key comes, so that a key is stamped as it arrives."""
         assert self.player is not None
-        stream = getattr(self.keys, "stream", None)
-        if isinstance(self.keys, TerminalKeys) and getattr(self.keys, "_saved", None):
-            select.select([stream], [], [], seconds)
+        keys = self.keys
+        if isinstance(keys, TerminalKeys) and keys._saved is not None:
+            select.select([keys.stream], [], [], seconds)
             self.player.check()
         elif seconds > 0:
             self.player.wait(seconds)
@@ -291,16 +291,20 @@ def practise(
     step_qpm: Fraction = Fraction(4),
     tolerance_ms: float = DEFAULT_TOLERANCE_MS,
     on_run: Callable[[int, RunResult], None] | None = None,
+    on_start: Callable[[TapRun], None] | None = None,
     **options: object,
 ) -> list[RunResult]:
     """Play ``runs`` runs of ``exercise``, each through a new sink from ``make_sink``; after
     a clean run (every onset hit within ``tolerance_ms``, no extra tap) the next is
     ``step_qpm`` quarter notes a minute faster. Stops early when a run does not play out.
-    ``options`` go to :class:`TapRun`; ``on_run(number, result)`` is called after each run.
+    ``options`` go to :class:`TapRun`; ``on_start(run)`` is called as each run begins (a
+    MIDI input's clock follows it), ``on_run(number, result)`` after each.
     """
     results: list[RunResult] = []
     for number in range(1, runs + 1):
         run = TapRun(exercise, sink=make_sink(), tolerance_ms=tolerance_ms, **options)  # type: ignore[arg-type]
+        if on_start is not None:
+            on_start(run)
         result = run.run()
         results.append(result)
         if on_run is not None:
@@ -310,3 +314,41 @@ def practise(
         if result.score.clean(tolerance_ms=tolerance_ms):
             exercise = exercise.at_tempo(exercise.qpm + step_qpm)
     return results
+
+
+CALIBRATION_BEATS = 8
+"""Clicks tapped to measure the calibration (after a count-in of four)."""
+CALIBRATION_HITS = 6
+"""Of those, how many must be tapped for the measure to count."""
+
+
+def calibration_exercise(*, bpm: int = 100) -> Exercise:
+    """Plain clicks, all alike: four to listen to, then :data:`CALIBRATION_BEATS` to tap."""
+    from theme.metronome import Metronome
+
+    clicks = Metronome("1/4", bpm=bpm, bars=CALIBRATION_BEATS).timeline()
+    return Exercise.build(clicks.with_title("calibration"), pattern="beats", count_in=4)
+
+
+def measured_calibration(result: RunResult) -> Fraction:
+    """The calibration a run of :func:`calibration_exercise` measures: the median time
+    from a click to its tap (seconds), taps matched within half a beat.
+
+    Raises:
+        UsageError: fewer than :data:`CALIBRATION_HITS` clicks were tapped.
+    """
+    from theme.errors import UsageError
+
+    targets = result.exercise.targets
+    half_beat = (targets[1].seconds - targets[0].seconds) / 2
+    score = score_taps(targets, result.taps, window=half_beat)
+    offsets = sorted(o for o in score.hit_offsets if o is not None)
+    if len(offsets) < CALIBRATION_HITS:
+        raise UsageError(
+            f"only {len(offsets)} of {len(targets)} clicks were tapped: tap with every click "
+            f"(at least {CALIBRATION_HITS}) to calibrate"
+        )
+    middle = len(offsets) // 2
+    if len(offsets) % 2:
+        return offsets[middle]
+    return (offsets[middle - 1] + offsets[middle]) / 2

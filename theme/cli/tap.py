@@ -1,0 +1,320 @@
+"""``theme tap VARIANT|METER``: tap along and see how early or late; ``--calibrate``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from theme.cli.common import add_variant_options, whole_number
+from theme.errors import UsageError
+from theme.live import LATENCY_RANGE
+
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from theme.practice.exercise import Exercise
+    from theme.practice.session import RunResult
+
+__all__ = ["register"]
+
+METER_BARS = 8
+"""Bars of a meter's clicks to tap when ``--bars`` is not given."""
+MAX_RUNS = 100
+MAX_DROP_AFTER = 1000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the tap command."""
+    p = subparsers.add_parser(
+        "tap",
+        help="tap along with a groove or a click and see how early or late each tap is",
+        description="Play a variant's groove or a click in any meter and tap along: any key "
+        "of the terminal (q ends), or a MIDI pad or keyboard with --midi-in. Each tap is "
+        "placed on the sound's own clock (what the speaker plays now), less your "
+        "calibration ('theme tap --calibrate' measures it once and keeps it in "
+        "~/.config/theme/config.toml), and matched to the nearest onset of the pattern. A "
+        "live line shows the last tap early or late; at the end, each position of the bar "
+        "with its mean and spread, in words (you rush beat 4 ...), and with -o a picture.",
+        epilog="examples: theme tap tv-1966 --pattern ostinato; theme tap 7/8 --pattern "
+        "groups --tempo e=240; theme tap 5/4 --runs 5 --step 4; theme tap 5/4 --drop-after 2; "
+        "theme tap --calibrate",
+    )
+    add_variant_options(p)
+    p.set_defaults(variant=None)
+    variant = next(a for a in p._actions if a.dest == "variant")
+    variant.nargs = "?"  # optional with --calibrate
+    variant.help = "a variant (see 'theme list'), a file of music, or a meter: 5/4, 2+2+3/8"
+    p.add_argument(
+        "--pattern",
+        help="what to tap: ostinato (a variant's first layer; its default), groups (the first "
+        "pulse of each group), beats (every pulse; a meter's default) or a layer's name",
+    )
+    p.add_argument(
+        "--count-in",
+        type=whole_number,
+        default=1,
+        metavar="BARS",
+        help="bars of clicks before the music, not scored (default 1)",
+    )
+    p.add_argument("--click", action="store_true", help="add a click track under a variant")
+    p.add_argument(
+        "--midi-in", metavar="PORT", help="tap on a MIDI pad or keyboard (see 'theme ports')"
+    )
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="tap 8 plain clicks to measure and keep your calibration (keys, or --midi-in)",
+    )
+    p.add_argument(
+        "--calibration",
+        type=float,
+        metavar="MS",
+        help="milliseconds to take from every tap (default: the one kept by --calibrate)",
+    )
+    p.add_argument(
+        "--window",
+        type=float,
+        metavar="MS",
+        help="how far a tap may be from its onset (default: half the shortest gap, at most 150 ms)",
+    )
+    p.add_argument(
+        "--runs", type=whole_number, default=1, metavar="N", help="runs in a row (default 1)"
+    )
+    p.add_argument(
+        "--step",
+        default="4",
+        metavar="BPM",
+        help="after a clean run the next is this much faster: 4 or q=4 quarters, e=8 ... "
+        "(default 4; 0 keeps the tempo)",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=30.0,
+        metavar="MS",
+        help="a clean run and a good bar: every onset hit within this (default 30 ms)",
+    )
+    p.add_argument(
+        "--drop-after",
+        type=whole_number,
+        metavar="BARS",
+        help="the gap trainer: after this many good bars in a row the sound drops out until "
+        "a bar is not good (default: never)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="a picture of the last run: .svg or .png")
+    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
+    p.add_argument(
+        "--latency",
+        type=float,
+        metavar="SECONDS",
+        help=f"output latency in seconds, {LATENCY_RANGE[0]} to {LATENCY_RANGE[1]} (default: low)",
+    )
+    p.add_argument(
+        "--rate", type=whole_number, default=48000, help="sample rate: 44100 or 48000 (default)"
+    )
+    p.set_defaults(func=run)
+
+
+def _is_meter(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*\d+(\s*\+\s*\d+)*\s*/\s*\d+\s*", text))
+
+
+def _milliseconds(value: float | None, name: str, low: float, high: float) -> float | None:
+    """An option in milliseconds, checked (NaN fails too)."""
+    if value is not None and not low <= value <= high:
+        raise UsageError(f"invalid {name} {value:g} ms: expected {low:g} to {high:g} ms")
+    return value
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Every option's value, before anything plays: one line, exit 2."""
+    from theme.renderers.audio import check_rate
+
+    check_rate(args.rate)
+    if not 1 <= args.runs <= MAX_RUNS:
+        raise UsageError(f"invalid runs {args.runs}: expected 1 to {MAX_RUNS}")
+    if args.drop_after is not None and not 1 <= args.drop_after <= MAX_DROP_AFTER:
+        raise UsageError(
+            f"invalid drop-after {args.drop_after}: expected 1 to {MAX_DROP_AFTER} bars"
+        )
+    _milliseconds(args.tolerance, "tolerance", 1, 500)
+    _milliseconds(args.window, "window", 1, 1000)
+    _milliseconds(args.calibration, "calibration", -500, 500)
+    if args.calibrate:
+        given = [
+            name
+            for name, value in (
+                ("VARIANT", args.variant),
+                ("--pattern", args.pattern),
+                ("-o", args.output),
+                ("--calibration", args.calibration),
+                ("--drop-after", args.drop_after),
+            )
+            if value is not None
+        ]
+        if given or args.runs != 1:
+            raise UsageError(
+                f"--calibrate taps plain clicks: leave out {given[0] if given else '--runs'}"
+            )
+    elif args.variant is None:
+        raise UsageError("give a VARIANT or a METER to tap along with (or --calibrate)")
+    if args.output is not None:
+        from theme.output import output_file
+
+        output_file(args.output, ["svg", "png"])
+
+
+def _step_qpm(text: str) -> Fraction:
+    from fractions import Fraction
+
+    from theme.core.tempo import Tempo
+
+    if text.strip() in ("0", "q=0"):
+        return Fraction(0)
+    try:
+        step = Tempo.parse(text).qpm
+    except UsageError as err:
+        raise UsageError(f"invalid step {text!r}: expected BPM such as 4, q=4 or e=8") from err
+    return step
+
+
+def _exercise(args: argparse.Namespace) -> Exercise:
+    from theme.practice.exercise import Exercise
+
+    if _is_meter(args.variant):
+        from theme.metronome import Metronome
+
+        for name, given in (("-p", args.param), ("--pitches", args.pitches)):
+            if given:
+                raise UsageError(f"{name} is for a variant, not for a meter's clicks")
+        if args.strategy is not None or args.repeat != 1:
+            raise UsageError("--strategy and --repeat are for a variant, not a meter's clicks")
+        music = Metronome(args.variant, bpm=args.tempo, bars=args.bars or METER_BARS).timeline()
+        return Exercise.build(music, pattern=args.pattern or "beats", count_in=args.count_in)
+    from theme.cli.common import timeline_from_args
+
+    music = timeline_from_args(args)  # --click comes with it
+    return Exercise.build(music, pattern=args.pattern or "ostinato", count_in=args.count_in)
+
+
+def run(args: argparse.Namespace) -> int:
+    from fractions import Fraction
+
+    from theme.practice import config
+
+    _check(args)
+    step = _step_qpm(args.step)
+    kind = "midi" if args.midi_in else "keys"
+    if args.calibrate:
+        from theme.practice.session import calibration_exercise
+
+        exercise = calibration_exercise()
+        calibration = Fraction(0)
+    else:
+        exercise = _exercise(args)
+        calibration = (
+            config.calibration(kind)
+            if args.calibration is None
+            else Fraction(args.calibration).limit_denominator(1000) / 1000
+        )
+    from theme.live.sinks import SoundDeviceSink
+
+    def make_sink() -> SoundDeviceSink:
+        return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)
+
+    make_sink()  # a bad device or latency is refused before anything is opened
+    print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
+    print("tap along: any key (q ends)" if kind == "keys" else f"tap on {args.midi_in}")
+    results = _practise(args, exercise, make_sink, calibration, step, kind)
+    last = results[-1]
+    if args.calibrate:
+        from theme.practice.session import measured_calibration
+
+        measured = measured_calibration(last)
+        path = config.save_calibration(kind, measured)
+        print(f"calibration ({kind}): {float(measured * 1000):.1f} ms, kept in {path}")
+        return 0
+    if args.output is not None:
+        from theme.practice.picture import score_svg
+        from theme.renderers.picture import write_picture
+
+        write_picture(score_svg(last.score, title=exercise.describe()), args.output)
+        print(f"wrote {args.output}")
+    if last.error is not None:
+        raise last.error
+    if last.ended == "interrupted":
+        raise KeyboardInterrupt
+    return 0
+
+
+def _practise(
+    args: argparse.Namespace,
+    exercise: Exercise,
+    make_sink: object,
+    calibration: Fraction,
+    step: Fraction,
+    kind: str,
+) -> list[RunResult]:
+    import contextlib
+    import sys
+    from fractions import Fraction
+
+    from theme.live.loop import TerminalKeys
+    from theme.practice.session import TapRun, practise
+
+    def report(number: int, result: RunResult) -> None:
+        tempo = float(result.exercise.qpm)
+        head = f"run {number} at q={tempo:g}" if args.runs > 1 else "run"
+        print(f"{head} ({result.ended}):")
+        for line in result.score.summary():
+            print("  " + line)
+        if result.silent_bars:
+            print(f"  bars played with the sound off: {_ranges(result.silent_bars)}")
+        if args.runs > 1 and result.ended == "played":
+            clean = result.score.clean(tolerance_ms=args.tolerance)
+            print("  clean: faster next run" if clean and step else "  not clean: same tempo")
+
+    with contextlib.ExitStack() as stack:
+        keys = stack.enter_context(TerminalKeys(sys.stdin))
+        inputs = []
+        runs: list[TapRun] = []
+        if kind == "midi":
+            from theme.practice.midi_taps import MidiTaps
+
+            def clock() -> int:
+                return runs[-1].heard_frame() if runs else 0
+
+            inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock)))
+        window = (
+            None if args.window is None else Fraction(args.window).limit_denominator(1000) / 1000
+        )
+        return practise(
+            exercise,
+            make_sink=make_sink,  # type: ignore[arg-type]
+            runs=args.runs,
+            step_qpm=step,
+            tolerance_ms=args.tolerance,
+            on_run=report,
+            on_start=runs.append,
+            keys=keys,
+            inputs=inputs,
+            calibration=calibration,
+            window=window,
+            drop_after=args.drop_after,
+        )
+
+
+def _ranges(bars: list[int]) -> str:
+    """``'3-5, 8'`` for bars 3, 4, 5 and 8.
+
+    >>> _ranges([3, 4, 5, 8])
+    '3-5, 8'
+    """
+    spans: list[list[int]] = []
+    for bar in bars:
+        if spans and bar == spans[-1][1] + 1:
+            spans[-1][1] = bar
+        else:
+            spans.append([bar, bar])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
