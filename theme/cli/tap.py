@@ -190,7 +190,10 @@ def _exercise(args: argparse.Namespace) -> Exercise:
                 raise UsageError(f"{name} is for a variant, not for a meter's clicks")
         if args.strategy is not None or args.repeat != 1:
             raise UsageError("--strategy and --repeat are for a variant, not a meter's clicks")
-        music = Metronome(args.variant, bpm=args.tempo, bars=args.bars or METER_BARS).timeline()
+        clicks = Metronome(args.variant, bpm=args.tempo, bars=args.bars or METER_BARS)
+        music = clicks.timeline().with_title(
+            f"{clicks.meter} ({'+'.join(map(str, clicks.meter.groups))})"
+        )
         return Exercise.build(music, pattern=args.pattern or "beats", count_in=args.count_in)
     from theme.cli.common import timeline_from_args
 
@@ -199,9 +202,13 @@ def _exercise(args: argparse.Namespace) -> Exercise:
 
 
 def run(args: argparse.Namespace) -> int:
+    import contextlib
+    import sys
     from fractions import Fraction
 
+    from theme.live.loop import TerminalKeys
     from theme.practice import config
+    from theme.practice.session import TapRun, practise
 
     _check(args)
     step = _step_qpm(args.step)
@@ -218,15 +225,41 @@ def run(args: argparse.Namespace) -> int:
             if args.calibration is None
             else Fraction(args.calibration).limit_denominator(1000) / 1000
         )
-    from theme.live.sinks import SoundDeviceSink
+    with contextlib.ExitStack() as stack:
+        runs: list[TapRun] = []
+        inputs = []
+        if kind == "midi":  # a port that is not there is said before the sound starts
+            from theme.practice.midi_taps import MidiTaps
 
-    def make_sink() -> SoundDeviceSink:
-        return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)
+            def clock() -> int:
+                return runs[-1].heard_frame() if runs else 0
 
-    make_sink()  # a bad device or latency is refused before anything is opened
-    print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
-    print("tap along: any key (q ends)" if kind == "keys" else f"tap on {args.midi_in}")
-    results = _practise(args, exercise, make_sink, calibration, step, kind)
+            inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock)))
+        from theme.live.sinks import SoundDeviceSink, resolve_device
+
+        resolve_device(args.device)  # no device: said before anything is printed
+
+        def make_sink() -> SoundDeviceSink:
+            return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)
+
+        make_sink()  # a bad device or latency is refused before anything plays
+        print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
+        print("tap along: any key (q ends)" if kind == "keys" else f"tap on {inputs[0].name}")
+        keys = stack.enter_context(TerminalKeys(sys.stdin))
+        results = practise(
+            exercise,
+            make_sink=make_sink,
+            runs=args.runs,
+            step_qpm=step,
+            tolerance_ms=args.tolerance,
+            on_run=lambda number, result: _report(args, step, number, result),
+            on_start=runs.append,
+            keys=keys,
+            inputs=inputs,
+            calibration=calibration,
+            window=_seconds(args.window),
+            drop_after=args.drop_after,
+        )
     last = results[-1]
     if args.calibrate:
         from theme.practice.session import measured_calibration
@@ -248,61 +281,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _practise(
-    args: argparse.Namespace,
-    exercise: Exercise,
-    make_sink: object,
-    calibration: Fraction,
-    step: Fraction,
-    kind: str,
-) -> list[RunResult]:
-    import contextlib
-    import sys
+def _seconds(milliseconds: float | None) -> Fraction | None:
     from fractions import Fraction
 
-    from theme.live.loop import TerminalKeys
-    from theme.practice.session import TapRun, practise
+    if milliseconds is None:
+        return None
+    return Fraction(milliseconds).limit_denominator(1000) / 1000
 
-    def report(number: int, result: RunResult) -> None:
-        tempo = float(result.exercise.qpm)
-        head = f"run {number} at q={tempo:g}" if args.runs > 1 else "run"
-        print(f"{head} ({result.ended}):")
-        for line in result.score.summary():
-            print("  " + line)
-        if result.silent_bars:
-            print(f"  bars played with the sound off: {_ranges(result.silent_bars)}")
-        if args.runs > 1 and result.ended == "played":
-            clean = result.score.clean(tolerance_ms=args.tolerance)
-            print("  clean: faster next run" if clean and step else "  not clean: same tempo")
 
-    with contextlib.ExitStack() as stack:
-        keys = stack.enter_context(TerminalKeys(sys.stdin))
-        inputs = []
-        runs: list[TapRun] = []
-        if kind == "midi":
-            from theme.practice.midi_taps import MidiTaps
-
-            def clock() -> int:
-                return runs[-1].heard_frame() if runs else 0
-
-            inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock)))
-        window = (
-            None if args.window is None else Fraction(args.window).limit_denominator(1000) / 1000
-        )
-        return practise(
-            exercise,
-            make_sink=make_sink,  # type: ignore[arg-type]
-            runs=args.runs,
-            step_qpm=step,
-            tolerance_ms=args.tolerance,
-            on_run=report,
-            on_start=runs.append,
-            keys=keys,
-            inputs=inputs,
-            calibration=calibration,
-            window=window,
-            drop_after=args.drop_after,
-        )
+def _report(args: argparse.Namespace, step: Fraction, number: int, result: RunResult) -> None:
+    """What a run did: its score, the bars with the sound off, whether the next is faster."""
+    tempo = float(result.exercise.qpm)
+    head = f"run {number} at q={tempo:g}" if args.runs > 1 else "run"
+    print(f"{head} ({result.ended}):")
+    for line in result.score.summary():
+        print("  " + line)
+    if result.silent_bars:
+        print(f"  bars played with the sound off: {_ranges(result.silent_bars)}")
+    if args.runs > 1 and result.ended == "played":
+        clean = result.score.clean(tolerance_ms=args.tolerance)
+        print("  clean: faster next run" if clean and step else "  not clean: same tempo")
 
 
 def _ranges(bars: list[int]) -> str:

@@ -52,17 +52,17 @@ class MidiTaps:
         """Every :data:`CHECK_SECONDS`, look whether the port is still there.
 
         Raises:
-            MidiDeviceError: the port has gone away (unplugged, its program ended).
+            MidiPortLostError: the port has gone away (unplugged, its program ended).
         """
         now = time.monotonic()
         if now - self._looked < CHECK_SECONDS:
             return
         self._looked = now
-        from theme.errors import MidiDeviceError
+        from theme.errors import MidiPortLostError
         from theme.live.midiports import port_names
 
         if self.name not in port_names().inputs:
-            raise MidiDeviceError(f"the MIDI input {self.name!r} went away during the run")
+            raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
 
     def close(self) -> None:
         port, self._port = self._port, None

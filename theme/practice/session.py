@@ -112,7 +112,8 @@ class TapRun:
         self.player: Player | None = None
         self._onsets = [t.seconds for t in exercise.targets]
         self._silent: set[int] = set()
-        self._silent_heard: list[int] = []
+        self._heard = Fraction(0)  # seconds heard at the last look
+        self._dropped = False  # the sound is off from the next barline
         self._judged = 0
         self._good_in_a_row = 0
         self._line = ""
@@ -137,7 +138,7 @@ class TapRun:
                 "on time" if round(ms) == 0 else f"{abs(ms):.0f} ms {'late' if ms > 0 else 'early'}"
             )
             said = f"bar {target.bar}, {_short(target)}: {when}"
-        if self._silent:
+        if self._dropped:
             said += "  (sound off: keep going)"
         self._show(said)
 
@@ -205,7 +206,7 @@ class TapRun:
             list(self.taps),
             score,
             ended,
-            sorted(set(self._silent_heard)),
+            self._silent_bars_heard(),
             error,
             self.player.underruns if self.player is not None else 0,
         )
@@ -223,19 +224,25 @@ class TapRun:
 
     # -- the gap trainer ---------------------------------------------------------------
 
+    def _silent_bars_heard(self) -> list[int]:
+        """The bars played with the sound off, up to the last one begun."""
+        tempo = self.exercise.timeline.tempo_map
+        bars = self.exercise.scored_bars
+        return [
+            n for n in sorted(self._silent) if tempo.seconds_at(bars[n - 1].start) < self._heard
+        ]
+
     def _train(self, frame: int) -> None:
         """Judge each bar once its last tap can no longer come; drop the sound after
         ``drop_after`` good bars in a row, bring it back after a bar that is not good."""
         bars = len(self.exercise.scored_bars)
-        heard = Fraction(frame, self.sink.rate)
+        heard = self._heard = Fraction(frame, self.sink.rate)
         while (
             self._judged < bars
             and heard >= self.exercise.bar_end_seconds(self._judged + 1) + self.window
         ):
             self._judged += 1
             bar = self._judged
-            if bar in self._silent:
-                self._silent_heard.append(bar)
             if self.drop_after is None:
                 continue
             score = score_taps(
@@ -243,14 +250,15 @@ class TapRun:
             )
             good = score.bar_is_good(bar, tolerance_ms=self.tolerance_ms)
             self._good_in_a_row = self._good_in_a_row + 1 if good else 0
-            if not self._silent and self._good_in_a_row >= self.drop_after:
+            if not self._dropped and self._good_in_a_row >= self.drop_after:
                 self._change_sound(silent=True)
-            elif self._silent and not good:
+            elif self._dropped and not good:
                 self._change_sound(silent=False)
 
     def _change_sound(self, *, silent: bool) -> None:
         """From the next barline not yet rendered, the sound off (or on again)."""
         assert self.player is not None
+        self._dropped = silent
         ex = self.exercise
         timeline = ex.timeline
         rate = self.sink.rate
