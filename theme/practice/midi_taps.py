@@ -59,10 +59,21 @@ class MidiTaps:
             return
         self._looked = now
         from theme.errors import MidiPortLostError
-        from theme.live.midiports import port_names
 
-        if self.name not in port_names().inputs:
+        if not self._still_there():
             raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
+
+    def _still_there(self) -> bool:
+        """Whether the port is still listed, asked of the client already open: opening
+        another one while the sound card's callback waits for Python would hang a JACK
+        server."""
+        rt = getattr(self._port, "_rt", None)
+        if rt is None:
+            return True
+        try:
+            return bool(self.name in rt.get_ports())
+        except Exception:  # the API itself failed: the server is gone
+            return False
 
     def close(self) -> None:
         port, self._port = self._port, None

@@ -65,7 +65,8 @@ class TapInput(Protocol):
 class RunResult:
     """How a run went: its ``taps`` (seconds heard, before calibration), their ``score``,
     the bars played with the sound dropped out, and how it ended: ``'played'``,
-    ``'quit'``, ``'interrupted'`` or the error that ended it (``error``)."""
+    ``'quit'``, ``'interrupted'`` or ``'stopped'`` by an input that went away (``error``
+    says how)."""
 
     exercise: Exercise
     taps: list[Fraction]
@@ -189,7 +190,7 @@ class TapRun:
 
             if isinstance(err, AudioDeviceError):
                 raise
-            ended, error = str(err), err
+            ended, error = "stopped", err
         finally:
             for source in self.inputs:
                 for tapped in source.taken():  # taps that came while it stopped
