@@ -710,3 +710,55 @@ def test_a_midi_port_that_is_not_there_lists_the_ports(jack_server: None, tmp_pa
     assert done.stdout == ""
     assert done.stderr.startswith("theme: error: unknown MIDI input 'no-such-pad': expected one of")
     assert "'tap-listed-pad:out'" in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.jack
+def test_the_command_takes_taps_from_the_keys_of_a_terminal(
+    jack_server: None, tmp_path: Path
+) -> None:
+    """The command run in a terminal (a pseudo-terminal here): each key is a tap, q ends."""
+    import pty
+
+    master, slave = pty.openpty()
+    tap = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "theme",
+            "tap",
+            "3+2/4",
+            "--pattern",
+            "groups",
+            "--device",
+            "system",
+            "--tempo",
+            "150",
+            "--bars",
+            "3",
+            "--calibration",
+            "0",
+        ],
+        env={**JACK_ENV, "HOME": str(tmp_path)},
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(slave)
+    assert tap.stdout is not None
+    assert tap.stdout.readline() == "5/4 (3+2): tap the groups, q=150; calibration 0 ms (keys)\n"
+    assert tap.stdout.readline() == "tap along: any key (q ends)\n"
+    time.sleep(2.5)
+    for key in b"ab c":  # four taps, and a space is a tap too
+        os.write(master, bytes([key]))
+        time.sleep(0.3)
+    os.write(master, b"q")
+    out, err = tap.communicate(timeout=60)
+    os.close(master)
+    assert tap.returncode == 0, err
+    lines = out.splitlines()
+    summary = lines.index("run (quit):")
+    assert summary == 4  # a live line a tap
+    hits = int(lines[summary + 1].split()[1])
+    extras = int(lines[summary + 1].split("extra taps ")[1].split(";")[0])
+    assert hits + extras == 4
