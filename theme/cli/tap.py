@@ -85,8 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--step",
         default="4",
         metavar="BPM",
-        help="after a clean run the next is this much faster: 4 or q=4 quarters, e=8 ... "
-        "(default 4; 0 keeps the tempo)",
+        help="after a clean run the next is this much faster, in the tempo's own note (4), "
+        "or another's (q=4, e=8) (default 4; 0 keeps the tempo)",
     )
     p.add_argument(
         "--tolerance",
@@ -165,13 +165,21 @@ def _check(args: argparse.Namespace) -> None:
         output_file(args.output, ["svg", "png"])
 
 
-def _step_qpm(text: str) -> Fraction:
+def _step_qpm(text: str, unit: Fraction) -> Fraction:
+    """``--step`` in quarter notes a minute: a bare number counts the tempo's own note
+    (``unit`` quarter notes), as the metronome's ramps do.
+
+    >>> from fractions import Fraction
+    >>> [str(_step_qpm(t, Fraction(1, 2))) for t in ("8", "q=4", "0")]
+    ['4', '4', '0']
+    """
     from fractions import Fraction
 
     from theme.core.tempo import Tempo
 
-    if text.strip() in ("0", "q=0"):
-        return Fraction(0)
+    bare = re.fullmatch(r"\s*(\d{1,4}(\.\d{1,3})?)\s*", text)
+    if bare:
+        return Fraction(bare[1]) * unit
     try:
         step = Tempo.parse(text).qpm
     except UsageError as err:
@@ -180,6 +188,8 @@ def _step_qpm(text: str) -> Fraction:
 
 
 def _exercise(args: argparse.Namespace) -> Exercise:
+    from fractions import Fraction
+
     from theme.practice.exercise import Exercise
 
     if _is_meter(args.variant):
@@ -194,11 +204,17 @@ def _exercise(args: argparse.Namespace) -> Exercise:
         music = clicks.timeline().with_title(
             f"{clicks.meter} ({'+'.join(map(str, clicks.meter.groups))})"
         )
-        return Exercise.build(music, pattern=args.pattern or "beats", count_in=args.count_in)
+        return Exercise.build(
+            music, pattern=args.pattern or "beats", count_in=args.count_in, unit=clicks.tempo.unit
+        )
     from theme.cli.common import timeline_from_args
+    from theme.core.tempo import Tempo
 
     music = timeline_from_args(args)  # --click comes with it
-    return Exercise.build(music, pattern=args.pattern or "ostinato", count_in=args.count_in)
+    unit = Tempo.parse(args.tempo).unit if args.tempo is not None else Fraction(1)
+    return Exercise.build(
+        music, pattern=args.pattern or "ostinato", count_in=args.count_in, unit=unit
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -211,15 +227,17 @@ def run(args: argparse.Namespace) -> int:
     from theme.practice.session import TapRun, practise
 
     _check(args)
-    step = _step_qpm(args.step)
+    _step_qpm(args.step, Fraction(1))  # a bad step is refused before the music is made
     kind = "midi" if args.midi_in else "keys"
     if args.calibrate:
         from theme.practice.session import calibration_exercise
 
         exercise = calibration_exercise()
+        step = Fraction(0)
         calibration = Fraction(0)
     else:
         exercise = _exercise(args)
+        step = _step_qpm(args.step, exercise.unit)
         calibration = (
             config.calibration(kind)
             if args.calibration is None
@@ -291,8 +309,7 @@ def _seconds(milliseconds: float | None) -> Fraction | None:
 
 def _report(args: argparse.Namespace, step: Fraction, number: int, result: RunResult) -> None:
     """What a run did: its score, the bars with the sound off, whether the next is faster."""
-    tempo = float(result.exercise.qpm)
-    head = f"run {number} at q={tempo:g}" if args.runs > 1 else "run"
+    head = f"run {number} at {result.exercise.tempo}" if args.runs > 1 else "run"
     print(f"{head} ({result.ended}):")
     for line in result.score.summary():
         print("  " + line)

@@ -44,10 +44,20 @@ class Exercise:
     count_in: int
     timeline: Timeline
     targets: tuple[Target, ...]
+    unit: Fraction = Fraction(1)
+    """The note its tempo is said in, in quarter notes (1/2: ``e=280``)."""
 
     @classmethod
-    def build(cls, music: Timeline, *, pattern: str = "beats", count_in: int = 0) -> Exercise:
-        """The exercise of tapping ``pattern`` along with ``music`` after ``count_in`` bars.
+    def build(
+        cls,
+        music: Timeline,
+        *,
+        pattern: str = "beats",
+        count_in: int = 0,
+        unit: Fraction = Fraction(1),
+    ) -> Exercise:
+        """The exercise of tapping ``pattern`` along with ``music`` after ``count_in`` bars;
+        its tempo is said in ``unit`` (quarter notes).
 
         Raises:
             UsageError: an unknown pattern, ``ostinato`` for music with no layer of its
@@ -57,7 +67,7 @@ class Exercise:
         targets = targets_for(timeline, pattern)
         if not targets:
             raise UsageError(f"invalid pattern {clip(pattern)!r}: it has no onset to tap")
-        return cls(music, pattern, count_in, timeline, targets)
+        return cls(music, pattern, count_in, timeline, targets, unit)
 
     @property
     def qpm(self) -> Fraction:
@@ -68,7 +78,7 @@ class Exercise:
         """The same exercise at ``qpm`` quarter notes a minute throughout (kept within the
         tempo range)."""
         music = self.music.with_tempo(Tempo(clamp_qpm(qpm)))
-        return Exercise.build(music, pattern=self.pattern, count_in=self.count_in)
+        return Exercise.build(music, pattern=self.pattern, count_in=self.count_in, unit=self.unit)
 
     @property
     def scored_bars(self) -> list[Bar]:
@@ -82,9 +92,14 @@ class Exercise:
         """Where scored bar ``bar`` (from 1) begins, in quarter notes from the start."""
         return self.scored_bars[bar - 1].start
 
+    @property
+    def tempo(self) -> Tempo:
+        """The opening tempo, in its unit."""
+        return Tempo(self.qpm / self.unit, self.unit)
+
     def describe(self) -> str:
-        tempo = self.music.tempo_map.qpm_at(Fraction(0))
-        return f"{self.music.title}: tap the {self.pattern}, q={float(tempo):g}"
+        """One line: the music, the pattern, the tempo in its unit."""
+        return f"{self.music.title}: tap the {self.pattern}, {self.tempo}"
 
 
 def _layer_name(timeline: Timeline, pattern: str) -> str | None:

@@ -46,7 +46,7 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
     >>> targets = [Target(Fraction(q), 1, Fraction(q), m) for q in range(5)]
     >>> svg = score_svg(score_taps(targets, [Fraction(q) for q in range(4)]), title="5/4")
     >>> svg.count("class='position'"), svg.count("class='miss'")
-    (5, 1)
+    (4, 1)
     """
     positions = score.positions
     meter = positions[0].meter if positions else None
@@ -64,7 +64,7 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
         40 + max(text_width(s, 16) for s in [headline, *advice]),
         40 + text_width(title, 22, "bold"),
     )
-    height = max(cy + r + 130, rows_top + row_h * len(positions) + 60) + 24 * len(advice)
+    height = max(cy + r + 60, rows_top + row_h * len(positions) + 40) + 24 * len(advice) + 20
     body = [
         svg_text(20, 36, title, 22, weight="bold"),
         svg_text(20, 64, headline, 16),
@@ -74,6 +74,25 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
         f"<circle cx='{cx}' cy='{cy}' r='{r}' fill='none' stroke='{GREY}' stroke-width='2'/>"
     )
     scale = 0.5  # px a millisecond on the necklace's spokes
+    if meter is not None:  # the pulses round the circle, numbered as counted
+        for pulse in range(meter.numerator):
+            angle = 2 * math.pi * pulse / meter.numerator
+            sx, sy = math.sin(angle), -math.cos(angle)
+            body.append(
+                f"<line x1='{cx + (r - 6) * sx:.1f}' y1='{cy + (r - 6) * sy:.1f}' "
+                f"x2='{cx + (r + 6) * sx:.1f}' y2='{cy + (r + 6) * sy:.1f}' stroke='{GREY}' "
+                "stroke-width='2'/>"
+            )
+            body.append(
+                svg_text(
+                    cx + (r + 30) * sx,
+                    cy + (r + 30) * sy + 5,
+                    str(pulse + 1),
+                    14,
+                    "middle",
+                    fill=GREY,
+                )
+            )
     for p in positions:
         if meter is None or p.meter != meter:
             continue
