@@ -261,7 +261,10 @@ def run(args: argparse.Namespace) -> int:
             return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)
 
         make_sink()  # a bad device or latency is refused before anything plays
-        print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
+        if args.calibrate:
+            print(f"calibration ({kind}): listen to 4 clicks, then tap with the next 8")
+        else:
+            print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
         print("tap along: any key (q ends)" if kind == "keys" else f"tap on {inputs[0].name}")
         keys = stack.enter_context(TerminalKeys(sys.stdin))
         results = practise(
@@ -270,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
             runs=args.runs,
             step_qpm=step,
             tolerance_ms=args.tolerance,
-            on_run=lambda number, result: _report(args, step, number, result),
+            on_run=None if args.calibrate else lambda n, result: _report(args, step, n, result),
             on_start=runs.append,
             keys=keys,
             inputs=inputs,
@@ -282,9 +285,21 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate:
         from theme.practice.session import measured_calibration
 
+        if last.ended != "played":
+            print("calibration stopped before the end: the one kept is unchanged")
+            if last.error is not None:
+                raise last.error
+            if last.ended == "interrupted":
+                raise KeyboardInterrupt
+            return 0
         measured = measured_calibration(last)
         path = config.save_calibration(kind, measured)
-        print(f"calibration ({kind}): {float(measured * 1000):.1f} ms, kept in {path}")
+        spread = last.score.spread_ms or 0.0
+        print(
+            f"tapped {last.score.hits} of {len(last.exercise.targets)} clicks; calibration "
+            f"({kind}): {float(measured * 1000):.1f} ms (the median; spread {spread:.0f} ms), "
+            f"kept in {path}"
+        )
         return 0
     if args.output is not None:
         from theme.practice.picture import score_svg
@@ -315,7 +330,7 @@ def _report(args: argparse.Namespace, step: Fraction, number: int, result: RunRe
         print("  " + line)
     if result.silent_bars:
         print(f"  bars played with the sound off: {_ranges(result.silent_bars)}")
-    if args.runs > 1 and result.ended == "played":
+    if number < args.runs and result.ended == "played":
         clean = result.score.clean(tolerance_ms=args.tolerance)
         print("  clean: faster next run" if clean and step else "  not clean: same tempo")
 
