@@ -1,28 +1,35 @@
 """A self-contained HTML page to project: notation, pictures, a player per example, words.
 
-Everything is inside the one file (SVG inline, audio as Ogg Vorbis data URIs, one small
-script of its own, no font, style or script from outside), so it works offline and from a
-USB stick. Type is large, for the back of a classroom.
+Everything is inside the one file (SVG inline, the synthesizer's waveforms once a page,
+the page's own scripts, no font, style or script from outside), so it works offline and
+from a USB stick; a Content-Security-Policy lets the page load nothing else. Type is
+large, for the back of a classroom.
+
+Each example is an instrument, not a recording: the page plays its timeline with Web Audio
+(``js/player.js``), every sound on its exact sample, with controls under the title: play
+and stop, start from any bar, a tempo slider, box and tap, loops (a bar, a section, bars A
+to B), thinning of the clicks and mute or solo for each layer.
 
 Under each player a beat light follows the music: the bar number and a row of the bar's
 pulses (downbeat and group starts marked), the one sounding lit; a metronome of two meters
-has a row for each. Before play the first pulse of bar 1 is lit, ready. It reads the
-player's clock; a picture delay box at the top moves it later (or earlier, negative) to match a
-projector's or a loudspeaker's lag.
+has a row for each. Before play the first pulse of bar 1 is lit, ready. It follows the
+player's heard position; a picture delay box at the top moves it later (or earlier,
+negative) to match a projector's or a loudspeaker's lag.
 """
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from theme.classroom.pagedata import timeline_json
+from theme.classroom.pagedata import safe_json, timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
@@ -54,27 +61,39 @@ def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
 
 
 MAX_PAGE_SECONDS = 600
-"""The longest sound a page's section holds, in seconds (10 minutes: about 5 MB of Ogg
-Vorbis in the page, rendered in a few seconds)."""
+"""The longest music a page's section holds, in seconds (10 minutes)."""
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 24px; line-height: 1.4;
        max-width: 1280px; margin: 0 auto; padding: 1em; color: #111; background: #fff; }
 h1 { font-size: 2em; } h2 { font-size: 1.5em; border-top: 4px solid #0072B2; padding-top: .5em; }
 section { margin-bottom: 2.5em; } figure { margin: 1em 0; overflow-x: auto; }
-svg { max-width: 100%; height: auto; } audio { width: 100%; margin: .5em 0; }
+svg { max-width: 100%; height: auto; }
 pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .note { color: #555; font-size: .8em; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
 .beat .bar { min-width: 4.5em; font-weight: bold; }
 .beat b { display: inline-block; width: 1.5em; height: 1.5em; border-radius: 50%;
           margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
-.beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
+.beat b.l0 { border-color: #D55E00; width: 1.9em; height: 1.9em; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
+.player { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .6em 0;
+          padding: .5em; border: 2px solid #555; border-radius: .3em; font-size: .8em; }
+.player button, .player input, .player select { font-size: 1em; padding: .15em .4em; }
+.player input[type=number] { width: 5em; } .player .narrow { width: 3.5em; }
+.player button[aria-pressed=true] { background: #111; color: #fff; font-weight: bold; }
+.player button[aria-pressed=true]::before { content: '\u2713 '; }
+.player button.play::before { content: '\u25b6 '; }
+.player button.play[aria-pressed=true]::before { content: '\u25a0 '; }
+.player :focus-visible { outline: 4px solid #0072B2; outline-offset: 2px; }
+.player fieldset { border: 1px solid #999; display: flex; gap: .4em; flex-wrap: wrap; }
+.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
+.player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
+.delay { width: 5em; font-size: 1em; }
 """
 
-SCRIPT_FILES = ("beatlight.js",)
+SCRIPT_FILES = ("player.js", "playercontrols.js", "beatlight.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -92,7 +111,7 @@ def page_script() -> str:
 
 DELAY_BOX = (
     "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
-    "type='number' value='0' step='10' style='width:5em;font-size:1em'> ms</label> "
+    "class='delay' type='number' value='0' step='10'> ms</label> "
     "(later if the sound comes late, as from Bluetooth speakers; negative if the projector "
     "lags)</p>"
 )
@@ -110,18 +129,18 @@ class BeatRow:
 @dataclass
 class PageSection:
     """One part of the page: a title, paragraphs, pictures (SVG text), an optional text
-    grid, and the sound of a timeline (Ogg Vorbis bytes, made by :func:`audio_bytes`)."""
+    grid, and music the page plays (its ``data``)."""
 
     title: str
     paragraphs: Sequence[str] = ()
     pictures: Sequence[str] = ()
     grid: str = ""
-    audio: bytes | None = None
     notes: Sequence[str] = field(default_factory=list)
     lights: Sequence[BeatRow] = ()
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
-    """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
+    """The music as the page's scripts read and play it
+    (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
 
     @classmethod
     def for_music(
@@ -144,7 +163,6 @@ class PageSection:
             paragraphs,
             pictures,
             grid=grid,
-            audio=audio_bytes(music),
             lights=beat_rows(music),
             data=timeline_json(music),
         )
@@ -167,31 +185,35 @@ def check_page_seconds(timeline: Timeline) -> None:
 
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
-    encoded block by block (one big Vorbis write crashes some libsndfile versions)."""
+    encoded block by block (one big Vorbis write crashes some libsndfile versions); a
+    notebook's player uses it (a page plays its music itself)."""
     from theme.renderers.audiofile import encode_audio
 
     return encode_audio(timeline, rate=rate, kind="ogg")
 
 
 def beats_json(timeline: Timeline) -> str:
-    """Each bar's number, the seconds of its pulses (from the tempo map, to a tenth of a
-    millisecond) and their accent levels, as JSON for the page's beat light.
+    """Each bar's number, the quarter positions (``q``) and seconds (``t``, from the tempo
+    map, to a tenth of a millisecond) of its pulses and their accent levels, as JSON for the
+    page's beat light.
 
     >>> from theme.core.meter import Meter
     >>> beats_json(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")], tempo=120))
-    '[{"n":1,"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
+    '[{"n":1,"q":[0.0,1.0,2.0,3.0,4.0],"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
     """
-    bars = [
-        {
-            "n": bar.number,
-            "t": [
-                round(float(timeline.seconds_of(bar.number, beat)), 4)
-                for beat in range(1, bar.meter.numerator + 1)
-            ],
-            "l": [int(level) for level in bar.meter.accent_levels()],
-        }
-        for bar in timeline.bars
-    ]
+    bars = []
+    for bar in timeline.bars:
+        pulses = [
+            timeline.quarter_of(bar.number, beat) for beat in range(1, bar.meter.numerator + 1)
+        ]
+        bars.append(
+            {
+                "n": bar.number,
+                "q": [float(q) for q in pulses],
+                "t": [round(float(timeline.tempo_map.seconds_at(q)), 4) for q in pulses],
+                "l": [int(level) for level in bar.meter.accent_levels()],
+            }
+        )
     return json.dumps(bars, separators=(",", ":"))
 
 
@@ -217,7 +239,8 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
 
 def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | None:
     """The second meter of a metronome timeline, from its clicks: its label and its bars
-    (number, seconds of each pulse, accent levels), as :func:`beats_json` gives the first.
+    (number, quarter position and seconds of each pulse, accent levels), as
+    :func:`beats_json` gives the first.
 
     Every bar of a metronome's layer has the same clicks, heard or silent (a gap bar), so
     the first bar (up to the next downbeat, or the first silent click) is the pattern:
@@ -245,12 +268,15 @@ def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | N
     bars: list[dict[str, object]] = []
     for n, first in enumerate(range(0, len(events), size), start=1):
         bar = events[first : first + size]
-        seconds = [
-            round(float(timeline.tempo_map.seconds_at(bar[j].onset)), 4)
-            for j in keep
-            if j < len(bar)
-        ]
-        bars.append({"n": n, "t": seconds, "l": levels[: len(seconds)]})
+        onsets = [bar[j].onset for j in keep if j < len(bar)]
+        bars.append(
+            {
+                "n": n,
+                "q": [float(q) for q in onsets],
+                "t": [round(float(timeline.tempo_map.seconds_at(q)), 4) for q in onsets],
+                "l": levels[: len(onsets)],
+            }
+        )
     return _meter_label(pattern, keep, levels), bars
 
 
@@ -270,10 +296,8 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 def _section(section: PageSection, number: int) -> str:
     parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
-    if section.audio is not None:
-        data = base64.b64encode(section.audio).decode("ascii")
-        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
+        parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
@@ -281,6 +305,62 @@ def _section(section: PageSection, number: int) -> str:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
     parts += [f"<p class='note'>{escape(n)}</p>" for n in section.notes]
     return "".join(parts) + "</section>"
+
+
+THINNING = (
+    ("3", "every click (subdivisions too)"),
+    ("2", "beats"),
+    ("1", "group starts"),
+    ("0", "downbeats only"),
+)
+"""The thinning menu: the highest accent level of a click still heard, and its words."""
+
+
+def player_controls(number: int, data: dict[str, Any]) -> str:
+    """A section's player controls (``js/playercontrols.js`` brings them to life): play,
+    start bar, tempo (slider, box, tap), loop, click thinning, mute and solo per layer, each
+    labelled, with a place for a message beside each group. ``number`` makes the ids."""
+    p = f"s{number}-"
+    bars = len(data.get("bars", ())) or 1
+    qpm = data["tempo"]["segments"][0]["qpm"] if data.get("tempo") else 120
+    layers = data.get("layers", [])
+    field = "<span class='err' id='{0}err-{1}' role='status' aria-live='polite'></span>"
+    parts = [
+        f"<div class='player' role='group' aria-label='Player: {escape(data.get('title', ''))}'>",
+        f"<button type='button' class='play' aria-pressed='false' id='{p}play'>Play</button>",
+        f"<label>from bar <input class='from narrow' type='number' min='1' max='{bars}' "
+        f"value='1' step='1' aria-describedby='{p}err-from'></label>",
+        field.format(p, "from"),
+        "<label>tempo <input class='tempo-range' type='range' min='25' max='200' step='1' "
+        "value='100' aria-valuetext='100 percent of the written tempo'></label>",
+        f"<label>q = <input class='tempo-bpm' type='number' step='any' value='{qpm:g}' "
+        f"aria-describedby='{p}err-tempo'></label><span class='note'>a minute</span>",
+        "<button type='button' class='tap'>Tap the beat</button>",
+        field.format(p, "tempo"),
+        "<label>loop <select class='loop-kind'><option value='off'>off</option>"
+        "<option value='bar'>the start bar</option><option value='section'>its section"
+        "</option><option value='range'>bars A to B</option></select></label>",
+        f"<label>A <input class='loop-a narrow' type='number' min='1' max='{bars}' value='1' "
+        f"step='1' aria-describedby='{p}err-loop'></label>",
+        f"<label>B <input class='loop-b narrow' type='number' min='1' max='{bars}' "
+        f"value='{bars}' step='1' aria-describedby='{p}err-loop'></label>",
+        field.format(p, "loop"),
+    ]
+    if any(layer.get("click") for layer in layers):
+        options = "".join(f"<option value='{v}'>{words}</option>" for v, words in THINNING)
+        parts.append(f"<label>clicks heard <select class='thin'>{options}</select></label>")
+    if len(layers) > 1:
+        parts.append("<fieldset class='layers'><legend>layers</legend>")
+        for i, layer in enumerate(layers):
+            name = escape(layer["name"])
+            parts.append(
+                f"<span>{name} <button type='button' class='mute' data-layer='{i}' "
+                f"aria-pressed='false' aria-label='mute {name}'>mute</button>"
+                f"<button type='button' class='solo' data-layer='{i}' aria-pressed='false' "
+                f"aria-label='solo {name}'>solo</button></span>"
+            )
+        parts.append("</fieldset>")
+    return "".join(parts) + "</div>"
 
 
 def _light(row: BeatRow) -> str:
@@ -298,19 +378,76 @@ def _light(row: BeatRow) -> str:
     )
 
 
+def sounds_element(sections: Sequence[PageSection]) -> str:
+    """The page's sounds, once for all its sections
+    (:func:`theme.classroom.pagesounds.sounds_data`), as a JSON element; empty when no
+    section plays."""
+    from theme.classroom.pagesounds import sound_names, sounds_data
+
+    music = [json.loads(s.data) for s in sections if s.data]
+    if not music:
+        return ""
+    data = safe_json(sounds_data(sound_names(music)))
+    return f"<script type='application/json' id='theme-sounds'>{data}</script>"
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64_digest(text) + "'"
+
+
+def base64_digest(text: str) -> str:
+    """The base64 of the SHA-256 of ``text`` (UTF-8), as a Content-Security-Policy names it.
+
+    >>> base64_digest("")
+    '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
+    """
+    import base64
+
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+NONE = "'none'"
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def content_policy(body: str, script: str) -> str:
+    """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
+    but its own script (by its hash), its style elements (by their hashes, the notation's
+    too), its notation font and pictures from ``data:`` URIs; no form, no base URL."""
+    styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
+    scripts = [_sha256(script)] if script else []
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {' '.join(scripts) or NONE}",
+            f"style-src {' '.join(styles) or NONE}",
+            "font-src data:",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
 def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -> str:
     """The whole page as one HTML string."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
-    lights = any(s.lights for s in sections)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
+    playing = any(s.data or s.lights for s in sections)
+    script = page_script() if playing else ""
+    head = f"<title>{escape(title)}</title><style>{STYLE}</style>"
+    body = (
+        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if playing else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{f'<script>{page_script()}</script>' if lights else ''}</body></html>"
+        f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
+    )
+    policy = content_policy(head + body, script)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"{head}</head>{body}</html>"
     )
 
 
