@@ -762,3 +762,93 @@ def test_the_command_takes_taps_from_the_keys_of_a_terminal(
     hits = int(lines[summary + 1].split()[1])
     extras = int(lines[summary + 1].split("extra taps ")[1].split(";")[0])
     assert hits + extras == 4
+
+
+# -- on the page: headless Chromium, the page's own player and its AudioContext ------------
+
+
+@pytest.fixture(scope="module")
+def tv_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import run_theme
+
+    folder = tmp_path_factory.mktemp("tap-page")
+    made = run_theme("export", "tv-1966", "-o", "tv.html", cwd=folder)
+    assert made.returncode == 0, made.stderr
+    return folder / "tv.html"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("pattern", ["ostinato", "groups", "beats", "bongos"])
+def test_the_page_taps_the_onsets_the_command_taps(browser, tv_page: Path, pattern: str) -> None:  # type: ignore[no-untyped-def]
+    browser.get(tv_page.as_uri())
+    found = browser.execute_script(
+        "const s = document.querySelector('section');"
+        "const data = JSON.parse(s.querySelector('script.timeline').textContent);"
+        "return Theme.tapTargets(data, arguments[0]);",
+        pattern,
+    )
+    ex = Exercise.build(theme.load("tv-1966").timeline(), pattern=pattern)
+    assert [(t["q"], t["bar"], t["label"]) for t in found] == [
+        (
+            float(ex.scored_bars[t.bar - 1].start + t.position),
+            t.bar,
+            position_label(t.meter, t.position),
+        )
+        for t in ex.targets
+    ]
+
+
+TAP_ON_PAGE = """
+const [done] = arguments;
+const section = document.querySelector('section'), player = Theme.playerFor(section);
+const tapper = Theme.tapperFor(section);
+const wait = ms => new Promise(r => setTimeout(r, ms));  // the test waits; nothing it times
+player.play(1).then(() => wait(1500)).then(() => {
+  const ctx = player.context, results = {};
+  // a key anywhere, and a touch on the button: placed where the clock is as they come
+  const key = new KeyboardEvent('keydown', {key: 'j', bubbles: true});
+  document.dispatchEvent(key);
+  results.key = [tapper.taps.length, tapper.taps[0].time, Theme.heardContextTime(ctx, key.timeStamp),
+                 ctx.currentTime - (ctx.baseLatency || 0) - (ctx.outputLatency || 0)];
+  const touch = new PointerEvent('pointerdown', {pointerType: 'touch', bubbles: true, cancelable: true});
+  section.querySelector('.tap-button').dispatchEvent(touch);
+  results.touch = [tapper.taps.length, tapper.taps[1].time, Theme.heardContextTime(ctx, touch.timeStamp)];
+  section.querySelector('.tap-calibration').value = '100';
+  const late = new KeyboardEvent('keydown', {key: 'j', bubbles: true});
+  document.dispatchEvent(late);
+  results.calibrated = [tapper.taps[2].time, Theme.heardContextTime(ctx, late.timeStamp)];
+  section.querySelector('.tap-calibration').value = '0';
+  // a tap whose moment is 20 ms after onset 6 on the context's clock: scored 20 ms late
+  const stamp = ctx.getOutputTimestamp();
+  const plan = player.plans[0], target = tapper.targets[6];
+  const onsetTime = player.frameOf(plan, target.q, 0) / player.rate;
+  const at = stamp.performanceTime + (onsetTime + 0.020 - stamp.contextTime) * 1000;
+  results.scored = tapper.tap(at);
+  results.line = section.querySelector('.tap-line').textContent;
+  results.rows = section.querySelectorAll('.tap-table tbody tr').length;
+  player.stop();
+  done(results);
+}).catch(err => done({error: String(err)}));
+"""
+
+
+@pytest.mark.browser
+def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) -> None:  # type: ignore[no-untyped-def]
+    """Synthetic key and touch events while the page plays (headless Chromium's real
+    AudioContext): each tap is placed at its event's moment on the context's clock (through
+    getOutputTimestamp), the calibration is taken away, and a tap 20 ms after an onset on
+    that clock scores 20 ms late."""
+    browser.get(tv_page.as_uri())
+    got = browser.execute_async_script(TAP_ON_PAGE)
+    assert "error" not in got, got
+    count, placed, expected, estimate = got["key"]
+    assert count == 1 and placed == pytest.approx(expected, abs=1e-9)
+    assert abs(placed - estimate) < 0.05  # the timestamp pair and currentTime less latency agree
+    count, placed, expected = got["touch"]
+    assert count == 2 and placed == pytest.approx(expected, abs=1e-9)
+    placed, expected = got["calibrated"]
+    assert placed == pytest.approx(expected - 0.1, abs=1e-9)
+    assert got["scored"]["index"] == 6
+    assert got["scored"]["offsetMs"] == pytest.approx(20, abs=0.05)
+    assert got["line"] == "bar 2, beat 4, the start of the 2 group: 20 ms late"
+    assert got["rows"] == 4  # the ostinato's four positions

@@ -93,7 +93,7 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .delay { width: 5em; font-size: 1em; }
 """
 
-SCRIPT_FILES = ("player.js", "playercontrols.js", "beatlight.js")
+SCRIPT_FILES = ("player.js", "playercontrols.js", "tap.js", "beatlight.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
