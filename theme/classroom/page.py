@@ -19,6 +19,7 @@ negative) to match a projector's or a loudspeaker's lag.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -68,7 +69,7 @@ body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 24px; line-heig
        max-width: 1280px; margin: 0 auto; padding: 1em; color: #111; background: #fff; }
 h1 { font-size: 2em; } h2 { font-size: 1.5em; border-top: 4px solid #0072B2; padding-top: .5em; }
 section { margin-bottom: 2.5em; } figure { margin: 1em 0; overflow-x: auto; }
-svg { max-width: 100%; height: auto; }
+svg { max-width: 100%; height: auto; } audio { width: 100%; margin: .5em 0; }
 pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .note { color: #555; font-size: .8em; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
@@ -91,9 +92,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
+.quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
+.quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
+#quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
 """
 
-SCRIPT_FILES = ("player.js", "playercontrols.js", "tap.js", "beatlight.js")
+SCRIPT_FILES = ("player.js", "playercontrols.js", "tap.js", "beatlight.js", "quiz.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -141,6 +145,12 @@ class PageSection:
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    markup: str = ""
+    """HTML of the library's own making placed under the player (a quiz item's answer
+    buttons, which the page's scripts score); never text from outside."""
+    audio: bytes | None = None
+    """A recording (Ogg Vorbis, :func:`audio_bytes`) for music the page must not play from
+    its data: a quiz item's, whose data would give its meter away."""
 
     @classmethod
     def for_music(
@@ -296,9 +306,13 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 def _section(section: PageSection, number: int) -> str:
     parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+    if section.audio is not None:
+        data = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
@@ -423,6 +437,7 @@ def content_policy(body: str, script: str) -> str:
             f"style-src {' '.join(styles) or NONE}",
             "font-src data:",
             "img-src data:",
+            *(["media-src data:"] if "<audio " in body else []),
             "base-uri 'none'",
             "form-action 'none'",
         ]
@@ -434,7 +449,7 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
-    script = page_script() if playing else ""
+    script = page_script() if playing or any(s.markup for s in sections) else ""
     head = f"<title>{escape(title)}</title><style>{STYLE}</style>"
     body = (
         f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if playing else ''}{body}"
