@@ -78,7 +78,7 @@ body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 24px; line-heig
        max-width: 1280px; margin: 0 auto; padding: 1em; color: #111; background: #fff; }
 h1 { font-size: 2em; } h2 { font-size: 1.5em; border-top: 4px solid #0072B2; padding-top: .5em; }
 section { margin-bottom: 2.5em; } figure { margin: 1em 0; overflow-x: auto; }
-svg { max-width: 100%; height: auto; }
+svg { max-width: 100%; height: auto; } audio { width: 100%; margin: .5em 0; }
 pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .note { color: #555; font-size: .8em; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
@@ -134,6 +134,7 @@ SCRIPT_FILES = (
     "sounds.js",
     "player.js",
     "playercontrols.js",
+    "tap.js",
     "beatlight.js",
     "cursor.js",
     "conductor.js",
@@ -379,6 +380,9 @@ def _section(section: PageSection, number: int) -> str:
     kind = f" class='{escape(section.kind)}'" if section.kind else ""
     parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+    if section.audio is not None:
+        data = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
