@@ -8,7 +8,8 @@ large, for the back of a classroom.
 Each example is an instrument, not a recording: the page plays its timeline with Web Audio
 (``js/player.js``), every sound on its exact sample, with controls under the title: play
 and stop, start from any bar, a tempo slider, box and tap, loops (a bar, a section, bars A
-to B), thinning of the clicks and mute or solo for each layer.
+to B), thinning of the clicks and mute or solo for each layer. (A listening quiz's items
+are recordings instead, so that its page does not hold the answers as data.)
 
 Under each player a beat light follows the music: the bar number and a row of the bar's
 pulses (downbeat and group starts marked), the one sounding lit; a metronome of two meters
@@ -19,6 +20,7 @@ negative) to match a projector's or a loudspeaker's lag.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -92,9 +94,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
+.quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
+.quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
+#quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
 """
 
-SCRIPT_FILES = ("sounds.js", "player.js", "playercontrols.js", "beatlight.js")
+SCRIPT_FILES = ("sounds.js", "player.js", "playercontrols.js", "beatlight.js", "quiz.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -130,18 +135,24 @@ class BeatRow:
 @dataclass
 class PageSection:
     """One part of the page: a title, paragraphs, pictures (SVG text), an optional text
-    grid, and music the page plays (its ``data``)."""
+    grid, and music the page plays (its ``data``) or a recording (``audio``)."""
 
     title: str
     paragraphs: Sequence[str] = ()
     pictures: Sequence[str] = ()
     grid: str = ""
+    audio: bytes | None = None
+    """A recording to play instead of music data (Ogg Vorbis, :func:`audio_bytes`): for a
+    listening quiz, whose page must not hold the answer in its data."""
     notes: Sequence[str] = field(default_factory=list)
     lights: Sequence[BeatRow] = ()
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    markup: str = ""
+    """HTML of the library's own making placed under the player (a quiz item's answer
+    buttons, which the page's scripts score); never text from outside."""
 
     @classmethod
     def for_music(
@@ -186,8 +197,8 @@ def check_page_seconds(timeline: Timeline) -> None:
 
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
-    encoded block by block (one big Vorbis write crashes some libsndfile versions); a
-    notebook's player uses it (a page plays its music itself)."""
+    encoded block by block (one big Vorbis write crashes some libsndfile versions): for a
+    notebook's player and a quiz item (a page plays its other music itself)."""
     from theme.renderers.audiofile import encode_audio
 
     return encode_audio(timeline, rate=rate, kind="ogg")
@@ -297,9 +308,13 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 def _section(section: PageSection, number: int) -> str:
     parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+    if section.audio is not None:
+        data = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
@@ -346,8 +361,6 @@ def base64_digest(text: str) -> str:
     >>> base64_digest("")
     '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
     """
-    import base64
-
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
@@ -355,10 +368,11 @@ NONE = "'none'"
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
 
-def content_policy(body: str, script: str) -> str:
+def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
     """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
     but its own script (by its hash), its style elements (by their hashes, the notation's
-    too), its notation font and pictures from ``data:`` URIs; no form, no base URL."""
+    too), its notation font and pictures from ``data:`` URIs, and with ``recordings`` its
+    audio elements' ``data:`` sound; no form, no base URL."""
     styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
     scripts = [_sha256(script)] if script else []
     return "; ".join(
@@ -368,6 +382,7 @@ def content_policy(body: str, script: str) -> str:
             f"style-src {' '.join(styles) or NONE}",
             "font-src data:",
             "img-src data:",
+            *(["media-src data:"] if recordings else []),
             "base-uri 'none'",
             "form-action 'none'",
         ]
@@ -378,16 +393,16 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
     """The whole page as one HTML string."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
-    playing = any(s.data or s.lights for s in sections)
-    script = page_script() if playing else ""
+    lights = any(s.data or s.lights for s in sections)
+    script = page_script() if lights or any(s.markup for s in sections) else ""
     head = f"<title>{escape(title)}</title><style>{STYLE}</style>"
     body = (
-        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if playing else ''}{body}"
+        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
         f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
     )
-    policy = content_policy(head + body, script)
+    policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"

@@ -36,6 +36,7 @@ COMMANDS = (
     "theme.cli.audio",
     "theme.cli.metronome",
     "theme.cli.classroom",
+    "theme.cli.quiz",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
 
