@@ -71,7 +71,9 @@ def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
         ["index.html"] + [f"step-{n}.{ext}" for n in range(1, 8) for ext in ("wav", "mid", "svg")]
     )
     html = page.read_text()
-    assert html.count("<div class='player'") == 7 and html.count("<section") == 7
+    assert html.count("<div class='player'") == 7 and html.count("<section") == 8
+    assert "<section id='s8' class='builder'>" in html  # the steps, then the meter builder
+    assert "<body data-slides>" in html  # shown one step a screen
     assert html.count("id='theme-sounds'") == 1  # the sounds, once for every step
     assert all(step.title.split(":")[0] in html for step in STEPS)
 

@@ -8,14 +8,18 @@ large, for the back of a classroom.
 Each example is an instrument, not a recording: the page plays its timeline with Web Audio
 (``js/player.js``), every sound on its exact sample, with controls under the title: play
 and stop, start from any bar, a tempo slider, box and tap, loops (a bar, a section, bars A
-to B), thinning of the clicks and mute or solo for each layer. (A listening quiz's items
-are recordings instead, so that its page does not hold the answers as data.)
+to B), thinning of the clicks and mute or solo for each layer.
 
 Under each player a beat light follows the music: the bar number and a row of the bar's
 pulses (downbeat and group starts marked), the one sounding lit; a metronome of two meters
 has a row for each. Before play the first pulse of bar 1 is lit, ready. It follows the
 player's heard position; a picture delay box at the top moves it later (or earlier,
 negative) to match a projector's or a loudspeaker's lag.
+
+The same position lights the notes heard in the engraved notation (``js/cursor.js``: each
+note carries its onset and end in quarter notes, from verovio's timemap), the syllable
+counted now and a conductor's baton for each meter (``js/conductor.js``,
+:mod:`theme.classroom.follow`).
 """
 
 from __future__ import annotations
@@ -57,10 +61,13 @@ NOTATION_BARS = 8
 
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.renderers.notation import svg
+    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
+    each note carrying its onset and end in quarter notes for the score cursor
+    (:func:`theme.renderers.notation.timed_svg`)."""
+    from theme.renderers.notation import engrave, timed_svg
 
-    return svg(timeline.head(bars))[0]
+    engraving = engrave(timeline.head(bars))
+    return timed_svg(engraving.pages[0], engraving.notes)
 
 
 MAX_PAGE_SECONDS = 600
@@ -77,8 +84,9 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
 .beat .bar { min-width: 4.5em; font-weight: bold; }
 .beat b { display: inline-block; width: 1.5em; height: 1.5em; border-radius: 50%;
-          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
-.beat b.l0 { border-color: #D55E00; width: 1.9em; height: 1.9em; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
+          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; vertical-align: middle; }
+.beat b.l0 { border-color: #D55E00; border-radius: 12%; width: 1.9em; height: 1.9em; }
+.beat b.l1 { border-color: #E69F00; margin-left: 1em; border-radius: 12%; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
 .player { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .6em 0;
@@ -94,12 +102,46 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
 .player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
 .delay { width: 5em; font-size: 1em; }
+svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }
+svg .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
+svg .note.now .cursor-box { visibility: visible; }
+.follow { display: flex; align-items: center; gap: 1em; margin: .3em 0; }
+.follow .counts { min-width: 14em; }
+.counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
+.counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
+.counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
+.counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
+.counting .alt, .counting .moves { font-size: .7em; color: #444; }
+.counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
+  text-decoration: underline 3px; }
+.counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
+.counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
+.conductor { width: 11em; flex: none; }
+.conductor .off { display: none; }
+.conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
+.conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
+.conductor .beat-mark text { font-size: 13px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
+.conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
+.conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
 .quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
 .quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
 #quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
+audio { width: 100%; margin: .5em 0; }
 """
 
-SCRIPT_FILES = ("sounds.js", "player.js", "playercontrols.js", "beatlight.js", "quiz.js")
+SCRIPT_FILES = (
+    "sounds.js",
+    "player.js",
+    "playercontrols.js",
+    "beatlight.js",
+    "cursor.js",
+    "conductor.js",
+    "quiz.js",
+    "meters.js",
+    "builder.js",
+    "slides.js",
+)
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -115,8 +157,26 @@ def page_script() -> str:
     return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
 
 
+STYLE_FILES = ("lesson.css",)
+"""More of the page's style, files of this package's ``css`` folder, after :data:`STYLE`."""
+
+
+def page_style() -> str:
+    """The page's CSS: :data:`STYLE` and every file of :data:`STYLE_FILES`.
+
+    >>> "@media print" in page_style()
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("theme.classroom").joinpath("css")
+    return STYLE + "\n".join(
+        folder.joinpath(name).read_text(encoding="utf-8") for name in STYLE_FILES
+    )
+
+
 DELAY_BOX = (
-    "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
+    "<p class='note controls'><label>Picture delay for the beat lights: <input id='picture-delay' "
     "class='delay' type='number' value='0' step='10'> ms</label> "
     "(later if the sound comes late, as from Bluetooth speakers; negative if the projector "
     "lags)</p>"
@@ -135,24 +195,30 @@ class BeatRow:
 @dataclass
 class PageSection:
     """One part of the page: a title, paragraphs, pictures (SVG text), an optional text
-    grid, and music the page plays (its ``data``) or a recording (``audio``)."""
+    grid, and music the page plays (its ``data``)."""
 
     title: str
     paragraphs: Sequence[str] = ()
     pictures: Sequence[str] = ()
     grid: str = ""
-    audio: bytes | None = None
-    """A recording to play instead of music data (Ogg Vorbis, :func:`audio_bytes`): for a
-    listening quiz, whose page must not hold the answer in its data."""
     notes: Sequence[str] = field(default_factory=list)
     lights: Sequence[BeatRow] = ()
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    follow: str = ""
+    """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
     markup: str = ""
     """HTML of the library's own making placed under the player (a quiz item's answer
-    buttons, which the page's scripts score); never text from outside."""
+    buttons, which the page's scripts score; the meter builder's panel); never text from
+    outside."""
+    kind: str = ""
+    """A class for the section element (``'builder'``), for the page's style and scripts."""
+    audio: bytes | None = None
+    """A recording (Ogg Vorbis, :func:`audio_bytes`) in an audio element, for a section
+    whose music the page must not spell out (a quiz item: no timeline data to read the
+    answer from); a section with ``data`` plays through the page's own player instead."""
 
     @classmethod
     def for_music(
@@ -169,14 +235,18 @@ class PageSection:
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
+        from theme.classroom.follow import follow_html
+
         check_page_seconds(music)
+        lights = beat_rows(music)
         return cls(
             title,
             paragraphs,
             pictures,
             grid=grid,
-            lights=beat_rows(music),
+            lights=lights,
             data=timeline_json(music),
+            follow=follow_html(music, [row.label for row in lights]),
         )
 
 
@@ -197,8 +267,8 @@ def check_page_seconds(timeline: Timeline) -> None:
 
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
-    encoded block by block (one big Vorbis write crashes some libsndfile versions): for a
-    notebook's player and a quiz item (a page plays its other music itself)."""
+    encoded block by block (one big Vorbis write crashes some libsndfile versions); a
+    notebook's player uses it (a page plays its music itself)."""
     from theme.renderers.audiofile import encode_audio
 
     return encode_audio(timeline, rate=rate, kind="ogg")
@@ -306,16 +376,18 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 
 
 def _section(section: PageSection, number: int) -> str:
-    parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
+    kind = f" class='{escape(section.kind)}'" if section.kind else ""
+    parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
-    if section.audio is not None:
-        data = base64.b64encode(section.audio).decode("ascii")
-        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    if section.audio is not None and not section.data:  # a recording: a quiz item's
+        sound = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{sound}'></audio>")
     parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
+    parts.append(section.follow)
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
@@ -345,7 +417,7 @@ def sounds_element(sections: Sequence[PageSection]) -> str:
     from theme.classroom.pagesounds import sound_names, sounds_data
 
     music = [json.loads(s.data) for s in sections if s.data]
-    if not music:
+    if not music and not any(s.markup for s in sections):  # a panel may make clicks
         return ""
     data = safe_json(sounds_data(sound_names(music)))
     return f"<script type='application/json' id='theme-sounds'>{data}</script>"
@@ -371,8 +443,8 @@ _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
     """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
     but its own script (by its hash), its style elements (by their hashes, the notation's
-    too), its notation font and pictures from ``data:`` URIs, and with ``recordings`` its
-    audio elements' ``data:`` sound; no form, no base URL."""
+    too), its notation font and pictures from ``data:`` URIs (and its ``recordings``'
+    sound); no form, no base URL."""
     styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
     scripts = [_sha256(script)] if script else []
     return "; ".join(
@@ -389,15 +461,20 @@ def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
     )
 
 
-def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -> str:
-    """The whole page as one HTML string."""
+def page_html(
+    title: str, sections: Sequence[PageSection], *, intro: str = "", slides: bool = False
+) -> str:
+    """The whole page as one HTML string; with ``slides`` its sections are shown one a
+    screen (keys, a clicker or a swipe move on; printed, every section gets a page)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
-    lights = any(s.data or s.lights for s in sections)
-    script = page_script() if lights or any(s.markup for s in sections) else ""
-    head = f"<title>{escape(title)}</title><style>{STYLE}</style>"
+    playing = any(s.data or s.lights for s in sections)
+    scripted = playing or slides or any(s.markup for s in sections)
+    script = page_script() if scripted else ""
+    head = f"<title>{escape(title)}</title><style>{page_style()}</style>"
     body = (
-        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
+        f"<body{' data-slides' if slides else ''}><h1>{escape(title)}</h1>{lead}"
+        f"{DELAY_BOX if playing else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
         f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
@@ -432,15 +509,22 @@ def timeline_section(
     )
 
 
-def write_page(timeline: Timeline, path: str | Path | Output, *, title: str | None = None) -> Path:
-    """Write a page for one timeline (``theme export VARIANT -o page.html``).
+def write_page(
+    timeline: Timeline,
+    path: str | Path | Output,
+    *,
+    title: str | None = None,
+    more: Sequence[PageSection] = (),
+) -> Path:
+    """Write a page for one timeline (``theme export VARIANT -o page.html``), and the
+    sections ``more`` after it (a metronome's page: the meter builder).
 
     Raises:
         OutputFileError: not an ``.html`` path, a missing folder, no permission.
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
     out = output_file(path, ["html", "htm"])  # checked before the work
-    html = page_html(title or timeline.title, [timeline_section(timeline)])
+    html = page_html(title or timeline.title, [timeline_section(timeline), *more])
     with atomic_path(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return Path(out)
