@@ -111,6 +111,7 @@ class Player:
             events=renderer.begun,
             layers=renderer.layers,
             last=frames < self.sink.blocksize,
+            music_end_frame=renderer.end_frame,
         )
         for companion in self.companions:
             companion.block(block)
