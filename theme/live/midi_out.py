@@ -110,7 +110,9 @@ class MidiOut:
         self._clock_message = mido.Message("clock")
 
     @classmethod
-    def open(cls, name: str | None, *, notes: bool = True, clock: bool = False) -> MidiOut:
+    def open(
+        cls, name: str | None, *, notes: bool = True, clock: bool = False, log: bool = False
+    ) -> MidiOut:
         """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
         :func:`theme.live.midiports.open_output`).
 
@@ -119,7 +121,7 @@ class MidiOut:
         """
         from theme.live.midiports import open_output
 
-        return cls(open_output(name), notes=notes, clock=clock)
+        return cls(open_output(name), notes=notes, clock=clock, log=log)
 
     # -- the companion ---------------------------------------------------------------------
 
