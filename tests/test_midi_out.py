@@ -60,12 +60,14 @@ def missing() -> str | None:
     return None
 
 
+DUMMY = ("-d", "dummy", "-r", "48000")
+
+
 def start_server(name: str, period: int) -> subprocess.Popen[bytes]:
     env = {**ENV, "JACK_DEFAULT_SERVER": name}
     server = subprocess.Popen(
         # -t: on a busy machine, clients slow to answer are not dropped at once
-        ["jackd", "-t", "2000", "--no-realtime", "-n", name]
-        + ["-d", "dummy", "-r", "48000", "-p", str(period)],
+        ["jackd", "-t", "2000", "--no-realtime", "-n", name, *DUMMY, "-p", str(period)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
