@@ -96,7 +96,11 @@ def jack_server() -> Iterator[None]:
         else:
             os.environ[key] = value
     server.terminate()
-    server.wait(5)
+    try:  # a busy jackd takes its time; killed, it would leave its name registered
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(5)
 
 
 class Dump:
