@@ -38,8 +38,7 @@ import numpy as np
 
 RATE = 48000
 BPM = 137
-PLAYER = (
-    """
+PLAYER = """
 import sys, time
 from theme.live.midi_out import MidiOut
 from theme.live.playback import Player
@@ -58,7 +57,7 @@ if mode == "card":
     sink = SoundDeviceSink(device=jack)
 else:
     sink = ClockedSink()
-player = Player(Metronome("5/4", bpm=%d, bars=bars).renderer(), sink, companions=[out])
+player = Player(Metronome("5/4", bpm=int(sys.argv[5]), bars=bars).renderer(), sink, companions=[out])
 player.start().wait()
 player.close()
 out.close()
@@ -68,8 +67,6 @@ with open(path, "w") as f:
         due = sink.seconds_of(frame) if mode == "clocked" else 0.0
         print(frame, f"{at - due:.6f}", message.hex(sep=""), file=f)
 """
-    % BPM
-)
 
 
 def align(
@@ -111,8 +108,19 @@ def run(mode: str, period: int, minutes: float) -> None:
         "THEME_MIDI_API": "jack",
     }
     server = subprocess.Popen(
-        ["jackd", "-t", "2000", "--no-realtime", "-n", name, "-d", "dummy"]
-        + ["-r", str(RATE), "-p", str(period)],
+        [
+            "jackd",
+            "-t",
+            "2000",
+            "--no-realtime",
+            "-n",
+            name,
+            "-d",
+            "dummy",
+            "-r",
+            str(RATE),
+            *("-p", str(period)),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -140,7 +148,7 @@ def run(mode: str, period: int, minutes: float) -> None:
         with tempfile.TemporaryDirectory() as folder:
             log = Path(folder) / "log"
             player = subprocess.run(
-                [sys.executable, "-c", PLAYER, mode, "bench:input", str(bars), str(log)],
+                [sys.executable, "-c", PLAYER, mode, "bench:input", str(bars), str(log), str(BPM)],
                 env=env,
                 capture_output=True,
                 text=True,
