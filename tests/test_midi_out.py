@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from pathlib import Path
 
 import mido
 import pytest
@@ -590,3 +591,41 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
     )
     assert re.search(r"^stopped (in|at) (bar|.*bar)", out, re.M), out
     assert arrived and arrived[0][1] == b"\xfa"
+
+
+def test_no_jack_server_is_one_line_and_exit_3() -> None:
+    pytest.importorskip("rtmidi")
+    env = {**ENV, "JACK_DEFAULT_SERVER": f"theme-none-{os.getpid()}"}
+    for args in (["ports"], ["metronome", "5/4", "--midi-out", "x", "--no-audio"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "theme", *args], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 3
+        assert result.stderr == (
+            "theme: error: no JACK server to reach (MidiInJack::initialize: JACK server not "
+            "running?): start one, or unset THEME_MIDI_API\n"
+        )
+        assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--no-audio"], "--no-audio plays nothing without --midi-out PORT or --clock"),
+        (["--clock", "--no-audio", "--device", "1"], "--device is for the sound card, not"),
+        (["--bars", "1", "-o", "x.wav", "--clock"], "--clock is for playing live, not for"),
+        (["--bars", "1", "-o", "x.mid", "--midi-out", "p"], "--midi-out is for playing live"),
+    ],
+)
+def test_midi_options_that_would_do_nothing_are_refused(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", "metronome", "5/4", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"theme: error: {message}")
+    assert list(tmp_path.iterdir()) == []
