@@ -629,3 +629,28 @@ def test_midi_options_that_would_do_nothing_are_refused(
     assert result.returncode == 2
     assert result.stderr.startswith(f"theme: error: {message}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_clock_follows_live_tempo_changes_exactly() -> None:
+    import io
+
+    from theme.live.loop import LiveMetronome, ScriptedKeys
+    from theme.live.sinks import SteppedSink
+
+    port = FakePort()
+    out = MidiOut(port, clock=True, log=True)
+    metronome = Metronome("5/4", bpm=137, bars=3, count_in=1)
+    keys = ScriptedKeys([(0.5, "+"), (1.0, "+"), (2.0, "-")])
+    live = LiveMetronome(
+        metronome, sink=SteppedSink(), keys=keys, out=io.StringIO(), companions=[out]
+    )
+    assert live.run(refresh_seconds=0) == 0
+    assert [qpm for _, qpm in live.tempo_changes] == [141, 145, 141]
+    assert out.log is not None
+    clocks = [f for f, m in out.log if m.type == "clock"]
+    assert len(clocks) == 24 * 20  # a bar of count-in and 3 bars: 20 quarters, no more
+    tempo_map = live.tempo.tempo_map
+    assert clocks == [tempo_map.sample_at(Fraction(k, 24), RATE) for k in range(24 * 20)]
+    # the clicks too, at their exact frames on the changed map
+    ons = [f for f, m in out.log if m.type == "note_on"]
+    assert ons == [tempo_map.sample_at(e.onset, RATE) for e in metronome.events()]
