@@ -612,6 +612,7 @@ def test_no_jack_server_is_one_line_and_exit_3() -> None:
     ("args", "message"),
     [
         (["--no-audio"], "--no-audio plays nothing without --midi-out PORT or --clock"),
+        (["--clock", "--no-audio"], "no MIDI output named: give --midi-out PORT or set"),
         (["--clock", "--no-audio", "--device", "1"], "--device is for the sound card, not"),
         (["--bars", "1", "-o", "x.wav", "--clock"], "--clock is for playing live, not for"),
         (["--bars", "1", "-o", "x.mid", "--midi-out", "p"], "--midi-out is for playing live"),
@@ -625,6 +626,7 @@ def test_midi_options_that_would_do_nothing_are_refused(
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        env={k: v for k, v in ENV.items() if k != "THEME_MIDI_OUT"},
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"theme: error: {message}")

@@ -167,13 +167,13 @@ def open_output(name: str | None = None) -> Any:
     """Open the MIDI output ``name`` (default: ``THEME_MIDI_OUT``): a mido output port.
 
     Raises:
-        MidiDeviceError: no python-rtmidi, no port named, or no such port (the ports there
-            are are listed).
+        UsageError: no port named, and no ``THEME_MIDI_OUT``.
+        MidiDeviceError: no python-rtmidi, or no such port (the ports there are are listed).
     """
     if name is None:
         name = os.environ.get(OUT_ENV) or None
     if name is None:
-        raise MidiDeviceError(f"no MIDI output named: give a port or set {OUT_ENV}")
+        raise UsageError(f"no MIDI output named: give --midi-out PORT or set {OUT_ENV}")
     midi = backend()
     port = find_port(name, port_names().outputs, kind="output")
     try:
