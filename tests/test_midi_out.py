@@ -656,3 +656,21 @@ def test_the_clock_follows_live_tempo_changes_exactly() -> None:
     # the clicks too, at their exact frames on the changed map
     ons = [f for f, m in out.log if m.type == "note_on"]
     assert ons == [tempo_map.sample_at(e.onset, RATE) for e in metronome.events()]
+
+
+@pytest.mark.jack
+def test_the_library_plays_to_a_port_theme_play_and_the_metronome(jack_server: None) -> None:
+    timeline = theme.load("tv-1966").timeline(tempo=300, bars=1)
+    with Dump("library") as dump:
+        player = theme.play(timeline, midi_out="library", midi_clock=True, audio=False)
+        assert not player.active
+        metronome = Metronome("5/4", bpm=600, bars=1).play(midi_out="library", audio=False)
+        metronome.wait()
+        metronome.close()
+        arrived = [m for _, m in dump.stop()]
+    first = arrived[: arrived.index(b"\xfc") + 1]  # theme.play's, then the metronome's
+    assert first.count(b"\xf8") == 24 * 5 and first[0] == b"\xfa"
+    notes = [m for m in first if m[0] & 0xE0 == 0x80]
+    assert sorted(notes) == sorted(b for _, b in file_messages(timeline) if b[0] & 0xE0 == 0x80)
+    clicks = [m for m in arrived[len(first) :] if m[0] == 0x99]
+    assert len(clicks) == 5 and b"\xf8" not in arrived[len(first) :]
