@@ -157,9 +157,13 @@ def run(mode: str, period: int, minutes: float) -> None:
                 print(f"  {mode:8} period {period}: failed: {player.stderr.strip()[-300:]}")
                 return
             lines = log.read_text().splitlines()
+            if os.environ.get("THEME_BENCH_KEEP"):
+                Path(os.environ["THEME_BENCH_KEEP"]).write_text("\n".join(lines))
         time.sleep(0.3)
         dump.terminate()
         recorded, _ = dump.communicate(10)
+        if os.environ.get("THEME_BENCH_KEEP"):
+            Path(os.environ["THEME_BENCH_KEEP"] + ".dump").write_text(recorded)
     finally:
         if dump is not None and dump.poll() is None:
             dump.kill()
