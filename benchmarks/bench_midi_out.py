@@ -197,7 +197,10 @@ def run(mode: str, period: int, minutes: float) -> None:
         if match:
             arrived.append((int(match[1]), match[2].replace(" ", "")))
     sent_hex = [r[2].lower() for r in rows]
-    pairs = align(due, sent_hex, arrived, half_clock=RATE * 60 / BPM / 24 / 2)
+    if [h for _, h in arrived] == sent_hex:  # every message arrived
+        pairs = [(i, frame) for i, (frame, _) in enumerate(arrived)]
+    else:  # a lost clock is told from a late one by half a clock, or a period when longer
+        pairs = align(due, sent_hex, arrived, half_clock=max(period, RATE * 60 / BPM / 48))
     lost = len(sent_hex) - len(pairs)
     chosen = np.array([i for i, _ in pairs])
     clock = np.array([kinds[i] == "f8" for i in chosen])
