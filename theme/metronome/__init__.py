@@ -325,11 +325,26 @@ class Metronome:
         latency: float | str | None = None,
         rate: int = 48000,
         sink: Sink | None = None,
+        midi_out: str | None = None,
+        midi_clock: bool = False,
+        audio: bool = True,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
-        plays until stopped when ``bars`` is None.
+        plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
+        the clicks, ``midi_clock`` sends MIDI clock, ``audio=False`` plays no sound (see
+        :func:`theme.metronome.click_sound.play`).
 
         Raises:
             AudioDeviceError: no PortAudio, no output device, a device error.
+            MidiDeviceError: no python-rtmidi, or no such MIDI port.
         """
-        return click_sound.play(self, device=device, latency=latency, rate=rate, sink=sink)
+        return click_sound.play(
+            self,
+            device=device,
+            latency=latency,
+            rate=rate,
+            sink=sink,
+            midi_out=midi_out,
+            midi_clock=midi_clock,
+            audio=audio,
+        )
