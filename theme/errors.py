@@ -9,7 +9,7 @@ Exit codes (documented in the README):
 0     success
 1     a failure: a file could not be read or written
 2     usage: a bad value (meter, tempo, variant, option, path)
-3     audio: no PortAudio, no output device, or the device failed
+3     a device: no PortAudio, no output device or MIDI port, or the device failed
 130   interrupted with Ctrl-C (SIGINT)
 143   stopped by SIGTERM (129 by SIGHUP, the terminal closed)
 ====  ==========================================================
@@ -19,8 +19,11 @@ from __future__ import annotations
 
 __all__ = [
     "AudioDeviceError",
+    "DeviceError",
     "InputFileError",
     "MeterError",
+    "MidiDeviceError",
+    "MidiPortLostError",
     "OutputFileError",
     "OutputFormatError",
     "OutputNameError",
@@ -106,7 +109,22 @@ class Terminated(KeyboardInterrupt):
         self.exit_code = 128 + signal_number
 
 
-class AudioDeviceError(ThemeError):
-    """No PortAudio library, no output device, or an error from the sound card."""
+class DeviceError(ThemeError):
+    """A device that is missing or failed: a sound card, a MIDI port."""
 
     exit_code = 3
+
+
+class AudioDeviceError(DeviceError):
+    """No PortAudio library, no output device, or an error from the sound card."""
+
+
+class MidiDeviceError(DeviceError):
+    """No MIDI library (python-rtmidi), or a MIDI port that is not there."""
+
+
+class MidiPortLostError(MidiDeviceError):
+    """A MIDI port that went away while playing (its program or its server ended): the
+    playing stops cleanly, so exit code 1, as for a failure."""
+
+    exit_code = 1

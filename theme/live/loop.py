@@ -21,10 +21,12 @@ import itertools
 import os
 import sys
 import time
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
+from theme.live.companions import Companion, Transport
 from theme.live.display import Frame, can_draw, is_terminal
 from theme.live.playback import Player
 from theme.live.sinks import Sink, SoundDeviceSink
@@ -154,7 +156,9 @@ class LiveMetronome:
     line per beat, nothing when it is None; ASCII stand-ins for the glyphs where it cannot
     encode them) and a last line with the underruns. ``display_delay`` (seconds) draws each
     beat that long after it is heard (negative: before), for a projector's or a Bluetooth
-    speaker's lag; the keys still act on what is heard.
+    speaker's lag; the keys still act on what is heard. ``companions`` follow the clock of
+    every player (:mod:`theme.live.companions`): told START, then PAUSE and CONTINUE at each
+    pause, and STOP; they are closed when the run ends.
 
     Raises:
         AudioDeviceError: (from :meth:`run`) no device, or the device lost while playing.
@@ -171,8 +175,10 @@ class LiveMetronome:
         latency: float | None = None,
         rate: int = 48000,
         display_delay: float = 0.0,
+        companions: Sequence[Companion] = (),
     ):
         self.metronome = metronome
+        self.companions = tuple(companions)
         self.display_delay = display_delay
         if sink is None:  # made now, so that a bad device or latency fails before playing
             sink = SoundDeviceSink(rate=rate, device=device, latency=latency)
@@ -210,7 +216,7 @@ class LiveMetronome:
         """The position the display shows now: heard, ``display_delay`` seconds later."""
         return self.heard_quarter(shift_seconds=self.display_delay)
 
-    def _start_player(self, from_quarter: Fraction) -> None:
+    def _start_player(self, from_quarter: Fraction, *, resumed: bool = False) -> None:
         # going on from a pause: the music restarts at 0 seconds, its ramps still ahead
         renderer = self.metronome.renderer(
             rate=self.rate,
@@ -219,7 +225,10 @@ class LiveMetronome:
         )
         self._player_map = renderer.tempo_map
         self.offset = from_quarter
-        self.player = Player(renderer, self.sink)  # set first: whatever happens, it is stopped
+        # set first: whatever happens, it is stopped
+        self.player = Player(
+            renderer, self.sink, companions=self.companions, origin=from_quarter, resumed=resumed
+        )
         self.player.start()
 
     # -- keys --------------------------------------------------------------------------
@@ -254,12 +263,13 @@ class LiveMetronome:
         elif key == " ":
             if self.paused:
                 self.paused = False
-                self._start_player(self.offset)
+                self._start_player(self.offset, resumed=True)
             else:
                 self.paused = True
-                at = self.heard_quarter()
                 assert self.player is not None
-                self.player.stop()
+                frame = self.player.heard_frame()  # one look: the pause and the companions'
+                at = self.offset + self._player_map.quarter_at(Fraction(frame, self.rate))
+                self.player.stop(transport=Transport.PAUSE, frame=frame)
                 self.underruns += self.player.underruns
                 self.player = None
                 self.offset = at
@@ -333,6 +343,8 @@ class LiveMetronome:
         if self.player is not None:
             self.player.stop()
             self.underruns += self.player.underruns
+        for companion in self.companions:
+            companion.close()
         if self._played_out:
             said = f"played {m.bars} bars"
         elif at < m.start:

@@ -4,19 +4,23 @@ The player renders on a producer thread into a ring of preallocated blocks, so t
 that runs in the sink's callback (the sound card's) only copies one block, with no
 allocation, lock, I/O or printing; when the renderer falls behind, the callback plays
 silence and counts an underrun. The sinks, the seam to the hardware, are in
-:mod:`theme.live.sinks`.
+:mod:`theme.live.sinks`; what follows the same clock besides the sound card (MIDI out, MIDI
+clock, Link) are companions, the seam in :mod:`theme.live.companions`: the player calls
+each for every block it renders and when it starts, stops, pauses or goes on.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from theme.errors import AudioDeviceError
+from theme.errors import AudioDeviceError, DeviceError
+from theme.live.companions import Block, Companion, Transport
 from theme.live.sinks import Sink, SoundDeviceSink
 from theme.renderers.audio import BlockRenderer
 
@@ -38,11 +42,30 @@ class Player:
     The pull that runs in the sink's callback copies one preallocated block from the ring;
     a stop fades out over 30 ms (no click). ``underruns`` counts blocks the renderer was
     late for (the sink's own count is added).
+
+    ``companions`` follow the same clock (:mod:`theme.live.companions`); ``origin`` is where
+    the renderer's music begins, in quarter notes from the start (after a pause), and
+    ``resumed`` makes the start a CONTINUE. With ``close_companions`` the player closes them
+    when it closes (a live metronome keeps them from one player to the next).
     """
 
-    def __init__(self, renderer: BlockRenderer, sink: Sink):
+    def __init__(
+        self,
+        renderer: BlockRenderer,
+        sink: Sink,
+        *,
+        companions: Sequence[Companion] = (),
+        origin: Fraction = Fraction(0),
+        resumed: bool = False,
+        close_companions: bool = False,
+    ):
         self.renderer = renderer
         self.sink = sink
+        self.companions = tuple(companions)
+        self.origin = Fraction(origin)
+        self._resumed = resumed
+        self._close_companions = close_companions
+        self._running = False  # between the companions' START and their STOP
         n = sink.blocksize
         self._ring = np.zeros((RING_BLOCKS, n, 2), dtype=np.float32)
         self._filled = [0] * RING_BLOCKS
@@ -69,10 +92,45 @@ class Player:
     def _produce_one(self) -> None:
         slot = self._written % RING_BLOCKS
         with self._render_lock:
+            first = self.renderer.frame
             self._filled[slot] = self.renderer.fill(self._ring[slot])
+            if self.companions and self._running:
+                self._tell_block(first, self._filled[slot])
         self._written += 1
         if self._filled[slot] < self.sink.blocksize:
             self._ended = True
+
+    def _tell_block(self, first: int, frames: int) -> None:
+        renderer = self.renderer
+        block = Block(
+            first_frame=first,
+            frames=frames,
+            rate=renderer.rate,
+            tempo_map=renderer.tempo_map,
+            origin=self.origin,
+            events=renderer.begun,
+            layers=renderer.layers,
+            last=frames < self.sink.blocksize,
+        )
+        for companion in self.companions:
+            companion.block(block)
+
+    def _tell_transport(self, event: Transport, frame: int) -> None:
+        """Tell the companions (between two blocks of the producer)."""
+        with self._render_lock:
+            if event.running == self._running:
+                return
+            self._running = event.running
+            quarter = self.origin + self.renderer.tempo_map.quarter_at(
+                Fraction(frame, self.sink.rate)
+            )
+            for companion in self.companions:
+                companion.transport(event, frame=frame, quarter=quarter, clock=self)
+
+    @property
+    def rate(self) -> int:
+        """Frames a second (the sink's)."""
+        return self.sink.rate
 
     def fill_ahead(self) -> None:
         """Render blocks until the ring is full or the music has ended."""
@@ -107,6 +165,7 @@ class Player:
     def start(self, *, producer: bool = True) -> Player:
         """Render the first blocks, then start the sink. For a realtime sink a producer
         thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
+        self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
         self.fill_ahead()
         self._sink_underruns_before = self.sink.underruns
         try:
@@ -138,7 +197,9 @@ class Player:
         """
         try:
             self.sink.check()
-        except AudioDeviceError:
+            for companion in self.companions:
+                companion.check()
+        except DeviceError:
             self._ended = True
             raise
         if getattr(self.sink, "lost", False):
@@ -163,23 +224,37 @@ class Player:
             if deadline is not None and time.monotonic() >= deadline:
                 return False
 
-    def stop(self) -> None:
+    def stop(self, *, transport: Transport = Transport.STOP, frame: int | None = None) -> None:
         """Fade out over 30 ms and stop (at once when the device is lost); never raises
-        for a lost device."""
+        for a lost device. The companions are told ``transport`` (STOP or PAUSE) at
+        ``frame`` (default: the frame heard now)."""
         self._stopping = True
+        if self._running and frame is None:
+            try:
+                frame = self.heard_frame()
+            except AudioDeviceError:
+                frame = self._frames
+        if self._running and frame is not None:
+            self._tell_transport(transport, frame)
         try:
             self.check()
             self.sink.done.wait(1.0)
-        except AudioDeviceError:
+        except DeviceError:
             pass  # the device is gone: nothing to fade
         self.close()
 
     def close(self) -> None:
-        """Stop the sink and the producer (a second close does nothing)."""
+        """Stop the sink and the producer (a second close does nothing); the companions are
+        told STOP at the music's last frame if nothing stopped them before."""
         self._ended = True
         self.sink.close()
         if self._producer.is_alive():
             self._producer.join(1.0)
+        if self._running:
+            self._tell_transport(Transport.STOP, self.renderer.frame)
+        if self._close_companions:
+            for companion in self.companions:
+                companion.close()
 
     @property
     def underruns(self) -> int:
@@ -204,16 +279,47 @@ def play(
     blocksize: int = 256,
     sink: Sink | None = None,
     wait: bool = True,
+    midi_out: str | None = None,
+    midi_clock: bool = False,
+    audio: bool = True,
+    companions: Sequence[Companion] = (),
 ) -> Player:
     """Play a timeline through the sound card (or ``sink``); return the player.
 
     With ``wait`` it returns when the music has played out; Ctrl-C fades out and re-raises.
+    ``midi_out`` names a MIDI output port (:func:`theme.live.midiports.open_output`) that
+    gets the notes, as a MIDI file of the timeline holds them, and with ``midi_clock`` the
+    MIDI clock (:mod:`theme.live.midi_out`). ``audio=False`` plays no sound: a clock that
+    follows the system's (:class:`~theme.live.sinks.ClockedSink`) drives the MIDI. The
+    player closes the port when it closes.
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
+        MidiDeviceError: no python-rtmidi, or no such MIDI port.
     """
     renderer = BlockRenderer.for_timeline(timeline, rate=rate)
-    player = start(renderer, device=device, latency=latency, blocksize=blocksize, sink=sink)
+    companions = list(companions)
+    if midi_out is not None or midi_clock:
+        from theme.live.midi_out import MidiOut
+
+        companions.append(MidiOut.open(midi_out, clock=midi_clock))
+    if sink is None and not audio:
+        from theme.live.sinks import ClockedSink
+
+        sink = ClockedSink(rate=rate, blocksize=blocksize)
+    try:
+        player = start(
+            renderer,
+            device=device,
+            latency=latency,
+            blocksize=blocksize,
+            sink=sink,
+            companions=companions,
+        )
+    except BaseException:
+        for companion in companions:
+            companion.close()
+        raise
     if wait:
         try:
             player.wait()
@@ -231,9 +337,11 @@ def start(
     latency: float | str | None = None,
     blocksize: int = 256,
     sink: Sink | None = None,
+    companions: Sequence[Companion] = (),
 ) -> Player:
     """Start playing ``renderer`` through the sound card (or ``sink``) at the renderer's
-    rate, and return the player: the one way a variant and a metronome reach a sink.
+    rate, and return the player: the one way a variant and a metronome reach a sink. The
+    player closes the ``companions`` when it closes.
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
@@ -242,4 +350,4 @@ def start(
         sink = SoundDeviceSink(
             rate=renderer.rate, blocksize=blocksize, device=device, latency=latency
         )
-    return Player(renderer, sink).start()
+    return Player(renderer, sink, companions=companions, close_companions=True).start()

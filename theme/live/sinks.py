@@ -10,6 +10,8 @@ frames, from its own clock, and says which frame is at the speaker now
   latency), never from a clock of ours. sounddevice (and PortAudio) are imported only when
   it opens.
 - :class:`ArraySink`: no sound card; pulls every block into a numpy array at once.
+- :class:`ClockedSink`: no sound card, but a clock: the system's monotonic clock counted in
+  frames, for MIDI out with no sound (``--no-audio``).
 - :class:`SteppedSink`: a simulated sound card whose clock moves one block per look.
 - :class:`ManualSink`: the caller is the sound card (benchmarks, tests of a late renderer).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import abc
 import atexit
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -43,6 +46,7 @@ __all__ = [
     "NO_PORTAUDIO",
     "STALL_SECONDS",
     "ArraySink",
+    "ClockedSink",
     "Device",
     "ManualSink",
     "Sink",
@@ -202,6 +206,56 @@ class ManualSink(Sink):
         """Pull one block into ``out`` (frames, 2); False after the last block."""
         assert self._pull is not None, "open the sink first (Player.start)"
         return self._pull(out)
+
+
+class ClockedSink(Sink):
+    """No sound card, but a clock: the system's monotonic clock, counted in frames from the
+    moment the sink opened. Block ``k`` is pulled (and thrown away) when that clock reaches
+    its first frame, ``k * blocksize``; :meth:`heard_frame` is the frame of the clock now.
+    Its thread waits for each block's time (a wake-up); the time itself always comes from
+    the frame count, so the clock never drifts from the system's."""
+
+    def __init__(self, *, rate: int = 48000, blocksize: int = 256):
+        super().__init__(rate=rate, blocksize=blocksize)
+        self._started = 0.0
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def seconds_of(self, frame: int) -> float:
+        """The monotonic clock's time (seconds) of ``frame``."""
+        return self._started + frame / self.rate
+
+    def _run(self) -> None:
+        assert self._pull is not None
+        out = np.empty((self.blocksize, 2), dtype=np.float32)
+        pulled = 0
+        while not self._closing.is_set():
+            wait = self.seconds_of(pulled) - time.monotonic()
+            if wait > 0 and self._closing.wait(wait):  # a wake-up, not the clock
+                break
+            more = self._pull(out)
+            pulled += self.blocksize
+            if not more:  # the last block is heard until its end
+                self._closing.wait(max(0.0, self.seconds_of(pulled) - time.monotonic()))
+                break
+        self.done.set()
+
+    def _open(self) -> None:
+        self._closing.clear()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _close(self) -> None:
+        self._closing.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_SECONDS)
+
+    def _heard_frame(self, frames_pulled: int) -> int:
+        if not self._started:
+            return 0
+        now = int((time.monotonic() - self._started) * self.rate)
+        return max(0, min(frames_pulled, now))
 
 
 def resolve_device(device: str | int | None) -> int | None:

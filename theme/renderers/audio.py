@@ -104,6 +104,9 @@ class BlockRenderer:
         self.layers = dict(layers)
         self.frame = 0
         """The first frame of the next block."""
+        self.begun: list[tuple[int, Event]] = []
+        """``(frame, event)`` for each event that started in the last block filled, silent
+        ones too (what a MIDI output sends)."""
         self._active: list[tuple[int, np.ndarray, float, float]] = []
         self._end_frame: int | None = None
         self._set_source(events, tempo_map, end_quarter)
@@ -191,8 +194,10 @@ class BlockRenderer:
         n = len(out)
         out.fill(0.0)
         start, stop = self.frame, self.frame + n
+        self.begun = []
         while self._next is not None and self._next[0] < stop:
             at, event = self._next
+            self.begun.append(self._next)
             sound = self._sound(event)
             if sound is not None:
                 self._active.append((at, *sound))

@@ -1,0 +1,167 @@
+"""MIDI ports: listing them and opening one, through mido's rtmidi backend.
+
+python-rtmidi (the optional extra ``sync``: ``uv sync --extra sync`` or ``pip install
+'theme[sync]'``) and mido's backend are imported only when a port is listed or opened, so
+``theme --help`` and the metronome start without them.
+
+The MIDI API is the backend's default (ALSA on Linux) unless ``THEME_MIDI_API`` says
+``alsa`` or ``jack``; the tests use JACK, whose dummy driver is a clock with no hardware.
+A port is named as the API lists it (``theme ports``), or by a part of that name in any case;
+a name that matches nothing raises :class:`MidiDeviceError` listing the ports there are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from theme.errors import MidiDeviceError, UsageError
+from theme.safe_text import clip
+
+__all__ = [
+    "APIS",
+    "API_ENV",
+    "NO_RTMIDI",
+    "OUT_ENV",
+    "Ports",
+    "api_name",
+    "backend",
+    "find_port",
+    "open_input",
+    "open_output",
+    "port_names",
+]
+
+NO_RTMIDI = (
+    "no MIDI support: install python-rtmidi with 'uv sync --extra sync' "
+    "(or pip install 'theme[sync]')"
+)
+API_ENV = "THEME_MIDI_API"
+"""The environment variable that chooses the MIDI API: ``alsa`` or ``jack``."""
+OUT_ENV = "THEME_MIDI_OUT"
+"""The environment variable that names the default MIDI output port."""
+APIS = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK"}
+"""The APIs offered, by the name ``THEME_MIDI_API`` takes, to rtmidi's name for each."""
+
+
+def api_name(value: str | None = None) -> str | None:
+    """rtmidi's name of the API ``value`` names (default: ``THEME_MIDI_API``), or None for
+    the backend's default.
+
+    Raises:
+        UsageError: a name other than alsa or jack.
+
+    >>> api_name("JACK"), api_name("")
+    ('UNIX_JACK', None)
+    """
+    text = (os.environ.get(API_ENV, "") if value is None else value).strip().lower()
+    if not text:
+        return None
+    if text not in APIS:
+        raise UsageError(f"invalid MIDI API {clip(text)!r} in {API_ENV}: expected alsa or jack")
+    return APIS[text]
+
+
+def backend() -> Any:
+    """mido's rtmidi backend on the chosen API (see :func:`api_name`).
+
+    Raises:
+        MidiDeviceError: python-rtmidi is not installed, or the API is not compiled in.
+        UsageError: a bad ``THEME_MIDI_API``.
+    """
+    api = api_name()
+    try:
+        import rtmidi
+    except ImportError:
+        raise MidiDeviceError(NO_RTMIDI) from None
+    import mido
+
+    if api is not None and getattr(rtmidi, f"API_{api}") not in rtmidi.get_compiled_api():
+        raise MidiDeviceError(f"this python-rtmidi has no {api} MIDI API")
+    name = "mido.backends.rtmidi" + (f"/{api}" if api else "")
+    try:
+        return mido.Backend(name, load=True)
+    except ImportError:
+        raise MidiDeviceError(NO_RTMIDI) from None
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The MIDI ports there are now: ``inputs`` (to read from) and ``outputs`` (to send
+    to), by the names the API gives them."""
+
+    inputs: list[str]
+    outputs: list[str]
+
+
+def port_names() -> Ports:
+    """The MIDI inputs and outputs there are now.
+
+    Raises:
+        MidiDeviceError: no python-rtmidi, or the API failed (a JACK server that is not
+            running).
+    """
+    midi = backend()
+    try:
+        return Ports(list(midi.get_input_names()), list(midi.get_output_names()))
+    except (OSError, RuntimeError, SystemError) as err:
+        raise MidiDeviceError(f"the MIDI ports could not be listed: {err}") from err
+
+
+def find_port(name: str, names: list[str], *, kind: str = "output") -> str:
+    """The port of ``names`` that ``name`` names: the exact name, else the first containing
+    it (any case).
+
+    Raises:
+        MidiDeviceError: none matches; the message lists the ports there are.
+
+    >>> find_port("synth", ["Midi Through:0", "FluidSynth:midi"])
+    'FluidSynth:midi'
+    """
+    text = name.strip()
+    if name in names:
+        return name
+    if text:
+        for candidate in names:
+            if text.lower() in candidate.lower():
+                return candidate
+    there = ", ".join(repr(n) for n in names) if names else "none"
+    raise MidiDeviceError(
+        f"unknown MIDI {kind} {clip(name)!r}: expected one of {there} (see 'theme ports')"
+    )
+
+
+def open_output(name: str | None = None) -> Any:
+    """Open the MIDI output ``name`` (default: ``THEME_MIDI_OUT``): a mido output port.
+
+    Raises:
+        MidiDeviceError: no python-rtmidi, no port named, or no such port (the ports there
+            are are listed).
+    """
+    if name is None:
+        name = os.environ.get(OUT_ENV) or None
+    if name is None:
+        raise MidiDeviceError(f"no MIDI output named: give a port or set {OUT_ENV}")
+    midi = backend()
+    port = find_port(name, port_names().outputs, kind="output")
+    try:
+        return midi.open_output(port)
+    except (OSError, RuntimeError, SystemError) as err:
+        raise MidiDeviceError(f"the MIDI output {port!r} could not be opened: {err}") from err
+
+
+def open_input(name: str, callback: Callable[[Any], None] | None = None) -> Any:
+    """Open the MIDI input ``name``: a mido input port, which calls ``callback(message)``
+    for each message when one is given (on rtmidi's thread).
+
+    Raises:
+        MidiDeviceError: no python-rtmidi, or no such port (the ports there are are listed).
+    """
+    midi = backend()
+    port = find_port(name, port_names().inputs, kind="input")
+    try:
+        return midi.open_input(port, callback=callback)
+    except (OSError, RuntimeError, SystemError) as err:
+        raise MidiDeviceError(f"the MIDI input {port!r} could not be opened: {err}") from err
