@@ -54,9 +54,11 @@ __all__ = [
     "FixedFrameClock",
     "FrameClock",
     "LinkError",
+    "LinkCompanion",
     "LinkFollower",
     "LinkSession",
     "LinkState",
+    "Nudge",
     "catch_up",
     "host_micros",
     "lead_in",
@@ -69,11 +71,13 @@ __all__ = [
 NO_AALINK = "Ableton Link needs the optional package aalink: uv sync --extra sync"
 TOLERANCE_SECONDS = Fraction(1, 4000)
 """A phase error up to this (seconds, 0.25 ms) is left alone; a larger one is caught up."""
-CATCH_UP_RATIO = Fraction(1, 20)
-"""A catch-up plays at most 5% faster or slower than the session, for as long as it takes."""
-LEAD_IN_SECONDS = Fraction(1, 10)
-"""The least silence before the first click (seconds): room for the clock's first estimate
-to be corrected before anything sounds."""
+CATCH_UP_RATIO = Fraction(1, 10)
+"""A catch-up plays at most 10% faster or slower than the session, for as long as it takes
+(0.2 quarter notes behind: 2.2 quarter notes at 110%)."""
+LEAD_IN_SECONDS = Fraction(3, 10)
+"""The least silence before the first click (seconds): room for the first estimate of when
+the sound card plays a frame to be corrected (the player renders 171 ms ahead) before
+anything sounds."""
 REFRESH_SECONDS = 0.05
 """How often the session thread reads the session again (seconds): Link's clock estimate
 moves a little; the tempo, peers and start/stop also come through Link's callbacks."""
@@ -114,9 +118,9 @@ def link_quantum(bar_quarters: Fraction, meeting_every: Fraction | None = None) 
 
 def session_qpm(bpm: float) -> Fraction:
     """The session's tempo (Link BPM, a float) as quarter notes a minute: the simplest
-    number (whole, then tenths, hundredths, thousandths) that Link would send as the same
-    microseconds a beat (Link rounds a tempo to whole microseconds a beat), kept within the
-    tempo range.
+    number (whole, thirds, tenths, hundredths, thousandths) that Link would send as the same
+    microseconds a beat (Link rounds a tempo to whole microseconds a beat), else Link's own
+    number exactly; kept within the tempo range.
 
     >>> session_qpm(137.00006393336318), session_qpm(122.99997)
     (Fraction(137, 1), Fraction(123, 1))
@@ -131,7 +135,7 @@ def session_qpm(bpm: float) -> Fraction:
         candidate = Fraction(round(bpm * denominator), denominator)
         if low <= candidate <= high:
             return clamp_qpm(candidate)
-    return clamp_qpm(Fraction(round(bpm * 1000), 1000))
+    return clamp_qpm(Fraction(60_000_000, round(micros)))  # Link's own number, exactly
 
 
 def quantized(beats: float) -> Fraction:
@@ -193,6 +197,8 @@ def catch_up(
     >>> span, tempo, 60 * span / tempo == 60 * (span - Fraction(1, 100)) / 100
     (Fraction(21, 100), Fraction(105, 1), True)
     """
+    if error == 0:
+        return Fraction(0), qpm
     span = abs(error) / ratio + abs(error)
     tempo = qpm * span / (span + error)
     return span, min(MAX_QPM, max(MIN_QPM, tempo))
@@ -525,3 +531,121 @@ class LinkFollower:
         self.nudges += 1
         self._until, self._target = position + span, target
         return Nudge(((position, tempo), (position + span, target)))
+
+
+# -- the session as a companion of a player ----------------------------------------------------
+
+
+class LinkCompanion:
+    """A :class:`LinkSession` that follows a player (a companion, :mod:`theme.live.companions`)
+    and keeps it on the session's time line.
+
+    Whoever owns the player's renderer (the live metronome) calls :meth:`prepare` before each
+    player starts, which says where the player begins (a silent lead-in before ``position``,
+    so that it falls on its own phase of the session) and on what tempo map, and sets
+    :attr:`retempo`, which :meth:`block` calls (on the producer thread, between two blocks)
+    with each :class:`Nudge`. ``clock`` makes the clock of each player's frames from the
+    rate and the first estimate (:class:`FrameClock`, fitted to the sound card's clock; a
+    :class:`FixedFrameClock` in tests). ``start`` is bar 1's position (quarter notes): the
+    session's phase 0.
+
+    Start and stop: a player that starts or goes on starts the session (if it is stopped); a
+    pause stops it, so the programs that share start and stop stop too; the end of the
+    music or quitting leaves the session playing for the others. The companion closes the
+    session when it is closed.
+    """
+
+    def __init__(
+        self,
+        session: LinkSession,
+        *,
+        start: Fraction,
+        clock: Any = FrameClock,
+    ):
+        self.session = session
+        self.quantum = session.quantum
+        self.start = start
+        self.make_clock = clock
+        self.clock: Clock = FixedFrameClock(48000, start=host_micros())
+        self.follower = LinkFollower(session, quantum=self.quantum, start=start, clock=self.clock)
+        self.retempo: Any = None
+        """Called with each :class:`Nudge` (by the owner of the renderer)."""
+        self.silent_until = Fraction(0)
+        """Where the current player's first sound is (quarter notes): the lead-in ends."""
+        self._player: Any = None
+
+    @property
+    def peers(self) -> int:
+        """The other programs in the session now."""
+        state: LinkState = self.session.state
+        return state.peers
+
+    def prepare(
+        self, position: Fraction, *, rate: int, latency_seconds: float = 0.0
+    ) -> tuple[Fraction, Fraction]:
+        """Before a player starts to play ``position`` (quarter notes from the start): a
+        clock for its frames, and ``(where the player begins, the session's tempo)``: the
+        lead-in's silence, at least :data:`LEAD_IN_SECONDS`, ends on the session's phase of
+        ``position``. Alone in the session, its phase is moved so that the lead-in is short.
+        """
+        state: LinkState = self.session.state
+        qpm = state.qpm
+        least = LEAD_IN_SECONDS * qpm / 60
+        first_heard = host_micros() + latency_seconds * 1e6
+        if state.peers == 0:  # the session is ours: its phase is moved to where we begin
+            soon = first_heard + float(LEAD_IN_SECONDS) * 1.5e6
+            beats_to_soon = (soon - host_micros()) * state.bpm / 60e6
+            self.session.request_beat(float(position - self.start) - beats_to_soon)
+            state = self.session.state
+        self.clock = self.make_clock(rate, start=first_heard)
+        self.follower = LinkFollower(
+            self.session, quantum=self.quantum, start=self.start, clock=self.clock
+        )
+        beat = state.beat_at(first_heard + state.offset)
+        wait = lead_in(position - self.start, beat, self.quantum, least)
+        self.silent_until = position
+        return position - wait, qpm
+
+    # -- the companion ---------------------------------------------------------------------
+
+    def transport(self, event: Any, *, frame: int, quarter: Fraction, clock: Any) -> None:
+        """A player starts or goes on (the session plays), pauses (it stops), or stops."""
+        self._player = clock
+        state: LinkState = self.session.state
+        if event.running and not state.playing:
+            self.session.set_playing(True)
+        elif event.value == "pause" and state.playing:
+            self.session.set_playing(False)
+
+    def block(self, block: Any) -> None:
+        """After each block rendered: what the next block must change."""
+        if block.last or self.retempo is None:
+            return
+        player = self._player
+        if isinstance(self.clock, FrameClock) and player is not None and player.sink.realtime:
+            heard = player.heard_frame()
+            if heard > 0:  # 0: the sound card has not begun
+                self.clock.observe(heard, host_micros())
+        frame = block.end_frame
+        position = block.quarter_at(frame)
+        qpm = block.tempo_map.qpm_at(position - block.origin)
+        nudge = self.follower.block(frame, position, qpm)
+        if nudge is not None:
+            self.retempo(nudge)
+
+    def check(self) -> None:
+        """A session has no device to lose (no other program is not an error)."""
+
+    def close(self) -> None:
+        """Leave the session (a second close does nothing)."""
+        self.session.close()
+
+    def status(self, quarter: Fraction) -> str:
+        """One line for the display: the peers, or that the lead-in waits for the session's
+        phase (at ``quarter``, the position heard)."""
+        peers = self.peers
+        who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
+        line = f"Link: {who}, quantum {self.quantum}"
+        if quarter < self.silent_until:
+            line += "  (waiting for the session's beat)"
+        return line
