@@ -8,7 +8,6 @@ when no other does); where they cannot, the network tests skip, saying so.
 from __future__ import annotations
 
 import io
-import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,7 +36,7 @@ from theme.live.link import (
     quantized,
     session_qpm,
 )
-from theme.live.loop import LiveMetronome, ScriptedKeys
+from theme.live.loop import LiveMetronome
 from theme.live.sinks import ArraySink, ClockedSink
 from theme.metronome import Metronome
 

@@ -34,6 +34,7 @@ aalink is imported only when a session starts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import math
@@ -53,8 +54,8 @@ __all__ = [
     "TOLERANCE_SECONDS",
     "FixedFrameClock",
     "FrameClock",
-    "LinkError",
     "LinkCompanion",
+    "LinkError",
     "LinkFollower",
     "LinkSession",
     "LinkState",
@@ -461,10 +462,8 @@ class LinkSession:
         self._closed = True
         loop, stop = self._loop, getattr(self, "_stop", None)
         if loop is not None and stop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop has already ended
                 loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:  # the loop has already ended
-                pass
         if self._thread is not None:
             self._thread.join(5)
 
