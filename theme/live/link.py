@@ -46,7 +46,7 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 from theme.core.tempo import MAX_QPM, MIN_QPM, clamp_qpm
-from theme.errors import ThemeError
+from theme.errors import DeviceError
 
 __all__ = [
     "CATCH_UP_RATIO",
@@ -64,8 +64,10 @@ __all__ = [
     "host_micros",
     "lead_in",
     "link_quantum",
+    "metronome_link",
     "phase_error",
     "quantized",
+    "require_aalink",
     "session_qpm",
 ]
 
@@ -90,8 +92,20 @@ _MICROSECOND = datetime.timedelta(microseconds=1)
 _RAW = sys.platform.startswith("linux") and hasattr(time, "CLOCK_MONOTONIC_RAW")
 
 
-class LinkError(ThemeError):
+class LinkError(DeviceError):
     """Link is not available (aalink is not installed) or its session failed to start."""
+
+
+def require_aalink() -> None:
+    """Check that aalink can be imported (imported here, and only here, before a session).
+
+    Raises:
+        LinkError: aalink is not installed.
+    """
+    try:
+        import aalink  # noqa: F401
+    except ImportError as err:
+        raise LinkError(NO_AALINK) from err
 
 
 def host_micros() -> float:
@@ -353,10 +367,7 @@ class LinkSession:
         Raises:
             LinkError: aalink is not installed, or Link did not start.
         """
-        try:
-            import aalink  # noqa: F401  (checked here, in the caller's thread)
-        except ImportError as err:
-            raise LinkError(NO_AALINK) from err
+        require_aalink()
         self._thread = threading.Thread(target=self._run, name="link-session", daemon=True)
         self._thread.start()
         self._ready.wait(10)
@@ -648,3 +659,22 @@ class LinkCompanion:
         if quarter < self.silent_until:
             line += "  (waiting for the session's beat)"
         return line
+
+
+def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
+    """A companion for ``metronome`` (a :class:`theme.metronome.Metronome`) in a session not yet
+    started (:meth:`LinkSession.start`): the quantum of its bar, or of both meters' cycle;
+    its bar 1 on the session's phase 0; its tempo if no other program is there.
+
+    Raises:
+        UsageError: a ramp or an accelerando (the session's tempo is the tempo).
+        LinkError: aalink is not installed.
+    """
+    from theme.errors import UsageError
+
+    if metronome.ramp is not None or metronome.accel is not None:
+        raise UsageError("a Link session sets the tempo: leave out --ramp and --accel (or --link)")
+    require_aalink()
+    quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
+    session = LinkSession(metronome.tempo.qpm, quantum=quantum)
+    return LinkCompanion(session, start=metronome.start, clock=clock)

@@ -389,6 +389,8 @@ class LiveMetronome:
             at = self.heard_quarter()
         except AudioDeviceError:  # a lost device's clock: where the last pause left off
             at = self.offset
+        if self.link is not None:  # the lead-in is silence before where it begins
+            at = max(at, self.link.silent_until)
         if self.player is not None:
             self.player.stop()
             self.underruns += self.player.underruns
