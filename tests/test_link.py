@@ -8,17 +8,23 @@ when no other does); where they cannot, the network tests skip, saying so.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import run_theme
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
+from theme.errors import UsageError
 from theme.live.companions import Block, Transport
 from theme.live.link import (
     CATCH_UP_RATIO,
@@ -296,32 +302,33 @@ def test_in_real_time_tempo_both_ways_and_phase_within_a_millisecond(
     class Script:
         def poll(self, heard: float) -> str | None:
             readings.append(other.state)
-            if heard >= 1.5 and "changed" not in seen:
+            at = live.heard_quarter()
+            if at >= 4 and "changed" not in seen:  # bar 1, beat 5
                 seen["changed"] = host_micros()
                 other.set_tempo(Fraction(150))
             if "changed" in seen and "seen" not in seen and session.state.bpm == 150:
                 seen["seen"] = host_micros()
-            if heard >= 6.0 and "plus" not in seen:
+            if at >= 15 and "plus" not in seen:
                 seen["plus"] = host_micros()
                 return "+"
             if "plus" in seen and "theirs" not in seen and other.state.qpm == 154:
                 seen["theirs"] = host_micros()
-            return "q" if heard >= 9.0 else None
+            return "q" if at >= 25 else None
 
     live = LiveMetronome(m, sink=sink, out=None, link=link, companions=[clicks], keys=Script())
     live.run(refresh_seconds=0.002)
     assert {"changed", "seen", "plus", "theirs"} <= set(seen), seen
     # ours: of the blocks rendered once the session said 150, the first may have been
     # decided before (a block's tempo is decided as the one before it is rendered); the next
-    # plays toward 150
+    # plays toward 150 (catching up what the blocks rendered ahead at 100 put behind)
     after = [q for t, _, q in clicks.blocks if t > seen["seen"]]
-    assert after[1] != 100 and after[1] / 150 - 1 <= CATCH_UP_RATIO
+    assert after[1] != 100 and abs(after[1] / 150 - 1) <= CATCH_UP_RATIO
     assert live.tempo_changes[0][1] == 150 and live.tempo_changes[-1][1] == 154
     # every click once a catch-up is over is on the other's phase, within 1 ms, heard when
     # the sound card's clock says
     mono_to_raw = host_micros() - time.monotonic() * 1e6
-    for qpm, since, until in ((150, 3.0, 6.0), (154, 7.5, 9.0)):
-        steady = [c for c in clicks.clicks if since <= c[0] / RATE < until]
+    for qpm, since, until in ((150, 9, 15), (154, 19, 25)):
+        steady = [c for c in clicks.clicks if since <= c[1] < until]
         errors = phase_errors_ms(
             steady,
             lambda f: sink.seconds_of(f) * 1e6 + mono_to_raw,
@@ -383,3 +390,88 @@ def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
 
 def test_a_meter_of_its_own_quantum() -> None:
     assert link_quantum(Meter.parse("3+3+2/8").bar_quarters) == 4
+
+
+# -- the library and the command line -----------------------------------------------------------
+
+
+def onsets(data: np.ndarray) -> list[int]:
+    """The first frame of each sound after a silence (the clicks are apart)."""
+    sounding = np.flatnonzero(np.abs(data).sum(axis=1) > 0)
+    return [int(f) for i, f in enumerate(sounding) if i == 0 or f - sounding[i - 1] > 2000]
+
+
+def test_a_metronome_plays_with_link_from_the_library(other: LinkSession) -> None:
+    m = Metronome("5/4", bpm=120, bars=2)
+    sink = ArraySink()
+    player = m.play(link=True, sink=sink)
+    link = player.companions[-1]
+    assert isinstance(link, LinkCompanion) and link.session.state.qpm == 100
+    frames = onsets(sink.data)
+    assert len(frames) == 10
+    positions = [Fraction(i) for i in range(10)]
+    errors = phase_errors_ms(
+        list(zip(frames, positions)),
+        link.clock.micros_at,
+        other.state,
+        start=Fraction(0),
+        quantum=Fraction(5),
+    )
+    assert max(map(abs, errors)) < 1.0, errors
+    player.close()
+    assert link.session._closed  # closing the player leaves the session
+
+
+def test_a_timeline_plays_with_link_and_one_that_changes_tempo_is_refused(
+    other: LinkSession,
+) -> None:
+    import theme
+
+    timeline = theme.load("tv-1966", intro_bars=1, melody_bars=1).timeline(tempo=130)
+    sink = ArraySink()
+    player = theme.play(timeline, link=True, sink=sink)
+    link = player.companions[-1]
+    assert isinstance(link, LinkCompanion) and link.quantum == 5
+    heard = float(player.renderer.tempo_map.seconds_at(-player.origin))  # bar 1 in the sound
+    assert 0.3 <= heard < 0.3 + 5 * 60 / 100  # a lead-in to the next bar of the session
+    first = onsets(sink.data)[0]
+    errors = phase_errors_ms(
+        [(first, Fraction(0))],
+        link.clock.micros_at,
+        other.state,
+        start=Fraction(0),
+        quantum=Fraction(5),
+    )
+    assert abs(errors[0]) < 1.0
+    ramped = timeline.with_tempo(timeline.tempo_map.then(Fraction(5), 150))
+    with pytest.raises(UsageError, match="Link shares one tempo"):
+        theme.play(ramped, link=True, sink=ArraySink())
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["metronome", "5/4", "--link", "--bars", "2", "-o", "x.wav"], "--link is for playing"),
+        (["metronome", "5/4", "--link", "--ramp", "100-120/2"], "a Link session sets the tempo"),
+    ],
+)
+def test_link_options_that_would_do_nothing_are_refused(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    result = run_theme(*args, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr and not list(tmp_path.iterdir())
+
+
+def test_without_aalink_one_line_says_how_to_get_it() -> None:
+    code = (
+        "import sys\nsys.modules['aalink'] = None\nfrom theme.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    for args in (["metronome", "5/4", "--link"], ["play", "tv-1966", "--link"]):
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 3
+        assert result.stderr == (
+            "theme: error: Ableton Link needs the optional package aalink: uv sync --extra sync\n"
+        )

@@ -44,6 +44,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_practice_options(p)
     add_display_delay_option(p)
+    p.add_argument(
+        "--link",
+        action="store_true",
+        help="join an Ableton Link session: its tempo, bar 1 on its phase (quantum: the bar), "
+        "start and stop; music of one bar length and one tempo; needs the optional package "
+        "aalink (uv sync --extra sync)",
+    )
     p.set_defaults(func=run_play)
 
     p = subparsers.add_parser("devices", help="list the audio output devices")
@@ -70,8 +77,20 @@ def run_play(args: argparse.Namespace) -> int:
 
     display_delay = display_delay_seconds(args.display_delay)
     timeline = timeline_from_args(args)
-    player = play(timeline, device=args.device, latency=args.latency, rate=args.rate, wait=False)
-    if not follow(player, position_line(timeline), display_delay=display_delay):
+    player = play(
+        timeline,
+        device=args.device,
+        latency=args.latency,
+        rate=args.rate,
+        wait=False,
+        link=args.link,
+    )
+    line = position_line(timeline)
+    if args.link:
+        from theme.live.link import linked_line
+
+        line = linked_line(player, timeline)
+    if not follow(player, line, display_delay=display_delay):
         print("stopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
         return 130
     print(f"played {len(timeline.bars)} bars; underruns: {player.underruns}")

@@ -34,6 +34,7 @@ aalink is imported only when a session starts.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import dataclasses
 import datetime
@@ -42,11 +43,17 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from theme.core.tempo import MAX_QPM, MIN_QPM, clamp_qpm
+from theme.core.tempo import MAX_QPM, MIN_QPM, Tempo, clamp_qpm
 from theme.errors import DeviceError
+
+if TYPE_CHECKING:
+    from theme.core.timeline import Event, Layer, Timeline
+    from theme.live.playback import Player
+    from theme.live.sinks import Sink
 
 __all__ = [
     "CATCH_UP_RATIO",
@@ -64,11 +71,15 @@ __all__ = [
     "host_micros",
     "lead_in",
     "link_quantum",
+    "linked_line",
     "metronome_link",
     "phase_error",
+    "play_linked",
     "quantized",
     "require_aalink",
     "session_qpm",
+    "timeline_events",
+    "timeline_link",
 ]
 
 NO_AALINK = "Ableton Link needs the optional package aalink: uv sync --extra sync"
@@ -81,6 +92,15 @@ LEAD_IN_SECONDS = Fraction(3, 10)
 """The least silence before the first click (seconds): room for the first estimate of when
 the sound card plays a frame to be corrected (the player renders 171 ms ahead) before
 anything sounds."""
+DISCOVERY_SECONDS = 0.5
+"""How long a session that starts looks for other programs before it goes on alone
+(seconds): the session it finds is the one to join, before anything is played."""
+BIG_ERROR = Fraction(1, 4)
+"""A phase error beyond this (quarter notes: the session jumped, as when a program whose
+session is older joins) is caught up at up to 50% off the tempo, not 10%; so is any in the
+silent lead-in."""
+OBSERVE_MICROS = 300
+"""A reading of the sound card's clock that took longer (microseconds) is left out."""
 REFRESH_SECONDS = 0.05
 """How often the session thread reads the session again (seconds): Link's clock estimate
 moves a little; the tempo, peers and start/stop also come through Link's callbacks."""
@@ -358,6 +378,7 @@ class LinkSession:
         self._link: Any = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._found = threading.Event()  # another program is in the session
         self._failed: BaseException | None = None
         self._closed = False
 
@@ -371,6 +392,7 @@ class LinkSession:
         self._thread = threading.Thread(target=self._run, name="link-session", daemon=True)
         self._thread.start()
         self._ready.wait(10)
+        self._found.wait(DISCOVERY_SECONDS)
         if self._failed is not None:
             raise LinkError(f"Ableton Link did not start: {self._failed}") from self._failed
         if not self._ready.is_set():
@@ -434,6 +456,8 @@ class LinkSession:
             playing=link.playing,
             offset=micros - (before + after) / 2,
         )
+        if self.state.peers:
+            self._found.set()
 
     def _call(self, change: Any) -> None:
         """Run ``change(link)`` on the session's thread, then read the session again, and
@@ -511,8 +535,18 @@ class LinkFollower:
     It reads only :attr:`LinkSession.state` and the clock: nothing that waits.
     """
 
-    def __init__(self, session: Any, *, quantum: Fraction, start: Fraction, clock: Clock):
+    def __init__(
+        self,
+        session: Any,
+        *,
+        quantum: Fraction,
+        start: Fraction,
+        clock: Clock,
+        silent_until: Fraction | None = None,
+    ):
         self.session = session
+        self.silent_until = silent_until
+        """Where the first sound is (quarter notes): before it a catch-up may be larger."""
         self.quantum = quantum
         self.start = start
         self.clock = clock
@@ -537,7 +571,9 @@ class LinkFollower:
         error = self.error_at(frame, position)
         if abs(error) * 60 / target <= TOLERANCE_SECONDS:
             return None if qpm == target else Nudge(((position, target),))
-        span, tempo = catch_up(error, target)
+        silent = self.silent_until is not None and position < self.silent_until
+        big = silent or abs(error) > BIG_ERROR
+        span, tempo = catch_up(error, target, ratio=Fraction(1, 2) if big else CATCH_UP_RATIO)
         self.nudges += 1
         self._until, self._target = position + span, target
         return Nudge(((position, tempo), (position + span, target)))
@@ -609,7 +645,11 @@ class LinkCompanion:
             state = self.session.state
         self.clock = self.make_clock(rate, start=first_heard)
         self.follower = LinkFollower(
-            self.session, quantum=self.quantum, start=self.start, clock=self.clock
+            self.session,
+            quantum=self.quantum,
+            start=self.start,
+            clock=self.clock,
+            silent_until=position,
         )
         beat = state.beat_at(first_heard + state.offset)
         wait = lead_in(position - self.start, beat, self.quantum, least)
@@ -633,9 +673,13 @@ class LinkCompanion:
             return
         player = self._player
         if isinstance(self.clock, FrameClock) and player is not None and player.sink.realtime:
+            before = host_micros()
             heard = player.heard_frame()
-            if heard > 0:  # 0: the sound card has not begun
-                self.clock.observe(heard, host_micros())
+            after = host_micros()
+            # 0: the sound card has not begun; all it was given: a clock held back by a late
+            # callback; a slow reading: this thread was preempted
+            if 0 < heard < player._frames and after - before < OBSERVE_MICROS:
+                self.clock.observe(heard, (before + after) / 2)
         frame = block.end_frame
         position = block.quarter_at(frame)
         qpm = block.tempo_map.qpm_at(position - block.origin)
@@ -678,3 +722,122 @@ def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = LinkSession(metronome.tempo.qpm, quantum=quantum)
     return LinkCompanion(session, start=metronome.start, clock=clock)
+
+
+Events = Callable[[Fraction, Fraction], Iterable["Event"]]
+"""``events(at, origin)``: the events from ``at`` on (quarter notes from the start), their
+onsets moved ``origin`` quarter notes earlier (what a player that began at ``origin`` plays)."""
+
+
+def play_linked(
+    link: LinkCompanion,
+    *,
+    events: Events,
+    layers: Mapping[str, Layer],
+    end_quarter: Fraction | None,
+    sink: Sink,
+    companions: Sequence[Any] = (),
+) -> Player:
+    """Start a player of ``events`` on the session's time line, and return it: the session
+    joined (if not yet), a silent lead-in to its phase, its tempo, each nudge applied to the
+    player's renderer (nobody else changes it). The player closes the companions (the
+    session too) when it closes.
+
+    Raises:
+        LinkError: aalink is not installed, or Link did not start.
+        AudioDeviceError: no PortAudio, no output device, a device error.
+    """
+    from theme.core.tempo import TempoMap
+    from theme.live.playback import Player
+    from theme.renderers.audio import BlockRenderer
+
+    if link.session._thread is None:
+        link.session.start()
+    try:
+        begin, qpm = link.prepare(Fraction(0), rate=sink.rate, latency_seconds=sink.latency_seconds)
+        renderer = BlockRenderer(
+            events(begin, begin),
+            layers=layers,
+            tempo_map=TempoMap.constant(qpm),
+            rate=sink.rate,
+            end_quarter=None if end_quarter is None else end_quarter - begin,
+        )
+    except BaseException:
+        link.close()
+        raise
+
+    def retempo(nudge: Nudge) -> None:
+        player = link._player
+        renderer = player.renderer
+        tempo_map = renderer.tempo_map
+        for at, qpm in nudge.changes:
+            tempo_map = tempo_map.then(at - player.origin, Tempo(qpm))
+        at = nudge.changes[0][0]
+        renderer.replace_events(
+            events(at, player.origin),
+            tempo_map,
+            from_frame=renderer.frame,
+            end_quarter=None if end_quarter is None else end_quarter - player.origin,
+        )
+
+    link.retempo = retempo
+    player = Player(
+        renderer, sink, companions=[*companions, link], origin=begin, close_companions=True
+    )
+    return player.start()
+
+
+def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> LinkCompanion:
+    """A companion for a timeline in a session not yet started: the quantum of its first bar
+    (bar 1 on the session's phase 0), its opening tempo if no other program is there.
+
+    Raises:
+        UsageError: a timeline whose bars are not all one length, or whose tempo changes:
+            the session has one tempo and one quantum.
+        LinkError: aalink is not installed.
+    """
+    from theme.errors import UsageError
+
+    lengths = {bar.quarters for bar in timeline.bars}
+    if len(lengths) > 1:
+        raise UsageError(
+            "Link shares one cycle of beats: this music changes its bar length "
+            f"({', '.join(sorted(map(str, lengths)))} quarter notes); play it without --link"
+        )
+    if len(timeline.tempo_map.segments) > 1:
+        raise UsageError(
+            "Link shares one tempo: this music changes its tempo; play it without --link"
+        )
+    require_aalink()
+    quantum = timeline.bars[0].quarters
+    session = LinkSession(timeline.tempo_map.qpm_at(Fraction(0)), quantum=quantum)
+    return LinkCompanion(session, start=Fraction(0), clock=clock)
+
+
+def timeline_events(timeline: Timeline) -> Events:
+    """``events(at, origin)`` of a timeline (see :data:`Events`)."""
+
+    def events(at: Fraction, origin: Fraction) -> Iterator[Event]:
+        start = bisect.bisect_left(timeline.events, at, key=lambda e: e.onset)
+        for event in timeline.events[start:]:
+            yield dataclasses.replace(event, onset=event.onset - origin)
+
+    return events
+
+
+def linked_line(player: Player, timeline: Timeline) -> Callable[[float], str]:
+    """The line that follows a timeline played by :func:`play_linked`: the section, bar and
+    beat heard (the player's own tempo map, the session's tempo) and the session's peers."""
+    link = next(c for c in player.companions if isinstance(c, LinkCompanion))
+    last = timeline.bars[-1]
+
+    def line_at(seconds: float) -> str:
+        quarter = player.origin + player.renderer.tempo_map.quarter_at(seconds)
+        status = link.status(quarter)
+        if quarter < 0:
+            return status
+        bar, beat = timeline.position(min(quarter, last.end - last.meter.pulse_quarters))
+        section = timeline.bars[bar - 1].section
+        return f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}  {status}"
+
+    return line_at

@@ -325,11 +325,31 @@ class Metronome:
         latency: float | str | None = None,
         rate: int = 48000,
         sink: Sink | None = None,
+        link: bool = False,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
-        plays until stopped when ``bars`` is None.
+        plays until stopped when ``bars`` is None. With ``link`` it joins the Ableton Link
+        session on the network and plays in its time (:mod:`theme.live.link`): its tempo
+        (this one's if no other program is there), bar 1 on its phase after a short silence,
+        start and stop; ``player.stop()`` leaves the session.
 
         Raises:
+            UsageError: ``link`` with a ramp or an accelerando.
             AudioDeviceError: no PortAudio, no output device, a device error.
+            LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
+        if link:
+            from theme.live.link import metronome_link, play_linked
+            from theme.live.sinks import SoundDeviceSink
+
+            companion = metronome_link(self)
+            if sink is None:
+                sink = SoundDeviceSink(rate=rate, device=device, latency=latency)
+            return play_linked(
+                companion,
+                events=lambda at, origin: self.events_after(at, origin=origin),
+                layers=self.layers,
+                end_quarter=self.end_quarter,
+                sink=sink,
+            )
         return click_sound.play(self, device=device, latency=latency, rate=rate, sink=sink)
