@@ -87,3 +87,32 @@ def test_the_live_metronome_without_link_does_not_load_aalink() -> None:
             env={**os.environ, "JACK_NO_START_SERVER": "1"},
         )
         assert out.stdout.strip() == loaded, out.stderr
+
+
+SYNC_LIBRARIES = ("rtmidi", "mido.backends", "aalink")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import contextlib, io\nfrom theme.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])",
+        "import io, sys\nfrom theme.live.loop import LiveMetronome\n"
+        "from theme.live.sinks import ArraySink\nfrom theme.metronome import Metronome\n"
+        "LiveMetronome(Metronome('5/4', bars=1), sink=ArraySink(), out=io.StringIO()).run()",
+        "import theme\ntheme.play(theme.load('tv-1966').timeline(bars=1), sink=__import__("
+        "'theme.live.sinks', fromlist=['ArraySink']).ArraySink())",
+    ],
+)
+def test_the_help_and_the_plain_metronome_load_no_midi_or_link_library(code: str) -> None:
+    """MIDI ports (python-rtmidi, mido's backends) and Link (aalink) are loaded only when a
+    port is listed or opened."""
+    probe = (
+        f"{code}\nimport sys\n"
+        f"print(' '.join(m for m in sys.modules if m.startswith({SYNC_LIBRARIES!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == []

@@ -34,6 +34,7 @@ COMMANDS = (
     "theme.cli.variants",
     "theme.cli.remeter",
     "theme.cli.audio",
+    "theme.cli.ports",
     "theme.cli.metronome",
     "theme.cli.classroom",
 )
@@ -43,7 +44,7 @@ EPILOG = """\
 tempo: a BPM counts quarter notes, as in MIDI files: 160 or q=160; give a unit to count
   another note: e=300 (eighths), q.=100 (dotted quarters), h=80 (halves).
 exit codes: 0 success, 1 a file could not be read or written, 2 a bad value,
-  3 no audio device, 130 interrupted (Ctrl-C), 143 stopped (SIGTERM)."""
+  3 no audio device or MIDI port, 130 interrupted (Ctrl-C), 143 stopped (SIGTERM)."""
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:

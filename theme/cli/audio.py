@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from theme.cli.common import (
     add_display_delay_option,
+    add_midi_options,
     add_practice_options,
     add_variant_options,
+    check_midi_options,
     display_delay_seconds,
     timeline_from_args,
     whole_number,
@@ -24,7 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Play a variant live. The line shows the section, bar and beat heard now "
         "(the stream's clock plus the output latency). Ctrl-C fades out and stops. The default "
         "device comes from THEME_AUDIO_DEVICE (a name or an index) or the system. A device "
-        "lost while playing (unplugged, its sound server stopped) ends it at once: exit 3.",
+        "lost while playing (unplugged, its sound server stopped) ends it at once: exit 3. "
+        "--midi-out sends the notes to a MIDI port as a .mid file of them holds them (drums on "
+        "channel 10), --clock sends MIDI clock; a port lost while playing ends it: exit 1.",
     )
     add_variant_options(p)
     p.add_argument(
@@ -44,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_practice_options(p)
     add_display_delay_option(p)
+    add_midi_options(p)
     p.add_argument(
         "--link",
         action="store_true",
@@ -76,13 +82,21 @@ def run_play(args: argparse.Namespace) -> int:
     from theme.live.playback import play
 
     display_delay = display_delay_seconds(args.display_delay)
+    port, notes, clock = check_midi_options(args)
     timeline = timeline_from_args(args)
+    companions = []
+    if notes or clock:
+        from theme.live.midi_out import MidiOut
+
+        companions.append(MidiOut.open(port, notes=notes, clock=clock))
     player = play(
         timeline,
         device=args.device,
         latency=args.latency,
         rate=args.rate,
         wait=False,
+        audio=not args.no_audio,
+        companions=companions,
         link=args.link,
     )
     line = position_line(timeline)
@@ -90,8 +104,17 @@ def run_play(args: argparse.Namespace) -> int:
         from theme.live.link import linked_line
 
         line = linked_line(player, timeline)
-    if not follow(player, line, display_delay=display_delay):
+    if not follow(player, line, display_delay=display_delay, lost=_stopped_at(line)):
         print("stopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
         return 130
     print(f"played {len(timeline.bars)} bars; underruns: {player.underruns}")
     return 0
+
+
+def _stopped_at(line: Callable[[float], str]) -> Callable[[float], None]:
+    """Print where the music was when a device was lost (seconds heard)."""
+
+    def lost(seconds: float) -> None:
+        print(f"stopped at {' '.join(line(seconds).split())}")
+
+    return lost

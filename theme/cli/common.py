@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "add_display_delay_option",
+    "add_midi_options",
     "add_practice_options",
     "add_variant_options",
+    "check_midi_options",
     "display_delay_seconds",
     "param_values",
     "timeline_from_args",
@@ -88,6 +90,45 @@ def add_practice_options(parser: argparse.ArgumentParser) -> None:
         metavar="BARS",
         help="bars of clicks in the opening meter before the music (default 0)",
     )
+
+
+def add_midi_options(parser: argparse.ArgumentParser) -> None:
+    """``--midi-out [PORT]``, ``--clock`` and ``--no-audio``: playing to a MIDI port."""
+    parser.add_argument(
+        "--midi-out",
+        nargs="?",
+        const="",
+        metavar="PORT",
+        help="also send the notes to a MIDI output port (see 'theme ports'); without PORT, "
+        "the one THEME_MIDI_OUT names",
+    )
+    parser.add_argument(
+        "--clock",
+        action="store_true",
+        help="send MIDI clock to the port: 24 a quarter note, with Start, Stop, Continue "
+        "and Song Position (alone, without --midi-out: clock only, to THEME_MIDI_OUT)",
+    )
+    parser.add_argument(
+        "--no-audio",
+        action="store_true",
+        help="no sound card: the MIDI only, on the system's clock",
+    )
+
+
+def check_midi_options(args: argparse.Namespace) -> tuple[str | None, bool, bool]:
+    """``(port name or None for THEME_MIDI_OUT, send notes, send clock)`` when MIDI is
+    asked for, else ``(None, False, False)``; refuses ``--no-audio`` without MIDI and with
+    ``--device`` or ``--latency``."""
+    wanted = args.midi_out is not None or args.clock
+    if args.no_audio:
+        if not wanted:
+            raise UsageError("--no-audio plays nothing without --midi-out PORT or --clock")
+        for given, name in ((args.device, "--device"), (args.latency, "--latency")):
+            if given is not None:
+                raise UsageError(f"{name} is for the sound card, not for --no-audio")
+    if not wanted:
+        return None, False, False
+    return args.midi_out or None, args.midi_out is not None, bool(args.clock)
 
 
 MAX_DISPLAY_DELAY_MS = 2000

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from theme.cli.common import add_display_delay_option, display_delay_seconds, whole_number
+from theme.cli.common import (
+    add_display_delay_option,
+    add_midi_options,
+    check_midi_options,
+    display_delay_seconds,
+    whole_number,
+)
 from theme.live import LATENCY_RANGE
 
 __all__ = ["register"]
@@ -20,8 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "counts quarter notes (160 or q=160) unless a unit is given: e=300 counts eighths, "
         "q.=100 dotted quarters; --ramp and --accel write their tempos the same way "
         "(e=200-280/4) and set the tempo themselves, so they take no --bpm. Keys while "
-        "playing: +/- tempo, space pause, t tap tempo, q quit. An option that would do "
-        "nothing is refused, with the reason.",
+        "playing: +/- tempo, space pause, t tap tempo, q quit. --midi-out sends the clicks to a "
+        "MIDI port (channel 10, as a .mid file holds them), --clock sends MIDI clock: 24 a "
+        "quarter note in every meter, following the ramp, the keys and the pauses. An option "
+        "that would do nothing is refused, with the reason.",
         epilog="examples: theme metronome 5/4 --vs 4/4 --bpm 160 --align beat; "
         "theme metronome 7/8 --ramp e=200-280/4 --count-in 1; "
         "theme metronome 5/4 --bars 8 -o click.wav",
@@ -92,6 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "needs the optional package aalink (uv sync --extra sync)",
     )
     add_display_delay_option(p)
+    add_midi_options(p)
     p.set_defaults(func=run)
 
 
@@ -110,6 +119,9 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
+        (args.midi_out is not None, "--midi-out"),
+        (args.clock, "--clock"),
+        (args.no_audio, "--no-audio"),
     ]
     for given, name in live_only:
         if given:
@@ -163,18 +175,37 @@ def run(args: argparse.Namespace) -> int:
 
         link = metronome_link(metronome)
     display_delay = display_delay_seconds(args.display_delay)
+    port, notes, clock = check_midi_options(args)
+    companions = []
+    sink = None
+    if notes or clock:  # the port is checked first, before the sound card
+        from theme.live.midi_out import MidiOut
+
+        companions.append(MidiOut.open(port, notes=notes, clock=clock))
+    if args.no_audio:
+        from theme.live.sinks import ClockedSink
+
+        sink = ClockedSink(rate=rate)
     # the device and the latency are checked here, before the terminal is touched
-    live = LiveMetronome(
-        metronome,
-        device=args.device,
-        latency=args.latency,
-        rate=rate,
-        out=sys.stdout,
-        display_delay=display_delay,
-        link=link,
-    )
-    if link is not None:
-        link.session.start()
+    try:
+        live = LiveMetronome(
+            metronome,
+            device=args.device,
+            latency=args.latency,
+            rate=rate,
+            out=sys.stdout,
+            display_delay=display_delay,
+            sink=sink,
+            companions=companions,
+            link=link,
+        )
+        if link is not None:
+            link.session.start()
+    except BaseException:
+        for companion in (*companions, link):
+            if companion is not None:
+                companion.close()
+        raise
 
     def terminated(signum: int, frame: object) -> None:
         raise SystemExit(143)  # unwinds through the finally blocks: the terminal is restored

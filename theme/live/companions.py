@@ -76,7 +76,9 @@ class Block:
     ``tempo_map`` gives the seconds of a position in quarter notes *from where the player
     began*, which is ``origin`` quarter notes from the start of the music; ``events`` are
     ``(frame, event)`` for each event that starts in the block, with onsets from where the
-    player began; ``layers`` name each event's layer (its MIDI channel, drum or not).
+    player began; ``layers`` name each event's layer (its MIDI channel, drum or not);
+    ``music_end_frame`` is the frame of the music's last barline (None for endless music:
+    the blocks after it are the last notes ringing out).
     """
 
     first_frame: int
@@ -87,6 +89,7 @@ class Block:
     events: Sequence[tuple[int, Event]]
     layers: Mapping[str, Layer]
     last: bool = False
+    music_end_frame: int | None = None
 
     @property
     def end_frame(self) -> int:

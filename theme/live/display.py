@@ -201,16 +201,20 @@ def follow(
     display_delay: float = 0.0,
     out: TextIO | None = None,
     refresh_seconds: float = 0.02,
+    lost: Callable[[float], None] | None = None,
 ) -> bool:
     """Redraw one status line, ``line_at(seconds heard)``, in place while ``player`` plays:
     on a terminal only (elsewhere nothing is drawn). The time is the stream's clock, moved
     ``display_delay`` seconds later (negative: earlier). Returns True when the music played
     out, False on Ctrl-C (after a 30 ms fade).
 
+    ``lost(seconds heard)`` is called when a device (the sound card, a MIDI port) is lost,
+    after the player stopped.
+
     Raises:
-        AudioDeviceError: the device was lost while playing (the player has stopped).
+        DeviceError: a device was lost while playing (the player has stopped).
     """
-    from theme.errors import AudioDeviceError
+    from theme.errors import AudioDeviceError, DeviceError
 
     out = out or sys.stdout
     tty = is_terminal(out)
@@ -224,10 +228,16 @@ def follow(
                 last = line
             player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
         player.check()  # ended by a lost device, not by the music's end
-    except AudioDeviceError:
+    except DeviceError:
+        try:
+            heard = player.heard_seconds()
+        except AudioDeviceError:
+            heard = None
         player.stop()
         if tty:
             out.write("\n")
+        if lost is not None and heard is not None:
+            lost(heard)
         raise
     except KeyboardInterrupt:
         player.stop()

@@ -111,6 +111,7 @@ class Player:
             events=renderer.begun,
             layers=renderer.layers,
             last=frames < self.sink.blocksize,
+            music_end_frame=renderer.end_frame,
         )
         for companion in self.companions:
             companion.block(block)
@@ -312,7 +313,7 @@ def play(
     if midi_out is not None or midi_clock:
         from theme.live.midi_out import MidiOut
 
-        companions.append(MidiOut.open(midi_out, clock=midi_clock))
+        companions.append(MidiOut.open(midi_out, notes=midi_out is not None, clock=midi_clock))
     if sink is None and not audio:
         from theme.live.sinks import ClockedSink
 

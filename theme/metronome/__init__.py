@@ -325,31 +325,35 @@ class Metronome:
         latency: float | str | None = None,
         rate: int = 48000,
         sink: Sink | None = None,
+        midi_out: str | None = None,
+        midi_clock: bool = False,
+        audio: bool = True,
         link: bool = False,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
-        plays until stopped when ``bars`` is None. With ``link`` it joins the Ableton Link
+        plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
+        the clicks, ``midi_clock`` sends MIDI clock, ``audio=False`` plays no sound (see
+        :func:`theme.metronome.click_sound.play`). With ``link`` it joins the Ableton Link
         session on the network and plays in its time (:mod:`theme.live.link`): its tempo
         (this one's if no other program is there), bar 1 on its phase after a short silence,
-        start and stop; ``player.stop()`` leaves the session.
+        start and stop; closing the player leaves the session.
 
         Raises:
             UsageError: ``link`` with a ramp or an accelerando.
             AudioDeviceError: no PortAudio, no output device, a device error.
+            MidiDeviceError: no python-rtmidi, or no such MIDI port.
             LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
-        if link:
-            from theme.live.link import metronome_link, play_linked
-            from theme.live.sinks import SoundDeviceSink
+        from theme.live.link import metronome_link  # aalink itself only with ``link``
 
-            companion = metronome_link(self)
-            if sink is None:
-                sink = SoundDeviceSink(rate=rate, device=device, latency=latency)
-            return play_linked(
-                companion,
-                events=lambda at, origin: self.events_after(at, origin=origin),
-                layers=self.layers,
-                end_quarter=self.end_quarter,
-                sink=sink,
-            )
-        return click_sound.play(self, device=device, latency=latency, rate=rate, sink=sink)
+        return click_sound.play(
+            self,
+            device=device,
+            latency=latency,
+            rate=rate,
+            sink=sink,
+            midi_out=midi_out,
+            midi_clock=midi_clock,
+            audio=audio,
+            link=metronome_link(self) if link else None,
+        )

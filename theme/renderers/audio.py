@@ -162,6 +162,11 @@ class BlockRenderer:
             self._advance()
 
     @property
+    def end_frame(self) -> int | None:
+        """The frame of the music's end (its last barline), or None for endless music."""
+        return self._end_frame
+
+    @property
     def finished(self) -> bool:
         """True when every event has been rendered and has rung out."""
         done = self._exhausted and self._next is None and not self._active

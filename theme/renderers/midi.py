@@ -34,7 +34,7 @@ from theme.readers.midi import read_midi
 if TYPE_CHECKING:
     import mido
 
-__all__ = ["DEFAULT_PPQ", "midi_file", "read_midi", "tick_of", "write_midi"]
+__all__ = ["DEFAULT_PPQ", "midi_file", "pan_cc", "read_midi", "tick_of", "write_midi"]
 
 DEFAULT_PPQ = 960
 MAX_TRACKS = 32767
@@ -198,7 +198,7 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
                 0,
                 0,
                 mido.Message(
-                    "control_change", channel=channel, control=10, value=_pan_cc(layer.pan)
+                    "control_change", channel=channel, control=10, value=pan_cc(layer.pan)
                 ),
             )
         )
@@ -217,7 +217,7 @@ def _utf8(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _pan_cc(pan: float) -> int:
+def pan_cc(pan: float) -> int:
     """MIDI controller 10 value (0 left, 64 centre, 127 right) of a pan from -1 to 1."""
     return max(0, min(127, round(64 + pan * 63.5)))
 

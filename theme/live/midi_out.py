@@ -1,0 +1,328 @@
+"""MIDI out and MIDI clock out: a companion (:mod:`theme.live.companions`) of a player.
+
+:class:`MidiOut` sends to a MIDI output port what the player plays, as the MIDI file of the
+same music holds it (:mod:`theme.renderers.midi`): each layer on its channel (drums on
+channel 10, General MIDI drum notes), a program change for each pitched layer and its pan
+(controller 10) before the first note, every velocity within 1 to 127, and a note held past
+the next onset of its pitch cut at that onset.
+
+With ``clock`` it is also a MIDI clock master: 24 clocks a quarter note, whatever the meter
+(a metronome in 7/8 still sends 24 a quarter, 12 an eighth: MIDI clock counts quarter
+notes, as a MIDI file's tempo does), up to the music's last barline; Start at the first
+clock; Stop when the player stops or pauses (or the music has rung out); on going on from a pause, Song Position Pointer and Continue, then the next clock
+on the following sixteenth note (the SPP's unit), which is where the receiver goes on.
+
+Timing: each message's frame is computed from its exact position on the tempo map of the
+block (ramps and live tempo changes included), ``round(seconds * rate)``, never by adding up
+intervals; a sender thread sends it when the player's clock (the sound card's, or a clocked
+sink's) reaches that frame. The thread wakes up for each message (a wait), but its time
+comes from the clock. On a stop the messages not yet due are dropped, the notes still
+held get their note-off, and every channel used gets All Notes Off (controller 123).
+
+A port that goes away while playing (its program or its server ended) makes
+:meth:`MidiOut.check` raise :class:`~theme.errors.MidiPortLostError`, and the player stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import threading
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from theme.errors import MidiPortLostError
+from theme.live.companions import Block, Clock, Transport
+
+if TYPE_CHECKING:
+    from theme.core.timeline import Layer
+
+__all__ = ["CLOCKS_PER_QUARTER", "MidiOut", "spp_sixteenths"]
+
+CLOCKS_PER_QUARTER = 24
+"""MIDI clocks a quarter note."""
+MAX_WAIT = 0.02
+"""The longest the sender waits before it reads the clock again (seconds)."""
+LOOK_SECONDS = 0.5
+"""How often :meth:`MidiOut.check` asks whether the port is still there (seconds)."""
+
+# the order of messages on one frame: SPP, Start/Continue, clock, note-offs, set-up, note-ons
+_SPP, _START, _CLOCK, _OFF, _SETUP, _ON = range(6)
+
+
+def spp_sixteenths(quarter: Fraction) -> int:
+    """The Song Position Pointer (sixteenth notes from the start) to go on from ``quarter``:
+    the first sixteenth note at or after it.
+
+    >>> spp_sixteenths(Fraction(0)), spp_sixteenths(Fraction(5, 4)), spp_sixteenths(Fraction(4, 3))
+    (0, 5, 6)
+    """
+    return -(-quarter * 4 // 1)
+
+
+class _Item:
+    """A message due at a frame (kept in a heap: by frame, then order, then as scheduled)."""
+
+    __slots__ = ("alive", "frame", "key", "message")
+
+    def __init__(self, frame: int, order: int, seq: int, message: Any):
+        self.frame = frame
+        self.key = (frame, order, seq)
+        self.message = message
+        self.alive = True
+
+    def __lt__(self, other: _Item) -> bool:
+        return self.key < other.key
+
+
+class MidiOut:
+    """Sends a player's notes (``notes``) and MIDI clock (``clock``) to a mido output
+    ``port`` on the player's clock (see the module docstring). ``log`` keeps ``(frame,
+    message)`` for each message sent, with the frame it was due at (for tests)."""
+
+    def __init__(self, port: Any, *, notes: bool = True, clock: bool = False, log: bool = False):
+        self.port = port
+        self.notes = notes
+        self.clock = clock
+        self.log: list[tuple[int, Any]] | None = [] if log else None
+        self.sent = 0
+        """Messages sent so far."""
+        self.notes_sent = 0
+        """Note-ons sent so far."""
+        self._queue: list[_Item] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._clock: Clock | None = None
+        self._pulse = 0  # the next clock's number, from the start of the music
+        self._offs: dict[tuple[int, int], _Item] = {}  # (channel, note): its pending note-off
+        self._held: set[tuple[int, int]] = set()  # (channel, note) sounding now
+        self._channels: set[int] = set()
+        self._set_up: set[str] = set()  # layers whose program and pan were sent
+        self._lost: BaseException | None = None
+        self._next_look = 0.0
+        self._closed = False
+        import mido
+
+        self._mido = mido
+        self._clock_message = mido.Message("clock")
+
+    @classmethod
+    def open(
+        cls, name: str | None, *, notes: bool = True, clock: bool = False, log: bool = False
+    ) -> MidiOut:
+        """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
+        :func:`theme.live.midiports.open_output`).
+
+        Raises:
+            MidiDeviceError: no python-rtmidi, or no such port (the ports are listed).
+        """
+        from theme.live.midiports import open_output
+
+        return cls(open_output(name), notes=notes, clock=clock, log=log)
+
+    # -- the companion ---------------------------------------------------------------------
+
+    def transport(self, event: Transport, *, frame: int, quarter: Fraction, clock: Clock) -> None:
+        if event.running:
+            self._begin(event, quarter, clock)
+        else:
+            self._end(frame)
+
+    def _begin(self, event: Transport, quarter: Fraction, clock: Clock) -> None:
+        mido = self._mido
+        with self._cond:
+            self._queue.clear()
+            self._offs.clear()
+            self._clock = clock
+            self._stopping = False
+            if event is Transport.START:
+                self._pulse = -(-quarter * CLOCKS_PER_QUARTER // 1)
+                if self.clock:
+                    self._schedule(0, _START, mido.Message("start"))
+            else:
+                sixteenths = spp_sixteenths(quarter)
+                self._pulse = sixteenths * CLOCKS_PER_QUARTER // 4
+                if self.clock:
+                    self._schedule(0, _SPP, mido.Message("songpos", pos=sixteenths % 16384))
+                    self._schedule(0, _START, mido.Message("continue"))
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _end(self, frame: int) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(2.0)
+        self._thread = None
+        due = []
+        with self._cond:
+            while self._queue:
+                item = heapq.heappop(self._queue)
+                if item.alive and item.frame <= frame:
+                    due.append(item)
+            self._offs.clear()
+        for item in due:  # what was due by the stop and not yet sent
+            self._send(item.frame, item.message)
+        mido = self._mido
+        for channel, note in sorted(self._held):
+            self._send(frame, mido.Message("note_off", channel=channel, note=note, velocity=0))
+        for channel in sorted(self._channels):
+            self._send(frame, mido.Message("control_change", channel=channel, control=123))
+        if self.clock:
+            self._send(frame, mido.Message("stop"))
+
+    def block(self, block: Block) -> None:
+        with self._cond:
+            if self.notes:
+                self._notes(block)
+            if self.clock:
+                self._pulses(block)
+            if self._queue:
+                self._cond.notify_all()
+
+    def check(self) -> None:
+        """Raise :class:`MidiPortLostError` when the port has gone: a send failed, or (looked
+        at twice a second) the port is no longer listed."""
+        import time
+
+        if self._lost is None and time.monotonic() >= self._next_look:
+            self._next_look = time.monotonic() + LOOK_SECONDS
+            if not self._still_there():
+                self._lost = OSError("the port is no longer listed")
+        if self._lost is not None:
+            raise MidiPortLostError(
+                f"the MIDI output {self.port.name!r} was lost during playback "
+                f"({self.notes_sent} notes and {self.sent} messages sent): check the "
+                "port or its program, then play again"
+            ) from self._lost
+
+    def close(self) -> None:
+        """Close the port (after the last stop); a second close does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._end(0)
+        with contextlib.suppress(Exception):  # a port whose server has gone may fail to close
+            self.port.close()
+
+    # -- scheduling (under the lock) -----------------------------------------------------
+
+    def _schedule(self, frame: int, order: int, message: Any) -> _Item:
+        item = _Item(frame, order, next(self._seq), message)
+        heapq.heappush(self._queue, item)
+        return item
+
+    def _set_up_layer(self, frame: int, name: str, layer: Layer) -> None:
+        from theme.renderers.midi import pan_cc
+
+        self._set_up.add(name)
+        mido = self._mido
+        channel = layer.midi_channel
+        if not layer.drum:
+            self._schedule(
+                frame,
+                _SETUP,
+                mido.Message("program_change", channel=channel, program=layer.program),
+            )
+        self._schedule(
+            frame,
+            _SETUP,
+            mido.Message("control_change", channel=channel, control=10, value=pan_cc(layer.pan)),
+        )
+
+    def _notes(self, block: Block) -> None:
+        mido = self._mido
+        for name, each in block.layers.items():
+            if name not in self._set_up:
+                self._set_up_layer(block.first_frame, name, each)
+        for frame, event in block.events:
+            layer = block.layers.get(event.layer)
+            if layer is None or not 0 <= event.pitch <= 127:
+                continue
+            channel = layer.midi_channel
+            key = (channel, event.pitch)
+            off_frame = max(
+                frame + 1, block.tempo_map.sample_at(event.onset + event.duration, block.rate)
+            )
+            held = self._offs.get(key)
+            if held is not None and held.alive and held.frame > frame:  # one pitch at a time
+                held.alive = False
+                self._schedule(frame, _OFF, held.message)
+            velocity = max(1, min(127, event.velocity))
+            on = mido.Message("note_on", channel=channel, note=event.pitch, velocity=velocity)
+            self._schedule(frame, _ON, on)
+            off = mido.Message("note_off", channel=channel, note=event.pitch, velocity=0)
+            self._offs[key] = self._schedule(off_frame, _OFF, off)
+
+    def _pulses(self, block: Block) -> None:
+        end = block.end_frame
+        if block.music_end_frame is not None:  # no clock in the last notes' ring-out
+            end = min(end, block.music_end_frame)
+        while True:
+            frame = block.frame_of(Fraction(self._pulse, CLOCKS_PER_QUARTER))
+            if frame >= end:
+                return
+            self._schedule(frame, _CLOCK, self._clock_message)
+            self._pulse += 1
+
+    # -- sending (the sender thread) -----------------------------------------------------
+
+    def _run(self) -> None:
+        clock = self._clock
+        assert clock is not None
+        rate = clock.rate
+        while True:
+            due: list[_Item] = []
+            with self._cond:
+                if self._stopping or self._lost is not None:
+                    return
+                try:
+                    now = clock.heard_frame()
+                except Exception:  # a lost sound card: the player reports it
+                    return
+                # due once the clock is past its frame: a clock that has not started reads 0
+                while self._queue and self._queue[0].frame < now:
+                    item = heapq.heappop(self._queue)
+                    if item.alive:
+                        due.append(item)
+                if not due:
+                    wait = MAX_WAIT
+                    if self._queue:
+                        wait = min(MAX_WAIT, (self._queue[0].frame + 1 - now) / rate)
+                    self._cond.wait(wait)  # a wake-up: the time is the clock's
+                    continue
+            for item in due:
+                self._send(item.frame, item.message)
+
+    def _send(self, frame: int, message: Any) -> None:
+        if self._lost is not None:
+            return
+        try:
+            self.port.send(message)
+        except Exception as err:  # any failure of the port: it is lost
+            self._lost = err
+            return
+        self.sent += 1
+        kind = message.type
+        if kind == "note_on":
+            self.notes_sent += 1
+            self._held.add((message.channel, message.note))
+            self._channels.add(message.channel)
+        elif kind == "note_off":
+            self._held.discard((message.channel, message.note))
+        if self.log is not None:
+            self.log.append((frame, message))
+
+    def _still_there(self) -> bool:
+        rt = getattr(self.port, "_rt", None)
+        if rt is None:
+            return True
+        try:
+            return bool(self.port.name in rt.get_ports())
+        except Exception:  # the API itself failed: the server is gone
+            return False
