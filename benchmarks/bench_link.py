@@ -184,7 +184,7 @@ def real_time(other: LinkSession) -> None:
 def main() -> None:
     other = LinkSession(100, quantum=QUANTUM).start()
     other.set_playing(True)
-    threading.Event().wait(0.5)
+    threading.Event().wait(1.5)  # the older session (by over half a second) is the one kept
     try:
         rendered_ahead(other)
         real_time(other)

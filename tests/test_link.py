@@ -85,8 +85,9 @@ def test_a_whole_tempo_comes_back_whole_through_links_microseconds(qpm: int) -> 
     assert session_qpm(sent) == qpm
 
 
-@given(st.integers(min_value=400, max_value=70000))
-def test_a_tempo_in_hundredths_comes_back_up_to_700(hundredths: int) -> None:
+@given(st.integers(min_value=400, max_value=40000))
+def test_a_tempo_in_hundredths_comes_back_up_to_400(hundredths: int) -> None:
+    """Above, a third can fall within Link's rounding of a hundredth (633.33 and 1900/3)."""
     qpm = Fraction(hundredths, 100)
     assert session_qpm(60e6 / round(60e6 / float(qpm))) == qpm
 
@@ -197,7 +198,7 @@ def other() -> Iterator[LinkSession]:
     (so that its session is the one a newcomer joins), playing."""
     peer = LinkSession(100, quantum=Fraction(5)).start()
     peer.set_playing(True)
-    threading.Event().wait(0.5)  # the older session is the one that stays
+    threading.Event().wait(1.5)  # the older session (by over half a second) is the one kept
     yield peer
     peer.close()
 

@@ -94,7 +94,8 @@ the sound card plays a frame to be corrected (the player renders 171 ms ahead) b
 anything sounds."""
 DISCOVERY_SECONDS = 0.5
 """How long a session that starts looks for other programs before it goes on alone
-(seconds): the session it finds is the one to join, before anything is played."""
+(seconds), and then for the sessions to become one: the session found is joined before
+anything is played."""
 BIG_ERROR = Fraction(1, 4)
 """A phase error beyond this (quarter notes: the session jumped, as when a program whose
 session is older joins) is caught up at up to 50% off the tempo, not 10%; so is any in the
@@ -392,12 +393,27 @@ class LinkSession:
         self._thread = threading.Thread(target=self._run, name="link-session", daemon=True)
         self._thread.start()
         self._ready.wait(10)
-        self._found.wait(DISCOVERY_SECONDS)
         if self._failed is not None:
             raise LinkError(f"Ableton Link did not start: {self._failed}") from self._failed
         if not self._ready.is_set():
             raise LinkError("Ableton Link did not start within 10 seconds")
+        if self._found.wait(DISCOVERY_SECONDS):
+            self._settle()
         return self
+
+    def _settle(self) -> None:
+        """Once another program is found, wait (at most :data:`DISCOVERY_SECONDS`) for
+        the sessions to become one: the time line jumps, or the tempo changes, when ours
+        takes the other's; when ours is the older, nothing changes and the wait runs out."""
+        first, changes = self.state, self.tempo_changes
+        deadline = time.monotonic() + DISCOVERY_SECONDS
+        look = threading.Event()
+        while time.monotonic() < deadline:
+            state = self.state
+            jumped = abs(state.beat - first.beat_at(state.micros)) > 1e-3
+            if jumped or self.tempo_changes != changes or state.bpm != first.bpm:
+                return
+            look.wait(0.005)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
