@@ -476,3 +476,106 @@ def test_without_aalink_one_line_says_how_to_get_it() -> None:
         assert result.stderr == (
             "theme: error: Ableton Link needs the optional package aalink: uv sync --extra sync\n"
         )
+
+
+# -- a real sound card's clock: JACK's dummy driver -------------------------------------------
+
+JACK_PLAYER = """
+import io, json
+from fractions import Fraction
+from theme.live.link import host_micros, metronome_link
+from theme.live.loop import LiveMetronome
+from theme.metronome import Metronome
+
+class Clicks:
+    clicks = []
+    def transport(self, event, *, frame, quarter, clock): pass
+    def block(self, block):
+        self.clicks += [(f, str(e.onset + block.origin)) for f, e in block.events if e.velocity]
+    def check(self): pass
+    def close(self): pass
+
+class Clock:  # the sound card's clock read with the host's, on the main thread
+    pairs = []
+    def poll(self, heard):
+        player = live.player
+        if player is not None:
+            before = host_micros(); frame = player.heard_frame(); after = host_micros()
+            if frame and after - before < 300:
+                self.pairs.append((frame, (before + after) / 2))
+        return None
+
+m = Metronome("5/4", bpm=120, bars=6)
+link = metronome_link(m)
+clicks = Clicks()
+out = io.StringIO()
+live = LiveMetronome(m, device="system", out=out, link=link, companions=[clicks], keys=Clock())
+link.session.start()
+code = live.run(refresh_seconds=0.005)
+print(json.dumps({"code": code, "clicks": clicks.clicks, "pairs": Clock.pairs,
+                  "underruns": live.underruns, "out": out.getvalue()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def jack() -> Iterator[dict[str, str]]:
+    """A JACK server of its own on the dummy driver (48 kHz, 1024-frame periods)."""
+    import os
+    import shutil
+
+    if not shutil.which("jackd") or not shutil.which("jack_lsp"):
+        pytest.skip("jackd is not installed (apt-get install jackd2)")
+    name = f"theme-link-{os.getpid()}"
+    env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1"}
+    env["JACK_NO_AUDIO_RESERVATION"] = "1"
+    server = subprocess.Popen(
+        ["jackd", "--no-realtime", "-n", name, "-d", "dummy", "-r", "48000", "-p", "1024"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if not wait_for(
+        lambda: subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode == 0, 10
+    ):
+        server.kill()
+        pytest.skip("jackd did not start")
+    yield env
+    server.terminate()
+    server.wait(5)
+
+
+@pytest.mark.jack
+def test_through_jack_another_process_plays_on_the_other_programs_phase(
+    jack: dict[str, str], other: LinkSession
+) -> None:
+    """``theme``'s live metronome in another process, on JACK's dummy driver through
+    PortAudio, its clock fitted to the sound card's: every click within 1 ms of the other
+    program's phase, when the sound card's own clock says it is heard."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", JACK_PLAYER], env=jack, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    said = json.loads(result.stdout)
+    assert said["code"] == 0
+    if said["underruns"]:  # the dummy driver without real-time scheduling, on a busy machine
+        pytest.skip(
+            f"{said['underruns']} underruns on JACK's dummy driver: this machine is too busy "
+            "to tell the phase from the load"
+        )
+    assert "Link: 1 other program, quantum 5" in said["out"]
+    # the sound card's clock: a line through its readings
+    frames = np.array([f for f, _ in said["pairs"]], dtype=float)
+    micros = np.array([m for _, m in said["pairs"]])
+    slope, intercept = np.polyfit(frames, micros, 1)
+    clicks = [(f, Fraction(p)) for f, p in said["clicks"]]
+    assert len(clicks) == 30
+    errors = phase_errors_ms(
+        clicks,
+        lambda f: slope * f + intercept,
+        other.state,
+        start=Fraction(0),
+        quantum=Fraction(5),
+    )
+    assert max(map(abs, errors)) < 1.0, errors

@@ -699,7 +699,11 @@ class LinkCompanion:
         frame = block.end_frame
         position = block.quarter_at(frame)
         qpm = block.tempo_map.qpm_at(position - block.origin)
-        nudge = self.follower.block(frame, position, qpm)
+        # each block the renderer was late for played silence: the music is heard that much
+        # later on the sound card's clock (the player's own count; the sink's underruns are
+        # the device's, its clock counts only what it was given)
+        late = getattr(player, "_late", 0) * block.frames if player is not None else 0
+        nudge = self.follower.block(frame + late, position, qpm)
         if nudge is not None:
             self.retempo(nudge)
 
