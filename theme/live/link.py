@@ -11,44 +11,46 @@ for 5/4 against 4/4), so that both meters' downbeats fall on the session's phase
 downbeat is phase 0: against a program in 4/4 with quantum 4, a 5/4 bar's one meets its
 bar's one every 20 quarter notes, as ``--vs 4/4`` shows.
 
-Times on the Link side are microseconds of Link's clock (on Linux CLOCK_MONOTONIC_RAW; a
-session measures its offset from :func:`host_micros` anyway), beats are floats, as Link
-gives them; positions of ours stay exact :class:`~fractions.Fraction` quarter notes, and a
-float from Link becomes one only through :func:`session_qpm` (the tempo) and
-:func:`quantized` (a phase error).
+Three modules:
 
-- Pure arithmetic: :func:`link_quantum`, :func:`session_qpm`, :func:`phase_error`,
-  :func:`lead_in`, :func:`catch_up`, :class:`LinkState` (one reading of the session: its
-  beat at a time, its tempo, peers, playing) with :meth:`LinkState.beat_at` and
-  :meth:`LinkState.next_downbeat`.
-- When each frame is heard, in host microseconds: :class:`FrameClock` (a line fitted to the
-  sound card's clock) and :class:`FixedFrameClock` (a clock given, for tests).
-- :class:`LinkSession`: aalink on a thread of its own with its own asyncio loop; the audio
-  side reads :attr:`LinkSession.state`, a frozen snapshot, and never calls aalink.
-- :class:`LinkFollower`: per rendered block, what the player must change so that the
-  music keeps the session's tempo and phase (a tempo, or a short catch-up).
+- :mod:`theme.live.link_time`: the arithmetic between the session's beats and our
+  positions, and when each frame of a player is heard.
+- :mod:`theme.live.link_session`: :class:`LinkSession`, aalink on a thread of its own with
+  its own asyncio loop; the audio side reads a frozen snapshot and never calls aalink.
+- this one: :class:`LinkFollower` (per rendered block, what the player must change so that
+  the music keeps the session's tempo and phase: a tempo, or a short catch-up),
+  :class:`LinkCompanion` (the session as a companion of a player, start and stop shared),
+  and the ways to play with a session: :func:`play_linked`, :func:`metronome_link`,
+  :func:`timeline_link`.
 
 aalink is imported only when a session starts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import bisect
-import contextlib
 import dataclasses
-import datetime
-import math
-import sys
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from theme.core.tempo import MAX_QPM, MIN_QPM, Tempo, clamp_qpm
-from theme.errors import DeviceError
+from theme.core.tempo import Tempo
+from theme.live.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
+from theme.live.link_time import (
+    CATCH_UP_RATIO,
+    TOLERANCE_SECONDS,
+    Clock,
+    FixedFrameClock,
+    FrameClock,
+    LinkState,
+    catch_up,
+    host_micros,
+    lead_in,
+    link_quantum,
+    phase_error,
+    quantized,
+    session_qpm,
+)
 
 if TYPE_CHECKING:
     from theme.core.timeline import Event, Layer, Timeline
@@ -82,448 +84,16 @@ __all__ = [
     "timeline_link",
 ]
 
-NO_AALINK = "Ableton Link needs the optional package aalink: uv sync --extra sync"
-TOLERANCE_SECONDS = Fraction(1, 4000)
-"""A phase error up to this (seconds, 0.25 ms) is left alone; a larger one is caught up."""
-CATCH_UP_RATIO = Fraction(1, 10)
-"""A catch-up plays at most 10% faster or slower than the session, for as long as it takes
-(0.2 quarter notes behind: 2.2 quarter notes at 110%)."""
 LEAD_IN_SECONDS = Fraction(3, 10)
 """The least silence before the first click (seconds): room for the first estimate of when
 the sound card plays a frame to be corrected (the player renders 171 ms ahead) before
 anything sounds."""
-DISCOVERY_SECONDS = 0.5
-"""How long a session that starts looks for other programs before it goes on alone
-(seconds), and then for the sessions to become one: the session found is joined before
-anything is played."""
 BIG_ERROR = Fraction(1, 4)
 """A phase error beyond this (quarter notes: the session jumped, as when a program whose
 session is older joins) is caught up at up to 50% off the tempo, not 10%; so is any in the
 silent lead-in."""
 OBSERVE_MICROS = 300
 """A reading of the sound card's clock that took longer (microseconds) is left out."""
-REFRESH_SECONDS = 0.05
-"""How often the session thread reads the session again (seconds): Link's clock estimate
-moves a little; the tempo, peers and start/stop also come through Link's callbacks."""
-PHASE_GRID = 1 << 24
-"""A phase error from Link (a float) is rounded to 1/2**24 of a quarter note (30 ns at
-120 BPM) before it becomes a Fraction, so that the tempo map's numbers stay small."""
-
-_MICROSECOND = datetime.timedelta(microseconds=1)
-_RAW = sys.platform.startswith("linux") and hasattr(time, "CLOCK_MONOTONIC_RAW")
-
-
-class LinkError(DeviceError):
-    """Link is not available (aalink is not installed) or its session failed to start."""
-
-
-def require_aalink() -> None:
-    """Check that aalink can be imported (imported here, and only here, before a session).
-
-    Raises:
-        LinkError: aalink is not installed.
-    """
-    try:
-        import aalink  # noqa: F401
-    except ImportError as err:
-        raise LinkError(NO_AALINK) from err
-
-
-def host_micros() -> float:
-    """Microseconds of the host clock that Link reads on Linux (CLOCK_MONOTONIC_RAW);
-    elsewhere of ``time.perf_counter`` (a session measures its offset from Link's clock)."""
-    if _RAW:
-        return time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW) / 1000
-    return time.perf_counter_ns() / 1000
-
-
-# -- pure arithmetic -----------------------------------------------------------------------
-
-
-def link_quantum(bar_quarters: Fraction, meeting_every: Fraction | None = None) -> Fraction:
-    """The quantum, in Link beats (quarter notes): one bar, or with a second meter the
-    quarter notes between two meetings of the downbeats.
-
-    >>> [str(link_quantum(Fraction(q))) for q in (5, Fraction(7, 2), 3, 4)]
-    ['5', '7/2', '3', '4']
-    >>> link_quantum(Fraction(5), Fraction(20))
-    Fraction(20, 1)
-    """
-    return meeting_every if meeting_every is not None else bar_quarters
-
-
-def session_qpm(bpm: float) -> Fraction:
-    """The session's tempo (Link BPM, a float) as quarter notes a minute: the simplest
-    number (whole, thirds, tenths, hundredths, thousandths) that Link would send as the same
-    microseconds a beat (Link rounds a tempo to whole microseconds a beat), else Link's own
-    number exactly; kept within the tempo range.
-
-    >>> session_qpm(137.00006393336318), session_qpm(122.99997)
-    (Fraction(137, 1), Fraction(123, 1))
-    >>> session_qpm(133.33333333), session_qpm(99.95), session_qpm(9000.0)
-    (Fraction(400, 3), Fraction(1999, 20), Fraction(2000, 1))
-    """
-    if not math.isfinite(bpm) or bpm <= 0:
-        raise ValueError(f"invalid Link tempo {bpm!r}")
-    micros = 60e6 / bpm
-    low, high = 60e6 / (round(micros) + 0.5), 60e6 / (round(micros) - 0.5)
-    for denominator in (1, 3, 10, 100, 1000):
-        candidate = Fraction(round(bpm * denominator), denominator)
-        if low <= candidate <= high:
-            return clamp_qpm(candidate)
-    return clamp_qpm(Fraction(60_000_000, round(micros)))  # Link's own number, exactly
-
-
-def quantized(beats: float) -> Fraction:
-    """A float number of beats from Link as an exact Fraction on a 1/2**24 grid.
-
-    >>> quantized(0.25), quantized(-1.5)
-    (Fraction(1, 4), Fraction(-3, 2))
-    """
-    return Fraction(round(beats * PHASE_GRID), PHASE_GRID)
-
-
-def phase_error(position: Fraction, beat: float, quantum: Fraction) -> Fraction:
-    """How far ``position`` (quarter notes after bar 1's downbeat) is ahead of the session's
-    ``beat`` within a cycle of ``quantum`` beats: between -quantum/2 and quantum/2 (negative:
-    behind), on the 1/2**24 grid.
-
-    >>> phase_error(Fraction(10), 3.0, Fraction(5))    # a downbeat against phase 3: 2 ahead
-    Fraction(2, 1)
-    >>> phase_error(Fraction(10), 9.75, Fraction(5))
-    Fraction(1, 4)
-    >>> phase_error(Fraction(-2), 1.5, Fraction(7, 2))  # count-in: phase 1.5 of 3.5
-    Fraction(0, 1)
-    """
-    difference = position - quantized(beat)
-    return (difference + quantum / 2) % quantum - quantum / 2
-
-
-def lead_in(position: Fraction, beat: float, quantum: Fraction, least: Fraction) -> Fraction:
-    """Quarter notes of silence before ``position`` (quarter notes after bar 1's downbeat)
-    so that it falls on its own phase of the session, whose beat is ``beat`` now: at least
-    ``least`` quarter notes, less than ``least`` + ``quantum``.
-
-    >>> lead_in(Fraction(0), 12.5, Fraction(5), Fraction(0))   # the next bar: at beat 15
-    Fraction(5, 2)
-    >>> round(float(lead_in(Fraction(0), 14.9, Fraction(5), Fraction(1, 2))), 6)  # beat 20
-    5.1
-    >>> lead_in(Fraction(-7), 0.0, Fraction(7, 2), Fraction(0))  # two bars of count-in
-    Fraction(0, 1)
-    """
-    wait = (position - quantized(beat)) % quantum
-    while wait < least:
-        wait += quantum
-    return wait
-
-
-def catch_up(
-    error: Fraction, qpm: Fraction, *, ratio: Fraction = CATCH_UP_RATIO
-) -> tuple[Fraction, Fraction]:
-    """``(quarter notes, tempo)``: a span played at that tempo (quarter notes a minute) that
-    ends exactly on the session's time line, ``error`` quarter notes ahead of it now (negative:
-    behind) at the session's ``qpm``; the tempo is at most ``ratio`` away from ``qpm``.
-
-    In the time the span takes, the session moves span + error quarter notes:
-    ``tempo = qpm * span / (span + error)``.
-
-    >>> catch_up(Fraction(1, 20), Fraction(120))   # 1/20 ahead: 21/20 quarters at q=114.55
-    (Fraction(21, 20), Fraction(1260, 11))
-    >>> span, tempo = catch_up(Fraction(-1, 100), Fraction(100))
-    >>> span, tempo, 60 * span / tempo == 60 * (span - Fraction(1, 100)) / 100
-    (Fraction(21, 100), Fraction(105, 1), True)
-    """
-    if error == 0:
-        return Fraction(0), qpm
-    span = abs(error) / ratio + abs(error)
-    tempo = qpm * span / (span + error)
-    return span, min(MAX_QPM, max(MIN_QPM, tempo))
-
-
-@dataclasses.dataclass(frozen=True)
-class LinkState:
-    """One reading of a Link session: its ``beat`` (for our quantum) at ``micros`` of Link's
-    clock, its tempo ``bpm`` (Link beats, quarter notes, a minute), the other programs in it
-    (``peers``), whether it plays, and ``offset``: Link's clock minus :func:`host_micros`.
-
-    Between two changes of tempo the session's beat is a straight line in time; a reading
-    gives all of it.
-
-    >>> s = LinkState(micros=1_000_000, beat=10.0, bpm=120.0)
-    >>> s.beat_at(1_500_000), s.beat_at(0)
-    (11.0, 8.0)
-    >>> s.next_downbeat(Fraction(5), after=1_000_001)   # beat 15, 2.5 s later
-    3500000.0
-    >>> s.next_downbeat(Fraction(5), after=1_000_000)   # beat 10 is a downbeat: now
-    1000000.0
-    """
-
-    micros: float
-    beat: float
-    bpm: float
-    peers: int = 0
-    playing: bool = False
-    offset: float = 0.0
-
-    def beat_at(self, micros: float) -> float:
-        """The session's beat at ``micros`` of Link's clock."""
-        return self.beat + (micros - self.micros) * self.bpm / 60e6
-
-    def micros_at(self, beat: float) -> float:
-        """When the session reaches ``beat`` (microseconds of Link's clock)."""
-        return self.micros + (beat - self.beat) * 60e6 / self.bpm
-
-    def next_downbeat(self, quantum: Fraction, *, after: float) -> float:
-        """When the session's next cycle of ``quantum`` beats begins at or after ``after``
-        (microseconds of Link's clock): the next bar's one."""
-        beat = self.beat_at(after)
-        return self.micros_at(math.ceil(beat / float(quantum) - 1e-9) * float(quantum))
-
-    @property
-    def qpm(self) -> Fraction:
-        """The tempo as exact quarter notes a minute (:func:`session_qpm`)."""
-        return session_qpm(self.bpm)
-
-
-# -- when each frame is heard ---------------------------------------------------------------
-
-
-class FrameClock:
-    """When each frame is heard, in :func:`host_micros`: a straight line fitted (least
-    squares) to the last ``keep`` observations of the frame at the speaker and the host
-    time, read together (:meth:`observe`); before two observations a second apart, the
-    sample rate's own slope from ``start`` (frame 0 heard at ``start`` microseconds).
-    A sound card's clock runs a little fast or slow against the host's; the fit follows it.
-    The audio side reads one tuple, swapped whole.
-    """
-
-    def __init__(self, rate: int, *, start: float, keep: int = 512):
-        self.rate = rate
-        self._points: deque[tuple[int, float]] = deque(maxlen=keep)
-        self._line: tuple[float, float, float] = (0.0, start, 1e6 / rate)
-
-    def observe(self, frame: int, micros: float) -> None:
-        """The frame heard at ``micros`` (host microseconds)."""
-        points = self._points
-        if points and frame <= points[-1][0]:
-            return  # the sound card has not moved (or restarted): nothing new
-        points.append((frame, micros))
-        nominal = 1e6 / self.rate
-        n = len(points)
-        mean_f = sum(p[0] for p in points) / n
-        mean_m = sum(p[1] for p in points) / n
-        spread = points[-1][0] - points[0][0]
-        slope = nominal
-        if spread >= self.rate:
-            sff = sum((p[0] - mean_f) ** 2 for p in points)
-            sfm = sum((p[0] - mean_f) * (p[1] - mean_m) for p in points)
-            fitted = sfm / sff
-            if abs(fitted / nominal - 1) < 0.01:  # a sound card is off by far less than 1%
-                slope = fitted
-        self._line = (mean_f, mean_m, slope)
-
-    def micros_at(self, frame: int) -> float:
-        """When ``frame`` is heard (host microseconds)."""
-        frame0, micros0, slope = self._line
-        return micros0 + (frame - frame0) * slope
-
-
-class FixedFrameClock:
-    """Frame 0 heard at ``start`` host microseconds, one frame every 1/``rate`` seconds: a
-    sound card whose clock is the host's (tests, and the first estimate)."""
-
-    def __init__(self, rate: int, *, start: float):
-        self.rate = rate
-        self.start = start
-
-    def observe(self, frame: int, micros: float) -> None:
-        """Observations change nothing: the clock is given."""
-
-    def micros_at(self, frame: int) -> float:
-        return self.start + frame * 1e6 / self.rate
-
-
-class Clock(Protocol):
-    def observe(self, frame: int, micros: float) -> None: ...
-
-    def micros_at(self, frame: int) -> float: ...
-
-
-# -- the session -----------------------------------------------------------------------------
-
-
-class LinkSession:
-    """A peer of the Link session on the network, run by aalink on a thread of its own with
-    its own asyncio loop. ``bpm`` (quarter notes a minute) is the tempo if no other program
-    is there; one that is gives its own (Link's rule: who joins takes the session's tempo).
-    ``quantum`` is in quarter notes (:func:`link_quantum`). Start and stop are shared with
-    the programs that share them (start/stop sync is on).
-
-    :attr:`state` is the latest :class:`LinkState`, replaced whole (never changed in place):
-    what the audio side reads. The session re-reads Link on each of its callbacks (tempo,
-    peers, start/stop), after each change of ours, and every :data:`REFRESH_SECONDS`.
-    No other program in the session is not an error: the session is then ours alone.
-    A context manager; :meth:`close` twice does nothing.
-
-    Raises:
-        LinkError: (from :meth:`start`) aalink is not installed, or Link did not start.
-    """
-
-    def __init__(self, bpm: Fraction | float, *, quantum: Fraction):
-        self.bpm = float(bpm)
-        self.quantum = quantum
-        self.state = LinkState(micros=host_micros(), beat=0.0, bpm=self.bpm)
-        self.tempo_changes = 0
-        """Tempo changes seen from the session (ours and the other programs')."""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._link: Any = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._found = threading.Event()  # another program is in the session
-        self._failed: BaseException | None = None
-        self._closed = False
-
-    def start(self) -> LinkSession:
-        """Join (or open) the session; returns once Link runs.
-
-        Raises:
-            LinkError: aalink is not installed, or Link did not start.
-        """
-        require_aalink()
-        self._thread = threading.Thread(target=self._run, name="link-session", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._failed is not None:
-            raise LinkError(f"Ableton Link did not start: {self._failed}") from self._failed
-        if not self._ready.is_set():
-            raise LinkError("Ableton Link did not start within 10 seconds")
-        if self._found.wait(DISCOVERY_SECONDS):
-            self._settle()
-        return self
-
-    def _settle(self) -> None:
-        """Once another program is found, wait (at most :data:`DISCOVERY_SECONDS`) for
-        the sessions to become one: the time line jumps, or the tempo changes, when ours
-        takes the other's; when ours is the older, nothing changes and the wait runs out."""
-        first, changes = self.state, self.tempo_changes
-        deadline = time.monotonic() + DISCOVERY_SECONDS
-        look = threading.Event()
-        while time.monotonic() < deadline:
-            state = self.state
-            jumped = abs(state.beat - first.beat_at(state.micros)) > 1e-3
-            if jumped or self.tempo_changes != changes or state.bpm != first.bpm:
-                return
-            look.wait(0.005)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._main())
-        except BaseException as err:  # reported to the starting thread, not lost
-            self._failed = err
-            self._ready.set()
-        finally:
-            loop.close()
-
-    async def _main(self) -> None:
-        import warnings
-
-        from aalink import Link
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # the loop argument, in 0.2
-            link = Link(self.bpm, asyncio.get_running_loop())
-        self._link = link
-        link.quantum = float(self.quantum)
-        link.start_stop_sync_enabled = True
-        link.set_tempo_callback(self._on_tempo)
-        link.set_num_peers_callback(lambda peers: self.refresh())
-        link.set_start_stop_callback(lambda playing: self.refresh())
-        link.enabled = True
-        self.refresh()
-        self._stop = asyncio.Event()
-        self._ready.set()
-        while not self._stop.is_set():
-            try:  # a poll of the session: the music's clock is the sound card's
-                await asyncio.wait_for(self._stop.wait(), REFRESH_SECONDS)
-            except asyncio.TimeoutError:
-                self.refresh()
-        link.enabled = False
-
-    def _on_tempo(self, bpm: float) -> None:
-        self.tempo_changes += 1
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Read the session again (on the session's thread)."""
-        link = self._link
-        before = host_micros()
-        micros = link.time / _MICROSECOND
-        beat = link.beat
-        after = host_micros()
-        if after - before > 500:  # preempted between the readings: keep the last state
-            return
-        self.state = LinkState(
-            micros=micros,
-            beat=beat,
-            bpm=link.tempo,
-            peers=link.num_peers,
-            playing=link.playing,
-            offset=micros - (before + after) / 2,
-        )
-        if self.state.peers:
-            self._found.set()
-
-    def _call(self, change: Any) -> None:
-        """Run ``change(link)`` on the session's thread, then read the session again, and
-        wait for it (a change from the main thread, never from the audio side)."""
-        loop = self._loop
-        if loop is None or self._closed:
-            return
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                change(self._link)
-                self.refresh()
-            finally:
-                done.set()
-
-        loop.call_soon_threadsafe(run)
-        done.wait(2)
-
-    def set_tempo(self, qpm: Fraction) -> None:
-        """Change the session's tempo (quarter notes a minute): every program follows."""
-        self._call(lambda link: setattr(link, "tempo", float(qpm)))
-
-    def set_playing(self, playing: bool) -> None:
-        """Start or stop the session (the programs that share start and stop follow)."""
-        self._call(lambda link: setattr(link, "playing", playing))
-
-    def request_beat(self, beat: float) -> None:
-        """Ask for ``beat`` now: alone in the session this moves its phase at once; with
-        other programs Link keeps theirs (and so ours follows theirs)."""
-        self._call(lambda link: link.request_beat(beat))
-
-    def close(self) -> None:
-        """Leave the session (a second close does nothing)."""
-        if self._closed:
-            return
-        self._closed = True
-        loop, stop = self._loop, getattr(self, "_stop", None)
-        if loop is not None and stop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop has already ended
-                loop.call_soon_threadsafe(stop.set)
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> LinkSession:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 # -- following the session, block by block ---------------------------------------------------
 

@@ -356,7 +356,9 @@ class LiveMetronome:
                 self.follow_session()
                 shown = self.shown_quarter()
                 lines = self.frame.lines(shown, paused=self.paused, big=tty)
-                if self.link is not None:
+                if self.link is not None:  # the silent lead-in shows the header only
+                    if shown < self.link.silent_until:
+                        lines = lines[:1]
                     lines.append(self.link.status(shown))
                 if lines != drawn:
                     self._draw(lines, drawn, tty)
