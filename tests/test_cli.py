@@ -47,12 +47,13 @@ def test_console_script() -> None:
     if not script.exists():
         pytest.skip(f"no console script at {script}")
     result = subprocess.run([str(script), "list"], capture_output=True, text=True, check=True)
-    assert result.stdout.startswith("tv-1966")
+    assert result.stdout.startswith("the theme and its remixes:\n  tv-1966")
 
 
 def test_list_and_show() -> None:
     listing = run_theme("list").stdout.splitlines()
-    assert listing[0].split()[:3] == ["tv-1966", "5/4", "(3+2)"]
+    assert listing[0] == "the theme and its remixes:"
+    assert listing[1].split()[:3] == ["tv-1966", "5/4", "(3+2)"]
     shown = run_theme("show", "tv-1966", "-p", "intro_bars=1").stdout
     assert "  bass    X . . x . . x . x ." in shown
     assert "[hypothesis] Melody rhythm" in shown

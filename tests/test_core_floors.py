@@ -36,9 +36,29 @@ MIDI_SHA256 = {
     ("tv-1966", "drop"): "3d780e9754626a6aa635fd4968d7e2c7dc7e2dcd2b3c4081d03e68f1eb49d990",
     ("tv-1966", "rebar"): "c4f3967ab0fcc25424bb50d379e3884ea149925f6ba911cb52c7daf425e449dd",
     ("tv-1966", "squeeze"): "b13aa9570ed7cd61413044f250330af5e5fae678c8e3e6c9d2a03060d264fe92",
+    # The repertoire and the dances, as they were first written:
+    ("blue-rondo", None): "f545865b3318713622381cda577fdf8f682aebce043a46c991276c12236f7bb0",
+    ("daychovo", None): "f75f2b5793ee0e2270c5c27081a00020a8beb1225c0826c24377b42975cdc502",
+    ("fifteen-step", None): "9f1039c8576041521a63591ef74068835473c108cff3889414d6590ce745e836",
+    ("kalamatianos", None): "ce09fe5ae4e38c4678b62362e9a2a8c9be1fb9e957e0cc5dd14cf19f7bd6683f",
+    ("kopanitsa", None): "08c027670d1144fac1e849e6951ede4cdff735ed6b16ad530c4c56fbb9b92659",
+    ("lesnoto", None): "a7a66447b465bb945bc4bf1f39609ba2df6dec297808e6c7a42dff5313c02bf4",
+    (
+        "living-in-the-past",
+        None,
+    ): "42d27516148878ae2ef3976b9318500c9035d4790a9e1497045fddb6ef3eaca9",
+    ("mars", None): "bef50af0dbc20c1259c3895c40e5ce82d411ba0bf4c2ed139e8406c1d6a401fc",
+    ("money", None): "64dd8b73973bde5c1f4bd506c0e4b09102345bb718c3a5ecb8ba26573d9fce73",
+    ("paidushko", None): "167a4c058b445eec886ddfc9285514f7ac12f80c3867dae45c9eedc66e60cb69",
+    ("rachenitsa", None): "929ab1a44b6de921d21f2d63b598ba5915630c4916147f4bb7197f10fe751126",
+    ("seven-days", None): "3717153c5c9b9df4060c124ea8c51f4daf9dbb3f21af5599cac8888415bd818a",
+    ("solsbury-hill", None): "22c2150049fc623a062cca27e7108bdb980104252329d4e61d37d4bb4d120546",
+    ("unsquare-dance", None): "fe3a1b2eb6e23b135513d5ce785ec90d8f3722004d616649ece0fcc47c79ad24",
+    ("whipping-post", None): "532dc98119af3915630febb26e0358d8c8998fb3d8338e89d3d0aaa42c2683fb",
 }
 """The MIDI export of every built-in variant (and of tv-1966 through three strategies), as
-it was before the model was made frozen, typed and layered."""
+it was before the model was made frozen, typed and layered (the repertoire and the dances:
+as they were first written)."""
 
 MODEL = ("core", "errors", "safe_text")
 """The model floor (``theme.core``) and the two modules below it. Which floor may import

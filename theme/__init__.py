@@ -12,6 +12,8 @@ A map of the API:
 - :class:`Timeline`: the exact events every sounding output is made from.
 - :func:`load` a built-in variant by name (:func:`names`) or a TOML file of your own;
   ``variant.timeline()`` lays it out, ``variant.to_score()`` makes a music21 Score.
+  :func:`catalog` lists the built-ins by meter, grouping and group (the theme, the
+  repertoire of odd meters in music you know, the dances): ``catalog(grouping="3+2+2")``.
 - ``timeline.remeter(strategy)`` with a named strategy (:data:`STRATEGIES`): squeeze, drop,
   stretch, rebar, clave (module :mod:`theme.core.remeter`).
 - :func:`write` a timeline (or a variant, laid out with its defaults, or a metronome) to
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
     from theme.renderers.audiofile import write_audio
     from theme.renderers.midi import read_midi, write_midi
     from theme.renderers.score import to_score
-    from theme.variants import Variant, load, names
+    from theme.variants import Variant, catalog, load, names
 
 _HOMES = {
     "ThemeError": "theme.errors",
@@ -79,6 +81,7 @@ _HOMES = {
     "Layer": "theme.core.timeline",
     "Timeline": "theme.core.timeline",
     "Variant": "theme.variants",
+    "catalog": "theme.variants",
     "load": "theme.variants",
     "names": "theme.variants",
 }
@@ -99,6 +102,7 @@ __all__ = [
     "Timeline",
     "Variant",
     "__version__",
+    "catalog",
     "click_track",
     "count_in",
     "load",

@@ -72,9 +72,12 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
+.quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
+.quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
+#quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
 """
 
-SCRIPT_FILES = ("beatlight.js",)
+SCRIPT_FILES = ("beatlight.js", "quiz.js")
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -122,6 +125,9 @@ class PageSection:
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
+    markup: str = ""
+    """HTML of the library's own making placed under the player (a quiz item's answer
+    buttons, which the page's scripts score); never text from outside."""
 
     @classmethod
     def for_music(
@@ -275,6 +281,7 @@ def _section(section: PageSection, number: int) -> str:
         parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
@@ -303,6 +310,7 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     lights = any(s.lights for s in sections)
+    scripts = lights or any(s.markup for s in sections)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -310,7 +318,7 @@ def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -
         f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{f'<script>{page_script()}</script>' if lights else ''}</body></html>"
+        f"{f'<script>{page_script()}</script>' if scripts else ''}</body></html>"
     )
 
 

@@ -221,17 +221,25 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def steps(selected: int | None = None) -> list[Step]:
-    """All the steps, or only step ``selected`` (from 1).
+def steps(selected: int | None = None, *, extra: bool = False) -> list[Step]:
+    """All the steps (with the optional ones of :mod:`theme.classroom.elsewhere` when
+    ``extra``), or only step ``selected`` (from 1; an optional step may always be chosen by
+    its number).
 
     Raises:
         UsageError: no such step.
     """
+    from theme.classroom.elsewhere import EXTRA_STEPS
+
     if selected is None:
-        return list(STEPS)
-    if not 1 <= selected <= len(STEPS):
-        raise UsageError(f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}")
-    return [STEPS[selected - 1]]
+        return list(STEPS + EXTRA_STEPS) if extra else list(STEPS)
+    every = STEPS + EXTRA_STEPS
+    if not 1 <= selected <= len(every):
+        raise UsageError(
+            f"invalid step {selected!r}: the tour has steps 1 to {len(STEPS)}, and an optional "
+            f"step {len(every)}"
+        )
+    return [every[selected - 1]]
 
 
 def play_tour(
@@ -319,12 +327,14 @@ def write_tour(
     *,
     tempo: Tempo | None = None,
     selected: int | None = None,
+    extra: bool = False,
     on_step: Callable[[Step, list[Path]], None] | None = None,
 ) -> Path:
     """Write each step's audio (WAV), MIDI and picture (SVG) into ``folder`` with a page
     holding everything, and return the page's path: ``index.html`` for the whole tour,
     ``step-N.html`` for step ``selected`` alone (the folder's other files are left as they
-    are, so one step never overwrites a whole tour's page). ``on_step(step, files)`` is
+    are, so one step never overwrites a whole tour's page); ``extra`` adds the optional
+    steps to the whole tour. ``on_step(step, files)`` is
     called as each step is made, with the paths its files will have.
 
     Everything is made in a folder beside ``folder`` and moved into place only when
@@ -342,7 +352,7 @@ def write_tour(
     from theme.renderers.midi import write_midi
 
     root = Path(folder)
-    chosen = steps(selected)
+    chosen = steps(selected, extra=extra)
     musics = [step.music(tempo) for step in chosen]  # cheap: events, no sound yet
     if tempo is not None:
         check_tour_tempo(chosen, musics, tempo)
@@ -371,6 +381,10 @@ def write_tour(
             if selected is None
             else f"Step {selected} of the seven-step tour (index.html holds them all)."
         )
+        if selected is None and extra:
+            intro += " Then step 8: where else you have heard these groupings."
+        elif selected is not None and selected > len(STEPS):
+            intro = f"Step {selected}, an optional step after the seven-step tour."
         with atomic_path(aside / name) as tmp:
             tmp.write_text(page_html(PAGE_TITLE, sections, intro=intro), encoding="utf-8")
     return root / name

@@ -37,6 +37,7 @@ COMMANDS = (
     "theme.cli.ports",
     "theme.cli.metronome",
     "theme.cli.classroom",
+    "theme.cli.quiz",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
 

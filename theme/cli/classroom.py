@@ -26,9 +26,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Seven steps, each with a short explanation, a picture and sound. Enter "
         "goes to the next step. With no sound card (or with --out/--html) the whole tour is "
         f"written to a folder ({DEFAULT_FOLDER}/ by default) with a page to project, "
-        "index.html; one step (--step N) is written beside it as step-N.html.",
+        "index.html; one step (--step N) is written beside it as step-N.html. Step 8, where "
+        "else you have heard these groupings, is optional: --step 8 alone, or --repertoire "
+        "for the tour with it.",
     )
-    p.add_argument("--step", type=int, metavar="N", help="only step N (1-7)")
+    p.add_argument(
+        "--step", type=int, metavar="N", help="only step N (1-7, or the optional step 8)"
+    )
+    p.add_argument(
+        "--repertoire",
+        action="store_true",
+        help="add step 8 to the tour: the same groupings in music you know",
+    )
     p.add_argument(
         "--auto", action="store_true", help="go on to the next step without waiting for Enter"
     )
@@ -107,7 +116,13 @@ def _write_tour(folder: str, args: argparse.Namespace) -> int:
             say(f"   {line}")
         say(f"   -> {', '.join(str(f) for f in files)}")
 
-    page = write_tour(folder, tempo=_tempo(args.tempo), selected=args.step, on_step=report)
+    page = write_tour(
+        folder,
+        tempo=_tempo(args.tempo),
+        selected=args.step,
+        extra=args.repertoire,
+        on_step=report,
+    )
     if args.step is None:
         say(f"\nthe tour is in {folder}/: open {page} in a browser to project it")
     else:
@@ -126,7 +141,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from theme.errors import AudioDeviceError
     from theme.live.display import is_terminal
 
-    chosen = steps(args.step)
+    chosen = steps(args.step, extra=args.repertoire)
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)

@@ -12,12 +12,33 @@ from theme.cli.common import (
     whole_number,
 )
 
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from theme.variants import Variant
+
 __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the list, show and export commands."""
-    p = subparsers.add_parser("list", help="list the built-in variants")
+    p = subparsers.add_parser(
+        "list",
+        help="list the built-in variants, by group",
+        description="List the built-in variants under their groups: the theme and its remixes, "
+        "the repertoire (odd meters in music you know) and the dances. --meter and --grouping "
+        "keep those with a section in that meter or grouping, --group those of one group.",
+    )
+    p.add_argument(
+        "--meter",
+        metavar="METER",
+        help="only those with a section in this meter: 7/8 (any grouping) or 3+2+2/8",
+    )
+    p.add_argument(
+        "--grouping",
+        metavar="G+G",
+        help="only those with a section grouped so, in pulses of its meter: 3+2, 2+2+3 ...",
+    )
+    p.add_argument("--group", metavar="GROUP", help="only one group: theme, repertoire or dances")
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser(
@@ -67,20 +88,61 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from theme.safe_text import printable
-    from theme.variants import load, names
+    """Every filter is checked before anything is printed: a bad one prints one line; no
+    match says so, with the meters and groupings there are."""
+    from theme.variants import catalog
 
-    rows = []
-    for name in names():
-        v = load(name)
-        meters = ", ".join(
-            f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
-        )
-        rows.append((name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[4])
+    chosen = catalog(meter=args.meter, grouping=args.grouping, group=args.group)
+    print(_listing(chosen) if chosen else _no_match(args.meter, args.grouping, args.group))
     return 0
+
+
+def _listing(chosen: list[Variant]) -> str:
+    """The variants under their groups' headings, one row each, the columns aligned."""
+    from theme.safe_text import printable
+    from theme.variants import grouped
+
+    sections: list[tuple[str, list[tuple[str, ...]]]] = []
+    for heading, members in grouped(chosen):
+        rows: list[tuple[str, ...]] = []
+        for v in members:
+            meters = ", ".join(
+                f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
+            )
+            rows.append((v.name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
+        sections.append((heading, rows))
+    every = [row for _, rows in sections for row in rows]
+    widths = [max(len(row[i]) for row in every) for i in range(4)]
+    lines: list[str] = []
+    for heading, rows in sections:
+        lines += [""] if lines else []
+        lines.append(f"{heading}:")
+        for row in rows:
+            cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+            lines.append(f"  {cells}  {row[4]}")
+    return "\n".join(lines)
+
+
+def _no_match(meter: str | None, grouping: str | None, group: str | None) -> str:
+    from theme.safe_text import printable
+    from theme.variants import catalog
+
+    wanted = " and ".join(
+        f"{label} {value}"
+        for label, value in (("meter", meter), ("grouping", grouping))
+        if value is not None
+    )
+    which = f"variant in {group}" if group is not None else "built-in variant"
+    every = catalog(group=group)
+    meters = sorted({(m.numerator, m.denominator) for v in every for m in v.meters})
+    groupings = sorted({g for v in every for g in v.groupings}, key=lambda g: (sum(g), g))
+    return "\n".join(
+        [
+            f"no {which} has a section in {printable(wanted)}",
+            "meters: " + ", ".join(f"{n}/{d}" for n, d in meters),
+            "groupings: " + ", ".join("+".join(map(str, g)) for g in groupings),
+        ]
+    )
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -136,6 +198,10 @@ def run_show(args: argparse.Namespace) -> int:
                 " | ".join(p.choices) if p.choices is not None else f"{p.minimum} to {p.maximum}"
             )
             page.append(printable(f"  {p.name} = {variant.values[p.name]}  ({allowed}): {p.help}"))
+    if variant.group:
+        from theme.variants import GROUPS
+
+        page.insert(1, f"group: {GROUPS[variant.group]}")
     if variant.claims:
         page += ["", "what we know:"]
         for c in variant.claims:

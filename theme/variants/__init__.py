@@ -15,18 +15,23 @@ from typing import Any
 
 from theme.errors import VariantError
 from theme.safe_text import clip
+from theme.variants.listing import catalog, grouped, parse_grouping
 from theme.variants.loader import DATA, load_file, names
-from theme.variants.model import Claim, LayerSpec, Parameter, Pattern, Section, Variant
+from theme.variants.model import GROUPS, Claim, LayerSpec, Parameter, Pattern, Section, Variant
 
 __all__ = [
+    "GROUPS",
     "Claim",
     "LayerSpec",
     "Parameter",
     "Pattern",
     "Section",
     "Variant",
+    "catalog",
+    "grouped",
     "load",
     "names",
+    "parse_grouping",
 ]
 
 

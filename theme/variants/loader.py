@@ -24,6 +24,7 @@ from theme.errors import InputFileError, ThemeError, VariantError, VariantFileEr
 from theme.safe_text import printable, shown
 from theme.variants.model import (
     CONFIDENCES,
+    GROUPS,
     Claim,
     LayerSpec,
     Parameter,
@@ -290,6 +291,10 @@ def parse_variant(
             )
         )
 
+    group = f.get(data, "group", "", str, "")
+    if group and group not in GROUPS:
+        raise f.fail("group", f"invalid group {shown(group)}: expected one of {', '.join(GROUPS)}")
+
     return Variant(
         name=name,
         title=f.get(data, "title", "", str),
@@ -301,6 +306,7 @@ def parse_variant(
         parameters=tuple(parameters),
         values=given,
         source=source,
+        group=group,
     )
 
 

@@ -24,11 +24,28 @@ from theme.safe_text import bounded_int, shown
 if TYPE_CHECKING:
     from music21.stream import Score
 
-__all__ = ["CONFIDENCES", "Claim", "LayerSpec", "Parameter", "Pattern", "Section", "Variant"]
+__all__ = [
+    "CONFIDENCES",
+    "GROUPS",
+    "Claim",
+    "LayerSpec",
+    "Parameter",
+    "Pattern",
+    "Section",
+    "Variant",
+]
 
 CONFIDENCES = ("verified", "hypothesis", "demo-default", "our-choice")
 """How sure a claim is: several sources agree; unverified; a default of ours for an unknown;
 a choice of ours (voicings, instruments)."""
+
+GROUPS = {
+    "theme": "the theme and its remixes",
+    "repertoire": "repertoire (odd meters in music you know)",
+    "dances": "dances",
+}
+"""The groups a variant may belong to (its ``group`` field), in the order they are listed,
+each with the heading ``theme list`` prints over it."""
 
 ACCENTED_VELOCITY = 112
 PLAIN_VELOCITY = 84
@@ -142,6 +159,8 @@ class Variant:
     """The parameter values this variant was built with (the names, as given)."""
     source: str = ""
     """Where the data came from: ``built-in`` or a file path."""
+    group: str = ""
+    """One of :data:`GROUPS`, or empty (a file of one's own that names none)."""
 
     @property
     def total_bars(self) -> int:
@@ -155,6 +174,12 @@ class Variant:
             if s.meter not in seen:
                 seen.append(s.meter)
         return seen
+
+    @property
+    def groupings(self) -> list[tuple[int, ...]]:
+        """The groupings of the form's meters, in order, without repeats (pulses of each
+        meter's denominator: ``(2, 2, 3)`` for 2+2+3/8)."""
+        return list(dict.fromkeys(m.groups for m in self.meters))
 
     def timeline(
         self,

@@ -33,6 +33,7 @@ _KEYS = {
         "name",
         "title",
         "description",
+        "group",
         "tempo",
         "grid",
         "claims",

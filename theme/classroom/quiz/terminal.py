@@ -1,0 +1,206 @@
+"""A quiz in the terminal: each item plays, a key answers, the score comes at the end.
+
+Keys come through the live loop's seam (:class:`theme.live.loop.KeySource`): a terminal
+(:class:`~theme.live.loop.TerminalKeys`), lines from a pipe (:class:`LineKeys`) or a script
+in tests (:class:`~theme.live.loop.ScriptedKeys`). Sound comes through ``play``, a function
+from music to a started :class:`~theme.live.playback.Player` (the one path to a sink);
+without it each item names its audio file instead.
+
+=========  ===========================================================
+key        what it does
+=========  ===========================================================
+``1``-``4``  the answer by number (``a``-``d`` by letter)
+``r``      play the item again
+``q``      stop; the score of the items answered so far
+=========  ===========================================================
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+from theme.classroom.quiz.items import Item, Quiz
+from theme.errors import UsageError
+from theme.safe_text import clip
+
+if TYPE_CHECKING:
+    from theme.core.timeline import Timeline
+    from theme.live.loop import KeySource
+
+__all__ = ["END", "LETTERS", "LineKeys", "Result", "Stoppable", "answer_index", "run_quiz"]
+
+LETTERS = "abcd"
+END = "\x04"
+"""The key a source gives when it has no more (Ctrl-D, the end of a pipe): as ``q``."""
+WAIT_SECONDS = 0.02
+"""How often the keys are looked at while nothing is pressed (the screen's refresh, not a
+clock of the music)."""
+
+
+class Stoppable(Protocol):
+    """What ``play`` returns: something playing that can be stopped (a Player)."""
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Result:
+    """What was answered: an index into each item's choices, None where skipped by ``q``."""
+
+    answers: list[int | None] = field(default_factory=list)
+    replays: int = 0
+    right: int = 0
+
+    def line(self, total: int) -> str:
+        answered = sum(a is not None for a in self.answers)
+        rest = "" if answered == total else f" ({answered} of {total} answered)"
+        return f"score: {self.right} of {total} right{rest}"
+
+
+class LineKeys:
+    """Answers from lines of a file or a pipe (``printf '1\\nb\\n' | theme quiz``): each
+    line is one key, without its spaces; the end of the input is :data:`END`."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def poll(self, heard_seconds: float) -> str | None:
+        line = self.stream.readline()
+        return line.strip() if line else END
+
+
+def answer_index(key: str, choices: int) -> int | None:
+    """The choice a key names: ``'1'`` or ``'a'`` is 0; None for any other key.
+
+    >>> answer_index("2", 4), answer_index("C", 4), answer_index("4", 2)
+    (1, 2, None)
+    """
+    key = key.strip().lower()
+    for names in ("1234", LETTERS):
+        if len(key) == 1 and key in names[:choices]:
+            return names.index(key)
+    return None
+
+
+def _allowed(choices: int) -> str:
+    """What a key may be.
+
+    >>> _allowed(2), _allowed(4)
+    ('1 or 2 (a or b), r (replay) or q (quit)', '1 to 4 (a to d), r (replay) or q (quit)')
+    """
+    word = "or" if choices == 2 else "to"
+    return f"1 {word} {choices} (a {word} {LETTERS[choices - 1]}), r (replay) or q (quit)"
+
+
+def run_quiz(
+    quiz: Quiz,
+    *,
+    keys: KeySource,
+    out: TextIO,
+    play: Callable[[Timeline], Stoppable] | None = None,
+    files: Callable[[Item], str] | None = None,
+    strict: bool = False,
+    feedback: bool = True,
+) -> Result:
+    """Ask each item: show it, play it (``play``) or name its file (``files``), and read
+    keys until an answer, ``q`` or :data:`END`; print the score.
+
+    ``strict`` (answers from a pipe): any other key is an error; otherwise (a terminal) a
+    line says what is allowed and the item waits on. ``feedback`` says right or wrong after
+    each answer.
+
+    Raises:
+        UsageError: (``strict``) an empty answer or a key that names no choice.
+    """
+    result = Result()
+    total = len(quiz.items)
+    try:
+        for item in quiz.items:
+            index = _ask(
+                item,
+                total,
+                keys=keys,
+                out=out,
+                play=play,
+                files=files,
+                strict=strict,
+                result=result,
+            )
+            if index is None:
+                break
+            result.answers.append(index)
+            if index == item.answer:
+                result.right += 1
+            if feedback:
+                said = "right" if index == item.answer else f"wrong: it is {item.answer_text}"
+                print(f"   {said}", file=out)
+    finally:
+        result.answers += [None] * (total - len(result.answers))
+    print(result.line(total), file=out)
+    return result
+
+
+def _ask(
+    item: Item,
+    total: int,
+    *,
+    keys: KeySource,
+    out: TextIO,
+    play: Callable[[Timeline], Stoppable] | None,
+    files: Callable[[Item], str] | None,
+    strict: bool,
+    result: Result,
+) -> int | None:
+    choices = "   ".join(f"{i + 1}) {c}" for i, c in enumerate(item.choices))
+    print(f"\nItem {item.number} of {total} ({item.kind}): {item.question}\n   {choices}", file=out)
+    playing = _start(item, out=out, play=play, files=files)
+    started = time.monotonic()
+    try:
+        print(f"   answer: {_allowed(len(item.choices))}", file=out, flush=True)
+        while True:
+            key = keys.poll(time.monotonic() - started)
+            if key is None:
+                time.sleep(WAIT_SECONDS)
+                continue
+            if key in ("q", END):
+                return None
+            if key == "r":
+                result.replays += 1
+                if playing is not None:
+                    playing.stop()
+                playing = _start(item, out=out, play=play, files=files, again=True)
+                continue
+            index = answer_index(key, len(item.choices))
+            if index is not None:
+                return index
+            bad = "" if key in ("", "\n", "\r") else key
+            line = f"invalid answer {clip(bad)!r} to item {item.number}: expected {_allowed(len(item.choices))}"
+            if strict:
+                raise UsageError(line)
+            print(f"   {line}", file=out, flush=True)
+    finally:
+        if playing is not None:
+            playing.stop()
+
+
+def _start(
+    item: Item,
+    *,
+    out: TextIO,
+    play: Callable[[Timeline], Stoppable] | None,
+    files: Callable[[Item], str] | None,
+    again: bool = False,
+) -> Stoppable | None:
+    if play is not None:
+        print(
+            f"   {'again: ' if again else ''}playing ({float(item.music.duration_seconds):.0f} s)",
+            file=out,
+            flush=True,
+        )
+        return play(item.music)
+    if files is not None:
+        print(f"   {'again: ' if again else ''}hear it: {files(item)}", file=out, flush=True)
+    return None
