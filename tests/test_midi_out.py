@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from pathlib import Path
 
 import mido
 import pytest
@@ -96,7 +97,11 @@ def jack_server() -> Iterator[None]:
         else:
             os.environ[key] = value
     server.terminate()
-    server.wait(5)
+    try:  # a busy jackd takes its time; killed, it would leave its name registered
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(5)
 
 
 class Dump:
@@ -586,3 +591,86 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
     )
     assert re.search(r"^stopped (in|at) (bar|.*bar)", out, re.M), out
     assert arrived and arrived[0][1] == b"\xfa"
+
+
+def test_no_jack_server_is_one_line_and_exit_3() -> None:
+    pytest.importorskip("rtmidi")
+    env = {**ENV, "JACK_DEFAULT_SERVER": f"theme-none-{os.getpid()}"}
+    for args in (["ports"], ["metronome", "5/4", "--midi-out", "x", "--no-audio"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "theme", *args], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 3
+        assert result.stderr == (
+            "theme: error: no JACK server to reach (MidiInJack::initialize: JACK server not "
+            "running?): start one, or unset THEME_MIDI_API\n"
+        )
+        assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--no-audio"], "--no-audio plays nothing without --midi-out PORT or --clock"),
+        (["--clock", "--no-audio"], "no MIDI output named: give --midi-out PORT or set"),
+        (["--clock", "--no-audio", "--device", "1"], "--device is for the sound card, not"),
+        (["--bars", "1", "-o", "x.wav", "--clock"], "--clock is for playing live, not for"),
+        (["--bars", "1", "-o", "x.mid", "--midi-out", "p"], "--midi-out is for playing live"),
+    ],
+)
+def test_midi_options_that_would_do_nothing_are_refused(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", "metronome", "5/4", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={k: v for k, v in ENV.items() if k != "THEME_MIDI_OUT"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"theme: error: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_clock_follows_live_tempo_changes_exactly() -> None:
+    import io
+
+    from theme.live.loop import LiveMetronome, ScriptedKeys
+    from theme.live.sinks import SteppedSink
+
+    port = FakePort()
+    out = MidiOut(port, clock=True, log=True)
+    metronome = Metronome("5/4", bpm=137, bars=3, count_in=1)
+    keys = ScriptedKeys([(0.5, "+"), (1.0, "+"), (2.0, "-")])
+    live = LiveMetronome(
+        metronome, sink=SteppedSink(), keys=keys, out=io.StringIO(), companions=[out]
+    )
+    assert live.run(refresh_seconds=0) == 0
+    assert [qpm for _, qpm in live.tempo_changes] == [141, 145, 141]
+    assert out.log is not None
+    clocks = [f for f, m in out.log if m.type == "clock"]
+    assert len(clocks) == 24 * 20  # a bar of count-in and 3 bars: 20 quarters, no more
+    tempo_map = live.tempo.tempo_map
+    assert clocks == [tempo_map.sample_at(Fraction(k, 24), RATE) for k in range(24 * 20)]
+    # the clicks too, at their exact frames on the changed map
+    ons = [f for f, m in out.log if m.type == "note_on"]
+    assert ons == [tempo_map.sample_at(e.onset, RATE) for e in metronome.events()]
+
+
+@pytest.mark.jack
+def test_the_library_plays_to_a_port_theme_play_and_the_metronome(jack_server: None) -> None:
+    timeline = theme.load("tv-1966").timeline(tempo=300, bars=1)
+    with Dump("library") as dump:
+        player = theme.play(timeline, midi_out="library", midi_clock=True, audio=False)
+        assert not player.active
+        metronome = Metronome("5/4", bpm=600, bars=1).play(midi_out="library", audio=False)
+        metronome.wait()
+        metronome.close()
+        arrived = [m for _, m in dump.stop()]
+    first = arrived[: arrived.index(b"\xfc") + 1]  # theme.play's, then the metronome's
+    assert first.count(b"\xf8") == 24 * 5 and first[0] == b"\xfa"
+    notes = [m for m in first if m[0] & 0xE0 == 0x80]
+    assert sorted(notes) == sorted(b for _, b in file_messages(timeline) if b[0] & 0xE0 == 0x80)
+    clicks = [m for m in arrived[len(first) :] if m[0] == 0x99]
+    assert len(clicks) == 5 and b"\xf8" not in arrived[len(first) :]

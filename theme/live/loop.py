@@ -262,7 +262,13 @@ class LiveMetronome:
             absolute = self.offset + at
             self.tempo.changed(absolute, qpm)
             events = self.metronome.events_after(absolute, origin=self.offset)
-            renderer.replace_events(events, self._player_map, from_frame=frame)
+            end = self.metronome.end_quarter
+            renderer.replace_events(
+                events,
+                self._player_map,
+                from_frame=frame,
+                end_quarter=None if end is None else end - self.offset,
+            )
 
         player.with_renderer(change)
 

@@ -93,6 +93,8 @@ class MidiOut:
         self._queue: list[_Item] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
+        self._port_lock = threading.Lock()  # one call into the port at a time (ALSA's is not
+        # safe to send on while another thread lists the ports)
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._clock: Clock | None = None
@@ -303,7 +305,8 @@ class MidiOut:
         if self._lost is not None:
             return
         try:
-            self.port.send(message)
+            with self._port_lock:
+                self.port.send(message)
         except Exception as err:  # any failure of the port: it is lost
             self._lost = err
             return
@@ -323,6 +326,7 @@ class MidiOut:
         if rt is None:
             return True
         try:
-            return bool(self.port.name in rt.get_ports())
+            with self._port_lock:
+                return bool(self.port.name in rt.get_ports())
         except Exception:  # the API itself failed: the server is gone
             return False

@@ -12,8 +12,9 @@ a name that matches nothing raises :class:`MidiDeviceError` listing the ports th
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,34 @@ def backend() -> Any:
         raise MidiDeviceError(NO_RTMIDI) from None
 
 
+def _no_midi_system(err: BaseException) -> MidiDeviceError:
+    if api_name() == "UNIX_JACK":
+        return MidiDeviceError(f"no JACK server to reach ({err}): start one, or unset {API_ENV}")
+    return MidiDeviceError(
+        f"no MIDI system to reach ({err}): the ALSA sequencer needs /dev/snd/seq "
+        f"(modprobe snd-seq); for a JACK server, set {API_ENV}=jack"
+    )
+
+
+@contextlib.contextmanager
+def _quiet_c_stderr() -> Iterator[None]:
+    """Silence what the C libraries (ALSA's, JACK's) print on standard error themselves
+    while a client opens: the error that follows says it in one line."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error at all
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 @dataclass(frozen=True)
 class Ports:
     """The MIDI ports there are now: ``inputs`` (to read from) and ``outputs`` (to send
@@ -105,9 +134,10 @@ def port_names() -> Ports:
     """
     midi = backend()
     try:
-        return Ports(list(midi.get_input_names()), list(midi.get_output_names()))
+        with _quiet_c_stderr():
+            return Ports(list(midi.get_input_names()), list(midi.get_output_names()))
     except (OSError, RuntimeError, SystemError) as err:
-        raise MidiDeviceError(f"the MIDI ports could not be listed: {err}") from err
+        raise _no_midi_system(err) from err
 
 
 def find_port(name: str, names: list[str], *, kind: str = "output") -> str:
@@ -137,17 +167,18 @@ def open_output(name: str | None = None) -> Any:
     """Open the MIDI output ``name`` (default: ``THEME_MIDI_OUT``): a mido output port.
 
     Raises:
-        MidiDeviceError: no python-rtmidi, no port named, or no such port (the ports there
-            are are listed).
+        UsageError: no port named, and no ``THEME_MIDI_OUT``.
+        MidiDeviceError: no python-rtmidi, or no such port (the ports there are are listed).
     """
     if name is None:
         name = os.environ.get(OUT_ENV) or None
     if name is None:
-        raise MidiDeviceError(f"no MIDI output named: give a port or set {OUT_ENV}")
+        raise UsageError(f"no MIDI output named: give --midi-out PORT or set {OUT_ENV}")
     midi = backend()
     port = find_port(name, port_names().outputs, kind="output")
     try:
-        return midi.open_output(port)
+        with _quiet_c_stderr():
+            return midi.open_output(port)
     except (OSError, RuntimeError, SystemError) as err:
         raise MidiDeviceError(f"the MIDI output {port!r} could not be opened: {err}") from err
 
@@ -162,6 +193,7 @@ def open_input(name: str, callback: Callable[[Any], None] | None = None) -> Any:
     midi = backend()
     port = find_port(name, port_names().inputs, kind="input")
     try:
-        return midi.open_input(port, callback=callback)
+        with _quiet_c_stderr():
+            return midi.open_input(port, callback=callback)
     except (OSError, RuntimeError, SystemError) as err:
         raise MidiDeviceError(f"the MIDI input {port!r} could not be opened: {err}") from err
