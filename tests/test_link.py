@@ -8,6 +8,7 @@ when no other does); where they cannot, the network tests skip, saying so.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -370,7 +371,7 @@ def test_start_and_stop_are_shared(other: LinkSession) -> None:
     live.run(refresh_seconds=0.002)
     assert events == ["stop", "paused", "going on", "ours"]
     assert not other.state.playing
-    assert "Link: 1 other program, quantum 5" in out.getvalue()
+    assert re.search(r"Link: \d+ other programs?, quantum 5\n", out.getvalue())
 
 
 def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
@@ -383,7 +384,7 @@ def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
         live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
         assert live.run() == 0
         first = clicks.clicks[0][0] / RATE
-        assert 0.3 <= first <= 0.5  # the lead-in, not a wait for the next bar
+        assert 1.0 <= first <= 1.6  # the lead-in, not a wait for the next bar
         assert link.status(Fraction(0)) == "Link: no other program, quantum 7/2"
         assert link.status(Fraction(-1)).endswith("(waiting for the session's beat)")
         assert session.state.qpm == 140
@@ -434,7 +435,7 @@ def test_a_timeline_plays_with_link_and_one_that_changes_tempo_is_refused(
     link = player.companions[-1]
     assert isinstance(link, LinkCompanion) and link.quantum == 5
     heard = float(player.renderer.tempo_map.seconds_at(-player.origin))  # bar 1 in the sound
-    assert 0.3 <= heard < 0.3 + 5 * 60 / 100  # a lead-in to the next bar of the session
+    assert 1.0 <= heard < 1.0 + 5 * 60 / 100  # a lead-in to the next bar of the session
     first = onsets(sink.data)[0]
     errors = phase_errors_ms(
         [(first, Fraction(0))],
@@ -564,7 +565,7 @@ def test_through_jack_another_process_plays_on_the_other_programs_phase(
             f"{said['underruns']} underruns on JACK's dummy driver: this machine is too busy "
             "to tell the phase from the load"
         )
-    assert "Link: 1 other program, quantum 5" in said["out"]
+    assert re.search(r"Link: \d+ other programs?, quantum 5\n", said["out"])
     # the sound card's clock: a line through its readings
     frames = np.array([f for f, _ in said["pairs"]], dtype=float)
     micros = np.array([m for _, m in said["pairs"]])

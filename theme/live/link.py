@@ -84,14 +84,16 @@ __all__ = [
     "timeline_link",
 ]
 
-LEAD_IN_SECONDS = Fraction(3, 10)
+LEAD_IN_SECONDS = Fraction(1)
 """The least silence before the first click (seconds): room for the first estimate of when
-the sound card plays a frame to be corrected (the player renders 171 ms ahead) before
-anything sounds."""
+the sound card plays a frame (a sound card can take a while to open) to be corrected from
+its clock (the player renders 171 ms ahead) before anything sounds."""
 BIG_ERROR = Fraction(1, 4)
 """A phase error beyond this (quarter notes: the session jumped, as when a program whose
-session is older joins) is caught up at up to 50% off the tempo, not 10%; so is any in the
-silent lead-in."""
+session is older joins) is caught up at up to 50% off the tempo, not 10%."""
+SILENT_RATIO = Fraction(1)
+"""In the silent lead-in a catch-up may play up to twice the tempo or down to two thirds
+of it (nothing is heard): half a second behind is caught up in half a second."""
 OBSERVE_MICROS = 300
 """A reading of the sound card's clock that took longer (microseconds) is left out."""
 
@@ -157,9 +159,12 @@ class LinkFollower:
         error = self.error_at(frame, position)
         if abs(error) * 60 / target <= TOLERANCE_SECONDS:
             return None if qpm == target else Nudge(((position, target),))
-        silent = self.silent_until is not None and position < self.silent_until
-        big = silent or abs(error) > BIG_ERROR
-        span, tempo = catch_up(error, target, ratio=Fraction(1, 2) if big else CATCH_UP_RATIO)
+        ratio = CATCH_UP_RATIO
+        if abs(error) > BIG_ERROR:
+            ratio = Fraction(1, 2)
+        if self.silent_until is not None and position < self.silent_until:
+            ratio = SILENT_RATIO
+        span, tempo = catch_up(error, target, ratio=ratio)
         self.nudges += 1
         self._until, self._target = position + span, target
         return Nudge(((position, tempo), (position + span, target)))
@@ -266,6 +271,8 @@ class LinkCompanion:
             # callback; a slow reading: this thread was preempted
             if 0 < heard < player._frames and after - before < OBSERVE_MICROS:
                 self.clock.observe(heard, (before + after) / 2)
+            if not self.clock.observed:  # the first estimate only: wait for the card's clock
+                return
         frame = block.end_frame
         position = block.quarter_at(frame)
         qpm = block.tempo_map.qpm_at(position - block.origin)

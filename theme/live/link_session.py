@@ -18,6 +18,7 @@ from theme.live.link_time import LinkState, host_micros
 
 __all__ = [
     "DISCOVERY_SECONDS",
+    "FIND_SECONDS",
     "NO_AALINK",
     "REFRESH_SECONDS",
     "LinkError",
@@ -26,10 +27,14 @@ __all__ = [
 ]
 
 NO_AALINK = "Ableton Link needs the optional package aalink: uv sync --extra sync"
-DISCOVERY_SECONDS = 0.5
+FIND_SECONDS = 0.5
 """How long a session that starts looks for other programs before it goes on alone
-(seconds), and then for the sessions to become one: the session found is joined before
-anything is played."""
+(seconds)."""
+DISCOVERY_SECONDS = 1.0
+"""How long, at most, it then waits for the sessions to become one (seconds): the session
+found is joined before anything is played."""
+SETTLED_SECONDS = 0.15
+"""A session found is taken as joined once it has not changed for this long (seconds)."""
 REFRESH_SECONDS = 0.05
 """How often the session thread reads the session again (seconds): Link's clock estimate
 moves a little; the tempo, peers and start/stop also come through Link's callbacks."""
@@ -100,23 +105,26 @@ class LinkSession:
             raise LinkError(f"Ableton Link did not start: {self._failed}") from self._failed
         if not self._ready.is_set():
             raise LinkError("Ableton Link did not start within 10 seconds")
-        if self._found.wait(DISCOVERY_SECONDS):
+        if self._found.wait(FIND_SECONDS):
             self._settle()
         return self
 
     def _settle(self) -> None:
-        """Once another program is found, wait (at most :data:`DISCOVERY_SECONDS`) for
-        the sessions to become one: the time line jumps, or the tempo changes, when ours
-        takes the other's; when ours is the older, nothing changes and the wait runs out."""
-        first, changes = self.state, self.tempo_changes
+        """Once another program is found, wait for the sessions to become one (the time line
+        jumps, or the tempo changes, when ours takes another's; with several programs it may
+        take more than one step): until the session has not changed for
+        :data:`SETTLED_SECONDS`, at most :data:`DISCOVERY_SECONDS` more."""
+        last, changes = self.state, self.tempo_changes
         deadline = time.monotonic() + DISCOVERY_SECONDS
+        quiet_since = time.monotonic()
         look = threading.Event()
-        while time.monotonic() < deadline:
-            state = self.state
-            jumped = abs(state.beat - first.beat_at(state.micros)) > 1e-3
-            if jumped or self.tempo_changes != changes or state.bpm != first.bpm:
-                return
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < SETTLED_SECONDS:
             look.wait(0.005)
+            state = self.state
+            jumped = abs(state.beat - last.beat_at(state.micros)) > 1e-3
+            if jumped or self.tempo_changes != changes or state.bpm != last.bpm:
+                quiet_since = time.monotonic()
+            last, changes = state, self.tempo_changes
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()

@@ -248,6 +248,11 @@ class FrameClock:
                 slope = fitted
         self._line = (mean_f, mean_m, slope)
 
+    @property
+    def observed(self) -> bool:
+        """Whether the sound card's clock has been read yet (else: the first estimate)."""
+        return bool(self._points)
+
     def micros_at(self, frame: int) -> float:
         """When ``frame`` is heard (host microseconds)."""
         frame0, micros0, slope = self._line
