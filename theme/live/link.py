@@ -230,7 +230,7 @@ class LinkCompanion:
         least = LEAD_IN_SECONDS * qpm / 60
         first_heard = host_micros() + latency_seconds * 1e6
         if state.peers == 0:  # the session is ours: its phase is moved to where we begin
-            soon = first_heard + float(LEAD_IN_SECONDS) * 1.5e6
+            soon = first_heard + float(LEAD_IN_SECONDS) * 1e6 + 0.1e6
             beats_to_soon = (soon - host_micros()) * state.bpm / 60e6
             self.session.request_beat(float(position - self.start) - beats_to_soon)
             state = self.session.state

@@ -27,14 +27,15 @@ __all__ = [
 ]
 
 NO_AALINK = "Ableton Link needs the optional package aalink: uv sync --extra sync"
-FIND_SECONDS = 0.5
+FIND_SECONDS = 1.0
 """How long a session that starts looks for other programs before it goes on alone
 (seconds)."""
-DISCOVERY_SECONDS = 1.0
+DISCOVERY_SECONDS = 1.5
 """How long, at most, it then waits for the sessions to become one (seconds): the session
 found is joined before anything is played."""
-SETTLED_SECONDS = 0.15
-"""A session found is taken as joined once it has not changed for this long (seconds)."""
+SETTLED_SECONDS = 0.4
+"""A session found is taken as joined once it has not changed for this long (seconds): joining takes a
+few measurements of the other's clock."""
 REFRESH_SECONDS = 0.05
 """How often the session thread reads the session again (seconds): Link's clock estimate
 moves a little; the tempo, peers and start/stop also come through Link's callbacks."""
