@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import theme
-import theme.renderers.audiofile
 from theme.classroom.dance import landings
 from theme.classroom.page import PageSection, page_html, timeline_section
 from theme.classroom.pictures import contrast_svg
@@ -34,20 +33,18 @@ for name, timeline in [("tv-1966", tv.timeline()), ("remix-1996-drop", remix.tim
     theme.write(timeline, folder / f"{name}.musicxml")
 
 sections = [
-    PageSection(
+    PageSection.for_music(
         "Five beats: 3+2, then 2+3",
-        ["Clap on the loud clicks. Which one limps?"],
-        audio=theme.renderers.audiofile.encode_audio(
-            theme.Timeline.join([three_two.timeline(), two_three.timeline()], title="3+2 then 2+3")
-        ),
+        theme.Timeline.join([three_two.timeline(), two_three.timeline()], title="3+2 then 2+3"),
+        paragraphs=["Clap on the loud clicks. Which one limps?"],
     ),
     timeline_section(tv.timeline(), title="The 1966 theme's rhythm"),
     timeline_section(remix.timeline(), title="The 1996 remix, the 'drop' guess"),
-    PageSection(
+    PageSection.for_music(
         "5/4 against 4/4",
-        [f"Step one of a four-count step lands on: {steps}."],
+        versus.timeline(),
+        paragraphs=[f"Step one of a four-count step lands on: {steps}."],
         pictures=[contrast_svg("5/4", "4/4")],
-        audio=theme.renderers.audiofile.encode_audio(versus.timeline()),
     ),
 ]
 page = folder / "lesson.html"

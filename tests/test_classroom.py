@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile
 
@@ -24,6 +25,7 @@ from theme.core.remeter import remeter_rhythm
 from theme.core.rhythm import Rhythm
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
+from theme.renderers.voices import waveform
 
 
 def test_necklace_vertices_sit_on_the_onsets() -> None:
@@ -69,7 +71,10 @@ def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
         ["index.html"] + [f"step-{n}.{ext}" for n in range(1, 8) for ext in ("wav", "mid", "svg")]
     )
     html = page.read_text()
-    assert html.count("<audio") == 7 and html.count("<section") == 7
+    assert html.count("<div class='player'") == 7 and html.count("<section") == 8
+    assert "<section id='s8' class='builder'>" in html  # the steps, then the meter builder
+    assert "<body data-slides>" in html  # shown one step a screen
+    assert html.count("id='theme-sounds'") == 1  # the sounds, once for every step
     assert all(step.title.split(":")[0] in html for step in STEPS)
 
 
@@ -103,8 +108,22 @@ def test_the_tour_played_step_by_step_with_a_grid_on_screen() -> None:
         assert np.array_equal(played_sink.data[: len(expected)], expected)
 
 
-def audio_sources(html: str) -> list[bytes]:
-    return [base64.b64decode(m) for m in re.findall(r"src='data:audio/ogg;base64,([^']+)'", html)]
+def page_sounds(html: str) -> dict[str, np.ndarray]:
+    """The page's embedded sounds, decoded as the page decodes them: base64, raw deflate,
+    a running sum of int16 differences, / 32767."""
+    import zlib
+
+    found = re.search(r"<script type='application/json' id='theme-sounds'>([^<]*)</script>", html)
+    assert found is not None
+    table = json.loads(found.group(1))
+    packed = zlib.decompress(base64.b64decode(table["pcm"]), -15)
+    deltas = np.frombuffer(packed, dtype="<i2")
+    samples = np.cumsum(deltas, dtype=np.int16).astype(np.float64) / 32767  # wraps as int16
+    return {
+        name: samples[place[0] : place[0] + place[1]]
+        for name, place in table["sounds"].items()
+        if place is not None
+    }
 
 
 def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> None:
@@ -115,11 +134,18 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", html)
     assert html.count("<script>") == 1  # its own code, inline
     assert html.count("<script type='application/json' class='timeline'>") == 1  # its data
-    sounds = audio_sources(html)
-    assert len(sounds) == 1
-    data, rate = soundfile.read(io.BytesIO(sounds[0]))
-    music = float(theme.load("remix-1996", intro_bars=1, body_bars=2).timeline().duration_seconds)
-    assert rate == 44100 and music <= len(data) / rate < music + 1.0  # the last notes ring out
+    assert "<audio" not in html  # the page plays its music itself
+    sounds = page_sounds(html)
+    voices = {"bass", "kick", "snare", "hihat", "click", "clicklow"}
+    assert {name.split("/")[0] for name in sounds} == voices  # the lead is made by the page
+    for name, samples in sounds.items():
+        voice, _, detail = name.partition("/")
+        if detail.startswith("a"):
+            wave = waveform(voice, 0, 48000, accent=int(detail[1:]))
+        else:
+            wave = waveform(voice, int(detail), 48000)
+        assert len(samples) == len(wave)
+        assert np.abs(samples - wave).max() <= 0.5 / 32767 + 1e-7  # 16 bits, rounded
     assert "<svg" in html and "  bass" in html
     assert page_html("t", []).startswith("<!DOCTYPE html>")
     assert "<script" not in page_html("t", [])  # no player, no beat light, no script
@@ -323,13 +349,13 @@ def test_every_costly_option_is_bounded_before_work_starts(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_long_page_plays_without_crashing_the_encoder(tmp_path: Path) -> None:
-    """libsndfile's Vorbis encoder crashes on one write of about a minute: the page's sound
-    is encoded block by block."""
+def test_a_long_notebook_sound_does_not_crash_the_encoder(tmp_path: Path) -> None:
+    """libsndfile's Vorbis encoder crashes on one write of about a minute: a notebook's
+    sound is encoded block by block."""
+    from theme.classroom.page import audio_bytes
+
     music = dance_timeline("5/4", bpm=200, bars=60)  # 90 seconds
-    section = PageSection.for_music("dance", music)
-    assert section.audio is not None
-    data, rate = soundfile.read(io.BytesIO(section.audio))
+    data, rate = soundfile.read(io.BytesIO(audio_bytes(music)))
     assert float(music.duration_seconds) <= len(data) / rate < float(music.duration_seconds) + 1
 
 

@@ -81,7 +81,12 @@ def write(
     elif kind == "html":
         from theme.classroom.page import write_page
 
-        write_page(timeline, out)
+        if isinstance(music, Metronome):  # its page ends with the meter builder, filled in
+            from theme.classroom.builder import builder_section
+
+            write_page(timeline, out, more=[builder_section(music)])
+        else:
+            write_page(timeline, out)
     else:
         from theme.renderers.audiofile import write_audio
 

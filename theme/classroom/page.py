@@ -1,28 +1,42 @@
 """A self-contained HTML page to project: notation, pictures, a player per example, words.
 
-Everything is inside the one file (SVG inline, audio as Ogg Vorbis data URIs, one small
-script of its own, no font, style or script from outside), so it works offline and from a
-USB stick. Type is large, for the back of a classroom.
+Everything is inside the one file (SVG inline, the synthesizer's waveforms once a page,
+the page's own scripts, no font, style or script from outside), so it works offline and
+from a USB stick; a Content-Security-Policy lets the page load nothing else. Type is
+large, for the back of a classroom.
+
+Each example is an instrument, not a recording: the page plays its timeline with Web Audio
+(``js/player.js``), every sound on its exact sample, with controls under the title: play
+and stop, start from any bar, a tempo slider, box and tap, loops (a bar, a section, bars A
+to B), thinning of the clicks and mute or solo for each layer.
 
 Under each player a beat light follows the music: the bar number and a row of the bar's
 pulses (downbeat and group starts marked), the one sounding lit; a metronome of two meters
-has a row for each. Before play the first pulse of bar 1 is lit, ready. It reads the
-player's clock; a picture delay box at the top moves it later (or earlier, negative) to match a
-projector's or a loudspeaker's lag.
+has a row for each. Before play the first pulse of bar 1 is lit, ready. It follows the
+player's heard position; a picture delay box at the top moves it later (or earlier,
+negative) to match a projector's or a loudspeaker's lag.
+
+The same position lights the notes heard in the engraved notation (``js/cursor.js``: each
+note carries its onset and end in quarter notes, from verovio's timemap), the syllable
+counted now and a conductor's baton for each meter (``js/conductor.js``,
+:mod:`theme.classroom.follow`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from theme.classroom.pagedata import timeline_json
+from theme.classroom.pagecontrols import player_controls
+from theme.classroom.pagedata import safe_json, timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
@@ -47,15 +61,17 @@ NOTATION_BARS = 8
 
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG."""
-    from theme.renderers.notation import svg
+    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
+    each note carrying its onset and end in quarter notes for the score cursor
+    (:func:`theme.renderers.notation.timed_svg`)."""
+    from theme.renderers.notation import engrave, timed_svg
 
-    return svg(timeline.head(bars))[0]
+    engraving = engrave(timeline.head(bars))
+    return timed_svg(engraving.pages[0], engraving.notes)
 
 
 MAX_PAGE_SECONDS = 600
-"""The longest sound a page's section holds, in seconds (10 minutes: about 5 MB of Ogg
-Vorbis in the page, rendered in a few seconds)."""
+"""The longest music a page's section holds, in seconds (10 minutes)."""
 
 STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 24px; line-height: 1.4;
@@ -68,16 +84,65 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 .beat { display: flex; align-items: center; gap: .8em; min-height: 2.4em; font-size: 1.4em; }
 .beat .bar { min-width: 4.5em; font-weight: bold; }
 .beat b { display: inline-block; width: 1.5em; height: 1.5em; border-radius: 50%;
-          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; }
-.beat b.l0 { border-color: #D55E00; } .beat b.l1 { border-color: #E69F00; margin-left: 1em; }
+          margin: 0 .2em; background: #ddd; border: 4px solid #ddd; vertical-align: middle; }
+.beat b.l0 { border-color: #D55E00; border-radius: 12%; width: 1.9em; height: 1.9em; }
+.beat b.l1 { border-color: #E69F00; margin-left: 1em; border-radius: 12%; }
 .beat b.now { background: #0072B2; } .beat b.l0.now { background: #D55E00; }
 .beat .meter { min-width: 3em; color: #555; }
+.player { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .6em 0;
+          padding: .5em; border: 2px solid #555; border-radius: .3em; font-size: .8em; }
+.player button, .player input, .player select { font-size: 1em; padding: .15em .4em; }
+.player input[type=number] { width: 5em; } .player .narrow { width: 3.5em; }
+.player button[aria-pressed=true] { background: #111; color: #fff; font-weight: bold; }
+.player button[aria-pressed=true]::before { content: '\u2713 '; }
+.player button.play::before { content: '\u25b6 '; }
+.player button.play[aria-pressed=true]::before { content: '\u25a0 '; }
+.player :focus-visible { outline: 4px solid #0072B2; outline-offset: 2px; }
+.player fieldset { border: 1px solid #999; display: flex; gap: .4em; flex-wrap: wrap; }
+.player .err { font-weight: bold; } .player .err:not(:empty)::before { content: '\u26a0 '; }
+.player .err:not(:empty) { border: 2px dashed #D55E00; padding: 0 .3em; }
+.delay { width: 5em; font-size: 1em; }
+svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }
+svg .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
+svg .note.now .cursor-box { visibility: visible; }
+.follow { display: flex; flex-wrap: wrap; align-items: center; gap: 1em; margin: .3em 0; }
+.follow .counts { min-width: min(14em, 100%); max-width: 100%; overflow-x: auto; }
+.counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
+.counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
+.counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
+.counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
+.counting .alt, .counting .moves { font-size: .7em; color: #444; }
+.counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
+  text-decoration: underline 3px; }
+.counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
+.counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
+.conductor { width: 11em; flex: none; }
+.conductor .off { display: none; }
+.conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
+.conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
+.conductor .beat-mark text { font-size: 13px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
+.conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
+.conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
 .quiz button { font-size: 1em; margin: .2em .4em .2em 0; padding: .3em .8em; }
 .quiz button.right { background: #009E73; color: #fff; } .quiz button.wrong { background: #D55E00; color: #fff; }
 #quiz-score { position: sticky; top: 0; background: #fff; font-weight: bold; }
+audio { width: 100%; margin: .5em 0; }
 """
 
-SCRIPT_FILES = ("beatlight.js", "quiz.js")
+SCRIPT_FILES = (
+    "sounds.js",
+    "player.js",
+    "playercontrols.js",
+    "tap.js",
+    "beatlight.js",
+    "cursor.js",
+    "conductor.js",
+    "quiz.js",
+    "meters.js",
+    "builder.js",
+    "slides.js",
+)
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
@@ -93,9 +158,27 @@ def page_script() -> str:
     return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
 
 
+STYLE_FILES = ("lesson.css",)
+"""More of the page's style, files of this package's ``css`` folder, after :data:`STYLE`."""
+
+
+def page_style() -> str:
+    """The page's CSS: :data:`STYLE` and every file of :data:`STYLE_FILES`.
+
+    >>> "@media print" in page_style()
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("theme.classroom").joinpath("css")
+    return STYLE + "\n".join(
+        folder.joinpath(name).read_text(encoding="utf-8") for name in STYLE_FILES
+    )
+
+
 DELAY_BOX = (
-    "<p class='note'><label>Picture delay for the beat lights: <input id='picture-delay' "
-    "type='number' value='0' step='10' style='width:5em;font-size:1em'> ms</label> "
+    "<p class='note controls'><label>Picture delay for the beat lights: <input id='picture-delay' "
+    "class='delay' type='number' value='0' step='10'> ms</label> "
     "(later if the sound comes late, as from Bluetooth speakers; negative if the projector "
     "lags)</p>"
 )
@@ -113,21 +196,30 @@ class BeatRow:
 @dataclass
 class PageSection:
     """One part of the page: a title, paragraphs, pictures (SVG text), an optional text
-    grid, and the sound of a timeline (Ogg Vorbis bytes, made by :func:`audio_bytes`)."""
+    grid, and music the page plays (its ``data``)."""
 
     title: str
     paragraphs: Sequence[str] = ()
     pictures: Sequence[str] = ()
     grid: str = ""
-    audio: bytes | None = None
     notes: Sequence[str] = field(default_factory=list)
     lights: Sequence[BeatRow] = ()
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
-    """The music as the page's scripts read it (:func:`theme.classroom.pagedata.timeline_json`)."""
+    """The music as the page's scripts read and play it
+    (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    follow: str = ""
+    """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
     markup: str = ""
     """HTML of the library's own making placed under the player (a quiz item's answer
-    buttons, which the page's scripts score); never text from outside."""
+    buttons, which the page's scripts score; the meter builder's panel); never text from
+    outside."""
+    kind: str = ""
+    """A class for the section element (``'builder'``), for the page's style and scripts."""
+    audio: bytes | None = None
+    """A recording (Ogg Vorbis, :func:`audio_bytes`) in an audio element, for a section
+    whose music the page must not spell out (a quiz item: no timeline data to read the
+    answer from); a section with ``data`` plays through the page's own player instead."""
 
     @classmethod
     def for_music(
@@ -144,15 +236,18 @@ class PageSection:
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
+        from theme.classroom.follow import follow_html
+
         check_page_seconds(music)
+        lights = beat_rows(music)
         return cls(
             title,
             paragraphs,
             pictures,
             grid=grid,
-            audio=audio_bytes(music),
-            lights=beat_rows(music),
+            lights=lights,
             data=timeline_json(music),
+            follow=follow_html(music, [row.label for row in lights]),
         )
 
 
@@ -173,31 +268,35 @@ def check_page_seconds(timeline: Timeline) -> None:
 
 def audio_bytes(timeline: Timeline, *, rate: int = 44100) -> bytes:
     """The timeline as Ogg Vorbis at ``rate`` samples a second (about 8 kB a second),
-    encoded block by block (one big Vorbis write crashes some libsndfile versions)."""
+    encoded block by block (one big Vorbis write crashes some libsndfile versions); a
+    notebook's player uses it (a page plays its music itself)."""
     from theme.renderers.audiofile import encode_audio
 
     return encode_audio(timeline, rate=rate, kind="ogg")
 
 
 def beats_json(timeline: Timeline) -> str:
-    """Each bar's number, the seconds of its pulses (from the tempo map, to a tenth of a
-    millisecond) and their accent levels, as JSON for the page's beat light.
+    """Each bar's number, the quarter positions (``q``) and seconds (``t``, from the tempo
+    map, to a tenth of a millisecond) of its pulses and their accent levels, as JSON for the
+    page's beat light.
 
     >>> from theme.core.meter import Meter
     >>> beats_json(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")], tempo=120))
-    '[{"n":1,"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
+    '[{"n":1,"q":[0.0,1.0,2.0,3.0,4.0],"t":[0.0,0.5,1.0,1.5,2.0],"l":[0,2,2,1,2]}]'
     """
-    bars = [
-        {
-            "n": bar.number,
-            "t": [
-                round(float(timeline.seconds_of(bar.number, beat)), 4)
-                for beat in range(1, bar.meter.numerator + 1)
-            ],
-            "l": [int(level) for level in bar.meter.accent_levels()],
-        }
-        for bar in timeline.bars
-    ]
+    bars = []
+    for bar in timeline.bars:
+        pulses = [
+            timeline.quarter_of(bar.number, beat) for beat in range(1, bar.meter.numerator + 1)
+        ]
+        bars.append(
+            {
+                "n": bar.number,
+                "q": [float(q) for q in pulses],
+                "t": [round(float(timeline.tempo_map.seconds_at(q)), 4) for q in pulses],
+                "l": [int(level) for level in bar.meter.accent_levels()],
+            }
+        )
     return json.dumps(bars, separators=(",", ":"))
 
 
@@ -223,7 +322,8 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
 
 def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | None:
     """The second meter of a metronome timeline, from its clicks: its label and its bars
-    (number, seconds of each pulse, accent levels), as :func:`beats_json` gives the first.
+    (number, quarter position and seconds of each pulse, accent levels), as
+    :func:`beats_json` gives the first.
 
     Every bar of a metronome's layer has the same clicks, heard or silent (a gap bar), so
     the first bar (up to the next downbeat, or the first silent click) is the pattern:
@@ -251,12 +351,15 @@ def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | N
     bars: list[dict[str, object]] = []
     for n, first in enumerate(range(0, len(events), size), start=1):
         bar = events[first : first + size]
-        seconds = [
-            round(float(timeline.tempo_map.seconds_at(bar[j].onset)), 4)
-            for j in keep
-            if j < len(bar)
-        ]
-        bars.append({"n": n, "t": seconds, "l": levels[: len(seconds)]})
+        onsets = [bar[j].onset for j in keep if j < len(bar)]
+        bars.append(
+            {
+                "n": n,
+                "q": [float(q) for q in onsets],
+                "t": [round(float(timeline.tempo_map.seconds_at(q)), 4) for q in onsets],
+                "l": levels[: len(onsets)],
+            }
+        )
     return _meter_label(pattern, keep, levels), bars
 
 
@@ -274,15 +377,21 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 
 
 def _section(section: PageSection, number: int) -> str:
-    parts = [f"<section id='s{number}'><h2>{escape(section.title)}</h2>"]
+    kind = f" class='{escape(section.kind)}'" if section.kind else ""
+    parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
     if section.audio is not None:
         data = base64.b64encode(section.audio).decode("ascii")
         parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
+        parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
+    if section.audio is not None and not section.data:  # a recording: a quiz item's
+        sound = base64.b64encode(section.audio).decode("ascii")
+        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{sound}'></audio>")
     parts.append(section.markup)
     parts += [_light(row) for row in section.lights]
+    parts.append(section.follow)
     parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
@@ -305,20 +414,81 @@ def _light(row: BeatRow) -> str:
     )
 
 
-def page_html(title: str, sections: Sequence[PageSection], *, intro: str = "") -> str:
-    """The whole page as one HTML string."""
+def sounds_element(sections: Sequence[PageSection]) -> str:
+    """The page's sounds, once for all its sections
+    (:func:`theme.classroom.pagesounds.sounds_data`), as a JSON element; empty when no
+    section plays."""
+    from theme.classroom.pagesounds import sound_names, sounds_data
+
+    music = [json.loads(s.data) for s in sections if s.data]
+    if not music and not any(s.markup for s in sections):  # a panel may make clicks
+        return ""
+    data = safe_json(sounds_data(sound_names(music)))
+    return f"<script type='application/json' id='theme-sounds'>{data}</script>"
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64_digest(text) + "'"
+
+
+def base64_digest(text: str) -> str:
+    """The base64 of the SHA-256 of ``text`` (UTF-8), as a Content-Security-Policy names it.
+
+    >>> base64_digest("")
+    '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
+    """
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+NONE = "'none'"
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
+    """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
+    but its own script (by its hash), its style elements (by their hashes, the notation's
+    too), its notation font and pictures from ``data:`` URIs (and its ``recordings``'
+    sound); no form, no base URL."""
+    styles = sorted({_sha256(m) for m in _STYLE_ELEMENT.findall(body)})
+    scripts = [_sha256(script)] if script else []
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {' '.join(scripts) or NONE}",
+            f"style-src {' '.join(styles) or NONE}",
+            "font-src data:",
+            "img-src data:",
+            *(["media-src data:"] if recordings else []),
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def page_html(
+    title: str, sections: Sequence[PageSection], *, intro: str = "", slides: bool = False
+) -> str:
+    """The whole page as one HTML string; with ``slides`` its sections are shown one a
+    screen (keys, a clicker or a swipe move on; printed, every section gets a page)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
-    lights = any(s.lights for s in sections)
-    scripts = lights or any(s.markup for s in sections)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{lead}{DELAY_BOX if lights else ''}{body}"
+    playing = any(s.data or s.lights for s in sections)
+    scripted = playing or slides or any(s.markup for s in sections)
+    script = page_script() if scripted else ""
+    head = f"<title>{escape(title)}</title><style>{page_style()}</style>"
+    body = (
+        f"<body{' data-slides' if slides else ''}><h1>{escape(title)}</h1>{lead}"
+        f"{DELAY_BOX if playing else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{f'<script>{page_script()}</script>' if scripts else ''}</body></html>"
+        f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
+    )
+    policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"{head}</head>{body}</html>"
     )
 
 
@@ -343,15 +513,22 @@ def timeline_section(
     )
 
 
-def write_page(timeline: Timeline, path: str | Path | Output, *, title: str | None = None) -> Path:
-    """Write a page for one timeline (``theme export VARIANT -o page.html``).
+def write_page(
+    timeline: Timeline,
+    path: str | Path | Output,
+    *,
+    title: str | None = None,
+    more: Sequence[PageSection] = (),
+) -> Path:
+    """Write a page for one timeline (``theme export VARIANT -o page.html``), and the
+    sections ``more`` after it (a metronome's page: the meter builder).
 
     Raises:
         OutputFileError: not an ``.html`` path, a missing folder, no permission.
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
     """
     out = output_file(path, ["html", "htm"])  # checked before the work
-    html = page_html(title or timeline.title, [timeline_section(timeline)])
+    html = page_html(title or timeline.title, [timeline_section(timeline), *more])
     with atomic_path(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return Path(out)

@@ -377,7 +377,8 @@ def write_tour(
             if on_step is not None:
                 on_step(step, [root / f"{stem}.{ext}" for ext in ("wav", "mid", "svg")])
         intro = (
-            "Seven steps for a class: press play on each, count along, then try the dance test."
+            "Seven steps for a class: press play on each, count along, then try the dance test"
+            " and build meters of your own."
             if selected is None
             else f"Step {selected} of the seven-step tour (index.html holds them all)."
         )
@@ -385,6 +386,11 @@ def write_tour(
             intro += " Then step 8: where else you have heard these groupings."
         elif selected is not None and selected > len(STEPS):
             intro = f"Step {selected}, an optional step after the seven-step tour."
+        if selected is None:  # the whole tour: one step a screen, the meter builder last
+            from theme.classroom.builder import builder_section
+
+            sections.append(builder_section())
+        html = page_html(PAGE_TITLE, sections, intro=intro, slides=selected is None)
         with atomic_path(aside / name) as tmp:
-            tmp.write_text(page_html(PAGE_TITLE, sections, intro=intro), encoding="utf-8")
+            tmp.write_text(html, encoding="utf-8")
     return root / name

@@ -38,6 +38,7 @@ COMMANDS = (
     "theme.cli.metronome",
     "theme.cli.classroom",
     "theme.cli.quiz",
+    "theme.cli.tap",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
 

@@ -4,6 +4,10 @@
   beaming (the grouping is written as beams; a MusicXML ``<time>`` holds only N/D).
 - :func:`svg` engraves the timeline with verovio, one SVG string a page, sized for a
   projector; :func:`write_svg` writes ``name.svg`` (and ``name-2.svg``... for more pages).
+- :func:`engrave` gives the pages and, from verovio's timemap, each engraved note's onset
+  and length in quarter notes (:class:`NoteTime`, keyed by the note's SVG id);
+  :func:`timed_svg` writes them on the notes (``data-on``, ``data-off``) for a page's
+  score cursor.
 - :func:`read_musicxml` reads a MusicXML file of your own into a timeline (it lives in
   :mod:`theme.readers.musicxml`).
 
@@ -12,14 +16,33 @@ music21 and verovio are imported only when these functions run.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from theme.core.timeline import Timeline
 from theme.errors import OutputFileError
 from theme.output import Output, atomic_path, output_file
 from theme.readers.musicxml import read_musicxml
 
-__all__ = ["musicxml_string", "read_musicxml", "svg", "write_musicxml", "write_svg"]
+__all__ = [
+    "Engraving",
+    "NoteTime",
+    "engrave",
+    "musicxml_string",
+    "note_times",
+    "read_musicxml",
+    "svg",
+    "timed_svg",
+    "write_musicxml",
+    "write_svg",
+]
+
+QUARTER_GRID = 1920
+"""Every position the library makes is a whole number of 1/1920 quarter notes; verovio's
+float quarter stamps are read back onto this grid."""
 
 
 def musicxml_string(timeline: Timeline) -> str:
@@ -47,12 +70,35 @@ def write_musicxml(timeline: Timeline, path: str | Path | Output) -> Path:
     return Path(out)
 
 
-def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
-    """Engraved notation, one SVG document a page.
+@dataclass(frozen=True)
+class NoteTime:
+    """When an engraved note sounds: ``onset`` and ``duration`` in quarter notes from the
+    start of the music. A note tied on is its own note here (the written note, as the eye
+    reads it), so a long note split at a group or a barline is several."""
 
-    ``width`` is the page width in verovio units (tenths of a millimetre at scale 100);
-    ``scale`` the zoom in percent. The defaults fit about four 5/4 bars a system, readable
-    from the back of a classroom.
+    onset: Fraction
+    duration: Fraction
+
+    @property
+    def end(self) -> Fraction:
+        """Where the note stops, in quarter notes."""
+        return self.onset + self.duration
+
+
+@dataclass(frozen=True)
+class Engraving:
+    """verovio's engraving of a timeline: one SVG document a page, and the time of each
+    note, keyed by its id in the SVG (the ids are verovio's, made afresh each time)."""
+
+    pages: tuple[str, ...]
+    notes: dict[str, NoteTime]
+
+
+def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engraving:
+    """Engraved notation and the time of every note (see :func:`svg` for the options).
+
+    Raises:
+        OutputFileError: verovio could not read the MusicXML made from the timeline.
     """
     import verovio
 
@@ -71,7 +117,70 @@ def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
     )
     if not toolkit.loadData(musicxml_string(timeline)):
         raise OutputFileError(f"verovio could not engrave {timeline.title!r}")
-    return [toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1)]
+    pages = tuple(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
+    timemap = toolkit.renderToTimemap({"includeMeasures": False, "includeRests": False})
+    return Engraving(pages, note_times(timemap))
+
+
+def note_times(timemap: list[dict[str, Any]]) -> dict[str, NoteTime]:
+    """Each note's onset and duration from verovio's timemap: entries in time order, each
+    with ``qstamp`` (its position in quarter notes, a float), the ids of the notes that
+    start (``on``) and stop (``off``) there. The quarter stamp is used, not ``tstamp`` (the
+    milliseconds at the score's own metronome marks), so a tempo change or a ramp changes
+    nothing. A stamp is read back as the nearest Fraction with a denominator of at most
+    1920: exactly the position, for every position the library makes. A note with no length
+    (a grace note) or no end is left out: no time is heard for it.
+
+    >>> note_times([{"qstamp": 0, "on": ["a", "b"]}, {"qstamp": 1.5, "off": ["a"], "on": ["c"]},
+    ...             {"qstamp": 2.0, "off": ["b"]}, {"qstamp": 2.3333333333333335, "off": ["c"]}])
+    {'a': NoteTime(onset=Fraction(0, 1), duration=Fraction(3, 2)), \
+'b': NoteTime(onset=Fraction(0, 1), duration=Fraction(2, 1)), \
+'c': NoteTime(onset=Fraction(3, 2), duration=Fraction(5, 6))}
+    """
+    onsets: dict[str, Fraction] = {}
+    times: dict[str, NoteTime] = {}
+    for entry in timemap:
+        position = Fraction(entry.get("qstamp", 0)).limit_denominator(QUARTER_GRID)
+        for note in entry.get("off", ()):
+            onset = onsets.pop(note, None)
+            if onset is not None and position > onset:
+                times[note] = NoteTime(onset, position - onset)
+        for note in entry.get("on", ()):
+            onsets[note] = position
+    return dict(sorted(times.items(), key=lambda item: (item[1].onset, item[0])))
+
+
+_ID = re.compile(r' id="([^"]+)"')
+
+
+def timed_svg(page: str, notes: dict[str, NoteTime]) -> str:
+    """The SVG ``page`` with each timed note's onset and end written on its element, in
+    quarter notes (``data-on``, ``data-off``, as decimals), for the page's score cursor.
+
+    >>> timed_svg('<g id="n1" class="note"/><g id="m1"/>', {"n1": NoteTime(Fraction(1, 3), Fraction(1))})
+    '<g id="n1" data-on="0.3333333333333333" data-off="1.3333333333333333" class="note"/><g id="m1"/>'
+    """
+
+    def with_time(match: re.Match[str]) -> str:
+        time = notes.get(match.group(1))
+        if time is None:
+            return match.group(0)
+        return f'{match.group(0)} data-on="{float(time.onset)!r}" data-off="{float(time.end)!r}"'
+
+    return _ID.sub(with_time, page)
+
+
+def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:
+    """Engraved notation, one SVG document a page.
+
+    ``width`` is the page width in verovio units (tenths of a millimetre at scale 100);
+    ``scale`` the zoom in percent. The defaults fit about four 5/4 bars a system, readable
+    from the back of a classroom.
+
+    Raises:
+        OutputFileError: verovio could not read the MusicXML made from the timeline.
+    """
+    return list(engrave(timeline, width=width, scale=scale).pages)
 
 
 def write_svg(timeline: Timeline, path: str | Path | Output) -> list[Path]:

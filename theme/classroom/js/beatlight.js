@@ -1,26 +1,22 @@
 // The beat light: under each player, the bar number and its pulses, the one sounding lit.
-// Reads the player's clock; the picture delay box moves it later or earlier.
+// Follows the player's 'theme:position' events (the quarter position heard, the picture
+// delay box already taken into account); before play, bar 1's first pulse stands ready.
 'use strict';
 (function () {
-  const delay = document.getElementById('picture-delay');
-  const redraws = [];
   document.querySelectorAll('section').forEach(function (section) {
-    const audio = section.querySelector('audio');
-    if (!audio) { return; }
     section.querySelectorAll('.beat').forEach(function (light) {
       const pulses = [];
       JSON.parse(light.dataset.beats).forEach(function (bar) {
-        bar.t.forEach(function (t, i) { pulses.push([t, bar, i]); });
+        bar.q.forEach(function (q, i) { pulses.push([q, bar, i]); });
       });
       if (!pulses.length) { return; }
       const barText = light.querySelector('.bar'), row = light.querySelector('.pulses');
       let shown = null;
-      function draw() {
-        const t = audio.currentTime - (Number(delay && delay.value) || 0) / 1000;
+      function draw(q, playing) {
         let lo = 0, hi = pulses.length - 1, k = 0;  // before the first pulse: ready on it
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
-          if (pulses[mid][0] <= t) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
+          if (pulses[mid][0] <= q + 1e-9) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
         }
         const bar = pulses[k][1], now = pulses[k][2];
         if (bar !== shown) {
@@ -30,17 +26,12 @@
         }
         row.querySelectorAll('b').forEach(function (b, j) { b.classList.toggle('now', j === now); });
         light.dataset.now = bar.n + ':' + (now + 1);
-        light.classList.toggle('ready', audio.paused && t < pulses[0][0] + 0.001);
+        light.classList.toggle('ready', !playing && q < pulses[0][0] + 1e-9);
       }
-      function run() { draw(); if (!audio.paused && !audio.ended) { requestAnimationFrame(run); } }
-      audio.addEventListener('play', function () { requestAnimationFrame(run); });
-      audio.addEventListener('seeked', draw);
-      audio.addEventListener('pause', draw);
-      redraws.push(draw);
-      draw();
+      section.addEventListener('theme:position', function (event) {
+        if (event.target === section) { draw(event.detail.q, event.detail.playing); }
+      });
+      draw(-Infinity, false);
     });
   });
-  if (delay) {
-    delay.addEventListener('input', function () { redraws.forEach(function (d) { d(); }); });
-  }
 })();

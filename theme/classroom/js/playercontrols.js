@@ -1,0 +1,130 @@
+// The player's controls under each music section's title: play and stop, start bar,
+// tempo (slider, box, tap), loop, click thinning, mute and solo. Bad input is refused with
+// a message beside its control; the player keeps playing as it was.
+'use strict';
+(function () {
+  const Theme = window.Theme;
+  function say(box, text) { if (box) { box.textContent = text; } }
+
+  document.querySelectorAll('section').forEach(function (section) {
+    const json = section.querySelector('script.timeline'), panel = section.querySelector('.player');
+    if (!json || !panel) { return; }
+    const data = JSON.parse(json.textContent);
+    const player = new Theme.Player(section, data);
+    const $ = function (selector) { return panel.querySelector(selector); };
+    const play = $('.play'), from = $('.from'), range = $('.tempo-range'), bpm = $('.tempo-bpm');
+    const tap = $('.tap'), loopKind = $('.loop-kind'), loopA = $('.loop-a'), loopB = $('.loop-b');
+    const thin = $('.thin');
+    const errors = {from: $('[id$=err-from]'), tempo: $('[id$=err-tempo]'), loop: $('[id$=err-loop]')};
+    const written = data.tempo.segments[0].qpm;
+
+    // The notation's tempo marks follow the tempo set: every number of a g.tempo text.
+    const marks = [];
+    section.querySelectorAll('g.tempo tspan').forEach(function (span) {
+      if (!span.children.length && /^\s*\d+(\.\d+)?\s*$/.test(span.textContent)) {
+        marks.push([span, Number(span.textContent)]);
+      }
+    });
+    function showTempo(scale) {
+      const q = +(written * scale).toFixed(2);
+      if (document.activeElement !== bpm) { bpm.value = q; }
+      range.value = Math.round(scale * 100);
+      range.setAttribute('aria-valuetext', Math.round(scale * 100) + ' percent of the written tempo, q = ' + q);
+      marks.forEach(function (mark) { mark[0].textContent = String(Math.round(mark[1] * scale)); });
+    }
+    function setScale(scale) {
+      try {
+        player.setTempoScale(scale);
+        say(errors.tempo, '');
+        showTempo(scale);
+        return true;
+      } catch (err) {
+        say(errors.tempo, err.message);
+        return false;
+      }
+    }
+    function fromBar() {
+      const n = Number(from.value);
+      player.checkBar(n);
+      return n;
+    }
+    function applyLoop() {
+      const kind = loopKind.value;
+      loopA.disabled = loopB.disabled = kind !== 'range';
+      try {
+        if (kind === 'off') { player.setLoop(null); }
+        else if (kind === 'bar') { const n = fromBar(); player.setLoop(n, n); }
+        else if (kind === 'section') {
+          const n = fromBar(), label = data.bars[n - 1].section;
+          let a = n, b = n;
+          if (!label) { a = 1; b = data.bars.length; }
+          while (a > 1 && data.bars[a - 2].section === label) { a -= 1; }
+          while (b < data.bars.length && data.bars[b].section === label) { b += 1; }
+          player.setLoop(a, b);
+        } else { player.setLoop(Number(loopA.value), Number(loopB.value)); }
+        say(errors.loop, '');
+        return true;
+      } catch (err) {
+        say(errors.loop, err.message);
+        return false;
+      }
+    }
+    function showPlaying(on) {
+      play.setAttribute('aria-pressed', on ? 'true' : 'false');
+      play.textContent = on ? 'Stop' : 'Play';
+    }
+    section.addEventListener('theme:position', function (event) {
+      if (event.target === section) { showPlaying(event.detail.playing); }
+    });
+
+    // The sound starts sooner if the context is already running when play is clicked: make
+    // it on the press itself (a user's gesture, so the browser lets it start).
+    play.addEventListener('pointerdown', function () { Theme.context(); });
+    play.addEventListener('keydown', function () { Theme.context(); });
+    play.addEventListener('click', function () {
+      if (player.playing) { player.stop(); return; }
+      let n;
+      try { n = fromBar(); } catch (err) { say(errors.from, err.message); return; }
+      say(errors.from, '');
+      if (!applyLoop()) { return; }
+      player.play(n).catch(function (err) { say(errors.from, err.message); });
+    });
+    from.addEventListener('change', function () {
+      try {
+        const n = fromBar();
+        say(errors.from, '');
+        if (loopKind.value === 'bar' || loopKind.value === 'section') { applyLoop(); }
+        if (!player.playing) { player.cue(n); }
+      } catch (err) { say(errors.from, err.message); }
+    });
+    range.addEventListener('input', function () { setScale(Number(range.value) / 100); });
+    bpm.addEventListener('change', function () {
+      if (!setScale(Number(bpm.value) / written)) { return; }
+      showTempo(player.scale);
+    });
+    let taps = [];
+    tap.addEventListener('click', function () {
+      const now = performance.now();
+      taps = taps.filter(function (t) { return now - t < 2500; }).concat([now]).slice(-5);
+      if (taps.length < 2) { say(errors.tempo, 'tap again, on each beat'); return; }
+      const beat = (taps[taps.length - 1] - taps[0]) / (taps.length - 1) / 1000;
+      const pulse = data.bars.length ? data.bars[0].pulse : 1;
+      setScale(60 / beat * pulse / written);
+    });
+    loopKind.addEventListener('change', applyLoop);
+    loopA.addEventListener('change', applyLoop);
+    loopB.addEventListener('change', applyLoop);
+    loopA.disabled = loopB.disabled = true;
+    if (thin) { thin.addEventListener('change', function () { player.setThinning(Number(thin.value)); }); }
+    panel.querySelectorAll('button.mute, button.solo').forEach(function (button) {
+      button.addEventListener('click', function () {
+        const on = button.getAttribute('aria-pressed') !== 'true', state = {};
+        state[button.classList.contains('mute') ? 'mute' : 'solo'] = on;
+        player.setLayer(Number(button.dataset.layer), state);
+        button.setAttribute('aria-pressed', on ? 'true' : 'false');
+        const verb = button.classList.contains('mute') ? 'mute' : 'solo';
+        button.textContent = on ? (verb === 'mute' ? 'muted' : 'solo on') : verb;
+      });
+    });
+  });
+})();
