@@ -9,8 +9,9 @@ the next onset of its pitch cut at that onset.
 With ``clock`` it is also a MIDI clock master: 24 clocks a quarter note, whatever the meter
 (a metronome in 7/8 still sends 24 a quarter, 12 an eighth: MIDI clock counts quarter
 notes, as a MIDI file's tempo does), up to the music's last barline; Start at the first
-clock; Stop when the player stops or pauses (or the music has rung out); on going on from a pause, Song Position Pointer and Continue, then the next clock
-on the following sixteenth note (the SPP's unit), which is where the receiver goes on.
+clock; Stop when the player stops or pauses (or the music has rung out); on going on from a
+pause, Song Position Pointer and Continue, then the next clock on the following sixteenth
+note (the SPP's unit), which is where the receiver goes on.
 
 Timing: each message's frame is computed from its exact position on the tempo map of the
 block (ramps and live tempo changes included), ``round(seconds * rate)``, never by adding up
@@ -18,6 +19,10 @@ intervals; a sender thread sends it when the player's clock (the sound card's, o
 sink's) reaches that frame. The thread wakes up for each message (a wait), but its time
 comes from the clock. On a stop the messages not yet due are dropped, the notes still
 held get their note-off, and every channel used gets All Notes Off (controller 123).
+
+How exact it arrives depends on the MIDI system: ALSA's sequencer delivers a message when it
+is sent; python-rtmidi's JACK backend writes it at offset 0 of the next JACK cycle, so up to
+one JACK period late (``benchmarks/bench_midi_out.py`` measures both parts).
 
 A port that goes away while playing (its program or its server ended) makes
 :meth:`MidiOut.check` raise :class:`~theme.errors.MidiPortLostError`, and the player stops.
@@ -148,7 +153,7 @@ class MidiOut:
                 sixteenths = spp_sixteenths(quarter)
                 self._pulse = sixteenths * CLOCKS_PER_QUARTER // 4
                 if self.clock:
-                    self._schedule(0, _SPP, mido.Message("songpos", pos=sixteenths % 16384))
+                    self._schedule(0, _SPP, mido.Message("songpos", pos=min(sixteenths, 16383)))
                     self._schedule(0, _START, mido.Message("continue"))
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
