@@ -39,16 +39,21 @@ class Clicks:
     """A companion that keeps each click's frame and position, and each block's tempo."""
 
     def __init__(self) -> None:
+        self.player: object = None
         self.clicks: list[tuple[int, Fraction]] = []
         self.blocks: list[tuple[float, Fraction]] = []  # (host us when rendered, qpm)
 
     def transport(self, event: Transport, *, frame: int, quarter: Fraction, clock: object) -> None:
-        pass
+        self.player = clock
 
     def block(self, block: Block) -> None:
         qpm = block.tempo_map.qpm_at(block.quarter_at(block.first_frame) - block.origin)
         self.blocks.append((host_micros(), qpm))
-        self.clicks += [(f, e.onset + block.origin) for f, e in block.events if e.velocity > 0]
+        # a block the player was late for (silence) moves the music later on the card's clock
+        late = getattr(self.player, "_late", 0) * block.frames
+        self.clicks += [
+            (f + late, e.onset + block.origin) for f, e in block.events if e.velocity > 0
+        ]
 
     def check(self) -> None:
         pass

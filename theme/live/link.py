@@ -348,7 +348,7 @@ def play_linked(
     from theme.live.playback import Player
     from theme.renderers.audio import BlockRenderer
 
-    if link.session._thread is None:
+    if not link.session.started:
         link.session.start()
     try:
         begin, qpm = link.prepare(Fraction(0), rate=sink.rate, latency_seconds=sink.latency_seconds)

@@ -92,6 +92,11 @@ class LinkSession:
         self._failed: BaseException | None = None
         self._closed = False
 
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` has run."""
+        return self._thread is not None
+
     def start(self) -> LinkSession:
         """Join (or open) the session; returns once Link runs.
 
