@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -157,14 +158,18 @@ def main() -> None:
     timeline = Metronome("5/4", vs="4/4", bars=4).timeline()
     tempo = timeline.tempo_map
     length = tempo.seconds_at(timeline.length)
-    off = late = 0
+    off = 0
+    late = []
     for frame, q, k, now in result["queued"]:
         exact = to_sample(k * length + tempo.seconds_at(Fraction(q).limit_denominator(1920)), RATE)
         off += frame - result["origin"] != exact
-        late += frame <= now
+        if frame <= now:
+            late.append((now - frame) / RATE * 1000)
     print(
         f"drift over {result['now'] / 60:.1f} minutes of the real-time context: "
-        f"{len(result['queued'])} sounds, {off} off their exact sample, {late} queued late"
+        f"{len(result['queued'])} sounds, {off} off their exact sample, {len(late)} queued "
+        f"after their time had passed{f' (at most {max(late):.0f} ms)' if late else ''}; "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
     )
     shutil.rmtree(folder)
 

@@ -505,3 +505,28 @@ def test_the_content_policy_hashes_the_pages_own_script(pages: dict[str, Path]) 
     assert len(scripts) == 1
     assert f"'sha256-{base64_digest(scripts[0])}'" in policy.group(1)
     assert "eval" not in scripts[0]
+
+
+def test_the_player_is_played_from_the_keyboard(browser: Any, pages: dict[str, Path]) -> None:
+    """Tab from the picture-delay box reaches the first Play button; Space plays, Space
+    stops; the focused control is outlined."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(pages["metronome"].as_uri())
+    browser.get_log("browser")
+    browser.find_element("id", "picture-delay").click()
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("class") == "play" and focused.text.endswith("Play")
+    outline = browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    ActionChains(browser).send_keys(Keys.SPACE).perform()
+    playing = browser.execute_async_script(
+        "const done = arguments[0]; Theme.players[0].starting.then(() => done("
+        "[Theme.players[0].playing, document.activeElement.getAttribute('aria-pressed')]));"
+    )
+    assert playing == [True, "true"]
+    ActionChains(browser).send_keys(Keys.SPACE).perform()
+    assert browser.execute_script("return Theme.players[0].playing") is False
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -868,3 +868,14 @@ def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) 
     assert got["scored"]["offsetMs"] == pytest.approx(20, abs=0.05)
     assert got["line"] == "bar 2, beat 4, the start of the 2 group: 20 ms late"
     assert got["rows"] == 4  # the ostinato's four positions
+
+
+def test_with_no_sound_card_tap_says_it_plays_live_and_offers_the_page(tmp_path: Path) -> None:
+    from tests.conftest import run_theme
+
+    result = run_theme("tap", "tv-1966", "--bars", "2", "-o", "run.svg", cwd=tmp_path)
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no audio output device found" in lines[0]
+    assert "plays along live" in lines[0] and "FILE.wav" not in lines[0]
+    assert not (tmp_path / "run.svg").exists()

@@ -380,9 +380,6 @@ def _section(section: PageSection, number: int) -> str:
     kind = f" class='{escape(section.kind)}'" if section.kind else ""
     parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
-    if section.audio is not None:
-        data = base64.b64encode(section.audio).decode("ascii")
-        parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{data}'></audio>")
     if section.data:
         parts.append(player_controls(number, json.loads(section.data)))
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")

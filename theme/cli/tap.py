@@ -217,11 +217,15 @@ def _exercise(args: argparse.Namespace) -> Exercise:
     )
 
 
+NO_DEVICE = "no audio output device found"
+
+
 def run(args: argparse.Namespace) -> int:
     import contextlib
     import sys
     from fractions import Fraction
 
+    from theme.errors import AudioDeviceError
     from theme.live.loop import TerminalKeys
     from theme.practice import config
     from theme.practice.session import TapRun, practise
@@ -255,7 +259,16 @@ def run(args: argparse.Namespace) -> int:
             inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock)))
         from theme.live.sinks import SoundDeviceSink, resolve_device
 
-        resolve_device(args.device)  # no device: said before anything is printed
+        try:  # no device: said before anything is printed
+            resolve_device(args.device)
+        except AudioDeviceError as err:
+            if NO_DEVICE not in str(err):
+                raise
+            raise AudioDeviceError(
+                f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme tap plays "
+                "along live (a page's Tap along needs only a browser: theme export VARIANT "
+                "-o page.html)"
+            ) from err
 
         def make_sink() -> SoundDeviceSink:
             return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)

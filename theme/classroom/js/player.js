@@ -34,7 +34,7 @@
 //   page's picture delay box taken off), seconds the seconds from the music's start at
 //   the tempo now set, bar the bar number.
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
-// Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.25 s ahead (1.5 s
+// Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.5 s ahead (1.5 s
 // while the page is hidden) at exact AudioContext times; a change of tempo, loop or
 // thinning takes back the sounds queued after 10 ms from now and queues them again.
 // Nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
@@ -70,7 +70,7 @@
     this.timer = options.timer !== false;
     this.exclusive = options.exclusive !== false;
     this.startDelay = options.startDelay === undefined ? 0.006 : options.startDelay;
-    this.lookahead = options.lookahead || 0.25;
+    this.lookahead = options.lookahead || 0.5;
     this.scale = 1;
     this.loop = null;
     this.thin = 3;
