@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-HEAVY = ("music21", "verovio", "matplotlib", "sounddevice")
+HEAVY = ("music21", "verovio", "matplotlib", "sounddevice", "aalink")
 
 
 def loaded_after(code: str) -> set[str]:
@@ -28,6 +29,10 @@ def loaded_after(code: str) -> set[str]:
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])",
         "import theme; theme.load('tv-1966').timeline()",
+        "import tempfile, os, contextlib, io\nfrom theme.cli import main\n"
+        "with tempfile.TemporaryDirectory() as d, contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['metronome', '5/4', '--vs', '4/4', '--bars', '2', '-o', "
+        "os.path.join(d, 'm.wav')])",
         "import theme.renderers.midi as m, theme; m.midi_file(theme.load('remix-1996').timeline())",
     ],
 )
@@ -63,6 +68,25 @@ def test_the_help_loads_only_the_command_line() -> None:
         "theme.errors",
         "theme.live",
     }, loaded
+
+
+def test_the_live_metronome_without_link_does_not_load_aalink() -> None:
+    """The live path, up to its device (one that is not there, so that it ends at once on
+    any machine): sounddevice is loaded, aalink is not; with --link it is."""
+    code = (
+        "import sys, contextlib, io\nfrom theme.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    main(['metronome', '5/4', '--bars', '1', '--device', '999999'{link}])\n"
+        "print('aalink' in sys.modules)"
+    )
+    for link, loaded in (("", "False"), (", '--link'", "True")):
+        out = subprocess.run(
+            [sys.executable, "-c", code.format(link=link)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "JACK_NO_START_SERVER": "1"},
+        )
+        assert out.stdout.strip() == loaded, out.stderr
 
 
 SYNC_LIBRARIES = ("rtmidi", "mido.backends", "aalink")

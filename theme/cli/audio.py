@@ -50,6 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_practice_options(p)
     add_display_delay_option(p)
     add_midi_options(p)
+    p.add_argument(
+        "--link",
+        action="store_true",
+        help="join an Ableton Link session: its tempo, bar 1 on its phase (quantum: the bar), "
+        "start and stop; music of one bar length and one tempo; needs the optional package "
+        "aalink (uv sync --extra sync)",
+    )
     p.set_defaults(func=run_play)
 
     p = subparsers.add_parser("devices", help="list the audio output devices")
@@ -90,8 +97,13 @@ def run_play(args: argparse.Namespace) -> int:
         wait=False,
         audio=not args.no_audio,
         companions=companions,
+        link=args.link,
     )
     line = position_line(timeline)
+    if args.link:
+        from theme.live.link import linked_line
+
+        line = linked_line(player, timeline)
     if not follow(player, line, display_delay=display_delay, lost=_stopped_at(line)):
         print("stopped" + (f"; {player.underruns} underruns" if player.underruns else ""))
         return 130

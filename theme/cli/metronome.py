@@ -92,6 +92,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help=f"output latency in seconds, {LATENCY_RANGE[0]} to {LATENCY_RANGE[1]} (default: low)",
     )
+    p.add_argument(
+        "--link",
+        action="store_true",
+        help="join an Ableton Link session: share its tempo (Link beats are quarter notes), "
+        "put bar 1 on its phase (quantum: the bar, 5 for 5/4), start and stop with it; "
+        "needs the optional package aalink (uv sync --extra sync)",
+    )
     add_display_delay_option(p)
     add_midi_options(p)
     p.set_defaults(func=run)
@@ -108,6 +115,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
             check_rate(args.rate)
         return
     live_only = [
+        (args.link, "--link"),
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
@@ -161,6 +169,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from theme.live.loop import LiveMetronome, TerminalKeys
 
+    link = None
+    if args.link:  # aalink is imported here only, and checked before the sound card
+        from theme.live.link import metronome_link
+
+        link = metronome_link(metronome)
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     companions = []
@@ -184,10 +197,14 @@ def run(args: argparse.Namespace) -> int:
             display_delay=display_delay,
             sink=sink,
             companions=companions,
+            link=link,
         )
+        if link is not None:
+            link.session.start()
     except BaseException:
-        for companion in companions:
-            companion.close()
+        for companion in (*companions, link):
+            if companion is not None:
+                companion.close()
         raise
 
     def terminated(signum: int, frame: object) -> None:

@@ -32,6 +32,7 @@ from theme.live.playback import Player
 from theme.live.sinks import Sink, SoundDeviceSink
 
 if TYPE_CHECKING:
+    from theme.live.link import LinkCompanion, Nudge
     from theme.metronome import Metronome  # played, not imported: the loop is below it
     from theme.renderers.audio import BlockRenderer
 
@@ -176,9 +177,13 @@ class LiveMetronome:
         rate: int = 48000,
         display_delay: float = 0.0,
         companions: Sequence[Companion] = (),
+        link: LinkCompanion | None = None,
     ):
         self.metronome = metronome
-        self.companions = tuple(companions)
+        self.link = link
+        self.companions = (*companions, link) if link is not None else tuple(companions)
+        if link is not None:
+            link.retempo = self._retempo
         self.display_delay = display_delay
         if sink is None:  # made now, so that a bad device or latency fails before playing
             sink = SoundDeviceSink(rate=rate, device=device, latency=latency)
@@ -218,10 +223,16 @@ class LiveMetronome:
 
     def _start_player(self, from_quarter: Fraction, *, resumed: bool = False) -> None:
         # going on from a pause: the music restarts at 0 seconds, its ramps still ahead
+        tempo_map = self.tempo.tempo_map
+        if self.link is not None:  # a silent lead-in to the session's phase, at its tempo
+            from_quarter, qpm = self.link.prepare(
+                from_quarter, rate=self.rate, latency_seconds=self.sink.latency_seconds
+            )
+            tempo_map = TempoMap.constant(qpm)
+            if self.tempo.qpm_at(self.link.silent_until) != qpm:
+                self.tempo.changed(max(Fraction(0), self.link.silent_until), qpm)
         renderer = self.metronome.renderer(
-            rate=self.rate,
-            from_quarter=from_quarter,
-            tempo_map=self.tempo.tempo_map,
+            rate=self.rate, from_quarter=from_quarter, tempo_map=tempo_map
         )
         self._player_map = renderer.tempo_map
         self.offset = from_quarter
@@ -239,6 +250,9 @@ class LiveMetronome:
         qpm = clamp_qpm(qpm)
         player = self.player
         if player is None or self.paused:
+            return
+        if self.link is not None:  # the session's tempo: the next block follows it
+            self.link.session.set_tempo(qpm)
             return
 
         def change(renderer: BlockRenderer) -> None:
@@ -258,6 +272,35 @@ class LiveMetronome:
 
         player.with_renderer(change)
 
+    def _retempo(self, nudge: Nudge) -> None:
+        """Apply a change the Link session asks for, from the renderer's next block (called
+        by the session's companion on the producer thread, between two blocks)."""
+        assert self.player is not None
+        renderer = self.player.renderer
+        player_map = self._player_map
+        for at, qpm in nudge.changes:
+            player_map = player_map.then(at - self.offset, Tempo(qpm))
+        self._player_map = player_map
+        at, qpm = nudge.changes[0][0], nudge.changes[-1][1]
+        if self.tempo.qpm_at(at) != qpm:
+            self.tempo.changed(max(Fraction(0), at), qpm)
+        end = self.metronome.end_quarter
+        renderer.replace_events(
+            self.metronome.events_after(at, origin=self.offset),
+            player_map,
+            from_frame=renderer.frame,
+            end_quarter=None if end is None else end - self.offset,
+        )
+
+    def follow_session(self) -> None:
+        """Start and stop with the Link session: a pause when it stops, going on when it
+        starts again."""
+        if self.link is None:
+            return
+        playing = self.link.session.state.playing
+        if playing == self.paused:
+            self.handle(" ", time.monotonic())
+
     def handle(self, key: str, now: float) -> bool:
         """Obey one key; False to quit."""
         if key == "q":
@@ -275,6 +318,8 @@ class LiveMetronome:
                 assert self.player is not None
                 frame = self.player.heard_frame()  # one look: the pause and the companions'
                 at = self.offset + self._player_map.quarter_at(Fraction(frame, self.rate))
+                if self.link is not None:  # paused in the lead-in: go on where it would begin
+                    at = max(at, self.link.silent_until)
                 self.player.stop(transport=Transport.PAUSE, frame=frame)
                 self.underruns += self.player.underruns
                 self.player = None
@@ -314,7 +359,13 @@ class LiveMetronome:
                 key = self.keys.poll(heard)
                 if key is not None and not self.handle(key, time.monotonic()):
                     break
-                lines = self.frame.lines(self.shown_quarter(), paused=self.paused, big=tty)
+                self.follow_session()
+                shown = self.shown_quarter()
+                lines = self.frame.lines(shown, paused=self.paused, big=tty)
+                if self.link is not None:  # the silent lead-in shows the header only
+                    if shown < self.link.silent_until:
+                        lines = lines[:1]
+                    lines.append(self.link.status(shown))
                 if lines != drawn:
                     self._draw(lines, drawn, tty)
                     drawn = lines
@@ -346,6 +397,8 @@ class LiveMetronome:
             at = self.heard_quarter()
         except AudioDeviceError:  # a lost device's clock: where the last pause left off
             at = self.offset
+        if self.link is not None:  # the lead-in is silence before where it begins
+            at = max(at, self.link.silent_until)
         if self.player is not None:
             self.player.stop()
             self.underruns += self.player.underruns

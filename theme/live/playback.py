@@ -284,6 +284,7 @@ def play(
     midi_clock: bool = False,
     audio: bool = True,
     companions: Sequence[Companion] = (),
+    link: bool = False,
 ) -> Player:
     """Play a timeline through the sound card (or ``sink``); return the player.
 
@@ -292,12 +293,21 @@ def play(
     gets the notes, as a MIDI file of the timeline holds them, and with ``midi_clock`` the
     MIDI clock (:mod:`theme.live.midi_out`). ``audio=False`` plays no sound: a clock that
     follows the system's (:class:`~theme.live.sinks.ClockedSink`) drives the MIDI. The
-    player closes the port when it closes.
+    player closes the port when it closes. ``link`` joins the Ableton Link session on the
+    network and plays in its time (:func:`theme.live.link.play_linked`): a music of one bar
+    length and one tempo only.
 
     Raises:
+        UsageError: ``link`` and music whose bar length or tempo changes.
         AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
         MidiDeviceError: no python-rtmidi, or no such MIDI port.
+        LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
     """
+    linked = None
+    if link:
+        from theme.live.link import timeline_link
+
+        linked = timeline_link(timeline)
     renderer = BlockRenderer.for_timeline(timeline, rate=rate)
     companions = list(companions)
     if midi_out is not None or midi_clock:
@@ -309,14 +319,27 @@ def play(
 
         sink = ClockedSink(rate=rate, blocksize=blocksize)
     try:
-        player = start(
-            renderer,
-            device=device,
-            latency=latency,
-            blocksize=blocksize,
-            sink=sink,
-            companions=companions,
-        )
+        if linked is not None:
+            from theme.live.link import play_linked, timeline_events
+
+            player = play_linked(
+                linked,
+                events=timeline_events(timeline),
+                layers=timeline.layers,
+                end_quarter=timeline.length,
+                sink=sink
+                or SoundDeviceSink(rate=rate, blocksize=blocksize, device=device, latency=latency),
+                companions=companions,
+            )
+        else:
+            player = start(
+                renderer,
+                device=device,
+                latency=latency,
+                blocksize=blocksize,
+                sink=sink,
+                companions=companions,
+            )
     except BaseException:
         for companion in companions:
             companion.close()

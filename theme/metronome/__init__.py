@@ -328,16 +328,24 @@ class Metronome:
         midi_out: str | None = None,
         midi_clock: bool = False,
         audio: bool = True,
+        link: bool = False,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
         plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
         the clicks, ``midi_clock`` sends MIDI clock, ``audio=False`` plays no sound (see
-        :func:`theme.metronome.click_sound.play`).
+        :func:`theme.metronome.click_sound.play`). With ``link`` it joins the Ableton Link
+        session on the network and plays in its time (:mod:`theme.live.link`): its tempo
+        (this one's if no other program is there), bar 1 on its phase after a short silence,
+        start and stop; closing the player leaves the session.
 
         Raises:
+            UsageError: ``link`` with a ramp or an accelerando.
             AudioDeviceError: no PortAudio, no output device, a device error.
             MidiDeviceError: no python-rtmidi, or no such MIDI port.
+            LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
+        from theme.live.link import metronome_link  # aalink itself only with ``link``
+
         return click_sound.play(
             self,
             device=device,
@@ -347,4 +355,5 @@ class Metronome:
             midi_out=midi_out,
             midi_clock=midi_clock,
             audio=audio,
+            link=metronome_link(self) if link else None,
         )

@@ -19,6 +19,7 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer
 
 if TYPE_CHECKING:
+    from theme.live.link import LinkCompanion
     from theme.live.playback import Player
     from theme.live.sinks import Sink
     from theme.renderers.audio import BlockRenderer
@@ -87,12 +88,14 @@ def play(
     midi_out: str | None = None,
     midi_clock: bool = False,
     audio: bool = True,
+    link: LinkCompanion | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
     return the player (:func:`theme.live.playback.start`). ``midi_out`` names a MIDI port
     that gets the clicks (and with ``midi_clock`` MIDI clock; ``midi_clock`` alone sends
     only the clock, to ``THEME_MIDI_OUT``'s port); ``audio=False`` plays no sound, on the
-    system's clock.
+    system's clock. ``link`` (:func:`theme.live.link.metronome_link`) plays in the time of an
+    Ableton Link session (:func:`theme.live.link.play_linked`).
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, a device error.
@@ -111,6 +114,18 @@ def play(
 
         sink = ClockedSink(rate=rate)
     try:
+        if link is not None:
+            from theme.live.link import play_linked
+            from theme.live.sinks import SoundDeviceSink
+
+            return play_linked(
+                link,
+                events=lambda at, origin: events_after(clicks, at, origin=origin),
+                layers=clicks.layers,
+                end_quarter=clicks.end_quarter,
+                sink=sink or SoundDeviceSink(rate=rate, device=device, latency=latency),
+                companions=companions,
+            )
         return start(
             renderer(clicks, rate=rate),
             device=device,
