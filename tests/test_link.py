@@ -587,3 +587,14 @@ def test_through_jack_another_process_plays_on_the_other_programs_phase(
         quantum=Fraction(5),
     )
     assert max(map(abs, errors)) < 1.0, errors
+
+
+@pytest.mark.parametrize("command", [["metronome", "5/4"], ["play", "tv-1966"]])
+def test_with_no_sound_card_link_says_so_in_one_line_before_joining(
+    command: list[str], tmp_path: Path
+) -> None:
+    result = run_theme(*command, "--link", cwd=tmp_path)
+    assert result.returncode == 3
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no audio output device found" in lines[0]
