@@ -22,6 +22,8 @@ import numpy as np
 import pytest
 import soundfile
 
+from tests.jackserver import start_jack_server, stop_jack_server
+
 pytestmark = pytest.mark.jack
 
 SERVER = f"theme-test-{os.getpid()}"
@@ -69,26 +71,10 @@ def jack_server() -> Iterator[None]:
     reason = missing()
     if reason:
         pytest.skip(reason)
-    server = subprocess.Popen(
-        # a 1024-frame JACK period (21 ms): on a shared machine without real-time scheduling a
-        # 256-frame period (5 ms) is sometimes missed by the scheduler, not by the player; the
-        # player still runs its 256-frame callbacks four to a period
-        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", "1024"],
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=ENV, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip(
-                f"jackd did not start: {server.stderr.read().decode()[-300:] if server.stderr else ''}"
-            )
-        time.sleep(0.1)
+    # 1024-frame periods; the player still runs its 256-frame callbacks four to a period
+    server = start_jack_server(ENV)
     yield
-    server.terminate()
-    server.wait(5)
+    stop_jack_server(server)
 
 
 def capture(tmp_path: Path, what: str, seconds: int) -> tuple[np.ndarray, str]:
@@ -217,19 +203,7 @@ def _jack_ports(env: dict[str, str]) -> str:
 def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     """A JACK server of the test's own, to be killed mid-piece."""
     env = {**ENV, "JACK_DEFAULT_SERVER": name}
-    server = subprocess.Popen(
-        ["jackd", "--no-realtime", "-n", name, "-d", "dummy", "-r", "48000", "-p", "1024"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip("jackd did not start")
-        time.sleep(0.1)
-    return server, env
+    return start_jack_server(env), env
 
 
 @pytest.mark.parametrize(

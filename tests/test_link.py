@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
+from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
@@ -534,20 +535,9 @@ def jack() -> Iterator[dict[str, str]]:
     name = f"theme-link-{os.getpid()}"
     env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1"}
     env["JACK_NO_AUDIO_RESERVATION"] = "1"
-    server = subprocess.Popen(
-        ["jackd", "--no-realtime", "-n", name, "-d", "dummy", "-r", "48000", "-p", "1024"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    if not wait_for(
-        lambda: subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode == 0, 10
-    ):
-        server.kill()
-        pytest.skip("jackd did not start")
+    server = start_jack_server(env)
     yield env
-    server.terminate()
-    server.wait(5)
+    stop_jack_server(server)
 
 
 @pytest.mark.jack

@@ -22,6 +22,7 @@ import mido
 import pytest
 
 import theme
+from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.companions import Transport
@@ -61,25 +62,9 @@ def missing() -> str | None:
     return None
 
 
-DUMMY = ("-d", "dummy", "-r", "48000")
-
-
 def start_server(name: str, period: int) -> subprocess.Popen[bytes]:
     env = {**ENV, "JACK_DEFAULT_SERVER": name}
-    server = subprocess.Popen(
-        # -t: on a busy machine, clients slow to answer are not dropped at once
-        ["jackd", "-t", "2000", "--no-realtime", "-n", name, *DUMMY, "-p", str(period)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip("jackd did not start")
-        time.sleep(0.1)
-    return server
+    return start_jack_server(env, period=period, client_timeout_ms=2000)
 
 
 @pytest.fixture(scope="module")
@@ -96,12 +81,7 @@ def jack_server() -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
-    server.terminate()
-    try:  # a busy jackd takes its time; killed, it would leave its name registered
-        server.wait(60)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(5)
+    stop_jack_server(server)
 
 
 class Dump:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
+from tests.jackserver import start_jack_server, stop_jack_server
 from theme.classroom.dance import landings
 from theme.classroom.quiz.folder import write_quiz
 from theme.classroom.quiz.items import (
@@ -639,7 +640,6 @@ JACK_ENV = {
 @pytest.fixture(scope="module")
 def jack_server():  # type: ignore[no-untyped-def]
     import shutil
-    import time
 
     for program in ("jackd", "jack_lsp"):
         if not shutil.which(program):
@@ -648,21 +648,9 @@ def jack_server():  # type: ignore[no-untyped-def]
         import sounddevice  # noqa: F401
     except OSError:
         pytest.skip("PortAudio is not installed (apt-get install libportaudio2)")
-    server = subprocess.Popen(
-        ["jackd", "--no-realtime", "-n", JACK_SERVER, "-d", "dummy", "-r", "48000", "-p", "1024"],
-        env=JACK_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=JACK_ENV, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip("jackd did not start")
-        time.sleep(0.1)
+    server = start_jack_server(JACK_ENV)
     yield
-    server.terminate()
-    server.wait(10)
+    stop_jack_server(server)
 
 
 @pytest.mark.jack

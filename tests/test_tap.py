@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
+from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.loop import ScriptedKeys
@@ -564,36 +565,9 @@ def jack_server() -> Iterator[None]:
     reason = jack_missing()
     if reason:
         pytest.skip(reason)
-    server = subprocess.Popen(
-        [
-            "jackd",
-            "--no-realtime",
-            "-n",
-            JACK_SERVER,
-            "-d",
-            "dummy",
-            "-r",
-            "48000",
-            "-p",
-            str(PERIOD),
-        ],
-        env=JACK_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=JACK_ENV, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip("jackd did not start")
-        time.sleep(0.1)
+    server = start_jack_server(JACK_ENV, period=PERIOD)
     yield
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(10)
+    stop_jack_server(server)
 
 
 @pytest.mark.jack

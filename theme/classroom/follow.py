@@ -18,6 +18,7 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
+from theme.classroom.pagedata import second_meter_clicks
 from theme.core.counting import (
     DOWN_POINT,
     PATTERN_BOX,
@@ -146,23 +147,10 @@ def second_meter_bars(
     (quarter notes; the kind named ``name``), or None without a second meter. The first bar's clicks (up to the next
     downbeat, or the first silent click) are the pattern every bar repeats; the clicks that
     are not subdivisions are the pulses, and a downbeat or group accent starts a group."""
-    from theme.metronome import SECOND
-
-    events = [e for e in timeline.layer_events(SECOND.name) if e.onset < timeline.length]
-    if not events:
+    second = second_meter_clicks(timeline)
+    if second is None:
         return None
-    size = next(
-        (
-            i
-            for i in range(1, len(events))
-            if events[i].accent == AccentLevel.DOWNBEAT
-            or (
-                events[i].accent == AccentLevel.SILENT
-                and events[i - 1].accent != AccentLevel.SILENT
-            )
-        ),
-        len(events),
-    )
+    events, size = second
     pattern = [e for e in events[:size] if e.accent != AccentLevel.SUBDIVISION]
     start = events[0].onset
     pulses = tuple(e.onset - start for e in pattern)

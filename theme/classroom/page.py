@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from theme.classroom.pagecontrols import player_controls
-from theme.classroom.pagedata import safe_json, timeline_json
+from theme.classroom.pagedata import safe_json, second_meter_clicks, timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
@@ -328,23 +328,10 @@ def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | N
     Every bar of a metronome's layer has the same clicks, heard or silent (a gap bar), so
     the first bar (up to the next downbeat, or the first silent click) is the pattern:
     the clicks that are not subdivisions are the pulses."""
-    from theme.metronome import SECOND
-
-    events = [e for e in timeline.layer_events(SECOND.name) if e.onset < timeline.length]
-    if not events:
+    second = second_meter_clicks(timeline)
+    if second is None:
         return None
-    size = next(
-        (
-            i
-            for i in range(1, len(events))
-            if events[i].accent == AccentLevel.DOWNBEAT
-            or (
-                events[i].accent == AccentLevel.SILENT
-                and events[i - 1].accent != AccentLevel.SILENT
-            )
-        ),
-        len(events),
-    )
+    events, size = second
     pattern = events[:size]
     keep = [j for j, e in enumerate(pattern) if e.accent != AccentLevel.SUBDIVISION]
     levels = [int(pattern[j].accent) for j in keep]

@@ -23,6 +23,7 @@ __all__ = [
     "bars_data",
     "events_data",
     "layers_data",
+    "second_meter_clicks",
     "sound_key",
     "tempo_data",
     "timeline_data",
@@ -178,3 +179,35 @@ def safe_json(data: object) -> str:
     """
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c")
+
+
+def second_meter_clicks(timeline: Timeline) -> tuple[list[Event], int] | None:
+    """A metronome timeline's second meter: its clicks within the music, and how many of
+    them make one bar; None without a second meter.
+
+    Every bar of a metronome's layer has the same clicks, heard or silent (a gap bar), so
+    the first bar, up to the next downbeat or the first silent click, is the pattern.
+
+    >>> from theme.metronome import Metronome
+    >>> clicks, size = second_meter_clicks(Metronome("5/4", vs="4/4", bars=2).timeline())
+    >>> size, [int(e.accent) for e in clicks[:size]]
+    (4, [0, 2, 1, 2])
+    """
+    from theme.metronome import SECOND
+
+    events = [e for e in timeline.layer_events(SECOND.name) if e.onset < timeline.length]
+    if not events:
+        return None
+    size = next(
+        (
+            i
+            for i in range(1, len(events))
+            if events[i].accent == AccentLevel.DOWNBEAT
+            or (
+                events[i].accent == AccentLevel.SILENT
+                and events[i - 1].accent != AccentLevel.SILENT
+            )
+        ),
+        len(events),
+    )
+    return events, size

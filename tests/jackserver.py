@@ -1,0 +1,51 @@
+"""A JACK server of a test's own on the dummy driver: a clocked sound card and MIDI bus with
+no hardware (48 kHz). Each test module names its own server, so no two share one."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+__all__ = ["start_jack_server", "stop_jack_server"]
+
+
+def start_jack_server(
+    env: dict[str, str], *, period: int = 1024, client_timeout_ms: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``jackd --no-realtime -d dummy -r 48000 -p PERIOD`` under the name in ``env``'s
+    ``JACK_DEFAULT_SERVER`` and wait (10 s at most) until ``jack_lsp`` reaches it; skip the
+    test, saying so, if it does not start.
+
+    A 1024-frame period (21 ms) is the default: on a shared machine without real-time
+    scheduling a 256-frame period (5 ms) is sometimes missed by the scheduler, not by the
+    program under test. ``client_timeout_ms`` (``-t``) keeps clients slow to answer on a busy
+    machine from being dropped at once."""
+    name = env["JACK_DEFAULT_SERVER"]
+    timeout = ["-t", str(client_timeout_ms)] if client_timeout_ms else []
+    dummy = ["-d", "dummy", "-r", "48000", "-p", str(period)]
+    server = subprocess.Popen(
+        ["jackd", *timeout, "--no-realtime", "-n", name, *dummy],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # a pipe nobody reads would stop it once full
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.skip(f"jackd did not start (jackd -n {name} -d dummy)")
+        time.sleep(0.1)
+    return server
+
+
+def stop_jack_server(server: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
+    """Stop a server and wait for it (a busy jackd takes its time; killed, it would leave its
+    name registered), killing it only if it does not end within ``seconds``."""
+    server.terminate()
+    try:
+        server.wait(seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(5)
