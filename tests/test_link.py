@@ -583,7 +583,9 @@ def test_through_jack_another_process_plays_on_the_other_programs_phase(
 def test_with_no_sound_card_link_says_so_in_one_line_before_joining(
     command: list[str], tmp_path: Path
 ) -> None:
-    result = run_theme(*command, "--link", cwd=tmp_path)
+    result = run_theme(
+        *command, "--link", cwd=tmp_path, env={"JACK_DEFAULT_SERVER": "theme-no-server-here"}
+    )
     assert result.returncode == 3
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()

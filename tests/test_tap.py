@@ -847,7 +847,16 @@ def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) 
 def test_with_no_sound_card_tap_says_it_plays_live_and_offers_the_page(tmp_path: Path) -> None:
     from tests.conftest import run_theme
 
-    result = run_theme("tap", "tv-1966", "--bars", "2", "-o", "run.svg", cwd=tmp_path)
+    result = run_theme(
+        "tap",
+        "tv-1966",
+        "--bars",
+        "2",
+        "-o",
+        "run.svg",
+        cwd=tmp_path,
+        env={"JACK_DEFAULT_SERVER": "theme-no-server-here"},  # not another test's server
+    )
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no audio output device found" in lines[0]

@@ -173,11 +173,11 @@ def run(args: argparse.Namespace) -> int:
     if args.link:  # aalink is imported here only, and checked before the sound card
         from theme.live.link import metronome_link
 
-        if not args.no_audio:  # no sound card: said before a session is joined
+        link = metronome_link(metronome)  # refuses a ramp, or no aalink; joins nothing yet
+        if not args.no_audio:  # no sound card: said before the session is joined
             from theme.live.sinks import resolve_device
 
             resolve_device(args.device)
-        link = metronome_link(metronome)
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     companions = []
