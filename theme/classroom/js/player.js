@@ -195,6 +195,7 @@
       const frame = Math.ceil((self.context.currentTime + self.startDelay) * self.rate);
       self.plans = [self.makePlan(frame, bar.start)];
       self.cursor = {k: 0, index: self.firstEvent(self.plans[0].q)};
+      self.fresh = true;
       self.playing = true;
       self.pump();
       if (self.timer) { self.interval = setInterval(function () { self.pump(); }, 25); }
@@ -210,7 +211,13 @@
   // The look-ahead's step: queue every sound that starts before now + lookahead.
   Player.prototype.pump = function () {
     if (!this.playing) { return; }
-    const plan = this.plan(), ctx = this.context, events = this.events;
+    const ctx = this.context, events = this.events;
+    if (this.fresh) {  // the first step: a start already behind the clock begins just ahead
+      this.fresh = false;  // of it instead (the clock moves a whole render block at a time)
+      const earliest = Math.ceil((ctx.currentTime + this.startDelay) * this.rate);
+      if (this.plan().frame < earliest) { this.plans = [this.makePlan(earliest, this.plan().q)]; }
+    }
+    const plan = this.plan();
     // a hidden page's timers may run late: it queues further ahead (changes re-plan anyway)
     const ahead = document.hidden ? Math.max(this.lookahead, 1.5) : this.lookahead;
     const horizon = (ctx.currentTime + ahead) * this.rate;
