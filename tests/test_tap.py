@@ -844,6 +844,16 @@ def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) 
     assert got["rows"] == 4  # the ostinato's four positions
 
 
+@pytest.mark.browser
+def test_before_the_music_plays_the_page_counts_nothing_missed(browser, tv_page: Path) -> None:  # type: ignore[no-untyped-def]
+    browser.get(tv_page.as_uri())
+    missed = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.tap-table tbody tr'))"
+        ".map(tr => tr.lastElementChild.textContent);"
+    )
+    assert missed and set(missed) == {"0"}
+
+
 def test_with_no_sound_card_tap_says_it_plays_live_and_offers_the_page(tmp_path: Path) -> None:
     from tests.conftest import run_theme
 

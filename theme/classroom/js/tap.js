@@ -132,6 +132,7 @@
   };
   Tapper.prototype.reset = function () {
     this.taps = [];
+    this.ran = false;  // nothing is missed before the music has played
     this.timeOnsets();
     this.hits = this.targets.map(function () { return null; });
     this.show('');
@@ -179,7 +180,8 @@
   Tapper.prototype.show = function (text) { this.box.querySelector('.tap-line').textContent = text; };
   Tapper.prototype.summarize = function () {
     const rows = new Map(), self = this;
-    const heard = this.player.playing ? this.player.heardQ() : Infinity;
+    if (this.player.playing) { this.ran = true; }
+    const heard = this.player.playing ? this.player.heardQ() : (this.ran ? Infinity : -Infinity);
     this.targets.forEach(function (t, i) {
       const key = t.label;
       if (!rows.has(key)) { rows.set(key, {label: t.label, offsets: [], missed: 0}); }
