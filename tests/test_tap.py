@@ -831,15 +831,18 @@ def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) 
     browser.get(tv_page.as_uri())
     got = browser.execute_async_script(TAP_ON_PAGE)
     assert "error" not in got, got
+    # The test reads getOutputTimestamp just after the page did: the audio thread may have
+    # renewed the pair of clock readings in between, which moves the mapping by the two
+    # clocks' difference over a render block (tens of microseconds): within 0.5 ms.
     count, placed, expected, estimate = got["key"]
-    assert count == 1 and placed == pytest.approx(expected, abs=1e-9)
+    assert count == 1 and placed == pytest.approx(expected, abs=5e-4)
     assert abs(placed - estimate) < 0.05  # the timestamp pair and currentTime less latency agree
     count, placed, expected = got["touch"]
-    assert count == 2 and placed == pytest.approx(expected, abs=1e-9)
+    assert count == 2 and placed == pytest.approx(expected, abs=5e-4)
     placed, expected = got["calibrated"]
-    assert placed == pytest.approx(expected - 0.1, abs=1e-9)
+    assert placed == pytest.approx(expected - 0.1, abs=5e-4)
     assert got["scored"]["index"] == 6
-    assert got["scored"]["offsetMs"] == pytest.approx(20, abs=0.05)
+    assert got["scored"]["offsetMs"] == pytest.approx(20, abs=0.5)
     assert got["line"] == "bar 2, beat 4, the start of the 2 group: 20 ms late"
     assert got["rows"] == 4  # the ostinato's four positions
 
