@@ -40,18 +40,18 @@ const delays = [];
 const once = k => {
   if (k >= 10) { done(delays); return; }
   const first = player.start;
-  let pressed = 0, heard = null;
+  let pressed = 0, firstFrame = null;
   player.start = function (event, frame, round) {
-    if (heard === null) {
-      const ts = this.context.getOutputTimestamp();
-      heard = ts.performanceTime + (frame / this.context.sampleRate - ts.contextTime) * 1000;
-    }
+    if (firstFrame === null) { firstFrame = frame; }
     return first.call(this, event, frame, round);
   };
   Theme.sounds.then(() => {
     pressed = performance.now();
     button.click();
     setTimeout(() => {
+      // read once the clock runs (before its first move, a new context has no timestamp yet)
+      const ts = player.context.getOutputTimestamp();
+      const heard = ts.performanceTime + (firstFrame / player.context.sampleRate - ts.contextTime) * 1000;
       player.start = first;
       button.click();  // stop
       delays.push(heard - pressed);

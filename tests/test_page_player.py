@@ -17,6 +17,7 @@ import base64
 import dataclasses
 import itertools
 import json
+import math
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -386,6 +387,13 @@ def test_the_live_context_queues_every_sound_ahead_on_the_grid(
     for frame, q, k, now in result["queued"]:
         assert frame - result["origin"] == expected[(k, q)]
         assert frame > now  # queued ahead of the sample it starts on
+    # The clock moves a device buffer at a time, so the first sound (queued on a context
+    # made by this press) is planned at least one such step ahead of the clock's reading:
+    # a buffer rendered while the first sounds are being queued leaves them still ahead.
+    step = math.ceil(result["baseLatency"] * RATE / 128) * 128
+    first, _, _, now = result["queued"][0]
+    assert result["clockAtPlan"] > 0  # planned once the new context's clock was running
+    assert step >= 128 and first - now >= step
     assert result["positions"] > 100 and result["monotonic"]
 
 
@@ -405,10 +413,17 @@ section.addEventListener('theme:position', e => {
   last = e.detail.q;
 });
 player.setLoop(1, player.bars.length);
+let clockAtPlan = null;
+const makePlan = player.makePlan;
+player.makePlan = function (frame, q) {
+  if (clockAtPlan === null) { clockAtPlan = this.context.currentTime; }
+  return makePlan.call(this, frame, q);
+};
 player.play(1).then(() => setTimeout(() => {
   const origin = player.plans[0].frame;
   player.stop();
-  done({queued, origin, positions, monotonic, jumps});
+  done({queued, origin, positions, monotonic, jumps, clockAtPlan,
+        baseLatency: player.context.baseLatency});
 }, seconds * 1000)).catch(err => done({error: String(err)}));
 """
 

@@ -36,7 +36,8 @@
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
 // Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.5 s ahead (1.5 s
 // while the page is hidden) at exact AudioContext times; a change of tempo, loop or
-// thinning takes back the sounds queued after 10 ms from now and queues them again.
+// thinning takes back the sounds queued after 10 ms and one step of the clock from now
+// and queues them again; play starts 2 ms and one step of the clock ahead of it.
 // Nothing times sound with setTimeout. A player can be handed an OfflineAudioContext
 // ({context, timer: false}) and pumped by hand: the tests hear the page's own code path.
 'use strict';
@@ -56,6 +57,22 @@
   Theme.playerFor = function (element) {
     return Theme.players.find(function (p) { return p.element === element; }) || null;
   };
+  // A real-time context's clock starts a moment after it is made or resumed, and its first
+  // move is two device buffers at once: a player waits for it to run before planning (at
+  // most a quarter second, should the browser hold it suspended). Offline: nothing to wait.
+  function clockRunning(ctx) {
+    if (typeof ctx.startRendering === 'function') { return Promise.resolve(); }
+    const until = performance.now() + 250;
+    return new Promise(function (resolve) {
+      (function look() {
+        if ((ctx.state === 'running' && ctx.currentTime > 0) || performance.now() > until) {
+          resolve();
+        } else {
+          setTimeout(look, 1);
+        }
+      })();
+    });
+  }
   function pictureDelay() {
     const box = document.getElementById('picture-delay');
     const ms = box ? Number(box.value) : 0;
@@ -69,7 +86,7 @@
     this.givenContext = options.context || null;
     this.timer = options.timer !== false;
     this.exclusive = options.exclusive !== false;
-    this.startDelay = options.startDelay === undefined ? 0.006 : options.startDelay;
+    this.startDelay = options.startDelay === undefined ? 0.002 : options.startDelay;
     this.lookahead = options.lookahead || 0.5;
     this.scale = 1;
     this.loop = null;
@@ -187,12 +204,13 @@
     if (this.context.state === 'suspended' && this.context.resume) { this.context.resume(); }
     this.cueQ = bar.start;
     const token = this.token = (this.token || 0) + 1;  // a later play or stop wins
-    this.starting = Theme.sounds.then(function (sounds) {
+    this.starting = Promise.all([Theme.sounds, clockRunning(this.context)]).then(function (got) {
+      const sounds = got[0];
       if (!sounds) { throw new Error('this page holds no sounds'); }
       if (token !== self.token) { return self; }
       self.sounds = sounds;
       self.ensureGraph(sounds);
-      const frame = Math.ceil((self.context.currentTime + self.startDelay) * self.rate);
+      const frame = self.earliestFrame(self.startDelay);
       self.plans = [self.makePlan(frame, bar.start)];
       self.cursor = {k: 0, index: self.firstEvent(self.plans[0].q)};
       self.fresh = true;
@@ -208,13 +226,22 @@
 
   Player.prototype.plan = function () { return this.plans[this.plans.length - 1]; };
 
+  // The earliest frame a sound queued now surely starts on: `margin` seconds (the script's
+  // own slack) past the clock, plus one step of the clock, which moves a device buffer
+  // (baseLatency, in 128-frame render quanta) at a time. An OfflineAudioContext has no step.
+  Player.prototype.earliestFrame = function (margin) {
+    const ctx = this.context, quantum = 128;
+    const step = Math.ceil((ctx.baseLatency || 0) * this.rate / quantum) * quantum;
+    return Math.ceil((ctx.currentTime + margin) * this.rate) + step;
+  };
+
   // The look-ahead's step: queue every sound that starts before now + lookahead.
   Player.prototype.pump = function () {
     if (!this.playing) { return; }
     const ctx = this.context, events = this.events;
     if (this.fresh) {  // the first step: a start already behind the clock begins just ahead
       this.fresh = false;  // of it instead (the clock moves a whole render block at a time)
-      const earliest = Math.ceil((ctx.currentTime + this.startDelay) * this.rate);
+      const earliest = this.earliestFrame(this.startDelay);
       if (this.plan().frame < earliest) { this.plans = [this.makePlan(earliest, this.plan().q)]; }
     }
     const plan = this.plan();
@@ -265,7 +292,7 @@
   Player.prototype.replan = function () {
     if (!this.playing) { return; }
     const ctx = this.context, old = this.plan();
-    const cut = Math.ceil((ctx.currentTime + 0.01) * this.rate);
+    const cut = this.earliestFrame(0.01);
     const at = this.positionAt(old, cut);
     const mark = at;
     // Only the current plan's sounds can start after the cut (older ones started before it).
