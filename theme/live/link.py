@@ -209,7 +209,7 @@ class LinkCompanion:
         """Called with each :class:`Nudge` (by the owner of the renderer)."""
         self.silent_until = Fraction(0)
         """Where the current player's first sound is (quarter notes): the lead-in ends."""
-        self._player: Any = None
+        self._player: Player | None = None  # the player it follows, told at its start
 
     @property
     def peers(self) -> int:
@@ -269,7 +269,7 @@ class LinkCompanion:
             after = host_micros()
             # 0: the sound card has not begun; all it was given: a clock held back by a late
             # callback; a slow reading: this thread was preempted
-            if 0 < heard < player._frames and after - before < OBSERVE_MICROS:
+            if 0 < heard < player.frames_given and after - before < OBSERVE_MICROS:
                 self.clock.observe(heard, (before + after) / 2)
             if not self.clock.observed:  # the first estimate only: wait for the card's clock
                 return
@@ -279,7 +279,7 @@ class LinkCompanion:
         # each block the renderer was late for played silence: the music is heard that much
         # later on the sound card's clock (the player's own count; the sink's underruns are
         # the device's, its clock counts only what it was given)
-        late = getattr(player, "_late", 0) * block.frames if player is not None else 0
+        late = player.late_frames if player is not None else 0
         nudge = self.follower.block(frame + late, position, qpm)
         if nudge is not None:
             self.retempo(nudge)
@@ -365,6 +365,7 @@ def play_linked(
 
     def retempo(nudge: Nudge) -> None:
         player = link._player
+        assert player is not None  # nudges come from blocks, after the player's start
         renderer = player.renderer
         tempo_map = renderer.tempo_map
         for at, qpm in nudge.changes:

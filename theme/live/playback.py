@@ -27,7 +27,15 @@ from theme.renderers.audio import BlockRenderer
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
 
-__all__ = ["CHECK_SECONDS", "FADE_SECONDS", "RING_BLOCKS", "Player", "play", "start"]
+__all__ = [
+    "CHECK_SECONDS",
+    "FADE_SECONDS",
+    "RING_BLOCKS",
+    "Player",
+    "play",
+    "start",
+    "start_music",
+]
 
 RING_BLOCKS = 32
 """Blocks rendered ahead of the sound card (32 of 256 frames: 171 ms at 48 kHz)."""
@@ -75,7 +83,8 @@ class Player:
         self._stopping = False
         self._fade_left = int(FADE_SECONDS * sink.rate)
         self._fade = np.linspace(1.0, 0.0, self._fade_left, dtype=np.float32)
-        self._late = 0
+        self._late = 0  # blocks the renderer was late for
+        self._late_frames = 0  # the silence those blocks played (frames)
         self._sink_underruns_before = 0  # a sink played again (after a pause) counts on
         self._frames = 0
         self._producer = threading.Thread(target=self._produce, daemon=True)
@@ -148,6 +157,7 @@ class Player:
             if self._ended:
                 return False
             self._late += 1
+            self._late_frames += len(out)
             self._frames += len(out)
             return True
         slot = self._read % RING_BLOCKS
@@ -258,6 +268,18 @@ class Player:
                 companion.close()
 
     @property
+    def frames_given(self) -> int:
+        """Frames handed to the sink so far (samples, from where the player began): none
+        after these can be at the speaker yet."""
+        return self._frames
+
+    @property
+    def late_frames(self) -> int:
+        """Frames of silence played because the renderer was late (samples): on the sink's
+        clock, the music is heard that much later than its frames say."""
+        return self._late_frames
+
+    @property
     def underruns(self) -> int:
         """Blocks this player was late for, and the underruns the sink reported while it
         played."""
@@ -308,42 +330,33 @@ def play(
         from theme.live.link import timeline_link
 
         linked = timeline_link(timeline)
-    renderer = BlockRenderer.for_timeline(timeline, rate=rate)
-    companions = list(companions)
-    if midi_out is not None or midi_clock:
-        from theme.live.midi_out import MidiOut
 
-        companions.append(MidiOut.open(midi_out, notes=midi_out is not None, clock=midi_clock))
-    if sink is None and not audio:
-        from theme.live.sinks import ClockedSink
+    def play_in_link(sink: Sink, companions: Sequence[Companion]) -> Player:
+        from theme.live.link import play_linked, timeline_events
 
-        sink = ClockedSink(rate=rate, blocksize=blocksize)
-    try:
-        if linked is not None:
-            from theme.live.link import play_linked, timeline_events
+        assert linked is not None
+        return play_linked(
+            linked,
+            events=timeline_events(timeline),
+            layers=timeline.layers,
+            end_quarter=timeline.length,
+            sink=sink,
+            companions=companions,
+        )
 
-            player = play_linked(
-                linked,
-                events=timeline_events(timeline),
-                layers=timeline.layers,
-                end_quarter=timeline.length,
-                sink=sink
-                or SoundDeviceSink(rate=rate, blocksize=blocksize, device=device, latency=latency),
-                companions=companions,
-            )
-        else:
-            player = start(
-                renderer,
-                device=device,
-                latency=latency,
-                blocksize=blocksize,
-                sink=sink,
-                companions=companions,
-            )
-    except BaseException:
-        for companion in companions:
-            companion.close()
-        raise
+    player = start_music(
+        lambda rate: BlockRenderer.for_timeline(timeline, rate=rate),
+        linked=None if linked is None else play_in_link,
+        rate=rate,
+        blocksize=blocksize,
+        device=device,
+        latency=latency,
+        sink=sink,
+        audio=audio,
+        midi_out=midi_out,
+        midi_clock=midi_clock,
+        companions=companions,
+    )
     if wait:
         try:
             player.wait()
@@ -375,3 +388,60 @@ def start(
             rate=renderer.rate, blocksize=blocksize, device=device, latency=latency
         )
     return Player(renderer, sink, companions=companions, close_companions=True).start()
+
+
+def start_music(
+    renderer: Callable[[int], BlockRenderer],
+    *,
+    linked: Callable[[Sink, Sequence[Companion]], Player] | None = None,
+    rate: int = 48000,
+    blocksize: int = 256,
+    device: str | int | None = None,
+    latency: float | str | None = None,
+    sink: Sink | None = None,
+    audio: bool = True,
+    midi_out: str | None = None,
+    midi_clock: bool = False,
+    companions: Sequence[Companion] = (),
+) -> Player:
+    """Start live music, the one way a variant and a metronome do: ``renderer(rate)`` makes
+    its renderer at ``rate`` frames a second (the sink's, when one is given), played by
+    :func:`start`; or, with ``linked``, ``linked(sink, companions)`` plays it in a Link
+    session's time. ``midi_out`` names a MIDI output port that gets the notes (and with
+    ``midi_clock`` MIDI clock; ``midi_clock`` alone sends only the clock, to
+    ``THEME_MIDI_OUT``'s port); ``audio=False`` plays on a clock that follows the system's
+    (:class:`~theme.live.sinks.ClockedSink`) instead of the sound card. Whatever was opened
+    is closed again when the start fails; the player closes it when it closes.
+
+    Raises:
+        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
+        MidiDeviceError: no python-rtmidi, or no such MIDI port.
+    """
+    companions = list(companions)
+    if midi_out is not None or midi_clock:
+        from theme.live.midi_out import MidiOut
+
+        companions.append(MidiOut.open(midi_out, notes=midi_out is not None, clock=midi_clock))
+    if sink is None and not audio:
+        from theme.live.sinks import ClockedSink
+
+        sink = ClockedSink(rate=rate, blocksize=blocksize)
+    try:
+        if linked is not None:
+            if sink is None:
+                sink = SoundDeviceSink(
+                    rate=rate, blocksize=blocksize, device=device, latency=latency
+                )
+            return linked(sink, companions)
+        return start(
+            renderer(rate if sink is None else sink.rate),
+            device=device,
+            latency=latency,
+            blocksize=blocksize,
+            sink=sink,
+            companions=companions,
+        )
+    except BaseException:
+        for companion in companions:
+            companion.close()
+        raise

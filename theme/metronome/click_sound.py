@@ -11,7 +11,7 @@ player are imported only inside the functions that need them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,6 +19,7 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer
 
 if TYPE_CHECKING:
+    from theme.live.companions import Companion
     from theme.live.link import LinkCompanion
     from theme.live.playback import Player
     from theme.live.sinks import Sink
@@ -91,7 +92,7 @@ def play(
     link: LinkCompanion | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
-    return the player (:func:`theme.live.playback.start`). ``midi_out`` names a MIDI port
+    return the player (:func:`theme.live.playback.start_music`). ``midi_out`` names a MIDI port
     that gets the clicks (and with ``midi_clock`` MIDI clock; ``midi_clock`` alone sends
     only the clock, to ``THEME_MIDI_OUT``'s port); ``audio=False`` plays no sound, on the
     system's clock. ``link`` (:func:`theme.live.link.metronome_link`) plays in the time of an
@@ -101,39 +102,29 @@ def play(
         AudioDeviceError: no PortAudio, no output device, a device error.
         MidiDeviceError: no python-rtmidi, or no such MIDI port.
     """
-    from theme.live.playback import start
+    from theme.live.playback import start_music
 
-    rate = rate if sink is None else sink.rate
-    companions = []
-    if midi_out is not None or midi_clock:
-        from theme.live.midi_out import MidiOut
+    def play_in_link(sink: Sink, companions: Sequence[Companion]) -> Player:
+        from theme.live.link import play_linked
 
-        companions.append(MidiOut.open(midi_out, notes=midi_out is not None, clock=midi_clock))
-    if sink is None and not audio:
-        from theme.live.sinks import ClockedSink
-
-        sink = ClockedSink(rate=rate)
-    try:
-        if link is not None:
-            from theme.live.link import play_linked
-            from theme.live.sinks import SoundDeviceSink
-
-            return play_linked(
-                link,
-                events=lambda at, origin: events_after(clicks, at, origin=origin),
-                layers=clicks.layers,
-                end_quarter=clicks.end_quarter,
-                sink=sink or SoundDeviceSink(rate=rate, device=device, latency=latency),
-                companions=companions,
-            )
-        return start(
-            renderer(clicks, rate=rate),
-            device=device,
-            latency=latency,
+        assert link is not None
+        return play_linked(
+            link,
+            events=lambda at, origin: events_after(clicks, at, origin=origin),
+            layers=clicks.layers,
+            end_quarter=clicks.end_quarter,
             sink=sink,
             companions=companions,
         )
-    except BaseException:
-        for companion in companions:
-            companion.close()
-        raise
+
+    return start_music(
+        lambda rate: renderer(clicks, rate=rate),
+        linked=None if link is None else play_in_link,
+        rate=rate,
+        device=device,
+        latency=latency,
+        sink=sink,
+        audio=audio,
+        midi_out=midi_out,
+        midi_clock=midi_clock,
+    )
