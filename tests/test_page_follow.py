@@ -130,6 +130,42 @@ def test_the_quarter_stamps_agree_with_verovio_milliseconds_at_the_tempo(name: s
     assert {t.onset for t in times.values()} <= onsets | {t.end for t in times.values()}
 
 
+def measure_ids(svg: str) -> list[str]:
+    """The ids of the engraving's measures, in the SVG's order."""
+    return [g.get("id", "") for g in ET.fromstring(svg).iter(f"{SVG}g") if "measure" in _classes(g)]
+
+
+@pytest.mark.parametrize(
+    "name", ["tv-1966", "balkan-7", "metronome", "bach/bwv66.6", "bach/bwv27.6.mxl"]
+)
+def test_each_engraved_measure_starts_where_its_bar_starts(name: str) -> None:
+    """The start a click on the score reads (``data-start``) is its bar's: with a pickup
+    (bwv66.6) and a change from 4/4 to 3/2 (bwv27.6) from music21's corpus too."""
+    if "/" in name:
+        music21 = pytest.importorskip("music21")
+        import theme
+
+        whole = theme.read(music21.corpus.getWork(name))
+        timeline = whole.head(len(whole.bars))
+    else:
+        timeline = music(name)
+    engraving = engrave(timeline)
+    starts = [engraving.measures[i] for page in engraving.pages for i in measure_ids(page)]
+    assert starts == [bar.start for bar in timeline.bars]
+    page = timed_svg(engraving.pages[0], engraving.notes, engraving.measures)
+    marked = [
+        Fraction(g.get("data-start", "nan"))
+        for g in ET.fromstring(page).iter(f"{SVG}g")
+        if "measure" in _classes(g)
+    ]
+    assert marked == starts[: len(marked)]
+    meters = {str(bar.meter) for bar in timeline.bars}
+    if name == "bach/bwv27.6.mxl":
+        assert len(meters) > 1
+    if name == "bach/bwv66.6":
+        assert timeline.bars[0].quarters < timeline.bars[1].quarters  # a pickup
+
+
 def test_timed_svg_marks_only_the_timed_notes() -> None:
     page = '<svg><g id="a" class="note"/><g id="b" class="rest"/><g id="ab" class="note"/></svg>'
     out = timed_svg(page, {"a": NoteTime(Fraction(3, 2), Fraction(1, 3))})

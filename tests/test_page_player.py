@@ -480,6 +480,68 @@ def test_bad_input_is_refused_beside_its_control(browser: Any, pages: dict[str, 
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
+CHOOSE = """
+const done = arguments[arguments.length - 1];
+const section = document.querySelector('section'), player = Theme.playerFor(section);
+const panel = section.querySelector('.player'), $ = s => panel.querySelector(s);
+const grid = Array.from(panel.querySelectorAll('.bar-grid .bar-pick'));
+const hint = () => panel.querySelector('.bar-hint').textContent;
+const pressed = () => grid.filter(b => b.getAttribute('aria-pressed') === 'true').map(b => Number(b.dataset.bar));
+const kind = k => { $('.loop-kind').value = k; $('.loop-kind').dispatchEvent(new Event('change')); };
+const measures = Array.from(section.querySelectorAll('g.measure[data-start]'));
+const inside = m => m.querySelector('[data-on]').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+const out = {labels: grid.map(b => [b.textContent, b.getAttribute('aria-label')]),
+             measures: measures.map(m => Number(m.dataset.start))};
+grid[2].click();  // bar 3
+out.start = [$('.from').value, player.cueQ, section.querySelector('.beat').dataset.now, pressed(),
+             hint(), grid.map(b => b.classList.contains('now'))];
+kind('range');
+grid[5].click();  // the first click: A and B at bar 6
+out.first = [player.loop, $('.loop-a').value, $('.loop-b').value, hint()];
+grid[3].click();  // the next: B at bar 4, the two put in order
+out.second = [player.loop, $('.loop-a').value, $('.loop-b').value, pressed(), hint()];
+inside(measures[1]); inside(measures[2]);  // on the score: bars 2 to 3
+out.score = [player.loop, $('.loop-a').value, $('.loop-b').value];
+kind('off');
+inside(measures[7]);
+out.scoreStart = [$('.from').value, player.cueQ, player.loop];
+kind('bar');
+grid[4].click();  // a loop of the start bar follows the bar chosen
+out.barLoop = [$('.from').value, player.loop];
+player.play(1).then(() => {
+  grid[9].click();  // while playing: it goes on from bar 10 at once
+  return player.starting;
+}).then(() => {
+  out.jump = [player.playing, player.plan().q, $('.from').value];
+  player.stop();
+  done(out);
+}).catch(err => done({error: String(err)}));
+"""
+
+
+def test_bars_are_chosen_on_the_grid_and_on_the_score(browser: Any, pages: dict[str, Path]) -> None:
+    """A click on a bar of the grid, or on a measure of the engraved score, makes it the
+    start bar; with the loop on bars A to B, two clicks choose the loop (in either order)."""
+    browser.get(pages["tv"].as_uri())
+    browser.get_log("browser")
+    out = browser.execute_async_script(CHOOSE)
+    assert "error" not in out, out
+    assert len(out["labels"]) == 12 and out["labels"][:2] == [
+        ["intro 1", "bar 1, section intro"],
+        ["2", "bar 2, section intro"],
+    ]
+    assert out["measures"] == [5.0 * k for k in range(8)]  # the score's 8 bars of 5/4
+    assert out["start"][:5] == ["3", 10, "3:1", [3], "start: bar 3"]
+    assert out["start"][5] == [k == 2 for k in range(12)]  # the bar heard now: 3, cued
+    assert out["first"] == [[25, 30], "6", "6", "loop: bar 6; click the last bar of the loop"]
+    assert out["second"] == [[15, 30], "4", "6", [4, 5, 6], "loop: bars 4 to 6"]
+    assert out["score"] == [[5, 15], "2", "3"]
+    assert out["scoreStart"] == ["8", 35, None]
+    assert out["barLoop"] == ["5", [20, 25]]
+    assert out["jump"] == [True, 45, "10"]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
 NETWORK = """
 const done = arguments[arguments.length - 1];
 const player = Theme.players[0];

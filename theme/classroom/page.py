@@ -62,12 +62,13 @@ NOTATION_BARS = 8
 
 def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
     """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
-    each note carrying its onset and end in quarter notes for the score cursor
+    each note carrying its onset and end in quarter notes for the score cursor and each
+    measure its start, for choosing a bar on the score
     (:func:`theme.renderers.notation.timed_svg`)."""
     from theme.renderers.notation import engrave, timed_svg
 
     engraving = engrave(timeline.head(bars))
-    return timed_svg(engraving.pages[0], engraving.notes)
+    return timed_svg(engraving.pages[0], engraving.notes, engraving.measures)
 
 
 MAX_PAGE_SECONDS = 600

@@ -7,7 +7,8 @@
 - :func:`engrave` gives the pages and, from verovio's timemap, each engraved note's onset
   and length in quarter notes (:class:`NoteTime`, keyed by the note's SVG id);
   :func:`timed_svg` writes them on the notes (``data-on``, ``data-off``) for a page's
-  score cursor.
+  score cursor, and each bar's start on its measure (``data-start``), where a click on the
+  score chooses a bar.
 - :func:`read_musicxml` reads a MusicXML file of your own into a timeline (it lives in
   :mod:`theme.readers.musicxml`).
 
@@ -17,7 +18,7 @@ music21 and verovio are imported only when these functions run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "Engraving",
     "NoteTime",
     "engrave",
+    "measure_starts",
     "musicxml_string",
     "note_times",
     "read_musicxml",
@@ -87,11 +89,13 @@ class NoteTime:
 
 @dataclass(frozen=True)
 class Engraving:
-    """verovio's engraving of a timeline: one SVG document a page, and the time of each
-    note, keyed by its id in the SVG (the ids are verovio's, made afresh each time)."""
+    """verovio's engraving of a timeline: one SVG document a page, the time of each
+    note and the start of each measure (quarter notes), keyed by its id in the SVG (the ids
+    are verovio's, made afresh each time)."""
 
     pages: tuple[str, ...]
     notes: dict[str, NoteTime]
+    measures: dict[str, Fraction] = field(default_factory=dict)
 
 
 def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engraving:
@@ -118,8 +122,8 @@ def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engrav
     if not toolkit.loadData(musicxml_string(timeline)):
         raise OutputFileError(f"verovio could not engrave {timeline.title!r}")
     pages = tuple(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
-    timemap = toolkit.renderToTimemap({"includeMeasures": False, "includeRests": False})
-    return Engraving(pages, note_times(timemap))
+    timemap = toolkit.renderToTimemap({"includeMeasures": True, "includeRests": False})
+    return Engraving(pages, note_times(timemap), measure_starts(timemap))
 
 
 def note_times(timemap: list[dict[str, Any]]) -> dict[str, NoteTime]:
@@ -150,18 +154,42 @@ def note_times(timemap: list[dict[str, Any]]) -> dict[str, NoteTime]:
     return dict(sorted(times.items(), key=lambda item: (item[1].onset, item[0])))
 
 
+def measure_starts(timemap: list[dict[str, Any]]) -> dict[str, Fraction]:
+    """Each measure's start in quarter notes, from the entries of verovio's timemap that
+    open one (``measureOn``, with ``includeMeasures``), read back as :func:`note_times`
+    reads its stamps.
+
+    >>> measure_starts([{"qstamp": 0, "measureOn": "m1", "on": ["a"]}, {"qstamp": 1.5, "on": ["b"]},
+    ...                 {"qstamp": 3.5, "measureOn": "m2"}])
+    {'m1': Fraction(0, 1), 'm2': Fraction(7, 2)}
+    """
+    return {
+        entry["measureOn"]: Fraction(entry.get("qstamp", 0)).limit_denominator(QUARTER_GRID)
+        for entry in timemap
+        if "measureOn" in entry
+    }
+
+
 _ID = re.compile(r' id="([^"]+)"')
 
 
-def timed_svg(page: str, notes: dict[str, NoteTime]) -> str:
+def timed_svg(
+    page: str, notes: dict[str, NoteTime], measures: dict[str, Fraction] | None = None
+) -> str:
     """The SVG ``page`` with each timed note's onset and end written on its element, in
-    quarter notes (``data-on``, ``data-off``, as decimals), for the page's score cursor.
+    quarter notes (``data-on``, ``data-off``, as decimals), for the page's score cursor, and
+    each measure's start (``data-start``), for choosing a bar by clicking the score.
 
-    >>> timed_svg('<g id="n1" class="note"/><g id="m1"/>', {"n1": NoteTime(Fraction(1, 3), Fraction(1))})
-    '<g id="n1" data-on="0.3333333333333333" data-off="1.3333333333333333" class="note"/><g id="m1"/>'
+    >>> timed_svg('<g id="n1" class="note"/><g id="m1"/>', {"n1": NoteTime(Fraction(1, 3), Fraction(1))},
+    ...           {"m1": Fraction(5)})
+    '<g id="n1" data-on="0.3333333333333333" data-off="1.3333333333333333" class="note"/><g id="m1" data-start="5.0"/>'
     """
+    starts = measures or {}
 
     def with_time(match: re.Match[str]) -> str:
+        start = starts.get(match.group(1))
+        if start is not None:
+            return f'{match.group(0)} data-start="{float(start)!r}"'
         time = notes.get(match.group(1))
         if time is None:
             return match.group(0)

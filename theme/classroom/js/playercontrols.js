@@ -1,6 +1,13 @@
 // The player's controls under each music section's title: play and stop, start bar,
-// tempo (slider, box, tap), loop, click thinning, mute and solo. Bad input is refused with
-// a message beside its control; the player keeps playing as it was.
+// tempo (slider, box, tap), loop, click thinning, mute and solo, and the bars chosen on
+// the grid or the score. Bad input is refused with a message beside its control; the
+// player keeps playing as it was.
+//
+// Choosing bars: a row of bar buttons (the grid: bar numbers, section letters, the bar
+// heard lit) and every measure of the engraved score (its data-start, in quarter notes).
+// A click makes the bar the start bar (a loop of the start bar or its section follows it);
+// with the loop on "bars A to B", the first click sets A and B to the bar, the next sets B
+// (the two in either order): a loop chosen by two clicks, on a phone too.
 'use strict';
 (function () {
   const Theme = window.Theme;
@@ -111,10 +118,81 @@
       const pulse = data.bars.length ? data.bars[0].pulse : 1;
       setScale(60 / beat * pulse / written);
     });
-    loopKind.addEventListener('change', applyLoop);
-    loopA.addEventListener('change', applyLoop);
-    loopB.addEventListener('change', applyLoop);
+    loopKind.addEventListener('change', function () { applyLoop(); showChosen(); });
+    loopA.addEventListener('change', function () { applyLoop(); showChosen(); });
+    loopB.addEventListener('change', function () { applyLoop(); showChosen(); });
     loopA.disabled = loopB.disabled = true;
+
+    // ----- bars chosen on the grid or the score -----
+    const grid = document.createElement('div'), hint = document.createElement('span');
+    grid.className = 'bar-grid';
+    hint.className = 'bar-hint';
+    hint.setAttribute('role', 'status');
+    hint.setAttribute('aria-live', 'polite');
+    grid.setAttribute('role', 'group');
+    grid.setAttribute('aria-label', 'bars: a click starts there; with the loop on bars A to B, ' +
+                      'click the first bar and then the last');
+    const buttons = data.bars.map(function (bar, i) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'bar-pick' + (i && bar.section !== data.bars[i - 1].section ? ' new-section' : '');
+      button.dataset.bar = String(bar.n);
+      button.textContent = (bar.section && (!i || bar.section !== data.bars[i - 1].section) ? bar.section + ' ' : '') + bar.n;
+      button.setAttribute('aria-label', 'bar ' + bar.n + (bar.section ? ', section ' + bar.section : ''));
+      button.addEventListener('click', function () { choose(bar.n); });
+      grid.appendChild(button);
+      return button;
+    });
+    if (buttons.length > 1) { grid.appendChild(hint); panel.appendChild(grid); }
+    let pending = false;  // "bars A to B": the next click sets B
+    function choose(n) {
+      if (loopKind.value === 'range') {
+        if (!pending) { loopA.value = loopB.value = String(n); }
+        else {
+          const a = Number(loopA.value);
+          loopA.value = String(Math.min(a, n));
+          loopB.value = String(Math.max(a, n));
+        }
+        pending = !pending;
+        if (applyLoop()) {
+          say(hint, pending ? 'loop: bar ' + n + '; click the last bar of the loop'
+                            : 'loop: bars ' + loopA.value + ' to ' + loopB.value);
+        }
+      } else {
+        from.value = String(n);
+        from.dispatchEvent(new Event('change'));
+        say(hint, 'start: bar ' + n);
+        if (player.playing) {  // playing: it goes on from there at once
+          player.play(n).catch(function (err) { say(errors.from, err.message); });
+        }
+      }
+      showChosen();
+    }
+    function showChosen() {
+      const start = Number(from.value), loop = player.loop;
+      buttons.forEach(function (button, i) {
+        const bar = data.bars[i];
+        const inLoop = !!loop && bar.start >= loop[0] - 1e-9 && bar.start < loop[1] - 1e-9;
+        button.classList.toggle('in-loop', inLoop);
+        const started = loopKind.value !== 'range' && bar.n === start;
+        button.setAttribute('aria-pressed', started || inLoop ? 'true' : 'false');
+      });
+    }
+    // a click on a measure of the score: the bar it starts (pickups and meter changes too)
+    section.querySelectorAll('[data-start]').forEach(function (measure) {
+      measure.classList.add('pickable');
+      measure.addEventListener('click', function () {
+        const q = Number(measure.dataset.start);
+        if (Number.isFinite(q) && data.bars.length) { choose(data.bars[player.barIndex(q)].n); }
+      });
+    });
+    from.addEventListener('change', showChosen);
+    section.addEventListener('theme:position', function (event) {
+      if (event.target !== section || !data.bars.length) { return; }
+      const now = player.barIndex(event.detail.q);
+      buttons.forEach(function (button, i) { button.classList.toggle('now', i === now); });
+    });
+    showChosen();
     if (thin) { thin.addEventListener('change', function () { player.setThinning(Number(thin.value)); }); }
     panel.querySelectorAll('button.mute, button.solo').forEach(function (button) {
       button.addEventListener('click', function () {
