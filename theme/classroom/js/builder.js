@@ -8,78 +8,132 @@
   const Theme = window.Theme = window.Theme || {};
   const M = Theme.Meters;
   const MAX_PRESET_PULSES = 9;
-  const VELOCITY = [112, 100, 84, 68, 1];  // theme.core.events.velocity_for
-  const PITCHES = {click: [76, 77], vs: [67, 68]};  // theme.metronome.clicks.CLICK_PITCHES
-  const VOICES = {click: 'click', vs: 'clicklow'};
+  const VELOCITY = [112, 100, 84, 68, 1]; // theme.core.events.velocity_for
+  const PITCHES = {
+    click: [76, 77],
+    vs: [67, 68]
+  }; // theme.metronome.clicks.CLICK_PITCHES
+  const VOICES = {
+    click: 'click',
+    vs: 'clicklow'
+  };
 
   // The clicks as the page's player reads music (its file's header: DATA): one meter in
   // the centre, or the first left and the second right, as theme.metronome lays them
   function playerData(music) {
     const two = music.events.some(e => e.layer === 'vs');
-    const layers = [{name: 'click', voice: 'click', pan: two ? -1 : 0, gain: 1, click: true}];
-    if (two) { layers.push({name: 'vs', voice: 'clicklow', pan: 1, gain: 1, click: true}); }
+    const layers = [{
+      name: 'click',
+      voice: 'click',
+      pan: two ? -1 : 0,
+      gain: 1,
+      click: true
+    }];
+    if (two) {
+      layers.push({
+        name: 'vs',
+        voice: 'clicklow',
+        pan: 1,
+        gain: 1,
+        click: true
+      });
+    }
     return {
-      title: music.data.title, quarters: music.data.quarters, bars: music.data.bars,
-      tempo: Theme.steadyTempo(music.qpm), layers: layers,
+      title: music.data.title,
+      quarters: music.data.quarters,
+      bars: music.data.bars,
+      tempo: Theme.steadyTempo(music.qpm),
+      layers: layers,
       events: music.events.map(e => [M.value(e.q), M.value(e.duration), e.layer === 'vs' ? 1 : 0,
         e.level, VELOCITY[e.level], PITCHES[e.layer][e.level > 1 ? 1 : 0],
-        VOICES[e.layer] + '/a' + e.level]),
+        VOICES[e.layer] + '/a' + e.level
+      ]),
     };
   }
 
   // Every way to cut n pulses into twos and threes, in order (3+2, 2+3 for five)
   function twosAndThrees(n) {
-    if (n === 0) { return [[]]; }
+    if (n === 0) {
+      return [
+        []
+      ];
+    }
     const out = [];
     [3, 2].forEach(function (g) {
-      if (n >= g) { twosAndThrees(n - g).forEach(rest => out.push([g].concat(rest))); }
+      if (n >= g) {
+        twosAndThrees(n - g).forEach(rest => out.push([g].concat(rest)));
+      }
     });
     return out;
   }
 
   function groupsFromStarts(starts, n) {
-    const sorted = Array.from(starts).sort((a, b) => a - b), groups = [];
-    sorted.forEach(function (s, i) { groups.push((i + 1 < sorted.length ? sorted[i + 1] : n) - s); });
+    const sorted = Array.from(starts).sort((a, b) => a - b),
+      groups = [];
+    sorted.forEach(function (s, i) {
+      groups.push((i + 1 < sorted.length ? sorted[i + 1] : n) - s);
+    });
     return groups;
   }
 
   // One meter's fieldset: its fields, its row of pulse buttons, its presets, its message
   function MeterRow(fieldset, changed) {
-    const pulses = fieldset.querySelector('.pulses'), unit = fieldset.querySelector('.unit');
-    const grouping = fieldset.querySelector('.grouping'), error = fieldset.querySelector('.error');
-    const row = fieldset.querySelector('.pulse-row'), presets = fieldset.querySelector('.presets');
-    const self = {fieldset: fieldset, meter: null, buttons: [], errors: {}};
+    const pulses = fieldset.querySelector('.pulses'),
+      unit = fieldset.querySelector('.unit');
+    const grouping = fieldset.querySelector('.grouping'),
+      error = fieldset.querySelector('.error');
+    const row = fieldset.querySelector('.pulse-row'),
+      presets = fieldset.querySelector('.presets');
+    const self = {
+      fieldset: fieldset,
+      meter: null,
+      buttons: [],
+      errors: {}
+    };
 
     function show() {
       const lines = Object.keys(self.errors).map(k => self.errors[k]).filter(Boolean);
       error.textContent = lines.join(' ');
-      [['pulses', pulses], ['unit', unit], ['grouping', grouping]].forEach(function (pair) {
-        if (self.errors[pair[0]]) { pair[1].setAttribute('aria-invalid', 'true'); }
-        else { pair[1].removeAttribute('aria-invalid'); }
+      [
+        ['pulses', pulses],
+        ['unit', unit],
+        ['grouping', grouping]
+      ].forEach(function (pair) {
+        if (self.errors[pair[0]]) {
+          pair[1].setAttribute('aria-invalid', 'true');
+        } else {
+          pair[1].removeAttribute('aria-invalid');
+        }
       });
     }
 
     function draw() {
-      const groups = self.meter.groups, n = groups.reduce((a, b) => a + b, 0);
-      const levels = M.accentLevels(groups, 1), starts = M.groupStarts(groups);
+      const groups = self.meter.groups,
+        n = groups.reduce((a, b) => a + b, 0);
+      const levels = M.accentLevels(groups, 1),
+        starts = M.groupStarts(groups);
       row.textContent = '';
       self.buttons = levels.map(function (level, i) {
         const b = document.createElement('button');
-        const group = starts.filter(s => s <= i).length, count = i - starts[group - 1] + 1;
+        const group = starts.filter(s => s <= i).length,
+          count = i - starts[group - 1] + 1;
         b.type = 'button';
         b.className = 'l' + level;
         b.textContent = String(count);
         b.setAttribute('aria-pressed', level < 2 ? 'true' : 'false');
         b.setAttribute('aria-label', 'pulse ' + (i + 1) + ' of ' + n +
           (level === 0 ? ', the downbeat' : level === 1 ? ', starts group ' + group : ''));
-        b.addEventListener('click', function () { toggle(i); });
+        b.addEventListener('click', function () {
+          toggle(i);
+        });
         row.appendChild(b);
         return b;
       });
       presets.textContent = '';
       if (n <= MAX_PRESET_PULSES && n > 1) {
         twosAndThrees(n).forEach(function (choice) {
-          const b = document.createElement('button'), name = choice.join('+');
+          const b = document.createElement('button'),
+            name = choice.join('+');
           b.type = 'button';
           b.textContent = name;
           b.setAttribute('aria-label', 'group as ' + name);
@@ -88,7 +142,9 @@
             grouping.value = name;
             set(choice);
             const again = presets.querySelector('[aria-label="group as ' + name + '"]');
-            if (again) { again.focus(); }  // the row is drawn anew: the focus stays put
+            if (again) {
+              again.focus();
+            } // the row is drawn anew: the focus stays put
           });
           presets.appendChild(b);
         });
@@ -96,7 +152,10 @@
     }
 
     function set(groups) {
-      self.meter = {groups: groups, denominator: Number(unit.value)};
+      self.meter = {
+        groups: groups,
+        denominator: Number(unit.value)
+      };
       delete self.errors.grouping;
       show();
       draw();
@@ -104,7 +163,9 @@
     }
 
     function toggle(i) {
-      if (!self.meter || self.errors.pulses || self.errors.unit) { return; }
+      if (!self.meter || self.errors.pulses || self.errors.unit) {
+        return;
+      }
       const n = self.meter.groups.length && self.meter.groups.reduce((a, b) => a + b, 0);
       if (i === 0) {
         self.errors.grouping = 'The first pulse is the downbeat: it always starts a group.';
@@ -112,18 +173,29 @@
         return;
       }
       const starts = new Set(M.groupStarts(self.meter.groups));
-      if (starts.has(i)) { starts.delete(i); } else { starts.add(i); }
+      if (starts.has(i)) {
+        starts.delete(i);
+      } else {
+        starts.add(i);
+      }
       const groups = groupsFromStarts(starts, n);
       grouping.value = groups.join('+');
       set(groups);
-      if (self.buttons[i]) { self.buttons[i].focus(); }
+      if (self.buttons[i]) {
+        self.buttons[i].focus();
+      }
     }
 
     function readCount() {
       self.errors.pulses = M.checkPulses(pulses.value);
       self.errors.unit = M.checkUnit(unit.value);
-      if (self.errors.pulses || self.errors.unit) { show(); changed(); return; }
-      const n = Number(pulses.value), d = Number(unit.value);
+      if (self.errors.pulses || self.errors.unit) {
+        show();
+        changed();
+        return;
+      }
+      const n = Number(pulses.value),
+        d = Number(unit.value);
       const keep = self.meter && self.meter.groups.reduce((a, b) => a + b, 0) === n;
       const groups = keep ? self.meter.groups : M.defaultGroups(n, d);
       grouping.value = groups.join('+');
@@ -131,7 +203,9 @@
     }
 
     function readGrouping() {
-      if (M.checkPulses(pulses.value)) { return; }
+      if (M.checkPulses(pulses.value)) {
+        return;
+      }
       const parsed = M.parseGrouping(grouping.value, Number(pulses.value));
       if (parsed.error) {
         self.errors.grouping = parsed.error;
@@ -145,42 +219,70 @@
     pulses.addEventListener('input', readCount);
     unit.addEventListener('change', readCount);
     grouping.addEventListener('input', readGrouping);
-    self.valid = function () { return !Object.keys(self.errors).some(k => self.errors[k]); };
-    self.problem = function () { return error.textContent; };
+    self.valid = function () {
+      return !Object.keys(self.errors).some(k => self.errors[k]);
+    };
+    self.problem = function () {
+      return error.textContent;
+    };
     self.light = function (index) {
-      self.buttons.forEach(function (b, j) { b.classList.toggle('now', j === index); });
+      self.buttons.forEach(function (b, j) {
+        b.classList.toggle('now', j === index);
+      });
     };
     const first = M.parseGrouping(grouping.value, Number(pulses.value));
-    self.meter = {groups: first.groups || M.defaultGroups(Number(pulses.value) || 1, Number(unit.value)),
-                  denominator: Number(unit.value)};
+    self.meter = {
+      groups: first.groups || M.defaultGroups(Number(pulses.value) || 1, Number(unit.value)),
+      denominator: Number(unit.value)
+    };
     readCount();
     return self;
   }
 
   function setUp(panel) {
     const section = panel.closest('section') || panel;
-    const against = panel.querySelector('.against'), align = panel.querySelector('.align');
-    const tempo = panel.querySelector('.tempo'), subdivide = panel.querySelector('.subdivide');
-    const soundError = panel.querySelector('.sound .error'), summary = panel.querySelector('.summary');
-    const command = panel.querySelector('.command'), unitText = panel.querySelector('.tempo-unit');
+    const against = panel.querySelector('.against'),
+      align = panel.querySelector('.align');
+    const tempo = panel.querySelector('.tempo'),
+      subdivide = panel.querySelector('.subdivide');
+    const soundError = panel.querySelector('.sound .error'),
+      summary = panel.querySelector('.summary');
+    const command = panel.querySelector('.command'),
+      unitText = panel.querySelector('.tempo-unit');
     const limit = panel.querySelector('.command-limit');
-    const play = panel.querySelector('.play'), stop = panel.querySelector('.stop');
-    let player = null, playing = false, ready = false, heardBar = 1;
+    const play = panel.querySelector('.play'),
+      stop = panel.querySelector('.stop');
+    let player = null,
+      playing = false,
+      ready = false,
+      heardBar = 1;
     const rows = [];
 
     function settings() {
-      const first = rows[0].meter, vs = against.checked ? rows[1].meter : null;
-      return {meter: first, vs: vs, align: align.value, bpm: Number(tempo.value),
-              subdivide: Number(subdivide.value)};
+      const first = rows[0].meter,
+        vs = against.checked ? rows[1].meter : null;
+      return {
+        meter: first,
+        vs: vs,
+        align: align.value,
+        bpm: Number(tempo.value),
+        subdivide: Number(subdivide.value)
+      };
     }
 
     function problems() {
       const found = [rows[0].valid() ? '' : rows[0].problem()];
-      if (against.checked && !rows[1].valid()) { found.push(rows[1].problem()); }
+      if (against.checked && !rows[1].valid()) {
+        found.push(rows[1].problem());
+      }
       const badTempo = M.checkTempo(tempo.value, rows[0].meter.denominator);
       const sound = [badTempo, M.checkSubdivide(subdivide.value)].filter(Boolean);
       soundError.textContent = sound.join(' ');
-      if (badTempo) { tempo.setAttribute('aria-invalid', 'true'); } else { tempo.removeAttribute('aria-invalid'); }
+      if (badTempo) {
+        tempo.setAttribute('aria-invalid', 'true');
+      } else {
+        tempo.removeAttribute('aria-invalid');
+      }
       return found.concat(sound).filter(Boolean);
     }
 
@@ -199,16 +301,22 @@
     }
 
     function changed() {
-      if (!ready) { return; }
+      if (!ready) {
+        return;
+      }
       rows[1].fieldset.hidden = !against.checked;
       unitText.textContent = M.UNIT_NAMES[rows[0].meter.denominator] + ' a minute';
       const found = problems();
-      if (found.length) { return; }  // refused: the messages stand beside the fields
+      if (found.length) {
+        return;
+      } // refused: the messages stand beside the fields
       const s = settings();
       summary.textContent = describe(s);
       command.textContent = M.command(s.meter, s);
       limit.textContent = M.commandLimit(s);
-      if (playing) { start(); }  // heard at once
+      if (playing) {
+        start();
+      } // heard at once
     }
 
     // Enough bars for the downbeats to meet again (at least two, at most 64), looped
@@ -219,36 +327,63 @@
         const second = s.align === 'bar' ? first : M.barQuarters(s.vs);
         bars = Math.max(2, Math.min(64, M.value(M.div(M.lcmQuarters(first, second), first))));
       }
-      const events = M.clickEvents(s.meter, {vs: s.vs, align: s.align, subdivide: s.subdivide, bars: bars});
-      const data = {title: describe(s), quarters: M.value(M.mul(M.frac(bars), first)),
-                    bars: M.barsData(s.meter, bars)};
-      return {bars: bars, events: events, data: data, qpm: s.bpm * 4 / s.meter.denominator};
+      const events = M.clickEvents(s.meter, {
+        vs: s.vs,
+        align: s.align,
+        subdivide: s.subdivide,
+        bars: bars
+      });
+      const data = {
+        title: describe(s),
+        quarters: M.value(M.mul(M.frac(bars), first)),
+        bars: M.barsData(s.meter, bars)
+      };
+      return {
+        bars: bars,
+        events: events,
+        data: data,
+        qpm: s.bpm * 4 / s.meter.denominator
+      };
     }
 
     function light(q) {
       const s = settings();
-      [[rows[0], s.meter, M.barQuarters(s.meter)],
-       [rows[1], s.vs, s.vs && (s.align === 'bar' ? M.barQuarters(s.meter) : M.barQuarters(s.vs))]]
-        .forEach(function (item) {
-          const row = item[0], meter = item[1], length = item[2] && M.value(item[2]);
-          if (!meter) { row.light(-1); return; }
-          const n = meter.groups.reduce((a, b) => a + b, 0);
-          const within = ((q % length) + length) % length;
-          row.light(q < 0 ? -1 : Math.min(n - 1, Math.floor(within / length * n + 1e-9)));
-        });
+      [
+        [rows[0], s.meter, M.barQuarters(s.meter)],
+        [rows[1], s.vs, s.vs && (s.align === 'bar' ? M.barQuarters(s.meter) : M.barQuarters(s.vs))]
+      ]
+      .forEach(function (item) {
+        const row = item[0],
+          meter = item[1],
+          length = item[2] && M.value(item[2]);
+        if (!meter) {
+          row.light(-1);
+          return;
+        }
+        const n = meter.groups.reduce((a, b) => a + b, 0);
+        const within = ((q % length) + length) % length;
+        row.light(q < 0 ? -1 : Math.min(n - 1, Math.floor(within / length * n + 1e-9)));
+      });
     }
 
     function start() {
       const found = problems();
-      if (found.length) { soundError.textContent = found.join(' '); return; }
+      if (found.length) {
+        soundError.textContent = found.join(' ');
+        return;
+      }
       if (!Theme.Player || !Theme.steadyTempo || !window.AudioContext) {
         soundError.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
         return;
       }
-      const made = music(settings()), data = playerData(made);
-      const from = playing ? Math.min(heardBar, made.bars) : 1;  // a change: from the bar heard
-      if (player) { player.setData(data); }
-      else { player = new Theme.Player(section, data); }  // in Theme.players: one sounds at a time
+      const made = music(settings()),
+        data = playerData(made);
+      const from = playing ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
+      if (player) {
+        player.setData(data);
+      } else {
+        player = new Theme.Player(section, data);
+      } // in Theme.players: one sounds at a time
       player.setLoop(1, made.bars);
       playing = true;
       play.setAttribute('aria-pressed', 'true');
@@ -259,7 +394,9 @@
     }
 
     function halt() {
-      if (player && player.playing) { player.stop(); }
+      if (player && player.playing) {
+        player.stop();
+      }
       playing = false;
       play.setAttribute('aria-pressed', 'false');
       light(-1);
@@ -273,12 +410,31 @@
     stop.addEventListener('click', halt);
     section.addEventListener('theme:leave', halt);
     section.addEventListener('theme:position', function (e) {
-      if (e.target !== section) { return; }
-      if (e.detail.playing) { heardBar = e.detail.bar; light(e.detail.q); } else if (playing && !player.playing) { halt(); }
+      if (e.target !== section) {
+        return;
+      }
+      if (e.detail.playing) {
+        heardBar = e.detail.bar;
+        light(e.detail.q);
+      } else if (playing && !player.playing) {
+        halt();
+      }
     });
-    panel.builder = {settings: settings, problems: problems, music: music, light: light, start: start,
-                     stop: halt, playerData: playerData, player: function () { return player; },
-                     playing: function () { return playing; }};
+    panel.builder = {
+      settings: settings,
+      problems: problems,
+      music: music,
+      light: light,
+      start: start,
+      stop: halt,
+      playerData: playerData,
+      player: function () {
+        return player;
+      },
+      playing: function () {
+        return playing;
+      }
+    };
     ready = true;
     changed();
   }

@@ -11,10 +11,17 @@
 
   // The last index i with list[i] <= x (0 when x is before them all).
   function lastAtOrBefore(list, x, key) {
-    let lo = 0, hi = list.length - 1, k = 0;
+    let lo = 0,
+      hi = list.length - 1,
+      k = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (key(list[mid]) <= x) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (key(list[mid]) <= x) {
+        k = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
     }
     return k;
   }
@@ -31,35 +38,59 @@
 
   function follower(row) {
     const data = JSON.parse(row.dataset.follow);
-    if (!data.bars.length) { return null; }
+    if (!data.bars.length) {
+      return null;
+    }
     const dot = row.querySelector('.baton');
     const counts = row.querySelectorAll('.counting');
     const patterns = row.querySelectorAll('.pattern');
-    let shownKind = 0, litSyllables = [], litMark = null, litMove = null, litAt = null;
+    let shownKind = 0,
+      litSyllables = [],
+      litMark = null,
+      litMove = null,
+      litAt = null;
 
     function showKind(k) {
-      if (k === shownKind) { return; }
-      counts.forEach(function (p) { p.hidden = Number(p.dataset.kind) !== k; });
-      patterns.forEach(function (g) { g.classList.toggle('off', Number(g.dataset.kind) !== k); });
+      if (k === shownKind) {
+        return;
+      }
+      counts.forEach(function (p) {
+        p.hidden = Number(p.dataset.kind) !== k;
+      });
+      patterns.forEach(function (g) {
+        g.classList.toggle('off', Number(g.dataset.kind) !== k);
+      });
       shownKind = k;
     }
 
     function show(q) {
-      const b = lastAtOrBefore(data.bars, q, function (bar) { return bar[0]; });
-      const start = data.bars[b][0], kind = data.kinds[data.bars[b][1]];
+      const b = lastAtOrBefore(data.bars, q, function (bar) {
+        return bar[0];
+      });
+      const start = data.bars[b][0],
+        kind = data.kinds[data.bars[b][1]];
       const offset = Math.min(Math.max(q - start, 0), kind.length);
       showKind(data.bars[b][1]);
-      const pulse = lastAtOrBefore(kind.pulses, offset, function (p) { return p; });
-      if (litAt !== b + ':' + pulse) {  // a new pulse: light its syllables
-        litSyllables.forEach(function (s) { s.classList.remove('now'); });
+      const pulse = lastAtOrBefore(kind.pulses, offset, function (p) {
+        return p;
+      });
+      if (litAt !== b + ':' + pulse) { // a new pulse: light its syllables
+        litSyllables.forEach(function (s) {
+          s.classList.remove('now');
+        });
         litSyllables = [];
         counts[shownKind].querySelectorAll('.count').forEach(function (line) {
           const syllable = line.querySelectorAll('.syl')[pulse];
-          if (syllable) { syllable.classList.add('now'); litSyllables.push(syllable); }
+          if (syllable) {
+            syllable.classList.add('now');
+            litSyllables.push(syllable);
+          }
         });
         litAt = b + ':' + pulse;
       }
-      const beat = lastAtOrBefore(kind.beats, pulse, function (p) { return p; });
+      const beat = lastAtOrBefore(kind.beats, pulse, function (p) {
+        return p;
+      });
       const from = kind.pulses[kind.beats[beat]];
       const last = beat + 1 >= kind.beats.length;
       const to = last ? kind.length : kind.pulses[kind.beats[beat + 1]];
@@ -69,29 +100,41 @@
       dot.setAttribute('cy', where[1].toFixed(2));
       const mark = patterns[shownKind].querySelectorAll('.beat-mark')[beat];
       if (mark !== litMark) {
-        if (litMark) { litMark.classList.remove('now'); }
+        if (litMark) {
+          litMark.classList.remove('now');
+        }
         mark.classList.add('now');
         litMark = mark;
       }
       const move = counts[shownKind].querySelectorAll('.move')[beat];
       if (move !== litMove) {
-        if (litMove) { litMove.classList.remove('now'); }
-        if (move) { move.classList.add('now'); }
+        if (litMove) {
+          litMove.classList.remove('now');
+        }
+        if (move) {
+          move.classList.add('now');
+        }
         litMove = move;
       }
       row.dataset.now = data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1);
     }
-    show(0);  // ready on the downbeat of the first bar
+    show(0); // ready on the downbeat of the first bar
     return show;
   }
 
   Theme.followers = [];
   document.querySelectorAll('section').forEach(function (section) {
     const rows = Array.from(section.querySelectorAll('.follow')).map(follower).filter(Boolean);
-    if (!rows.length) { return; }
+    if (!rows.length) {
+      return;
+    }
     section.addEventListener('theme:position', function (event) {
       const q = Number(event.detail && event.detail.q);
-      if (Number.isFinite(q)) { rows.forEach(function (show) { show(q); }); }
+      if (Number.isFinite(q)) {
+        rows.forEach(function (show) {
+          show(q);
+        });
+      }
     });
     Theme.followers.push.apply(Theme.followers, rows);
   });

@@ -10,7 +10,9 @@
 
   function boxFor(note) {
     let box = note.querySelector('.cursor-box');
-    if (box) { return box; }
+    if (box) {
+      return box;
+    }
     const head = note.querySelector('.notehead') || note;
     const b = head.getBBox();
     const pad = Math.max(b.height, b.width) * 0.35;
@@ -27,33 +29,55 @@
 
   function cursor(section) {
     const notes = Array.from(section.querySelectorAll('[data-on][data-off]')).map(function (el) {
-      return { el: el, on: Number(el.dataset.on), off: Number(el.dataset.off) };
-    }).sort(function (a, b) { return a.on - b.on; });
-    if (!notes.length) { return null; }
+      return {
+        el: el,
+        on: Number(el.dataset.on),
+        off: Number(el.dataset.off)
+      };
+    }).sort(function (a, b) {
+      return a.on - b.on;
+    });
+    if (!notes.length) {
+      return null;
+    }
     let lit = new Set();
+
     function show(q) {
       const now = new Set();
       for (let i = 0; i < notes.length && notes[i].on <= q; i += 1) {
-        if (q < notes[i].off) { now.add(notes[i].el); }
+        if (q < notes[i].off) {
+          now.add(notes[i].el);
+        }
       }
-      lit.forEach(function (el) { if (!now.has(el)) { el.classList.remove('now'); } });
+      lit.forEach(function (el) {
+        if (!now.has(el)) {
+          el.classList.remove('now');
+        }
+      });
       now.forEach(function (el) {
-        if (!lit.has(el)) { boxFor(el); el.classList.add('now'); }
+        if (!lit.has(el)) {
+          boxFor(el);
+          el.classList.add('now');
+        }
       });
       lit = now;
       section.dataset.cursor = String(now.size);
     }
     section.addEventListener('theme:position', function (event) {
       const q = Number(event.detail && event.detail.q);
-      if (Number.isFinite(q)) { show(q); }
+      if (Number.isFinite(q)) {
+        show(q);
+      }
     });
-    show(0);  // ready on the first notes, as the beat light is on the first pulse
+    show(0); // ready on the first notes, as the beat light is on the first pulse
     return show;
   }
 
   Theme.cursors = [];
   document.querySelectorAll('section').forEach(function (section) {
     const show = cursor(section);
-    if (show) { Theme.cursors.push(show); }
+    if (show) {
+      Theme.cursors.push(show);
+    }
   });
 })();

@@ -43,25 +43,36 @@
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
-  const RATE = 48000, KNEE_RANGE = Theme.KNEE_RANGE, TempoMap = Theme.TempoMap;
-  const soundBuffer = Theme.soundBuffer, kneeCurve = Theme.kneeCurve;
+  const RATE = 48000,
+    KNEE_RANGE = Theme.KNEE_RANGE,
+    TempoMap = Theme.TempoMap;
+  const soundBuffer = Theme.soundBuffer,
+    kneeCurve = Theme.kneeCurve;
 
-  let sharedContext = null, planCount = 0;
+  let sharedContext = null,
+    planCount = 0;
   Theme.context = function () {
     if (!sharedContext) {
-      sharedContext = new AudioContext({sampleRate: RATE, latencyHint: 'interactive'});
+      sharedContext = new AudioContext({
+        sampleRate: RATE,
+        latencyHint: 'interactive'
+      });
     }
     return sharedContext;
   };
   Theme.players = [];
   Theme.playerFor = function (element) {
-    return Theme.players.find(function (p) { return p.element === element; }) || null;
+    return Theme.players.find(function (p) {
+      return p.element === element;
+    }) || null;
   };
   // A real-time context's clock starts a moment after it is made or resumed, and its first
   // move is two device buffers at once: a player waits for it to run before planning (at
   // most a quarter second, should the browser hold it suspended). Offline: nothing to wait.
   function clockRunning(ctx) {
-    if (typeof ctx.startRendering === 'function') { return Promise.resolve(); }
+    if (typeof ctx.startRendering === 'function') {
+      return Promise.resolve();
+    }
     const until = performance.now() + 250;
     return new Promise(function (resolve) {
       (function look() {
@@ -73,6 +84,7 @@
       })();
     });
   }
+
   function pictureDelay() {
     const box = document.getElementById('picture-delay');
     const ms = box ? Number(box.value) : 0;
@@ -95,7 +107,7 @@
     this.soloed = new Set();
     this.playing = false;
     this.queued = [];
-    this.scheduled = [];  // [frame, q] of every sound started, kept for the tests
+    this.scheduled = []; // [frame, q] of every sound started, kept for the tests
     this.record = Boolean(options.record);
     this.setData(data);
     Theme.players.push(this);
@@ -103,7 +115,9 @@
   Theme.Player = Player;
 
   Player.prototype.setData = function (data) {
-    if (this.playing) { this.stop(); }
+    if (this.playing) {
+      this.stop();
+    }
     this.data = data;
     this.tempo = new TempoMap(data.tempo);
     this.bars = data.bars;
@@ -111,10 +125,15 @@
     this.cueQ = this.bars.length ? this.bars[0].start : 0;
   };
   Player.prototype.barIndex = function (q) {
-    let lo = 0, hi = this.bars.length - 1;
+    let lo = 0,
+      hi = this.bars.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.bars[mid].start <= q + 1e-9) { lo = mid; } else { hi = mid - 1; }
+      if (this.bars[mid].start <= q + 1e-9) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
     }
     return lo;
   };
@@ -126,10 +145,15 @@
     return this.bars[n - 1];
   };
   Player.prototype.firstEvent = function (q) {
-    let lo = 0, hi = this.events.length;
+    let lo = 0,
+      hi = this.events.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.events[mid][0] < q) { lo = mid + 1; } else { hi = mid; }
+      if (this.events[mid][0] < q) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
     return lo;
   };
@@ -138,18 +162,31 @@
   // loop [a, b) it goes round it. Pass 0 runs from q, pass k >= 1 from a; `offset(k)` is
   // the seconds (at the written tempo) from the plan's start to pass k's start.
   Player.prototype.makePlan = function (frame, q) {
-    const loop = this.loop, tempo = this.tempo;
-    if (loop && q >= loop[1]) { q = loop[0]; }  // past the loop: go round it from its start
-    const plan = {frame: frame, q: q, scale: this.scale, loop: loop, from: tempo.secondsAt(q),
-                  id: ++planCount};
+    const loop = this.loop,
+      tempo = this.tempo;
+    if (loop && q >= loop[1]) {
+      q = loop[0];
+    } // past the loop: go round it from its start
+    const plan = {
+      frame: frame,
+      q: q,
+      scale: this.scale,
+      loop: loop,
+      from: tempo.secondsAt(q),
+      id: ++planCount
+    };
     if (loop) {
-      plan.a = loop[0]; plan.b = loop[1];
+      plan.a = loop[0];
+      plan.b = loop[1];
       plan.first = tempo.secondsAt(plan.b) - plan.from;
       plan.round = tempo.secondsAt(plan.b) - tempo.secondsAt(plan.a);
     }
     return plan;
   };
-  function passOffset(plan, k) { return k === 0 ? 0 : plan.first + (k - 1) * plan.round; }
+
+  function passOffset(plan, k) {
+    return k === 0 ? 0 : plan.first + (k - 1) * plan.round;
+  }
   Player.prototype.frameOf = function (plan, q, k) {
     const start = k === 0 ? plan.from : this.tempo.secondsAt(plan.a);
     const seconds = (passOffset(plan, k) + this.tempo.secondsAt(q) - start) / plan.scale;
@@ -159,11 +196,17 @@
   Player.prototype.positionAt = function (plan, frame) {
     const elapsed = Math.max(0, frame - plan.frame) / this.rate * plan.scale;
     if (!plan.loop || elapsed < plan.first) {
-      return {q: Math.min(this.tempo.quarterAt(plan.from + elapsed), plan.loop ? plan.b : Infinity), k: 0};
+      return {
+        q: Math.min(this.tempo.quarterAt(plan.from + elapsed), plan.loop ? plan.b : Infinity),
+        k: 0
+      };
     }
     const k = 1 + Math.floor((elapsed - plan.first) / plan.round);
     const into = elapsed - passOffset(plan, k);
-    return {q: Math.min(this.tempo.quarterAt(this.tempo.secondsAt(plan.a) + into), plan.b), k: k};
+    return {
+      q: Math.min(this.tempo.quarterAt(this.tempo.secondsAt(plan.a) + into), plan.b),
+      k: k
+    };
   };
 
   Player.prototype.ensureGraph = function (sounds) {
@@ -176,17 +219,26 @@
     const out = ctx.createGain();
     input.connect(shaper).connect(out).connect(ctx.destination);
     const layers = this.data.layers.map(function (layer) {
-      const gate = ctx.createGain(), pan = ctx.createStereoPanner();
+      const gate = ctx.createGain(),
+        pan = ctx.createStereoPanner();
       pan.pan.value = layer.pan;
       gate.connect(pan).connect(input);
       return gate;
     });
-    this.graph = {input: input, out: out, layers: layers};
+    this.graph = {
+      input: input,
+      out: out,
+      layers: layers
+    };
     this.applyLayers();
   };
   Player.prototype.applyLayers = function () {
-    if (!this.graph) { return; }
-    const muted = this.muted, soloed = this.soloed, now = this.context.currentTime;
+    if (!this.graph) {
+      return;
+    }
+    const muted = this.muted,
+      soloed = this.soloed,
+      now = this.context.currentTime;
     this.graph.layers.forEach(function (gate, i) {
       const on = !muted.has(i) && (soloed.size === 0 || soloed.has(i));
       gate.gain.setValueAtTime(on ? 1 : 0, now);
@@ -197,52 +249,81 @@
     const bar = this.checkBar(fromBar === undefined ? this.bars[this.barIndex(this.cueQ)].n : fromBar);
     const self = this;
     if (this.exclusive) {
-      Theme.players.forEach(function (p) { if (p !== self && p.playing) { p.stop(); } });
+      Theme.players.forEach(function (p) {
+        if (p !== self && p.playing) {
+          p.stop();
+        }
+      });
     }
-    if (this.playing) { this.halt(); }
+    if (this.playing) {
+      this.halt();
+    }
     this.context = this.givenContext || Theme.context();
-    if (this.context.state === 'suspended' && this.context.resume) { this.context.resume(); }
+    if (this.context.state === 'suspended' && this.context.resume) {
+      this.context.resume();
+    }
     this.cueQ = bar.start;
-    const token = this.token = (this.token || 0) + 1;  // a later play or stop wins
+    const token = this.token = (this.token || 0) + 1; // a later play or stop wins
     this.starting = Promise.all([Theme.sounds, clockRunning(this.context)]).then(function (got) {
       const sounds = got[0];
-      if (!sounds) { throw new Error('this page holds no sounds'); }
-      if (token !== self.token) { return self; }
+      if (!sounds) {
+        throw new Error('this page holds no sounds');
+      }
+      if (token !== self.token) {
+        return self;
+      }
       self.sounds = sounds;
       self.ensureGraph(sounds);
       const frame = self.earliestFrame(self.startDelay);
       self.plans = [self.makePlan(frame, bar.start)];
-      self.cursor = {k: 0, index: self.firstEvent(self.plans[0].q)};
+      self.cursor = {
+        k: 0,
+        index: self.firstEvent(self.plans[0].q)
+      };
       self.fresh = true;
       self.playing = true;
       self.pump();
-      if (self.timer) { self.interval = setInterval(function () { self.pump(); }, 25); }
+      if (self.timer) {
+        self.interval = setInterval(function () {
+          self.pump();
+        }, 25);
+      }
       self.report(true);
-      if (self.timer) { self.frameLoop(); }
+      if (self.timer) {
+        self.frameLoop();
+      }
       return self;
     });
     return this.starting;
   };
 
-  Player.prototype.plan = function () { return this.plans[this.plans.length - 1]; };
+  Player.prototype.plan = function () {
+    return this.plans[this.plans.length - 1];
+  };
 
   // The earliest frame a sound queued now surely starts on: `margin` seconds (the script's
   // own slack) past the clock, plus one step of the clock, which moves a device buffer
   // (baseLatency, in 128-frame render quanta) at a time. An OfflineAudioContext has no step.
   Player.prototype.earliestFrame = function (margin) {
-    const ctx = this.context, quantum = 128;
+    const ctx = this.context,
+      quantum = 128;
     const step = Math.ceil((ctx.baseLatency || 0) * this.rate / quantum) * quantum;
     return Math.ceil((ctx.currentTime + margin) * this.rate) + step;
   };
 
   // The look-ahead's step: queue every sound that starts before now + lookahead.
   Player.prototype.pump = function () {
-    if (!this.playing) { return; }
-    const ctx = this.context, events = this.events;
-    if (this.fresh) {  // the first step: a start already behind the clock begins just ahead
-      this.fresh = false;  // of it instead (the clock moves a whole render block at a time)
+    if (!this.playing) {
+      return;
+    }
+    const ctx = this.context,
+      events = this.events;
+    if (this.fresh) { // the first step: a start already behind the clock begins just ahead
+      this.fresh = false; // of it instead (the clock moves a whole render block at a time)
       const earliest = this.earliestFrame(this.startDelay);
-      if (this.plan().frame < earliest) { this.plans = [this.makePlan(earliest, this.plan().q)]; }
+      if (this.plan().frame < earliest) {
+        this.plans = [this.makePlan(earliest, this.plan().q)];
+      }
     }
     const plan = this.plan();
     // a hidden page's timers may run late: it queues further ahead (changes re-plan anyway)
@@ -253,18 +334,27 @@
       const c = this.cursor;
       const stopQ = plan.loop ? plan.b : Infinity;
       if (c.index >= events.length || events[c.index][0] >= stopQ) {
-        if (!plan.loop) { break; }
+        if (!plan.loop) {
+          break;
+        }
         c.k += 1;
         c.index = this.firstEvent(plan.a);
-        if (this.frameOf(plan, plan.a, c.k) >= horizon) { break; }
+        if (this.frameOf(plan, plan.a, c.k) >= horizon) {
+          break;
+        }
         continue;
       }
-      const event = events[c.index], frame = this.frameOf(plan, event[0], c.k);
-      if (frame >= horizon) { break; }
+      const event = events[c.index],
+        frame = this.frameOf(plan, event[0], c.k);
+      if (frame >= horizon) {
+        break;
+      }
       this.start(event, frame, c.k);
       c.index += 1;
     }
-    this.queued = this.queued.filter(function (entry) { return entry.until > ctx.currentTime; });
+    this.queued = this.queued.filter(function (entry) {
+      return entry.until > ctx.currentTime;
+    });
     if (!plan.loop && this.cursor.index >= events.length && this.heardQ() >= end) {
       this.finish();
     }
@@ -272,26 +362,43 @@
 
   Player.prototype.start = function (event, frame, k) {
     const layer = this.data.layers[event[2]];
-    if (!event[6] || !layer || (layer.click && event[3] > this.thin)) { return; }
+    if (!event[6] || !layer || (layer.click && event[3] > this.thin)) {
+      return;
+    }
     const tempo = this.tempo;
     const held = (tempo.secondsAt(event[0] + event[1]) - tempo.secondsAt(event[0])) / this.plan().scale;
     const buffer = soundBuffer(this.sounds, event[6], event[5], held);
-    if (!buffer) { return; }
-    const ctx = this.context, source = ctx.createBufferSource(), level = ctx.createGain();
+    if (!buffer) {
+      return;
+    }
+    const ctx = this.context,
+      source = ctx.createBufferSource(),
+      level = ctx.createGain();
     source.buffer = buffer;
     level.gain.value = this.sounds.master * layer.gain * Math.pow(event[4] / 127, 1.4);
     source.connect(level).connect(this.graph.layers[event[2]]);
     const when = frame / this.rate;
     source.start(when);
-    this.queued.push({source: source, plan: this.plan().id, k: k, q: event[0], until: when + buffer.duration});
-    if (this.record) { this.scheduled.push([frame, event[0], k]); }
+    this.queued.push({
+      source: source,
+      plan: this.plan().id,
+      k: k,
+      q: event[0],
+      until: when + buffer.duration
+    });
+    if (this.record) {
+      this.scheduled.push([frame, event[0], k]);
+    }
   };
 
   // Re-plan from just ahead of now (a new tempo or loop while playing): sounds not yet
   // started from there on are taken back and queued again under the new plan.
   Player.prototype.replan = function () {
-    if (!this.playing) { return; }
-    const ctx = this.context, old = this.plan();
+    if (!this.playing) {
+      return;
+    }
+    const ctx = this.context,
+      old = this.plan();
     const cut = this.earliestFrame(0.01);
     const at = this.positionAt(old, cut);
     const mark = at;
@@ -299,26 +406,43 @@
     this.queued = this.queued.filter(function (entry) {
       const later = entry.plan === old.id &&
         (entry.k > mark.k || (entry.k === mark.k && entry.q >= mark.q));
-      if (later) { entry.source.stop(); entry.source.disconnect(); }
+      if (later) {
+        entry.source.stop();
+        entry.source.disconnect();
+      }
       return !later;
     });
-    const plan = this.makePlan(cut, at.q), jumped = plan.q !== at.q;
+    const plan = this.makePlan(cut, at.q),
+      jumped = plan.q !== at.q;
     this.plans.push(plan);
-    if (this.plans.length > 4) { this.plans.shift(); }
-    this.cursor = {k: 0, index: this.firstEvent(plan.q)};
+    if (this.plans.length > 4) {
+      this.plans.shift();
+    }
+    this.cursor = {
+      k: 0,
+      index: this.firstEvent(plan.q)
+    };
     this.pump();
-    if (jumped) { this.report(true); }
+    if (jumped) {
+      this.report(true);
+    }
   };
 
   Player.prototype.halt = function () {
     this.playing = false;
     this.token = (this.token || 0) + 1;
-    if (this.interval) { clearInterval(this.interval); this.interval = null; }
+    if (this.interval) {
+      clearInterval(this.interval);
+      this.interval = null;
+    }
     if (this.graph) {
-      const out = this.graph.out, now = this.context.currentTime;
+      const out = this.graph.out,
+        now = this.context.currentTime;
       out.gain.setValueAtTime(out.gain.value, now);
-      out.gain.linearRampToValueAtTime(0, now + 0.015);  // no click when sound is cut off
-      this.queued.forEach(function (entry) { entry.source.stop(now + 0.02); });
+      out.gain.linearRampToValueAtTime(0, now + 0.015); // no click when sound is cut off
+      this.queued.forEach(function (entry) {
+        entry.source.stop(now + 0.02);
+      });
       this.release(out, 0.05);
     }
     this.queued = [];
@@ -326,25 +450,38 @@
   // Let go of a finished graph (tidying only: no sound is timed by it).
   Player.prototype.release = function (out, seconds) {
     this.graph = null;
-    setTimeout(function () { out.disconnect(); }, seconds * 1000);
+    setTimeout(function () {
+      out.disconnect();
+    }, seconds * 1000);
   };
   Player.prototype.stop = function () {
-    if (this.playing) { this.cueQ = this.heardQ(); }
+    if (this.playing) {
+      this.cueQ = this.heardQ();
+    }
     this.halt();
     this.report(false);
   };
   Player.prototype.finish = function () {
     this.playing = false;
-    if (this.interval) { clearInterval(this.interval); this.interval = null; }
-    const last = this.queued.reduce(function (t, entry) { return Math.max(t, entry.until); }, 0);
-    if (this.graph && this.timer) { this.release(this.graph.out, Math.max(0, last - this.context.currentTime) + 0.1); }
+    if (this.interval) {
+      clearInterval(this.interval);
+      this.interval = null;
+    }
+    const last = this.queued.reduce(function (t, entry) {
+      return Math.max(t, entry.until);
+    }, 0);
+    if (this.graph && this.timer) {
+      this.release(this.graph.out, Math.max(0, last - this.context.currentTime) + 0.1);
+    }
     this.queued = [];
     this.cueQ = this.bars.length ? this.bars[0].start : 0;
     this.report(false, this.data.quarters);
   };
   Player.prototype.cue = function (n) {
     const bar = this.checkBar(n);
-    if (this.playing) { this.halt(); }
+    if (this.playing) {
+      this.halt();
+    }
     this.cueQ = bar.start;
     this.report(false);
   };
@@ -352,38 +489,65 @@
   Player.prototype.setTempoScale = function (x) {
     const qpm = this.tempo.segments[0].qpm * x;
     if (!(typeof x === 'number' && isFinite(x) && x > 0 && qpm >= this.tempo.min - 1e-9 &&
-          qpm <= this.tempo.max + 1e-9)) {
+        qpm <= this.tempo.max + 1e-9)) {
       throw new RangeError('tempo ' + (isFinite(qpm) ? +qpm.toFixed(2) : x) + ' is not possible: ' +
-                           this.tempo.min + ' to ' + this.tempo.max + ' quarter notes a minute');
+        this.tempo.min + ' to ' + this.tempo.max + ' quarter notes a minute');
     }
     this.scale = x;
     this.replan();
   };
   Player.prototype.setLoop = function (a, b) {
-    if (a === null || a === undefined) { this.loop = null; this.replan(); return; }
-    const first = this.checkBar(a), last = this.checkBar(b);
-    const start = first.start, end = last.start + last.quarters;
+    if (a === null || a === undefined) {
+      this.loop = null;
+      this.replan();
+      return;
+    }
+    const first = this.checkBar(a),
+      last = this.checkBar(b);
+    const start = first.start,
+      end = last.start + last.quarters;
     if (!(end > start)) {
       throw new RangeError('a loop of bars ' + a + ' to ' + b + ' has no length: give bar A up to bar B');
     }
     this.loop = [start, end];
     this.replan();
   };
-  Player.prototype.setThinning = function (level) { this.thin = level; this.replan(); };
+  Player.prototype.setThinning = function (level) {
+    this.thin = level;
+    this.replan();
+  };
   Player.prototype.setLayer = function (index, state) {
-    if (state.mute !== undefined) { if (state.mute) { this.muted.add(index); } else { this.muted.delete(index); } }
-    if (state.solo !== undefined) { if (state.solo) { this.soloed.add(index); } else { this.soloed.delete(index); } }
+    if (state.mute !== undefined) {
+      if (state.mute) {
+        this.muted.add(index);
+      } else {
+        this.muted.delete(index);
+      }
+    }
+    if (state.solo !== undefined) {
+      if (state.solo) {
+        this.soloed.add(index);
+      } else {
+        this.soloed.delete(index);
+      }
+    }
     this.applyLayers();
   };
 
   // ----- where the music is heard ----------------------------------------------------------
   Player.prototype.heardQ = function () {
-    if (!this.playing) { return this.cueQ; }
+    if (!this.playing) {
+      return this.cueQ;
+    }
     const ctx = this.context;
     const seconds = ctx.currentTime - (ctx.baseLatency || 0) - (ctx.outputLatency || 0) - pictureDelay();
     const frame = seconds * this.rate;
     let plan = this.plans[0];
-    this.plans.forEach(function (p) { if (p.frame <= frame) { plan = p; } });
+    this.plans.forEach(function (p) {
+      if (p.frame <= frame) {
+        plan = p;
+      }
+    });
     return this.positionAt(plan, frame).q;
   };
   Player.prototype.report = function (playing, at) {
@@ -391,15 +555,26 @@
     const bar = this.bars.length ? this.bars[this.barIndex(q)].n : 1;
     const seconds = this.tempo.secondsAt(q) / this.scale;
     this.element.dispatchEvent(new CustomEvent('theme:position', {
-      bubbles: true, detail: {q: q, seconds: seconds, bar: bar, playing: playing},
+      bubbles: true,
+      detail: {
+        q: q,
+        seconds: seconds,
+        bar: bar,
+        playing: playing
+      },
     }));
   };
   Player.prototype.frameLoop = function () {
     const self = this;
+
     function step() {
-      if (!self.playing) { return; }
-      self.pump();  // a second chance to queue, should the timer run late
-      if (!self.playing) { return; }
+      if (!self.playing) {
+        return;
+      }
+      self.pump(); // a second chance to queue, should the timer run late
+      if (!self.playing) {
+        return;
+      }
       self.report(true);
       requestAnimationFrame(step);
     }

@@ -5,7 +5,9 @@
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
-  const LEAD_STEP = 0.01, KNEE_RANGE = 4, CURVE_POINTS = 32769;
+  const LEAD_STEP = 0.01,
+    KNEE_RANGE = 4,
+    CURVE_POINTS = 32769;
   Theme.KNEE_RANGE = KNEE_RANGE;
 
   // ----- the tempo map: seconds of a quarter position and back --------------------------
@@ -16,28 +18,49 @@
   }
   TempoMap.prototype.index = function (key, value) {
     const s = this.segments;
-    let lo = 0, hi = s.length - 1;
+    let lo = 0,
+      hi = s.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (s[mid][key] <= value) { lo = mid; } else { hi = mid - 1; }
+      if (s[mid][key] <= value) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
     }
     return lo;
   };
   TempoMap.prototype.secondsAt = function (q) {
-    const s = this.segments[this.index('start', q)], offset = q - s.start;
-    if (s.end === null || s.end === undefined) { return s.origin + 60 * offset / s.qpm; }
+    const s = this.segments[this.index('start', q)],
+      offset = q - s.start;
+    if (s.end === null || s.end === undefined) {
+      return s.origin + 60 * offset / s.qpm;
+    }
     const slope = (s.end - s.qpm) / s.length;
     return s.origin + 60 / slope * Math.log((s.qpm + slope * offset) / s.qpm);
   };
   TempoMap.prototype.quarterAt = function (seconds) {
-    const s = this.segments[this.index('origin', seconds)], t = seconds - s.origin;
-    if (s.end === null || s.end === undefined) { return s.start + t * s.qpm / 60; }
+    const s = this.segments[this.index('origin', seconds)],
+      t = seconds - s.origin;
+    if (s.end === null || s.end === undefined) {
+      return s.start + t * s.qpm / 60;
+    }
     const slope = (s.end - s.qpm) / s.length;
     return s.start + s.qpm * (Math.exp(t * slope / 60) - 1) / slope;
   };
   Theme.TempoMap = TempoMap;
   Theme.steadyTempo = function (qpm) {
-    return {segments: [{start: 0, qpm: qpm, length: null, end: null, origin: 0}], min: 4, max: 2000};
+    return {
+      segments: [{
+        start: 0,
+        qpm: qpm,
+        length: null,
+        end: null,
+        origin: 0
+      }],
+      min: 4,
+      max: 2000
+    };
   };
 
   // ----- the page's sounds: decoded once, at load ---------------------------------------
@@ -49,7 +72,8 @@
   function leadWave(pitch, seconds, rate) {
     const n = Math.max(1, Math.floor((seconds + 0.08) * rate));
     const f = 440 * Math.pow(2, (pitch - 69) / 12);
-    const phase = new Float64Array(n), wave = new Float64Array(n);
+    const phase = new Float64Array(n),
+      wave = new Float64Array(n);
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const t = i / rate;
@@ -58,7 +82,9 @@
     }
     for (let k = 1; k < 13 && k * f <= rate / 2.5; k++) {
       const weight = Math.pow(k, k < 4 ? 1.1 : 1.6);
-      for (let i = 0; i < n; i++) { wave[i] += Math.cos(k * phase[i]) / weight; }
+      for (let i = 0; i < n; i++) {
+        wave[i] += Math.cos(k * phase[i]) / weight;
+      }
     }
     const last = (n - 1) / rate;
     const rise = Math.min(n, Math.max(1, Math.floor(0.025 * (last ? n / last : 1))));
@@ -73,54 +99,86 @@
       wave[n - fade + j] *= fade > 1 ? (j === fade - 1 ? 0 : j * (-1 / (fade - 1)) + 1) : 1;
     }
     let peak = 0;
-    for (let i = 0; i < n; i++) { peak = Math.max(peak, Math.abs(wave[i])); }
+    for (let i = 0; i < n; i++) {
+      peak = Math.max(peak, Math.abs(wave[i]));
+    }
     peak = peak || 1;
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) { out[i] = wave[i] / peak; }
-    if (out[0] === 0) { out[0] = 1e-3; }
+    for (let i = 0; i < n; i++) {
+      out[i] = wave[i] / peak;
+    }
+    if (out[0] === 0) {
+      out[0] = 1e-3;
+    }
     return out;
   }
   Theme.leadWave = leadWave;
 
   function readSounds() {
     const element = document.getElementById('theme-sounds');
-    if (!element) { return Promise.resolve(null); }
+    if (!element) {
+      return Promise.resolve(null);
+    }
     const table = JSON.parse(element.textContent);
-    const text = atob(table.pcm), bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    const text = atob(table.pcm),
+      bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      bytes[i] = text.charCodeAt(i);
+    }
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
     return new Response(stream).arrayBuffer().then(function (packed) {
-      const deltas = new Int16Array(packed), samples = new Float32Array(deltas.length);
+      const deltas = new Int16Array(packed),
+        samples = new Float32Array(deltas.length);
       let value = 0;
       for (let i = 0; i < deltas.length; i++) {
-        value = (value + deltas[i]) << 16 >> 16;  // int16 wraps, as the deltas were made
+        value = (value + deltas[i]) << 16 >> 16; // int16 wraps, as the deltas were made
         samples[i] = value / 32767;
       }
       const buffers = {};
       Object.keys(table.sounds).forEach(function (name) {
         const place = table.sounds[name];
-        if (!place) { return; }
-        const buffer = new AudioBuffer({length: place[1], sampleRate: table.rate, numberOfChannels: 1});
+        if (!place) {
+          return;
+        }
+        const buffer = new AudioBuffer({
+          length: place[1],
+          sampleRate: table.rate,
+          numberOfChannels: 1
+        });
         buffer.copyToChannel(samples.subarray(place[0], place[0] + place[1]), 0);
         buffers[name] = buffer;
       });
-      return {rate: table.rate, master: table.master, knee: table.knee, buffers: buffers, leads: {}};
+      return {
+        rate: table.rate,
+        master: table.master,
+        knee: table.knee,
+        buffers: buffers,
+        leads: {}
+      };
     });
   }
   Theme.sounds = (function () {
-    try { return readSounds(); } catch (err) {
+    try {
+      return readSounds();
+    } catch (err) {
       return Promise.reject(new Error('this browser cannot unpack the page\'s sounds (' + err.message + ')'));
     }
   })();
-  Theme.sounds.catch(function () {});  // said beside Play when it is pressed
+  Theme.sounds.catch(function () {}); // said beside Play when it is pressed
 
   function soundBuffer(sounds, name, pitch, seconds) {
-    if (name.lastIndexOf('lead/', 0) !== 0) { return sounds.buffers[name] || null; }
+    if (name.lastIndexOf('lead/', 0) !== 0) {
+      return sounds.buffers[name] || null;
+    }
     const held = Math.max(roundHalfEven(seconds / LEAD_STEP) * LEAD_STEP, 0.05);
     const key = pitch + '/' + held;
     if (!sounds.leads[key]) {
       const wave = leadWave(pitch, held, sounds.rate);
-      const buffer = new AudioBuffer({length: wave.length, sampleRate: sounds.rate, numberOfChannels: 1});
+      const buffer = new AudioBuffer({
+        length: wave.length,
+        sampleRate: sounds.rate,
+        numberOfChannels: 1
+      });
       buffer.copyToChannel(wave, 0);
       sounds.leads[key] = buffer;
     }
@@ -130,9 +188,11 @@
   // The renderer's soft knee (theme/renderers/audio.py soft_limit) as a wave shaper curve
   // over -KNEE_RANGE..KNEE_RANGE (the mix is scaled down by KNEE_RANGE before it).
   function kneeCurve(knee) {
-    const curve = new Float32Array(CURVE_POINTS), headroom = 1 - knee - 1e-3;
+    const curve = new Float32Array(CURVE_POINTS),
+      headroom = 1 - knee - 1e-3;
     for (let i = 0; i < CURVE_POINTS; i++) {
-      const x = (2 * i / (CURVE_POINTS - 1) - 1) * KNEE_RANGE, a = Math.abs(x);
+      const x = (2 * i / (CURVE_POINTS - 1) - 1) * KNEE_RANGE,
+        a = Math.abs(x);
       curve[i] = a <= knee ? x : Math.sign(x) * (knee + headroom * Math.tanh((a - knee) / headroom));
     }
     return curve;
