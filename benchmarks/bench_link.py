@@ -19,7 +19,7 @@ import threading
 import time
 from fractions import Fraction
 
-from theme.live.companions import Block, Transport
+from theme.live.companions import Recorder
 from theme.live.link import (
     FixedFrameClock,
     LinkCompanion,
@@ -33,33 +33,6 @@ from theme.metronome import Metronome
 
 RATE = 48000
 QUANTUM = Fraction(5)
-
-
-class Clicks:
-    """A companion that keeps each click's frame and position, and each block's tempo."""
-
-    def __init__(self) -> None:
-        self.player: object = None
-        self.clicks: list[tuple[int, Fraction]] = []
-        self.blocks: list[tuple[float, Fraction]] = []  # (host us when rendered, qpm)
-
-    def transport(self, event: Transport, *, frame: int, quarter: Fraction, clock: object) -> None:
-        self.player = clock
-
-    def block(self, block: Block) -> None:
-        qpm = block.tempo_map.qpm_at(block.quarter_at(block.first_frame) - block.origin)
-        self.blocks.append((host_micros(), qpm))
-        # a block the player was late for (silence) moves the music later on the card's clock
-        late = getattr(self.player, "_late", 0) * block.frames
-        self.clicks += [
-            (f + late, e.onset + block.origin) for f, e in block.events if e.velocity > 0
-        ]
-
-    def check(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def wait_for(condition, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
@@ -99,10 +72,10 @@ def join(other: LinkSession) -> LinkSession:
 def rendered_ahead(other: LinkSession) -> None:
     m = Metronome("5/4", bpm=120, bars=40)
     link = LinkCompanion(join(other), start=m.start, clock=FixedFrameClock)
-    clicks = Clicks()
+    clicks = Recorder()
     LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks]).run()
     reading = other.state
-    errors = [error_ms(link.clock.micros_at(f), p, reading) for f, p in clicks.clicks]
+    errors = [error_ms(link.clock.micros_at(f), p, reading) for f, p in clicks.sounds]
     print(f"phase, rendered ahead (40 bars of 5/4): {percentiles(errors)}")
 
 
@@ -110,7 +83,7 @@ def real_time(other: LinkSession) -> None:
     m = Metronome("5/4", bpm=100)
     session = join(other)
     link = LinkCompanion(session, start=m.start)
-    clicks = Clicks()
+    clicks = Recorder()
     sink = ClockedSink(rate=RATE)
     plan = [(10, "other", 150), (30, "other", 90), (45, "ours", None), (60, "other", 200)]
     plan += [(80, "ours", None), (95, "other", 123), (110, "other", 100), (125, "quit", None)]
@@ -145,7 +118,7 @@ def real_time(other: LinkSession) -> None:
     mono_to_raw = host_micros() - time.monotonic() * 1e6
     # the clicks heard after each catch-up, before the next change, on the reading of that
     # tempo (a straight line until the next change)
-    heard = [(sink.seconds_of(f) * 1e6 + mono_to_raw, p) for f, p in clicks.clicks]
+    heard = [(sink.seconds_of(f) * 1e6 + mono_to_raw, p) for f, p in clicks.sounds]
     errors: list[float] = []
     settle: list[float] = []
     for i, change in enumerate(changes):
@@ -169,8 +142,8 @@ def real_time(other: LinkSession) -> None:
     seen = [(float(c["seen"]) - float(c["at"])) / 1000 for c in theirs]
     first_block = []  # commit to the first block rendered at (toward) the new tempo
     for c in theirs:
-        before = [q for t, q in clicks.blocks if t < float(c["at"])][-1]
-        moved = next(t for t, q in clicks.blocks if t > float(c["at"]) and q != before)
+        before = [q for t, _, q in clicks.blocks if t < float(c["at"])][-1]
+        moved = next(t for t, _, q in clicks.blocks if t > float(c["at"]) and q != before)
         first_block.append((moved - float(c["at"])) / 1000)
     reached = [(float(c["theirs"]) - float(c["at"])) / 1000 for c in ours]
     print(

@@ -3,12 +3,41 @@ no hardware (48 kHz). Each test module names its own server, so no two share one
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 
 import pytest
 
-__all__ = ["start_jack_server", "stop_jack_server"]
+__all__ = ["jack_missing", "start_jack_server", "stop_jack_server"]
+
+
+def jack_missing(
+    programs: tuple[str, ...] = ("jackd", "jack_lsp"),
+    *,
+    midi: bool = False,
+    portaudio: bool = False,
+) -> str | None:
+    """Why a JACK test cannot run here (None: it can): one of ``programs`` is not
+    installed; with ``midi``, python-rtmidi or its JACK API is missing; with ``portaudio``,
+    PortAudio (the sound card's library) is."""
+    for program in programs:
+        if not shutil.which(program):
+            package = "jackd2 jack-capture" if program == "jack_capture" else "jackd2"
+            return f"{program} is not installed (apt-get install {package})"
+    if midi:
+        try:
+            import rtmidi
+        except ImportError:
+            return "python-rtmidi is not installed (uv sync --extra sync)"
+        if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
+            return "python-rtmidi has no JACK API"
+    if portaudio:
+        try:
+            import sounddevice  # noqa: F401
+        except OSError:
+            return "PortAudio is not installed (apt-get install libportaudio2)"
+    return None
 
 
 def start_jack_server(

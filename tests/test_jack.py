@@ -11,7 +11,6 @@ installs the Debian packages jackd2, jack-capture and libportaudio2).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.jackserver import start_jack_server, stop_jack_server
+from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 
 pytestmark = pytest.mark.jack
 
@@ -55,20 +54,9 @@ print("underruns", player.underruns if player else 0, "at", player.sink.underrun
 """
 
 
-def missing() -> str | None:
-    for program in ("jackd", "jack_capture", "jack_lsp"):
-        if not shutil.which(program):
-            return f"{program} is not installed (apt-get install jackd2 jack-capture)"
-    try:
-        import sounddevice  # noqa: F401
-    except OSError:
-        return "PortAudio is not installed (apt-get install libportaudio2)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def jack_server() -> Iterator[None]:
-    reason = missing()
+    reason = jack_missing(("jackd", "jack_capture", "jack_lsp"), portaudio=True)
     if reason:
         pytest.skip(reason)
     # 1024-frame periods; the player still runs its 256-frame callbacks four to a period

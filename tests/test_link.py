@@ -27,7 +27,7 @@ from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
-from theme.live.companions import Block, Transport
+from theme.live.companions import Recorder
 from theme.live.link import (
     CATCH_UP_RATIO,
     FixedFrameClock,
@@ -214,33 +214,6 @@ def join(bpm: float, quantum: Fraction, other: LinkSession) -> LinkSession:
     return session
 
 
-class Clicks:
-    """A companion that keeps the frame of every click rendered, and the player's clock."""
-
-    def __init__(self) -> None:
-        self.player: object = None
-        self.clicks: list[tuple[int, Fraction]] = []  # (frame, position in quarter notes)
-        self.blocks: list[tuple[float, int, Fraction]] = []  # (host us, first frame, qpm)
-
-    def transport(self, event: Transport, *, frame: int, quarter: Fraction, clock: object) -> None:
-        self.player = clock
-
-    def block(self, block: Block) -> None:
-        qpm = block.tempo_map.qpm_at(block.quarter_at(block.first_frame) - block.origin)
-        self.blocks.append((host_micros(), block.first_frame, qpm))
-        # a block the player was late for (silence) moves the music later on the card's clock
-        late = getattr(self.player, "_late", 0) * block.frames
-        self.clicks += [
-            (f + late, e.onset + block.origin) for f, e in block.events if e.velocity > 0
-        ]
-
-    def check(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def phase_errors_ms(
     clicks: list[tuple[int, Fraction]],
     micros_of: Callable[[int], float],
@@ -264,15 +237,15 @@ def test_our_bars_ones_fall_on_the_other_programs_phase(other: LinkSession) -> N
     session = join(120, Fraction(5), other)
     assert session.state.qpm == 100  # who joins takes the session's tempo
     link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
-    clicks = Clicks()
+    clicks = Recorder()
     live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
     assert live.run() == 0
     reading = other.state
     errors = phase_errors_ms(
-        clicks.clicks, link.clock.micros_at, reading, start=m.start, quantum=Fraction(5)
+        clicks.sounds, link.clock.micros_at, reading, start=m.start, quantum=Fraction(5)
     )
-    downbeats = [p for _, p in clicks.clicks if (p - m.start) % 5 == 0]
-    assert len(downbeats) == 7 * 1 and len(clicks.clicks) == 35  # count-in and 6 bars
+    downbeats = [p for _, p in clicks.sounds if (p - m.start) % 5 == 0]
+    assert len(downbeats) == 7 * 1 and len(clicks.sounds) == 35  # count-in and 6 bars
     assert max(map(abs, errors)) < 1.0, errors
     assert live.tempo.now(m.start) == m.tempo.__class__(Fraction(100))
 
@@ -283,14 +256,14 @@ def test_seven_eight_runs_on_quarter_beats_with_quantum_three_and_a_half(
     m = Metronome("7/8", bpm="e=280", bars=4)
     session = join(140, Fraction(7, 2), other)
     link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
-    clicks = Clicks()
+    clicks = Recorder()
     live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
     live.run()
     reading = other.state  # the other's beat line; our phase is of 3.5 beats
     errors = phase_errors_ms(
-        clicks.clicks, link.clock.micros_at, reading, start=m.start, quantum=Fraction(7, 2)
+        clicks.sounds, link.clock.micros_at, reading, start=m.start, quantum=Fraction(7, 2)
     )
-    assert len(clicks.clicks) == 28 and max(map(abs, errors)) < 1.0
+    assert len(clicks.sounds) == 28 and max(map(abs, errors)) < 1.0
     assert str(live.tempo.now(Fraction(0))) == "e=200"  # the session's q=100, in eighths
 
 
@@ -302,7 +275,7 @@ def test_in_real_time_tempo_both_ways_and_phase_within_a_millisecond(
     m = Metronome("5/4", bpm=100)
     session = join(100, Fraction(5), other)
     link = LinkCompanion(session, start=m.start)  # the fitted clock, as with a sound card
-    clicks = Clicks()
+    clicks = Recorder()
     sink = ClockedSink(rate=RATE)
     seen: dict[str, float] = {}
     readings: list[LinkState] = []
@@ -336,7 +309,7 @@ def test_in_real_time_tempo_both_ways_and_phase_within_a_millisecond(
     # the sound card's clock says
     mono_to_raw = host_micros() - time.monotonic() * 1e6
     for qpm, since, until in ((150, 9, 15), (154, 19, 25)):
-        steady = [c for c in clicks.clicks if since <= c[1] < until]
+        steady = [c for c in clicks.sounds if since <= c[1] < until]
         errors = phase_errors_ms(
             steady,
             lambda f: sink.seconds_of(f) * 1e6 + mono_to_raw,
@@ -386,10 +359,10 @@ def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
         if session.state.peers:
             pytest.skip("another Link program is on this network")
         link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
-        clicks = Clicks()
+        clicks = Recorder()
         live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
         assert live.run() == 0
-        first = clicks.clicks[0][0] / RATE
+        first = clicks.sounds[0][0] / RATE
         assert 1.0 <= first <= 1.3  # the lead-in, not a wait for the next bar
         assert link.status(Fraction(0)) == "Link: no other program, quantum 7/2"
         assert link.status(Fraction(-1)).endswith("(waiting for the session's beat)")

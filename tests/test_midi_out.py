@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import mido
 import pytest
 
 import theme
-from tests.jackserver import start_jack_server, stop_jack_server
+from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.companions import Transport
@@ -49,19 +48,6 @@ ENV = {
 }
 
 
-def missing() -> str | None:
-    for program in ("jackd", "jack_midi_dump", "jack_lsp"):
-        if not shutil.which(program):
-            return f"{program} is not installed (apt-get install jackd2)"
-    try:
-        import rtmidi
-    except ImportError:
-        return "python-rtmidi is not installed (uv sync --extra sync)"
-    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
-        return "python-rtmidi has no JACK API"
-    return None
-
-
 def start_server(name: str, period: int) -> subprocess.Popen[bytes]:
     env = {**ENV, "JACK_DEFAULT_SERVER": name}
     return start_jack_server(env, period=period, client_timeout_ms=2000)
@@ -69,7 +55,7 @@ def start_server(name: str, period: int) -> subprocess.Popen[bytes]:
 
 @pytest.fixture(scope="module")
 def jack_server() -> Iterator[None]:
-    reason = missing()
+    reason = jack_missing(("jackd", "jack_midi_dump", "jack_lsp"), midi=True)
     if reason:
         pytest.skip(reason)
     server = start_server(SERVER, PERIOD)
@@ -654,3 +640,119 @@ def test_the_library_plays_to_a_port_theme_play_and_the_metronome(jack_server: N
     assert sorted(notes) == sorted(b for _, b in file_messages(timeline) if b[0] & 0xE0 == 0x80)
     clicks = [m for m in arrived[len(first) :] if m[0] == 0x99]
     assert len(clicks) == 5 and b"\xf8" not in arrived[len(first) :]
+
+
+# -- MIDI clock in: a master on a JACK port ------------------------------------------------
+
+
+class JackMaster:
+    """A MIDI clock master on a JACK MIDI output port of its own (``name``): it sends clock
+    at ``qpm`` from a thread, Start when :meth:`go` is called, and any message handed to
+    :meth:`send` (held to the clock's order)."""
+
+    def __init__(self, name: str, qpm: float) -> None:
+        import threading
+
+        self.port = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output(name, virtual=True)
+        self.period = 60 / (qpm * 24)
+        self.extra: list[mido.Message] = []
+        self.sent = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        begin, k = time.monotonic(), 0
+        while not self.done.is_set():
+            self.done.wait(max(0.0, begin + k * self.period - time.monotonic()))
+            while self.extra:
+                self.port.send(self.extra.pop(0))
+            if not self.done.is_set():
+                self.port.send(mido.Message("clock"))
+                self.sent += 1
+            k += 1
+
+    def send(self, message: mido.Message) -> None:
+        self.extra.append(message)
+
+    def close(self) -> None:
+        self.done.set()
+        self.thread.join(2)
+        self.port.close()
+
+
+@pytest.mark.jack
+def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
+    jack_server: None,
+) -> None:
+    from theme.errors import MidiPortLostError
+    from theme.live.midi_clock_in import CHECK_SECONDS, MidiClockSession
+
+    master = JackMaster("master", 120)
+    session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()
+    try:
+        time.sleep(0.5)
+        assert not session.state.playing and abs(session.state.bpm - 120) < 0.5
+        master.send(mido.Message("start"))
+        master.send(mido.Message("note_on", note=36, velocity=100))
+        master.send(mido.Message("control_change", control=7, value=90))
+        time.sleep(1.5)
+        state = session.state
+        assert state.playing and abs(state.bpm - 120) < 0.5
+        assert 1.3 < state.beat < 3.2  # about three quarter notes since its Start
+        assert session.ignored == 2 and session.describe().endswith("BPM, playing")
+        master.send(mido.Message("stop"))
+        time.sleep(0.2)
+        assert not session.state.playing
+    finally:
+        master.close()
+    time.sleep(CHECK_SECONDS + 0.1)
+    with pytest.raises(MidiPortLostError, match=r"the MIDI input '.*master' went away"):
+        session.check()
+    session.close()
+
+
+@pytest.mark.jack
+def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: None) -> None:
+    """``theme metronome 5/4 --bpm 100 --clock-in master`` with a master at 150: nothing until
+    its Start, then two bars at 150 (0.4 s a click, not 100's 0.6 s) to a MIDI port."""
+    master = JackMaster("master150", 150)
+    try:
+        with Dump("clicks") as dump:
+            command = theme_command(
+                "metronome", "5/4", "--bpm", "100", "--bars", "2",
+                "--clock-in", "master150", "--midi-out", "clicks", "--no-audio",
+            )  # fmt: skip
+            deadline = time.monotonic() + 30
+            while "RtMidiIn" not in ports_listed(ENV):  # the command listens
+                assert time.monotonic() < deadline and command.poll() is None, command.stderr
+                time.sleep(0.05)
+            time.sleep(1.0)
+            assert command.poll() is None  # waiting for the master's Start
+            master.send(mido.Message("start"))
+            out, err = command.communicate(timeout=60)
+            arrived = dump.stop()
+    finally:
+        master.close()
+    assert command.returncode == 0, err
+    assert "played 2 bars" in out and not err
+    hits = [frame for frame, m in arrived if m[0] & 0xF0 == 0x90 and m[2] > 0]
+    assert len(hits) == 10
+    per_click = (hits[-1] - hits[0]) / 9 / 48000
+    assert per_click == pytest.approx(0.4, abs=0.008)
+
+
+@pytest.mark.jack
+def test_a_clock_in_port_that_is_not_there_exits_3_listing_the_inputs(jack_server: None) -> None:
+    master = JackMaster("there-is", 120)
+    try:
+        command = theme_command("metronome", "5/4", "--clock-in", "elsewhere")
+        out, err = command.communicate(timeout=60)
+    finally:
+        master.close()
+    assert command.returncode == 3 and out == ""
+    assert re.fullmatch(
+        r"theme: error: unknown MIDI input 'elsewhere': expected one of .*'[^']*there-is[^']*'"
+        r".* \(see 'theme ports'\)\n",
+        err,
+    ), err

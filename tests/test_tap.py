@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
-from tests.jackserver import start_jack_server, stop_jack_server
+from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.loop import ScriptedKeys
@@ -541,28 +541,9 @@ print(json.dumps({
 """
 
 
-def jack_missing() -> str | None:
-    import shutil
-
-    for program in ("jackd", "jack_lsp"):
-        if not shutil.which(program):
-            return f"{program} is not installed (apt-get install jackd2)"
-    try:
-        import rtmidi
-    except ImportError:
-        return "python-rtmidi is not installed (uv sync --extra sync)"
-    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
-        return "python-rtmidi has no JACK API"
-    try:
-        import sounddevice  # noqa: F401
-    except OSError:
-        return "PortAudio is not installed (apt-get install libportaudio2)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def jack_server() -> Iterator[None]:
-    reason = jack_missing()
+    reason = jack_missing(midi=True, portaudio=True)
     if reason:
         pytest.skip(reason)
     server = start_jack_server(JACK_ENV, period=PERIOD)

@@ -99,6 +99,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "put bar 1 on its phase (quantum: the bar, 5 for 5/4), start and stop with it; "
         "needs the optional package aalink (uv sync --extra sync)",
     )
+    p.add_argument(
+        "--clock-in",
+        metavar="PORT",
+        help="follow the MIDI clock coming in at PORT (a DAW, a drum machine; see 'theme "
+        "ports'): its tempo, bar 1 on its song position 0, start and stop with it; other "
+        "messages are ignored; needs python-rtmidi (uv sync --extra sync)",
+    )
     add_display_delay_option(p)
     add_midi_options(p)
     p.set_defaults(func=run)
@@ -116,6 +123,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         return
     live_only = [
         (args.link, "--link"),
+        (args.clock_in is not None, "--clock-in"),
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
@@ -170,28 +178,36 @@ def run(args: argparse.Namespace) -> int:
     from theme.live.loop import LiveMetronome, TerminalKeys
 
     link = None
+    if args.link and args.clock_in is not None:
+        raise UsageError("--link and --clock-in both set the tempo: give one of them")
     if args.link:  # aalink is imported here only, and checked before the sound card
         from theme.live.link import metronome_link
 
         link = metronome_link(metronome)  # refuses a ramp, or no aalink; joins nothing yet
-        if not args.no_audio:  # no sound card: said before the session is joined
-            from theme.live.sinks import resolve_device
+    elif args.clock_in is not None:
+        from theme.live.midi_clock_in import metronome_clock_in
 
-            resolve_device(args.device)
+        link = metronome_clock_in(metronome, args.clock_in)  # refuses a ramp; opens nothing
+    if link is not None and not args.no_audio:  # no sound card: said before anything opens
+        from theme.live.sinks import resolve_device
+
+        resolve_device(args.device)
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     companions = []
     sink = None
-    if notes or clock:  # the port is checked first, before the sound card
-        from theme.live.midi_out import MidiOut
-
-        companions.append(MidiOut.open(port, notes=notes, clock=clock))
-    if args.no_audio:
-        from theme.live.sinks import ClockedSink
-
-        sink = ClockedSink(rate=rate)
-    # the device and the latency are checked here, before the terminal is touched
     try:
+        if notes or clock:  # the ports before the sound card
+            from theme.live.midi_out import MidiOut
+
+            companions.append(MidiOut.open(port, notes=notes, clock=clock))
+        if args.clock_in is not None and link is not None:  # the input last: JACK's clients
+            link.session.start()  # are not opened while its messages call Python back
+        if args.no_audio:
+            from theme.live.sinks import ClockedSink
+
+            sink = ClockedSink(rate=rate)
+        # the device and the latency are checked here, before the terminal is touched
         live = LiveMetronome(
             metronome,
             device=args.device,
@@ -203,10 +219,10 @@ def run(args: argparse.Namespace) -> int:
             companions=companions,
             link=link,
         )
-        if link is not None:
+        if link is not None and not link.session.started:
             link.session.start()
     except BaseException:
-        for companion in (*companions, link):
+        for companion in (link, *reversed(companions)):  # the last opened first
             if companion is not None:
                 companion.close()
         raise

@@ -32,7 +32,7 @@ import bisect
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from theme.core.tempo import Tempo
 from theme.live.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
@@ -173,6 +173,27 @@ class LinkFollower:
 # -- the session as a companion of a player ----------------------------------------------------
 
 
+class Session(Protocol):
+    """What :class:`LinkCompanion` follows: a :class:`LinkSession`, or a MIDI clock master
+    (:class:`theme.live.midi_clock_in.MidiClockSession`)."""
+
+    quantum: Fraction
+    state: LinkState
+
+    @property
+    def started(self) -> bool: ...
+
+    def start(self) -> Any: ...
+
+    def set_tempo(self, qpm: Fraction) -> None: ...
+
+    def set_playing(self, playing: bool) -> None: ...
+
+    def request_beat(self, beat: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class LinkCompanion:
     """A :class:`LinkSession` that follows a player (a companion, :mod:`theme.live.companions`)
     and keeps it on the session's time line.
@@ -194,7 +215,7 @@ class LinkCompanion:
 
     def __init__(
         self,
-        session: LinkSession,
+        session: Session,
         *,
         start: Fraction,
         clock: Any = FrameClock,
@@ -285,7 +306,15 @@ class LinkCompanion:
             self.retempo(nudge)
 
     def check(self) -> None:
-        """A session has no device to lose (no other program is not an error)."""
+        """A Link session has no device to lose (no other program is not an error); a MIDI
+        clock master's port can go away (:meth:`MidiClockSession.check`).
+
+        Raises:
+            MidiPortLostError: the master's MIDI port went away.
+        """
+        check = getattr(self.session, "check", None)
+        if check is not None:
+            check()
 
     def close(self) -> None:
         """Leave the session (a second close does nothing)."""
@@ -294,9 +323,13 @@ class LinkCompanion:
     def status(self, quarter: Fraction) -> str:
         """One line for the display: the peers, or that the lead-in waits for the session's
         phase (at ``quarter``, the position heard)."""
-        peers = self.peers
-        who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
-        line = f"Link: {who}, quantum {self.quantum}"
+        describe = getattr(self.session, "describe", None)
+        if describe is not None:  # a MIDI clock master says what it does
+            line = str(describe())
+        else:
+            peers = self.peers
+            who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
+            line = f"Link: {who}, quantum {self.quantum}"
         if quarter < self.silent_until:
             line += "  (waiting for the session's beat)"
         return line

@@ -402,7 +402,7 @@ class LiveMetronome:
         if self.player is not None:
             self.player.stop()
             self.underruns += self.player.underruns
-        for companion in self.companions:
+        for companion in reversed(self.companions):  # the last opened first
             companion.close()
         if self._played_out:
             said = f"played {m.bars} bars"

@@ -29,6 +29,7 @@ __all__ = [
     "Ports",
     "api_name",
     "backend",
+    "close_input",
     "find_port",
     "open_input",
     "open_output",
@@ -197,3 +198,25 @@ def open_input(name: str, callback: Callable[[Any], None] | None = None) -> Any:
             return midi.open_input(port, callback=callback)
     except (OSError, RuntimeError, SystemError) as err:
         raise MidiDeviceError(f"the MIDI input {port!r} could not be opened: {err}") from err
+
+
+def close_input(port: Any) -> None:
+    """Close a MIDI input opened with a callback, without waiting on it for good.
+
+    python-rtmidi closes a port holding Python's lock, and with JACK closing waits for the
+    client's process cycle, which may itself wait for that lock to call back into Python:
+    so the callback is taken away first, and a callback already under way given a moment
+    to finish (not a clock: nothing is timed by it), before the port closes."""
+    import time
+
+    rt = getattr(port, "_rt", None)
+    if rt is None or port.closed:
+        port.close()
+        return
+    try:
+        rt.cancel_callback()
+        time.sleep(0.05)  # the GIL let go: a callback already waiting for it runs
+        rt.close_port()
+    except Exception:  # the MIDI system is gone: nothing more to close
+        pass
+    port.closed = True  # closed here: mido's close would give it a callback again first

@@ -263,8 +263,8 @@ class Player:
             self._producer.join(1.0)
         if self._running:
             self._tell_transport(Transport.STOP, self.renderer.frame)
-        if self._close_companions:
-            for companion in self.companions:
+        if self._close_companions:  # the last opened first: a MIDI input before an output
+            for companion in reversed(self.companions):
                 companion.close()
 
     @property
@@ -442,6 +442,6 @@ def start_music(
             companions=companions,
         )
     except BaseException:
-        for companion in companions:
+        for companion in reversed(companions):
             companion.close()
         raise

@@ -329,6 +329,7 @@ class Metronome:
         midi_clock: bool = False,
         audio: bool = True,
         link: bool = False,
+        clock_in: str | None = None,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
         plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
@@ -336,16 +337,27 @@ class Metronome:
         :func:`theme.metronome.click_sound.play`). With ``link`` it joins the Ableton Link
         session on the network and plays in its time (:mod:`theme.live.link`): its tempo
         (this one's if no other program is there), bar 1 on its phase after a short silence,
-        start and stop; closing the player leaves the session.
+        start and stop; closing the player leaves the session. With ``clock_in`` (a MIDI
+        input port) it plays in the time of the MIDI clock coming in there
+        (:mod:`theme.live.midi_clock_in`): the master's tempo and bar 1 on its song position
+        0, after a short silence.
 
         Raises:
-            UsageError: ``link`` with a ramp or an accelerando.
+            UsageError: ``link`` or ``clock_in`` with a ramp or an accelerando; both given.
             AudioDeviceError: no PortAudio, no output device, a device error.
             MidiDeviceError: no python-rtmidi, or no such MIDI port.
             LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
+        from theme.errors import UsageError
         from theme.live.link import metronome_link  # aalink itself only with ``link``
 
+        if link and clock_in is not None:
+            raise UsageError("link and clock_in both set the tempo: give one of them")
+        follow = metronome_link(self) if link else None
+        if clock_in is not None:
+            from theme.live.midi_clock_in import metronome_clock_in
+
+            follow = metronome_clock_in(self, clock_in)
         return click_sound.play(
             self,
             device=device,
@@ -355,5 +367,5 @@ class Metronome:
             midi_out=midi_out,
             midi_clock=midi_clock,
             audio=audio,
-            link=metronome_link(self) if link else None,
+            link=follow,
         )

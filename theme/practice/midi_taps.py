@@ -76,9 +76,11 @@ class MidiTaps:
             return False
 
     def close(self) -> None:
+        from theme.live.midiports import close_input
+
         port, self._port = self._port, None
         if port is not None:
-            port.close()
+            close_input(port)
 
     def __enter__(self) -> MidiTaps:
         return self
