@@ -325,13 +325,14 @@ class LinkCompanion:
         phase (at ``quarter``, the position heard)."""
         describe = getattr(self.session, "describe", None)
         if describe is not None:  # a MIDI clock master says what it does
-            line = str(describe())
+            line, waiting = str(describe()), "  (waiting for its next bar)"
         else:
             peers = self.peers
             who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
             line = f"Link: {who}, quantum {self.quantum}"
+            waiting = "  (waiting for the session's beat)"
         if quarter < self.silent_until:
-            line += "  (waiting for the session's beat)"
+            line += waiting
         return line
 
 

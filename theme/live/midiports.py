@@ -217,6 +217,7 @@ def close_input(port: Any) -> None:
         rt.cancel_callback()
         time.sleep(0.05)  # the GIL let go: a callback already waiting for it runs
         rt.close_port()
+        rt.delete()  # the client itself closes
     except Exception:  # the MIDI system is gone: nothing more to close
         pass
     port.closed = True  # closed here: mido's close would give it a callback again first
