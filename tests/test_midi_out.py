@@ -686,7 +686,8 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
     jack_server: None,
 ) -> None:
     from theme.errors import MidiPortLostError
-    from theme.live.midi_clock_in import CHECK_SECONDS, MidiClockSession
+    from theme.live.midi_clock_in import MidiClockSession
+    from theme.live.midiports import WATCH_SECONDS
 
     master = JackMaster("master", 120)
     session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()
@@ -706,7 +707,7 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
         assert not session.state.playing
     finally:
         master.close()
-    time.sleep(CHECK_SECONDS + 0.1)
+    time.sleep(WATCH_SECONDS + 0.1)
     with pytest.raises(MidiPortLostError, match=r"the MIDI input '.*master' went away"):
         session.check()
     session.close()

@@ -25,7 +25,6 @@ from collections import deque
 from fractions import Fraction
 from typing import Any
 
-from theme.errors import MidiPortLostError
 from theme.live.link_time import LinkState, host_micros
 
 __all__ = [
@@ -46,8 +45,6 @@ TEMPO_STEADY_BPM = 0.1
 notes a minute); the beat line follows the fit anyway."""
 MIN_FIT = 6
 """Clocks needed before the master's tempo is taken (a quarter of a quarter note)."""
-CHECK_SECONDS = 0.5
-"""How often the port is looked for (seconds): one that went away ends the run."""
 
 
 def fit_line(points: list[tuple[int, float]]) -> tuple[float, float]:
@@ -101,8 +98,7 @@ class MidiClockSession:
         self._position: int | None = None  # of the last clock, once running
         self._running = False
         self._lock = threading.Lock()
-        self._port: Any = None
-        self._looked = 0.0
+        self._input: Any = None  # a theme.live.midiports.WatchedInput, once started
         self.name = port
 
     # -- the arithmetic (pure: times given) ------------------------------------------------
@@ -159,7 +155,7 @@ class MidiClockSession:
     @property
     def started(self) -> bool:
         """Whether :meth:`start` has run."""
-        return self._port is not None
+        return self._input is not None
 
     def start(self) -> MidiClockSession:
         """Open the port and listen (on rtmidi's thread). Open it after any other MIDI port
@@ -169,11 +165,11 @@ class MidiClockSession:
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port.
         """
-        from theme.live.midiports import open_input
+        from theme.live.midiports import WatchedInput
 
-        if self._port is None:
-            self._port = open_input(self.port_name, callback=self._received)
-            self.name = self._port.name
+        if self._input is None:
+            self._input = WatchedInput(self.port_name, self._received)
+            self.name = self._input.name
         return self
 
     def _received(self, message: Any) -> None:
@@ -201,34 +197,20 @@ class MidiClockSession:
         return f"MIDI clock in {self.name!r}: {doing}"
 
     def check(self) -> None:
-        """Every :data:`CHECK_SECONDS`, look whether the port is still there.
+        """Raise if the master's port has gone away (looked for every
+        :data:`theme.live.midiports.WATCH_SECONDS`).
 
         Raises:
             MidiPortLostError: the port went away (its program ended, a cable pulled).
         """
-        import time
-
-        now = time.monotonic()
-        if self._port is None or now - self._looked < CHECK_SECONDS:
-            return
-        self._looked = now
-        rt = getattr(self._port, "_rt", None)
-        if rt is None:
-            return
-        try:
-            there = self.name in rt.get_ports()
-        except Exception:  # the API itself failed: the server is gone
-            there = False
-        if not there:
-            raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
+        if self._input is not None:
+            self._input.check()
 
     def close(self) -> None:
         """Close the port (a second close does nothing)."""
-        from theme.live.midiports import close_input
-
-        port, self._port = self._port, None
-        if port is not None:
-            close_input(port)
+        watched, self._input = self._input, None
+        if watched is not None:
+            watched.close()
 
     def __enter__(self) -> MidiClockSession:
         return self

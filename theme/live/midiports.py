@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from theme.errors import MidiDeviceError, UsageError
+from theme.errors import MidiDeviceError, MidiPortLostError, UsageError
 from theme.safe_text import clip
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "API_ENV",
     "NO_RTMIDI",
     "OUT_ENV",
+    "WATCH_SECONDS",
     "Ports",
+    "WatchedInput",
     "api_name",
     "backend",
     "close_input",
@@ -207,8 +210,6 @@ def close_input(port: Any) -> None:
     client's process cycle, which may itself wait for that lock to call back into Python:
     so the callback is taken away first, and a callback already under way given a moment
     to finish (not a clock: nothing is timed by it), before the port closes."""
-    import time
-
     rt = getattr(port, "_rt", None)
     if rt is None or port.closed:
         port.close()
@@ -221,3 +222,61 @@ def close_input(port: Any) -> None:
     except Exception:  # the MIDI system is gone: nothing more to close
         pass
     port.closed = True  # closed here: mido's close would give it a callback again first
+
+
+WATCH_SECONDS = 0.5
+"""How often a :class:`WatchedInput` looks for its port among those there are (a watchdog,
+not a clock)."""
+
+
+class WatchedInput:
+    """The MIDI input ``name`` (a name or a part of one) opened with ``callback(message)``
+    (on the MIDI library's thread), which :meth:`check` looks for every
+    :data:`WATCH_SECONDS`. ``name`` is then the port's full name. A context manager;
+    closing twice does nothing.
+
+    Raises:
+        MidiDeviceError: no python-rtmidi, or no such port (the ports there are are listed).
+    """
+
+    def __init__(self, name: str, callback: Callable[[Any], None]):
+        self._port: Any = open_input(name, callback=callback)
+        self.name: str = self._port.name
+        self._looked = time.monotonic()
+
+    def check(self) -> None:
+        """Raise if the port has gone away (looked for every :data:`WATCH_SECONDS`).
+
+        Raises:
+            MidiPortLostError: the port went away (unplugged, its program or server ended).
+        """
+        now = time.monotonic()
+        if self._port is None or now - self._looked < WATCH_SECONDS:
+            return
+        self._looked = now
+        if not self._still_there():
+            raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
+
+    def _still_there(self) -> bool:
+        """Whether the port is still listed, asked of the client already open: opening
+        another one while the sound card's callback waits for Python would hang a JACK
+        server."""
+        rt = getattr(self._port, "_rt", None)
+        if rt is None:
+            return True
+        try:
+            return bool(self.name in rt.get_ports())
+        except Exception:  # the API itself failed: the server is gone
+            return False
+
+    def close(self) -> None:
+        """Close the port (:func:`close_input`)."""
+        port, self._port = self._port, None
+        if port is not None:
+            close_input(port)
+
+    def __enter__(self) -> WatchedInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

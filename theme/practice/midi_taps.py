@@ -7,14 +7,10 @@ ALSA or JACK).
 from __future__ import annotations
 
 import collections
-import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CHECK_SECONDS", "MidiTaps"]
-
-CHECK_SECONDS = 0.5
-"""How often the input is looked for among the ports there are (a watchdog, not a clock)."""
+__all__ = ["MidiTaps"]
 
 
 class MidiTaps:
@@ -26,13 +22,12 @@ class MidiTaps:
     """
 
     def __init__(self, port: str, clock: Callable[[], int]):
-        from theme.live.midiports import open_input
+        from theme.live.midiports import WatchedInput
 
         self._clock = clock
         self._frames: collections.deque[int] = collections.deque()
-        self._port: Any = open_input(port, callback=self._received)
-        self.name: str = self._port.name
-        self._looked = time.monotonic()
+        self._input = WatchedInput(port, self._received)
+        self.name: str = self._input.name
         self.received = 0
         """Note-ons counted as taps so far."""
 
@@ -49,38 +44,16 @@ class MidiTaps:
         return taps
 
     def check(self) -> None:
-        """Every :data:`CHECK_SECONDS`, look whether the port is still there.
+        """Every :data:`theme.live.midiports.WATCH_SECONDS`, look whether the port is still
+        there.
 
         Raises:
             MidiPortLostError: the port has gone away (unplugged, its program ended).
         """
-        now = time.monotonic()
-        if now - self._looked < CHECK_SECONDS:
-            return
-        self._looked = now
-        from theme.errors import MidiPortLostError
-
-        if not self._still_there():
-            raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
-
-    def _still_there(self) -> bool:
-        """Whether the port is still listed, asked of the client already open: opening
-        another one while the sound card's callback waits for Python would hang a JACK
-        server."""
-        rt = getattr(self._port, "_rt", None)
-        if rt is None:
-            return True
-        try:
-            return bool(self.name in rt.get_ports())
-        except Exception:  # the API itself failed: the server is gone
-            return False
+        self._input.check()
 
     def close(self) -> None:
-        from theme.live.midiports import close_input
-
-        port, self._port = self._port, None
-        if port is not None:
-            close_input(port)
+        self._input.close()
 
     def __enter__(self) -> MidiTaps:
         return self
