@@ -191,6 +191,10 @@ class Session(Protocol):
 
     def request_beat(self, beat: float) -> None: ...
 
+    def describe(self, *, waiting: bool = False) -> str: ...
+
+    def check(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -306,15 +310,13 @@ class LinkCompanion:
             self.retempo(nudge)
 
     def check(self) -> None:
-        """A Link session has no device to lose (no other program is not an error); a MIDI
-        clock master's port can go away (:meth:`MidiClockSession.check`).
+        """The session's check: a Link session has no device to lose (no other program is
+        not an error); a MIDI clock master's port can go away.
 
         Raises:
             MidiPortLostError: the master's MIDI port went away.
         """
-        check = getattr(self.session, "check", None)
-        if check is not None:
-            check()
+        self.session.check()
 
     def close(self) -> None:
         """Leave the session (a second close does nothing)."""
@@ -323,17 +325,7 @@ class LinkCompanion:
     def status(self, quarter: Fraction) -> str:
         """One line for the display: the peers, or that the lead-in waits for the session's
         phase (at ``quarter``, the position heard)."""
-        describe = getattr(self.session, "describe", None)
-        if describe is not None:  # a MIDI clock master says what it does
-            line, waiting = str(describe()), "  (waiting for its next bar)"
-        else:
-            peers = self.peers
-            who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
-            line = f"Link: {who}, quantum {self.quantum}"
-            waiting = "  (waiting for the session's beat)"
-        if quarter < self.silent_until:
-            line += waiting
-        return line
+        return self.session.describe(waiting=quarter < self.silent_until)
 
 
 def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:

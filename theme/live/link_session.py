@@ -223,6 +223,17 @@ class LinkSession:
         other programs Link keeps theirs (and so ours follows theirs)."""
         self._call(lambda link: link.request_beat(beat))
 
+    def describe(self, *, waiting: bool = False) -> str:
+        """One line for the display: the other programs and the quantum; ``waiting``: the
+        player's silent lead-in waits for the session's phase."""
+        peers = self.state.peers
+        who = "no other program" if peers == 0 else f"{peers} other program" + "s" * (peers > 1)
+        line = f"Link: {who}, quantum {self.quantum}"
+        return line + "  (waiting for the session's beat)" if waiting else line
+
+    def check(self) -> None:
+        """A session has no device to lose (no other program is not an error)."""
+
     def close(self) -> None:
         """Leave the session (a second close does nothing)."""
         if self._closed:

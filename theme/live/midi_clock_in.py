@@ -82,13 +82,10 @@ class MidiClockSession:
             there are are listed).
     """
 
-    label = "MIDI clock"
-
     def __init__(self, port: str, *, bpm: Fraction | float, quantum: Fraction):
         self.port_name = port
         self.quantum = quantum
-        self.bpm = float(bpm)
-        self.state = LinkState(micros=host_micros(), beat=0.0, bpm=self.bpm)
+        self.state = LinkState(micros=host_micros(), beat=0.0, bpm=float(bpm))
         self.ignored = 0
         """Messages that were not clock, Start, Stop, Continue or Song Position."""
         self.clocks = 0
@@ -184,8 +181,9 @@ class MidiClockSession:
     def request_beat(self, beat: float) -> None:
         """The master's song position is its own: nothing to move."""
 
-    def describe(self) -> str:
-        """One line for the display: the port, the master's tempo and whether it plays."""
+    def describe(self, *, waiting: bool = False) -> str:
+        """One line for the display: the port, the master's tempo and whether it plays;
+        ``waiting``: the player's silent lead-in waits for the master's next bar."""
         state = self.state
         last = self._arrivals[-1][1] if self._arrivals else None
         if last is None or host_micros() - last > 2e6:
@@ -194,7 +192,8 @@ class MidiClockSession:
             doing = f"{state.bpm:g} BPM, playing"
         else:
             doing = f"{state.bpm:g} BPM, waiting for its Start"
-        return f"MIDI clock in {self.name!r}: {doing}"
+        line = f"MIDI clock in {self.name!r}: {doing}"
+        return line + "  (waiting for its next bar)" if waiting else line
 
     def check(self) -> None:
         """Raise if the master's port has gone away (looked for every
