@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 
 from theme.cli.common import (
+    add_device_options,
     add_display_delay_option,
     add_midi_options,
     add_practice_options,
@@ -32,15 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "channel 10), --clock sends MIDI clock; a port lost while playing ends it: exit 1.",
     )
     add_variant_options(p)
-    p.add_argument(
-        "--device", help="output device: a name (or part of one) or an index (see 'theme devices')"
-    )
-    p.add_argument(
-        "--latency",
-        type=float,
-        metavar="SECONDS",
-        help="output latency in seconds, 0.001 to 2 (default: low)",
-    )
+    add_device_options(p)
     p.add_argument(
         "--rate",
         type=whole_number,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from theme.cli.common import add_display_delay_option, display_delay_seconds
+from theme.cli.common import (
+    add_device_options,
+    add_display_delay_option,
+    display_delay_seconds,
+)
 
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the tour (WAV, MIDI, SVG, index.html; with --step N only that step's "
         "files and step-N.html) here instead of playing",
     )
-    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
+    add_device_options(p, latency=False)
     p.set_defaults(func=run_demo)
 
     p = subparsers.add_parser(
@@ -76,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="write .wav, .flac, .mid, .html or .svg (the picture) instead of playing",
     )
-    p.add_argument("--device", help="output device: a name or an index")
+    add_device_options(p, latency=False)
     add_display_delay_option(p)
     p.set_defaults(func=run_dance)
 

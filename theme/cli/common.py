@@ -92,6 +92,24 @@ def add_practice_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_device_options(parser: argparse.ArgumentParser, *, latency: bool = True) -> None:
+    """``--device`` (the sound card) and, with ``latency``, ``--latency`` (seconds, within
+    :data:`theme.live.LATENCY_RANGE`)."""
+    from theme.live import LATENCY_RANGE
+
+    parser.add_argument(
+        "--device", help="output device: a name (or part of one) or an index (see 'theme devices')"
+    )
+    if latency:
+        low, high = LATENCY_RANGE
+        parser.add_argument(
+            "--latency",
+            type=float,
+            metavar="SECONDS",
+            help=f"output latency in seconds, {low} to {high} (default: low)",
+        )
+
+
 def add_midi_options(parser: argparse.ArgumentParser) -> None:
     """``--midi-out [PORT]``, ``--clock`` and ``--no-audio``: playing to a MIDI port."""
     parser.add_argument(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from theme.cli.common import (
+    add_device_options,
     add_display_delay_option,
     add_midi_options,
     check_midi_options,
     display_delay_seconds,
     whole_number,
 )
-from theme.live import LATENCY_RANGE
 
 __all__ = ["register"]
 
@@ -85,13 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rate", type=whole_number, help="sample rate of the sound: 44100 or 48000 (default)"
     )
-    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
-    p.add_argument(
-        "--latency",
-        type=float,
-        metavar="SECONDS",
-        help=f"output latency in seconds, {LATENCY_RANGE[0]} to {LATENCY_RANGE[1]} (default: low)",
-    )
+    add_device_options(p)
     p.add_argument(
         "--link",
         action="store_true",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from theme.cli.common import add_device_options
+
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--audio", default="wav", help="the items' audio files: wav or flac (default wav)"
     )
-    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
+    add_device_options(p, latency=False)
     p.set_defaults(func=run_quiz)
 
     p = subparsers.add_parser(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from theme.cli.common import add_variant_options, whole_number
+from theme.cli.common import add_device_options, add_variant_options, whole_number
 from theme.errors import UsageError
-from theme.live import LATENCY_RANGE
 
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
@@ -103,13 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a bar is not good (default: never)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="a picture of the last run: .svg or .png")
-    p.add_argument("--device", help="output device: a name or an index (see 'theme devices')")
-    p.add_argument(
-        "--latency",
-        type=float,
-        metavar="SECONDS",
-        help=f"output latency in seconds, {LATENCY_RANGE[0]} to {LATENCY_RANGE[1]} (default: low)",
-    )
+    add_device_options(p)
     p.add_argument(
         "--rate", type=whole_number, default=48000, help="sample rate: 44100 or 48000 (default)"
     )

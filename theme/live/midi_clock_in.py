@@ -23,9 +23,12 @@ from __future__ import annotations
 import threading
 from collections import deque
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from theme.live.link_time import LinkState, host_micros
+
+if TYPE_CHECKING:
+    from theme.live.link import LinkCompanion
 
 __all__ = [
     "FIT_PULSES",
@@ -218,7 +221,7 @@ class MidiClockSession:
         self.close()
 
 
-def metronome_clock_in(metronome: Any, port: str, *, clock: Any = None) -> Any:
+def metronome_clock_in(metronome: Any, port: str, *, clock: Any = None) -> LinkCompanion:
     """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
     MIDI clock coming in at ``port`` (not opened yet: :meth:`MidiClockSession.start`): the
     master's tempo (the metronome's until its clocks come), our bar's one on its song
