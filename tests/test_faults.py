@@ -404,6 +404,35 @@ def test_a_signal_right_after_start(tmp_path: Path, delay: float, sig: int) -> N
     assert hidden(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    ("sig", "code", "said"), [(15, 143, "stopped (SIGTERM)"), (2, 130, "interrupted")]
+)
+def test_a_signal_that_lands_where_python_cannot_raise_still_stops_the_program(
+    sig: int, code: int, said: str
+) -> None:
+    """A signal handled inside a weakref callback (as the import system's module locks
+    have, so a SIGTERM 30 ms after the start can land there): Python would print the
+    exception as "ignored", with a traceback, and go on. It is raised again just after."""
+    script = (
+        "import os, sys, time, weakref\n"
+        "import theme.cli as cli\n"
+        "import theme.errors\n"
+        "def early(argv=None):\n"
+        "    class X: pass\n"
+        "    x = X()\n"
+        "    def callback(ref):\n"
+        f"        os.kill(os.getpid(), {sig})\n"
+        "        for _ in range(1000): pass\n"
+        "    ref = weakref.ref(x, callback)\n"
+        "    del x\n"
+        "    time.sleep(5)\n"
+        "    return 0\n"
+        "cli.main = early\ncli.run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (code, f"theme: {said}\n")
+
+
 def test_a_signal_while_the_errors_module_is_half_imported() -> None:
     """The handler imports nothing: a SIGTERM that lands while ``theme.errors`` is being
     imported (it is in sys.modules, still without ``Terminated``) ends with exit 143 too."""

@@ -176,6 +176,7 @@ def _quiet_stdout() -> None:
 
 
 _stopped_by = 0
+_pending = 0  # a signal to raise again (see _unraisable)
 """The signal (SIGTERM, SIGHUP) that stopped the command, if one did: the exit code is then
 128 + its number even if the command caught the exception (a player fading out)."""
 
@@ -201,12 +202,36 @@ def _on_signal(signum: int, frame: object) -> None:
         raise terminated(signum) if terminated else KeyboardInterrupt
 
 
+def _unraisable(unraisable: Any) -> None:
+    """Python's hook for an exception it cannot raise (in a ``__del__``, a weakref callback,
+    as the import system's own module locks have): it would print a traceback and go on.
+    A Ctrl-C or a SIGTERM that landed there is raised again a millisecond later (an alarm:
+    not from inside this hook, where it would be lost the same way), to stop the program
+    where it can; anything else goes to Python's own hook."""
+    global _stopped_by, _pending
+    signal = sys.modules.get("signal")
+    stop = isinstance(unraisable.exc_value, KeyboardInterrupt)
+    if not stop or signal is None or not hasattr(signal, "setitimer"):  # none on Windows
+        sys.__unraisablehook__(unraisable)
+        return
+    _pending = _stopped_by or signal.SIGINT  # SIGINT: Python's own Ctrl-C handler raised it
+    _stopped_by = 0
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    _on_signal(_pending, frame)
+
+
 def _install_signals() -> None:
     """SIGTERM and SIGHUP (the terminal closed) raise :class:`~theme.errors.Terminated`, so
     clean-up runs as for Ctrl-C; SIGXFSZ (a write past ``ulimit -f``) is ignored, so the write
-    fails with EFBIG and is reported as an error instead of killing the process."""
+    fails with EFBIG and is reported as an error instead of killing the process. A signal
+    that lands where Python cannot raise is sent again (:func:`_unraisable`)."""
     import signal
 
+    sys.unraisablehook = _unraisable
     signal.signal(signal.SIGTERM, _on_signal)
     for name in ("SIGHUP", "SIGXFSZ"):
         if hasattr(signal, name):
