@@ -70,7 +70,7 @@ _HOMES = {
     "play": "theme.live.playback",
     "STRATEGIES": "theme.core.remeter",
     "render": "theme.renderers.audio",
-    "write_audio": "theme.renderers.audio",
+    "write_audio": "theme.renderers.audiofile",
     "read_midi": "theme.renderers.midi",
     "write_midi": "theme.renderers.midi",
     "Rhythm": "theme.core.rhythm",
