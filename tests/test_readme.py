@@ -1,4 +1,5 @@
-"""The README's Python example runs as written (with a simulated sound card)."""
+"""The Python examples of the README and the manual run as written (with a simulated sound
+card), in the order of their pages."""
 
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ from tests.conftest import ROOT
 
 
 def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
-    assert blocks
+    pages = ["README.md", "docs/tour.md", "docs/python.md"]
+    blocks = [
+        (page, block)
+        for page in pages
+        for block in re.findall(r"```python\n(.*?)```", (ROOT / page).read_text(), flags=re.S)
+    ]
+    assert len(blocks) >= 3
     monkeypatch.chdir(tmp_path)
     for module in (theme.live.playback, theme.live.sinks):  # play() and Metronome.play()
         monkeypatch.setattr(
@@ -25,8 +30,8 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
             lambda **kw: theme.live.sinks.ArraySink(rate=kw.get("rate", 48000)),
         )
     namespace: dict[str, object] = {}
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)
+    for page, block in blocks:
+        exec(compile(block, page, "exec"), namespace)
     assert (tmp_path / "tv-drop.mid").exists()
     assert namespace["m"].meetings(2) == [Fraction(0), Fraction(20)]  # type: ignore[attr-defined]
     assert str(namespace["bass"][0].onset) == "0"  # type: ignore[index]

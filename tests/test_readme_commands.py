@@ -1,8 +1,9 @@
-"""Every command in the README runs as written, in an empty folder, and says what the README
-shows.
+"""Every command in the README and the manual (``docs/``) runs as written, in an empty folder,
+and says what the page shows.
 
-The README's shell examples are the ``$ ...`` lines of its fenced blocks. They run in order
-in one empty folder (an example may use a file an earlier one wrote), with ``uv run theme``
+A page's shell examples are the ``$ ...`` lines of its fenced blocks. They run in order in
+one empty folder a page (an example may use a file an earlier one of its page wrote), with
+``uv run theme``
 replaced by this interpreter's ``python -m theme`` and no sound card. The lines shown under a
 command are its output: each shown line (``...`` marks an elision) must be in what the
 command printed, and an example that shows ``theme: error:`` must fail with exactly that
@@ -45,6 +46,7 @@ def plays_live(command: str) -> bool:
 class Example:
     command: str
     shown: list[str] = field(default_factory=list)
+    page: str = "README.md"
 
 
 def readme_examples(text: str) -> list[Example]:
@@ -67,11 +69,27 @@ def as_test_command(command: str) -> str:
     return re.sub(r"\buv run python\b", python, command)
 
 
-EXAMPLES = readme_examples((ROOT / "README.md").read_text())
+def documented_pages() -> list[str]:
+    """The README and every Markdown page of the manual, the README first."""
+    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))
+    return ["README.md", *pages]
 
 
-def test_the_readme_has_shell_examples() -> None:
+def all_examples() -> list[Example]:
+    examples = []
+    for page in documented_pages():
+        for example in readme_examples((ROOT / page).read_text(encoding="utf-8")):
+            example.page = page
+            examples.append(example)
+    return examples
+
+
+EXAMPLES = all_examples()
+
+
+def test_the_readme_and_the_manual_have_shell_examples() -> None:
     assert len(EXAMPLES) >= 15
+    assert sum(e.page == "README.md" for e in EXAMPLES) >= 8
     assert all(
         e.command.startswith(("uv run theme ", "uv run python ")) or not e.command.startswith("uv")
         for e in EXAMPLES
@@ -80,7 +98,7 @@ def test_the_readme_has_shell_examples() -> None:
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.CompletedProcess[str]]:
-    folder = tmp_path_factory.mktemp("readme")
+    folders = {page: tmp_path_factory.mktemp(page.replace("/", "-")) for page in documented_pages()}
     environment = {k: v for k, v in os.environ.items() if k != "THEME_AUDIO_DEVICE"}
     environment["JACK_NO_START_SERVER"] = "1"
     results = []
@@ -90,7 +108,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.Comple
                 ["bash", "-c", as_test_command(example.command)],
                 capture_output=True,
                 text=True,
-                cwd=folder,
+                cwd=folders[example.page],
                 env=environment,
                 timeout=300,
                 stdin=subprocess.DEVNULL,
@@ -99,7 +117,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.Comple
     return results
 
 
-@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[e.command for e in EXAMPLES])
+@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[f"{e.page}: {e.command}" for e in EXAMPLES])
 def test_a_readme_example_runs_as_written(
     index: int, outcomes: list[subprocess.CompletedProcess[str]]
 ) -> None:
