@@ -190,13 +190,13 @@ def test_remeter_strict_names_the_file_and_the_bar(remix_xml: Path, tmp_path: Pa
 def _timeline(meters: list[str], notes: list[tuple[int, Fraction, Fraction]]) -> Timeline:
     """Bars of these meters (``'5/4:1'``: a bar of 5/4 one quarter long, as a file's
     pickup); notes (bar index, offset, length) in quarter notes."""
-    from theme.core.remeter import laid_out
+    from theme.core.timeline import Timeline
 
     bars = []
     for m in meters:
         meter, _, length = m.partition(":")
         bars.append((Meter.parse(meter), "", Fraction(length) if length else None))
-    tl = laid_out(
+    tl = Timeline.build(
         title="t", bars=bars, tempo=TempoMap.constant(120), layers=[Layer("a", voice="bass")],
         events=(), markers=(),
     )  # fmt: skip
@@ -364,11 +364,11 @@ def test_show_marks_a_pickup() -> None:
 
 def test_a_pickup_as_a_short_bar_is_kept_and_counted_from_its_beat(tmp_path: Path) -> None:
     """A pickup read from a file: a bar of 4/4 one quarter long, on beat 4."""
-    from theme.core.remeter import laid_out
+    from theme.core.timeline import Timeline
     from theme.renderers.text import file_summary, grid
 
     four = Meter.parse("4/4")
-    tl = laid_out(
+    tl = Timeline.build(
         title="t", bars=[(four, "", Fraction(1)), (four, "", None), (four, "", None)],
         tempo=TempoMap.constant(90), layers=[Layer("a", voice="bass")],
         events=[Event(Fraction(k), Fraction(1), "a", 60) for k in range(9)], markers=(),

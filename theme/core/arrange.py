@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from theme.core.bars import laid_out
 from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Event, MarkerKind, Timeline
 from theme.errors import UsageError
@@ -50,7 +49,7 @@ def cycled(timeline: Timeline, *, bars: int | None, repeat: int = 1, name: str) 
             for k in range(copies)
             for s in timeline.tempo_map.segments
         ]
-        timeline = laid_out(
+        timeline = Timeline.build(
             title=timeline.title,
             bars=[(b.meter, b.section, b.length) for b in timeline.bars] * copies,
             tempo=TempoMap(segments),

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
-from theme.core.bars import is_pickup, laid_out
 from theme.core.events import Bar, Event, MarkerKind
 from theme.core.meter import Meter
 from theme.core.rhythm import Hit, Rhythm, fraction_gcd
@@ -51,8 +50,6 @@ __all__ = [
     "Strategy",
     "dropped_notes",
     "get_strategy",
-    "is_pickup",
-    "laid_out",
     "remeter",
     "remeter_rhythm",
     "remetered_starts",
@@ -319,7 +316,7 @@ def remeter(
         for m in timeline.markers
         if m.kind is not MarkerKind.METER
     ]
-    return laid_out(
+    return timeline.build(
         title=f"{timeline.title} ({s.name})",
         bars=new_bars,
         tempo=_mapped_tempo(timeline.tempo_map, landing),
@@ -435,7 +432,7 @@ def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> N
         found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
         raise RemeterError(f"{name} is in {found}: strategy {s.name!r} needs music in {s.source}")
     if strict:
-        pickup = is_pickup(timeline)  # a pickup is kept as a pickup, a short last bar too
+        pickup = timeline.starts_with_pickup  # a pickup is kept as a pickup, a short last bar too
         for bar in timeline.bars[1:] if pickup else timeline.bars:
             if not _same_meter(bar.meter, s.source):
                 raise RemeterError(

@@ -151,6 +151,23 @@ class Timeline:
     # -- positions ---------------------------------------------------------------------
 
     @property
+    def starts_with_pickup(self) -> bool:
+        """Whether the first bar is a pickup: shorter than its meter, or than the bar after
+        it (a pickup, or a bar cut short, is kept as it is by every strategy).
+
+        >>> from theme.core.meter import Meter
+        >>> four = Meter.parse("4/4")
+        >>> Timeline.build(title="t", bars=[(four, "", Fraction(1)), (four, "")], tempo=90).starts_with_pickup
+        True
+        >>> Timeline.build(title="t", bars=[(four, "")] * 2, tempo=90).starts_with_pickup
+        False
+        """
+        bars = self.bars
+        if bars[0].quarters < bars[0].meter.bar_quarters:
+            return True
+        return len(bars) > 1 and bars[0].quarters < bars[1].quarters
+
+    @property
     def length(self) -> Fraction:
         """Quarter notes from the start to the end of the last bar."""
         return self.bars[-1].end

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from theme.core.events import ACCENTED_VELOCITY
 from theme.core.meter import AccentLevel, Meter
-from theme.core.remeter import Strategy, get_strategy, is_pickup, remeter, remetered_starts
+from theme.core.remeter import Strategy, get_strategy, remeter, remetered_starts
 from theme.core.rhythm import fraction_gcd
 from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
@@ -104,7 +104,7 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
 def _lead(timeline: Timeline, bar: Bar) -> Fraction:
     """Where a bar starts in its meter (quarter notes): a pickup ends where the meter ends,
     every other bar starts at its downbeat."""
-    if bar.number == 1 and is_pickup(timeline) and bar.quarters < bar.meter.bar_quarters:
+    if bar.number == 1 and timeline.starts_with_pickup and bar.quarters < bar.meter.bar_quarters:
         return bar.meter.bar_quarters - bar.quarters
     return Fraction(0)
 
@@ -244,7 +244,7 @@ def file_summary(timeline: Timeline, name: str) -> str:
             if len(run) == 1
             else f"bars {first.number}-{last.number} ({len(run)} bars)"
         )
-        short = " (a pickup)" if first.number == 1 and is_pickup(timeline) else ""
+        short = " (a pickup)" if first.number == 1 and timeline.starts_with_pickup else ""
         if first.length is not None and not short:
             short = f" ({first.quarters} quarter notes long)"
         lines.append(f"  {named(first.meter):<{width}}  {where}{short}")
