@@ -117,7 +117,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.Comple
     return results
 
 
-@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[f"{e.page}: {e.command}" for e in EXAMPLES])
+@pytest.mark.parametrize(
+    "index", range(len(EXAMPLES)), ids=[f"{e.page}: {e.command}" for e in EXAMPLES]
+)
 def test_a_readme_example_runs_as_written(
     index: int, outcomes: list[subprocess.CompletedProcess[str]]
 ) -> None:
