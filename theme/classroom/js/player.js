@@ -397,8 +397,7 @@
     if (!this.playing) {
       return;
     }
-    const ctx = this.context,
-      old = this.plan();
+    const old = this.plan();
     const cut = this.earliestFrame(0.01);
     const at = this.positionAt(old, cut);
     const mark = at;

@@ -93,7 +93,7 @@
     if (window.history && history.replaceState) { // #slide-3: reloaded, the same step
       try {
         history.replaceState(null, '', '#slide-' + (index + 1));
-      } catch (e) {
+      } catch {
         /* sandboxed */
       }
     }
