@@ -94,3 +94,23 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     driver.set_script_timeout(60)
     yield driver
     driver.quit()
+
+
+REAL_TIME_FILES = ("tests/test_link.py", "tests/test_midi_clock_in.py")
+"""Test files whose every test keeps time with a real clock, or joins an Ableton Link
+session (which sees every other Link program on the machine)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests for pytest-xdist (``--dist loadgroup``): a test file runs on one worker
+    (its module-scoped browser or JACK server is started once), and every test that keeps
+    time with a real clock (JACK's dummy driver, a Link session, a MIDI clock) runs on one
+    worker too, one after another, so that two of them never load the machine, or see each
+    other's Link session, at once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = item.nodeid.split("::")[0]
+        real_time = item.get_closest_marker("jack") is not None or path in REAL_TIME_FILES
+        item.add_marker(pytest.mark.xdist_group("real-time" if real_time else path))
