@@ -30,11 +30,11 @@ __all__ = [
     "flattened",
     "grouping_groove",
     "levelled",
+    "make_windows",
     "marks_grouping",
     "period_pulses",
     "quiz_tempo",
     "window_bars",
-    "make_windows",
     "windows",
 ]
 
