@@ -51,6 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--audio", default="wav", help="the items' audio files: wav or flac (default wav)"
     )
+    p.add_argument(
+        "--class",
+        dest="class_mode",
+        action="store_true",
+        help="write the quiz for a class (to --out, or theme-quiz/): its page opens in class "
+        "mode, an item a screen for the projector, the answer shown when the teacher asks",
+    )
     add_device_options(p, latency=False)
     p.set_defaults(func=run_quiz)
 
@@ -99,8 +106,8 @@ def run_quiz(args: argparse.Namespace) -> int:
         raise UsageError(f"invalid audio {args.audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
     count = _count(args.count, "items")
     quiz = make_quiz(seed=args.seed, level=args.level, kinds=args.kind, count=count)
-    if args.out:
-        _write(quiz, args.out, args.audio)
+    if args.out or args.class_mode:
+        _write(quiz, args.out or DEFAULT_FOLDER, args.audio, class_mode=args.class_mode)
         return 0
     play = _player(args.device)
     if play is None:
@@ -154,14 +161,15 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
         run_quiz(quiz, keys=LineKeys(sys.stdin), out=out, play=play, files=files, strict=True)
 
 
-def _write(quiz: Quiz, folder: str, audio: str) -> None:
+def _write(quiz: Quiz, folder: str, audio: str, *, class_mode: bool = False) -> None:
     from theme.classroom.console import output
     from theme.classroom.quiz.folder import write_quiz
 
-    files = write_quiz(quiz, folder, audio=audio)
+    files = write_quiz(quiz, folder, audio=audio, mode="class" if class_mode else "practice")
+    mode = "class mode: open it on the projector" if class_mode else "to project"
     print(
         f"{quiz.title}: {len(quiz.items)} items ({', '.join(quiz.kinds)})\n"
-        f"wrote {files.page} (to project), {files.worksheet} (to print), {files.key} (the key) "
+        f"wrote {files.page} ({mode}), {files.worksheet} (to print), {files.key} (the key) "
         f"and {len(files.audio)} audio files ({files.audio[0].name} ...)",
         file=output(),
     )

@@ -90,7 +90,9 @@ def key_html(quiz: Quiz) -> str:
     return sheet_html(f"Answer key: {quiz.title}", blocks, intro=_intro(quiz), who=False)
 
 
-def write_quiz(quiz: Quiz, folder: str | Path, *, audio: str = "wav") -> QuizFiles:
+def write_quiz(
+    quiz: Quiz, folder: str | Path, *, audio: str = "wav", mode: str = "practice"
+) -> QuizFiles:
     """Write the quiz into ``folder`` (see the module docstring) and return the paths.
 
     Raises:
@@ -98,30 +100,24 @@ def write_quiz(quiz: Quiz, folder: str | Path, *, audio: str = "wav") -> QuizFil
         OutputFileError: the folder cannot be made or written, or holds other files.
     """
     from theme.classroom.folder import folder_aside
-    from theme.classroom.page import PageSection, audio_bytes, check_page_seconds, page_html
+    from theme.classroom.page import check_page_seconds
+    from theme.classroom.quiz.stage import MODES, quiz_page
     from theme.errors import UsageError
     from theme.output import atomic_path
     from theme.renderers.audiofile import write_audio
 
     if audio not in AUDIO_KINDS:
         raise UsageError(f"invalid audio {audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
+    if mode not in MODES:
+        raise UsageError(f"invalid mode {mode!r}: expected one of {', '.join(MODES)}")
     for item in quiz.items:
         check_page_seconds(item.music)
     root = Path(folder)
     with folder_aside(root, whole=True, replaceable=QUIZ_FILES) as aside:
-        sections = []
         for item in quiz.items:
             write_audio(item.music, aside / item_file(item, audio))
-            sections.append(
-                PageSection(
-                    f"Item {item.number}",
-                    [item.question],
-                    audio=audio_bytes(item.music),
-                    markup=_buttons(item),
-                )
-            )
         pages = {
-            "index.html": page_html(quiz.title, sections, intro=_intro(quiz)),
+            "index.html": quiz_page(quiz, mode=mode),
             "worksheet.html": worksheet_html(quiz, audio=audio),
             "key.html": key_html(quiz),
         }

@@ -451,9 +451,8 @@ def _landings(level: int, material: list[Window]) -> list[Candidate]:
                     wrong,
                     order,
                     _landing_maker(window, bars, level),
-                    f"Step-touch in {STEPS} counts over {bars} bars of {_n_d(meter)}: the loud "
-                    f"step is step one. On which beat of bar {bars}, the last, does step one "
-                    "first land?",
+                    f"A step in {STEPS} counts over {bars} bars of {_n_d(meter)}, the loud "
+                    f"step is step one: on which beat of bar {bars} does it first land?",
                 )
             )
     return found
