@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 from html import escape
+from typing import Any
 
 from theme.classroom.quiz.items import STEPS, Item, Quiz
 from theme.classroom.quiz.material import LEVELS
@@ -67,10 +68,24 @@ def spoken_count(meter: Meter) -> str:
     >>> spoken_count(Meter.parse("2+2+3/8"))
     'ONE two THREE four FIVE six seven'
     """
-    words = (
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen"
-    ).split()
+    words = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+    ]
     out = []
     for n, level in enumerate(meter.accent_levels()):
         word = words[n] if n < len(words) else str(n + 1)
@@ -130,9 +145,9 @@ def why_lines(item: Item) -> list[str]:
     bars = len(item.music.bars)
     from theme.classroom.dance import landings
 
-    where = landings(meter, steps=STEPS, cycles=bars * meter.numerator // STEPS + 1)
+    landed = landings(meter, steps=STEPS, cycles=bars * meter.numerator // STEPS + 1)
     by_bar: dict[int, list[int]] = {}
-    for bar, beat in where:
+    for bar, beat in landed:
         if bar < bars or (bar == bars and not by_bar.get(bars)):
             by_bar.setdefault(bar, []).append(beat)
     path = "; ".join(f"bar {bar}: {' and '.join(map(str, beats))}" for bar, beats in by_bar.items())
@@ -156,8 +171,8 @@ def _plain_title(name: str) -> str:
 
 def _light(label: str, bars_json: str) -> str:
     """A beat light as ``js/beatlight.js`` reads it: bar 1 ready on its first pulse."""
-    bars = json.loads(bars_json)
-    first = bars[0] if bars else {"n": 1, "l": []}
+    bars: list[dict[str, Any]] = json.loads(bars_json)
+    first: dict[str, Any] = bars[0] if bars else {"n": 1, "l": []}
     pulses = "".join(
         f"<b class='l{level}{' now' if i == 0 else ''}'></b>" for i, level in enumerate(first["l"])
     )
@@ -261,9 +276,11 @@ def quiz_page(quiz: Quiz, *, mode: str = "practice") -> str:
     for item in quiz.items:
         check_page_seconds(item.music)
     folder = files("theme.classroom")
-    script = "\n".join(folder.joinpath("js", n).read_text(encoding="utf-8") for n in SCRIPT_FILES)
+    script = "\n".join(
+        folder.joinpath("js").joinpath(n).read_text(encoding="utf-8") for n in SCRIPT_FILES
+    )
     style = page_style() + "\n".join(
-        folder.joinpath("css", n).read_text(encoding="utf-8") for n in STYLE_FILES
+        folder.joinpath("css").joinpath(n).read_text(encoding="utf-8") for n in STYLE_FILES
     )
     sounds = safe_json(sounds_data(sound_names(timeline_data(i.music) for i in quiz.items)))
     total = len(quiz.items)
