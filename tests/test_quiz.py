@@ -342,6 +342,38 @@ def test_the_cli_refuses_an_empty_answer(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+def test_a_bad_piped_answer_is_asked_again_and_the_score_still_printed(tmp_path: Path) -> None:
+    quiz = make_quiz(seed=2, count=3)
+    first = right_keys(quiz)[0]
+    result = run_piped(["quiz", "--seed", "2", "--count", "3"], f"x\n{first}\n", tmp_path)
+    lines = result.stdout.splitlines()
+    said = next(i for i, line in enumerate(lines) if "invalid answer 'x' to item 1" in line)
+    assert lines[said].endswith("; again:") and lines[said + 1] == "   right"
+    assert lines[-1] == "score: 1 of 3 right (1 of 3 answered)"  # the input ended: its score
+    assert result.returncode == 2 and result.stderr.startswith("theme: error: invalid answer 'x'")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_an_ended_quiz_prints_the_score_of_the_items_answered() -> None:
+    import io
+
+    quiz = make_quiz(seed=8, count=4)
+    out = io.StringIO()
+    keys = right_keys(quiz)
+    result = run_quiz(quiz, keys=LineKeys(io.StringIO(f"{keys[0]}\n{keys[1]}\n")), out=out)
+    assert result.answers[2:] == [None, None]
+    assert out.getvalue().rstrip().endswith("score: 2 of 4 right (2 of 4 answered)")
+
+    class Interrupted:
+        def poll(self, heard_seconds: float) -> str | None:
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        run_quiz(quiz, keys=Interrupted(), out=out)  # type: ignore[arg-type]
+    assert out.getvalue().rstrip().endswith("score: 0 of 4 right (0 of 4 answered)")
+
+
 def test_a_missing_device_asked_for_is_an_error(tmp_path: Path) -> None:
     result = run_piped(["quiz", "--device", "no-such-card", "--count", "1"], "1\n", tmp_path)
     assert result.returncode == 3 and len(result.stderr.splitlines()) == 1
@@ -367,7 +399,7 @@ def test_out_writes_page_audio_worksheet_and_key(tmp_path: Path) -> None:
         info = soundfile.info(str(folder / f"item-{item.number:02d}.flac"))
         assert info.duration >= float(item.music.duration_seconds) - 1 / info.samplerate
     page = (folder / "index.html").read_text()
-    assert page.count("<div class='quiz'") == 12
+    assert page.count("<section class='item'") == 12
     for item in quiz.items:  # the page does not give the answer away
         assert item.source not in page
     assert "class='timeline'" not in page and "class='beat" not in page
@@ -387,13 +419,8 @@ def test_the_same_seed_writes_the_same_files(tmp_path: Path) -> None:
     quiz = make_quiz(seed=9, count=3)
     write_quiz(quiz, tmp_path / "a")
     write_quiz(make_quiz(seed=9, count=3), tmp_path / "b")
-    for name in ("worksheet.html", "key.html", "item-01.wav", "item-03.wav"):
+    for name in ("index.html", "worksheet.html", "key.html", "item-01.wav", "item-03.wav"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    # the page's Ogg Vorbis has a random stream number; all else is the same
-    pages = [
-        re.sub(r"base64,[^']*", "", (tmp_path / f / "index.html").read_text()) for f in ("a", "b")
-    ]
-    assert pages[0] == pages[1]
 
 
 def test_a_failure_leaves_no_partial_folder(
@@ -530,38 +557,6 @@ def test_write_writing_is_whole_or_nothing(tmp_path: Path, monkeypatch: pytest.M
 
 
 # -- in the browser ---------------------------------------------------------------------
-
-ANSWER = """
-const done = arguments[arguments.length - 1];
-const picks = arguments[0];
-const quizzes = Array.from(document.querySelectorAll('.quiz'));
-const before = document.getElementById('quiz-score').textContent;
-quizzes.forEach((q, i) => {
-  if (picks[i] === null) { return; }
-  q.querySelector(`button[data-choice='${picks[i]}']`).click();
-  q.querySelector("button[data-choice='0']").click();  // a second click changes nothing
-});
-const score = document.getElementById('quiz-score');
-done({before, after: score.textContent, right: score.dataset.right,
-      verdicts: quizzes.map(q => q.querySelector('.verdict').textContent),
-      marked: quizzes.map(q => q.querySelectorAll('button.right').length),
-      audios: document.querySelectorAll('audio').length});
-"""
-
-
-@pytest.mark.browser
-def test_the_page_scores_answers_clicked_in_chromium(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    quiz = make_quiz(seed=14, count=4)
-    files = write_quiz(quiz, tmp_path / "quiz")
-    browser.get(files.page.resolve().as_uri())
-    wrong = (quiz.items[1].answer + 1) % len(quiz.items[1].choices)
-    picks = [quiz.items[0].answer, wrong, quiz.items[2].answer, None]
-    result = browser.execute_async_script(ANSWER, picks)
-    assert result["before"] == "Score: 0 of 4 right (0 answered)"
-    assert result["after"] == "Score: 2 of 4 right (3 answered)"
-    assert result["verdicts"][:3] == ["right", f"wrong: it is {quiz.items[1].answer_text}", "right"]
-    assert result["marked"] == [1, 1, 1, 0] and result["audios"] == 4
-    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 @pytest.mark.browser
