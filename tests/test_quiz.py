@@ -34,7 +34,7 @@ from theme.classroom.quiz.items import (
 from theme.classroom.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
 from theme.classroom.quiz.printable import ITEMS_PER_PAGE, sheet_html
 from theme.classroom.quiz.terminal import END, LineKeys, answer_index, run_quiz
-from theme.classroom.quiz.writing import make_writing, write_writing
+from theme.classroom.quiz.writing import make_writing, shown_version, write_writing
 from theme.core.meter import AccentLevel
 from theme.core.remeter import remeter_rhythm
 from theme.core.rhythm import Rhythm
@@ -406,7 +406,7 @@ def test_out_writes_page_audio_worksheet_and_key(tmp_path: Path) -> None:
     key = (folder / "key.html").read_text()
     for item in quiz.items:
         assert (
-            f"<b>{item.number}.</b> <span class='answer'>{item.answer + 1}) {item.answer_text}</span>"
+            f"<b>{item.number}.</b> <span class='answer'>{'ABCD'[item.answer]}) {item.answer_text}</span>"
             in key
         )
     sheet = (folder / "worksheet.html").read_text()
@@ -498,37 +498,58 @@ def barred(rhythm: Rhythm) -> str:
 def test_writing_exercises_are_the_engine_s(seed: int) -> None:
     from theme.core.meter import Meter
 
-    sheet = make_writing(seed=seed, count=6)
-    assert sheet == make_writing(seed=seed, count=6)
+    sheet = make_writing(seed=seed, count=9)
+    assert sheet == make_writing(seed=seed, count=9)
+    rhythms = [e.rhythm for e in sheet.exercises if e.rhythm]
+    assert len(set(rhythms)) == len(rhythms)  # no two alike, none answers another
+    prompts = [(e.prompt, tuple(e.lines)) for e in sheet.exercises]
+    assert len(set(prompts)) == len(prompts)
     for exercise in sheet.exercises:
+        rows = exercise.rows
+        assert len({len(r.cells) for r in rows}) <= 2 and all(not r.bars for r in rows[:1])
         if exercise.kind == "accents":
-            grouping, meter = re.search(r"accents of (\S+) \((\d+/\d+)\)", exercise.prompt).groups()  # type: ignore[union-attr]
-            m = Meter.parse(f"{grouping}/{meter.split('/')[1]}")
-            marks = exercise.key[1].split()[1:]
+            found = re.search(r"The bar of \d+/(\d+) is grouped ([\d+]+)\.", exercise.prompt)
+            assert found is not None
+            m = Meter.parse(f"{found.group(2)}/{found.group(1)}")
+            marks = list(exercise.key[1].cells)
             assert marks == [
-                ">" if level <= AccentLevel.GROUP else "." for level in m.accent_levels()
+                ">" if level <= AccentLevel.GROUP else "" for level in m.accent_levels()
             ]
-            assert "__" in exercise.lines[1] and ">" not in exercise.lines[1]
+            assert set(exercise.rows[1].cells) == {""}
         elif exercise.kind == "barring":
-            five, four = (line.split()[1] for line in exercise.key)
-            assert [len(bar) for bar in five.split("|")] == [10] * 4
-            assert [len(bar) for bar in four.split("|")] == [8] * 5
+            five, four = (row.text.split()[1] for row in exercise.key)
+            assert [len(bar) for bar in five.split("|")] == [10, 10]
+            assert [len(bar) for bar in four.split("|")] == [8, 8, 4]
             assert five.replace("|", "") == four.replace("|", "") == exercise.lines[0].split()[1]
+            assert exercise.lines[0] == exercise.lines[1].replace("4/4", "5/4")  # no line drawn
+            assert "|" not in exercise.lines[0]
         else:
-            source = Rhythm.from_box(exercise.lines[0].split()[1])
-            name = exercise.key[2].split()[1]
-            shown = exercise.lines[1].split()[1]
+            source = Rhythm.from_box(exercise.rows[0].text.split()[1])
+            name = exercise.blank
+            shown = Rhythm.from_box(exercise.rows[1].text.split()[1], source.unit)
             made = {
-                s: barred(remeter_rhythm(source, s))
+                s: shown_version(Rhythm.from_box(exercise.rhythm), s).to_box()
                 for s in ("squeeze", "drop", "stretch", "rebar")
             }
-            assert made[name] == shown
-            assert [s for s, box in made.items() if box == shown] == [name]  # one answer
-            assert exercise.lines[2] == "strategy: ____________"
+            assert len(set(made.values())) == 4  # one answer
+            if source.unit == Fraction(1, 2):
+                assert made[name] == shown.to_box()
+            assert name in ("squeeze", "drop", "stretch", "rebar")
 
 
 def test_theme_worksheet_writes_the_sheet_and_its_key(tmp_path: Path) -> None:
-    result = run_theme("worksheet", "--seed", "12", "--count", "15", "--out", "w", cwd=tmp_path)
+    result = run_theme(
+        "worksheet",
+        "--seed",
+        "12",
+        "--count",
+        "15",
+        "--paper",
+        "letter",
+        "--out",
+        "w",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "Writing worksheet 12: 15 exercises (accents, barring, strategy)",
@@ -536,11 +557,16 @@ def test_theme_worksheet_writes_the_sheet_and_its_key(tmp_path: Path) -> None:
     ]
     sheet = (tmp_path / "w" / "worksheet.html").read_text()
     key = (tmp_path / "w" / "key.html").read_text()
-    assert sheet.count("<section class='sheet'>") == key.count("<section class='sheet'>") == 2
+    assert "@page { size: letter;" in sheet and "@page { size: letter;" in key
     writing = make_writing(seed=12, count=15)
     for exercise in writing.exercises:
-        assert escape(exercise.answer) in key
-    assert "strategy: ____________" in sheet and "strategy: ____________" not in key
+        assert escape(exercise.answer) in key and escape(exercise.answer) not in sheet
+    assert "theme worksheet" not in sheet and "theme worksheet --seed 12" in key
+    assert "How to read the boxes" in sheet
+    bad = run_theme("worksheet", "--paper", "a3", "--out", "x", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr == (
+        "theme: error: invalid paper 'a3': expected one of a4, letter\n"
+    )
 
 
 def test_write_writing_is_whole_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
