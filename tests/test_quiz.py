@@ -36,7 +36,6 @@ from theme.classroom.quiz.printable import ITEMS_PER_PAGE, sheet_html
 from theme.classroom.quiz.terminal import END, LineKeys, answer_index, run_quiz
 from theme.classroom.quiz.writing import make_writing, shown_version, write_writing
 from theme.core.meter import AccentLevel
-from theme.core.remeter import remeter_rhythm
 from theme.core.rhythm import Rhythm
 from theme.errors import OutputFileError, UsageError
 from theme.live.loop import ScriptedKeys
