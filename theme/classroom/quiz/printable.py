@@ -35,7 +35,7 @@ PAPERS = {"a4": "A4", "letter": "letter"}
 """The papers a sheet prints on: the name given, and the CSS ``@page`` size."""
 CELL_MM = 7.2
 """A box's width on paper, millimetres (at least 7: room for a pupil's pencil)."""
-GAP_MM = 1.6
+GAP_MM = 1.4
 """The gap between two boxes, millimetres: room to draw a bar line."""
 MARGIN_MM = 10
 """The printed page's margins, millimetres: 20 boxes and a label fit across A4 and Letter."""
@@ -43,17 +43,19 @@ PRINT_STYLE = f"""
 body {{ font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 14px; color: #000;
        max-width: 52em; margin: 1em auto; padding: 0 1em; }}
 h1 {{ font-size: 1.4em; margin: 0 0 .3em; }} .who {{ margin: 0 0 .8em; font-size: 1.1em; }}
-.item {{ margin: 0 0 3mm; padding: 2mm 3mm; border: .4mm solid #000; border-radius: 1.5mm;
+.item {{ margin: 0 0 3mm; padding: 2mm 2.5mm; border: .4mm solid #000; border-radius: 1.5mm;
         break-inside: avoid; page-break-inside: avoid; }}
 .item p {{ margin: .1em 0 .3em; }} .choices span {{ margin-right: 1.6em; white-space: nowrap; }}
 .answer {{ font-weight: bold; }} .note {{ color: #333; font-size: .85em; }}
 .row {{ white-space: nowrap; margin: 1mm 0 2.5mm; line-height: 1; }}
-.row .label {{ display: inline-block; min-width: 12mm; padding-right: 1.5mm; font-weight: bold; vertical-align: middle; }}
+.row .label {{ display: inline-block; width: 12mm; font-size: 10pt; font-weight: bold;
+               vertical-align: middle; }}
+.row .label.wide {{ width: 17mm; }}
 .cell {{ display: inline-block; box-sizing: border-box; width: {CELL_MM}mm; height: 9mm;
         margin-right: {GAP_MM}mm; border: .35mm solid #000; vertical-align: middle;
         text-align: center; line-height: 8.3mm; font-size: 14pt; font-weight: bold; }}
 .barline {{ display: inline-block; width: .8mm; height: 12mm; background: #000;
-           vertical-align: middle; margin: 0 .4mm 0 -1.2mm; }}
+           vertical-align: middle; margin: 0 .3mm 0 -1.1mm; }}
 .legend {{ border: .6mm solid #000; padding: 2mm 3mm; margin: 0 0 3mm; line-height: 1.3; }}
 .legend .sym {{ display: inline-block; margin: 1mm 5mm 1mm 0; white-space: nowrap; }}
 .legend .cell {{ margin-right: 1.5mm; }}

@@ -376,7 +376,8 @@ def row_html(row: Row) -> str:
         ("<span class='barline' aria-label='bar line'></span>" if i in row.bars else "") + _cell(c)
         for i, c in enumerate(row.cells)
     )
-    return f"<div class='row'><span class='label'>{escape(row.label)}</span>{boxes}</div>"
+    wide = " wide" if len(row.label) > 3 else ""  # 'accent' (on rows of a few boxes)
+    return f"<div class='row'><span class='label{wide}'>{escape(row.label)}</span>{boxes}</div>"
 
 
 def legend_html() -> str:
