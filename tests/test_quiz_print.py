@@ -83,7 +83,7 @@ def test_the_worksheet_and_key_print_as_sheets_pupils_write_on(  # type: ignore[
                 n == 1 and side == "avoid" and border > 0 for n, side, border in found["items"]
             )
             if pupils:
-                for symbol, words in LEGEND:
+                for _symbol, words in LEGEND:
                     assert words in found["legend"]
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
