@@ -76,7 +76,8 @@ def worksheet_html(quiz: Quiz, *, audio: str = "wav", paper: str = "a4") -> str:
     blocks = [
         f"<p><b>{item.number}.</b> {escape(item.question)}</p><p class='choices'>"
         + "".join(
-            f"<span>&#9744; {'ABCD'[i]}) {escape(c)}</span>" for i, c in enumerate(item.choices)
+            f"<span><span class='tick'>&#9744;</span> {'ABCD'[i]}) {escape(c)}</span>"
+            for i, c in enumerate(item.choices)
         )
         + "</p>"
         for item in quiz.items

@@ -45,7 +45,9 @@ body {{ font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 14px; color: #
 h1 {{ font-size: 1.4em; margin: 0 0 .3em; }} .who {{ margin: 0 0 .8em; font-size: 1.1em; }}
 .item {{ margin: 0 0 3mm; padding: 2mm 2.5mm; border: .4mm solid #000; border-radius: 1.5mm;
         break-inside: avoid; page-break-inside: avoid; }}
-.item p {{ margin: .1em 0 .3em; }} .choices span {{ margin-right: 1.6em; white-space: nowrap; }}
+.item p {{ margin: .1em 0 .3em; }}
+.choices > span {{ margin-right: 1.6em; white-space: nowrap; font-size: 1.15em; }}
+.choices .tick {{ font-size: 1.5em; vertical-align: -.1em; }}
 .answer {{ font-weight: bold; }} .note {{ color: #333; font-size: .85em; }}
 .row {{ white-space: nowrap; margin: 1mm 0 2.5mm; line-height: 1; }}
 .row .label {{ display: inline-block; width: 12mm; font-size: 10pt; font-weight: bold;
