@@ -113,7 +113,10 @@ def why_lines(item: Item) -> list[str]:
     meter = item.music.bars[0].meter
     groups = "+".join(map(str, meter.groups))
     count = spoken_count(meter)
-    accents = f"The loud beats (the accents) start each group of {groups}: pulses {_starts(meter)}."
+    accents = (
+        f"The loud beats (the accents) start each group of {groups}: "
+        f"{_pulse_word(meter).split(' (')[0]} {_starts(meter)}."
+    )
     if item.kind == "meter":
         return [
             f"It is {item.answer_text}: {meter.numerator} {_pulse_word(meter)} in each bar.",
@@ -150,7 +153,10 @@ def why_lines(item: Item) -> list[str]:
     for bar, beat in landed:
         if bar < bars or (bar == bars and not by_bar.get(bars)):
             by_bar.setdefault(bar, []).append(beat)
-    path = "; ".join(f"bar {bar}: {' and '.join(map(str, beats))}" for bar, beats in by_bar.items())
+    path = "; ".join(
+        f"bar {bar}, {'beats' if len(beats) > 1 else 'beat'} {' and '.join(map(str, beats))}"
+        for bar, beats in by_bar.items()
+    )
     return [
         f"Step one first lands on beat {item.answer_text} of bar {bars}.",
         f"{STEPS} counts a step, {meter.numerator} {_pulse_word(meter)} a bar: step one moves "
