@@ -84,6 +84,8 @@
     state.revealed = shown;
     state.section.classList.toggle('revealed', shown);
     state.why.hidden = !shown;
+    state.section.querySelector('button.reveal').textContent = shown ? 'Hide the answer' :
+      'Show the answer';
     state.choices.forEach(function (button, i) {
       button.classList.toggle('right', shown && i === state.answer);
     });
