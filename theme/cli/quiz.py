@@ -51,6 +51,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--audio", default="wav", help="the items' audio files: wav or flac (default wav)"
     )
+    p.add_argument(
+        "--paper", default="a4", help="the worksheet's and key's paper: a4 or letter (default a4)"
+    )
+    p.add_argument(
+        "--class",
+        dest="class_mode",
+        action="store_true",
+        help="write the quiz for a class (to --out, or theme-quiz/): its page opens in class "
+        "mode, an item a screen for the projector, the answer shown when the teacher asks",
+    )
     add_device_options(p, latency=False)
     p.set_defaults(func=run_quiz)
 
@@ -59,13 +69,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a printable worksheet of writing: accents, bar lines, strategies (with a key)",
         description="Exercises made by the engine, the same for the same --seed: write the "
         "accents of a grouping, bar a rhythm in 5/4 and in 4/4, fill in the strategy that "
-        "made a 4/4 bar. Writes worksheet.html and key.html (ten exercises a printed page).",
+        "made a 4/4 bar. Writes worksheet.html (boxes to write in, a legend of the symbols) and "
+        "key.html, to print on A4 or US Letter (--paper).",
     )
     p.add_argument("--seed", default="0", help="a whole number (default 0)")
     p.add_argument(
         "--kind", default="all", help="accents, barring, strategy, comma-separated, or all"
     )
     p.add_argument("--count", default="10", help="exercises, 1 to 50 (default 10)")
+    p.add_argument("--paper", default="a4", help="a4 or letter (default a4)")
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -93,18 +105,20 @@ def run_quiz(args: argparse.Namespace) -> int:
     from theme.classroom.console import output
     from theme.classroom.quiz.folder import AUDIO_KINDS
     from theme.classroom.quiz.items import make_quiz
+    from theme.classroom.quiz.printable import check_paper
     from theme.errors import UsageError
 
     if args.audio not in AUDIO_KINDS:
         raise UsageError(f"invalid audio {args.audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
+    paper = check_paper(args.paper)
     count = _count(args.count, "items")
     quiz = make_quiz(seed=args.seed, level=args.level, kinds=args.kind, count=count)
-    if args.out:
-        _write(quiz, args.out, args.audio)
+    if args.out or args.class_mode:
+        _write(quiz, args.out or DEFAULT_FOLDER, args.audio, paper, class_mode=args.class_mode)
         return 0
     play = _player(args.device)
     if play is None:
-        _write(quiz, DEFAULT_FOLDER, args.audio)
+        _write(quiz, DEFAULT_FOLDER, args.audio, paper)
     if sys.stdin is None:  # standard input closed: the quiz is written, nothing to ask
         return 0
     _ask(quiz, play, args.audio, output())
@@ -154,14 +168,16 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
         run_quiz(quiz, keys=LineKeys(sys.stdin), out=out, play=play, files=files, strict=True)
 
 
-def _write(quiz: Quiz, folder: str, audio: str) -> None:
+def _write(quiz: Quiz, folder: str, audio: str, paper: str, *, class_mode: bool = False) -> None:
     from theme.classroom.console import output
     from theme.classroom.quiz.folder import write_quiz
 
-    files = write_quiz(quiz, folder, audio=audio)
+    mode = "class" if class_mode else "practice"
+    files = write_quiz(quiz, folder, audio=audio, mode=mode, paper=paper)
+    said = "class mode: open it on the projector" if class_mode else "to project"
     print(
         f"{quiz.title}: {len(quiz.items)} items ({', '.join(quiz.kinds)})\n"
-        f"wrote {files.page} (to project), {files.worksheet} (to print), {files.key} (the key) "
+        f"wrote {files.page} ({said}), {files.worksheet} (to print), {files.key} (the key) "
         f"and {len(files.audio)} audio files ({files.audio[0].name} ...)",
         file=output(),
     )
@@ -171,7 +187,9 @@ def run_worksheet(args: argparse.Namespace) -> int:
     from theme.classroom.console import output
     from theme.classroom.quiz.writing import make_writing, write_writing
 
-    writing = make_writing(seed=args.seed, kinds=args.kind, count=_count(args.count, "exercises"))
+    writing = make_writing(
+        seed=args.seed, kinds=args.kind, count=_count(args.count, "exercises"), paper=args.paper
+    )
     sheet, key = write_writing(writing, args.out)
     kinds = ", ".join(writing.kinds)
     print(

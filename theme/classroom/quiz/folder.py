@@ -4,11 +4,11 @@ worksheet and its answer key.
 ==================  ================================================================
 file                what it holds
 ==================  ================================================================
-``index.html``      the page to project: an item a section, each with its player and
-                    answer buttons; the page scores the answers (offline, one file)
+``index.html``      the page to project (:mod:`~theme.classroom.quiz.stage`): an item a
+                    screen, played by the page's own player; class and practice modes
 ``item-NN.wav``     each item's sound (``.flac`` with ``audio='flac'``)
 ``worksheet.html``  the printable worksheet: ten items a printed page, a box a choice
-``key.html``        the answer key, with what each item is made from
+``key.html``        the answer key, with what each item is made from, on its own pages
 ==================  ================================================================
 
 The folder is made aside and put in place only when complete
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from theme.classroom.quiz.items import Item, Quiz
 from theme.classroom.quiz.material import LEVELS
-from theme.classroom.quiz.printable import sheet_html
+from theme.classroom.quiz.printable import check_paper, sheet_html
 
 __all__ = ["AUDIO_KINDS", "QUIZ_FILES", "QuizFiles", "item_file", "write_quiz"]
 
@@ -60,37 +60,52 @@ def _buttons(item: Item) -> str:
 
 def _intro(quiz: Quiz) -> str:
     return (
-        f"Level {quiz.level}: {LEVELS[quiz.level]}. Play each item, count along, then choose. "
-        f"The same quiz again: theme quiz --seed {quiz.seed} --level {quiz.level}"
-        + ("" if len(quiz.kinds) == 4 else f" --kind {','.join(quiz.kinds)}")
-        + f" --count {len(quiz.items)}."
+        f"Level {quiz.level}: {LEVELS[quiz.level]}. Listen to each item, count along, then "
+        "tick one box."
     )
 
 
-def worksheet_html(quiz: Quiz, *, audio: str = "wav") -> str:
-    """The printable worksheet: each item's question and its choices, a box each."""
+def _command(quiz: Quiz) -> str:
+    kinds = "" if len(quiz.kinds) == 4 else f" --kind {','.join(quiz.kinds)}"
+    return f"theme quiz --seed {quiz.seed} --level {quiz.level}{kinds} --count {len(quiz.items)}"
+
+
+def worksheet_html(quiz: Quiz, *, audio: str = "wav", paper: str = "a4") -> str:
+    """The printable worksheet: each item's question and its choices, a box each; the
+    items as the page numbers them (no command line: that is in the key)."""
     blocks = [
-        f"<p><b>{item.number}.</b> {escape(item.question)} "
-        f"<span class='note'>({item_file(item, audio)})</span></p><p class='choices'>"
-        + "".join(f"<span>&#9744; {i + 1}) {escape(c)}</span>" for i, c in enumerate(item.choices))
+        f"<p><b>{item.number}.</b> {escape(item.question)}</p><p class='choices'>"
+        + "".join(
+            f"<span><span class='tick'>&#9744;</span> {'ABCD'[i]}) {escape(c)}</span>"
+            for i, c in enumerate(item.choices)
+        )
         + "</p>"
         for item in quiz.items
     ]
-    return sheet_html(quiz.title, blocks, intro=_intro(quiz))
+    return sheet_html(quiz.title, blocks, intro=_intro(quiz), paper=paper)
 
 
-def key_html(quiz: Quiz) -> str:
-    """The answer key: each item's answer, its kind and what its music is made from."""
+def key_html(quiz: Quiz, *, audio: str = "wav", paper: str = "a4") -> str:
+    """The answer key: each item's answer, its kind, what its music is made from and its
+    sound file; the command that makes the same quiz again."""
     blocks = [
-        f"<p><b>{item.number}.</b> <span class='answer'>{item.answer + 1}) "
+        f"<p><b>{item.number}.</b> <span class='answer'>{'ABCD'[item.answer]}) "
         f"{escape(item.answer_text)}</span> <span class='note'>{item.kind}; made from "
-        f"{escape(item.source)}</span></p>"
+        f"{escape(item.source)}; {item_file(item, audio)}</span></p>"
         for item in quiz.items
     ]
-    return sheet_html(f"Answer key: {quiz.title}", blocks, intro=_intro(quiz), who=False)
+    intro = f"{_intro(quiz)} The same quiz again: {_command(quiz)}."
+    return sheet_html(f"Answer key: {quiz.title}", blocks, intro=intro, who=False, paper=paper)
 
 
-def write_quiz(quiz: Quiz, folder: str | Path, *, audio: str = "wav") -> QuizFiles:
+def write_quiz(
+    quiz: Quiz,
+    folder: str | Path,
+    *,
+    audio: str = "wav",
+    mode: str = "practice",
+    paper: str = "a4",
+) -> QuizFiles:
     """Write the quiz into ``folder`` (see the module docstring) and return the paths.
 
     Raises:
@@ -98,32 +113,27 @@ def write_quiz(quiz: Quiz, folder: str | Path, *, audio: str = "wav") -> QuizFil
         OutputFileError: the folder cannot be made or written, or holds other files.
     """
     from theme.classroom.folder import folder_aside
-    from theme.classroom.page import PageSection, audio_bytes, check_page_seconds, page_html
+    from theme.classroom.page import check_page_seconds
+    from theme.classroom.quiz.stage import MODES, quiz_page
     from theme.errors import UsageError
     from theme.output import atomic_path
     from theme.renderers.audiofile import write_audio
 
     if audio not in AUDIO_KINDS:
         raise UsageError(f"invalid audio {audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
+    if mode not in MODES:
+        raise UsageError(f"invalid mode {mode!r}: expected one of {', '.join(MODES)}")
+    paper = check_paper(paper)
     for item in quiz.items:
         check_page_seconds(item.music)
     root = Path(folder)
     with folder_aside(root, whole=True, replaceable=QUIZ_FILES) as aside:
-        sections = []
         for item in quiz.items:
             write_audio(item.music, aside / item_file(item, audio))
-            sections.append(
-                PageSection(
-                    f"Item {item.number}",
-                    [item.question],
-                    audio=audio_bytes(item.music),
-                    markup=_buttons(item),
-                )
-            )
         pages = {
-            "index.html": page_html(quiz.title, sections, intro=_intro(quiz)),
-            "worksheet.html": worksheet_html(quiz, audio=audio),
-            "key.html": key_html(quiz),
+            "index.html": quiz_page(quiz, mode=mode),
+            "worksheet.html": worksheet_html(quiz, audio=audio, paper=paper),
+            "key.html": key_html(quiz, audio=audio, paper=paper),
         }
         for name, html in pages.items():
             with atomic_path(aside / name) as tmp:

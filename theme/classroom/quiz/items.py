@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from theme.classroom.dance import landings
 from theme.classroom.quiz.material import (
     STEP_LAYER,
     Window,
+    cut,
     grouping_groove,
     levelled,
     marks_grouping,
@@ -109,6 +111,32 @@ class Quiz:
         return f"Listening quiz {self.seed}, level {self.level}"
 
 
+PULSES_A_MINUTE = {4: (120, 100, 140), 8: (280, 240, 320)}
+"""The tempos of a metronome or a groove item, pulses a minute, for quarter and eighth
+meters: more music to draw from, none of it the same."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Music a kind of question is true for, before it is made: ``source`` (what the key
+    names), the ``right`` answer, the ``wrong`` ones it may offer, their ``order``, and
+    ``make`` (the music, made only when the candidate is drawn)."""
+
+    source: str
+    right: str
+    wrong: tuple[str, ...]
+    order: tuple[str, ...]
+    make: Callable[[], Timeline]
+    question: str
+    music: str = ""
+    """What the music is whatever its tempo (a window's source, a metronome's meter): a
+    quiz draws music it has played only when it has no other left."""
+
+    @property
+    def heard(self) -> str:
+        return self.music or self.source
+
+
 def make_quiz(
     *,
     seed: int | str = 0,
@@ -119,41 +147,90 @@ def make_quiz(
     """``count`` items of the ``kinds`` asked for, taking turns, at ``level``, all chosen
     by ``seed``: the same arguments (and the same gallery) make the same quiz.
 
+    Each kind draws only from music it is true for (:func:`candidates`), a music and an
+    answer once a quiz: no two items share their source and answer, and a source already
+    heard is drawn again only when the kind has no other left.
+
     Raises:
-        UsageError: a bad seed, level, count or kind (named, with what is allowed).
+        UsageError: a bad seed, level, count or kind (named, with what is allowed); more
+            items of a kind than the level has different music for (checked first).
     """
+    from theme.errors import UsageError
+
     seed, level, count = check_seed(seed), check_level(level), check_count(count)
     chosen = check_kinds(kinds)
-    rng = random.Random(seed)
+    turns = [kind for _, kind in zip(range(count), itertools.cycle(chosen))]
     material = windows()
-    makers = {"meter": _meter, "grouping": _grouping, "remix": _remix, "landing": _landing}
+    pools = {kind: candidates(kind, level, material) for kind in chosen}
+    for kind in chosen:
+        asked, have = turns.count(kind), len(pools[kind])
+        if asked > have:
+            raise UsageError(
+                f"invalid count {count}: {count} items of {', '.join(chosen)} ask for {asked} "
+                f"{kind} items and level {level} has {have} different ones; expected fewer "
+                "items or more kinds"
+            )
+    rng = random.Random(seed)
+    heard: set[str] = set()
+    answered: dict[str, set[str]] = {kind: set() for kind in chosen}
     items = []
-    for number, kind in zip(range(1, count + 1), itertools.cycle(chosen)):
-        items.append(makers[kind](rng, number, level, material))
+    for number, kind in enumerate(turns, start=1):
+        pool = pools[kind]
+        fresh = [c for c in pool if c.heard not in heard] or pool
+        answers = sorted({c.right for c in fresh})
+        new = [a for a in answers if a not in answered[kind]]
+        if not new:  # every answer given once: a new round
+            answered[kind].clear()
+            new = answers
+        right = rng.choice(new)  # each answer as likely, however much music has it
+        candidate = rng.choice([c for c in fresh if c.right == right])
+        answered[kind].add(right)
+        heard.add(candidate.heard)
+        pool.remove(candidate)
+        items.append(
+            _item(
+                number,
+                kind,
+                level,
+                candidate,
+                rng.sample(candidate.wrong, min(3, len(candidate.wrong))),
+            )
+        )
     return Quiz(seed, level, chosen, tuple(items))
 
 
-def _item(
-    number: int,
-    kind: str,
-    level: int,
-    question: str,
-    right: str,
-    wrong: Sequence[str],
-    music: Timeline,
-    source: str,
-    order: Sequence[str],
-) -> Item:
-    choices = tuple(sorted({right, *wrong}, key=list(order).index))
+def candidates(kind: str, level: int, material: list[Window] | None = None) -> list[Candidate]:
+    """Every music a question of ``kind`` at ``level`` may play, each with its answer, in
+    a fixed order: a meter question any music of one meter whose bar is heard as a bar,
+    a grouping question a metronome, a groove or music whose layers mark its groups, a
+    remix question only a remix of the theme or the theme remetered, a landing question
+    a four-count step over music of a meter whose pulses four does not divide."""
+    material = windows() if material is None else material
+    key = (kind, level, tuple(map(id, material)))
+    if key not in _POOLS:
+        makers = {"meter": _meters, "grouping": _groupings, "remix": _remixes, "landing": _landings}
+        if len(_POOLS) > 4 * len(KINDS):
+            _POOLS.clear()
+        _POOLS[key] = (material, makers[kind](level, material))
+    return list(_POOLS[key][1])
+
+
+_POOLS: dict[tuple[object, ...], tuple[list[Window], list[Candidate]]] = {}
+"""The candidates made, by kind, level and the windows they were made from (kept with
+them, so that the windows' ids stay theirs)."""
+
+
+def _item(number: int, kind: str, level: int, candidate: Candidate, wrong: Sequence[str]) -> Item:
+    choices = tuple(sorted({candidate.right, *wrong}, key=list(candidate.order).index))
     return Item(
         number,
         kind,
         level,
-        question,
+        candidate.question,
         choices,
-        choices.index(right),
-        music.with_title(f"Item {number}"),
-        source,
+        choices.index(candidate.right),
+        candidate.make().with_title(f"Item {number}"),
+        candidate.source,
     )
 
 
@@ -173,40 +250,77 @@ def _heard(material: list[Window], level: int) -> list[tuple[Window, Timeline]]:
     return [(w, music) for w, music in played if period_pulses(music) == w.meter.numerator]
 
 
-def _meter(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
+def _paces(meter: Meter) -> list[Tempo]:
+    """The tempos a metronome or a groove in ``meter`` may play at (:func:`quiz_tempo` first).
+
+    >>> [str(t) for t in _paces(Meter.parse("7/8"))]
+    ['e=280', 'e=240', 'e=320']
+    """
+    base = quiz_tempo(meter)
+    paces = PULSES_A_MINUTE[4 if meter.denominator <= 4 else 8]
+    return [Tempo(base.bpm * pulses / paces[0], base.unit) for pulses in paces]
+
+
+def _bpm(tempo: Tempo, meter: Meter) -> str:
+    """A tempo in the meter's pulses a minute: ``'q=120'``, ``'e=280'``."""
+    pulses = tempo.qpm / meter.pulse_quarters
+    unit = (
+        "q"
+        if meter.pulse_quarters == 1
+        else "e"
+        if meter.pulse_quarters == Fraction(1, 2)
+        else "pulse"
+    )
+    return f"{unit}={float(pulses):g}"
+
+
+def _meters(level: int, material: list[Window]) -> list[Candidate]:
     pool = sorted({*METER_POOL, *(_n_d(w.meter) for w in material)}, key=_meter_key)
-    if level == 1:
-        right = rng.choice(pool)
+    found: list[Candidate] = []
+
+    def wrong_for(right: str) -> tuple[str, ...]:
         meter = Meter.parse(right)
-        tempo = quiz_tempo(meter)
-        music = levelled(_metronome(meter, tempo, window_bars(meter, tempo)), level, clicks=False)
-        source = f"metronome, {right} at {tempo}"
-    else:
-        heard: dict[str, list[tuple[Window, Timeline]]] = {}
-        for w, played in _heard(material, level):
-            heard.setdefault(_n_d(w.meter), []).append((w, played))
-        right = rng.choice(sorted(heard, key=_meter_key))
-        window, music = rng.choice(heard[right])
-        source = window.label
-    meter = Meter.parse(right)
-    wrong = [
-        m
-        for m in pool
-        if m != right
-        and Meter.parse(m).numerator != meter.numerator
-        and Meter.parse(m).bar_quarters != meter.bar_quarters
-        and Meter.parse(m).numerator % meter.numerator != 0  # bars of the music, heard as one
-    ]
-    return _item(
-        number,
-        "meter",
-        level,
-        "Which meter is this?",
-        right,
-        rng.sample(wrong, min(3, len(wrong))),
-        music,
-        source,
-        pool,
+        return tuple(
+            m
+            for m in pool
+            if m != right
+            and Meter.parse(m).numerator != meter.numerator
+            and Meter.parse(m).bar_quarters != meter.bar_quarters
+            and Meter.parse(m).numerator % meter.numerator != 0  # bars of the music, heard as one
+        )
+
+    question = "Which meter is this?"
+    if level == 1:
+        for right in pool:
+            meter = Meter.parse(right)
+            for tempo in _paces(meter):
+                found.append(
+                    Candidate(
+                        f"a metronome in {right}, {_bpm(tempo, meter)}",
+                        right,
+                        wrong_for(right),
+                        tuple(pool),
+                        _metronome_maker(meter, tempo, level),
+                        question,
+                        f"a metronome in {right}",
+                    )
+                )
+        return found
+    for window, music in _heard(material, level):
+        right = _n_d(window.meter)
+        found.append(
+            Candidate(window.label, right, wrong_for(right), tuple(pool), _kept(music), question)
+        )
+    return found
+
+
+def _kept(music: Timeline) -> Callable[[], Timeline]:
+    return lambda: music
+
+
+def _metronome_maker(meter: Meter, tempo: Tempo, level: int) -> Callable[[], Timeline]:
+    return lambda: levelled(
+        _metronome(meter, tempo, window_bars(meter, tempo)), level, clicks=False
     )
 
 
@@ -223,51 +337,57 @@ def _alternatives(meter: Meter) -> list[str]:
     return [own, *others]
 
 
-def _grouping(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
-    options: list[tuple[str, Timeline, str, list[str]]] = []
+def _groupings(level: int, material: list[Window]) -> list[Candidate]:
+    found: list[Candidate] = []
+
+    def question(meter: Meter) -> str:
+        return f"The bar has {meter.numerator} pulses: how are they grouped?"
+
     for numerator, groupings in GROUPINGS.items():
         for grouping in groupings:
             meter = Meter.parse(f"{grouping}/{4 if numerator == 5 else 8}")
-            tempo = quiz_tempo(meter)
-            bars = window_bars(meter, tempo)
-            if level == 1:
-                music, source = (
-                    _metronome(meter, tempo, bars),
-                    f"metronome, {meter.explicit} at {tempo}",
+            wrong = tuple(g for g in groupings if g != grouping)
+            for tempo in _paces(meter):
+                if level == 1:
+                    make, source = (
+                        _metronome_maker(meter, tempo, level),
+                        f"a metronome in {meter.explicit}, {_bpm(tempo, meter)}",
+                    )
+                else:
+                    make, source = (
+                        _groove_maker(meter, tempo, level),
+                        f"a groove in {meter.explicit}, {_bpm(tempo, meter)}",
+                    )
+                order = tuple(sorted({grouping, *wrong}))
+                found.append(
+                    Candidate(
+                        source, grouping, wrong, order, make, question(meter), source.split(",")[0]
+                    )
                 )
-            else:
-                music = levelled(grouping_groove(meter, bars=bars, tempo=tempo), level)
-                source = f"a groove of {meter.explicit} at {tempo}"
-            options.append((grouping, music, source, [g for g in groupings if g != grouping]))
-    if level > 1:
-        for w in material:
-            if len(w.meter.groups) > MAX_GROUPS:
-                continue
-            alternatives = _alternatives(w.meter)
-            music = levelled(w.music, level)
-            wrong = [
-                g
-                for g in alternatives[1:]
-                if any(
-                    layer not in marks_grouping(music, _groups(g))
-                    for layer in marks_grouping(music, w.meter.groups)
-                )
-            ]
-            if wrong:
-                options.append((alternatives[0], music, w.label, wrong))
-    right, music, source, wrong = rng.choice(options)
-    meter = music.bars[0].meter
-    order = sorted({right, *wrong})
-    return _item(
-        number,
-        "grouping",
-        level,
-        f"The bar has {meter.numerator} pulses: how are they grouped?",
-        right,
-        rng.sample(wrong, min(3, len(wrong))),
-        music,
-        source,
-        order,
+    if level == 1:
+        return found
+    for w in material:
+        if len(w.meter.groups) > MAX_GROUPS or w.strategy:
+            continue
+        alternatives = _alternatives(w.meter)
+        music = levelled(w.music, level)
+        heard = marks_grouping(music, w.meter.groups)
+        wrong = tuple(
+            g
+            for g in alternatives[1:]
+            if any(layer not in marks_grouping(music, _groups(g)) for layer in heard)
+        )
+        if heard and wrong:
+            order = tuple(sorted({alternatives[0], *wrong}))
+            found.append(
+                Candidate(w.label, alternatives[0], wrong, order, _kept(music), question(w.meter))
+            )
+    return found
+
+
+def _groove_maker(meter: Meter, tempo: Tempo, level: int) -> Callable[[], Timeline]:
+    return lambda: levelled(
+        grouping_groove(meter, bars=window_bars(meter, tempo), tempo=tempo), level
     )
 
 
@@ -275,78 +395,83 @@ def _groups(text: str) -> tuple[int, ...]:
     return tuple(int(g) for g in text.split("+"))
 
 
-def _remix(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
-    candidates = [
-        (w, music) for w, music in _heard(material, level) if _n_d(w.meter) in ("4/4", "5/4")
+REMIX_QUESTION = "From a remix of the theme: is this stretch in 4/4 or in 5/4?"
+
+
+def _remixes(level: int, material: list[Window]) -> list[Candidate]:
+    return [
+        Candidate(
+            w.label,
+            _n_d(w.meter),
+            tuple(m for m in ("4/4", "5/4") if m != _n_d(w.meter)),
+            ("4/4", "5/4"),
+            _kept(music),
+            REMIX_QUESTION,
+        )
+        for w, music in _heard([w for w in material if w.remix], level)
+        if _n_d(w.meter) in ("4/4", "5/4")
     ]
-    meter = rng.choice(sorted({_n_d(w.meter) for w, _ in candidates}))  # 4/4 as often as 5/4
-    window, music = rng.choice([(w, m) for w, m in candidates if _n_d(w.meter) == meter])
-    return _item(
-        number,
-        "remix",
-        level,
-        "A stretch of a remix, or of the theme remetered: 4/4 or 5/4?",
-        _n_d(window.meter),
-        ["4/4", "5/4"],
-        music,
-        window.label,
-        ["4/4", "5/4"],
-    )
 
 
-def _landing(rng: random.Random, number: int, level: int, material: list[Window]) -> Item:
-    from theme.classroom.dance import dance_music, dance_timeline, landings
-
+def _landings(level: int, material: list[Window]) -> list[Candidate]:
     usable = [w for w, _ in _heard(material, level)] if level > 1 else material
-    meters = sorted(
-        {w.meter for w in usable if w.meter.numerator % STEPS and w.meter.numerator > 2},
-        key=lambda m: (m.numerator, m.denominator, m.groups),
-    )
-    meter = rng.choice(meters)
-    window = rng.choice([w for w in usable if w.meter == meter])
-    tempo = Tempo(window.music.tempo_map.qpm_at(Fraction(0)))
-    # bars whose last bar has a step one in it (in 3/4 the fourth has none), in the window
-    landed = {bar for bar, _ in landings(meter, steps=STEPS)}
-    bars = rng.choice([k for k in range(2, window.bars + 1) if k in landed])
-    if level == 1:
-        music, source = (
-            dance_music(meter, bpm=tempo, bars=bars),
-            f"the dance test's music in {meter.explicit}",
-        )
-        if meter != Meter.parse("3+2/4"):
-            source = f"metronome, {meter.explicit} at {tempo}"
-    else:
-        from theme.variants import load
+    usable = [
+        w for w in usable if w.meter.numerator % STEPS and w.meter.numerator > 2 and not w.strategy
+    ]
+    found: list[Candidate] = []
+    seen: set[tuple[Meter, Tempo, int]] = set()
+    for window in usable:
+        meter = window.meter
+        tempo = Tempo(window.music.tempo_map.qpm_at(Fraction(0)))
+        # bars whose last bar has a step one in it (in 3/4 the fourth has none)
+        landed = {bar for bar, _ in landings(meter, steps=STEPS)}
+        for bars in (k for k in range(2, window.bars + 1) if k in landed):
+            if level == 1:
+                if (meter, tempo, bars) in seen:  # the same metronome from another window
+                    continue
+                seen.add((meter, tempo, bars))
+                music_name = (
+                    "the 1966 groove"
+                    if meter == Meter.parse("3+2/4")
+                    else f"a metronome in {meter.explicit}"
+                )
+                source = f"{music_name}, {_bpm(tempo, meter)}, {bars} bars"
+            else:
+                source = f"{window.name}, bars {window.first}-{window.first + bars - 1}"
+            cycles = bars * meter.numerator // STEPS + 1
+            landed_here = landings(meter, steps=STEPS, cycles=cycles)
+            beats = [str(beat) for bar, beat in landed_here if bar == bars]
+            right = beats[0]
+            order = tuple(str(b) for b in range(1, meter.numerator + 1))
+            wrong = tuple(b for b in order if b not in beats)  # nor where it lands again
+            found.append(
+                Candidate(
+                    source,
+                    right,
+                    wrong,
+                    order,
+                    _landing_maker(window, bars, level),
+                    f"A step in {STEPS} counts over {bars} bars of {_n_d(meter)}, the loud "
+                    f"step is step one: on which beat of bar {bars} does it first land?",
+                )
+            )
+    return found
 
-        name = window.name.split(" ")[0]
-        whole = load(name).timeline(tempo=tempo, bars=window.first + bars - 1)
-        from theme.classroom.quiz.material import cut
 
-        music, source = (
-            cut(whole, window.first, bars),
-            f"{name}, bars {window.first}-{window.first + bars - 1}",
-        )
-    danced = dance_timeline(meter, steps=STEPS, bpm=tempo, bars=bars, music=music)
-    played = levelled(danced, level, clicks=meter == Meter.parse("3+2/4"))
-    question = (
-        f"Step-touch in {STEPS} counts over {bars} bars of {_n_d(meter)}: the loud step is step "
-        f"one. On which beat of bar {bars}, the last, does step one first land?"
-    )
-    beats = _landing_beats(played)
-    right = str(beats[0])
-    wrong = [str(b) for b in range(1, meter.numerator + 1) if b not in beats]
-    order = [str(b) for b in range(1, meter.numerator + 1)]
-    return _item(
-        number,
-        "landing",
-        level,
-        question,
-        right,
-        rng.sample(wrong, min(3, len(wrong))),
-        played,
-        source,
-        order,
-    )
+def _landing_maker(window: Window, bars: int, level: int) -> Callable[[], Timeline]:
+    def make() -> Timeline:
+        from theme.classroom.dance import dance_music, dance_timeline
+
+        meter = window.meter
+        tempo = Tempo(window.music.tempo_map.qpm_at(Fraction(0)))
+        if level == 1:
+            music = dance_music(meter, bpm=tempo, bars=bars)
+        else:
+            music = cut(window.music, 1, bars)
+        danced = dance_timeline(meter, steps=STEPS, bpm=tempo, bars=bars, music=music)
+        return levelled(danced, level, clicks=meter == Meter.parse("3+2/4"))
+
+    return make
 
 
 def _landing_beats(music: Timeline) -> list[int]:

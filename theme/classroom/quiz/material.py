@@ -30,6 +30,7 @@ __all__ = [
     "flattened",
     "grouping_groove",
     "levelled",
+    "make_windows",
     "marks_grouping",
     "period_pulses",
     "quiz_tempo",
@@ -55,6 +56,7 @@ FASTER = Fraction(3, 2)
 """Level 4 plays at this many times the tempo (within the tempo range)."""
 DRUM = Layer("drum", "conga", drum=True, pan=-0.3)
 SHAKER = Layer("shaker", "hihat", drum=True, pan=0.35, gain=0.5)
+FIVE_FOUR = Meter.parse("3+2/4")
 STEP_LAYER = "feet"
 """The dance test's step: kept as it is by every level (its count one is what is asked)."""
 
@@ -69,10 +71,22 @@ class Window:
     bars: int
     music: Timeline
     """The bars laid again from 0, at the variant's tempo there."""
+    remix: bool = False
+    """A stretch of a remix of the theme (a variant of the theme's group in more than one
+    meter) or of the theme remetered to 4/4: what a remix question asks about."""
+    strategy: str = ""
+    """The strategy the theme was remetered by (empty: the variant as it is)."""
+
+    @property
+    def variant(self) -> str:
+        """The name of the variant the window is cut from."""
+        return self.name
 
     @property
     def label(self) -> str:
         last = self.first + self.bars - 1
+        if self.strategy:
+            return f"{self.name} remetered to 4/4 by {self.strategy}, bars {self.first}-{last}"
         return f"{self.name}, bars {self.first}-{last}"
 
 
@@ -118,44 +132,98 @@ def _runs(timeline: Timeline) -> Iterator[tuple[int, int, Meter]]:
         yield first, len(timeline.bars) - first + 1, timeline.bars[first - 1].meter
 
 
+THEME_GROUP = "theme"
+"""The gallery's group of the theme and its remixes (:data:`theme.variants.model.GROUPS`)."""
+
+
+_MADE: dict[tuple[object, ...], list[Window]] = {}
+
+
+def _gallery_state() -> tuple[object, ...]:
+    """The gallery's folder and each file's name, size and time of change: windows made
+    from the same state are the same."""
+    from theme.variants import loader
+
+    files = sorted(loader.DATA.glob("*.toml"))
+    return (str(loader.DATA), *((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+
+
 def windows() -> list[Window]:
-    """A window at the start of each run of two bars or more of one meter in each variant
-    of the gallery (in the gallery's order), at the variant's own tempo and defaults; and
-    the first 5/4 variant's music remetered to 4/4 by each strategy."""
+    """The gallery's windows (:func:`make_windows`), made once for each state of the
+    gallery's files."""
+    state = _gallery_state()
+    if state not in _MADE:
+        _MADE.clear()
+        _MADE[state] = make_windows()
+    return list(_MADE[state])
+
+
+def make_windows() -> list[Window]:
+    """Windows of each run of two bars or more of one meter in each variant of the
+    gallery (in the gallery's order), one after another from the run's start, each once
+    (a window that sounds as an earlier one of its variant is left out), at the variant's
+    own tempo and defaults; and
+    each window of the theme (a variant of the theme's group in 5/4 alone) remetered to
+    4/4 by each strategy. The windows of a remix (a variant of the theme's group in more than one
+    meter) and of the theme remetered are marked ``remix``."""
     from theme.core.remeter import STRATEGIES
     from theme.variants import load, names
 
     found: list[Window] = []
+    themes: list[Window] = []
     for name in names():
-        timeline = load(name).timeline()
-        for first, count, meter in _runs(timeline):
-            tempo = Tempo(timeline.tempo_map.qpm_at(timeline.bars[first - 1].start))
+        variant = load(name)
+        timeline = variant.timeline()
+        ours = variant.group == THEME_GROUP
+        heard: set[tuple[object, ...]] = set()
+        for run_first, count, meter in _runs(timeline):
+            tempo = Tempo(timeline.tempo_map.qpm_at(timeline.bars[run_first - 1].start))
             take = min(count, window_bars(meter, tempo))
             if take < 2:
                 continue
-            music = cut(timeline, first, take)
-            if music.duration_seconds <= MAX_WINDOW_SECONDS:
-                found.append(Window(name, meter, first, take, music))
-    five = next((w for w in found if w.meter == Meter.parse("3+2/4")), None)
-    if five is not None:
+            for first in range(run_first, run_first + count - take + 1, take):
+                music = cut(timeline, first, take)
+                same = _content(music)
+                if music.duration_seconds > MAX_WINDOW_SECONDS or same in heard:
+                    continue
+                heard.add(same)
+                window = Window(
+                    name, meter, first, take, music, remix=ours and len(variant.meters) > 1
+                )
+                found.append(window)
+                if ours and variant.meters == [FIVE_FOUR]:
+                    themes.append(window)
+    for theme in themes:
         for strategy in STRATEGIES.values():
-            if not strategy.matches(five.meter):
+            if not strategy.matches(theme.meter):
                 continue
-            done = five.music.remeter(strategy.name)
+            done = theme.music.remeter(strategy.name)
             take = min(
                 len(done.bars),
-                window_bars(done.bars[0].meter, Tempo(five.music.tempo_map.qpm_at(Fraction(0)))),
+                window_bars(done.bars[0].meter, Tempo(theme.music.tempo_map.qpm_at(Fraction(0)))),
             )
             found.append(
                 Window(
-                    f"{five.name} by {strategy.name}",
+                    theme.name,
                     done.bars[0].meter,
                     1,
                     take,
                     cut(done, 1, take),
+                    remix=True,
+                    strategy=strategy.name,
                 )
             )
     return found
+
+
+def _content(music: Timeline) -> tuple[object, ...]:
+    """What a window sounds like: its bars, its tempo and its events (two windows with the
+    same content are the same music)."""
+    return (
+        tuple((b.meter, b.length) for b in music.bars),
+        music.tempo_map.qpm_at(Fraction(0)),
+        tuple((e.onset, e.duration, e.layer, e.pitch, e.velocity, e.accent) for e in music.events),
+    )
 
 
 def quiz_tempo(meter: Meter) -> Tempo:

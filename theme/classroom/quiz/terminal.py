@@ -1,4 +1,5 @@
-"""A quiz in the terminal: each item plays, a key answers, the score comes at the end.
+"""A quiz in the terminal: each item plays, a key answers, the score comes at the end
+(also when the quiz is stopped, the input ends or Ctrl-C is pressed: the items answered).
 
 Keys come through the live loop's seam (:class:`theme.live.loop.KeySource`): a terminal
 (:class:`~theme.live.loop.TerminalKeys`), lines from a pipe (:class:`LineKeys`) or a script
@@ -53,6 +54,8 @@ class Result:
     answers: list[int | None] = field(default_factory=list)
     replays: int = 0
     right: int = 0
+    invalid: str = ""
+    """The first answer that named no choice, said (empty: none)."""
 
     def line(self, total: int) -> str:
         answered = sum(a is not None for a in self.answers)
@@ -106,14 +109,15 @@ def run_quiz(
     feedback: bool = True,
 ) -> Result:
     """Ask each item: show it, play it (``play``) or name its file (``files``), and read
-    keys until an answer, ``q`` or :data:`END`; print the score.
+    keys until an answer, ``q`` or :data:`END`; print the score of the items answered,
+    however the quiz ends (Ctrl-C too).
 
-    ``strict`` (answers from a pipe): any other key is an error; otherwise (a terminal) a
-    line says what is allowed and the item waits on. ``feedback`` says right or wrong after
-    each answer.
+    A key that names no choice is said (what is allowed) and the item is asked again.
+    ``strict`` (answers from a pipe): when the quiz has ended and its score is printed, the
+    first such answer is an error. ``feedback`` says right or wrong after each answer.
 
     Raises:
-        UsageError: (``strict``) an empty answer or a key that names no choice.
+        UsageError: (``strict``) an answer that named no choice (an empty line too).
     """
     result = Result()
     total = len(quiz.items)
@@ -126,7 +130,6 @@ def run_quiz(
                 out=out,
                 play=play,
                 files=files,
-                strict=strict,
                 result=result,
             )
             if index is None:
@@ -139,7 +142,9 @@ def run_quiz(
                 print(f"   {said}", file=out)
     finally:
         result.answers += [None] * (total - len(result.answers))
-    print(result.line(total), file=out)
+        print(result.line(total), file=out, flush=True)
+    if strict and result.invalid:
+        raise UsageError(result.invalid)
     return result
 
 
@@ -151,7 +156,6 @@ def _ask(
     out: TextIO,
     play: Callable[[Timeline], Stoppable] | None,
     files: Callable[[Item], str] | None,
-    strict: bool,
     result: Result,
 ) -> int | None:
     choices = "   ".join(f"{i + 1}) {c}" for i, c in enumerate(item.choices))
@@ -178,9 +182,8 @@ def _ask(
                 return index
             bad = "" if key in ("", "\n", "\r") else key
             line = f"invalid answer {clip(bad)!r} to item {item.number}: expected {_allowed(len(item.choices))}"
-            if strict:
-                raise UsageError(line)
-            print(f"   {line}", file=out, flush=True)
+            result.invalid = result.invalid or line
+            print(f"   {line}; again:", file=out, flush=True)
     finally:
         if playing is not None:
             playing.stop()
