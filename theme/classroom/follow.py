@@ -214,8 +214,8 @@ def _pattern_svg(kind: BarKind, index: int) -> str:
         cx, cy = rebound(x0, y0, x1, y1)
         path.append(f"Q{cx},{cy} {x1},{y1}")
     marks = "".join(
-        f"<g class='beat-mark'><circle cx='{x}' cy='{y}' r='15'/>"
-        f"<text x='{x}' y='{y + 6}'>{n}</text></g>"
+        f"<g class='beat-mark'><circle cx='{x}' cy='{y}' r='12'/>"
+        f"<text x='{x}' y='{y + 5}'>{n}</text></g>"
         for n, (x, y) in enumerate(points, start=1)
     )
     shown = "pattern" if index == 0 else "pattern off"

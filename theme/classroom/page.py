@@ -129,7 +129,7 @@ svg .note.now .cursor-box { visibility: visible; }
 .conductor .off { display: none; }
 .conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
 .conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
-.conductor .beat-mark text { font-size: 18px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark text { font-size: 15px; text-anchor: middle; fill: #111; }
 .conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
 .conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
 .conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
@@ -405,8 +405,8 @@ def _section(section: PageSection, number: int) -> str:
         parts.append(
             f"<div class='drawer' id='s{number}-drawer' role='region' "
             'aria-label="Teacher\'s controls">'
-            + player_controls(number, json.loads(section.data))
             + (count_menu(number, count) if section.follow else "")
+            + player_controls(number, json.loads(section.data))
             + "</div>"
         )
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
