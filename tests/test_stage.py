@@ -22,15 +22,16 @@ from theme.classroom.follow import COUNTS, follow_rows
 from theme.classroom.tour import STEPS
 from theme.core.counting import syllables
 
-MIN_COUNT_PX = 40
-"""The least height of a count's number on a projector (its font size, CSS px); 26 on a phone."""
-MIN_PULSE_PX = 40
-"""The least width of a beat light's pulse on a projector (CSS px); 28 on a phone."""
+MIN_COUNT_PX = 32
+"""The least font size of a count's syllable on a projector (CSS px; the accented ones are
+larger); 22 on a phone."""
+MIN_PULSE_PX = 44
+"""The least width of a beat light's pulse on a projector (CSS px); 26 on a phone."""
 MIN_CONDUCTOR_PX = 95
 """The least height of a conductor's picture on a projector (CSS px); 70 on a phone."""
-MIN_STAFF_PX = 18
+MIN_STAFF_PX = 20
 """The least height of a staff of the score (top line to bottom line, CSS px), everywhere."""
-PHONE = {"count": 26, "pulse": 28, "conductor": 70}
+PHONE = {"count": 22, "pulse": 26, "conductor": 70}
 
 SIZES = [(1024, 768), (1366, 768), (1920, 1080), (390, 844)]
 
@@ -153,9 +154,11 @@ function look() {
     view: [innerWidth, innerHeight], nav: nav.getBoundingClientRect().top,
     drawer: visible(section.querySelector('.drawer')),
     lights: Array.from(section.querySelectorAll('.beat')).map(el => ({box: box(el),
-      pulse: el.querySelector('b').getBoundingClientRect().width, now: el.dataset.now})),
+      pulse: Math.min(...Array.from(el.querySelectorAll('b')).map(b => b.getBoundingClientRect().width)),
+      now: el.dataset.now})),
     counts: Array.from(section.querySelectorAll('.counting:not([hidden]) .count')).filter(visible)
-      .map(el => ({box: box(el), size: parseFloat(getComputedStyle(el.querySelector('.syl')).fontSize)})),
+      .map(el => ({box: box(el), size: Math.min(...Array.from(el.querySelectorAll('.syl'))
+        .map(syl => parseFloat(getComputedStyle(syl).fontSize)))})),
     conductors: Array.from(section.querySelectorAll('svg.conductor')).map(box),
     system: sounding ? {box: box(sounding), staff: staffHeight(sounding), index: section.dataset.system,
                         of: systems.length, where: section.querySelector('.score-where').textContent} : null,
