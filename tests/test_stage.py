@@ -26,12 +26,12 @@ MIN_COUNT_PX = 32
 """The least font size of a count's syllable on a projector (CSS px; the accented ones are
 larger); 22 on a phone."""
 MIN_PULSE_PX = 44
-"""The least width of a beat light's pulse on a projector (CSS px); 26 on a phone."""
+"""The least width of a beat light's pulse on a projector (CSS px); 20 on a phone."""
 MIN_CONDUCTOR_PX = 95
 """The least height of a conductor's picture on a projector (CSS px); 70 on a phone."""
 MIN_STAFF_PX = 20
 """The least height of a staff of the score (top line to bottom line, CSS px), everywhere."""
-PHONE = {"count": 22, "pulse": 26, "conductor": 70}
+PHONE = {"count": 22, "pulse": 20, "conductor": 70}
 
 SIZES = [(1024, 768), (1366, 768), (1920, 1080), (390, 844)]
 
@@ -199,7 +199,7 @@ def inside(box: dict[str, float], width: float, bottom: float, *, sideways: bool
 def check_stage(seen: dict[str, Any], size: tuple[int, int], name: str) -> None:
     width, height = size
     phone = width < 500
-    assert seen["view"] == [width, height]
+    assert seen["view"] == [width, height], (name, "wider than the screen", seen["scroll"])
     assert seen["scroll"][0] <= width and seen["scroll"][1] <= height, (name, "scrolls", seen)
     assert not seen["drawer"]  # the teacher's drawer is closed
     bottom = seen["nav"]  # above the bar of buttons at the foot
