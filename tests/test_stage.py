@@ -296,7 +296,10 @@ def test_the_teachers_drawer_and_the_keys_of_the_stage(
         " !!d.querySelector('.slide-help')]"
     )
     assert inside == [True, True, True, True, True]
-    assert press(Keys.ESCAPE)["open"] is False
+    browser.find_element("id", "picture-delay").click()
+    assert press(Keys.ARROW_RIGHT)["step"] == 0  # typing in a field moves nothing
+    assert press(Keys.ESCAPE)["open"] is False  # Escape closes it, from a field too
+    assert browser.execute_script("return document.activeElement === document.body")
     assert press("d", "d")["open"] is False
     assert press("c")["shown"] == ["group"]  # C: the next count
     assert press("c", "c", "c")["shown"] == ["bar"]

@@ -405,8 +405,8 @@ def _section(section: PageSection, number: int) -> str:
         parts.append(
             f"<div class='drawer' id='s{number}-drawer' role='region' "
             'aria-label="Teacher\'s controls">'
-            + (count_menu(number, count) if section.follow else "")
             + player_controls(number, json.loads(section.data))
+            + (count_menu(number, count) if section.follow else "")
             + "</div>"
         )
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")

@@ -97,7 +97,12 @@
   }
 
   function openDrawer(wanted) {
+    const inside = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest('.drawer');
     root.classList.toggle('drawer-open', wanted);
+    if (!wanted && inside && on()) { // the focus leaves the closed drawer: Space plays again
+      document.activeElement.blur();
+    }
     drawer.setAttribute('aria-expanded', String(wanted));
     const section = slides[current];
     if (section) {
@@ -246,6 +251,10 @@
   }
 
   document.addEventListener('keydown', function (e) {
+    if (on() && e.key === 'Escape' && root.classList.contains('drawer-open')) {
+      openDrawer(false); // from a field of the drawer too
+      return;
+    }
     if (!on() || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) {
       return;
     }
@@ -273,8 +282,6 @@
       fullScreen();
     } else if (e.key === 'd' || e.key === 'D') {
       openDrawer(!root.classList.contains('drawer-open'));
-    } else if (e.key === 'Escape' && root.classList.contains('drawer-open')) {
-      openDrawer(false);
     } else if (e.key === 'c' || e.key === 'C') {
       if (!Theme.nextCount || !Theme.nextCount(slides[current])) {
         return;
