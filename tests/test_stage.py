@@ -163,7 +163,8 @@ function look() {
     system: sounding ? {box: box(sounding), staff: staffHeight(sounding), index: section.dataset.system,
                         of: systems.length, where: section.querySelector('.score-where').textContent} : null,
     frame: frame ? {box: box(frame), scroll: frame.scrollWidth, client: frame.clientWidth,
-                    overflow: getComputedStyle(frame).overflowX} : null,
+                    overflow: getComputedStyle(frame).overflowX,
+                    notes: Array.from(frame.querySelectorAll('.note.now')).map(box)} : null,
     lit: section.querySelectorAll('.syl.now').length,
   };
 }
@@ -226,6 +227,13 @@ def check_stage(seen: dict[str, Any], size: tuple[int, int], name: str) -> None:
         assert inside(frame["box"], width, bottom), (name, "score frame", frame)
         if phone:  # the score keeps its size and scrolls sideways in its own frame
             assert frame["overflow"] in ("auto", "scroll") and frame["scroll"] > frame["client"]
+        across = frame["box"]  # the notes heard are lit where the class sees them
+        seen_notes = [n for n in frame["notes"] if n["width"] > 0]
+        assert all(inside(n, width, bottom) for n in seen_notes), (name, "notes lit", seen_notes)
+        assert all(
+            n["left"] >= across["left"] - 0.5 and n["right"] <= across["right"] + 0.5
+            for n in seen_notes
+        ), (name, "notes lit outside the score's frame", seen_notes, across)
 
 
 def stage_cases() -> list[tuple[str, int]]:
