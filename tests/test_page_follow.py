@@ -197,6 +197,8 @@ def test_one_syllable_a_pulse_and_each_group_starts_on_its_first(
     flat = [w for group in words for w in group]
     if scheme == "bar":
         assert flat == [str(i) for i in range(1, sum(groups) + 1)]
+    elif scheme == "words":  # a word a group, said loud on its first syllable
+        assert all(w[0].isupper() and (len(w) == 1 or w[1].islower()) for w in words)
     else:
         assert [w[0] for w in words] == first[scheme]
     line = counting_line(groups, scheme=scheme)
@@ -204,20 +206,31 @@ def test_one_syllable_a_pulse_and_each_group_starts_on_its_first(
 
 
 @pytest.mark.parametrize(
-    ("meter", "group", "solkattu"),
+    ("meter", "group", "solkattu", "words"),
     [
-        ("5/4", "1-2-3 1-2", "ta-ki-ta ta-ka"),
-        ("2+3/4", "1-2 1-2-3", "ta-ka ta-ki-ta"),
-        ("7/8", "1-2 1-2 1-2-3", "ta-ka ta-ka ta-ki-ta"),
-        ("2+2+2+3/8", "1-2 1-2 1-2 1-2-3", "ta-ka ta-ka ta-ka ta-ki-ta"),
-        ("11/8", "1-2 1-2 1-2-3 1-2 1-2", "ta-ka ta-ka ta-ki-ta ta-ka ta-ka"),
-        ("4/4", "1-2 1-2", "ta-ka ta-ka"),
+        ("5/4", "1-2-3 1-2", "ta-ki-ta ta-ka", "PINE-ap-ple AP-ple"),
+        ("2+3/4", "1-2 1-2-3", "ta-ka ta-ki-ta", "AP-ple PINE-ap-ple"),
+        ("7/8", "1-2 1-2 1-2-3", "ta-ka ta-ka ta-ki-ta", "AP-ple AP-ple PINE-ap-ple"),
+        (
+            "2+2+2+3/8",
+            "1-2 1-2 1-2 1-2-3",
+            "ta-ka ta-ka ta-ka ta-ki-ta",
+            "AP-ple AP-ple AP-ple PINE-ap-ple",
+        ),
+        (
+            "11/8",
+            "1-2 1-2 1-2-3 1-2 1-2",
+            "ta-ka ta-ka ta-ki-ta ta-ka ta-ka",
+            "AP-ple AP-ple PINE-ap-ple AP-ple AP-ple",
+        ),
+        ("4/4", "1-2 1-2", "ta-ka ta-ka", "AP-ple AP-ple"),
     ],
 )
-def test_the_counting_of_a_meter(meter: str, group: str, solkattu: str) -> None:
+def test_the_counting_of_a_meter(meter: str, group: str, solkattu: str, words: str) -> None:
     groups = Meter.parse(meter).groups
     assert counting_line(groups) == group
     assert counting_line(groups, scheme="solkattu") == solkattu
+    assert counting_line(groups, scheme="words") == words
 
 
 @settings(deadline=None)  # a shared machine: no time limit
@@ -277,7 +290,9 @@ section.dispatchEvent(new CustomEvent('theme:position', {bubbles: true,
 const rows = Array.from(section.querySelectorAll('.follow')).map(row => {
   const dot = row.querySelector('.baton');
   return {now: row.dataset.now, dot: [Number(dot.getAttribute('cx')), Number(dot.getAttribute('cy'))],
-          syllables: Array.from(row.querySelectorAll('.counting:not([hidden]) .syl.now')).map(s => s.textContent),
+          syllables: Array.from(row.querySelectorAll('.counting:not([hidden]) :is(.count.group, .count.solkattu) .syl.now')).map(s => s.textContent),
+          counts: Object.fromEntries(Array.from(row.querySelectorAll('.counting:not([hidden]) .count')).map(
+            c => [c.classList[1], Array.from(c.querySelectorAll('.syl.now')).map(s => s.textContent).join('')])),
           mark: Array.from(row.querySelectorAll('.pattern:not(.off) .beat-mark')).findIndex(m => m.classList.contains('now')),
           shown: Array.from(row.querySelectorAll('.counting')).findIndex(p => !p.hidden),
           move: Array.from(row.querySelectorAll('.counting:not([hidden]) .move.now')).map(m => m.textContent)};
@@ -310,7 +325,7 @@ def test_the_cursor_lights_the_sounding_notes_of_both_meters(browser, tmp_path: 
     made = run_theme("metronome", "5/4", "--vs", "4/4", "--bars", "4", "-o", "m.html", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     html = (tmp_path / "m.html").read_text(encoding="utf-8")
-    figure = re.search(r"<figure>(.*?)</figure>", html, re.S)
+    figure = re.search(r"<figure class='score'>(.*?)</figure>", html, re.S)
     assert figure is not None
     staves = staff_notes(figure.group(1))
     browser.get((tmp_path / "m.html").as_uri())
@@ -332,14 +347,16 @@ def test_the_cursor_lights_the_sounding_notes_of_both_meters(browser, tmp_path: 
 def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(
     browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from theme.classroom.page import NOTATION_BARS, write_page
+    from theme.classroom.page import SCORE_BARS, write_page
     from theme.variants import load
 
-    timeline = load("tv-1966").timeline()  # 12 bars: 8 engraved
+    timeline = load("tv-1966").timeline(repeat=5)  # 60 bars: an excerpt of 48 engraved
     write_page(timeline, tmp_path / "tv.html")
+    html = (tmp_path / "tv.html").read_text(encoding="utf-8")
+    assert "An excerpt: the score shows bars 1 to 48 of the 60 heard." in html
     browser.get((tmp_path / "tv.html").as_uri())
     notes = page_notes(browser)
-    engraved_end = float(timeline.bars[NOTATION_BARS].start)
+    engraved_end = float(timeline.bars[SCORE_BARS].start)
     assert max(off for _, off in notes.values()) == engraved_end
     # a tempo change: the player's positions come faster; a loop of bars 3-4 jumps back
     positions = [0.0, 0.75, 1.5, 2.9, 10.0, 11.2, 13.6, 14.95, 10.0, 10.4, 37.5, 39.99]
@@ -347,7 +364,7 @@ def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(
         got = browser.execute_script(SEND, 0, q)
         assert sorted(got["lit"]) == sounding_ids(notes, q), q
         assert got["lit"], q
-    for q in (engraved_end, 45.0, 59.9):  # past the engraved bars
+    for q in (engraved_end, engraved_end + 5, engraved_end + 19.9):  # past the engraved bars
         assert browser.execute_script(SEND, 0, q)["lit"] == []
     got = browser.execute_script(SEND, 0, 10.0)  # and back: exactly bar 3's first notes
     assert sorted(got["lit"]) == sounding_ids(notes, 10.0)

@@ -530,7 +530,7 @@ def test_bars_are_chosen_on_the_grid_and_on_the_score(browser: Any, pages: dict[
         ["intro 1", "bar 1, section intro"],
         ["2", "bar 2, section intro"],
     ]
-    assert out["measures"] == [5.0 * k for k in range(8)]  # the score's 8 bars of 5/4
+    assert out["measures"] == [5.0 * k for k in range(12)]  # the score: all 12 bars of 5/4
     assert out["start"][:5] == ["3", 10, "3:1", [3], "start: bar 3"]
     assert out["start"][5] == [k == 2 for k in range(12)]  # the bar heard now: 3, cued
     assert out["first"] == [[25, 30], "6", "6", "loop: bar 6; click the last bar of the loop"]

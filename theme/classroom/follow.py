@@ -31,10 +31,28 @@ from theme.core.counting import (
 from theme.core.meter import AccentLevel, Meter
 from theme.core.timeline import Timeline
 
-__all__ = ["BarKind", "FollowRow", "follow_html", "follow_rows", "row_html"]
+__all__ = [
+    "COUNTS",
+    "DEFAULT_COUNT",
+    "BarKind",
+    "FollowRow",
+    "count_menu",
+    "follow_html",
+    "follow_rows",
+    "row_html",
+    "rows_html",
+]
 
-ALTERNATIVE = "solkattu"
-"""The spoken alternative shown under the numbers (:data:`theme.core.counting.SCHEMES`)."""
+COUNTS = (
+    ("bar", "through the bar (1 2 3 4 5)"),
+    ("group", "by group (1-2-3 1-2)"),
+    ("words", "words (PINE-ap-ple AP-ple)"),
+    ("solkattu", "solkattu (ta-ki-ta ta-ka)"),
+)
+"""The counts a page offers (:data:`theme.core.counting.SCHEMES`) and their names on its
+menu; a section shows one at a time, the one its ``data-count`` names."""
+DEFAULT_COUNT = "bar"
+"""The count a page shows unless told another: numbers through the bar."""
 
 
 @dataclass(frozen=True)
@@ -162,14 +180,24 @@ def second_meter_bars(
 
 
 def _count_html(kind: BarKind, index: int, scheme: str) -> str:
+    """A kind's count in ``scheme``: a ``syl`` element a pulse, its accent level as its class
+    (``a0`` the downbeat, ``a1`` a group's start, ``a2`` the others, drawn larger the
+    stronger); through the bar the numbers stand apart (``1 2 3 4 5``), in the other counts
+    a group's syllables are joined (``1-2-3 1-2``)."""
     words = syllables(kind.groups, scheme=scheme)
-    groups = "".join(
-        "<span class='group'>"
-        + "-".join(f"<span class='syl'>{escape(w)}</span>" for w in group)
-        + "</span> "
-        for group in words
-    )
-    return f"<span class='count {scheme}' data-kind='{index}'>{groups.rstrip()}</span>"
+    joint = " " if scheme == "bar" else "-"
+    groups = []
+    for number, group in enumerate(words):
+        levels = [0 if number == 0 and i == 0 else 1 if i == 0 else 2 for i in range(len(group))]
+        groups.append(
+            "<span class='group'>"
+            + joint.join(
+                f"<span class='syl a{level}'>{escape(w)}</span>"
+                for w, level in zip(group, levels, strict=True)
+            )
+            + "</span>"
+        )
+    return f"<span class='count {scheme}' data-kind='{index}'>{' '.join(groups)}</span>"
 
 
 def _gestures_html(kind: BarKind) -> str:
@@ -186,7 +214,7 @@ def _pattern_svg(kind: BarKind, index: int) -> str:
         cx, cy = rebound(x0, y0, x1, y1)
         path.append(f"Q{cx},{cy} {x1},{y1}")
     marks = "".join(
-        f"<g class='beat-mark'><circle cx='{x}' cy='{y}' r='11'/>"
+        f"<g class='beat-mark'><circle cx='{x}' cy='{y}' r='12'/>"
         f"<text x='{x}' y='{y + 5}'>{n}</text></g>"
         for n, (x, y) in enumerate(points, start=1)
     )
@@ -214,8 +242,9 @@ def row_html(row: FollowRow) -> str:
     }
     counts = "".join(
         f"<p class='counting'{' hidden' if i else ''} data-kind='{i}'>"
-        f"<span class='meter'>{escape(kind.name)}</span>{_count_html(kind, i, 'group')}<span class='alt'>{_count_html(kind, i, ALTERNATIVE)}"
-        f"</span>{_gestures_html(kind)}</p>"
+        f"<span class='meter'>{escape(kind.name)}</span>"
+        + "".join(_count_html(kind, i, scheme) for scheme, _ in COUNTS)
+        + f"{_gestures_html(kind)}</p>"
         for i, kind in enumerate(row.kinds)
     )
     width, height = PATTERN_BOX
@@ -230,6 +259,29 @@ def row_html(row: FollowRow) -> str:
     )
 
 
+def rows_html(timeline: Timeline, labels: Sequence[str] = ("",)) -> list[str]:
+    """Each row of a section (:func:`follow_rows`) as HTML, in order (a meter's row goes
+    beside its beat light)."""
+    return [row_html(row) for row in follow_rows(timeline, labels)]
+
+
 def follow_html(timeline: Timeline, labels: Sequence[str] = ("",)) -> str:
     """Every row of a section (:func:`follow_rows`), as HTML."""
-    return "".join(row_html(row) for row in follow_rows(timeline, labels))
+    return "".join(rows_html(timeline, labels))
+
+
+def count_menu(number: int, chosen: str = DEFAULT_COUNT) -> str:
+    """The menu of counts for section ``number``, ``chosen`` selected (``js/conductor.js``
+    shows the count chosen).
+
+    >>> count_menu(2, "words").count("<option"), "value='words' selected" in count_menu(2, "words")
+    (4, True)
+    """
+    options = "".join(
+        f"<option value='{scheme}'{' selected' if scheme == chosen else ''}>{escape(words)}</option>"
+        for scheme, words in COUNTS
+    )
+    return (
+        f"<label class='count-menu'>count <select class='count-mode' id='s{number}-count'>"
+        f"{options}</select></label>"
+    )

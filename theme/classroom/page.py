@@ -46,6 +46,7 @@ from theme.safe_text import clip
 __all__ = [
     "MAX_PAGE_SECONDS",
     "NOTATION_BARS",
+    "SCORE_BARS",
     "BeatRow",
     "PageSection",
     "audio_bytes",
@@ -57,18 +58,36 @@ __all__ = [
 ]
 
 NOTATION_BARS = 8
-"""Bars of engraved notation shown with an example (a page's, a notebook's)."""
+"""Bars of engraved notation shown with an example in a notebook."""
+SCORE_BARS = 48
+"""The most bars a page's score engraves: longer music gets its first ``SCORE_BARS``, and
+the page says it is an excerpt (:func:`score_note`)."""
 
 
-def notation_svg(timeline: Timeline, *, bars: int = NOTATION_BARS) -> str:
-    """The first page of the engraved notation of the first ``bars`` bars, as inline SVG,
-    each note carrying its onset and end in quarter notes for the score cursor and each
-    measure its start, for choosing a bar on the score
-    (:func:`theme.renderers.notation.timed_svg`)."""
-    from theme.renderers.notation import engrave, timed_svg
+def notation_svg(timeline: Timeline, *, bars: int | None = None) -> str:
+    """The engraved notation of every bar (or the first ``bars``) as inline SVG, in
+    systems (verovio's ``g.system``) a page turns as the music plays, each note carrying
+    its onset and end in quarter notes for the score cursor and each measure its start, for
+    choosing a bar on the score (:func:`theme.renderers.notation.timed_svg`)."""
+    from theme.renderers.notation import compact_svg, engrave, timed_svg
 
-    engraving = engrave(timeline.head(bars))
-    return timed_svg(engraving.pages[0], engraving.notes, engraving.measures)
+    shown = timeline if bars is None or bars >= len(timeline.bars) else timeline.head(bars)
+    engraving = engrave(shown, header=False)
+    return compact_svg(timed_svg(engraving.pages[0], engraving.notes, engraving.measures))
+
+
+def score_note(timeline: Timeline, bars: int) -> str:
+    """What a score of the first ``bars`` bars says of itself: nothing when it holds every
+    bar, else that it is an excerpt.
+
+    >>> from theme.core.meter import Meter
+    >>> music = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 60, tempo=120)
+    >>> score_note(music, 48), score_note(music, 60)
+    ('An excerpt: the score shows bars 1 to 48 of the 60 heard.', '')
+    """
+    if bars >= len(timeline.bars):
+        return ""
+    return f"An excerpt: the score shows bars 1 to {bars} of the {len(timeline.bars)} heard."
 
 
 MAX_PAGE_SECONDS = 600
@@ -106,22 +125,11 @@ pre { font-size: 18px; background: #f4f4f4; padding: .6em; overflow-x: auto; }
 svg .note.now, svg .note.now * { fill: #D55E00; color: #D55E00; }
 svg .note .cursor-box { fill: none; stroke: #D55E00; visibility: hidden; }
 svg .note.now .cursor-box { visibility: visible; }
-.follow { display: flex; flex-wrap: wrap; align-items: center; gap: 1em; margin: .3em 0; }
-.follow .counts { min-width: min(14em, 100%); max-width: 100%; overflow-x: auto; }
-.counting:not([hidden]) { display: grid; grid-template-columns: 3.2em auto; align-items: baseline; }
-.counting .meter { grid-row: span 3; color: #555; font-size: .8em; }
-.counting > span:not(.meter) { grid-column: 2; white-space: nowrap; }
-.counting { margin: 0; font-size: 1.6em; letter-spacing: .05em; }
-.counting .alt, .counting .moves { font-size: .7em; color: #444; }
-.counting .moves { font-size: .55em; } .counting .move.now { font-weight: bold; color: #111;
-  text-decoration: underline 3px; }
-.counting .syl { padding: 0 .1em; border-bottom: 4px solid transparent; }
-.counting .syl.now { background: #0072B2; color: #fff; border-bottom-color: #111; }
 .conductor { width: 11em; flex: none; }
 .conductor .off { display: none; }
 .conductor path { fill: none; stroke: #bbb; stroke-width: 3; }
 .conductor .beat-mark circle { fill: #fff; stroke: #555; stroke-width: 2; }
-.conductor .beat-mark text { font-size: 13px; text-anchor: middle; fill: #111; }
+.conductor .beat-mark text { font-size: 15px; text-anchor: middle; fill: #111; }
 .conductor .beat-mark.now circle { fill: #0072B2; stroke: #111; stroke-width: 4; }
 .conductor .beat-mark.now text { fill: #fff; font-weight: bold; }
 .conductor .baton { fill: #D55E00; stroke: #111; stroke-width: 2; }
@@ -209,8 +217,15 @@ class PageSection:
     data: str = ""
     """The music as the page's scripts read and play it
     (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
-    follow: str = ""
-    """Counting lines and a conductor for each meter (:func:`theme.classroom.follow.follow_html`)."""
+    follow: Sequence[str] = ()
+    """Counting lines and a conductor for each meter, a row each
+    (:func:`theme.classroom.follow.rows_html`), beside its beat light."""
+    count: str = ""
+    """The count shown first (:data:`theme.classroom.follow.COUNTS`; empty: the default)."""
+    score: str = ""
+    """The engraved score (:func:`notation_svg`), which the page turns as the music plays."""
+    score_note: str = ""
+    """Words under the score: that it is an excerpt (:func:`score_note`), else empty."""
     markup: str = ""
     """HTML of the library's own making placed under the player (a quiz item's answer
     buttons, which the page's scripts score; the meter builder's panel); never text from
@@ -231,13 +246,17 @@ class PageSection:
         paragraphs: Sequence[str] = (),
         pictures: Sequence[str] = (),
         grid: str = "",
+        score: str = "",
+        score_note: str = "",
+        count: str = "",
     ) -> PageSection:
-        """A section that plays ``music``, with its beat light.
+        """A section that plays ``music``, with its beat light, its counting and conducting
+        (``count`` shown first), and its ``score`` if it has one.
 
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
-        from theme.classroom.follow import follow_html
+        from theme.classroom.follow import rows_html
 
         check_page_seconds(music)
         lights = beat_rows(music)
@@ -248,7 +267,10 @@ class PageSection:
             grid=grid,
             lights=lights,
             data=timeline_json(music),
-            follow=follow_html(music, [row.label for row in lights]),
+            follow=rows_html(music, [row.label for row in lights]),
+            count=count,
+            score=score,
+            score_note=score_note,
         )
 
 
@@ -365,19 +387,49 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
 
 
 def _section(section: PageSection, number: int) -> str:
+    """A section as the page shows it: its title and words; the teacher's drawer (the
+    player's controls and the count menu, which slides fold away); the stage (a row a
+    meter: beat light, count and conductor); the score; the pictures; the grid and notes."""
+    from theme.classroom.follow import DEFAULT_COUNT, count_menu
+
     kind = f" class='{escape(section.kind)}'" if section.kind else ""
-    parts = [f"<section id='s{number}'{kind}><h2>{escape(section.title)}</h2>"]
-    parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
+    count = section.count or DEFAULT_COUNT
+    counted = f" data-count='{escape(count)}'" if section.follow else ""
+    parts = [f"<section id='s{number}'{kind}{counted}><h2>{escape(section.title)}</h2>"]
+    if section.paragraphs:
+        parts.append(
+            "<div class='words'>" + "".join(f"<p>{escape(p)}</p>" for p in section.paragraphs)
+        )
+        parts.append("</div>")
     if section.data:
-        parts.append(player_controls(number, json.loads(section.data)))
+        parts.append(
+            f"<div class='drawer' id='s{number}-drawer' role='region' "
+            'aria-label="Teacher\'s controls">'
+            + player_controls(number, json.loads(section.data))
+            + (count_menu(number, count) if section.follow else "")
+            + "</div>"
+        )
         parts.append(f"<script type='application/json' class='timeline'>{section.data}</script>")
     if section.audio is not None and not section.data:  # a recording: a quiz item's
         sound = base64.b64encode(section.audio).decode("ascii")
         parts.append(f"<audio controls preload='auto' src='data:audio/ogg;base64,{sound}'></audio>")
     parts.append(section.markup)
-    parts += [_light(row) for row in section.lights]
-    parts.append(section.follow)
-    parts += [f"<figure>{svg}</figure>" for svg in section.pictures]
+    rows = [
+        "<div class='meter-row'>" + light + follow + "</div>"
+        for light, follow in itertools.zip_longest(
+            [_light(row) for row in section.lights], section.follow, fillvalue=""
+        )
+    ]
+    if rows:
+        parts.append("<div class='stage'>" + "".join(rows) + "</div>")
+    if section.score:
+        note = (
+            f"<figcaption>{escape(section.score_note)}</figcaption>" if section.score_note else ""
+        )
+        parts.append(
+            f"<figure class='score'><div class='score-frame'>{section.score}</div>{note}</figure>"
+        )
+    parts += [f"<figure class='picture'>{svg}</figure>" for svg in section.pictures]
     if section.grid:
         parts.append(f"<pre>{escape(section.grid)}</pre>")
     parts += [f"<p class='note'>{escape(n)}</p>" for n in section.notes]
@@ -454,15 +506,18 @@ def page_html(
     title: str, sections: Sequence[PageSection], *, intro: str = "", slides: bool = False
 ) -> str:
     """The whole page as one HTML string; with ``slides`` its sections are shown one a
-    screen (keys, a clicker or a swipe move on; printed, every section gets a page)."""
+    screen, a stage (keys, a clicker or a swipe move on; printed, every section gets a
+    page). A page that plays music without ``slides`` opens as one long page, its stage a
+    button (or ``#slide-1``) away."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
     scripted = playing or slides or any(s.markup for s in sections)
     script = page_script() if scripted else ""
     head = f"<title>{escape(title)}</title><style>{page_style()}</style>"
+    staged = " data-slides" if slides else " data-slides='long'" if playing else ""
     body = (
-        f"<body{' data-slides' if slides else ''}><h1>{escape(title)}</h1>{lead}"
+        f"<body{staged}><h1>{escape(title)}</h1>{lead}"
         f"{DELAY_BOX if playing else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
@@ -478,9 +533,10 @@ def page_html(
 
 
 def timeline_section(
-    timeline: Timeline, *, title: str | None = None, notation_bars: int = 8
+    timeline: Timeline, *, title: str | None = None, notation_bars: int = SCORE_BARS
 ) -> PageSection:
-    """A section for one timeline: notation of its first bars, its grid, its sound.
+    """A section for one timeline: its score (every bar, up to ``notation_bars``, saying so
+    when it is an excerpt), its grid, its sound.
 
     Raises:
         UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked before any work).
@@ -492,8 +548,12 @@ def timeline_section(
     return PageSection.for_music(
         title or timeline.title,
         timeline,
-        paragraphs=[f"{len(timeline.bars)} bars, {float(timeline.duration_seconds):.1f} seconds."],
-        pictures=[notation_svg(timeline, bars=notation_bars)],
+        paragraphs=[
+            f"{len(timeline.bars)} bar{'' if len(timeline.bars) == 1 else 's'}, "
+            f"{float(timeline.duration_seconds):.1f} seconds."
+        ],
+        score=notation_svg(timeline, bars=notation_bars),
+        score_note=score_note(timeline, notation_bars),
         grid=section_grids(timeline),
     )
 

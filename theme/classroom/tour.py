@@ -36,7 +36,10 @@ PAGE_TITLE = "Odd meters: the Mission: Impossible theme in 5/4 and 4/4"
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the tour: ``music(tempo)`` and ``picture()`` are made when needed."""
+    """One step of the tour: ``music(tempo)`` and ``picture()`` are made when needed. With
+    ``notation`` the picture is the music's score, every bar, which the page turns as it
+    plays; ``count`` is the count the page shows first, the one the step's words speak
+    (:data:`theme.classroom.follow.COUNTS`)."""
 
     number: int
     title: str
@@ -44,6 +47,7 @@ class Step:
     music: Callable[[Tempo | None], Timeline]
     picture: Callable[[], str]
     notation: bool = False
+    count: str = "bar"
 
 
 def _count(tempo: Tempo | None) -> Timeline:
@@ -133,7 +137,7 @@ def _notation_picture(make: Callable[[Tempo | None], Timeline]) -> Callable[[], 
     def picture() -> str:
         from theme.classroom.page import notation_svg
 
-        return notation_svg(make(None), bars=6)
+        return notation_svg(make(None))
 
     return picture
 
@@ -160,6 +164,7 @@ STEPS: tuple[Step, ...] = (
         ),
         _ostinato,
         _ostinato_picture,
+        count="words",  # PINE-ap-ple AP-ple
     ),
     Step(
         3,
@@ -371,7 +376,9 @@ def write_tour(
                     f"{step.number}. {step.title}",
                     music,
                     paragraphs=[" ".join(step.text)],
-                    pictures=[picture],
+                    pictures=[] if step.notation else [picture],
+                    score=picture if step.notation else "",
+                    count=step.count,
                 )
             )
             if on_step is not None:

@@ -7,6 +7,10 @@ conductor beats, for any meter's groups (pure functions, no I/O).
 - ``"group"``: numbers that start again at each group, ``1-2-3 1-2`` for 3+2: the count
   that makes the grouping heard, the usual way an additive meter is counted in class.
 - ``"bar"``: numbers through the bar, ``1-2-3 4-5``: the count of the time signature.
+- ``"words"``: a word a group, as classes clap rhythms: ``PEAR`` (1), ``AP-ple`` (2),
+  ``PINE-ap-ple`` (3), ``WA-ter-mel-on`` (4), ``HIP-po-pot-a-mus`` (5), the first syllable
+  (the group's accent) in capitals; a longer group is said as four and the rest, as
+  solkattu does (our own choice).
 - ``"solkattu"``: the spoken syllables of Carnatic (South Indian) rhythm, solkattu, as
   konnakol says them, one word a group: ``ta-ka`` (2), ``ta-ki-ta`` (3), ``ta-ka-di-mi``
   (4), ``ta-di-ki-na-thom`` (5). A group longer than five is said as ``ta-ka-di-mi`` and
@@ -47,7 +51,7 @@ __all__ = [
     "syllables",
 ]
 
-SCHEMES = ("group", "bar", "solkattu")
+SCHEMES = ("group", "bar", "words", "solkattu")
 """The counting schemes of :func:`syllables`."""
 
 SOLKATTU = {
@@ -59,6 +63,15 @@ SOLKATTU = {
 }
 """The solkattu word of a group of one to five pulses."""
 
+WORDS = {
+    1: ("PEAR",),
+    2: ("AP", "ple"),
+    3: ("PINE", "ap", "ple"),
+    4: ("WA", "ter", "mel", "on"),
+    5: ("HIP", "po", "pot", "a", "mus"),
+}
+"""The word said for a group of one to five pulses, a syllable a pulse."""
+
 
 def _check_groups(groups: Sequence[int]) -> None:
     if not groups or any(not isinstance(g, int) or isinstance(g, bool) or g < 1 for g in groups):
@@ -67,15 +80,17 @@ def _check_groups(groups: Sequence[int]) -> None:
         )
 
 
-def _solkattu(size: int) -> tuple[str, ...]:
-    """The syllables of a group of ``size`` pulses.
+def _solkattu(size: int, words: dict[int, tuple[str, ...]] = SOLKATTU) -> tuple[str, ...]:
+    """The syllables of a group of ``size`` pulses, from ``words`` (one to five pulses).
 
     >>> _solkattu(7)
     ('ta', 'ka', 'di', 'mi', 'ta', 'ki', 'ta')
+    >>> _solkattu(6, WORDS)
+    ('WA', 'ter', 'mel', 'on', 'AP', 'ple')
     """
-    if size in SOLKATTU:
-        return SOLKATTU[size]
-    return SOLKATTU[4] + _solkattu(size - 4)
+    if size in words:
+        return words[size]
+    return words[4] + _solkattu(size - 4, words)
 
 
 def syllables(groups: Sequence[int], *, scheme: str = "group") -> list[list[str]]:
@@ -88,6 +103,8 @@ def syllables(groups: Sequence[int], *, scheme: str = "group") -> list[list[str]
     [['1', '2', '3'], ['4', '5']]
     >>> syllables((2, 2, 3), scheme="solkattu")
     [['ta', 'ka'], ['ta', 'ka'], ['ta', 'ki', 'ta']]
+    >>> syllables((3, 2), scheme="words")
+    [['PINE', 'ap', 'ple'], ['AP', 'ple']]
 
     Raises:
         ValueError: an unknown scheme; groups that are not whole numbers of 1 or more.
@@ -103,6 +120,8 @@ def syllables(groups: Sequence[int], *, scheme: str = "group") -> list[list[str]
         return words
     if scheme == "solkattu":
         return [list(_solkattu(g)) for g in groups]
+    if scheme == "words":
+        return [list(_solkattu(g, WORDS)) for g in groups]
     raise ValueError(f"invalid counting scheme {scheme!r}: expected one of {', '.join(SCHEMES)}")
 
 

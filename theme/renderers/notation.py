@@ -31,6 +31,7 @@ from theme.readers.musicxml import read_musicxml
 __all__ = [
     "Engraving",
     "NoteTime",
+    "compact_svg",
     "engrave",
     "measure_starts",
     "musicxml_string",
@@ -98,8 +99,12 @@ class Engraving:
     measures: dict[str, Fraction] = field(default_factory=dict)
 
 
-def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engraving:
-    """Engraved notation and the time of every note (see :func:`svg` for the options).
+def engrave(
+    timeline: Timeline, *, width: int = 2100, scale: int = 45, header: bool = True
+) -> Engraving:
+    """Engraved notation and the time of every note (see :func:`svg` for the options);
+    without ``header`` no title is engraved over the first system (a page's section has
+    its own).
 
     Raises:
         OutputFileError: verovio could not read the MusicXML made from the timeline.
@@ -114,7 +119,7 @@ def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engrav
             "adjustPageHeight": True,
             "scale": scale,
             "breaks": "auto",
-            "header": "auto",
+            "header": "auto" if header else "none",
             "footer": "none",
             "svgViewBox": True,
         }
@@ -196,6 +201,20 @@ def timed_svg(
         return f'{match.group(0)} data-on="{float(time.onset)!r}" data-off="{float(time.end)!r}"'
 
     return _ID.sub(with_time, page)
+
+
+_INDENT = re.compile(r">\n\s*<")
+
+
+def compact_svg(page: str) -> str:
+    """verovio's SVG without the line breaks and indentation between its tags (a fifth of
+    its size). Its texts keep their look: the whitespace dropped lies in ``<text>``
+    elements of font size 0, whose words are in ``<tspan>`` elements of their own.
+
+    >>> compact_svg('<g>\\n   <text font-size="0px">\\n      <tspan> = </tspan>\\n   </text>\\n</g>')
+    '<g><text font-size="0px"><tspan> = </tspan></text></g>'
+    """
+    return _INDENT.sub("><", page)
 
 
 def svg(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> list[str]:

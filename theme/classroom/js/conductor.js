@@ -4,6 +4,11 @@
 // (q: the quarter note heard now, tempo changes and loops applied) and the row's bars
 // (data-follow: each bar's start in quarter notes and its kind; each kind's pulses, the
 // pulses conducted, the points of its pattern and its length).
+//
+// A section shows one count at a time, the one its data-count names (through the bar, by
+// group, words or solkattu; every count is written into the page by
+// theme.classroom.follow): its count menu chooses, and Theme.nextCount(section) moves to the
+// next (the C key of the slides).
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
@@ -137,5 +142,32 @@
       }
     });
     Theme.followers.push.apply(Theme.followers, rows);
+  });
+
+  function setCount(section, scheme) {
+    const menu = section.querySelector('.count-mode');
+    section.dataset.count = scheme;
+    if (menu && menu.value !== scheme) {
+      menu.value = scheme;
+    }
+  }
+  Theme.setCount = setCount;
+  Theme.nextCount = function (section) {
+    const menu = section && section.querySelector('.count-mode');
+    if (!menu) {
+      return '';
+    }
+    const schemes = Array.from(menu.options).map(function (o) {
+      return o.value;
+    });
+    const next = schemes[(schemes.indexOf(section.dataset.count) + 1) % schemes.length];
+    setCount(section, next);
+    return next;
+  };
+  document.querySelectorAll('section .count-mode').forEach(function (menu) {
+    const section = menu.closest('section');
+    menu.addEventListener('change', function () {
+      setCount(section, menu.value);
+    });
   });
 })();

@@ -4,6 +4,12 @@
 // timemap); the player's 'theme:position' event gives the quarter note heard now (q, with
 // tempo changes and loops applied), so a note is lit exactly when on <= q < off. A position
 // past the engraved bars lights nothing.
+//
+// The page-turner: on the stage (slides on) the score shows only the system that sounds
+// (verovio's g.system, found by its first measure's data-start), turned to the next as the
+// music reaches it, with the bars it holds said above it; on the long page every system
+// shows. Where the score is wider than its frame (a phone), the frame scrolls sideways to
+// keep the bar heard in view.
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
@@ -80,4 +86,139 @@
       Theme.cursors.push(show);
     }
   });
+
+  const printMedia = window.matchMedia ? window.matchMedia('print') : null;
+  let printing = false; // printed, the whole score: every system
+
+  function staged() {
+    return document.documentElement.classList.contains('slides-on') && !printing &&
+      !(printMedia && printMedia.matches);
+  }
+
+  function turner(section) {
+    const frame = section.querySelector('.score-frame'),
+      svg = frame && frame.querySelector('svg');
+    const systems = svg ? Array.from(svg.querySelectorAll('g.system')) : [];
+    if (!systems.length) {
+      return null;
+    }
+    const full = svg.getAttribute('viewBox'),
+      view = full.split(/[ ,]+/).map(Number);
+    const measures = Array.from(svg.querySelectorAll('[data-start]'));
+    const firsts = systems.map(function (g) { // the index of each system's first measure
+      return measures.indexOf(g.querySelector('[data-start]'));
+    });
+    const starts = firsts.map(function (i) {
+      return i >= 0 ? Number(measures[i].dataset.start) : Infinity;
+    });
+    const where = document.createElement('p');
+    where.className = 'score-where';
+    frame.parentNode.insertBefore(where, frame);
+    svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
+    const drawing = svg.querySelector('svg'); // verovio's own scale: sized to the full view,
+    if (drawing) { // not to the view shown (100%, as it stands, would shrink it to fit)
+      drawing.setAttribute('width', String(view[2]));
+      drawing.setAttribute('height', String(view[3]));
+    }
+    let boxes = null,
+      shownSystem = null,
+      shownMeasure = -1,
+      lastQ = 0;
+
+    function measure() { // each system's top and height in the SVG's units, in the full view
+      svg.setAttribute('viewBox', full);
+      const r = svg.getBoundingClientRect();
+      if (!r.width || !r.height) {
+        return null;
+      }
+      const scale = Math.min(r.width / view[2], r.height / view[3]); // 'meet', from the top
+      return systems.map(function (g) {
+        const b = g.getBoundingClientRect();
+        return [view[1] + (b.top - r.top) / scale, b.height / scale];
+      });
+    }
+
+    function turn(q) {
+      lastQ = q;
+      let index = 0;
+      starts.forEach(function (start, i) {
+        if (start <= q + 1e-9) {
+          index = i;
+        }
+      });
+      const stage = staged() && section.classList.contains('current');
+      if (stage && !boxes) {
+        boxes = measure();
+        shownSystem = null;
+      }
+      const wanted = stage && boxes ? index : -1;
+      if (wanted !== shownSystem) {
+        if (wanted < 0) {
+          svg.setAttribute('viewBox', full);
+        } else {
+          const pad = view[2] * 0.01,
+            box = boxes[wanted];
+          svg.setAttribute('viewBox', [view[0], box[0] - pad, view[2], box[1] + 2 * pad].join(' '));
+        }
+        section.dataset.system = String(index + 1);
+        const first = firsts[index] + 1,
+          last = index + 1 < firsts.length ? firsts[index + 1] : measures.length;
+        where.textContent = (first === last ? 'bar ' + first : 'bars ' + first + ' to ' + last) +
+          ' of ' + measures.length + (systems.length > 1 ? ' (line ' + (index + 1) + ' of ' +
+            systems.length + ')' : '');
+        shownSystem = wanted;
+      }
+      if (frame.scrollWidth > frame.clientWidth + 1) { // sideways: keep the bar heard in view
+        let m = 0;
+        measures.forEach(function (el, i) {
+          if (Number(el.dataset.start) <= q + 1e-9) {
+            m = i;
+          }
+        });
+        if (m !== shownMeasure) {
+          const b = measures[m].getBoundingClientRect(),
+            f = frame.getBoundingClientRect();
+          if (b.left < f.left || b.right > f.right) {
+            frame.scrollLeft += b.left - f.left - 8;
+          }
+          shownMeasure = m;
+        }
+      }
+    }
+    section.addEventListener('theme:position', function (event) {
+      const q = Number(event.detail && event.detail.q);
+      if (Number.isFinite(q) && event.target === section) {
+        turn(q);
+      }
+    });
+    document.addEventListener('theme:slides', function () {
+      turn(lastQ);
+    });
+    turn(0);
+    return turn;
+  }
+
+  Theme.turners = [];
+  document.querySelectorAll('section').forEach(function (section) {
+    const turn = turner(section);
+    if (turn) {
+      Theme.turners.push(turn);
+    }
+  });
+
+  function printed(now) {
+    printing = now;
+    document.dispatchEvent(new CustomEvent('theme:slides'));
+  }
+  window.addEventListener('beforeprint', function () {
+    printed(true);
+  });
+  window.addEventListener('afterprint', function () {
+    printed(false);
+  });
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener('change', function () {
+      printed(printMedia.matches);
+    });
+  }
 })();

@@ -1,9 +1,17 @@
 // Slides: a page made with <body data-slides> (the tour) shows one section a screen, in
-// order. Right, Space, PageDown (a presenter's clicker) or N go on; Left, Shift+Space,
-// PageUp or P go back; Home and End go to the first and the last; F toggles full screen.
-// The keys do nothing while typing in a field. A swipe left or right does the same on a
-// phone. A button shows the long page again (and back); printed, every step gets a page.
-// Leaving a section stops its player and sends it 'theme:leave'.
+// order, as a stage: its title, its words, and what follows the music (beat light, count,
+// conductor, the score's system heard). Right, PageDown (a presenter's clicker) or N go on;
+// Left, PageUp or P go back; Home and End go to the first and the last; Space or Enter
+// plays and stops the step; F toggles full screen; C changes the count. The keys do
+// nothing while typing in a field. A swipe left or right does the same on a phone.
+//
+// The teacher's drawer holds each step's player controls, Tap along, the count menu, the
+// picture delay and these words on the keys: closed, it leaves the screen to the class; D
+// or its button opens and closes it, Escape closes it, and so does going full screen.
+// A button shows the long page again (and back); printed, every step gets a page. A page
+// made with data-slides='long' (a variant's, a metronome's) opens as the long page, its
+// stage a button or '#slide-1' away. Leaving a section stops its player and sends it
+// 'theme:leave'; a change of step or of mode sends the document 'theme:slides'.
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
@@ -44,26 +52,130 @@
   said.className = 'sr-only';
   counter.appendChild(shown);
   counter.appendChild(said);
-  const next = button('next', 'Next \u25B6', 'Next step', 'ArrowRight PageDown Space');
+  const next = button('next', 'Next \u25B6', 'Next step', 'ArrowRight PageDown');
+  const play = button('stage-play', 'Play', 'Play this step', 'Space Enter');
+  play.setAttribute('aria-pressed', 'false');
+  const drawer = button('drawer-button', 'Controls (D)', "Teacher's controls", 'D');
+  drawer.setAttribute('aria-expanded', 'false');
   const full = button('full', 'Full screen', '', 'F');
   full.setAttribute('aria-pressed', 'false');
   const mode = button('mode', 'Long page', '', '');
-  [prev, counter, next, full, mode].forEach(el => nav.appendChild(el));
+  [prev, counter, next, play, drawer, full, mode].forEach(el => nav.appendChild(el));
   body.insertBefore(nav, slides[slides.length - 1].nextSibling);
   if (!root.requestFullscreen) {
     full.hidden = true;
   }
   const help = document.createElement('p');
   help.className = 'note slide-help';
-  help.textContent = 'One step a screen: Right, Space or PageDown for the next, Left or PageUp ' +
-    'for the one before, Home and End, F for full screen; on a phone, swipe.';
+  help.textContent = 'Keys: Right or PageDown for the next step, Left or PageUp for the one ' +
+    'before, Home and End; Space or Enter plays and stops; C changes the count; D opens and ' +
+    'closes these controls; F for full screen; on a phone, swipe.';
   const title = document.querySelector('body > h1');
   if (title) {
     title.insertAdjacentElement('afterend', help);
   }
+  const delay = document.getElementById('picture-delay');
+  const delayBox = delay && delay.closest('p');
+  const delayHome = delayBox && delayBox.nextSibling;
 
   function on() {
     return root.classList.contains('slides-on');
+  }
+
+  function drawerOf(section) { // the section's drawer; one is made for a step without a player
+    let box = section.querySelector('.drawer');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'drawer';
+      box.id = (section.id || 'step') + '-drawer';
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', "Teacher's controls");
+      const heading = section.querySelector('h2');
+      section.insertBefore(box, heading ? heading.nextSibling : section.firstChild);
+    }
+    return box;
+  }
+
+  function openDrawer(wanted) {
+    const inside = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest('.drawer');
+    root.classList.toggle('drawer-open', wanted);
+    if (!wanted && inside && on()) { // the focus leaves the closed drawer: Space plays again
+      document.activeElement.blur();
+    }
+    drawer.setAttribute('aria-expanded', String(wanted));
+    const section = slides[current];
+    if (section) {
+      drawer.setAttribute('aria-controls', drawerOf(section).id);
+    }
+  }
+
+  function placeTeachersThings() { // the help and the picture delay go with the step shown
+    const section = slides[current];
+    if (!section) {
+      return;
+    }
+    if (on()) {
+      const box = drawerOf(section);
+      box.insertBefore(help, box.firstChild);
+      if (delayBox) {
+        box.appendChild(delayBox);
+      }
+    } else {
+      if (title) {
+        title.insertAdjacentElement('afterend', help);
+      }
+      if (delayBox && delayHome && delayHome.parentNode) {
+        delayHome.parentNode.insertBefore(delayBox, delayHome);
+      }
+    }
+  }
+
+  function showPlaying() {
+    const player = Theme.playerFor && slides[current] && Theme.playerFor(slides[current]);
+    play.hidden = !on() || !player;
+    const playing = Boolean(player && player.playing);
+    play.textContent = playing ? 'Stop' : 'Play';
+    play.setAttribute('aria-pressed', String(playing));
+    play.setAttribute('aria-label', playing ? 'Stop this step' : 'Play this step');
+  }
+
+  function playOrStop() { // the step's own play button: its start bar, loop and checks
+    const section = slides[current],
+      own = section && section.querySelector('.player .play');
+    if (!own) {
+      return false;
+    }
+    if (Theme.context) {
+      Theme.context();
+    }
+    own.click();
+    return true;
+  }
+
+  function fit() { // the stage is the screen less the bar of buttons at its foot
+    root.style.setProperty('--nav-height', (on() ? nav.offsetHeight : 0) + 'px');
+  }
+  window.addEventListener('resize', fit);
+
+  function announce() {
+    fit();
+    document.dispatchEvent(new CustomEvent('theme:slides', {
+      detail: {
+        step: current,
+        on: on()
+      }
+    }));
+  }
+
+  function remember() { // #slide-3: reloaded, the same step (on the stage)
+    if (on() && window.history && history.replaceState) {
+      try {
+        history.replaceState(null, '', '#slide-' + (current + 1));
+      } catch {
+        /* sandboxed */
+      }
+    }
   }
 
   function go(index) {
@@ -87,19 +199,18 @@
     shown.textContent = (index + 1) + ' / ' + slides.length;
     said.textContent = 'Step ' + (index + 1) + ' of ' + slides.length +
       (heading ? ': ' + heading.textContent : '');
-    help.hidden = index !== 0; // the keys are told on the first step; later steps get the room
     prev.setAttribute('aria-disabled', String(index === 0));
     next.setAttribute('aria-disabled', String(index === slides.length - 1));
-    if (window.history && history.replaceState) { // #slide-3: reloaded, the same step
-      try {
-        history.replaceState(null, '', '#slide-' + (index + 1));
-      } catch {
-        /* sandboxed */
-      }
+    remember();
+    placeTeachersThings();
+    if (root.classList.contains('drawer-open')) {
+      openDrawer(true);
     }
+    showPlaying();
     if (on()) {
       window.scrollTo(0, 0);
     }
+    announce();
   }
 
   function setSlides(wanted) {
@@ -107,14 +218,21 @@
     mode.textContent = wanted ? 'Long page' : 'One step a screen';
     mode.setAttribute('aria-label', wanted ? 'Show every step on one long page' :
       'Show one step a screen');
-    [prev, next, counter, full].forEach(el => {
+    [prev, next, counter, drawer, full].forEach(el => {
       el.hidden = !wanted || (el === full && !root.requestFullscreen);
     });
+    if (!wanted) {
+      openDrawer(false);
+    }
+    placeTeachersThings();
+    showPlaying();
+    remember();
     if (wanted) {
       window.scrollTo(0, 0);
-    } else if (slides[current]) {
+    } else if (slides[current] && slides.length > 1) {
       slides[current].scrollIntoView();
     }
+    announce();
   }
 
   function fullScreen() {
@@ -133,6 +251,10 @@
   }
 
   document.addEventListener('keydown', function (e) {
+    if (on() && e.key === 'Escape' && root.classList.contains('drawer-open')) {
+      openDrawer(false); // from a field of the drawer too
+      return;
+    }
     if (!on() || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) {
       return;
     }
@@ -149,7 +271,6 @@
       PageUp: -1,
       p: -1,
       P: -1,
-      ' ': e.shiftKey ? -1 : 1,
     };
     if (e.key in moves) {
       go(current + moves[e.key]);
@@ -159,6 +280,16 @@
       go(slides.length - 1);
     } else if (e.key === 'f' || e.key === 'F') {
       fullScreen();
+    } else if (e.key === 'd' || e.key === 'D') {
+      openDrawer(!root.classList.contains('drawer-open'));
+    } else if (e.key === 'c' || e.key === 'C') {
+      if (!Theme.nextCount || !Theme.nextCount(slides[current])) {
+        return;
+      }
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      if (e.repeat || !playOrStop()) {
+        return;
+      }
     } else {
       return;
     }
@@ -196,11 +327,30 @@
     go(current + 1);
   });
   full.addEventListener('click', fullScreen);
+  play.addEventListener('pointerdown', function () {
+    if (Theme.context) {
+      Theme.context();
+    }
+  });
+  play.addEventListener('click', playOrStop);
+  drawer.addEventListener('click', function () {
+    openDrawer(!root.classList.contains('drawer-open'));
+  });
+  slides.forEach(function (section) {
+    section.addEventListener('theme:position', function (event) {
+      if (event.target === section && section === slides[current]) {
+        showPlaying();
+      }
+    });
+  });
   mode.addEventListener('click', function () {
     setSlides(!on());
   });
   document.addEventListener('fullscreenchange', function () {
     full.setAttribute('aria-pressed', String(Boolean(document.fullscreenElement)));
+    if (document.fullscreenElement) { // full screen is for the class: the drawer closes
+      openDrawer(false);
+    }
   });
 
   function fromHash() { // '#slide-3' (or a section's id, '#s3'): its index, else -1
@@ -216,9 +366,11 @@
     }
   });
 
-  root.classList.add('slides-on');
-  go(Math.max(0, fromHash()));
-  setSlides(true);
+  const opened = fromHash(),
+    stage = body.getAttribute('data-slides') !== 'long' || opened >= 0;
+  root.classList.toggle('slides-on', stage);
+  go(Math.max(0, opened));
+  setSlides(stage);
   window.addEventListener('load', function () {
     if (on()) {
       window.scrollTo(0, 0);
@@ -232,5 +384,6 @@
       return current;
     },
     on: on,
+    drawer: openDrawer,
   };
 })();
