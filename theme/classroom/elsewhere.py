@@ -7,7 +7,7 @@ for the whole tour with it): see :func:`theme.classroom.tour.steps`.
 
 from __future__ import annotations
 
-from theme.classroom.tour import Step
+from theme.classroom.step import Step
 from theme.core.rhythm import Rhythm
 from theme.core.tempo import Tempo
 from theme.core.timeline import Timeline

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from theme.classroom.elsewhere import EXTRA_STEPS
+from theme.classroom.step import Step
 from theme.core.rhythm import Rhythm
 from theme.core.tempo import Tempo
 from theme.core.timeline import Timeline
@@ -32,22 +33,6 @@ STRATEGY_ORDER = ("squeeze", "drop", "stretch", "rebar")
 TOUR_FILES = re.compile(r"index\.html|step-[0-9]+\.(?:wav|mid|svg|html)")
 """The files a tour folder holds: a folder with only these may be replaced by a new tour."""
 PAGE_TITLE = "Odd meters: the Mission: Impossible theme in 5/4 and 4/4"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of the tour: ``music(tempo)`` and ``picture()`` are made when needed. With
-    ``notation`` the picture is the music's score, every bar, which the page turns as it
-    plays; ``count`` is the count the page shows first, the one the step's words speak
-    (:data:`theme.classroom.follow.COUNTS`)."""
-
-    number: int
-    title: str
-    text: tuple[str, ...]
-    music: Callable[[Tempo | None], Timeline]
-    picture: Callable[[], str]
-    notation: bool = False
-    count: str = "bar"
 
 
 def _count(tempo: Tempo | None) -> Timeline:
@@ -234,8 +219,6 @@ def steps(selected: int | None = None, *, extra: bool = False) -> list[Step]:
     Raises:
         UsageError: no such step.
     """
-    from theme.classroom.elsewhere import EXTRA_STEPS
-
     if selected is None:
         return list(STEPS + EXTRA_STEPS) if extra else list(STEPS)
     every = STEPS + EXTRA_STEPS

@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from theme.classroom.tour import Step
+    from theme.classroom.step import Step
     from theme.core.tempo import Tempo
 
 __all__ = ["register"]
