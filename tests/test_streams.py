@@ -65,20 +65,25 @@ def close_stdout() -> None:
 
 
 @pytest.mark.parametrize("args", [["show", "tv-1966"], ["list"], ["--help"], ["--version"]])
-def test_a_closed_standard_output(tmp_path: Path, args: list[str]) -> None:
+def test_a_closed_standard_output_of_a_command_that_prints(tmp_path: Path, args: list[str]) -> None:
+    """The product of ``theme show`` is its text: lost, it is an error (was an
+    AttributeError traceback)."""
     result = theme(*args, cwd=tmp_path, stdout=subprocess.DEVNULL, before=close_stdout)
     assert result.stderr == "theme: error: cannot write to standard output: it is closed\n"
     assert result.returncode == 1
 
 
 @pytest.mark.parametrize("name", ["x.mid", "x.svg", "x.html"])
-def test_a_closed_standard_output_still_writes_the_file(tmp_path: Path, name: str) -> None:
+def test_a_closed_standard_output_takes_the_report_of_a_file_nowhere(
+    tmp_path: Path, name: str
+) -> None:
+    """The product of ``theme export`` is its file: the line saying it was written goes
+    nowhere when standard output is closed (a service, a cron job), as a live command's."""
     expected = reference(tmp_path, name)
     result = theme(
         "export", "tv-1966", "--bars", "2", "-o", name, cwd=tmp_path, before=close_stdout
     )
-    assert result.stderr == "theme: error: cannot write to standard output: it is closed\n"
-    assert result.returncode == 1
+    assert (result.returncode, result.stderr) == (0, "")
     written = (tmp_path / name).read_bytes()
     if name.endswith(".mid"):
         assert written == expected
@@ -102,7 +107,7 @@ def test_every_standard_descriptor_closed(tmp_path: Path) -> None:
         preexec_fn=close_all,
         timeout=300,
     )
-    assert result.returncode == 1  # the summary line could not be written
+    assert result.returncode == 0
     written = (tmp_path / "x.svg").read_bytes()
     assert same_engraving(written, expected)
 

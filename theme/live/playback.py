@@ -319,9 +319,17 @@ def play(
     network and plays in its time (:func:`theme.live.link.play_linked`): a music of one bar
     length and one tempo only.
 
+    Threads: safe to call from several threads at once. A sound card plays one stream at a
+    time: plays on the same device take turns, a second waiting until the first's stream
+    closes (at the end of its music with ``wait``; when its player is stopped or closed, or
+    its music has played out, without). A thread that plays again on a device it is still
+    playing on (``wait=False``) gets an :class:`~theme.errors.AudioDeviceError` at once, not a
+    wait for ever. Plays on different devices, or to their own ``sink``, run side by side.
+
     Raises:
         UsageError: ``link`` and music whose bar length or tempo changes.
-        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
+        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error,
+            or this thread already playing on the device.
         MidiDeviceError: no python-rtmidi, or no such MIDI port.
         LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
     """
