@@ -106,6 +106,7 @@ def engrave(timeline: Timeline, *, width: int = 2100, scale: int = 45) -> Engrav
     """
     import verovio
 
+    verovio.enableLog(verovio.LOG_OFF)  # its [Warning] lines went to stderr past our own
     toolkit = verovio.toolkit()
     toolkit.setOptions(
         {

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from theme.safe_text import page_text
+
 __all__ = ["ITEMS_PER_PAGE", "PRINT_STYLE", "sheet_html"]
 
 ITEMS_PER_PAGE = 10
@@ -45,6 +47,7 @@ def sheet_html(
     """A printable page of ``items`` (HTML of the library's own making, one a block),
     ``per_page`` to a printed page, each page headed by ``title`` (and a line for the
     name and date when ``who``)."""
+    title, intro = page_text(title), page_text(intro)
     head = f"<h1>{escape(title)}</h1>"
     if who:
         head += "<p class='who'>Name: ______________________  Date: ____________</p>"
