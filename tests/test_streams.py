@@ -187,3 +187,24 @@ def test_head_reads_the_first_line(tmp_path: Path) -> None:
     )
     assert shown.stdout == "tv-1966: Mission: Impossible TV theme (1966), rhythm\n"
     assert "Traceback" not in shown.stderr and shown.stderr.count("\n") <= 1
+
+
+@pytest.mark.parametrize("name", ["ü.wav", "ü.flac", "ü.mid", "ü.html"])
+def test_a_file_name_the_locale_cannot_spell(tmp_path: Path, name: str) -> None:
+    """Under an ASCII locale a name typed in UTF-8 reaches Python as escapes (surrogates):
+    its temporary file beside it and the audio library's open must spell it as bytes (was a
+    UnicodeEncodeError traceback)."""
+    ascii_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "theme", "export", "tv-1966", "--bars", "2", "-o", name],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**ENV, **ascii_locale},
+        timeout=300,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.startswith(b"wrote " + name.encode() + b" (2 bars, ")
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    expected = reference(tmp_path, "x" + name[1:])
+    if name.endswith((".wav", ".flac", ".mid")):
+        assert (tmp_path / name).read_bytes() == expected

@@ -266,7 +266,7 @@ def _temp_name(target: Path) -> tuple[str, str]:
     target's extension, the stem cut so the whole name fits the file system."""
     suffix = target.suffix if len(os.fsencode(target.suffix)) <= 16 else ".tmp"
     room = _name_max(target.parent) - 2 - _RANDOM - len(os.fsencode(suffix))
-    stem = os.fsencode(target.stem)[: max(room, 0)].decode("utf-8", "ignore")
+    stem = os.fsdecode(os.fsencode(target.stem)[: max(room, 0)])  # a cut character: kept as bytes
     return f".{stem}.", suffix
 
 
