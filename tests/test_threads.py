@@ -230,3 +230,39 @@ def test_portaudio_is_held_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPat
         holder.join(30)  # its own release, late, does not free what this thread holds
         assert guard._owner == threading.get_ident()
     assert guard._owner is None
+
+
+def test_nothing_follows_the_sound_before_the_device_is_free() -> None:
+    """A play waiting its turn tells its companions (MIDI clock, notes) nothing yet: their
+    START comes when the device is this play's, not while another thread still plays."""
+    from theme.live.companions import Transport
+
+    free = threading.Event()
+    told: list[tuple[str, bool]] = []
+
+    class BusySink(ArraySink):
+        def reserve(self) -> None:
+            free.wait(30)
+
+    class Listener:
+        def transport(self, event: Transport, **_: object) -> None:
+            told.append((event.name, free.is_set()))
+
+        def block(self, block: object) -> None:
+            pass
+
+        def check(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    player = threading.Thread(
+        target=lambda: theme.play(short_music(), sink=BusySink(), companions=[Listener()])
+    )
+    player.start()
+    time.sleep(0.3)
+    assert told == []  # waiting for the device: nothing started
+    free.set()
+    player.join(60)
+    assert told[0] == ("START", True) and told[-1] == ("STOP", True)

@@ -174,8 +174,19 @@ class Player:
         return not (self._ended and self._read >= self._written)
 
     def start(self, *, producer: bool = True) -> Player:
-        """Render the first blocks, then start the sink. For a realtime sink a producer
-        thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
+        """Wait for the sink's device (another thread may be playing on it), render the first
+        blocks, then start the sink. For a realtime sink a producer thread keeps rendering
+        ahead; ``producer=False`` leaves that to :meth:`fill_ahead`.
+
+        Raises:
+            AudioDeviceError: the device cannot be had or opened, or this thread is
+                already playing on it.
+        """
+        try:
+            self.sink.reserve()  # nothing follows the sound before the device is this one's
+        except BaseException:
+            self.sink.close()
+            raise
         self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
         self.fill_ahead()
         self._sink_underruns_before = self.sink.underruns

@@ -102,6 +102,10 @@ class Sink(abc.ABC):
         self._closed = False
         self._open()
 
+    def reserve(self) -> None:  # noqa: B027 (a sink with no device has none to wait for)
+        """Wait until the device is free for this sink and hold it (before anything starts
+        that follows the sound: the companions' START); :meth:`close` lets it go."""
+
     def close(self) -> None:
         """Stop pulling and let go of the device; a second close does nothing."""
         with self._closing_lock:  # two threads closing: one closes
@@ -389,23 +393,45 @@ class SoundDeviceSink(Sink):
         self._block_start_frame = 0
         self._ending = False
         self.lost = False
+        self._reserved: tuple[int | None] | None = None
+        """The device index (None: the default) whose turn this sink holds, if it does."""
 
     @property
     def underrun_frames(self) -> list[int]:
         """Where the device reported the first underruns (frames played before each)."""
         return [int(f) for f in self._underrun_at[: min(self.underruns, MAX_UNDERRUNS_KEPT)]]
 
-    def _open(self) -> None:
+    def reserve(self) -> None:
+        """Look the device up and wait for its turn (see the class's threads); a second
+        reserve before the sink closes does nothing.
+
+        Raises:
+            AudioDeviceError: no such device, or this thread is still playing on it.
+        """
+        if self._reserved is not None:
+            return
         sd = _sounddevice()
         device = resolve_device(self.device)
         with portaudio_lock():
             turn = _device_of(sd, device)
         _TURNS.take(turn, self)
+        self._reserved = (device,)
+        self._closed = False  # a close lets the device go even if no stream was opened
+
+    def _open(self) -> None:
+        sd = _sounddevice()
         try:
-            self._open_stream(sd, device)
+            self.reserve()
+            assert self._reserved is not None
+            self._open_stream(sd, self._reserved[0])
         except BaseException:
-            _TURNS.give_back(self)
+            self._let_go()
             raise
+
+    def _let_go(self) -> None:
+        """Give the device's turn back (nothing when this sink holds none)."""
+        self._reserved = None
+        _TURNS.give_back(self)
 
     def _open_stream(self, sd: Any, device: int | None) -> None:
         pull = self._pull
@@ -490,13 +516,13 @@ class SoundDeviceSink(Sink):
         self.lost = True
         self._closed = True
         self.done.set()
-        _TURNS.give_back(self)
+        self._let_go()
 
     def _close(self) -> None:
         _OPEN.discard(self)
         stream = self._stream
         if stream is None:
-            _TURNS.give_back(self)
+            self._let_go()
             return
         self._stream = None
         sd = _sounddevice()
@@ -517,7 +543,7 @@ class SoundDeviceSink(Sink):
             self._stream = stream
             self._leave_behind()
             return
-        _TURNS.give_back(self)
+        self._let_go()
         if errors:
             raise AudioDeviceError(f"the audio device failed to close: {errors[0]}") from errors[0]
 
