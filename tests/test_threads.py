@@ -266,3 +266,31 @@ def test_nothing_follows_the_sound_before_the_device_is_free() -> None:
     free.set()
     player.join(60)
     assert told[0] == ("START", True) and told[-1] == ("STOP", True)
+
+
+def test_a_start_that_fails_after_taking_the_device_lets_it_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A renderer failing in the first blocks (or Ctrl-C there) must not keep the device
+    from every other thread: the sink is closed, which gives its turn back."""
+    from theme.live.playback import Player
+    from theme.renderers.audio import BlockRenderer
+
+    closed: list[bool] = []
+
+    class HeldSink(ArraySink):
+        def reserve(self) -> None:
+            self._closed = False
+
+        def _close(self) -> None:
+            closed.append(True)
+
+    renderer = BlockRenderer.for_timeline(short_music(), rate=48000)
+
+    def fail(out: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(renderer, "fill", fail)
+    with pytest.raises(KeyboardInterrupt):
+        Player(renderer, HeldSink()).start()
+    assert closed == [True]

@@ -184,17 +184,13 @@ class Player:
         """
         try:
             self.sink.reserve()  # nothing follows the sound before the device is this one's
-        except BaseException:
-            self.sink.close()
-            raise
-        self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
-        self.fill_ahead()
-        self._sink_underruns_before = self.sink.underruns
-        try:
+            self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
+            self.fill_ahead()
+            self._sink_underruns_before = self.sink.underruns
             if self.sink.realtime and producer:
                 self._producer.start()
             self.sink.open(self.pull)
-        except BaseException:  # Ctrl-C as it opened, or a device error: nothing left playing
+        except BaseException:  # Ctrl-C, a device error: nothing left playing, the device free
             self.close()
             raise
         return self

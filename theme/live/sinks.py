@@ -417,6 +417,7 @@ class SoundDeviceSink(Sink):
         _TURNS.take(turn, self)
         self._reserved = (device,)
         self._closed = False  # a close lets the device go even if no stream was opened
+        self.done.clear()  # playing from now on, for a thread waiting for the device
 
     def _open(self) -> None:
         sd = _sounddevice()
