@@ -136,7 +136,8 @@ def test_a_tempo_too_slow_for_the_page_is_refused_before_any_file(tmp_path: Path
     result = run_theme("demo", "--tempo", "4", "--out", "tour", cwd=tmp_path)
     assert result.returncode == 2
     assert re.fullmatch(
-        r"theme: error: invalid tempo 'q=4' for the tour: step \d would last [\d.]+ minutes; "
+        r"theme: error: invalid tempo 'q=4' for the tour: step \d would last "
+        r"(\d+ h )?(\d+ min)?( [\d.]+ s)?; "
         r"a step lasts at most 10 minutes \(a tempo of at least q=\d+\)\n",
         result.stderr,
     )

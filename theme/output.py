@@ -16,6 +16,8 @@ exception) removes the temporary file and leaves the old one as it was. The guar
   other names, and writing into it in place could leave it half-written;
 - a name ending in ``/``, a folder, a device or pipe is refused; so is a name longer than the
   file system allows (usually 255 bytes), while the temporary name is kept within it;
+- a folder that takes no new file (``/proc``, no free inodes) is found by making and removing
+  a temporary file there when the path is checked, before any work;
 - a write that fails (disk full, the file-size limit, any OSError) is one
   :class:`~theme.errors.OutputFileError` naming the file.
 
@@ -229,7 +231,27 @@ def _checked_target(text: str) -> Path:
         raise OutputFileError(
             f"cannot write {quoted(text)}: no permission to write in {quoted(str(folder))}"
         )
+    _try_a_file(text, target)
     return target
+
+
+def _try_a_file(text: str, target: Path) -> None:
+    """Make and remove a temporary file beside ``target``, as :func:`atomic_path` will: a
+    folder that takes no new files though it says it may be written (``/proc``, ``/sys``,
+    a full disk of no free inodes) is found before the work, not after it."""
+    prefix, suffix = _temp_name(target)
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=target.parent)
+    except FileNotFoundError:  # the folder is there: it takes no files (/proc)
+        raise OutputFileError(
+            f"cannot write {quoted(text)}: the folder {quoted(str(target.parent))} takes no "
+            "new files"
+        ) from None
+    except OSError as exc:
+        raise write_failed(text, exc) from exc
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 def _read_only(folder: Path) -> bool:
@@ -244,7 +266,7 @@ def _temp_name(target: Path) -> tuple[str, str]:
     target's extension, the stem cut so the whole name fits the file system."""
     suffix = target.suffix if len(os.fsencode(target.suffix)) <= 16 else ".tmp"
     room = _name_max(target.parent) - 2 - _RANDOM - len(os.fsencode(suffix))
-    stem = os.fsencode(target.stem)[: max(room, 0)].decode("utf-8", "ignore")
+    stem = os.fsdecode(os.fsencode(target.stem)[: max(room, 0)])  # a cut character: kept as bytes
     return f".{stem}.", suffix
 
 

@@ -5,6 +5,8 @@
   its own; a user's value gets one clear line instead).
 - :func:`printable` shows text from a file on a terminal with its control characters made
   visible, so a title cannot move the cursor, retitle the window or change colours.
+- :func:`page_text` is text from outside as a page shows it: control characters, NUL and
+  the bidirectional overrides dropped, so a title cannot hide or reverse what follows it.
 
 >>> bounded_int("42", "bars")
 42
@@ -14,9 +16,11 @@
 
 from __future__ import annotations
 
+import re
+
 from theme.errors import UsageError
 
-__all__ = ["MAX_DIGITS", "bounded_int", "clip", "printable", "shown"]
+__all__ = ["MAX_DIGITS", "bounded_int", "clip", "page_data", "page_text", "printable", "shown"]
 
 MAX_DIGITS = 12
 """The most digits a whole number typed by a user or written in a file may have."""
@@ -120,3 +124,46 @@ def printable(text: str) -> str:
         else:
             out.append(repr(char)[1:-1])
     return "".join(out)
+
+
+_NOT_ON_A_PAGE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # controls but tab, newline, carriage return
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks and overrides
+    "\ufff9-\ufffb\ufffe\uffff]"  # interlinear annotations, noncharacters
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def page_text(text: str) -> str:
+    r"""``text`` from outside (a title from a file, a name typed) as a page shows it: NUL, the
+    other control characters but tab and newline, the bidirectional marks and overrides
+    (U+202E turns what follows backwards) and noncharacters dropped; a lone surrogate (a
+    file name that is not UTF-8) becomes U+FFFD, which UTF-8 can write.
+
+    >>> page_text("Evil\x00\u202eTITLE\x1b[31m")
+    'EvilTITLE[31m'
+    >>> page_text("Caf\u00e9 5/4\n\u05e9\u05dc\u05d5\u05dd") == "Café 5/4\nשלום"
+    True
+    >>> page_text("x\udcff") == "x\ufffd"
+    True
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    text = _NOT_ON_A_PAGE.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def page_data(data: object) -> object:
+    r"""``data`` (JSON-like: dicts, lists, strings, numbers) with every string, key or value,
+    through :func:`page_text`: data a page's script shows.
+
+    >>> page_data({"title": "a\u202eb", "bars": [1, "\x00"]})
+    {'title': 'ab', 'bars': [1, '']}
+    """
+    if isinstance(data, str):
+        return page_text(data)
+    if isinstance(data, dict):
+        return {page_data(key): page_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [page_data(item) for item in data]
+    return data

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from theme.core.meter import AccentLevel, Meter
-from theme.core.tempo import Tempo
+from theme.core.tempo import Tempo, length_words
 from theme.core.timeline import Event, Layer, Marker, MarkerKind, Timeline
 from theme.errors import UsageError
 
@@ -146,7 +146,7 @@ def dance_bars(
     if bars * bar_seconds > MAX_SECONDS:
         most = max(1, int(MAX_SECONDS // bar_seconds))
         raise UsageError(
-            f"invalid bars {bars!r} at {tempo}: {float(bars * bar_seconds / 60):.0f} minutes; "
+            f"invalid bars {bars!r} at {tempo}: {length_words(bars * bar_seconds)}; "
             f"a dance lasts at most {MAX_SECONDS // 60} minutes (at most {most} bars of "
             f"{m} at this tempo)"
         )

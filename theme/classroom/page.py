@@ -38,10 +38,11 @@ from typing import Any
 from theme.classroom.pagecontrols import player_controls
 from theme.classroom.pagedata import safe_json, second_meter_clicks, timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
+from theme.core.tempo import length_words
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
 from theme.output import Output, atomic_path, output_file
-from theme.safe_text import clip
+from theme.safe_text import clip, page_text
 
 __all__ = [
     "MAX_PAGE_SECONDS",
@@ -284,7 +285,7 @@ def check_page_seconds(timeline: Timeline) -> None:
     if seconds > MAX_PAGE_SECONDS:
         raise UsageError(
             f"invalid length for a page: {clip(timeline.title)!r} lasts "
-            f"{float(seconds) / 60:.1f} minutes; a page plays at most "
+            f"{length_words(seconds)}; a page plays at most "
             f"{MAX_PAGE_SECONDS // 60} minutes a section (write .wav, .flac or .mid instead)"
         )
 
@@ -508,7 +509,10 @@ def page_html(
     """The whole page as one HTML string; with ``slides`` its sections are shown one a
     screen, a stage (keys, a clicker or a swipe move on; printed, every section gets a
     page). A page that plays music without ``slides`` opens as one long page, its stage a
-    button (or ``#slide-1``) away."""
+    button (or ``#slide-1``) away. Text from outside in it (a title from a file, in the
+    headings, the notation, the player's label) goes through
+    :func:`~theme.safe_text.page_text`: no NUL, control character or bidirectional override
+    reaches the page."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
@@ -523,6 +527,7 @@ def page_html(
         "the project's own, not the theme's.</p>"
         f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
     )
+    head, body, script = page_text(head), page_text(body), page_text(script)
     policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

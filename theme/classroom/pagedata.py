@@ -17,6 +17,7 @@ from typing import Any
 from theme.core.meter import AccentLevel
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap
 from theme.core.timeline import Event, Layer, Timeline
+from theme.safe_text import page_data
 
 __all__ = [
     "CLICK_VOICES",
@@ -172,12 +173,14 @@ def timeline_json(timeline: Timeline) -> str:
 
 
 def safe_json(data: object) -> str:
-    """``data`` as compact JSON that no text in it can end a ``<script>`` element with.
+    """``data`` as compact JSON that no text in it can end a ``<script>`` element with, its
+    strings through :func:`~theme.safe_text.page_data` (no NUL, control character or
+    bidirectional override for the page's script to show).
 
     >>> safe_json({"a": "</script>"})
     '{"a":"\\\\u003c/script>"}'
     """
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(page_data(data), separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c")
 
 

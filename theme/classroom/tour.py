@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from theme.classroom.elsewhere import EXTRA_STEPS
 from theme.classroom.step import Step
 from theme.core.rhythm import Rhythm
-from theme.core.tempo import Tempo
+from theme.core.tempo import Tempo, length_words
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
 
@@ -305,7 +305,7 @@ def check_tour_tempo(chosen: Sequence[Step], musics: Sequence[Timeline], tempo: 
         slowest = tempo.qpm * longest.duration_seconds / MAX_PAGE_SECONDS
         raise UsageError(
             f"invalid tempo {str(tempo)!r} for the tour: step {step.number} would last "
-            f"{float(longest.duration_seconds) / 60:.1f} minutes; a step lasts at most "
+            f"{length_words(longest.duration_seconds)}; a step lasts at most "
             f"{MAX_PAGE_SECONDS // 60} minutes (a tempo of at least q={float(slowest):.0f})"
         )
 

@@ -10,7 +10,11 @@ Exit codes: 0 success, 1 failure (a file), 2 usage (a bad value), 3 audio device
 error: warnings of the libraries it uses are silenced (Python's unless asked for with
 ``python -W``; what music21 writes to ``sys.stderr`` while a command runs is dropped), and a
 standard output that cannot be written (a full disk, ``> /dev/full``) is an error like any
-file's.
+file's, after the files the command writes are written; one whose reader has gone (``| head
+-1``) ends the command with exit code 1 and no message; a closed one (``>&-``) is an error
+for the commands whose product is what they print (:data:`PRINTING`), and takes the others'
+reports nowhere; text it cannot encode (``PYTHONIOENCODING=ascii``) is printed as ``\\xe9``
+escapes. See docs/safety.md.
 
 The console script imports this module and calls :func:`run`; this module imports only
 ``sys`` at its top, and :func:`run` sets the signal handlers before the rest is imported, so
@@ -41,6 +45,11 @@ COMMANDS = (
     "theme.cli.tap",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
+
+PRINTING = ("list", "show", "devices", "ports")
+"""Commands whose product is the text they print: a closed standard output (``>&-``) is an
+error for them (and for ``--help`` and ``--version``). The others write files or play, and
+print a report of it, which a closed standard output takes nowhere."""
 
 EPILOG = """\
 tempo: a BPM counts quarter notes, as in MIDI files: 160 or q=160; give a unit to count
@@ -102,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from theme.errors import ThemeError
 
+    _standard_output()
     try:
         with warnings.catch_warnings():
             if not sys.warnoptions:  # python -W still shows them
@@ -111,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args = parser.parse_args(argv)
             except SystemExit:  # --help, --version: their text must get out
                 sys.stdout.flush()
+                _check_closed_output()
                 raise
             if not getattr(args, "func", None):
                 parser.print_help()
@@ -121,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 sys.stderr = stderr
             sys.stdout.flush()  # a full disk under stdout is found here, not at exit
+            if args.command in PRINTING:
+                _check_closed_output()
             return 128 + _stopped_by if _stopped_by else code
     except ThemeError as exc:
         _say(f"theme: error: {exc}")
@@ -137,6 +150,79 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()  # standard output: a full disk, /dev/full, a closed terminal
         _say(f"theme: error: cannot write to standard output: {exc.strerror or exc}")
         return 1
+
+
+def _standard_output() -> None:
+    """Standard output as the command prints to it: text it cannot encode (a file name with
+    an accent under ``PYTHONIOENCODING=ascii``, a name that is not UTF-8) is written as
+    ``\\xe9`` escapes instead of failing, and a closed one (``>&-``: Python then has None)
+    takes what is printed nowhere (:class:`_ClosedOutput`), instead of an AttributeError."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+    elif getattr(sys.stdout, "errors", None) == "strict":
+        import contextlib
+
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
+class _ClosedOutput:
+    """Standard output when the command was started with it closed: what is written goes
+    nowhere, and is remembered (:func:`_check_closed_output`)."""
+
+    encoding = "utf-8"
+    errors = "strict"
+    lost = False
+    """Whether anything was written."""
+
+    def write(self, text: str) -> int:
+        if text:
+            self.lost = True
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import io
+
+        raise io.UnsupportedOperation("standard output is closed")
+
+
+def _check_closed_output() -> None:
+    """Raise when the command's text went to a closed standard output (for a command whose
+    product is that text: :data:`PRINTING`).
+
+    Raises:
+        OSError: EBADF, 'it is closed' (the command's error line says so).
+    """
+    if isinstance(sys.stdout, _ClosedOutput) and sys.stdout.lost:
+        import errno
+
+        raise OSError(errno.EBADF, "it is closed")
+
+
+def _standard_descriptors() -> None:
+    """Open /dev/null on a standard descriptor (0, 1, 2) the command was started without, so
+    that no file it opens gets that number: a library that writes to descriptor 2 (or 1)
+    would write into the file. Python itself has None for such a stream (see
+    :func:`_standard_output`)."""
+    import os
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if null != fd:  # the lowest free number: fd itself unless a lower one was closed
+                os.dup2(null, fd)
+                os.close(null)
 
 
 class _Discard:
@@ -243,6 +329,7 @@ def run() -> None:
     """Console-script entry point: exits with :func:`main`'s code."""
     try:
         _install_signals()
+        _standard_descriptors()
         code = main()
     except KeyboardInterrupt as exc:  # before main's own handler, during start-up
         code = _interrupted(exc)

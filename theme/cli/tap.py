@@ -229,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate:
         from theme.practice.session import calibration_exercise
 
+        config.check_writable()  # before the run: a calibration that cannot be kept is lost
         exercise = calibration_exercise()
         step = Fraction(0)
         calibration = Fraction(0)

@@ -39,6 +39,7 @@ __all__ = [
     "TempoSegment",
     "clamp_qpm",
     "format_bpm",
+    "length_words",
     "to_sample",
 ]
 
@@ -95,6 +96,27 @@ def format_bpm(bpm: Fraction) -> str:
     if bpm.denominator == 1:
         return str(bpm.numerator)
     return f"{float(bpm):.2f}".rstrip("0").rstrip(".")
+
+
+def length_words(seconds: Fraction | float) -> str:
+    """A length of time as a person says it, in hours, minutes and seconds; the seconds
+    rounded up to a tenth, so that a length over a limit never reads as the limit itself.
+
+    >>> length_words(Fraction(1205, 2)), length_words(600), length_words(Fraction(60001, 100))
+    ('10 min 2.5 s', '10 min', '10 min 0.1 s')
+    >>> length_words(42), length_words(0), length_words(7322)
+    ('42 s', '0 s', '2 h 2 min 2 s')
+    """
+    tenths = math.ceil(Fraction(seconds) * 10)
+    minutes, tenths = divmod(tenths, 600)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} h"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} min")
+    if tenths or not parts:
+        whole, tenth = divmod(tenths, 10)
+        parts.append(f"{whole}.{tenth} s" if tenth else f"{whole} s")
+    return " ".join(parts)
 
 
 def clamp_qpm(qpm: Fraction) -> Fraction:

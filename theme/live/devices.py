@@ -23,11 +23,13 @@ __all__ = [
     "LATENCY_RANGE",
     "NO_PORTAUDIO",
     "Device",
+    "abandon_portaudio",
     "check_device",
     "check_latency",
     "devices",
     "find_device",
     "held_signals",
+    "portaudio_lock",
 ]
 
 NO_PORTAUDIO = (
@@ -62,6 +64,74 @@ def held_signals() -> Iterator[None]:
             signal.raise_signal(signum)
 
 
+PORTAUDIO_WAIT_SECONDS = 10.0
+"""How long a call waits for PortAudio while another thread uses it (seconds): a stream of
+a lost device that will not close keeps it for ever."""
+
+
+class _PortAudio:
+    """PortAudio is not thread-safe: listing devices, opening, starting and closing a stream
+    happen while one thread holds this, one at a time (two threads opening streams at once
+    hang or abort inside libjack). Held again by its holder, it counts. A thread stuck in
+    PortAudio (closing a stream of a lost device) can be let go of (:meth:`abandon`), so that
+    it does not keep every other thread out for ever."""
+
+    def __init__(self) -> None:
+        self._free = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._turn = 0  # counts holders: a holder let go of no longer releases
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._free:
+            if self._owner != me:
+                if not self._free.wait_for(lambda: self._owner is None, PORTAUDIO_WAIT_SECONDS):
+                    raise AudioDeviceError(
+                        f"PortAudio has been busy for {PORTAUDIO_WAIT_SECONDS:g} seconds: check "
+                        "the device or its sound server"
+                    )
+                self._owner, self._depth = me, 0
+                self._turn += 1
+            self._depth += 1
+            turn = self._turn
+        try:
+            yield
+        finally:
+            with self._free:
+                if self._turn == turn and self._owner == me:
+                    self._depth -= 1
+                    if not self._depth:
+                        self._owner = None
+                        self._free.notify_all()
+
+    def abandon(self, thread: int | None) -> None:
+        """Let go of PortAudio for ``thread``, stuck in it; its own release does nothing."""
+        with self._free:
+            if thread is not None and self._owner == thread:
+                self._owner, self._depth = None, 0
+                self._turn += 1
+                self._free.notify_all()
+
+
+_PORTAUDIO = _PortAudio()
+
+
+def portaudio_lock() -> contextlib.AbstractContextManager[None]:
+    """Hold PortAudio for one call that lists devices, opens, starts or closes a stream.
+
+    Raises:
+        AudioDeviceError: another thread has held it for :data:`PORTAUDIO_WAIT_SECONDS`.
+    """
+    return _PORTAUDIO.held()
+
+
+def abandon_portaudio(thread: int | None) -> None:
+    """Let go of PortAudio for ``thread`` (an ident), stuck closing a lost device's stream."""
+    _PORTAUDIO.abandon(thread)
+
+
 def _sounddevice() -> Any:
     try:
         with held_signals():
@@ -90,9 +160,10 @@ def devices() -> list[Device]:
     """
     sd = _sounddevice()
     try:
-        hostapis = sd.query_hostapis()
-        default_out = sd.default.device[1]
-        found = sd.query_devices()
+        with portaudio_lock():
+            hostapis = sd.query_hostapis()
+            default_out = sd.default.device[1]
+            found = sd.query_devices()
     except sd.PortAudioError as err:
         raise AudioDeviceError(f"PortAudio could not list the audio devices: {err}") from err
     return [

@@ -174,16 +174,23 @@ class Player:
         return not (self._ended and self._read >= self._written)
 
     def start(self, *, producer: bool = True) -> Player:
-        """Render the first blocks, then start the sink. For a realtime sink a producer
-        thread keeps rendering ahead; ``producer=False`` leaves that to :meth:`fill_ahead`."""
-        self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
-        self.fill_ahead()
-        self._sink_underruns_before = self.sink.underruns
+        """Wait for the sink's device (another thread may be playing on it), render the first
+        blocks, then start the sink. For a realtime sink a producer thread keeps rendering
+        ahead; ``producer=False`` leaves that to :meth:`fill_ahead`.
+
+        Raises:
+            AudioDeviceError: the device cannot be had or opened, or this thread is
+                already playing on it.
+        """
         try:
+            self.sink.reserve()  # nothing follows the sound before the device is this one's
+            self._tell_transport(Transport.CONTINUE if self._resumed else Transport.START, 0)
+            self.fill_ahead()
+            self._sink_underruns_before = self.sink.underruns
             if self.sink.realtime and producer:
                 self._producer.start()
             self.sink.open(self.pull)
-        except BaseException:  # Ctrl-C as it opened, or a device error: nothing left playing
+        except BaseException:  # Ctrl-C, a device error: nothing left playing, the device free
             self.close()
             raise
         return self
@@ -319,9 +326,17 @@ def play(
     network and plays in its time (:func:`theme.live.link.play_linked`): a music of one bar
     length and one tempo only.
 
+    Threads: safe to call from several threads at once. A sound card plays one stream at a
+    time: plays on the same device take turns, a second waiting until the first's stream
+    closes (at the end of its music with ``wait``; when its player is stopped or closed, or
+    its music has played out, without). A thread that plays again on a device it is still
+    playing on (``wait=False``) gets an :class:`~theme.errors.AudioDeviceError` at once, not a
+    wait for ever. Plays on different devices, or to their own ``sink``, run side by side.
+
     Raises:
         UsageError: ``link`` and music whose bar length or tempo changes.
-        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
+        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error,
+            or this thread already playing on the device.
         MidiDeviceError: no python-rtmidi, or no such MIDI port.
         LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
     """

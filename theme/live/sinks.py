@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import abc
 import atexit
+import contextlib
 import threading
 import time
 import weakref
@@ -34,11 +35,13 @@ from theme.live.devices import (
     NO_PORTAUDIO,
     Device,
     _sounddevice,
+    abandon_portaudio,
     check_device,
     check_latency,
     devices,
     find_device,
     held_signals,
+    portaudio_lock,
 )
 
 __all__ = [
@@ -90,6 +93,7 @@ class Sink(abc.ABC):
         self.latency_seconds = 0.0
         self._pull: Pull | None = None
         self.done = threading.Event()
+        self._closing_lock = threading.Lock()
 
     def open(self, pull: Pull) -> None:
         """Start calling ``pull`` once per block of ``blocksize`` frames."""
@@ -98,11 +102,16 @@ class Sink(abc.ABC):
         self._closed = False
         self._open()
 
+    def reserve(self) -> None:  # noqa: B027 (a sink with no device has none to wait for)
+        """Wait until the device is free for this sink and hold it (before anything starts
+        that follows the sound: the companions' START); :meth:`close` lets it go."""
+
     def close(self) -> None:
         """Stop pulling and let go of the device; a second close does nothing."""
-        if getattr(self, "_closed", True):
-            return
-        self._closed = True
+        with self._closing_lock:  # two threads closing: one closes
+            if getattr(self, "_closed", True):
+                return
+            self._closed = True
         self._close()
 
     def check(self) -> None:  # noqa: B027 (a sink with no device has nothing to check)
@@ -279,6 +288,74 @@ def _close_open_sinks() -> None:
         sink.close()
 
 
+class _Turns:
+    """Whose turn it is on each sound card: one open stream a device at a time.
+
+    A sink takes the device's turn when it opens and gives it back when it closes (or its
+    stream is left behind). A sink that finds the device taken waits for it; a sink holding
+    it whose music has ended (a player started with ``wait=False`` and never closed) is
+    closed for it. A thread that would wait for a stream it holds itself, still playing, is
+    refused: it would wait for ever.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._holders: dict[object, tuple[SoundDeviceSink, int]] = {}
+
+    def take(self, device: object, sink: SoundDeviceSink) -> None:
+        """Wait for ``device``'s turn and take it for ``sink``.
+
+        Raises:
+            AudioDeviceError: this thread holds the device with music still playing.
+        """
+        me = threading.get_ident()
+        while True:
+            with self._changed:
+                if device not in self._holders:
+                    self._holders[device] = (sink, me)
+                    return
+                holder, thread = self._holders[device]
+                if not holder.done.is_set():
+                    if thread == me:
+                        raise AudioDeviceError(
+                            f"the audio device {_device_name(device)} is already playing in "
+                            "this thread: stop or close the first player before playing again"
+                        )
+                    self._changed.wait(0.1)  # Ctrl-C is raised here
+                    continue
+            with contextlib.suppress(AudioDeviceError):  # its error is not this sink's
+                holder.close()  # played out and not closed: closed here (gives it back)
+            with self._changed:
+                if self._holders.get(device, (None, 0))[0] is holder:
+                    self._changed.wait(0.1)  # its own thread is closing it
+
+    def give_back(self, sink: SoundDeviceSink) -> None:
+        """``sink`` no longer holds its device (nothing when it holds none)."""
+        with self._changed:
+            for device, (holder, _) in list(self._holders.items()):
+                if holder is sink:
+                    del self._holders[device]
+                    self._changed.notify_all()
+
+
+_TURNS = _Turns()
+
+
+def _device_name(device: object) -> str:
+    return str(device) if isinstance(device, int) else "(the default)"
+
+
+def _device_of(sd: Any, index: int | None) -> object:
+    """The device a stream on ``index`` (None: PortAudio's default output) plays on: its
+    index, so that the default and its index are one device."""
+    if index is not None:
+        return index
+    try:
+        return int(sd.query_devices(kind="output")["index"])
+    except (sd.PortAudioError, KeyError, TypeError, ValueError):
+        return "default"
+
+
 _LEFT_BEHIND: list[Any] = []
 """Streams of a lost device, kept (never closed: closing one can hang) until the exit."""
 
@@ -291,6 +368,12 @@ class SoundDeviceSink(Sink):
     by itself (its server gone, the device unplugged) or whose callback stalls for
     :data:`STALL_SECONDS` by the stream's clock makes :meth:`check` raise
     :class:`AudioDeviceError`.
+
+    Threads: one stream a device at a time in a process. A sink opening on a device whose
+    stream another thread's sink holds waits until that one closes (its music ended and
+    closed, or stopped); opening on a device this thread holds with music still playing is
+    an :class:`AudioDeviceError`. PortAudio itself is called by one thread at a time
+    (:func:`~theme.live.devices.portaudio_lock`).
     """
 
     def __init__(
@@ -310,15 +393,48 @@ class SoundDeviceSink(Sink):
         self._block_start_frame = 0
         self._ending = False
         self.lost = False
+        self._reserved: tuple[int | None] | None = None
+        """The device index (None: the default) whose turn this sink holds, if it does."""
 
     @property
     def underrun_frames(self) -> list[int]:
         """Where the device reported the first underruns (frames played before each)."""
         return [int(f) for f in self._underrun_at[: min(self.underruns, MAX_UNDERRUNS_KEPT)]]
 
-    def _open(self) -> None:
+    def reserve(self) -> None:
+        """Look the device up and wait for its turn (see the class's threads); a second
+        reserve before the sink closes does nothing.
+
+        Raises:
+            AudioDeviceError: no such device, or this thread is still playing on it.
+        """
+        if self._reserved is not None:
+            return
         sd = _sounddevice()
         device = resolve_device(self.device)
+        with portaudio_lock():
+            turn = _device_of(sd, device)
+        _TURNS.take(turn, self)
+        self._reserved = (device,)
+        self._closed = False  # a close lets the device go even if no stream was opened
+        self.done.clear()  # playing from now on, for a thread waiting for the device
+
+    def _open(self) -> None:
+        sd = _sounddevice()
+        try:
+            self.reserve()
+            assert self._reserved is not None
+            self._open_stream(sd, self._reserved[0])
+        except BaseException:
+            self._let_go()
+            raise
+
+    def _let_go(self) -> None:
+        """Give the device's turn back (nothing when this sink holds none)."""
+        self._reserved = None
+        _TURNS.give_back(self)
+
+    def _open_stream(self, sd: Any, device: int | None) -> None:
         pull = self._pull
         assert pull is not None
         frames_done = [0]
@@ -342,7 +458,7 @@ class SoundDeviceSink(Sink):
                 raise sd.CallbackStop
 
         try:
-            with held_signals():  # a stream half opened by Ctrl-C crashes the exit
+            with held_signals(), portaudio_lock():  # a stream half opened by Ctrl-C crashes
                 self._stream = sd.OutputStream(
                     samplerate=self.rate,
                     blocksize=self.blocksize,
@@ -401,11 +517,13 @@ class SoundDeviceSink(Sink):
         self.lost = True
         self._closed = True
         self.done.set()
+        self._let_go()
 
     def _close(self) -> None:
         _OPEN.discard(self)
         stream = self._stream
         if stream is None:
+            self._let_go()
             return
         self._stream = None
         sd = _sounddevice()
@@ -413,17 +531,20 @@ class SoundDeviceSink(Sink):
 
         def close() -> None:
             try:
-                stream.close()
-            except sd.PortAudioError as err:
+                with portaudio_lock():
+                    stream.close()
+            except (sd.PortAudioError, AudioDeviceError) as err:
                 errors.append(err)
 
         closer = threading.Thread(target=close, daemon=True)
         closer.start()
         closer.join(CLOSE_SECONDS)
         if closer.is_alive():  # a stream that will not close: leave it, exit anyway
+            abandon_portaudio(closer.ident)
             self._stream = stream
             self._leave_behind()
             return
+        self._let_go()
         if errors:
             raise AudioDeviceError(f"the audio device failed to close: {errors[0]}") from errors[0]
 

@@ -21,10 +21,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from theme.errors import InputFileError, UsageError
-from theme.output import atomic_path, quoted
+from theme.errors import InputFileError, OutputFileError, UsageError
+from theme.input_files import read_regular
+from theme.output import atomic_path, check_output, quoted
+from theme.safe_text import shown
 
-__all__ = ["INPUTS", "MAX_CALIBRATION_MS", "calibration", "config_path", "save_calibration"]
+__all__ = [
+    "INPUTS",
+    "MAX_CALIBRATION_MS",
+    "calibration",
+    "check_writable",
+    "config_path",
+    "save_calibration",
+]
 
 INPUTS = ("keys", "midi")
 """The ways of tapping, each calibrated on its own."""
@@ -41,16 +50,12 @@ def config_path() -> Path:
 
 
 def _read() -> dict[str, Any]:
+    """The config file's tables; empty when there is no file. A FIFO, a device or a folder
+    is refused without waiting on it (:func:`theme.input_files.read_regular`)."""
     path = config_path()
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
+    data = read_regular(path, "config file", MAX_CONFIG_BYTES, limit="64 KiB", missing_ok=True)
+    if data is None:
         return {}
-    except OSError as err:
-        raise InputFileError(f"cannot read {quoted(str(path))}: {err.strerror}") from err
-    if len(data) > MAX_CONFIG_BYTES:
-        raise InputFileError(f"cannot read {quoted(str(path))}: larger than 64 KiB")
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -61,15 +66,39 @@ def _read() -> dict[str, Any]:
         raise InputFileError(f"cannot read {quoted(str(path))}: not valid TOML: {err}") from err
 
 
+ALLOWED = (
+    f"milliseconds, -{MAX_CALIBRATION_MS:g} to {MAX_CALIBRATION_MS:g} (theme tap --calibrate "
+    "measures it)"
+)
+
+
+def _calibrations(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``[calibration]`` table of the config file's ``data`` (empty when there is none).
+
+    Raises:
+        InputFileError: ``calibration`` is not a table (``calibration = 5``).
+    """
+    table = data.get("calibration", {})
+    if not isinstance(table, dict):
+        raise InputFileError(
+            f"invalid calibration {shown(table)} in {quoted(str(config_path()))}: expected a "
+            f"table of {' and '.join(INPUTS)} in milliseconds, -{MAX_CALIBRATION_MS:g} to "
+            f"{MAX_CALIBRATION_MS:g}, such as [calibration] keys = 38.5 (theme tap --calibrate "
+            "measures them)"
+        )
+    return table
+
+
 def calibration(kind: str) -> Fraction:
     """The calibration of tapping by ``kind`` (``keys`` or ``midi``), in seconds; 0 when
     none has been measured.
 
     Raises:
-        InputFileError: the config file cannot be read or is not TOML, or its value is not
-            a number of milliseconds within :data:`MAX_CALIBRATION_MS`.
+        InputFileError: the config file cannot be read (a FIFO, a device, larger than 64
+            KiB) or is not TOML, ``calibration`` is not a table, or its value is not a
+            number of milliseconds within :data:`MAX_CALIBRATION_MS`.
     """
-    value = _read().get("calibration", {}).get(kind, 0)
+    value = _calibrations(_read()).get(kind, 0)
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -77,11 +106,35 @@ def calibration(kind: str) -> Fraction:
         or abs(value) > MAX_CALIBRATION_MS
     ):
         raise InputFileError(
-            f"invalid calibration.{kind} {value!r} in {quoted(str(config_path()))}: expected "
-            f"milliseconds, -{MAX_CALIBRATION_MS:g} to {MAX_CALIBRATION_MS:g} (theme tap "
-            "--calibrate measures it)"
+            f"invalid calibration.{kind} {shown(value)} in {quoted(str(config_path()))}: "
+            f"expected {ALLOWED}"
         )
     return Fraction(value).limit_denominator(10**6) / 1000
+
+
+def check_writable() -> Path:
+    """The config file, once it is known that it can be read and written (before a
+    calibration is measured, so that a run is not spent on a calibration that cannot be
+    kept): the folder is made if missing.
+
+    Raises:
+        InputFileError: the file cannot be read or is not a valid config file.
+        OutputFileError: the file or its folder cannot be written.
+    """
+    _calibrations(_read())
+    path = config_path()
+    _make_folder(path)
+    return check_output(path)
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputFileError(
+            f"cannot write {quoted(str(path))}: cannot make its folder "
+            f"{quoted(str(path.parent))}: {err.strerror or err}"
+        ) from err
 
 
 def save_calibration(kind: str, seconds: Fraction) -> Path:
@@ -100,9 +153,9 @@ def save_calibration(kind: str, seconds: Fraction) -> Path:
             f"{MAX_CALIBRATION_MS:g} ms; tap with the clicks and calibrate again"
         )
     data = _read()
-    data.setdefault("calibration", {})[kind] = ms
+    data["calibration"] = {**_calibrations(data), kind: ms}
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path)
     with atomic_path(path) as tmp:
         tmp.write_text(_toml(data), encoding="utf-8")
     return path

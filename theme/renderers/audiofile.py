@@ -227,7 +227,10 @@ def write_blocks(
         blocks = blocks.blocks()
     with atomic_path(out) as tmp:
         try:
-            _encode(blocks, str(tmp), rate=rate, kind=str(out.kind), frames=frames, name=str(out))
+            # bytes: soundfile encodes a str name strictly, which fails on a name the file
+            # system's encoding spells only with escapes (an ASCII locale)
+            path_bytes = os.fsencode(tmp)
+            _encode(blocks, path_bytes, rate=rate, kind=str(out.kind), frames=frames, name=str(out))
         except soundfile.SoundFileError as exc:
             raise write_failed(out, exc, tmp) from exc
     return Path(out)

@@ -111,6 +111,7 @@ def engrave(
     """
     import verovio
 
+    verovio.enableLog(verovio.LOG_OFF)  # its [Warning] lines went to stderr past our own
     toolkit = verovio.toolkit()
     toolkit.setOptions(
         {

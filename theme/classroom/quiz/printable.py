@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from html import escape
 
 from theme.errors import UsageError
-from theme.safe_text import clip
+from theme.safe_text import clip, page_text
 
 __all__ = [
     "CELL_MM",
@@ -106,6 +106,7 @@ def sheet_html(
     ``per_page`` to a printed page (0: as many as fit), each page headed by ``title`` (and
     a line for the name and date when ``who``); the first by ``intro`` (text) and ``lead``
     (HTML of the library's own making: a legend)."""
+    title, intro = page_text(title), page_text(intro)
     head = f"<h1>{escape(title)}</h1>"
     if who:
         head += "<p class='who'>Name: ______________________  Date: ____________</p>"
