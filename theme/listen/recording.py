@@ -149,9 +149,14 @@ def ogg_bytes(info: RecordingInfo, *, quality: float = 0.4) -> bytes:
     stream = soxr.ResampleStream(info.rate, PAGE_RATE, channels, dtype="float32")
     out = io.BytesIO()
     with soundfile.SoundFile(
-        out, "w", samplerate=PAGE_RATE, channels=channels, format="OGG", subtype="VORBIS"
+        out,
+        "w",
+        samplerate=PAGE_RATE,
+        channels=channels,
+        format="OGG",
+        subtype="VORBIS",
+        compression_level=1 - quality,
     ) as sink:
-        sink.compression_level = 1 - quality
         for block in _blocks(info):
             sink.write(np.ascontiguousarray(stream.resample_chunk(block[:, :channels])))
         sink.write(stream.resample_chunk(np.zeros((0, channels), dtype=np.float32), last=True))

@@ -26,8 +26,8 @@ LEAD_SECONDS = 0.8
 
 @dataclass(frozen=True)
 class Trial:
-    """How to make one trial recording: a ``variant`` (a built-in name), the ``section`` to
-    keep (empty: the whole form), ``bars`` (cut or cycled to), ``qpm`` (quarters a minute at
+    """How to make one trial recording: a ``variant`` (a built-in name),
+    ``intro_bars`` (remix-1996's parameter: 0 for its 4/4 body alone), ``bars`` (cut or cycled to), ``qpm`` (quarters a minute at
     the start), ``drift`` (the tempo at the end over the tempo at the start, minus 1: a
     steady ramp), ``noise`` (its level over the music's, RMS; 0: none) and ``form`` (the
     form as ``theme listen --form`` takes it)."""
@@ -37,7 +37,7 @@ class Trial:
     qpm: int
     drift: float = 0.0
     noise: float = 0.0
-    section: str = ""
+    intro_bars: int | None = None
     bars: int | None = None
 
     @property
@@ -55,7 +55,7 @@ TRIALS = (
     Trial("take-five-vamp", "10x5/4", 150, drift=-0.05, noise=0.3, bars=10),
     Trial("balkan-7", "12x7/8", 95, drift=0.04, bars=12),
     Trial("rachenitsa", "10x7/8", 100, noise=0.3, bars=10),
-    Trial("remix-1996", "10x4/4", 132, drift=-0.05, section="body (4/4)", bars=10),
+    Trial("remix-1996", "10x4/4", 132, drift=-0.05, intro_bars=0, bars=10),
     Trial("remix-1996", "4x5/4,8x4/4", 132, drift=0.05, bars=12),
     Trial("remix-1996", "4x5/4,8x4/4", 128, noise=0.3, bars=12),
 )
@@ -79,15 +79,11 @@ class TrialRecording:
 
 
 def trial_timeline(trial: Trial) -> Timeline:
-    """The trial's music: the variant (its section), cut to its bars, with the drifting
-    tempo."""
+    """The trial's music: the variant, cut to its bars, with the drifting tempo."""
     from theme.variants import load
 
-    music = load(trial.variant).timeline(bars=None if trial.section else trial.bars)
-    if trial.section:
-        music = music.in_section(trial.section)
-        if trial.bars:
-            music = music.head(trial.bars)
+    params = {} if trial.intro_bars is None else {"intro_bars": trial.intro_bars}
+    music = load(trial.variant, **params).timeline(bars=trial.bars)
     start = Fraction(trial.qpm)
     end = start * Fraction(1 + trial.drift).limit_denominator(1000)
     tempo = TempoMap.constant(start)

@@ -283,6 +283,7 @@
       self.fresh = true;
       self.playing = true;
       self.pump();
+      self.planned();
       if (self.timer) {
         self.interval = setInterval(function () {
           self.pump();
@@ -423,10 +424,16 @@
       index: this.firstEvent(plan.q)
     };
     this.pump();
+    this.planned();
     if (jumped) {
       this.report(true);
     }
   };
+
+  // Hooks for a script that plays along with the plans (js/recording.js): called after
+  // each new plan is queued, and when the sound stops (at `when`, context seconds).
+  Player.prototype.planned = function () {};
+  Player.prototype.stopped = function () {};
 
   Player.prototype.halt = function () {
     this.playing = false;
@@ -444,6 +451,7 @@
         entry.source.stop(now + 0.02);
       });
       this.release(out, 0.05);
+      this.stopped(now + 0.02);
     }
     this.queued = [];
   };
@@ -473,6 +481,7 @@
     if (this.graph && this.timer) {
       this.release(this.graph.out, Math.max(0, last - this.context.currentTime) + 0.1);
     }
+    this.stopped(this.context.currentTime);
     this.queued = [];
     this.cueQ = this.bars.length ? this.bars[0].start : 0;
     this.report(false, this.data.quarters);

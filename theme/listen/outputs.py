@@ -1,0 +1,117 @@
+"""What ``theme listen`` writes from a beat map: a MIDI file whose tempo map and time
+signatures follow the recording, a click track aligned to it, and a page that plays the
+recording with the count, beat light, conductor and bar number following it.
+
+The kind of each output is known from its extension (:data:`KINDS`), checked before any
+work is spent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from theme.classroom.page import PageSection, page_html
+from theme.core.timeline import Timeline
+from theme.errors import UsageError
+from theme.listen.beatmap import BeatMap
+from theme.listen.recording import RecordingInfo, ogg_bytes
+from theme.output import Output, atomic_path, output_file, output_format
+
+__all__ = ["KINDS", "check_outputs", "lesson_html", "write_output"]
+
+KINDS = ("mid", "midi", "wav", "flac", "ogg", "html", "htm")
+"""The extensions ``theme listen -o`` writes."""
+
+RECORDING_LAYER = {"name": "recording", "voice": "recording", "pan": 0.0, "gain": 1.0, "click": False}
+"""The page's layer for the recording: muted and soloed like the click (``js/recording.js``
+plays it)."""
+
+
+def check_outputs(paths: list[str]) -> list[Output]:
+    """Each output checked (its extension one of :data:`KINDS`, its folder writable),
+    before the recording is read."""
+    return [output_file(p, KINDS) for p in paths]
+
+
+def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
+    """The page: the recording (Ogg Vorbis, inside the page) played with the clicks in its
+    meter, the count, the beat light, the conductor and the bar numbers following it.
+
+    Raises:
+        UsageError: a recording longer than a page holds (checked before it is encoded).
+    """
+    from theme.classroom.pagedata import timeline_data
+    from theme.classroom.page import MAX_PAGE_SECONDS
+
+    if info.seconds > MAX_PAGE_SECONDS:
+        raise UsageError(
+            f"invalid recording for a page: {str(info.path)!r} lasts {info.seconds / 60:.1f} "
+            f"minutes; a page holds at most {MAX_PAGE_SECONDS // 60} minutes (write .mid or "
+            ".wav instead, or cut the part to teach)"
+        )
+    music = beatmap.timeline(title=title)
+    assert isinstance(music, Timeline)
+    section = PageSection.for_music(
+        title,
+        music,
+        paragraphs=[_summary(beatmap)],
+    )
+    data = timeline_data(music)
+    data["layers"].append(RECORDING_LAYER)
+    data["recording"] = "recording-1"
+    section.data = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
+    import base64
+
+    sound = base64.b64encode(ogg_bytes(info)).decode("ascii")
+    section.markup = (
+        f"<script type='application/octet-stream' id='recording-1'>{sound}</script>"
+        "<p class='note'>The recording is inside this page only: it came from your own file."
+        "</p>"
+    )
+    return page_html(
+        title,
+        [section],
+        intro="Play: the count, the beat light, the conductor and the bar number follow the "
+        "recording. Start at any bar, loop a bar, mute the clicks or the recording, slow it down.",
+    )
+
+
+def _summary(beatmap: BeatMap) -> str:
+    """What the page says the analysis found, in plain words."""
+    changes = beatmap.changes()
+    meters = ", then ".join(f"{m} from bar {n} ({t:.1f} s)" for n, t, m in changes)
+    lead = (
+        f" {beatmap.lead_beats} beat{'s' if beatmap.lead_beats != 1 else ''} come before bar 1."
+        if beatmap.lead_beats
+        else ""
+    )
+    return (
+        f"{len(beatmap.beats)} beats found, in {len(beatmap.meters)} bars: {meters}.{lead} "
+        f"Bar 1 starts at {beatmap.downbeats[0]:.2f} s."
+    )
+
+
+def write_output(
+    beatmap: BeatMap, out: Output, *, info: RecordingInfo | None = None, title: str = "recording"
+) -> Path:
+    """Write one output of a beat map, by its kind: ``.mid`` (the tempo map, the time
+    signatures and a click on the drum channel), ``.wav``/``.flac``/``.ogg`` (the click
+    track alone, aligned to the recording) or ``.html`` (the page, which needs ``info``)."""
+    kind = output_format(out, KINDS)
+    music = beatmap.timeline(title=title)
+    assert isinstance(music, Timeline)
+    if kind in ("mid", "midi"):
+        from theme.renderers.midi import write_midi
+
+        return write_midi(music, out)
+    if kind in ("wav", "flac", "ogg"):
+        from theme.renderers.audiofile import write_audio
+
+        return write_audio(music, out, rate=44100)
+    if info is None:
+        raise UsageError("a page needs the recording it plays")
+    html = lesson_html(beatmap, info, title=title)
+    with atomic_path(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return Path(out)
