@@ -1,0 +1,129 @@
+"""theme listen: beats and bars found in the project's own renders (known truth), the beat
+map as a timeline, the files it writes, and its errors as a user meets them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from theme.core.meter import Meter
+from theme.listen import analyse_signal, form_of
+from theme.listen.beatmap import BeatMap, parse_form
+from theme.listen.trials import TRIALS, make_trial
+
+RATE = 11025
+
+
+@pytest.fixture(scope="module")
+def switch_trial():  # type: ignore[no-untyped-def]
+    return make_trial(TRIALS[5], rate=RATE)
+
+
+def test_beats_and_downbeats_meet_their_floors_on_the_trial_set() -> None:
+    mir_eval = pytest.importorskip("mir_eval")
+    beats, downbeats = [], []
+    for trial in TRIALS[:4]:  # 5/4 and 7/8, drift and noise: the benchmark runs them all
+        made = make_trial(trial, rate=RATE)
+        found = analyse_signal(made.signal, parse_form(made.form))
+        beats.append(mir_eval.beat.f_measure(np.array(made.beats), np.array(found.beats)))
+        downbeats.append(
+            mir_eval.beat.f_measure(np.array(made.downbeats), np.array(found.downbeats))
+        )
+    assert min(beats) >= 0.95, beats
+    assert min(downbeats) >= 0.90, downbeats
+
+
+def test_a_given_first_downbeat_places_the_switch_within_a_beat(switch_trial) -> None:  # type: ignore[no-untyped-def]
+    found = analyse_signal(
+        switch_trial.signal, parse_form(switch_trial.form), first_downbeat=0.8
+    )
+    (_, _, first), (bar, seconds, second) = found.changes()
+    assert (str(first), bar, str(second)) == ("5/4", 5, "4/4")
+    beat = 60 / 132
+    assert abs(seconds - switch_trial.switch) < beat
+
+
+def test_the_timeline_lands_every_beat_on_its_time() -> None:
+    beats = (0.7, 1.2, 1.71, 2.2, 2.69, 3.2, 3.7, 4.21, 4.7)
+    beatmap = BeatMap(beats, (1, 6), (Meter.parse("5/4"), Meter.parse("3/4")), 5.0)
+    music = beatmap.timeline()
+    assert [b.section for b in music.bars] == ["lead-in", "", ""]
+    assert [str(b.meter) for b in music.bars] == ["2/4", "5/4", "3/4"]
+    quarters = [Fraction(q) for q in range(1, 10)]  # the lead's first pulse is at 0
+    seconds = [float(music.tempo_map.seconds_at(q)) for q in quarters]
+    assert seconds == pytest.approx(beats, abs=1e-6)
+    assert music.bars[1].start == 2 and float(music.seconds_of(2)) == pytest.approx(1.2)
+
+
+def test_form_of_needs_exactly_one_source() -> None:
+    from theme.errors import UsageError
+
+    with pytest.raises(UsageError, match="needs one of --meter"):
+        form_of()
+    with pytest.raises(UsageError, match="meter and form"):
+        form_of(meter="5/4", form="4x5/4")
+
+
+def _theme(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "theme", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import mido
+    import soundfile
+
+    wav = tmp_path / "mine.wav"
+    soundfile.write(wav, switch_trial.signal, RATE)
+    mid, click, page = tmp_path / "beats.mid", tmp_path / "click.wav", tmp_path / "lesson.html"
+    done = _theme(
+        "listen", str(wav), "--form", "4x5/4,8x4/4", "--first-downbeat", "0.8",
+        "-o", str(mid), "-o", str(click), "-o", str(page),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "5/4 from bar 1 at 0.80 s, then 4/4 from bar 5" in done.stdout
+    meters = [
+        (m.numerator, m.denominator)
+        for m in mido.MidiFile(str(mid)).tracks[0]
+        if m.type == "time_signature"
+    ]
+    assert meters[-2:] == [(5, 4), (4, 4)]
+    sound, rate = soundfile.read(click)
+    after_lead = round(0.7 * rate)  # the lead-in's clicks count in before bar 1
+    loud = np.abs(sound[after_lead:]).max(axis=1) > 0.05
+    assert (after_lead + np.argmax(loud)) / rate == pytest.approx(0.8, abs=0.015)
+    html = page.read_text(encoding="utf-8")
+    assert "application/octet-stream" in html and '"recording"' in html
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not a sound")
+    done = _theme("listen", str(bad), "--meter", "5/4")
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot read" in done.stderr and "WAV, FLAC, Ogg or MP3" in done.stderr
+    done = _theme("listen", str(bad), "--meter", "5/3")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    done = _theme("listen", str(bad), "--meter", "5/4", "-o", str(tmp_path / "x.mp3"))
+    assert done.returncode == 2 and "x.mp3" in done.stderr
+
+
+def test_a_recording_too_long_is_refused_from_its_header(tmp_path: Path) -> None:
+    import soundfile
+
+    from theme.listen.recording import MAX_RECORDING_SECONDS
+
+    long = tmp_path / "long.wav"
+    with soundfile.SoundFile(long, "w", samplerate=8000, channels=1, subtype="PCM_U8") as sink:
+        block = np.zeros(8000 * 60, dtype=np.float32)
+        for _ in range(MAX_RECORDING_SECONDS // 60 + 1):
+            sink.write(block)
+    done = _theme("listen", str(long), "--meter", "4/4")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "at most 20 minutes" in done.stderr
