@@ -39,9 +39,7 @@ def test_beats_and_downbeats_meet_their_floors_on_the_trial_set() -> None:
 
 
 def test_a_given_first_downbeat_places_the_switch_within_a_beat(switch_trial) -> None:  # type: ignore[no-untyped-def]
-    found = analyse_signal(
-        switch_trial.signal, parse_form(switch_trial.form), first_downbeat=0.8
-    )
+    found = analyse_signal(switch_trial.signal, parse_form(switch_trial.form), first_downbeat=0.8)
     (_, _, first), (bar, seconds, second) = found.changes()
     assert (str(first), bar, str(second)) == ("5/4", 5, "4/4")
     beat = 60 / 132

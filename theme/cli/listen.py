@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
         from theme.variants import load
 
         music = load(args.like).timeline()
-        bpm = float(music.tempo_map.qpm_at(music.bars[0].start) / music.bars[0].meter.pulse_quarters)
+        bpm = float(
+            music.tempo_map.qpm_at(music.bars[0].start) / music.bars[0].meter.pulse_quarters
+        )
     beatmap = analyse(args.recording, form, first_downbeat=args.first_downbeat, bpm=bpm)
     changes = ", then ".join(f"{m} from bar {n} at {t:.2f} s" for n, t, m in beatmap.changes())
     print(

@@ -2,9 +2,8 @@
 meter or a form, and the count, beat light, conductor and bar numbers laid over it
 (``theme listen RECORDING``).
 
->>> from theme.listen.beatmap import parse_form
->>> [(n, str(m)) for n, m in form_of(meter="3+2/4")]
-[(1, '3+2/4')]
+>>> [(n, m.explicit) for n, m in form_of(meter="2+3/4")]
+[(1, '2+3/4')]
 >>> [(n, str(m)) for n, m in form_of(like="remix-1996")]
 [(4, '5/4'), (16, '4/4')]
 """

@@ -23,7 +23,13 @@ __all__ = ["KINDS", "check_outputs", "lesson_html", "write_output"]
 KINDS = ("mid", "midi", "wav", "flac", "ogg", "html", "htm")
 """The extensions ``theme listen -o`` writes."""
 
-RECORDING_LAYER = {"name": "recording", "voice": "recording", "pan": 0.0, "gain": 1.0, "click": False}
+RECORDING_LAYER = {
+    "name": "recording",
+    "voice": "recording",
+    "pan": 0.0,
+    "gain": 1.0,
+    "click": False,
+}
 """The page's layer for the recording: muted and soloed like the click (``js/recording.js``
 plays it)."""
 
@@ -41,8 +47,8 @@ def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
     Raises:
         UsageError: a recording longer than a page holds (checked before it is encoded).
     """
-    from theme.classroom.pagedata import timeline_data
     from theme.classroom.page import MAX_PAGE_SECONDS
+    from theme.classroom.pagedata import timeline_data
 
     if info.seconds > MAX_PAGE_SECONDS:
         raise UsageError(

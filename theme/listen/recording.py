@@ -79,7 +79,9 @@ def recording_info(path: str | Path) -> RecordingInfo:
         info = soundfile.info(str(path))
     except (OSError, RuntimeError, ValueError, soundfile.SoundFileError) as exc:
         raise _unreadable(path, exc) from exc
-    found = RecordingInfo(path, int(info.samplerate), int(info.channels), int(info.frames), info.format)
+    found = RecordingInfo(
+        path, int(info.samplerate), int(info.channels), int(info.frames), info.format
+    )
     if found.rate <= 0 or found.channels <= 0:
         raise _unreadable(path, ValueError("no sample rate or no channel"))
     check_length(found.seconds, path)

@@ -47,6 +47,9 @@ class Envelope:
     """The loudness every :data:`FINE` samples (dB): attacks to the millisecond, which the
     envelope's 93 ms window blurs."""
     rise_rate: float
+    tempogram: np.ndarray
+    """librosa's autocorrelation tempogram of :attr:`strength`, made once for every
+    tempo estimate."""
 
     def frame(self, seconds: float) -> int:
         """The frame nearest a time in seconds."""
@@ -87,6 +90,7 @@ def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
         rate / HOP,
         loudness.astype(np.float32),
         rate / FINE,
+        librosa.feature.tempogram(onset_envelope=strength, sr=rate, hop_length=HOP),
     )
 
 
@@ -95,11 +99,14 @@ def tracked_beats(onsets: Envelope, *, bpm: float | None = None) -> np.ndarray:
     ``bpm``, when known (a variant's tempo), is its starting guess of the tempo."""
     import librosa
 
+    tempo = librosa.feature.tempo(
+        tg=onsets.tempogram, sr=int(onsets.rate * HOP), hop_length=HOP, start_bpm=bpm or 120.0
+    )  # what beat_track estimates itself, from the one tempogram
     _, frames = librosa.beat.beat_track(
         onset_envelope=onsets.strength,
         sr=int(onsets.rate * HOP),
         hop_length=HOP,
-        start_bpm=bpm or 120.0,
+        bpm=float(tempo[0]),
     )
     return np.asarray(frames, dtype=float) / onsets.rate
 
@@ -232,7 +239,7 @@ def pulse_bpm(onsets: Envelope, *, guess: float) -> float:
     import librosa
 
     tempo = librosa.feature.tempo(
-        onset_envelope=onsets.strength,
+        tg=onsets.tempogram,
         sr=int(onsets.rate * HOP),
         hop_length=HOP,
         start_bpm=guess,
@@ -242,7 +249,9 @@ def pulse_bpm(onsets: Envelope, *, guess: float) -> float:
     return float(tempo[0])
 
 
-def _to_attacks(beats: np.ndarray, onsets: Envelope, before: float = 0.08, after: float = 0.03) -> np.ndarray:
+def _to_attacks(
+    beats: np.ndarray, onsets: Envelope, before: float = 0.08, after: float = 0.03
+) -> np.ndarray:
     """Each beat moved to the sharpest rise of loudness from ``before`` seconds ahead of it
     to ``after`` seconds behind it, when that rise is a clear attack (over 6 dB a frame)."""
     rise = np.diff(onsets.loudness, prepend=onsets.loudness[:1])
@@ -264,9 +273,7 @@ def meter_guess(onsets: Envelope, denominator: int) -> float:
     import librosa
 
     found = float(
-        librosa.feature.tempo(
-            onset_envelope=onsets.strength, sr=int(onsets.rate * HOP), hop_length=HOP
-        )[0]
+        librosa.feature.tempo(tg=onsets.tempogram, sr=int(onsets.rate * HOP), hop_length=HOP)[0]
     )
     while denominator >= 8 and found < 150:
         found *= 2

@@ -109,7 +109,9 @@ def make_trial(trial: Trial, *, rate: int = 44100, seed: int = 1966) -> TrialRec
         level = float(np.sqrt(np.mean(sound**2)))
         noise = np.random.default_rng(seed).standard_normal(len(signal)).astype(np.float32)
         signal = signal + trial.noise * level * noise
-    beats, downbeats, meters = [], [], []
+    beats: list[float] = []
+    downbeats: list[float] = []
+    meters: list[str] = []
     switch = None
     for bar in music.bars:
         pulse = bar.meter.pulse_quarters
