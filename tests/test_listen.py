@@ -125,3 +125,30 @@ def test_a_recording_too_long_is_refused_from_its_header(tmp_path: Path) -> None
     done = _theme("listen", str(long), "--meter", "4/4")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "at most 20 minutes" in done.stderr
+
+
+def test_without_the_extra_one_line_says_how_to_install_it(tmp_path: Path) -> None:
+    """librosa and soxr are the optional extra ``listen``: a missing one is one line, exit 2,
+    before the recording is read."""
+    code = (
+        "import sys; sys.modules['librosa'] = None\n"
+        "from theme.cli import main\n"
+        f"sys.exit(main(['listen', {str(tmp_path / 'absent.wav')!r}, '--meter', '5/4']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "theme: error: theme listen needs librosa, not installed: install the extra with "
+        "'uv sync --extra listen' (or pip install 'theme[listen]')\n"
+    )
+
+
+def test_the_help_loads_no_analysis_library() -> None:
+    code = (
+        "import sys, contextlib, io\nfrom theme.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['listen', '--help'])\n"
+        "print(' '.join(m for m in ('librosa', 'soxr', 'numba', 'scipy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

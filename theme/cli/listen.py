@@ -45,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     from theme.listen import analyse, form_of
     from theme.listen.outputs import check_outputs, write_output
-    from theme.listen.recording import recording_info
+    from theme.listen.recording import recording_info, require_listen_extra
 
     form = form_of(meter=args.meter, form=args.form, like=args.like)
     outputs = check_outputs(args.output)
+    require_listen_extra()
     info = recording_info(args.recording)
     bpm = None
     if args.like:

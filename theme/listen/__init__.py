@@ -23,6 +23,7 @@ from theme.listen.recording import (
     MAX_RECORDING_SECONDS,
     analysis_signal,
     recording_info,
+    require_listen_extra,
 )
 
 __all__ = [
@@ -91,8 +92,10 @@ def analyse_signal(
     a minute) is a hint of the tempo.
 
     Raises:
-        UsageError: no beat found (silence), or ``first_downbeat`` outside the recording.
+        UsageError: no beat found (silence), ``first_downbeat`` outside the recording, or
+            the extra ``listen`` (librosa) not installed.
     """
+    require_listen_extra()
     from theme.listen.tracking import envelope, fitted_beats, tracked_beats
 
     seconds = len(signal) / rate

@@ -26,7 +26,37 @@ __all__ = [
     "analysis_signal",
     "ogg_bytes",
     "recording_info",
+    "require_listen_extra",
 ]
+
+LISTEN_LIBRARIES = ("librosa", "soxr")
+"""What the analysis needs beyond the project's own dependencies: the optional extra
+``listen`` (about 300 MB with numba and scipy)."""
+
+
+def require_listen_extra() -> None:
+    """Check that the extra ``listen`` is installed, without importing it.
+
+    Raises:
+        UsageError: one of :data:`LISTEN_LIBRARIES` is missing; the message says how to
+            install them.
+    """
+    from importlib.util import find_spec
+
+    missing = []
+    for name in LISTEN_LIBRARIES:
+        try:
+            found = find_spec(name)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
+            missing.append(name)
+    if missing:
+        raise UsageError(
+            f"theme listen needs {' and '.join(missing)}, not installed: install the extra with "
+            "'uv sync --extra listen' (or pip install 'theme[listen]')"
+        )
+
 
 ANALYSIS_RATE = 11025
 """Samples a second of the mono signal the beats are found in: a quarter of a CD's rate
@@ -123,7 +153,12 @@ def _blocks(info: RecordingInfo) -> Iterator[np.ndarray]:
 
 def analysis_signal(info: RecordingInfo, rate: int = ANALYSIS_RATE) -> np.ndarray:
     """The whole recording as one mono float32 signal at ``rate`` samples a second,
-    decoded and resampled block by block (the file is never held whole at its own rate)."""
+    decoded and resampled block by block (the file is never held whole at its own rate).
+
+    Raises:
+        UsageError: the extra ``listen`` is not installed (:func:`require_listen_extra`).
+    """
+    require_listen_extra()
     import soxr
 
     stream = soxr.ResampleStream(info.rate, rate, 1, dtype="float32")
@@ -144,6 +179,7 @@ PAGE_RATE = 44100
 def ogg_bytes(info: RecordingInfo, *, quality: float = 0.4) -> bytes:
     """The recording as Ogg Vorbis (stereo at most, :data:`PAGE_RATE`), encoded block by
     block, for the user's own page (about 12 kB a second); ``quality`` 0 to 1."""
+    require_listen_extra()
     import soundfile
     import soxr
 

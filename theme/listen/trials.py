@@ -95,9 +95,11 @@ def trial_timeline(trial: Trial) -> Timeline:
 def make_trial(trial: Trial, *, rate: int = 44100, seed: int = 1966) -> TrialRecording:
     """Render ``trial`` with the built-in synthesizer and mix it to mono at ``rate``, after
     :data:`LEAD_SECONDS` of silence, noise added; its truth from the same timeline."""
-    import soxr
-
+    from theme.listen.recording import require_listen_extra
     from theme.renderers.audio import render
+
+    require_listen_extra()
+    import soxr
 
     music = trial_timeline(trial)
     sound = render(music, rate=44100).mean(axis=1).astype(np.float32)
