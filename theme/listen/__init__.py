@@ -17,7 +17,15 @@ import numpy as np
 
 from theme.core.meter import Meter
 from theme.errors import UsageError
-from theme.listen.beatmap import BeatMap, accents, meters_from, parse_form, place_bars
+from theme.listen.beatmap import (
+    BeatMap,
+    accents,
+    beat_features,
+    entry_beat,
+    meters_from,
+    parse_form,
+    place_bars,
+)
 from theme.listen.recording import (
     ANALYSIS_RATE,
     MAX_RECORDING_SECONDS,
@@ -110,7 +118,12 @@ def analyse_signal(
     if len(beats) < 2:
         raise UsageError("no beat found in the recording: is it silent, or has it no pulse?")
     if first_downbeat is None:
-        start, meters = place_bars(accents(beats, onsets), form)
+        start, meters = place_bars(
+            accents(beats, onsets),
+            form,
+            features=beat_features(beats, onsets),
+            entry=entry_beat(beats, onsets),
+        )
     else:
         start = int(np.argmin(np.abs(beats - first_downbeat)))
         meters = meters_from(start, len(beats), form)

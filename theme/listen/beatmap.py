@@ -29,6 +29,8 @@ from theme.errors import UsageError
 __all__ = [
     "BeatMap",
     "accents",
+    "beat_features",
+    "entry_beat",
     "form_meters",
     "meters_from",
     "parse_form",
@@ -107,11 +109,77 @@ def accents(beats: np.ndarray, onsets: object) -> np.ndarray:
     return scaled(strength) + scaled(low) + scaled(change)
 
 
+def beat_features(beats: np.ndarray, onsets: object) -> np.ndarray:
+    """What each beat sounds like, one row a beat, each column scaled to its spread: the
+    loudness over the beat (dB), the mean onset strength over it in all bands and in the
+    low ones, and its 12 pitch classes' energy. Bars that repeat have rows that repeat."""
+    from theme.listen.tracking import Envelope
+
+    assert isinstance(onsets, Envelope)
+    frames = [onsets.frame(t) for t in beats] + [len(onsets.strength)]
+    power = 10 ** (onsets.loudness / 10)
+    ends = [*beats[1:], beats[-1] + (beats[-1] - beats[-2] if len(beats) > 1 else 0.5)]
+    rows = []
+    for i, (t, end) in enumerate(zip(beats, ends)):
+        lo, hi = frames[i], max(frames[i] + 1, frames[i + 1])
+        a = round(t * onsets.rise_rate)
+        b = max(a + 1, round(end * onsets.rise_rate))
+        span = power[a:b]
+        loud = 10 * np.log10(float(span.mean()) + 1e-10) if len(span) else -100.0
+        rows.append(
+            np.concatenate(
+                [
+                    [loud, onsets.strength[lo:hi].mean(), onsets.low[lo:hi].mean()],
+                    onsets.chroma[:, lo:hi].mean(axis=1),
+                ]
+            )
+        )
+    table = np.nan_to_num(np.array(rows, dtype=float))
+    return (table - table.mean(axis=0)) / (table.std(axis=0) + 1e-9)
+
+
+ENTRY_RISE_DB = 6.0
+"""How much louder than the beat before a beat must be for the music to enter there."""
+
+
+def entry_beat(beats: np.ndarray, onsets: object) -> int | None:
+    """The beat where the music enters (from silence, noise, or a thinner texture): the
+    beat whose loudness rises most over the beat before (over the half second before the
+    first beat for the first), among the first :data:`MAX_LEAD_BEATS`, if it rises by
+    :data:`ENTRY_RISE_DB` or more; a section starts there, so a bar does."""
+    from theme.listen.tracking import Envelope
+
+    assert isinstance(onsets, Envelope)
+    if len(beats) < 2:
+        return None
+    power = 10 ** (onsets.loudness / 10)
+    rate = onsets.rise_rate
+
+    def level(a: float, b: float) -> float:
+        lo = max(0, round(a * rate))
+        hi = min(len(power), max(lo + 1, round(b * rate)))
+        return 10 * float(np.log10(power[lo:hi].mean() + 1e-10)) if hi > lo else -100.0
+
+    ends = [*beats[1:], beats[-1] + (beats[-1] - beats[-2])]
+    loud = np.array([level(a, b) for a, b in zip(beats, ends)])
+    before = level(beats[0] - 0.5, beats[0]) if beats[0] >= 0.2 else loud[0]
+    rise = (loud - np.concatenate([[before], loud[:-1]]))[:MAX_LEAD_BEATS]
+    at = int(np.argmax(rise))
+    return at if rise[at] >= ENTRY_RISE_DB else None
+
+
 MAX_LEAD_BEATS = 128
 """The most beats before bar 1 that :func:`place_bars` tries."""
 
 WEIGHTS = {AccentLevel.DOWNBEAT: 1.0, AccentLevel.GROUP: 0.4, AccentLevel.BEAT: 0.0}
 """What an accent counts for at each level of the meter when bars are placed."""
+
+REPEAT_WEIGHT = 4.0
+"""What the likeness of consecutive bars counts for (a cosine, -1 to 1), against the mean
+accent a beat, when a form changes meter."""
+
+ENTRY_WEIGHT = 0.5
+"""What a bar line where the music enters counts for, against the mean accent a beat."""
 
 
 def _weights(meters: Sequence[Meter]) -> np.ndarray:
@@ -120,22 +188,64 @@ def _weights(meters: Sequence[Meter]) -> np.ndarray:
     )
 
 
-def place_bars(accent: np.ndarray, form: Sequence[tuple[int, Meter]]) -> tuple[int, list[Meter]]:
-    """The beat bar 1 starts on and the meter of every bar from it: the place where the
+def _bar_lines(start: int, beats: int, form: Sequence[tuple[int, Meter]]) -> list[int]:
+    """Where each bar starts with bar 1 on beat ``start``: the lead-in's bars of the first
+    meter counted back, then the form's."""
+    first = form[0][1].numerator
+    lines = list(range(start % first, start, first))
+    for meter in meters_from(start, beats, form):
+        lines.append(start)
+        start += meter.numerator
+    return [*lines, start]
+
+
+def repeats(features: np.ndarray, lines: Sequence[int]) -> float:
+    """How alike consecutive whole bars of the same length are (the mean cosine of their
+    beats' features): bars placed across a change of meter repeat less."""
+    alike = []
+    for a, b, c in zip(lines, lines[1:], lines[2:]):
+        if b - a != c - b or c > len(features):
+            continue
+        x, y = features[a:b].ravel(), features[b:c].ravel()
+        alike.append(float(x @ y) / (float(np.linalg.norm(x) * np.linalg.norm(y)) + 1e-9))
+    return float(np.mean(alike)) if alike else 0.0
+
+
+def place_bars(
+    accent: np.ndarray,
+    form: Sequence[tuple[int, Meter]],
+    *,
+    features: np.ndarray | None = None,
+    entry: int | None = None,
+) -> tuple[int, list[Meter]]:
+    """The beat bar 1 starts on and the meter of every bar from it: the place that scores
+    most, tried up to :data:`MAX_LEAD_BEATS` (the earliest of equals). A place scores the
     beats' ``accent`` weighed by the form's accent levels (beats before bar 1 weighed as
-    bars of the first meter, counted back) adds up to the most per beat. Every place is
-    tried up to :data:`MAX_LEAD_BEATS`, so a form's change of meter falls where the music
-    changes."""
+    bars of the first meter, counted back), a beat's mean; and, when the form changes meter
+    and the beats' ``features`` are given (:func:`beat_features`), how alike its
+    consecutive bars are (:func:`repeats`: a five-beat pattern repeats every five beats
+    until the music turns to four), times :data:`REPEAT_WEIGHT`; and :data:`ENTRY_WEIGHT`
+    if a bar starts where the music enters (``entry``, :func:`entry_beat`). So a form's
+    change of meter falls where the music changes, even when no accent marks its bars
+    (four kicks a bar, claps on 2 and 4)."""
     count = len(accent)
     first = form[0][1]
-    best, best_score = 0, -np.inf
+    changes = len({meter for _, meter in form}) > 1 and features is not None
+    scores = []
     for start in range(min(count, MAX_LEAD_BEATS)):
         meters = meters_from(start, count, form)
         weights = _weights(meters)[: count - start]
         lead = _weights([first] * (start // first.numerator + 1))[-start:] if start else np.zeros(0)
-        score = float(accent[start:] @ weights) + float(np.dot(accent[:start], lead))
-        if score > best_score + 1e-9:
-            best, best_score = start, score
+        score = (float(accent[start:] @ weights) + float(np.dot(accent[:start], lead))) / count
+        if changes or entry is not None:
+            lines = _bar_lines(start, count, form)
+            if changes:
+                assert features is not None
+                score += REPEAT_WEIGHT * repeats(features, lines)
+            if entry is not None and entry in lines:
+                score += ENTRY_WEIGHT
+        scores.append(score)
+    best = int(np.flatnonzero(np.array(scores) >= max(scores) - 1e-9)[0])
     return best, meters_from(best, count, form)
 
 
