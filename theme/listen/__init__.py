@@ -25,6 +25,7 @@ from theme.listen.beatmap import (
     meters_from,
     parse_form,
     place_bars,
+    tapped_beats,
 )
 from theme.listen.recording import (
     ANALYSIS_RATE,
@@ -94,14 +95,17 @@ def analyse_signal(
     rate: int = ANALYSIS_RATE,
     first_downbeat: float | None = None,
     bpm: float | None = None,
+    taps: Sequence[float] = (),
 ) -> BeatMap:
     """The beat map of a mono signal at ``rate`` samples a second, its bars fitted to
-    ``form``; ``first_downbeat`` (seconds) places bar 1 on the beat nearest it; ``bpm`` (pulses
-    a minute) is a hint of the tempo.
+    ``form``; ``first_downbeat`` (seconds) places bar 1 on the beat nearest it; ``taps``
+    (seconds: a teacher's taps on the first beat of some bars) fit the bars to them
+    (:func:`~theme.listen.beatmap.fit_taps`); ``bpm`` (pulses a minute) is a hint of the
+    tempo.
 
     Raises:
-        UsageError: no beat found (silence), ``first_downbeat`` outside the recording, or
-            the extra ``listen`` (librosa) not installed.
+        UsageError: no beat found (silence), ``first_downbeat`` outside the recording,
+            fewer than two taps on beats, or the extra ``listen`` (librosa) not installed.
     """
     require_listen_extra()
     from theme.listen.tracking import envelope, fitted_beats, tracked_beats
@@ -117,12 +121,19 @@ def analyse_signal(
     beats = fitted_beats(onsets, guess=_guess(onsets, form, bpm))
     if len(beats) < 2:
         raise UsageError("no beat found in the recording: is it silent, or has it no pulse?")
+    tapped = tapped_beats(beats, taps) if taps else []
+    if taps and len(tapped) < 2:
+        raise UsageError(
+            f"{len(tapped)} of {len(taps)} taps fell on a beat: tap the first beat of each "
+            "bar (the 1) for two bars or more"
+        )
     if first_downbeat is None:
         start, meters = place_bars(
             accents(beats, onsets),
             form,
             features=beat_features(beats, onsets),
             entry=entry_beat(beats, onsets),
+            tapped=tapped,
         )
     else:
         start = int(np.argmin(np.abs(beats - first_downbeat)))
@@ -146,8 +157,10 @@ def analyse(
     *,
     first_downbeat: float | None = None,
     bpm: float | None = None,
+    taps: Sequence[float] = (),
 ) -> BeatMap:
-    """The beat map of a sound file (read as a stream at :data:`ANALYSIS_RATE`).
+    """The beat map of a sound file (read as a stream at :data:`ANALYSIS_RATE`); the
+    options as :func:`analyse_signal`'s.
 
     Raises:
         InputFileError: the file cannot be read as sound.
@@ -160,4 +173,4 @@ def analyse(
             "seconds (the recording's length)"
         )
     signal = analysis_signal(info)
-    return analyse_signal(signal, form, first_downbeat=first_downbeat, bpm=bpm)
+    return analyse_signal(signal, form, first_downbeat=first_downbeat, bpm=bpm, taps=taps)

@@ -31,10 +31,12 @@ __all__ = [
     "accents",
     "beat_features",
     "entry_beat",
+    "fit_taps",
     "form_meters",
     "meters_from",
     "parse_form",
     "place_bars",
+    "tapped_beats",
 ]
 
 MAX_FORM_BARS = 10_000
@@ -181,6 +183,9 @@ accent a beat, when a form changes meter."""
 ENTRY_WEIGHT = 0.5
 """What a bar line where the music enters counts for, against the mean accent a beat."""
 
+TAP_WEIGHT = 100.0
+"""What each tapped beat on a bar line counts for: taps outweigh everything heard."""
+
 
 def _weights(meters: Sequence[Meter]) -> np.ndarray:
     return np.array(
@@ -217,6 +222,7 @@ def place_bars(
     *,
     features: np.ndarray | None = None,
     entry: int | None = None,
+    tapped: Sequence[int] = (),
 ) -> tuple[int, list[Meter]]:
     """The beat bar 1 starts on and the meter of every bar from it: the place that scores
     most, tried up to :data:`MAX_LEAD_BEATS` (the earliest of equals). A place scores the
@@ -227,7 +233,9 @@ def place_bars(
     until the music turns to four), times :data:`REPEAT_WEIGHT`; and :data:`ENTRY_WEIGHT`
     if a bar starts where the music enters (``entry``, :func:`entry_beat`). So a form's
     change of meter falls where the music changes, even when no accent marks its bars
-    (four kicks a bar, claps on 2 and 4)."""
+    (four kicks a bar, claps on 2 and 4). Each beat in ``tapped`` (indices: the beats a
+    teacher tapped as firsts of bars, :func:`tapped_beats`) that starts a bar adds
+    :data:`TAP_WEIGHT`: the taps decide, the sound chooses among the places they allow."""
     count = len(accent)
     first = form[0][1]
     changes = len({meter for _, meter in form}) > 1 and features is not None
@@ -237,16 +245,64 @@ def place_bars(
         weights = _weights(meters)[: count - start]
         lead = _weights([first] * (start // first.numerator + 1))[-start:] if start else np.zeros(0)
         score = (float(accent[start:] @ weights) + float(np.dot(accent[:start], lead))) / count
-        if changes or entry is not None:
+        if changes or entry is not None or tapped:
             lines = _bar_lines(start, count, form)
             if changes:
                 assert features is not None
                 score += REPEAT_WEIGHT * repeats(features, lines)
             if entry is not None and entry in lines:
                 score += ENTRY_WEIGHT
+            if tapped:
+                score += TAP_WEIGHT * len(set(tapped) & set(lines))
         scores.append(score)
     best = int(np.flatnonzero(np.array(scores) >= max(scores) - 1e-9)[0])
     return best, meters_from(best, count, form)
+
+
+def tapped_beats(beats: Sequence[float] | np.ndarray, taps: Sequence[float]) -> list[int]:
+    """The beat each tap (seconds) falls on: the nearest, if the tap is within 40 % of a
+    beat of it (a tap between two beats falls on none); each beat once, in order.
+
+    >>> tapped_beats([1.0, 1.5, 2.0, 2.5], [0.98, 1.27, 2.03, 2.06, 9.0])
+    [0, 2]
+    """
+    times = np.asarray(beats, dtype=float)
+    if len(times) < 2:
+        return []
+    found = set()
+    for tap in taps:
+        at = int(np.argmin(np.abs(times - tap)))
+        period = float(times[min(at + 1, len(times) - 1)] - times[max(at - 1, 0)]) / (
+            min(at + 1, len(times) - 1) - max(at - 1, 0)
+        )
+        if abs(times[at] - tap) <= 0.4 * period:
+            found.add(at)
+    return sorted(found)
+
+
+def fit_taps(
+    beats: Sequence[float] | np.ndarray,
+    taps: Sequence[float],
+    form: Meter | Sequence[tuple[int, Meter]],
+) -> int | None:
+    """The beat bar 1 starts on, fitted to a teacher's ``taps`` (seconds) on the first beat
+    of some bars: the earliest place, up to :data:`MAX_LEAD_BEATS`, whose bars of ``form``
+    (a meter, or bars of meters) start on the most tapped beats (:func:`tapped_beats`);
+    None when fewer than two taps fall on beats. (:func:`place_bars` weighs the taps with
+    the sound.)
+
+    >>> beats = [0.5 * k for k in range(20)]
+    >>> fit_taps(beats, [1.52, 4.0, 6.47], Meter.parse("5/4"))
+    3
+    >>> fit_taps(beats, [0.5, 2.0, 3.0], parse_form("1x3/4,4x2/4"))  # 3/4, then 2/4 bars
+    1
+    """
+    tapped = tapped_beats(beats, taps)
+    if len(tapped) < 2:
+        return None
+    shape = ((1, form),) if isinstance(form, Meter) else tuple(form)
+    start, _ = place_bars(np.zeros(len(beats)), shape, tapped=tapped)
+    return start
 
 
 def meters_from(start: int, beats: int, form: Sequence[tuple[int, Meter]]) -> list[Meter]:

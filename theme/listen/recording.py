@@ -25,6 +25,7 @@ __all__ = [
     "RecordingInfo",
     "analysis_signal",
     "ogg_bytes",
+    "read_blocks",
     "recording_info",
     "require_listen_extra",
 ]
@@ -130,7 +131,7 @@ def check_length(seconds: float, path: Path) -> None:
         raise UsageError(f"invalid recording {str(path)!r}: it holds no sound")
 
 
-def _blocks(info: RecordingInfo) -> Iterator[np.ndarray]:
+def read_blocks(info: RecordingInfo) -> Iterator[np.ndarray]:
     """The file's frames as float32 (frames, channels) blocks, length re-checked as decoded
     (an MP3's header may only estimate it)."""
     import soundfile
@@ -163,7 +164,7 @@ def analysis_signal(info: RecordingInfo, rate: int = ANALYSIS_RATE) -> np.ndarra
 
     stream = soxr.ResampleStream(info.rate, rate, 1, dtype="float32")
     parts = []
-    for block in _blocks(info):
+    for block in read_blocks(info):
         parts.append(stream.resample_chunk(block.mean(axis=1, dtype=np.float32)))
     parts.append(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
     signal = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
@@ -195,7 +196,7 @@ def ogg_bytes(info: RecordingInfo, *, quality: float = 0.4) -> bytes:
         subtype="VORBIS",
         compression_level=1 - quality,
     ) as sink:
-        for block in _blocks(info):
+        for block in read_blocks(info):
             sink.write(np.ascontiguousarray(stream.resample_chunk(block[:, :channels])))
         sink.write(stream.resample_chunk(np.zeros((0, channels), dtype=np.float32), last=True))
     return out.getvalue()
