@@ -85,7 +85,7 @@ def _guess(onsets: object, form: Form, bpm: float | None) -> float:
     assert isinstance(onsets, Envelope)
     if bpm:
         return bpm
-    return meter_guess(onsets, form[0][1].denominator)
+    return meter_guess(onsets, form[0][1])
 
 
 def analyse_signal(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theme.core.meter import Meter
 from theme.listen.recording import ANALYSIS_RATE
 
 __all__ = ["HOP", "Envelope", "envelope", "fitted_beats", "tracked_beats"]
@@ -267,15 +268,45 @@ def _to_attacks(
     return moved
 
 
-def meter_guess(onsets: Envelope, denominator: int) -> float:
-    """Where to look for the pulse, in pulses a minute: the tracker's own tempo, doubled
-    for a meter counted in eighths when it found quarters (under 200 a minute)."""
+def _tempo_lags(onsets: Envelope) -> tuple[np.ndarray, np.ndarray]:
+    """The tempogram's mean over the recording (by lag, in frames) and the onset
+    envelope's autocorrelation, both scaled to 1 at their top (lag 0 for the second)."""
     import librosa
 
+    mean = onsets.tempogram.mean(axis=1)
+    centred = onsets.strength - onsets.strength.mean()
+    repeat = librosa.autocorrelate(centred, max_size=len(centred))
+    return mean / (float(mean[1:].max()) or 1.0), repeat / (float(repeat[0]) or 1.0)
+
+
+def meter_guess(onsets: Envelope, meter: Meter) -> float:
+    """Where to look for the pulse, in pulses a minute: of the tempogram's peaks at a pace
+    the meter's note is counted at (60 to 220 quarters a minute, 120 to 440 eighths), the
+    one whose bar (``meter.numerator`` pulses) repeats most, weighed by the peak's height;
+    a 3+3+2 groove's uneven groups and a 5/4 ostinato's dotted quarters have peaks of their
+    own, but their bars do not repeat at that pace. The tracker's own tempo (doubled for
+    eighths under 150) when no peak's bar repeats."""
+    import librosa
+
+    scale = meter.denominator / 4
+    low, high = 60 * scale, min(480.0, 220 * scale)
+    strength, repeat = _tempo_lags(onsets)
+    best, best_score = 0.0, 0.0
+    for lag in range(2, len(strength) - 1):
+        bpm = 60 * onsets.rate / lag
+        peak = strength[lag] >= strength[lag - 1] and strength[lag] >= strength[lag + 1]
+        bar = meter.numerator * lag
+        if not peak or not low <= bpm <= high or bar * 1.05 >= len(repeat):
+            continue
+        score = float(strength[lag]) * float(repeat[int(bar * 0.95) : int(bar * 1.05) + 1].max())
+        if score > best_score:
+            best, best_score = bpm, score
+    if best:
+        return best
     found = float(
         librosa.feature.tempo(tg=onsets.tempogram, sr=int(onsets.rate * HOP), hop_length=HOP)[0]
     )
-    while denominator >= 8 and found < 150:
+    while meter.denominator >= 8 and found < 150:
         found *= 2
     return found
 

@@ -58,8 +58,11 @@ TRIALS = (
     Trial("remix-1996", "10x4/4", 132, drift=-0.05, intro_bars=0, bars=10),
     Trial("remix-1996", "4x5/4,8x4/4", 132, drift=0.05, bars=12),
     Trial("remix-1996", "4x5/4,8x4/4", 128, noise=0.3, bars=12),
+    Trial("tv-1966", "6x5/4", 140, bars=6),
 )
-"""The trial set: 5/4, 7/8 and 4/4, and the switch from 5/4 to 4/4; each 10 to 25 s."""
+"""The trial set: 5/4, 7/8 and 4/4, and the switch from 5/4 to 4/4; each 10 to 25 s. The
+steady tv-1966 is the hardest pulse: its ostinato's dotted quarters are as strong a tempo
+as its beats."""
 
 
 @dataclass(frozen=True)
