@@ -5,6 +5,7 @@ JACK's dummy driver, in a pseudo-terminal whose keys are the taps."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
-from theme.listen.beatmap import BeatMap, fit_taps, parse_form, tapped_beats
+from theme.listen.beatmap import BeatMap, fit_taps, tapped_beats
 from theme.listen.live import RecordingRenderer, count_line, take_taps
 from theme.listen.recording import recording_info
 from theme.live.loop import ScriptedKeys
@@ -118,7 +119,7 @@ def test_the_recording_plays_sample_for_sample_and_the_clicks_on_its_beats(take)
     clicks = np.concatenate(sink.blocks)[: len(original)] - 0.9 * original
     loud = np.abs(clicks).max(axis=1) > 0.05
     onsets = np.flatnonzero(loud[1:] & ~loud[:-1]) + 1
-    starts = [onsets[0], *[b for a, b in zip(onsets, onsets[1:]) if b - a > RATE // 10]]
+    starts = [onsets[0], *[b for a, b in itertools.pairwise(onsets) if b - a > RATE // 10]]
     heard = np.array(starts) / RATE
     for beat in beatmap.beats[1:]:  # the first is drawn to the start: a lead-in would be 0.3 s
         assert np.min(np.abs(heard - beat)) < 0.003, (beat, heard)
@@ -193,9 +194,9 @@ def tv_take(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 @pytest.mark.jack
 def test_the_command_plays_the_recording_with_its_count_and_a_click(jack_server, tv_take) -> None:  # type: ignore[no-untyped-def]
     path, _ = tv_take
+    command = [sys.executable, "-m", "theme", "listen", str(path), "--meter", "5/4", "--click"]
     done = subprocess.run(
-        [sys.executable, "-m", "theme", "listen", str(path), "--meter", "5/4", "--click"]
-        + ["--device", "system"],
+        [*command, "--device", "system"],
         env=JACK_ENV,
         capture_output=True,
         text=True,
@@ -214,9 +215,9 @@ def test_the_command_fits_bar_1_to_taps_on_the_keys_of_a_terminal(jack_server, t
 
     path, made = tv_take
     master, slave = pty.openpty()
+    command = [sys.executable, "-m", "theme", "listen", str(path), "--meter", "5/4", "--tap"]
     listen = subprocess.Popen(
-        [sys.executable, "-m", "theme", "listen", str(path), "--meter", "5/4", "--tap"]
-        + ["--calibration", "0", "--device", "system", "-o", str(path.with_suffix(".mid"))],
+        [*command, "--calibration", "0", "--device", "system", "-o", str(path.with_suffix(".mid"))],
         env={**JACK_ENV, "HOME": str(path.parent)},
         stdin=slave,
         stdout=subprocess.PIPE,
