@@ -81,3 +81,65 @@ def test_the_page_counts_on_the_recordings_beats(browser, tmp_path: Path) -> Non
     assert heard
     near = [np.min(np.abs(truth - t)) for t in heard if t < truth[-1]]
     assert np.mean(np.array(near) < 0.010) >= 0.9
+
+
+SLOWED = """
+const done = arguments[arguments.length - 1];
+const player = Theme.players[0];
+const buffers = [];
+const start = AudioBufferSourceNode.prototype.start;
+AudioBufferSourceNode.prototype.start = function () {
+  if (this.buffer === player.recordingBuffer) { buffers.push(true); }
+  return start.apply(this, arguments);
+};
+player.setTempoScale(0.75);
+player.play(1).then(() => {
+  const looks = [];
+  const look = () => {
+    const element = player.recordingElement;
+    looks.push(element ? [element.currentTime, player.recordingSecondsNow(), element.paused]
+                       : null);
+  };
+  [1500, 2500, 3500].forEach(ms => setTimeout(look, ms));
+  setTimeout(() => {
+    const element = player.recordingElement;
+    const result = {mode: player.recordingMode, buffers: buffers.length, looks: looks,
+                    pitch: element && element.preservesPitch, rate: element && element.playbackRate,
+                    seeks: player.recordingSeeks || 0, refused: player.recordingError || null};
+    player.stop();
+    result.pausedAfterStop = element && element.paused;
+    done(result);
+  }, 3700);
+}).catch(e => done({error: String(e)}));
+"""
+
+
+def test_slowed_down_the_recording_keeps_its_pitch_and_the_players_clock(
+    browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """At 3/4 speed the page plays the recording through an <audio> element with
+    preservesPitch (no buffer at a lower pitch), and it stays within 60 ms of where the
+    player's clock says it should be."""
+    import soundfile
+
+    from theme.listen import analyse, form_of
+    from theme.listen.outputs import write_output
+    from theme.listen.recording import recording_info
+    from theme.listen.trials import TRIALS, make_trial
+    from theme.output import output_file
+
+    trial = make_trial(TRIALS[0], rate=44100)
+    wav = tmp_path / "tv.wav"
+    soundfile.write(wav, trial.signal, 44100)
+    beatmap = analyse(wav, form_of(form=trial.form))
+    page = write_output(
+        beatmap, output_file(tmp_path / "slow.html"), info=recording_info(wav), title="tv"
+    )
+    browser.get(page.resolve().as_uri())
+    result = browser.execute_async_script(SLOWED)
+    assert "error" not in result and result["refused"] is None, result
+    assert result["mode"] == "media" and result["buffers"] == 0
+    assert result["pitch"] is True and result["rate"] == pytest.approx(0.75)
+    for at, want, paused in result["looks"]:
+        assert not paused and abs(at - want) < 0.06, result
+    assert result["pausedAfterStop"] is True

@@ -69,7 +69,9 @@ def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
     section.data = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     import base64
 
-    sound = base64.b64encode(ogg_bytes(info)).decode("ascii")
+    encoded = ogg_bytes(info)
+    section.audio = encoded  # not drawn (a section with data plays it): the policy's media-src
+    sound = base64.b64encode(encoded).decode("ascii")
     section.markup = (
         f"<script type='application/octet-stream' id='recording-1'>{sound}</script>"
         "<p class='note'>The recording is inside this page only: it came from your own file."
