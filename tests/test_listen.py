@@ -133,6 +133,10 @@ def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path
     assert (after_lead + np.argmax(loud)) / rate == pytest.approx(0.8, abs=0.015)
     html = page.read_text(encoding="utf-8")
     assert "application/octet-stream" in html and '"recording"' in html
+    # bar 1 on the page is the beat map's: the lead-in before it is bar 0; 100 % is its tempo
+    assert "from bar <input class='from narrow' type='number' min='0' max='12' value='0'" in html
+    written = float(html.split('"written":')[1].split(",")[0])
+    assert written == pytest.approx(132 * 1.025, rel=0.03)
 
 
 def test_errors_are_one_line(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from theme.classroom.page import PageSection, page_html
+import numpy as np
+
+from theme.classroom.page import BeatRow, PageSection, page_html
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
 from theme.listen.beatmap import BeatMap
@@ -59,11 +61,17 @@ def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
     music = beatmap.timeline(title=title)
     assert isinstance(music, Timeline)
     section = PageSection.for_music(
-        title,
+        "Count along with the recording",
         music,
         paragraphs=[_summary(beatmap)],
     )
     data = timeline_data(music)
+    # bar 1 is the beat map's: the lead-in's bars are numbered 0 and less, as the light's
+    lead = sum(1 for bar in music.bars if bar.section == "lead-in")
+    for bar in data["bars"]:
+        bar["n"] -= lead
+    section.lights = [BeatRow(row.label, _renumbered(row.bars, lead)) for row in section.lights]
+    data["written"] = round(_bar_one_qpm(beatmap), 2)
     data["layers"].append(RECORDING_LAYER)
     data["recording"] = "recording-1"
     section.data = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
@@ -81,22 +89,47 @@ def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
         title,
         [section],
         intro="Play: the count, the beat light, the conductor and the bar number follow the "
-        "recording. Start at any bar, loop a bar, mute the clicks or the recording, slow it down.",
+        "recording. Start at any bar, loop a bar, mute the clicks or the recording, slow it "
+        "down (the pitch stays where the browser can keep it).",
     )
+
+
+def _renumbered(bars: str, lead: int) -> str:
+    """A beat light's bars (JSON) with each number less ``lead``."""
+    rows = json.loads(bars)
+    for row in rows:
+        row["n"] -= lead
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def _bar_one_qpm(beatmap: BeatMap) -> float:
+    """The recording's own tempo, in quarter notes a minute: the median of its beats' from
+    bar 1 on (the page's 100 %)."""
+    start = beatmap.bar_starts[0]
+    gaps = np.diff(np.asarray(beatmap.beats[start:] or beatmap.beats))
+    pulse = float(beatmap.meters[0].pulse_quarters)
+    return 60 * pulse / float(np.median(gaps)) if len(gaps) else 120.0
 
 
 def _summary(beatmap: BeatMap) -> str:
-    """What the page says the analysis found, in plain words."""
+    """What the page says the analysis found, in plain words.
+
+    >>> from theme.core.meter import Meter
+    >>> five, four = Meter.parse("5/4"), Meter.parse("4/4")
+    >>> beats = tuple(0.5 * k for k in range(1, 16))
+    >>> print(_summary(BeatMap(beats, (1, 6, 11), (five, five, four), 8.0)))
+    In 5/4 from bar 1 (at 1.0 s), then in 4/4 from bar 3 (at 6.0 s): 3 bars, 15 beats. 1 beat comes before bar 1.
+    """
     changes = beatmap.changes()
-    meters = ", then ".join(f"{m} from bar {n} ({t:.1f} s)" for n, t, m in changes)
-    lead = (
-        f" {beatmap.lead_beats} beat{'s' if beatmap.lead_beats != 1 else ''} come before bar 1."
-        if beatmap.lead_beats
-        else ""
+    meters = ", then ".join(f"in {m} from bar {n} (at {t:.1f} s)" for n, t, m in changes)
+    lead = beatmap.lead_beats
+    before = {0: "", 1: " 1 beat comes before bar 1."}.get(
+        lead, f" {lead} beats come before bar 1."
     )
+    bars = len(beatmap.meters)
     return (
-        f"{len(beatmap.beats)} beats found, in {len(beatmap.meters)} bars: {meters}.{lead} "
-        f"Bar 1 starts at {beatmap.downbeats[0]:.2f} s."
+        f"{meters[0].upper()}{meters[1:]}: {bars} bar{'s' if bars != 1 else ''}, "
+        f"{len(beatmap.beats)} beats.{before}"
     )
 
 

@@ -137,12 +137,18 @@
     }
     return lo;
   };
+  // The number of the first bar: 1, or 0 and less when bars before bar 1 lead in (a
+  // recording's beats before its first downbeat).
+  Player.prototype.firstBar = function () {
+    return this.bars.length ? this.bars[0].n : 1;
+  };
   Player.prototype.checkBar = function (n) {
-    const count = this.bars.length;
-    if (!(Number.isInteger(n) && n >= 1 && n <= count)) {
-      throw new RangeError('bar ' + n + ' does not exist: this music has bars 1 to ' + count);
+    const first = this.firstBar(),
+      last = first + this.bars.length - 1;
+    if (!(Number.isInteger(n) && n >= first && n <= last)) {
+      throw new RangeError('bar ' + n + ' does not exist: this music has bars ' + first + ' to ' + last);
     }
-    return this.bars[n - 1];
+    return this.bars[n - first];
   };
   Player.prototype.firstEvent = function (q) {
     let lo = 0,
