@@ -191,3 +191,22 @@ def test_the_help_loads_no_analysis_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("index", [0, 4], ids=["bach-3-4-piano", "slip-jig-9-8-accordion-room"])
+def test_corpus_pieces_played_by_fluidsynth_meet_the_floors(index: int) -> None:
+    """Music nobody here wrote, on General MIDI instruments: a Bach chorale in 3/4 on the
+    piano, an Irish slip jig in 9/8 (counted in its eighths) on an accordion in a room.
+    The benchmark runs the others (rubato, swing, a church organ's reverb, 7/8, 5/4)."""
+    mir_eval = pytest.importorskip("mir_eval")
+    pytest.importorskip("fluidsynth")
+    from theme.listen.trials import CORPUS_TRIALS, SOUNDFONT, make_corpus_trial
+
+    if not SOUNDFONT.exists():
+        pytest.skip("needs the General MIDI SoundFont (apt-get install fluid-soundfont-gm)")
+    made = make_corpus_trial(CORPUS_TRIALS[index], rate=RATE)
+    found = analyse_signal(made.signal, parse_form(made.form))
+    beats = mir_eval.beat.f_measure(np.array(made.beats), np.array(found.beats))
+    downbeats = mir_eval.beat.f_measure(np.array(made.downbeats), np.array(found.downbeats))
+    assert beats >= 0.95 and downbeats >= 0.90, (made.name, beats, downbeats)

@@ -157,6 +157,8 @@ def test_no_sound_card_is_one_line_and_exit_3_before_the_analysis(theme_cli, tak
     assert done.returncode == 2 and "--click mixes a click into the playing" in done.stderr
     done = theme_cli("listen", str(path), "--meter", "5/4", "--tap", "--first-downbeat", "1")
     assert done.returncode == 2 and "give one of them" in done.stderr
+    done = theme_cli("listen", str(path), "--meter", "5/4", "--bpm", "nan", "-o", "x.mid")
+    assert done.returncode == 2 and "invalid bpm nan: expected 20 to 600" in done.stderr
 
 
 JACK_SERVER = f"theme-listen-{os.getpid()}"

@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where bar 1 starts, in seconds (default: found from the accents)",
     )
     p.add_argument(
+        "--bpm",
+        type=float,
+        help="the beats a minute, roughly, in the meter's note, when the beats found are twice "
+        "or half as fast as the music's (default: found; --like gives the variant's)",
+    )
+    p.add_argument(
         "--tap",
         action="store_true",
         help="tap the first beat of each bar (any key; Enter or q when done) as the recording "
@@ -79,6 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 NO_DEVICE = "no audio output device found"
+MIN_BPM, MAX_BPM = 20, 600
+"""The --bpm hint's bounds, in beats a minute."""
 
 
 def _check(args: argparse.Namespace, *, live: bool) -> None:
@@ -91,6 +99,10 @@ def _check(args: argparse.Namespace, *, live: bool) -> None:
         raise UsageError(
             "--click mixes a click into the playing, without -o (a page has its own click, "
             "and -o click.wav writes one)"
+        )
+    if args.bpm is not None and not MIN_BPM <= args.bpm <= MAX_BPM:  # NaN fails too
+        raise UsageError(
+            f"invalid bpm {args.bpm:g}: expected {MIN_BPM} to {MAX_BPM} beats a minute"
         )
     if args.calibration is not None and not -500 <= args.calibration <= 500:
         raise UsageError(f"invalid calibration {args.calibration:g} ms: expected -500 to 500 ms")
@@ -127,8 +139,8 @@ def run(args: argparse.Namespace) -> int:
     taps: list[float] = []
     if args.tap:
         taps = _taps(args, info)
-    bpm = None
-    if args.like:
+    bpm = args.bpm
+    if args.like and bpm is None:
         from theme.variants import load
 
         music = load(args.like).timeline()

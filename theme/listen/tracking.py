@@ -279,17 +279,29 @@ def _tempo_lags(onsets: Envelope) -> tuple[np.ndarray, np.ndarray]:
     return mean / (float(mean[1:].max()) or 1.0), repeat / (float(repeat[0]) or 1.0)
 
 
+PULSE_CENTRE = {1: 50.0, 2: 70.0, 4: 100.0, 8: 240.0, 16: 400.0}
+"""Where a meter's pulse is most often counted, in pulses a minute, by its note (the
+denominator): quarters at 100, eighths at 240 (a 7/8 or a 9/8 counted in its eighths)."""
+
+PULSE_SPREAD = 0.8
+"""How far from :data:`PULSE_CENTRE` a pulse is still likely, in octaves (a standard
+deviation)."""
+
+
 def meter_guess(onsets: Envelope, meter: Meter) -> float:
     """Where to look for the pulse, in pulses a minute: of the tempogram's peaks at a pace
     the meter's note is counted at (60 to 220 quarters a minute, 120 to 440 eighths), the
-    one whose bar (``meter.numerator`` pulses) repeats most, weighed by the peak's height;
+    one whose bar (``meter.numerator`` pulses) repeats most, weighed by the peak's height
+    and by how usual its pace is for the note (:data:`PULSE_CENTRE`, a log-normal prior):
     a 3+3+2 groove's uneven groups and a 5/4 ostinato's dotted quarters have peaks of their
-    own, but their bars do not repeat at that pace. The tracker's own tempo (doubled for
-    eighths under 150) when no peak's bar repeats."""
+    own, but their bars do not repeat at that pace, and a chorale's running eighths are
+    less likely a quarter-note pulse than its quarters. The tracker's own tempo (doubled
+    for eighths under 150) when no peak's bar repeats."""
     import librosa
 
     scale = meter.denominator / 4
     low, high = 60 * scale, min(480.0, 220 * scale)
+    centre = PULSE_CENTRE.get(meter.denominator, 90 * scale)
     strength, repeat = _tempo_lags(onsets)
     best, best_score = 0.0, 0.0
     for lag in range(2, len(strength) - 1):
@@ -298,7 +310,9 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
         bar = meter.numerator * lag
         if not peak or not low <= bpm <= high or bar * 1.05 >= len(repeat):
             continue
-        score = float(strength[lag]) * float(repeat[int(bar * 0.95) : int(bar * 1.05) + 1].max())
+        bars_repeat = float(repeat[int(bar * 0.95) : int(bar * 1.05) + 1].max())
+        usual = float(np.exp(-0.5 * (np.log2(bpm / centre) / PULSE_SPREAD) ** 2))
+        score = float(strength[lag]) * bars_repeat * usual
         if score > best_score:
             best, best_score = bpm, score
     if best:
