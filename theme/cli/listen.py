@@ -90,7 +90,7 @@ MIN_BPM, MAX_BPM = 20, 600
 
 
 def _check(args: argparse.Namespace, *, live: bool) -> None:
-    """The options that play, before the recording is read."""
+    """The options, before the recording is read."""
     from theme.renderers.audio import check_rate
 
     if args.tap and args.first_downbeat is not None:
@@ -108,19 +108,23 @@ def _check(args: argparse.Namespace, *, live: bool) -> None:
         raise UsageError(f"invalid calibration {args.calibration:g} ms: expected -500 to 500 ms")
     check_rate(args.rate)
     display_delay_seconds(args.display_delay)
-    if live or args.tap:
-        from theme.errors import AudioDeviceError
-        from theme.live.sinks import resolve_device
 
-        try:  # no device: said before the analysis is spent
-            resolve_device(args.device)
-        except AudioDeviceError as err:
-            if NO_DEVICE not in str(err):
-                raise
-            raise AudioDeviceError(
-                f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme listen "
-                "plays the recording live (a page plays it in a browser: -o lesson.html)"
-            ) from err
+
+def _need_device(args: argparse.Namespace) -> None:
+    """The sound card, before the analysis is spent (after the file's header: a file that
+    cannot be read is said first)."""
+    from theme.errors import AudioDeviceError
+    from theme.live.sinks import resolve_device
+
+    try:
+        resolve_device(args.device)
+    except AudioDeviceError as err:
+        if NO_DEVICE not in str(err):
+            raise
+        raise AudioDeviceError(
+            f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme listen "
+            "plays the recording live (a page plays it in a browser: -o lesson.html)"
+        ) from err
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     _check(args, live=live)
     require_listen_extra()
     info = recording_info(args.recording)
+    if live or args.tap:
+        _need_device(args)
     taps: list[float] = []
     if args.tap:
         taps = _taps(args, info)
