@@ -65,6 +65,7 @@ def lesson_html(beatmap: BeatMap, info: RecordingInfo, *, title: str) -> str:
         music,
         paragraphs=[_summary(beatmap)],
     )
+    section.notes = [_bar_times(beatmap)]
     data = timeline_data(music)
     # bar 1 is the beat map's: the lead-in's bars are numbered 0 and less, as the light's
     lead = sum(1 for bar in music.bars if bar.section == "lead-in")
@@ -109,6 +110,25 @@ def _bar_one_qpm(beatmap: BeatMap) -> float:
     gaps = np.diff(np.asarray(beatmap.beats[start:] or beatmap.beats))
     pulse = float(beatmap.meters[0].pulse_quarters)
     return 60 * pulse / float(np.median(gaps)) if len(gaps) else 120.0
+
+
+def _bar_times(beatmap: BeatMap) -> str:
+    """Where each bar starts in the recording, for a teacher's printed page.
+
+    >>> from theme.core.meter import Meter
+    >>> five, four = Meter.parse("5/4"), Meter.parse("4/4")
+    >>> beats = tuple(0.5 * k for k in range(1, 16))
+    >>> _bar_times(BeatMap(beats, (1, 6, 11), (five, five, four), 8.0))
+    'Where each bar starts in the recording: bar 1 (5/4) 0:01.0, 2 0:03.5, 3 (4/4) 0:06.0.'
+    """
+    said, meter = [], None
+    for n, (start, bar_meter) in enumerate(zip(beatmap.bar_starts, beatmap.meters), start=1):
+        seconds = beatmap.beats[start]
+        when = f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+        label = f"bar {n}" if n == 1 else str(n)
+        said.append(f"{label} ({bar_meter}) {when}" if bar_meter != meter else f"{label} {when}")
+        meter = bar_meter
+    return "Where each bar starts in the recording: " + ", ".join(said) + "."
 
 
 def _summary(beatmap: BeatMap) -> str:
