@@ -30,14 +30,17 @@ def player_controls(number: int, data: dict[str, Any]) -> str:
     """
     p = f"s{number}-"
     bars = len(data.get("bars", ())) or 1
+    first = data["bars"][0]["n"] if data.get("bars") else 1  # 0 and less: a lead-in
+    last = first + bars - 1
     qpm = data["tempo"]["segments"][0]["qpm"] if data.get("tempo") else 120
+    qpm = data.get("written") or qpm  # a recording's own tempo is its 100 %
     layers = data.get("layers", [])
     field = "<span class='err' id='{0}err-{1}' role='status' aria-live='polite'></span>"
     parts = [
         f"<div class='player' role='group' aria-label='Player: {escape(data.get('title', ''))}'>",
         f"<button type='button' class='play' aria-pressed='false' id='{p}play'>Play</button>",
-        f"<label>from bar <input class='from narrow' type='number' min='1' max='{bars}' "
-        f"value='1' step='1' aria-describedby='{p}err-from'></label>",
+        f"<label>from bar <input class='from narrow' type='number' min='{first}' max='{last}' "
+        f"value='{first}' step='1' aria-describedby='{p}err-from'></label>",
         field.format(p, "from"),
         "<label>tempo <input class='tempo-range' type='range' min='25' max='200' step='1' "
         "value='100' aria-valuetext='100 percent of the written tempo'></label>",
@@ -48,10 +51,10 @@ def player_controls(number: int, data: dict[str, Any]) -> str:
         "<label>loop <select class='loop-kind'><option value='off'>off</option>"
         "<option value='bar'>the start bar</option><option value='section'>its section"
         "</option><option value='range'>bars A to B</option></select></label>",
-        f"<label>A <input class='loop-a narrow' type='number' min='1' max='{bars}' value='1' "
-        f"step='1' aria-describedby='{p}err-loop'></label>",
-        f"<label>B <input class='loop-b narrow' type='number' min='1' max='{bars}' "
-        f"value='{bars}' step='1' aria-describedby='{p}err-loop'></label>",
+        f"<label>A <input class='loop-a narrow' type='number' min='{first}' max='{last}' "
+        f"value='{first}' step='1' aria-describedby='{p}err-loop'></label>",
+        f"<label>B <input class='loop-b narrow' type='number' min='{first}' max='{last}' "
+        f"value='{last}' step='1' aria-describedby='{p}err-loop'></label>",
         field.format(p, "loop"),
     ]
     if any(layer.get("click") for layer in layers):

@@ -37,7 +37,7 @@
           row.innerHTML = bar.l.map(function (l) {
             return '<b class="l' + l + '"></b>';
           }).join('');
-          barText.textContent = 'bar ' + bar.n;
+          barText.textContent = bar.n < 1 ? 'lead-in' : 'bar ' + bar.n; // before bar 1: a lead-in
           shown = bar;
         }
         row.querySelectorAll('b').forEach(function (b, j) {

@@ -137,12 +137,18 @@
     }
     return lo;
   };
+  // The number of the first bar: 1, or 0 and less when bars before bar 1 lead in (a
+  // recording's beats before its first downbeat).
+  Player.prototype.firstBar = function () {
+    return this.bars.length ? this.bars[0].n : 1;
+  };
   Player.prototype.checkBar = function (n) {
-    const count = this.bars.length;
-    if (!(Number.isInteger(n) && n >= 1 && n <= count)) {
-      throw new RangeError('bar ' + n + ' does not exist: this music has bars 1 to ' + count);
+    const first = this.firstBar(),
+      last = first + this.bars.length - 1;
+    if (!(Number.isInteger(n) && n >= first && n <= last)) {
+      throw new RangeError('bar ' + n + ' does not exist: this music has bars ' + first + ' to ' + last);
     }
-    return this.bars[n - 1];
+    return this.bars[n - first];
   };
   Player.prototype.firstEvent = function (q) {
     let lo = 0,
@@ -283,6 +289,7 @@
       self.fresh = true;
       self.playing = true;
       self.pump();
+      self.planned();
       if (self.timer) {
         self.interval = setInterval(function () {
           self.pump();
@@ -422,10 +429,16 @@
       index: this.firstEvent(plan.q)
     };
     this.pump();
+    this.planned();
     if (jumped) {
       this.report(true);
     }
   };
+
+  // Hooks for a script that plays along with the plans (js/recording.js): called after
+  // each new plan is queued, and when the sound stops (at `when`, context seconds).
+  Player.prototype.planned = function () {};
+  Player.prototype.stopped = function () {};
 
   Player.prototype.halt = function () {
     this.playing = false;
@@ -443,6 +456,7 @@
         entry.source.stop(now + 0.02);
       });
       this.release(out, 0.05);
+      this.stopped(now + 0.02);
     }
     this.queued = [];
   };
@@ -472,6 +486,7 @@
     if (this.graph && this.timer) {
       this.release(this.graph.out, Math.max(0, last - this.context.currentTime) + 0.1);
     }
+    this.stopped(this.context.currentTime);
     this.queued = [];
     this.cueQ = this.bars.length ? this.bars[0].start : 0;
     this.report(false, this.data.quarters);

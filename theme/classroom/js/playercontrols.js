@@ -43,7 +43,8 @@
       tempo: $('[id$=err-tempo]'),
       loop: $('[id$=err-loop]')
     };
-    const written = data.tempo.segments[0].qpm;
+    // the tempo shown as 100 %: the written one, or a recording's own (data.written)
+    const written = data.written || data.tempo.segments[0].qpm;
 
     // The notation's tempo marks follow the tempo set: every number of a g.tempo text.
     const marks = [];
@@ -94,17 +95,19 @@
           player.setLoop(n, n);
         } else if (kind === 'section') {
           const n = fromBar(),
-            label = data.bars[n - 1].section;
+            label = player.checkBar(n).section;
+          const first = player.firstBar(),
+            last = first + data.bars.length - 1;
           let a = n,
             b = n;
           if (!label) {
-            a = 1;
-            b = data.bars.length;
+            a = first;
+            b = last;
           }
-          while (a > 1 && data.bars[a - 2].section === label) {
+          while (a > first && player.checkBar(a - 1).section === label) {
             a -= 1;
           }
-          while (b < data.bars.length && data.bars[b].section === label) {
+          while (b < last && player.checkBar(b + 1).section === label) {
             b += 1;
           }
           player.setLoop(a, b);
