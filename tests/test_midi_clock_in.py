@@ -352,6 +352,25 @@ def test_the_stamps_of_the_midi_library_go_on_the_host_clock() -> None:
     assert 0 <= stamps.offset - T0 - (599 * 10_000 - 2e6) * 50e-6 < 200
 
 
+def test_a_delay_of_the_clocks_path_takes_its_beats_that_much_earlier() -> None:
+    early = MidiClockSession("m", bpm=100, quantum=Fraction(5), delay_ms=12.5)
+    on_time = session()
+    for s in (early, on_time):
+        s.receive("start", T0 - 1000)
+        clocks(s, 150, T0, 48)
+    exact_last = T0 + 47 * clock_period(150)
+    assert on_time.state.beat_at(exact_last) == pytest.approx(47 / 24, abs=1e-9)
+    assert early.state.beat_at(exact_last - 12_500) == pytest.approx(47 / 24, abs=1e-9)
+
+
+def test_the_cli_takes_a_delay_only_with_a_clock_in(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_theme("metronome", "5/4", "--clock-in-delay", "5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "theme: error: --clock-in-delay is for a clock coming in: give --clock-in PORT\n"
+    )
+
+
 # -- a live metronome on a master playing in real time ----------------------------------------
 
 
@@ -443,6 +462,11 @@ def test_a_ramp_or_link_with_a_master_is_refused() -> None:
         (["--link"], "--link and --clock-in both set the tempo: give one of them"),
         (["--bars", "2", "-o", "x.wav"], "--clock-in is for playing live, not for writing"),
         (["--accel", "100-120/4"], "a MIDI clock master sets the tempo"),
+        (
+            ["--clock-in-delay", "600"],
+            "invalid --clock-in-delay '600': expected milliseconds from -500 to 500",
+        ),
+        (["--clock-in-delay", "x1"], "invalid --clock-in-delay 'x1'"),
     ],
 )
 def test_the_cli_refuses_what_cannot_be_in_one_line(tmp_path, args: list[str], said: str) -> None:  # type: ignore[no-untyped-def]

@@ -650,11 +650,12 @@ class JackMaster:
     at ``qpm`` from a thread, Start when :meth:`go` is called, and any message handed to
     :meth:`send` (held to the clock's order)."""
 
-    def __init__(self, name: str, qpm: float) -> None:
+    def __init__(self, name: str, qpm: float, *, flood: int = 0) -> None:
         import threading
 
         self.port = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output(name, virtual=True)
         self.period = 60 / (qpm * 24)
+        self.flood = flood  # system exclusive messages sent before each clock
         self.extra: list[mido.Message] = []
         self.sent = 0
         self.done = threading.Event()
@@ -667,6 +668,8 @@ class JackMaster:
             self.done.wait(max(0.0, begin + k * self.period - time.monotonic()))
             while self.extra:
                 self.port.send(self.extra.pop(0))
+            for _ in range(self.flood):
+                self.port.send(mido.Message("sysex", data=[0x7D] + [k % 128 for k in range(60)]))
             if not self.done.is_set():
                 self.port.send(mido.Message("clock"))
                 self.sent += 1
@@ -692,7 +695,7 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
     master = JackMaster("master", 120)
     session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()
     try:
-        time.sleep(1.5)  # a period of 21 ms (a clock.s) and a loaded machine: 2.5% (figures:
+        time.sleep(1.5)  # a period of 21 ms (a clock's) and a loaded machine: 2.5% (figures:
         # benchmarks/bench_clock_in.py)
         assert not session.state.playing and abs(session.state.bpm - 120) < 3
         master.send(mido.Message("start"))
@@ -742,6 +745,64 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
     assert len(hits) == 10
     per_click = (hits[-1] - hits[0]) / 9 / 48000
     assert per_click == pytest.approx(0.4, abs=0.008)
+
+
+def wait_until_listening(command: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while "RtMidiIn" not in ports_listed(ENV):  # the command listens
+        assert time.monotonic() < deadline and command.poll() is None, command.stderr
+        time.sleep(0.05)
+
+
+@pytest.mark.jack
+def test_a_master_that_goes_while_the_metronome_waits_for_its_start_ends_the_run(
+    jack_server: None,
+) -> None:
+    """The master's port closes before its Start: the metronome, paused and waiting, says
+    so in one line and ends (exit 1, a port lost while playing) within seconds, not never."""
+    master = JackMaster("leaving", 120)
+    try:
+        with Dump("clicks-left"):
+            command = theme_command(
+                "metronome", "5/4", "--clock-in", "leaving", "--midi-out", "clicks-left",
+                "--no-audio",
+            )  # fmt: skip
+            wait_until_listening(command)
+            time.sleep(1.0)
+            assert command.poll() is None  # waiting for the master's Start
+            master.close()
+            gone = time.monotonic()
+            out, err = command.communicate(timeout=60)
+            ended_after = time.monotonic() - gone
+    finally:
+        master.close()
+    assert command.returncode == 1, err
+    assert re.fullmatch(r"theme: error: the MIDI input '.*leaving' went away during the run\n", err)
+    assert ended_after < 20  # a watchdog of half a second (a bound a loaded machine keeps)
+
+
+@pytest.mark.jack
+def test_a_flood_of_system_exclusive_keeps_the_metronome_to_its_bars(jack_server: None) -> None:
+    """Twenty system exclusive messages with each clock (1,200 a second) on the master's
+    port: ignored, and ``--bars 2`` plays two bars, ten clicks, then ends."""
+    master = JackMaster("flooding", 150, flood=20)
+    try:
+        with Dump("clicks-flood") as dump:
+            command = theme_command(
+                "metronome", "5/4", "--bars", "2", "--clock-in", "flooding",
+                "--midi-out", "clicks-flood", "--no-audio",
+            )  # fmt: skip
+            wait_until_listening(command)
+            time.sleep(1.0)
+            master.send(mido.Message("start"))
+            out, err = command.communicate(timeout=60)
+            arrived = dump.stop()
+    finally:
+        master.close()
+    assert command.returncode == 0, err
+    assert "played 2 bars" in out and not err
+    hits = [frame for frame, m in arrived if m[0] & 0xF0 == 0x90 and m[2] > 0]
+    assert len(hits) == 10
 
 
 @pytest.mark.jack

@@ -100,6 +100,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ports'): its tempo, bar 1 on its song position 0, start and stop with it; other "
         "messages are ignored; needs python-rtmidi (uv sync --extra sync)",
     )
+    p.add_argument(
+        "--clock-in-delay",
+        metavar="MS",
+        help="with --clock-in: how late the master's clock comes on its way, in milliseconds "
+        "(-500 to 500; default 0): its beats are taken that much earlier, as a DAW's MIDI "
+        "clock delay for a port",
+    )
     add_display_delay_option(p)
     add_midi_options(p)
     p.set_defaults(func=run)
@@ -118,6 +125,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
     live_only = [
         (args.link, "--link"),
         (args.clock_in is not None, "--clock-in"),
+        (args.clock_in_delay is not None, "--clock-in-delay"),
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
@@ -130,6 +138,35 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
             raise UsageError(f"{name} is for playing live, not for writing a file with -o")
     if kind in ("mid", "midi", "html") and args.rate is not None:
         raise UsageError(f"--rate is for sound, not for a .{kind} file: give -o FILE.wav")
+
+
+def clock_in_delay_ms(text: str | None) -> float:
+    """The ``--clock-in-delay`` in milliseconds (0 when not given).
+
+    Raises:
+        UsageError: not a number from -500 to 500.
+
+    >>> clock_in_delay_ms("12.5"), clock_in_delay_ms(None)
+    (12.5, 0.0)
+    """
+    import math
+
+    from theme.errors import UsageError
+    from theme.live.midi_clock_in import MAX_DELAY_MS
+    from theme.safe_text import clip
+
+    if text is None:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > MAX_DELAY_MS:
+        raise UsageError(
+            f"invalid --clock-in-delay {clip(text)!r}: expected milliseconds from "
+            f"-{MAX_DELAY_MS} to {MAX_DELAY_MS}"
+        )
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -181,7 +218,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.clock_in is not None:
         from theme.live.midi_clock_in import metronome_clock_in
 
-        link = metronome_clock_in(metronome, args.clock_in)  # refuses a ramp; opens nothing
+        delay = clock_in_delay_ms(args.clock_in_delay)
+        # refuses a ramp; opens nothing
+        link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
+    elif args.clock_in_delay is not None:
+        raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
     if link is not None and not args.no_audio:  # no sound card: said before anything opens
         from theme.live.sinks import resolve_device
 

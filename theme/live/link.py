@@ -324,7 +324,14 @@ class LinkCompanion:
 
     def status(self, quarter: Fraction) -> str:
         """One line for the display: the peers, or that the lead-in waits for the session's
-        phase (at ``quarter``, the position heard)."""
+        phase (at ``quarter``, the position heard). The session's device is looked at here
+        too: a metronome paused while a MIDI clock master has not started has no player to
+        look at it.
+
+        Raises:
+            MidiPortLostError: the master's MIDI port went away.
+        """
+        self.session.check()
         return self.session.describe(waiting=quarter < self.silent_until)
 
 
