@@ -772,7 +772,7 @@ def test_a_master_that_goes_while_the_metronome_waits_for_its_start_ends_the_run
             assert command.poll() is None  # waiting for the master's Start
             master.close()
             gone = time.monotonic()
-            out, err = command.communicate(timeout=60)
+            _out, err = command.communicate(timeout=60)
             ended_after = time.monotonic() - gone
     finally:
         master.close()

@@ -118,7 +118,9 @@ class LinkFollower:
       changes from this block.
     - Our phase is more than :data:`TOLERANCE_SECONDS` off the session's (the frames rendered
       ahead were still at the old tempo, or the sound card's clock drifts): a catch-up span at
-      most :data:`CATCH_UP_RATIO` off the session's tempo, then its tempo.
+      most :data:`CATCH_UP_RATIO` off the session's tempo, then its tempo. A session may say
+      its own tolerance (``tolerance_seconds``: a MIDI clock master's beat is a fit, as
+      noisy as that).
 
     It reads only :attr:`LinkSession.state` and the clock: nothing that waits.
     """
@@ -157,7 +159,8 @@ class LinkFollower:
             return None  # catching up (a change of the session's tempo stops it)
         self._until = None
         error = self.error_at(frame, position)
-        if abs(error) * 60 / target <= TOLERANCE_SECONDS:
+        tolerance = getattr(self.session, "tolerance_seconds", TOLERANCE_SECONDS)
+        if abs(error) * 60 / target <= tolerance:
             return None if qpm == target else Nudge(((position, target),))
         ratio = CATCH_UP_RATIO
         if abs(error) > BIG_ERROR:

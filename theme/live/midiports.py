@@ -285,7 +285,7 @@ class WatchedInput:
         self.close()
 
 
-POLL_SECONDS = 0.002
+POLL_SECONDS = 0.005
 """How often a :class:`StampedInput` reads the messages its MIDI library has queued (a
 wake-up, not a clock: each message carries the time the library stamped it with)."""
 QUEUE_MESSAGES = 8192
