@@ -94,6 +94,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "needs the optional package aalink (uv sync --extra sync)",
     )
     p.add_argument(
+        "--no-link-start-stop",
+        action="store_true",
+        help="with --link: share the tempo and the phase only; start and stop are ours, and "
+        "the other programs' start and stop do not pause or start the metronome",
+    )
+    p.add_argument(
         "--clock-in",
         metavar="PORT",
         help="follow the MIDI clock coming in at PORT (a DAW, a drum machine; see 'theme "
@@ -124,6 +130,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         return
     live_only = [
         (args.link, "--link"),
+        (args.no_link_start_stop, "--no-link-start-stop"),
         (args.clock_in is not None, "--clock-in"),
         (args.clock_in_delay is not None, "--clock-in-delay"),
         (args.device is not None, "--device"),
@@ -214,7 +221,8 @@ def run(args: argparse.Namespace) -> int:
     if args.link:  # aalink is imported here only, and checked before the sound card
         from theme.live.link import metronome_link
 
-        link = metronome_link(metronome)  # refuses a ramp, or no aalink; joins nothing yet
+        # refuses a ramp, or no aalink; joins nothing yet
+        link = metronome_link(metronome, start_stop=not args.no_link_start_stop)
     elif args.clock_in is not None:
         from theme.live.midi_clock_in import metronome_clock_in
 
@@ -223,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
         link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
     elif args.clock_in_delay is not None:
         raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
+    if args.no_link_start_stop and not args.link:
+        raise UsageError("--no-link-start-stop is for a Link session: give --link")
     if link is not None and not args.no_audio:  # no sound card: said before anything opens
         from theme.live.sinks import resolve_device
 

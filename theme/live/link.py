@@ -338,10 +338,13 @@ class LinkCompanion:
         return self.session.describe(waiting=quarter < self.silent_until)
 
 
-def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
+def metronome_link(
+    metronome: Any, *, clock: Any = FrameClock, start_stop: bool = True
+) -> LinkCompanion:
     """A companion for ``metronome`` (a :class:`theme.metronome.Metronome`) in a session not yet
     started (:meth:`LinkSession.start`): the quantum of its bar, or of both meters' cycle;
-    its bar 1 on the session's phase 0; its tempo if no other program is there.
+    its bar 1 on the session's phase 0; its tempo if no other program is there; start and
+    stop shared with the session unless ``start_stop`` is False.
 
     Raises:
         UsageError: a ramp or an accelerando (the session's tempo is the tempo).
@@ -353,7 +356,7 @@ def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
         raise UsageError("a Link session sets the tempo: leave out --ramp and --accel (or --link)")
     require_aalink()
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
-    session = LinkSession(metronome.tempo.qpm, quantum=quantum)
+    session = LinkSession(metronome.tempo.qpm, quantum=quantum, start_stop=start_stop)
     return LinkCompanion(session, start=metronome.start, clock=clock)
 
 
