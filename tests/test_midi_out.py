@@ -239,6 +239,63 @@ def played(timeline: Timeline, *, clock: bool = False) -> tuple[MidiOut, FakePor
     return out, port
 
 
+def test_the_clicks_go_to_the_channel_and_notes_asked_for() -> None:
+    """``--click-channel 3 --click-notes 36,38,42``: a 5/4 bar (3+2) with a bar of count-in
+    sends downbeat 36, the second group's first pulse 38, the other pulses 42, on channel 3
+    (2 from 0); the second meter of --vs keeps its own notes and takes the channel."""
+    from theme.live.midi_out import ClickNotes
+
+    clicks = ClickNotes(
+        channel=2,
+        notes=(36, 38, 42),
+        channel_layers=frozenset({"click", "count-in", "vs"}),
+        note_layers=frozenset({"click", "count-in"}),
+    )
+    port = FakePort()
+    out = MidiOut(port, clicks=clicks)
+    timeline = Metronome("5/4", bpm=200, bars=1, count_in=1).timeline()
+    play(timeline, sink=ArraySink(), companions=[out])
+    ons = [(m.channel, m.note) for m in port.sent if m.type == "note_on"]
+    assert ons == [(2, 36), (2, 42), (2, 42), (2, 38), (2, 42)] * 2
+    port = FakePort()
+    timeline = Metronome("5/4", vs="4/4", bpm=200, bars=1).timeline()
+    play(timeline, sink=ArraySink(), companions=[MidiOut(port, clicks=clicks)])
+    ons = [(m.channel, m.note) for m in port.sent if m.type == "note_on"]
+    assert {channel for channel, _ in ons} == {2}
+    assert {note for _, note in ons} - {36, 38, 42} == {67, 68}  # the agogo of the .mid file
+    with pytest.raises(ValueError, match="0 to 15"):
+        ClickNotes(channel=16)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--click-channel", "17"], "invalid --click-channel '17': expected a MIDI channel"),
+        (["--click-notes", "36,38"], "invalid --click-notes '36,38': expected three note"),
+        (["--click-notes", "36,38,128"], "invalid --click-notes '36,38,128'"),
+    ],
+)
+def test_click_options_out_of_range_are_refused_in_one_line(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    from tests.conftest import run_theme
+
+    env = {**os.environ, "THEME_MIDI_OUT": "nowhere"}
+    result = run_theme("metronome", "5/4", "--midi-out", "--no-audio", *args, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and result.stderr.startswith(f"theme: error: {said}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_click_options_without_midi_out_are_refused(tmp_path: Path) -> None:
+    from tests.conftest import run_theme
+
+    result = run_theme("metronome", "5/4", "--click-channel", "3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "theme: error: --click-channel is for the clicks sent to a MIDI port: give --midi-out\n"
+    )
+
+
 def test_the_notes_sent_are_the_midi_files_at_their_exact_frames() -> None:
     timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
     out, port = played(timeline)

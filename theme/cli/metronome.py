@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from theme.cli.common import (
     add_device_options,
@@ -12,6 +13,9 @@ from theme.cli.common import (
     display_delay_seconds,
     whole_number,
 )
+
+if TYPE_CHECKING:
+    from theme.live.midi_out import ClickNotes
 
 __all__ = ["register"]
 
@@ -115,7 +119,68 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_display_delay_option(p)
     add_midi_options(p)
+    p.add_argument(
+        "--click-channel",
+        metavar="N",
+        help="with --midi-out: send the clicks on MIDI channel N (1 to 16; default 10, the "
+        "drum channel, as a .mid file holds them)",
+    )
+    p.add_argument(
+        "--click-notes",
+        metavar="D,G,B",
+        help="with --midi-out: the note numbers (0 to 127) of the downbeat, of a group's "
+        "first pulse and of any other pulse (default 76,76,77: General MIDI's high and low "
+        "woodblock); the second meter of --vs keeps its own",
+    )
     p.set_defaults(func=run)
+
+
+def click_notes(args: argparse.Namespace, notes: bool) -> ClickNotes | None:
+    """The ``--click-channel`` and ``--click-notes`` as a
+    :class:`~theme.live.midi_out.ClickNotes` (None when neither is given).
+
+    Raises:
+        UsageError: a channel not 1 to 16, notes not three numbers of 0 to 127, or either
+            without --midi-out.
+    """
+    from theme.errors import UsageError
+    from theme.live.midi_out import ClickNotes
+    from theme.metronome.clicks import COUNT, MAIN, SECOND
+    from theme.safe_text import clip
+
+    if args.click_channel is None and args.click_notes is None:
+        return None
+    for given, name in (
+        (args.click_channel, "--click-channel"),
+        (args.click_notes, "--click-notes"),
+    ):
+        if given is not None and not notes:
+            raise UsageError(f"{name} is for the clicks sent to a MIDI port: give --midi-out")
+    channel = None
+    if args.click_channel is not None:
+        text = args.click_channel.strip()
+        if not text.isdigit() or not 1 <= int(text) <= 16:
+            raise UsageError(
+                f"invalid --click-channel {clip(args.click_channel)!r}: expected a MIDI "
+                "channel from 1 to 16"
+            )
+        channel = int(text) - 1
+    numbers = None
+    if args.click_notes is not None:
+        parts = [part.strip() for part in args.click_notes.split(",")]
+        if len(parts) != 3 or not all(p.isdigit() and int(p) <= 127 for p in parts):
+            raise UsageError(
+                f"invalid --click-notes {clip(args.click_notes)!r}: expected three note "
+                "numbers from 0 to 127, the downbeat's, a group's first and the others' "
+                "(e.g. 36,38,42)"
+            )
+        numbers = (int(parts[0]), int(parts[1]), int(parts[2]))
+    return ClickNotes(
+        channel=channel,
+        notes=numbers,
+        channel_layers=frozenset({MAIN.name, COUNT.name, SECOND.name}),
+        note_layers=frozenset({MAIN.name, COUNT.name}),
+    )
 
 
 def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
@@ -139,6 +204,8 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         (args.midi_out is not None, "--midi-out"),
         (args.clock, "--clock"),
         (args.no_audio, "--no-audio"),
+        (args.click_channel is not None, "--click-channel"),
+        (args.click_notes is not None, "--click-notes"),
     ]
     for given, name in live_only:
         if given:
@@ -239,13 +306,14 @@ def run(args: argparse.Namespace) -> int:
         resolve_device(args.device)
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
+    clicks = click_notes(args, notes)
     companions = []
     sink = None
     try:
         if notes or clock:  # the ports before the sound card
             from theme.live.midi_out import MidiOut
 
-            companions.append(MidiOut.open(port, notes=notes, clock=clock))
+            companions.append(MidiOut.open(port, notes=notes, clock=clock, clicks=clicks))
         if args.clock_in is not None and link is not None:  # the input last: JACK's clients
             link.session.start()  # are not opened while its messages call Python back
         if args.no_audio:
