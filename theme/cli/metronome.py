@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from theme.cli.common import (
     add_device_options,
@@ -104,6 +104,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the other programs' start and stop do not pause or start the metronome",
     )
     p.add_argument(
+        "--jack-transport",
+        choices=("lead",),
+        help="lead: make the metronome JACK's transport (its timebase master: bar, beat and "
+        "tick in its meter, its tempo), started and stopped with it; needs a JACK server and "
+        "the optional package JACK-Client (uv sync --extra sync)",
+    )
+    p.add_argument(
         "--clock-in",
         metavar="PORT",
         help="follow the MIDI clock coming in at PORT (a DAW, a drum machine; see 'theme "
@@ -198,6 +205,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         (args.no_link_start_stop, "--no-link-start-stop"),
         (args.clock_in is not None, "--clock-in"),
         (args.clock_in_delay is not None, "--clock-in-delay"),
+        (args.jack_transport is not None, "--jack-transport"),
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
@@ -307,9 +315,18 @@ def run(args: argparse.Namespace) -> int:
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     clicks = click_notes(args, notes)
-    companions = []
+    if args.jack_transport is not None and link is not None:
+        raise UsageError(
+            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
+            "--clock-in"
+        )
+    companions: list[Any] = []
     sink = None
     try:
+        if args.jack_transport == "lead":
+            from theme.live.jack_transport import metronome_transport
+
+            companions.append(metronome_transport(metronome))
         if notes or clock:  # the ports before the sound card
             from theme.live.midi_out import MidiOut
 
