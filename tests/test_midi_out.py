@@ -8,6 +8,7 @@ saying why, where jackd, jack_midi_dump or python-rtmidi is missing.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -800,7 +801,8 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
     assert "played 2 bars" in out and not err
     hits = [frame for frame, m in arrived if m[0] & 0xF0 == 0x90 and m[2] > 0]
     assert len(hits) == 10
-    per_click = (hits[-1] - hits[0]) / 9 / 48000
+    # its tempo: the middle of the nine intervals (a loaded machine may make one a catch-up)
+    per_click = sorted(b - a for a, b in itertools.pairwise(hits))[4] / 48000
     assert per_click == pytest.approx(0.4, abs=0.008)
 
 
