@@ -1,19 +1,38 @@
-"""Following a MIDI clock master through a JACK MIDI port; figures printed, nothing asserted.
+"""Following a MIDI clock master through a JACK MIDI port, quiet or loaded; figures printed,
+nothing asserted.
 
-Run:  uv run python benchmarks/bench_clock_in.py [MINUTES] [PERIOD]
+Run:  uv run python benchmarks/bench_clock_in.py [--seconds S] [--qpm Q] [--jitter MS]
+          [--period FRAMES] [--load]
 
-A master in this process sends MIDI clock at 137 BPM on a JACK MIDI port of its own (JACK's
-dummy driver, PERIOD frames, default 256): each clock at its exact time on the host's
-clock, as far as a Python thread's wake-ups allow, then Start. ``theme``'s live metronome
-(5/4, its own tempo 100) follows it on the system's clock (a ClockedSink, no sound card)
-for MINUTES (default 2). Printed: how far each click is from where the master's exact
-grid puts it (p50 / p99 / max, ms; every click after the first bar), the master's clocks'
-arrival against their exact times (the jitter the fit smooths), and the tempo read.
+A master in a process of its own (real-time scheduled where the system allows, as a
+hardware master's clock is its own) sends MIDI clock on a JACK MIDI port (JACK's dummy
+driver, PERIOD frames, default 256): each clock at its exact time on the host's clock plus
+a random jitter of up to +-JITTER ms (default 2, what USB MIDI interfaces do), Start after
+two quarter notes, for S seconds (default 120) at Q BPM (default 150). ``theme``'s live
+metronome (5/4, its own tempo 100) follows it in this process on the system's clock (a
+ClockedSink: no sound card, so an underrun is the renderer's own).
+
+``--load`` loads the machine as a busy studio computer is: a CPU-burning process on every
+core, and on every core a real-time process (below JACK's threads) that takes the core for
+2 to 40 ms every 100 to 500 ms, so that this process's MIDI reader is not scheduled and
+the clocks pile up behind it. ``--realtime`` runs jackd with real-time scheduling, as a
+studio runs it (without it, a JACK client that misses its cycle on a loaded machine loses
+that cycle's MIDI: the clocks are then lost on JACK's path, before any reader).
+
+Printed: each click against the master's exact grid (every click after the first bar:
+p50 / p99 / max of the distance, ms), the same beyond the path's constant delay (the
+median taken off), the clocks' stamps against their exact times, the clocks sent and
+counted (each clock of the run), clocks mended as lost or doubled, catch-ups, underruns.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import itertools
+import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -23,17 +42,90 @@ import time
 import numpy as np
 
 SERVER = f"theme-bench-clock-in-{os.getpid()}"
-QPM = 137.0
 
 
 def percentiles(values: list[float]) -> str:
     a = np.abs(np.asarray(values))
+    if not len(a):
+        return "none"
     return f"p50 {np.percentile(a, 50):.2f}, p99 {np.percentile(a, 99):.2f}, max {a.max():.2f}"
 
 
+def master(name: str, qpm: float, seconds: float, jitter_ms: float) -> None:
+    """The master (run as ``--master``): prints one JSON line (when it began, the clock's
+    period, the first clock after Start, the clocks sent, how late each was sent)."""
+    import mido
+
+    from theme.live.link_time import host_micros
+
+    with contextlib.suppress(OSError):  # real-time where allowed: a master's clock is its own
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(20))
+    port = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output(name, virtual=True)
+    print(json.dumps({"ready": True}), flush=True)
+    sys.stdin.readline()  # the follower listens: go
+    period = 60e6 / (qpm * 24)
+    begin = host_micros() + 0.3e6
+    first = 48  # Start after two quarter notes of clock
+    rng = random.Random(1)
+    late = []
+    clock, start = mido.Message("clock"), mido.Message("start")
+    k = 0
+    while (k - first) * period < seconds * 1e6:
+        due = begin + k * period + rng.uniform(-jitter_ms, jitter_ms) * 1e3
+        while (wait := due - host_micros()) > 0:
+            time.sleep(min(wait, 2000) / 1e6)
+        if k == first:
+            port.send(start)
+        port.send(clock)
+        late.append(host_micros() - due)
+        k += 1
+    print(json.dumps({"begin": begin, "period": period, "first": first, "sent": k}), flush=True)
+    print(json.dumps({"late_ms": percentiles([x / 1e3 for x in late])}), flush=True)
+    sys.stdin.readline()  # the follower has stopped: the port may go
+    port.close()
+
+
+def load() -> list[subprocess.Popen[bytes]]:
+    """A CPU burner on each core, and on each core a delayer: real-time scheduled (below
+    JACK's own threads and the master), it takes the core for 2 to 40 ms every 0.1 to 0.5 s,
+    so that no ordinary thread (this process's MIDI reader, its renderer) runs then."""
+    burn = "while True: pass"
+    processes = []
+    for core in range(os.cpu_count() or 1):
+        processes.append(subprocess.Popen([sys.executable, "-c", burn]))
+        delayer = f"""
+import os, random, time
+os.sched_setaffinity(0, {{{core}}})
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(5))
+except OSError:
+    pass
+rng = random.Random({core})
+while True:
+    time.sleep(rng.uniform(0.1, 0.5))
+    until = time.monotonic() + rng.uniform(0.002, 0.040)
+    while time.monotonic() < until:
+        pass
+"""
+        processes.append(subprocess.Popen([sys.executable, "-c", delayer]))
+    return processes
+
+
 def main() -> None:
-    minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
-    period = int(sys.argv[2]) if len(sys.argv) > 2 else 256
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--qpm", type=float, default=150)
+    parser.add_argument("--jitter", type=float, default=2.0)
+    parser.add_argument("--period", type=int, default=256)
+    parser.add_argument("--load", action="store_true")
+    parser.add_argument(
+        "--realtime", action="store_true", help="run jackd with real-time scheduling"
+    )
+    parser.add_argument("--master", metavar="NAME", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.master:
+        master(args.master, args.qpm, args.seconds, args.jitter)
+        return
     for program in ("jackd", "jack_lsp"):
         if not shutil.which(program):
             print(f"skipped: {program} is not installed (apt-get install jackd2)")
@@ -44,8 +136,10 @@ def main() -> None:
         JACK_NO_START_SERVER="1",
         THEME_MIDI_API="jack",
     )
+    dummy = ["-d", "dummy", "-r", "48000", "-p", str(args.period)]
+    scheduling = ["--realtime"] if args.realtime else ["--no-realtime"]
     server = subprocess.Popen(
-        ["jackd", "--no-realtime", "-n", SERVER, "-d", "dummy", "-r", "48000", "-p", str(period)],
+        ["jackd", *scheduling, "-n", SERVER, *dummy],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -56,93 +150,122 @@ def main() -> None:
                 print("skipped: jackd did not start")
                 return
             time.sleep(0.1)
-        run(minutes, period)
+        run(args)
     finally:
         server.terminate()
         server.wait(30)
 
 
-def run(minutes: float, period: int) -> None:
-    import mido
-
+def run(args: argparse.Namespace) -> None:
     from theme.live.companions import Recorder
     from theme.live.link_time import host_micros
     from theme.live.loop import LiveMetronome
-    from theme.live.midi_clock_in import PULSES_PER_QUARTER, metronome_clock_in
+    from theme.live.midi_clock_in import metronome_clock_in
     from theme.live.sinks import ClockedSink
     from theme.metronome import Metronome
 
-    port = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output("master", virtual=True)
-    clock_us = 60e6 / (QPM * PULSES_PER_QUARTER)
-    begin = host_micros() + 0.2e6
-    start_at = begin + 48 * clock_us  # Start after two quarter notes of clock
-    done = threading.Event()
-    sent: list[float] = []  # the exact times of the clocks after Start
-    every: list[float] = []  # of every clock sent
-
-    def master() -> None:
-        k = 0
-        while not done.is_set():
-            due = begin + k * clock_us
-            done.wait(max(0.0, (due - host_micros()) / 1e6))
-            if due >= start_at and not sent:
-                port.send(mido.Message("start"))
-            port.send(mido.Message("clock"))
-            every.append(due)
-            if due >= start_at:
-                sent.append(due)
-            k += 1
-
+    name = f"master-{os.getpid()}"
+    command = [sys.executable, __file__, "--master", name, "--qpm", str(args.qpm)]
+    command += ["--seconds", str(args.seconds), "--jitter", str(args.jitter)]
+    sender = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert sender.stdin is not None and sender.stdout is not None
+    sender.stdout.readline()  # its port is there
     m = Metronome("5/4", bpm=100)
-    link = metronome_clock_in(m, "master")
-    arrivals: list[float] = []  # each clock's arrival, as the session stamps it
+    link = metronome_clock_in(m, name)
     session = link.session
-    receive = session.receive
+    stamps: list[float] = []  # each clock's stamp on the host clock
+    take = session._take
 
-    def stamped(kind: str, micros: float, *, position: int = 0) -> None:
+    def stamped(kind: str, micros: float, position: int) -> bool:
         if kind == "clock":
-            arrivals.append(micros)
-        receive(kind, micros, position=position)
+            stamps.append(micros)
+        return take(kind, micros, position)
 
-    session.receive = stamped  # type: ignore[method-assign]
+    session._take = stamped  # type: ignore[method-assign]
     session.start()
     recorder = Recorder()
     sink = ClockedSink(rate=48000)
-    seconds = minutes * 60
+    ended = threading.Event()
 
     class Until:
         def poll(self, heard: float) -> str | None:
-            return "q" if sent and host_micros() - sent[0] > seconds * 1e6 else None
+            return "q" if ended.is_set() else None
 
     live = LiveMetronome(m, sink=sink, out=None, link=link, companions=[recorder], keys=Until())
-    thread = threading.Thread(target=master, daemon=True)
-    thread.start()
-    live.run(refresh_seconds=0.005)
-    done.set()
-    thread.join(2)
-    port.close()
+    loaders = load() if args.load else []
+    sender.stdin.write("go\n")
+    sender.stdin.flush()
+    result: dict[str, float] = {}
+
+    def read_sender() -> None:
+        assert sender.stdout is not None
+        for line in sender.stdout:
+            result.update(json.loads(line))
+            if "late_ms" in result:
+                ended.set()
+
+    reader = threading.Thread(target=read_sender, daemon=True)
+    reader.start()
+    import resource
+
+    cpu_before, wall_before = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    try:
+        live.run(refresh_seconds=0.01)
+    finally:
+        for process in loaders:
+            process.kill()
+            process.wait()
+    cpu_after, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - wall_before
+    cpu = cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
+    sender.stdin.write("close\n")
+    sender.stdin.flush()
+    sender.wait(10)
+    reader.join(2)
+    offset = session.stamps.offset
     mono_to_raw = host_micros() - time.monotonic() * 1e6
-    first = sent[0]
-    quarter_us = 60e6 / QPM
+    period = result["period"]
+    first = result["begin"] + result["first"] * period  # song position 0, exactly
+    quarter_us = period * 24
     errors = []
+    positions = []
     for frame, position in recorder.sounds:
+        positions.append(position)
         if position - m.start < 5:
             continue  # the first bar: the lead-in's catch-up
         heard = sink.seconds_of(frame) * 1e6 + mono_to_raw
         beat = (heard - first) / quarter_us
         off = (beat - float(position - m.start)) % 5
         errors.append((off - 5 if off > 2.5 else off) * quarter_us / 1e3)
-    late = [(a - s) / 1e3 for a, s in zip(arrivals, every, strict=False)]  # k-th to k-th
+    middle = float(np.median(errors)) if errors else 0.0
+    exact = [result["begin"] + k * period for k in range(len(stamps))]
+    arrival = [(s + offset - e) / 1e3 for s, e in zip(stamps, exact, strict=False)]
+    doubled = sum(1 for a, b in itertools.pairwise(positions) if b == a)
+    skipped = sum(1 for a, b in itertools.pairwise(positions) if b - a > 1)
+    grid = session.grid
     print(
-        f"5/4 following a master at {QPM:g} BPM through JACK MIDI (period {period}), "
-        f"{minutes:g} min: {len(errors)} clicks after the first bar"
+        f"5/4 following a master at {args.qpm:g} BPM (+-{args.jitter:g} ms jitter) through "
+        f"JACK MIDI (period {args.period}, {'real-time' if args.realtime else 'not real-time'}), "
+        f"{args.seconds:g} s, "
+        f"{'loaded (a CPU burner a core, each core taken 2-40 ms every 0.1-0.5 s)' if args.load else 'quiet'}: "
+        f"{len(errors)} clicks after the first bar"
     )
     print(f"  each click against the master's exact grid (ms): {percentiles(errors)}")
-    print(f"  the clocks' arrival against their exact times (ms): {percentiles(late)}")
     print(
-        f"  tempo read: {session.state.bpm} BPM; catch-ups {link.follower.nudges}; "
-        f"messages ignored {session.ignored}; underruns {live.underruns}"
+        f"  beyond the path's constant delay ({middle:.2f} ms): "
+        f"{percentiles([e - middle for e in errors])}"
     )
+    print(f"  the clocks' stamps against their exact times (ms): {percentiles(arrival)}")
+    print(f"  the master's own sends, late by (ms): {result.get('late_ms')}")
+    print(
+        f"  clocks sent {int(result['sent'])}, counted {session.clocks}; mended as lost "
+        f"{grid.lost}, as doubled {grid.doubled}; new lines {grid.retempos}"
+    )
+    print(
+        f"  clicks doubled {doubled}, beats skipped {skipped}; tempo read {session.state.bpm} "
+        f"BPM; catch-ups {link.follower.nudges}; ignored {session.ignored}; "
+        f"underruns {live.underruns}"
+    )
+    print(f"  this process's CPU: {100 * cpu / wall:.1f}% of a core")
 
 
 if __name__ == "__main__":

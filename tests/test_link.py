@@ -353,6 +353,40 @@ def test_start_and_stop_are_shared(other: LinkSession) -> None:
     assert re.search(r"Link: \d+ other programs?, quantum 5\n", out.getvalue())
 
 
+def test_without_start_stop_sync_only_the_tempo_and_phase_are_shared(other: LinkSession) -> None:
+    """``start_stop=False`` (``--no-link-start-stop``): the other program stops and we play
+    on; our pause does not stop it; its tempo is still ours."""
+    m = Metronome("5/4", bpm=120)
+    session = LinkSession(120, quantum=Fraction(5), start_stop=False).start()
+    if not wait_for(lambda: session.state.peers >= 1 and other.state.peers >= 1):
+        session.close()
+        pytest.skip("two Link peers on this machine did not find each other (no multicast?)")
+    assert wait_for(lambda: session.state.bpm == other.state.bpm == 100)
+    link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+    events: list[str] = []
+
+    class Script:
+        def poll(self, heard: float) -> str | None:
+            if not events and live.heard_quarter() > 0:
+                events.append("other stops")
+                other.set_playing(False)
+                return None
+            if events == ["other stops"]:
+                threading.Event().wait(0.3)  # long enough for Link to have told us
+                events.append("still playing" if not live.paused else "paused")
+                other.set_playing(True)
+                return " "  # our pause
+            if events and events[-1] in ("still playing", "paused") and live.paused:
+                threading.Event().wait(0.3)
+                events.append("other playing" if other.state.playing else "other stopped")
+                return "q"
+            return None
+
+    live = LiveMetronome(m, sink=ClockedSink(rate=RATE), out=None, link=link, keys=Script())
+    live.run(refresh_seconds=0.002)
+    assert events == ["other stops", "still playing", "other playing"]
+
+
 def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
     m = Metronome("7/8", bpm="e=280", bars=2)
     with LinkSession(140, quantum=Fraction(7, 2)) as session:
@@ -434,6 +468,10 @@ def test_a_timeline_plays_with_link_and_one_that_changes_tempo_is_refused(
     [
         (["metronome", "5/4", "--link", "--bars", "2", "-o", "x.wav"], "--link is for playing"),
         (["metronome", "5/4", "--link", "--ramp", "100-120/2"], "a Link session sets the tempo"),
+        (
+            ["metronome", "5/4", "--no-link-start-stop"],
+            "--no-link-start-stop is for a Link session: give --link",
+        ),
     ],
 )
 def test_link_options_that_would_do_nothing_are_refused(

@@ -8,6 +8,7 @@ saying why, where jackd, jack_midi_dump or python-rtmidi is missing.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -237,6 +238,63 @@ def played(timeline: Timeline, *, clock: bool = False) -> tuple[MidiOut, FakePor
     out = MidiOut(port, clock=clock, log=True)
     play(timeline, sink=ArraySink(), companions=[out])
     return out, port
+
+
+def test_the_clicks_go_to_the_channel_and_notes_asked_for() -> None:
+    """``--click-channel 3 --click-notes 36,38,42``: a 5/4 bar (3+2) with a bar of count-in
+    sends downbeat 36, the second group's first pulse 38, the other pulses 42, on channel 3
+    (2 from 0); the second meter of --vs keeps its own notes and takes the channel."""
+    from theme.live.midi_out import ClickNotes
+
+    clicks = ClickNotes(
+        channel=2,
+        notes=(36, 38, 42),
+        channel_layers=frozenset({"click", "count-in", "vs"}),
+        note_layers=frozenset({"click", "count-in"}),
+    )
+    port = FakePort()
+    out = MidiOut(port, clicks=clicks)
+    timeline = Metronome("5/4", bpm=200, bars=1, count_in=1).timeline()
+    play(timeline, sink=ArraySink(), companions=[out])
+    ons = [(m.channel, m.note) for m in port.sent if m.type == "note_on"]
+    assert ons == [(2, 36), (2, 42), (2, 42), (2, 38), (2, 42)] * 2
+    port = FakePort()
+    timeline = Metronome("5/4", vs="4/4", bpm=200, bars=1).timeline()
+    play(timeline, sink=ArraySink(), companions=[MidiOut(port, clicks=clicks)])
+    ons = [(m.channel, m.note) for m in port.sent if m.type == "note_on"]
+    assert {channel for channel, _ in ons} == {2}
+    assert {note for _, note in ons} - {36, 38, 42} == {67, 68}  # the agogo of the .mid file
+    with pytest.raises(ValueError, match="0 to 15"):
+        ClickNotes(channel=16)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--click-channel", "17"], "invalid --click-channel '17': expected a MIDI channel"),
+        (["--click-notes", "36,38"], "invalid --click-notes '36,38': expected three note"),
+        (["--click-notes", "36,38,128"], "invalid --click-notes '36,38,128'"),
+    ],
+)
+def test_click_options_out_of_range_are_refused_in_one_line(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    from tests.conftest import run_theme
+
+    env = {**os.environ, "THEME_MIDI_OUT": "nowhere"}
+    result = run_theme("metronome", "5/4", "--midi-out", "--no-audio", *args, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and result.stderr.startswith(f"theme: error: {said}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_click_options_without_midi_out_are_refused(tmp_path: Path) -> None:
+    from tests.conftest import run_theme
+
+    result = run_theme("metronome", "5/4", "--click-channel", "3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "theme: error: --click-channel is for the clicks sent to a MIDI port: give --midi-out\n"
+    )
 
 
 def test_the_notes_sent_are_the_midi_files_at_their_exact_frames() -> None:
@@ -650,11 +708,12 @@ class JackMaster:
     at ``qpm`` from a thread, Start when :meth:`go` is called, and any message handed to
     :meth:`send` (held to the clock's order)."""
 
-    def __init__(self, name: str, qpm: float) -> None:
+    def __init__(self, name: str, qpm: float, *, flood: int = 0) -> None:
         import threading
 
         self.port = mido.Backend("mido.backends.rtmidi/UNIX_JACK").open_output(name, virtual=True)
         self.period = 60 / (qpm * 24)
+        self.flood = flood  # system exclusive messages sent before each clock
         self.extra: list[mido.Message] = []
         self.sent = 0
         self.done = threading.Event()
@@ -667,6 +726,8 @@ class JackMaster:
             self.done.wait(max(0.0, begin + k * self.period - time.monotonic()))
             while self.extra:
                 self.port.send(self.extra.pop(0))
+            for _ in range(self.flood):
+                self.port.send(mido.Message("sysex", data=[0x7D] + [k % 128 for k in range(60)]))
             if not self.done.is_set():
                 self.port.send(mido.Message("clock"))
                 self.sent += 1
@@ -692,14 +753,15 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
     master = JackMaster("master", 120)
     session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()
     try:
-        time.sleep(0.5)
-        assert not session.state.playing and abs(session.state.bpm - 120) < 0.5
+        time.sleep(1.5)  # a period of 21 ms (a clock's) and a loaded machine: 2.5% (figures:
+        # benchmarks/bench_clock_in.py)
+        assert not session.state.playing and abs(session.state.bpm - 120) < 3
         master.send(mido.Message("start"))
         master.send(mido.Message("note_on", note=36, velocity=100))
         master.send(mido.Message("control_change", control=7, value=90))
         time.sleep(1.5)
         state = session.state
-        assert state.playing and abs(state.bpm - 120) < 0.5
+        assert state.playing and abs(state.bpm - 120) < 3
         assert 1.3 < state.beat < 3.2  # about three quarter notes since its Start
         assert session.ignored == 2 and session.describe().endswith("BPM, playing")
         master.send(mido.Message("stop"))
@@ -739,8 +801,67 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
     assert "played 2 bars" in out and not err
     hits = [frame for frame, m in arrived if m[0] & 0xF0 == 0x90 and m[2] > 0]
     assert len(hits) == 10
-    per_click = (hits[-1] - hits[0]) / 9 / 48000
+    # its tempo: the middle of the nine intervals (a loaded machine may make one a catch-up)
+    per_click = sorted(b - a for a, b in itertools.pairwise(hits))[4] / 48000
     assert per_click == pytest.approx(0.4, abs=0.008)
+
+
+def wait_until_listening(command: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while "RtMidiIn" not in ports_listed(ENV):  # the command listens
+        assert time.monotonic() < deadline and command.poll() is None, command.stderr
+        time.sleep(0.05)
+
+
+@pytest.mark.jack
+def test_a_master_that_goes_while_the_metronome_waits_for_its_start_ends_the_run(
+    jack_server: None,
+) -> None:
+    """The master's port closes before its Start: the metronome, paused and waiting, says
+    so in one line and ends (exit 1, a port lost while playing) within seconds, not never."""
+    master = JackMaster("leaving", 120)
+    try:
+        with Dump("clicks-left"):
+            command = theme_command(
+                "metronome", "5/4", "--clock-in", "leaving", "--midi-out", "clicks-left",
+                "--no-audio",
+            )  # fmt: skip
+            wait_until_listening(command)
+            time.sleep(1.0)
+            assert command.poll() is None  # waiting for the master's Start
+            master.close()
+            gone = time.monotonic()
+            _out, err = command.communicate(timeout=60)
+            ended_after = time.monotonic() - gone
+    finally:
+        master.close()
+    assert command.returncode == 1, err
+    assert re.fullmatch(r"theme: error: the MIDI input '.*leaving' went away during the run\n", err)
+    assert ended_after < 20  # a watchdog of half a second (a bound a loaded machine keeps)
+
+
+@pytest.mark.jack
+def test_a_flood_of_system_exclusive_keeps_the_metronome_to_its_bars(jack_server: None) -> None:
+    """Twenty system exclusive messages with each clock (1,200 a second) on the master's
+    port: ignored, and ``--bars 2`` plays two bars, ten clicks, then ends."""
+    master = JackMaster("flooding", 150, flood=20)
+    try:
+        with Dump("clicks-flood") as dump:
+            command = theme_command(
+                "metronome", "5/4", "--bars", "2", "--clock-in", "flooding",
+                "--midi-out", "clicks-flood", "--no-audio",
+            )  # fmt: skip
+            wait_until_listening(command)
+            time.sleep(1.0)
+            master.send(mido.Message("start"))
+            out, err = command.communicate(timeout=60)
+            arrived = dump.stop()
+    finally:
+        master.close()
+    assert command.returncode == 0, err
+    assert "played 2 bars" in out and not err
+    hits = [frame for frame, m in arrived if m[0] & 0xF0 == 0x90 and m[2] > 0]
+    assert len(hits) == 10
 
 
 @pytest.mark.jack

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
 
 from theme.cli.common import (
     add_device_options,
@@ -12,6 +13,9 @@ from theme.cli.common import (
     display_delay_seconds,
     whole_number,
 )
+
+if TYPE_CHECKING:
+    from theme.live.midi_out import ClickNotes
 
 __all__ = ["register"]
 
@@ -94,15 +98,96 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "needs the optional package aalink (uv sync --extra sync)",
     )
     p.add_argument(
+        "--no-link-start-stop",
+        action="store_true",
+        help="with --link: share the tempo and the phase only; start and stop are ours, and "
+        "the other programs' start and stop do not pause or start the metronome",
+    )
+    p.add_argument(
+        "--jack-transport",
+        choices=("lead",),
+        help="lead: make the metronome JACK's transport (its timebase master: bar, beat and "
+        "tick in its meter, its tempo), started and stopped with it; needs a JACK server and "
+        "the optional package JACK-Client (uv sync --extra sync)",
+    )
+    p.add_argument(
         "--clock-in",
         metavar="PORT",
         help="follow the MIDI clock coming in at PORT (a DAW, a drum machine; see 'theme "
         "ports'): its tempo, bar 1 on its song position 0, start and stop with it; other "
         "messages are ignored; needs python-rtmidi (uv sync --extra sync)",
     )
+    p.add_argument(
+        "--clock-in-delay",
+        metavar="MS",
+        help="with --clock-in: how late the master's clock comes on its way, in milliseconds "
+        "(-500 to 500; default 0): its beats are taken that much earlier, as a DAW's MIDI "
+        "clock delay for a port",
+    )
     add_display_delay_option(p)
     add_midi_options(p)
+    p.add_argument(
+        "--click-channel",
+        metavar="N",
+        help="with --midi-out: send the clicks on MIDI channel N (1 to 16; default 10, the "
+        "drum channel, as a .mid file holds them)",
+    )
+    p.add_argument(
+        "--click-notes",
+        metavar="D,G,B",
+        help="with --midi-out: the note numbers (0 to 127) of the downbeat, of a group's "
+        "first pulse and of any other pulse (default 76,76,77: General MIDI's high and low "
+        "woodblock); the second meter of --vs keeps its own",
+    )
     p.set_defaults(func=run)
+
+
+def click_notes(args: argparse.Namespace, notes: bool) -> ClickNotes | None:
+    """The ``--click-channel`` and ``--click-notes`` as a
+    :class:`~theme.live.midi_out.ClickNotes` (None when neither is given).
+
+    Raises:
+        UsageError: a channel not 1 to 16, notes not three numbers of 0 to 127, or either
+            without --midi-out.
+    """
+    from theme.errors import UsageError
+    from theme.live.midi_out import ClickNotes
+    from theme.metronome.clicks import COUNT, MAIN, SECOND
+    from theme.safe_text import clip
+
+    if args.click_channel is None and args.click_notes is None:
+        return None
+    for given, name in (
+        (args.click_channel, "--click-channel"),
+        (args.click_notes, "--click-notes"),
+    ):
+        if given is not None and not notes:
+            raise UsageError(f"{name} is for the clicks sent to a MIDI port: give --midi-out")
+    channel = None
+    if args.click_channel is not None:
+        text = args.click_channel.strip()
+        if not text.isdigit() or not 1 <= int(text) <= 16:
+            raise UsageError(
+                f"invalid --click-channel {clip(args.click_channel)!r}: expected a MIDI "
+                "channel from 1 to 16"
+            )
+        channel = int(text) - 1
+    numbers = None
+    if args.click_notes is not None:
+        parts = [part.strip() for part in args.click_notes.split(",")]
+        if len(parts) != 3 or not all(p.isdigit() and int(p) <= 127 for p in parts):
+            raise UsageError(
+                f"invalid --click-notes {clip(args.click_notes)!r}: expected three note "
+                "numbers from 0 to 127, the downbeat's, a group's first and the others' "
+                "(e.g. 36,38,42)"
+            )
+        numbers = (int(parts[0]), int(parts[1]), int(parts[2]))
+    return ClickNotes(
+        channel=channel,
+        notes=numbers,
+        channel_layers=frozenset({MAIN.name, COUNT.name, SECOND.name}),
+        note_layers=frozenset({MAIN.name, COUNT.name}),
+    )
 
 
 def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
@@ -117,19 +202,53 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         return
     live_only = [
         (args.link, "--link"),
+        (args.no_link_start_stop, "--no-link-start-stop"),
         (args.clock_in is not None, "--clock-in"),
+        (args.clock_in_delay is not None, "--clock-in-delay"),
+        (args.jack_transport is not None, "--jack-transport"),
         (args.device is not None, "--device"),
         (args.latency is not None, "--latency"),
         (args.display_delay != 0, "--display-delay"),
         (args.midi_out is not None, "--midi-out"),
         (args.clock, "--clock"),
         (args.no_audio, "--no-audio"),
+        (args.click_channel is not None, "--click-channel"),
+        (args.click_notes is not None, "--click-notes"),
     ]
     for given, name in live_only:
         if given:
             raise UsageError(f"{name} is for playing live, not for writing a file with -o")
     if kind in ("mid", "midi", "html") and args.rate is not None:
         raise UsageError(f"--rate is for sound, not for a .{kind} file: give -o FILE.wav")
+
+
+def clock_in_delay_ms(text: str | None) -> float:
+    """The ``--clock-in-delay`` in milliseconds (0 when not given).
+
+    Raises:
+        UsageError: not a number from -500 to 500.
+
+    >>> clock_in_delay_ms("12.5"), clock_in_delay_ms(None)
+    (12.5, 0.0)
+    """
+    import math
+
+    from theme.errors import UsageError
+    from theme.live.midi_clock_in import MAX_DELAY_MS
+    from theme.safe_text import clip
+
+    if text is None:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > MAX_DELAY_MS:
+        raise UsageError(
+            f"invalid --clock-in-delay {clip(text)!r}: expected milliseconds from "
+            f"-{MAX_DELAY_MS} to {MAX_DELAY_MS}"
+        )
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -177,24 +296,41 @@ def run(args: argparse.Namespace) -> int:
     if args.link:  # aalink is imported here only, and checked before the sound card
         from theme.live.link import metronome_link
 
-        link = metronome_link(metronome)  # refuses a ramp, or no aalink; joins nothing yet
+        # refuses a ramp, or no aalink; joins nothing yet
+        link = metronome_link(metronome, start_stop=not args.no_link_start_stop)
     elif args.clock_in is not None:
         from theme.live.midi_clock_in import metronome_clock_in
 
-        link = metronome_clock_in(metronome, args.clock_in)  # refuses a ramp; opens nothing
+        delay = clock_in_delay_ms(args.clock_in_delay)
+        # refuses a ramp; opens nothing
+        link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
+    elif args.clock_in_delay is not None:
+        raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
+    if args.no_link_start_stop and not args.link:
+        raise UsageError("--no-link-start-stop is for a Link session: give --link")
     if link is not None and not args.no_audio:  # no sound card: said before anything opens
         from theme.live.sinks import resolve_device
 
         resolve_device(args.device)
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
-    companions = []
+    clicks = click_notes(args, notes)
+    if args.jack_transport is not None and link is not None:
+        raise UsageError(
+            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
+            "--clock-in"
+        )
+    companions: list[Any] = []
     sink = None
     try:
+        if args.jack_transport == "lead":
+            from theme.live.jack_transport import metronome_transport
+
+            companions.append(metronome_transport(metronome))
         if notes or clock:  # the ports before the sound card
             from theme.live.midi_out import MidiOut
 
-            companions.append(MidiOut.open(port, notes=notes, clock=clock))
+            companions.append(MidiOut.open(port, notes=notes, clock=clock, clicks=clicks))
         if args.clock_in is not None and link is not None:  # the input last: JACK's clients
             link.session.start()  # are not opened while its messages call Python back
         if args.no_audio:

@@ -118,7 +118,9 @@ class LinkFollower:
       changes from this block.
     - Our phase is more than :data:`TOLERANCE_SECONDS` off the session's (the frames rendered
       ahead were still at the old tempo, or the sound card's clock drifts): a catch-up span at
-      most :data:`CATCH_UP_RATIO` off the session's tempo, then its tempo.
+      most :data:`CATCH_UP_RATIO` off the session's tempo, then its tempo. A session may say
+      its own tolerance (``tolerance_seconds``: a MIDI clock master's beat is a fit, as
+      noisy as that).
 
     It reads only :attr:`LinkSession.state` and the clock: nothing that waits.
     """
@@ -157,7 +159,8 @@ class LinkFollower:
             return None  # catching up (a change of the session's tempo stops it)
         self._until = None
         error = self.error_at(frame, position)
-        if abs(error) * 60 / target <= TOLERANCE_SECONDS:
+        tolerance = getattr(self.session, "tolerance_seconds", TOLERANCE_SECONDS)
+        if abs(error) * 60 / target <= tolerance:
             return None if qpm == target else Nudge(((position, target),))
         ratio = CATCH_UP_RATIO
         if abs(error) > BIG_ERROR:
@@ -324,14 +327,24 @@ class LinkCompanion:
 
     def status(self, quarter: Fraction) -> str:
         """One line for the display: the peers, or that the lead-in waits for the session's
-        phase (at ``quarter``, the position heard)."""
+        phase (at ``quarter``, the position heard). The session's device is looked at here
+        too: a metronome paused while a MIDI clock master has not started has no player to
+        look at it.
+
+        Raises:
+            MidiPortLostError: the master's MIDI port went away.
+        """
+        self.session.check()
         return self.session.describe(waiting=quarter < self.silent_until)
 
 
-def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
+def metronome_link(
+    metronome: Any, *, clock: Any = FrameClock, start_stop: bool = True
+) -> LinkCompanion:
     """A companion for ``metronome`` (a :class:`theme.metronome.Metronome`) in a session not yet
     started (:meth:`LinkSession.start`): the quantum of its bar, or of both meters' cycle;
-    its bar 1 on the session's phase 0; its tempo if no other program is there.
+    its bar 1 on the session's phase 0; its tempo if no other program is there; start and
+    stop shared with the session unless ``start_stop`` is False.
 
     Raises:
         UsageError: a ramp or an accelerando (the session's tempo is the tempo).
@@ -343,7 +356,7 @@ def metronome_link(metronome: Any, *, clock: Any = FrameClock) -> LinkCompanion:
         raise UsageError("a Link session sets the tempo: leave out --ramp and --accel (or --link)")
     require_aalink()
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
-    session = LinkSession(metronome.tempo.qpm, quantum=quantum)
+    session = LinkSession(metronome.tempo.qpm, quantum=quantum, start_stop=start_stop)
     return LinkCompanion(session, start=metronome.start, clock=clock)
 
 

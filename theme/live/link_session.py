@@ -66,7 +66,8 @@ class LinkSession:
     its own asyncio loop. ``bpm`` (quarter notes a minute) is the tempo if no other program
     is there; one that is gives its own (Link's rule: who joins takes the session's tempo).
     ``quantum`` is in quarter notes (:func:`link_quantum`). Start and stop are shared with
-    the programs that share them (start/stop sync is on).
+    the programs that share them (Link's start/stop sync) unless ``start_stop`` is False:
+    then only the tempo and the phase are shared, and our start and stop are our own.
 
     :attr:`state` is the latest :class:`LinkState`, replaced whole (never changed in place):
     what the audio side reads. The session re-reads Link on each of its callbacks (tempo,
@@ -78,9 +79,10 @@ class LinkSession:
         LinkError: (from :meth:`start`) aalink is not installed, or Link did not start.
     """
 
-    def __init__(self, bpm: Fraction | float, *, quantum: Fraction):
+    def __init__(self, bpm: Fraction | float, *, quantum: Fraction, start_stop: bool = True):
         self.bpm = float(bpm)
         self.quantum = quantum
+        self.start_stop = start_stop
         self.state = LinkState(micros=host_micros(), beat=0.0, bpm=self.bpm)
         self.tempo_changes = 0
         """Tempo changes seen from the session (ours and the other programs')."""
@@ -153,7 +155,7 @@ class LinkSession:
             link = Link(self.bpm, asyncio.get_running_loop())
         self._link = link
         link.quantum = float(self.quantum)
-        link.start_stop_sync_enabled = True
+        link.start_stop_sync_enabled = self.start_stop
         link.set_tempo_callback(self._on_tempo)
         link.set_num_peers_callback(lambda peers: self.refresh())
         link.set_start_stop_callback(lambda playing: self.refresh())

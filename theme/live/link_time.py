@@ -24,6 +24,8 @@ from collections import deque
 from fractions import Fraction
 from typing import Protocol
 
+import numpy as np
+
 from theme.core.tempo import MAX_QPM, MIN_QPM, clamp_qpm
 
 __all__ = [
@@ -236,14 +238,14 @@ class FrameClock:
         points.append((frame, micros))
         nominal = 1e6 / self.rate
         n = len(points)
-        mean_f = sum(p[0] for p in points) / n
-        mean_m = sum(p[1] for p in points) / n
+        both = np.fromiter((v for p in points for v in p), dtype=float, count=2 * n)
+        frames, times = both[0::2], both[1::2]
+        mean_f, mean_m = float(frames.mean()), float(times.mean())
         spread = points[-1][0] - points[0][0]
         slope = nominal
         if spread >= self.rate:
-            sff = sum((p[0] - mean_f) ** 2 for p in points)
-            sfm = sum((p[0] - mean_f) * (p[1] - mean_m) for p in points)
-            fitted = sfm / sff
+            df = frames - mean_f
+            fitted = float(np.dot(df, times - mean_m) / np.dot(df, df))
             if abs(fitted / nominal - 1) < 0.01:  # a sound card is off by far less than 1%
                 slope = fitted
         self._line = (mean_f, mean_m, slope)

@@ -31,6 +31,7 @@ A port that goes away while playing (its program or its server ended) makes
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import itertools
 import threading
@@ -43,7 +44,7 @@ from theme.live.companions import Block, Clock, Transport
 if TYPE_CHECKING:
     from theme.core.timeline import Layer
 
-__all__ = ["CLOCKS_PER_QUARTER", "MidiOut", "spp_sixteenths"]
+__all__ = ["CLOCKS_PER_QUARTER", "ClickNotes", "MidiOut", "spp_sixteenths"]
 
 CLOCKS_PER_QUARTER = 24
 """MIDI clocks a quarter note."""
@@ -66,6 +67,42 @@ def spp_sixteenths(quarter: Fraction) -> int:
     return -(-quarter * 4 // 1)
 
 
+@dataclasses.dataclass(frozen=True)
+class ClickNotes:
+    """Where a metronome's clicks go in MIDI, for a drum machine or a sampler: the clicks of
+    the layers named in ``channel_layers`` on ``channel`` (0 to 15; None: each layer's own,
+    10 for drums, shown as 9 here), and those of ``note_layers`` on ``notes``: ``(downbeat,
+    group start, any other pulse)`` note numbers (subdivisions take the last; None: the
+    notes of the ``.mid`` file). Each given number is checked (0 to 15, 0 to 127).
+
+    >>> ClickNotes(channel=9, notes=(36, 38, 42), note_layers=frozenset({"click"})).place(
+    ...     "click", 9, 76, accent=1)
+    (9, 38)
+    """
+
+    channel: int | None = None
+    notes: tuple[int, int, int] | None = None
+    channel_layers: frozenset[str] = frozenset()
+    note_layers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.channel is not None and not 0 <= self.channel <= 15:
+            raise ValueError(f"a MIDI channel is 0 to 15, not {self.channel}")
+        if self.notes is not None and (
+            len(self.notes) != 3 or not all(0 <= n <= 127 for n in self.notes)
+        ):
+            raise ValueError(f"three MIDI notes of 0 to 127, not {self.notes}")
+
+    def place(self, layer: str, channel: int, pitch: int, *, accent: int) -> tuple[int, int]:
+        """``(channel, note)`` of a click of ``layer`` with ``accent`` (0 downbeat, 1 group
+        start, 2 a pulse, 3 a subdivision), played on ``channel`` at ``pitch`` otherwise."""
+        if self.channel is not None and layer in self.channel_layers:
+            channel = self.channel
+        if self.notes is not None and layer in self.note_layers:
+            pitch = self.notes[min(int(accent), 2)]
+        return channel, pitch
+
+
 class _Item:
     """A message due at a frame (kept in a heap: by frame, then order, then as scheduled)."""
 
@@ -86,9 +123,18 @@ class MidiOut:
     ``port`` on the player's clock (see the module docstring). ``log`` keeps ``(frame,
     message)`` for each message sent, with the frame it was due at (for tests)."""
 
-    def __init__(self, port: Any, *, notes: bool = True, clock: bool = False, log: bool = False):
+    def __init__(
+        self,
+        port: Any,
+        *,
+        notes: bool = True,
+        clock: bool = False,
+        log: bool = False,
+        clicks: ClickNotes | None = None,
+    ):
         self.port = port
         self.notes = notes
+        self.clicks = clicks
         self.clock = clock
         self.log: list[tuple[int, Any]] | None = [] if log else None
         self.sent = 0
@@ -118,7 +164,13 @@ class MidiOut:
 
     @classmethod
     def open(
-        cls, name: str | None, *, notes: bool = True, clock: bool = False, log: bool = False
+        cls,
+        name: str | None,
+        *,
+        notes: bool = True,
+        clock: bool = False,
+        log: bool = False,
+        clicks: ClickNotes | None = None,
     ) -> MidiOut:
         """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
         :func:`theme.live.midiports.open_output`).
@@ -128,7 +180,7 @@ class MidiOut:
         """
         from theme.live.midiports import open_output
 
-        return cls(open_output(name), notes=notes, clock=clock, log=log)
+        return cls(open_output(name), notes=notes, clock=clock, log=log, clicks=clicks)
 
     # -- the companion ---------------------------------------------------------------------
 
@@ -230,6 +282,8 @@ class MidiOut:
         self._set_up.add(name)
         mido = self._mido
         channel = layer.midi_channel
+        if self.clicks is not None:  # its pan on the channel its clicks go to
+            channel = self.clicks.place(name, channel, 0, accent=0)[0]
         if not layer.drum:
             self._schedule(
                 frame,
@@ -251,8 +305,12 @@ class MidiOut:
             layer = block.layers.get(event.layer)
             if layer is None or not 0 <= event.pitch <= 127:
                 continue
-            channel = layer.midi_channel
-            key = (channel, event.pitch)
+            channel, pitch = layer.midi_channel, event.pitch
+            if self.clicks is not None:
+                channel, pitch = self.clicks.place(
+                    event.layer, channel, pitch, accent=int(event.accent)
+                )
+            key = (channel, pitch)
             off_frame = max(
                 frame + 1, block.tempo_map.sample_at(event.onset + event.duration, block.rate)
             )
@@ -261,9 +319,9 @@ class MidiOut:
                 held.alive = False
                 self._schedule(frame, _OFF, held.message)
             velocity = max(1, min(127, event.velocity))
-            on = mido.Message("note_on", channel=channel, note=event.pitch, velocity=velocity)
+            on = mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)
             self._schedule(frame, _ON, on)
-            off = mido.Message("note_off", channel=channel, note=event.pitch, velocity=0)
+            off = mido.Message("note_off", channel=channel, note=pitch, velocity=0)
             self._offs[key] = self._schedule(off_frame, _OFF, off)
 
     def _pulses(self, block: Block) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ __all__ = [
     "API_ENV",
     "NO_RTMIDI",
     "OUT_ENV",
+    "POLL_SECONDS",
     "WATCH_SECONDS",
     "Ports",
+    "StampedInput",
     "WatchedInput",
     "api_name",
     "backend",
@@ -276,6 +279,123 @@ class WatchedInput:
             close_input(port)
 
     def __enter__(self) -> WatchedInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+POLL_SECONDS = 0.005
+"""How often a :class:`StampedInput` reads the messages its MIDI library has queued (a
+wake-up, not a clock: each message carries the time the library stamped it with)."""
+QUEUE_MESSAGES = 8192
+"""The messages a :class:`StampedInput`'s MIDI library keeps until they are read."""
+
+
+class StampedInput:
+    """The MIDI input ``name`` (a name or a part of one), read with the time the MIDI
+    library stamped each message with as it came in (JACK's clock in its process cycle,
+    ALSA's sequencer queue): the delays of a Python thread that was not scheduled do not
+    move the stamps. No Python runs on the MIDI library's thread (it only queues): a
+    reader thread of its own takes the queue every :data:`POLL_SECONDS` and calls
+    ``on_messages(messages, read_micros)`` with ``(bytes, stamp microseconds)`` for each
+    message, in order, and the :func:`~theme.live.link_time.host_micros` after the read.
+
+    The stamps count whole microseconds from the first message on the library's own
+    clock (the sum of the deltas it gives, kept as integers). A message the library drops
+    (its queue full) takes its delta with it; :class:`StampMap` heals that. Nothing is
+    filtered by the library: every message is read (a filter there would drop the
+    deltas of what it filters).
+
+    The reader looks for the port every :data:`WATCH_SECONDS` (:attr:`gone`, and
+    :meth:`check` raises), and calls ``on_messages([], read_micros)`` then too, so that
+    its owner sees time pass without messages. A context manager; closing twice does
+    nothing.
+
+    Raises:
+        MidiDeviceError: no python-rtmidi, or no such port (the ports there are are listed).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        on_messages: Callable[[list[tuple[list[int], int]], float], None],
+    ):
+        backend()  # the refusals: no rtmidi, a bad API
+        import rtmidi
+
+        port = find_port(name, port_names().inputs, kind="input")
+        api = api_name()
+        rtapi = getattr(rtmidi, f"API_{api}") if api else rtmidi.API_UNSPECIFIED
+        try:
+            with _quiet_c_stderr():
+                rt = rtmidi.MidiIn(rtapi=rtapi, queue_size_limit=QUEUE_MESSAGES)
+                rt.ignore_types(False, False, False)
+                rt.open_port(rt.get_ports().index(port))
+        except (OSError, RuntimeError, SystemError, ValueError) as err:
+            raise MidiDeviceError(f"the MIDI input {port!r} could not be opened: {err}") from err
+        self.name = port
+        self.gone = False
+        self._rt: Any = rt
+        self._on_messages = on_messages
+        self._stamp = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="midi-in", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from theme.live.link_time import host_micros
+
+        rt, stop = self._rt, self._stop
+        looked = time.monotonic()
+        while not stop.wait(POLL_SECONDS):
+            messages = []
+            while True:
+                got = rt.get_message()
+                if got is None:
+                    break
+                data, delta = got
+                self._stamp += round(delta * 1e6)
+                messages.append((data, self._stamp))
+            if messages:
+                self._on_messages(messages, host_micros())
+            if time.monotonic() - looked >= WATCH_SECONDS:
+                looked = time.monotonic()
+                if not self._still_there():
+                    self.gone = True
+                self._on_messages([], host_micros())
+                if self.gone:
+                    return
+
+    def _still_there(self) -> bool:
+        try:
+            return bool(self.name in self._rt.get_ports())
+        except Exception:  # the API itself failed: the server is gone
+            return False
+
+    def check(self) -> None:
+        """Raise if the reader has seen the port go (it looks every :data:`WATCH_SECONDS`).
+
+        Raises:
+            MidiPortLostError: the port went away (unplugged, its program or server ended).
+        """
+        if self.gone:
+            raise MidiPortLostError(f"the MIDI input {self.name!r} went away during the run")
+
+    def close(self) -> None:
+        """Stop the reader, then close the port (nothing of Python runs on the library's
+        thread, so nothing waits on anything)."""
+        rt, self._rt = self._rt, None
+        if rt is None:
+            return
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(2)
+        with contextlib.suppress(Exception):  # the MIDI system is gone: nothing to close
+            rt.close_port()
+            rt.delete()
+
+    def __enter__(self) -> StampedInput:
         return self
 
     def __exit__(self, *exc: object) -> None:
