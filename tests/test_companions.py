@@ -12,8 +12,9 @@ from theme.core.tempo import TempoMap
 from theme.errors import DeviceError, MidiDeviceError
 from theme.live.companions import Block, Clock, Transport
 from theme.live.loop import LiveMetronome, ScriptedKeys
-from theme.live.playback import Player, play
+from theme.live.playback import Player
 from theme.live.sinks import ArraySink, ClockedSink, SteppedSink
+from theme.live.start import play
 from theme.metronome import Metronome
 
 

@@ -27,8 +27,9 @@ from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.companions import Transport
 from theme.live.midi_out import MidiOut
-from theme.live.playback import Player, play
+from theme.live.playback import Player
 from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.start import play
 from theme.metronome import Metronome
 from theme.renderers.audio import BlockRenderer
 from theme.renderers.midi import midi_file

@@ -12,8 +12,9 @@ import theme
 import theme.live.playback as playback
 import theme.live.sinks as sinks
 from theme.errors import AudioDeviceError
-from theme.live.playback import Player, play
+from theme.live.playback import Player
 from theme.live.sinks import ArraySink, ManualSink, SteppedSink
+from theme.live.start import play
 from theme.renderers.audio import BlockRenderer, render
 
 

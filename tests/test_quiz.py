@@ -224,8 +224,8 @@ class Played:
         self.stopped = 0
 
     def __call__(self, music):  # type: ignore[no-untyped-def]
-        from theme.live.playback import play
         from theme.live.sinks import ArraySink
+        from theme.live.start import play
 
         self.played.append(music)
         player = play(music, sink=ArraySink(), wait=False)

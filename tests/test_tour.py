@@ -244,7 +244,7 @@ def test_the_dance_line_in_ascii_where_the_terminal_cannot_show_its_glyphs(
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii")
     monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr("theme.live.playback.play", lambda timeline, **options: None)
+    monkeypatch.setattr("theme.live.start.play", lambda timeline, **options: None)
 
     def follow(player: object, line_at: Callable[[float], str], **options: object) -> bool:
         for seconds in (0.0, 0.5):

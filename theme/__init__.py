@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from theme.core.timeline import Event, Layer, Timeline
     from theme.errors import ThemeError
     from theme.export import read, write
-    from theme.live.playback import play
+    from theme.live.start import play
     from theme.metronome import Metronome, click_track, count_in
     from theme.renderers.audio import render
     from theme.renderers.audiofile import write_audio
@@ -67,7 +67,7 @@ _HOMES = {
     "Metronome": "theme.metronome",
     "click_track": "theme.metronome",
     "count_in": "theme.metronome",
-    "play": "theme.live.playback",
+    "play": "theme.live.start",
     "STRATEGIES": "theme.core.remeter",
     "render": "theme.renderers.audio",
     "write_audio": "theme.renderers.audiofile",

@@ -254,7 +254,7 @@ def play_tour(
     """
     from theme.classroom.console import output
     from theme.live.display import follow, position_line
-    from theme.live.playback import play
+    from theme.live.start import play
     from theme.renderers.text import section_grids
 
     out = out or output()

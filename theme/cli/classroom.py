@@ -217,7 +217,7 @@ def run_dance(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=out)
         return 0
     from theme.live.display import can_draw, follow
-    from theme.live.playback import play
+    from theme.live.start import play
 
     player = play(timeline, device=args.device, wait=False)
     line_at = live_step_line(timeline, args.meter, steps=args.steps, ascii_only=not can_draw(out))

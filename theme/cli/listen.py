@@ -175,7 +175,7 @@ def _taps(args: argparse.Namespace, info: RecordingInfo) -> list[float]:
 
     from theme.listen.live import RecordingRenderer, take_taps
     from theme.live.loop import TerminalKeys
-    from theme.live.playback import start_music
+    from theme.live.start import LiveMusic, start_music
 
     if args.calibration is None:
         from theme.practice import config
@@ -184,7 +184,7 @@ def _taps(args: argparse.Namespace, info: RecordingInfo) -> list[float]:
     else:
         calibration = Fraction(args.calibration).limit_denominator(1000) / 1000
     player = start_music(
-        lambda rate: RecordingRenderer(info, rate=rate),
+        LiveMusic(lambda rate: RecordingRenderer(info, rate=rate)),
         rate=args.rate,
         device=args.device,
         latency=args.latency,
@@ -208,12 +208,12 @@ def _play(args: argparse.Namespace, beatmap: BeatMap, info: RecordingInfo, *, ti
     from theme.core.timeline import Timeline
     from theme.listen.live import RecordingRenderer, count_line
     from theme.live.display import follow
-    from theme.live.playback import start_music
+    from theme.live.start import LiveMusic, start_music
 
     music = beatmap.timeline(title=title)
     assert isinstance(music, Timeline)
     player = start_music(
-        lambda rate: RecordingRenderer(info, rate=rate, music=music, click=args.click),
+        LiveMusic(lambda rate: RecordingRenderer(info, rate=rate, music=music, click=args.click)),
         rate=args.rate,
         device=args.device,
         latency=args.latency,

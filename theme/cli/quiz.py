@@ -141,7 +141,7 @@ def _player(device: str | None) -> Callable[[Timeline], Stoppable] | None:
             f"no sound here ({exc}).\nwriting the quiz to {DEFAULT_FOLDER}/ instead.", file=output()
         )
         return None
-    from theme.live.playback import play
+    from theme.live.start import play
 
     def start(music: Timeline) -> Stoppable:
         return play(music, device=index, wait=False)

@@ -1,5 +1,5 @@
 """The recording played live through the sound card, the project's one way
-(:func:`theme.live.playback.start_music`): a renderer that streams the teacher's file block
+(:func:`theme.live.start.start_music`): a renderer that streams the teacher's file block
 by block, the clicks of the beat map mixed in if asked; the line that shows the bar, the
 count and the beat light as it plays; and the taps of a teacher who taps the first beat of
 each bar, placed on the player's clock (the frame heard at the speaker when the key comes),

@@ -1,4 +1,5 @@
-"""Live sound: a :class:`Player` that renders ahead of a sink, and :func:`play`.
+"""Live sound: a :class:`Player` that renders ahead of a sink, and :func:`start`, which plays
+a renderer on it (:mod:`theme.live.start` starts live music of every kind).
 
 The player renders on a producer thread into a ring of preallocated blocks, so the pull
 that runs in the sink's callback (the sound card's) only copies one block, with no
@@ -25,16 +26,14 @@ from theme.live.sinks import Sink, SoundDeviceSink
 from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
-    from theme.core.timeline import Timeline
+    pass
 
 __all__ = [
     "CHECK_SECONDS",
     "FADE_SECONDS",
     "RING_BLOCKS",
     "Player",
-    "play",
     "start",
-    "start_music",
 ]
 
 RING_BLOCKS = 32
@@ -300,88 +299,6 @@ class Player:
         return self.heard_frame() / self.sink.rate
 
 
-def play(
-    timeline: Timeline,
-    *,
-    device: str | int | None = None,
-    latency: float | str | None = None,
-    rate: int = 48000,
-    blocksize: int = 256,
-    sink: Sink | None = None,
-    wait: bool = True,
-    midi_out: str | None = None,
-    midi_clock: bool = False,
-    audio: bool = True,
-    companions: Sequence[Companion] = (),
-    link: bool = False,
-) -> Player:
-    """Play a timeline through the sound card (or ``sink``); return the player.
-
-    With ``wait`` it returns when the music has played out; Ctrl-C fades out and re-raises.
-    ``midi_out`` names a MIDI output port (:func:`theme.live.midiports.open_output`) that
-    gets the notes, as a MIDI file of the timeline holds them, and with ``midi_clock`` the
-    MIDI clock (:mod:`theme.live.midi_out`). ``audio=False`` plays no sound: a clock that
-    follows the system's (:class:`~theme.live.sinks.ClockedSink`) drives the MIDI. The
-    player closes the port when it closes. ``link`` joins the Ableton Link session on the
-    network and plays in its time (:func:`theme.live.link.play_linked`): a music of one bar
-    length and one tempo only.
-
-    Threads: safe to call from several threads at once. A sound card plays one stream at a
-    time: plays on the same device take turns, a second waiting until the first's stream
-    closes (at the end of its music with ``wait``; when its player is stopped or closed, or
-    its music has played out, without). A thread that plays again on a device it is still
-    playing on (``wait=False``) gets an :class:`~theme.errors.AudioDeviceError` at once, not a
-    wait for ever. Plays on different devices, or to their own ``sink``, run side by side.
-
-    Raises:
-        UsageError: ``link`` and music whose bar length or tempo changes.
-        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error,
-            or this thread already playing on the device.
-        MidiDeviceError: no python-rtmidi, or no such MIDI port.
-        LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
-    """
-    linked = None
-    if link:
-        from theme.live.link import timeline_link
-
-        linked = timeline_link(timeline)
-
-    def play_in_link(sink: Sink, companions: Sequence[Companion]) -> Player:
-        from theme.live.link import play_linked, timeline_events
-
-        assert linked is not None
-        return play_linked(
-            linked,
-            events=timeline_events(timeline),
-            layers=timeline.layers,
-            end_quarter=timeline.length,
-            sink=sink,
-            companions=companions,
-        )
-
-    player = start_music(
-        lambda rate: BlockRenderer.for_timeline(timeline, rate=rate),
-        linked=None if linked is None else play_in_link,
-        rate=rate,
-        blocksize=blocksize,
-        device=device,
-        latency=latency,
-        sink=sink,
-        audio=audio,
-        midi_out=midi_out,
-        midi_clock=midi_clock,
-        companions=companions,
-    )
-    if wait:
-        try:
-            player.wait()
-        except KeyboardInterrupt:
-            player.stop()
-            raise
-        player.close()
-    return player
-
-
 def start(
     renderer: BlockRenderer,
     *,
@@ -403,60 +320,3 @@ def start(
             rate=renderer.rate, blocksize=blocksize, device=device, latency=latency
         )
     return Player(renderer, sink, companions=companions, close_companions=True).start()
-
-
-def start_music(
-    renderer: Callable[[int], BlockRenderer],
-    *,
-    linked: Callable[[Sink, Sequence[Companion]], Player] | None = None,
-    rate: int = 48000,
-    blocksize: int = 256,
-    device: str | int | None = None,
-    latency: float | str | None = None,
-    sink: Sink | None = None,
-    audio: bool = True,
-    midi_out: str | None = None,
-    midi_clock: bool = False,
-    companions: Sequence[Companion] = (),
-) -> Player:
-    """Start live music, the one way a variant and a metronome do: ``renderer(rate)`` makes
-    its renderer at ``rate`` frames a second (the sink's, when one is given), played by
-    :func:`start`; or, with ``linked``, ``linked(sink, companions)`` plays it in a Link
-    session's time. ``midi_out`` names a MIDI output port that gets the notes (and with
-    ``midi_clock`` MIDI clock; ``midi_clock`` alone sends only the clock, to
-    ``THEME_MIDI_OUT``'s port); ``audio=False`` plays on a clock that follows the system's
-    (:class:`~theme.live.sinks.ClockedSink`) instead of the sound card. Whatever was opened
-    is closed again when the start fails; the player closes it when it closes.
-
-    Raises:
-        AudioDeviceError: no PortAudio, no output device, an unknown device, a device error.
-        MidiDeviceError: no python-rtmidi, or no such MIDI port.
-    """
-    companions = list(companions)
-    if midi_out is not None or midi_clock:
-        from theme.live.midi_out import MidiOut
-
-        companions.append(MidiOut.open(midi_out, notes=midi_out is not None, clock=midi_clock))
-    if sink is None and not audio:
-        from theme.live.sinks import ClockedSink
-
-        sink = ClockedSink(rate=rate, blocksize=blocksize)
-    try:
-        if linked is not None:
-            if sink is None:
-                sink = SoundDeviceSink(
-                    rate=rate, blocksize=blocksize, device=device, latency=latency
-                )
-            return linked(sink, companions)
-        return start(
-            renderer(rate if sink is None else sink.rate),
-            device=device,
-            latency=latency,
-            blocksize=blocksize,
-            sink=sink,
-            companions=companions,
-        )
-    except BaseException:
-        for companion in reversed(companions):
-            companion.close()
-        raise

@@ -11,7 +11,7 @@ player are imported only inside the functions that need them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,7 +19,6 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer
 
 if TYPE_CHECKING:
-    from theme.live.companions import Companion
     from theme.live.link import LinkCompanion
     from theme.live.playback import Player
     from theme.live.sinks import Sink
@@ -92,34 +91,27 @@ def play(
     link: LinkCompanion | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
-    return the player (:func:`theme.live.playback.start_music`). ``midi_out`` names a MIDI port
+    return the player (:func:`theme.live.start.start_music`). ``midi_out`` names a MIDI port
     that gets the clicks (and with ``midi_clock`` MIDI clock; ``midi_clock`` alone sends
     only the clock, to ``THEME_MIDI_OUT``'s port); ``audio=False`` plays no sound, on the
     system's clock. ``link`` (:func:`theme.live.link.metronome_link`) plays in the time of an
-    Ableton Link session (:func:`theme.live.link.play_linked`).
+    Ableton Link session (:func:`theme.live.link.play_linked`), through the same start.
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, a device error.
         MidiDeviceError: no python-rtmidi, or no such MIDI port.
     """
-    from theme.live.playback import start_music
+    from theme.live.start import LiveMusic, start_music
 
-    def play_in_link(sink: Sink, companions: Sequence[Companion]) -> Player:
-        from theme.live.link import play_linked
-
-        assert link is not None
-        return play_linked(
-            link,
-            events=lambda at, origin: events_after(clicks, at, origin=origin),
-            layers=clicks.layers,
-            end_quarter=clicks.end_quarter,
-            sink=sink,
-            companions=companions,
-        )
-
+    music = LiveMusic(
+        renderer=lambda rate: renderer(clicks, rate=rate),
+        events=lambda at, origin: events_after(clicks, at, origin=origin),
+        layers=clicks.layers,
+        end_quarter=clicks.end_quarter,
+    )
     return start_music(
-        lambda rate: renderer(clicks, rate=rate),
-        linked=None if link is None else play_in_link,
+        music,
+        link=link,
         rate=rate,
         device=device,
         latency=latency,
