@@ -41,7 +41,7 @@ from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
 from theme.output import Output, atomic_path, output_file
-from theme.safe_text import clip
+from theme.safe_text import clip, counted
 
 __all__ = [
     "MAX_PAGE_SECONDS",
@@ -307,7 +307,7 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
 
     >>> from theme.metronome import Metronome
     >>> [row.label for row in beat_rows(Metronome("5/4", vs="4/4", bars=2).timeline())]
-    ['5/4', '4/4']
+    ['5/4 (3+2)', '4/4 (2+2)']
     >>> [row.label for row in beat_rows(Metronome("5/4", bars=2).timeline())]
     ['']
     """
@@ -316,7 +316,7 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
         return (BeatRow("", beats_json(timeline)),)
     label, bars = second
     return (
-        BeatRow(str(timeline.bars[0].meter), beats_json(timeline)),
+        BeatRow(timeline.bars[0].meter.label, beats_json(timeline)),
         BeatRow(label, json.dumps(bars, separators=(",", ":"))),
     )
 
@@ -352,7 +352,7 @@ def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | N
 
 
 def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -> str:
-    """``'4/4'`` from a bar's pulses: their number, grouping and length; a bar stretched to
+    """``'4/4 (2+2)'`` from a bar's pulses: their number, grouping and length; a bar stretched to
     another meter's length (``align='bar'``) is named by its grouping and pulses."""
     starts = [i for i, level in enumerate(levels) if level <= AccentLevel.GROUP] + [len(levels)]
     groups = "+".join(str(b - a) for a, b in itertools.pairwise(starts))
@@ -360,8 +360,8 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
         pulse = pattern[keep[1]].onset - pattern[keep[0]].onset
         denominator = 4 / pulse
         if denominator.denominator == 1 and int(denominator) in DENOMINATORS:
-            return str(Meter.parse(f"{groups}/{int(denominator)}"))
-    return f"{groups} ({len(levels)} beats)"
+            return Meter.parse(f"{groups}/{int(denominator)}").label
+    return f"{counted(len(levels), 'beat')} ({groups})"
 
 
 def _section(section: PageSection, number: int) -> str:
@@ -492,7 +492,9 @@ def timeline_section(
     return PageSection.for_music(
         title or timeline.title,
         timeline,
-        paragraphs=[f"{len(timeline.bars)} bars, {float(timeline.duration_seconds):.1f} seconds."],
+        paragraphs=[
+            f"{counted(len(timeline.bars), 'bar')}, {float(timeline.duration_seconds):.1f} seconds."
+        ],
         pictures=[notation_svg(timeline, bars=notation_bars)],
         grid=section_grids(timeline),
     )

@@ -120,7 +120,7 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
             f"r='9' fill='{colour}'/>"
         )
     if meter is not None:
-        body.append(svg_text(cx, cy - 6, meter.explicit, 20, "middle", "bold", BLUE))
+        body.append(svg_text(cx, cy - 6, meter.label, 20, "middle", "bold", BLUE))
         body.append(svg_text(cx, cy + 18, "inside: early", 13, "middle", fill=GREY))
         body.append(svg_text(cx, cy + 36, "outside: late", 13, "middle", fill=GREY))
     # the rows: every hit, the mean and the spread on a millisecond scale

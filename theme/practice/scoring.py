@@ -295,7 +295,7 @@ def _positions(
         PositionScore(
             meter,
             position,
-            (f"{meter.explicit} " if several else "") + position_label(meter, position),
+            (f"{meter.label} " if several else "") + position_label(meter, position),
             tuple(offsets),
             missed[0],
         )
