@@ -237,7 +237,9 @@ class Metronome:
     def layers(self) -> dict[str, Layer]:
         """The layers by name: one meter in the centre, or the first left and the second
         right (and the count-in in the centre)."""
-        return bar_layout.layers_for(two_meters=self.vs is not None, count_in=self.count_in)
+        return bar_layout.layers_for(
+            two_meters=self.vs is not None, count_in=self.count_in, vs=self.vs, align=self.align
+        )
 
     def timeline(self, *, bars: int | None = None) -> Timeline:
         """``bars`` bars (default: ``self.bars``) as a timeline, with markers naming the
