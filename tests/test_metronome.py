@@ -415,7 +415,9 @@ def test_a_metronome_page_to_project(tmp_path: Path) -> None:
     # a beat light for each meter (its class is 'beat ready' until play starts)
     assert html.count("<div class='player'") == 1 and html.count("<div class='beat") == 2
     assert "<svg" in html and "<audio" not in html  # the page plays the clicks itself
-    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.html"))
+    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "looped.html"))
+    assert result.returncode == 0 and "8 bars)" in result.stdout  # a page loops: no --bars
+    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.wav"))
     assert result.returncode == 2 and "-o needs --bars N" in result.stderr
 
 

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from theme.core.meter import AccentLevel, Meter
 from theme.errors import MeterError, UsageError
-from theme.safe_text import shown
+from theme.safe_text import did_you_mean, shown
 
 __all__ = [
     "ACCENTED_VELOCITY",
@@ -94,7 +94,8 @@ class Layer:
                 raise TypeError(f"a layer's {name} must be a number, not {shown(value)}")
         if self.voice not in VOICES:
             raise UsageError(
-                f"unknown voice {shown(self.voice)}: expected one of {', '.join(VOICES)}"
+                f"unknown voice {shown(self.voice)}{did_you_mean(self.voice, list(VOICES))}: "
+                f"expected one of {', '.join(VOICES)}"
             )
         if self.meter is not None and not isinstance(self.meter, Meter):
             raise TypeError(f"a layer's meter must be a Meter or None, not {shown(self.meter)}")

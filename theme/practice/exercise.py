@@ -24,7 +24,7 @@ from theme.errors import UsageError
 from theme.metronome import count_in as with_count_in
 from theme.metronome.clicks import COUNT
 from theme.practice.scoring import Target
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 
 __all__ = ["NOT_AN_OSTINATO", "PATTERNS", "Exercise", "ostinato_layer", "targets_for"]
 
@@ -117,7 +117,8 @@ def _layer_name(timeline: Timeline, pattern: str) -> str | None:
         return played
     if pattern not in own:
         raise UsageError(
-            f"invalid pattern {clip(pattern)!r}: expected {', '.join(PATTERNS)} or a layer "
+            f"invalid pattern {clip(pattern)!r}{did_you_mean(pattern, [*PATTERNS, *own])}: "
+            f"expected {', '.join(PATTERNS)} or a layer "
             f"({', '.join(own) if own else 'none here'})"
         )
     return pattern
