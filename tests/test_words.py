@@ -296,8 +296,9 @@ def test_a_metronome_page_needs_no_bars(args: list[str], bars: int, tmp_path: Pa
     music = json.loads(re.findall(r"class='timeline'>(.*?)</script>", html)[0])
     assert len(music["bars"]) == bars
     second = theme.Metronome(args[0], vs=args[2] if len(args) > 2 else None)
-    if second.vs is not None:  # a whole number of meetings of the downbeats: the loop joins
-        assert (bars * second.bar_quarters) % second.meeting_every == 0
+    every = second.meeting_every
+    if every is not None:  # a whole number of meetings of the downbeats: the loop joins
+        assert (bars * second.bar_quarters) % every == 0
 
 
 def test_a_sound_file_of_a_metronome_still_needs_bars(tmp_path: Path) -> None:
@@ -305,3 +306,38 @@ def test_a_sound_file_of_a_metronome_still_needs_bars(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "-o needs --bars N for a sound or MIDI file" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the teacher's guide: every command in it is one the tool takes -----------------------
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "teacher-guide.md"
+
+
+def guide_commands() -> list[list[str]]:
+    """Each ``uv run theme ...`` of the guide, as its words: a line of a code block, or a
+    span in backticks (which may wrap a line)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)```", text, re.S)
+    found = [line for block in blocks for line in block.splitlines()]
+    inline = re.sub(r"```\n.*?```", "", text, flags=re.S)
+    found += re.findall(r"`([^`]+)`", " ".join(inline.split()))
+    commands = [c.strip().split()[3:] for c in found if c.strip().startswith("uv run theme ")]
+    return [list(words) for words in dict.fromkeys(map(tuple, commands))]
+
+
+def test_the_guide_names_only_commands_the_tool_takes() -> None:
+    from theme.cli import build_parser
+
+    commands = guide_commands()
+    assert len(commands) >= 8
+    parser = build_parser()
+    for words in commands:
+        parser.parse_args(words)  # an unknown option or value exits here, naming it
+
+
+@pytest.mark.parametrize(
+    "words", [w for w in guide_commands() if w[0] in ("metronome", "show", "list", "export")]
+)
+def test_the_guides_quick_commands_run(words: list[str], tmp_path: Path) -> None:
+    result = run_theme(*words, cwd=tmp_path)
+    assert result.returncode == 0, (words, result.stderr)
