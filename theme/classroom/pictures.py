@@ -340,7 +340,7 @@ def strip_svg(rows: list[tuple[str, str, Rhythm, int]], *, title: str, beat_cell
         )
         + 24
     )
-    row_height, top = 118, 70
+    row_height, top = 100, 64
     width = max(left + longest * cell + margin, 2 * margin + text_width(title, 26, "bold"))
     body = [_text(margin, 40, title, 26, weight="bold")]
     colours = [BLUE, ORANGE, GREEN, RED, PINK]
