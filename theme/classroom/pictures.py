@@ -138,7 +138,8 @@ def contrast_svg(
     margin, line = 20, 1000
     left = max(150, margin + 14 + max(text_width(row[3], 18, "bold") for row in rows))
     headline = f"{rows[0][3]} against {rows[1][3]}"
-    subline = f"aligned by {align}: the downbeats meet every {every} quarter notes"
+    same = "the same beat for both" if align == "beat" else "the same bar length for both"
+    subline = f"{same}: the downbeats meet every {every} quarter notes"
     width = max(
         left + line + 40,
         2 * margin + text_width(headline, 20, "bold"),
@@ -180,9 +181,11 @@ def contrast_svg(
                     body.append(_text(x, y - 20, str(bar + 1), 14, "middle", fill=colour))
             bar += 1
     step = next(s for s in (1, 5, 10, 20, 50, 100) if length / s <= 30)
-    for tick in range(0, int(length) + 1, step):
-        body.append(_text(left + tick * unit, top + 150, str(tick), 12, "middle", fill=GREY))
-    body.append(_text(left + line, top + 170, "quarter notes", 12, "end", fill=GREY))
+    for tick in range(0, int(length) + 1, step):  # counted from 1, as a class counts beats
+        body.append(_text(left + tick * unit, top + 150, str(tick + 1), 14, "middle", fill=GREY))
+    body.append(
+        _text(left + line, top + 172, "quarter-note beats, counted from 1", 14, "end", fill=GREY)
+    )
     return _svg(width, top + 190, body, f"{a} against {b}")
 
 
