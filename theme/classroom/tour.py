@@ -128,7 +128,7 @@ def _strategy_picture() -> str:
     ostinato = Rhythm.from_box(OSTINATO)
     rows = [("5/4", "the ostinato", ostinato, 10)]
     rows += [(s, STRATEGY_WORDS[s], remeter_rhythm(ostinato, s), 8) for s in STRATEGY_ORDER]
-    return strip_svg(rows, title="Five into four: the ostinato, then each strategy in 4/4")
+    return strip_svg(rows, title="Five into four: the ostinato, then four strategies in 4/4")
 
 
 def _versus_picture() -> str:

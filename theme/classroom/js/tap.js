@@ -399,7 +399,7 @@
     Theme.tapPatterns(player.data).forEach(function (name) {
       const option = document.createElement('option');
       option.value = name;
-      option.textContent = name;
+      option.textContent = name === 'vs' ? 'second click' : name; // the staff's name, not 'vs'
       select.appendChild(option);
     });
     const anchor = section.querySelector('.player');
