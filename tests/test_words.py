@@ -183,14 +183,14 @@ def test_theme_show_reads_well(name: str, capsys: pytest.CaptureFixture[str]) ->
 def test_a_section_of_one_bar_says_bar(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", "blue-rondo"]) == 0
     shown = capsys.readouterr().out
-    assert "b: 1 x 3+3+3: bar 4, 1 bar of 9/8 (3+3+3)" in shown
-    assert "9/8 (3+3+3)      1 bar\n" in shown
+    assert "b: 1 x 3+3+3: bar 4, in 9/8 (3+3+3)" in shown
+    assert "9/8 (3+3+3)    1 bar\n" in shown
 
 
 def test_remix_2000_says_how_long_its_interlude_is(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", "remix-2000", "-p", "interlude_bars=6"]) == 0
     shown = capsys.readouterr().out
-    assert "interlude (5/4)    5/4 (3+2)        6 bars" in shown
+    assert "interlude (5/4)    5/4 (3+2)  6 bars" in shown
     assert " M bars" not in shown
 
 

@@ -189,8 +189,9 @@ def run_show(args: argparse.Namespace) -> int:
     page = [printable(f"{variant.name}: {variant.title}")]
     page += [printable(line) for line in variant.description.splitlines()]
     page += [f"tempo {tempo} (quarter notes a minute unless a unit is given)", "", "form:"]
+    width = max((len(s.meter.label) for s in variant.sections), default=0)
     for s in variant.sections:
-        page.append(f"  {printable(s.name):<18} {s.meter.label:<16} {counted(s.bars, 'bar')}")
+        page.append(f"  {printable(s.name):<18} {s.meter.label:<{width}}  {counted(s.bars, 'bar')}")
     if variant.parameters:
         page += ["", "parameters (set with -p NAME=VALUE):"]
         for p in variant.parameters:

@@ -128,10 +128,11 @@ def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
         first = bars[0]
         shown = _period(timeline, bars, max_bars)
         meters = ", ".join(sorted({b.meter.label for b in bars}))
-        where = (
-            f"bar {first.number}" if len(bars) == 1 else f"bars {first.number}-{bars[-1].number}"
-        )
-        heading = f"{printable(first.section) or 'bars'}: {where}, {_bars(len(bars))} of {meters}"
+        if len(bars) == 1:
+            where = f"bar {first.number}, in {meters}"
+        else:
+            where = f"bars {first.number}-{bars[-1].number}, {_bars(len(bars))} of {meters}"
+        heading = f"{printable(first.section) or 'bars'}: {where}"
         if len(shown) < len(bars):
             heading += "; the grid shows " + (
                 "its first bar" if len(shown) == 1 else f"the first {_bars(len(shown))}"
@@ -174,7 +175,7 @@ def diff(
     starts = remetered_starts(timeline, s)  # where each source bar starts in the result
     for bar in source_bars:
         before = starts[bar.number]
-        lines.append(f"bar {bar.number} ({bar.meter.label})")
+        lines.append(f"bar {bar.number}, {bar.meter.label}")
         for name in timeline.layers:
             events = [e for e in timeline.layer_events(name) if bar.start <= e.onset < bar.end]
             if not events:
