@@ -24,41 +24,42 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Timeline
 
 MIDI_SHA256 = {
-    ("balkan-11", None): "8ec271c3688718a89e89c2f0fa6d535a7d086a24eead0cc55c39ddc258f04829",
-    ("balkan-7", None): "2f30712f385c9691372d0742eb993e616c45dc51501fdd96ec79fb10930ca393",
-    ("balkan-9", None): "4205b49a0fff80a25375f59f114eb81455cb53fe082ccb59dddf31f0f48c67b6",
-    ("film", None): "8bf20b69c8924dc3447d8ba0e2547bddba93d890da5abaa1c2b967b53e29010a",
-    ("limping-waltz", None): "49b313736257e4a6e96ff0939fdc6342f8ac732b67fb7d4b4e33cbab42dc657a",
-    ("remix-1996", None): "a037702ba393ba96d92e0d91e30ae2af212ec6382ba0bbb20dd8da392adca97a",
-    ("remix-2000", None): "cd399d3cd448ea24eee418bd2a6d92e2544143190e5b3fa177f9e58c4901891d",
-    ("take-five-vamp", None): "e3bf531ef592c7dc8d3a61ae268cde50e226100a0cff9b8da34f51c454787db6",
-    ("tv-1966", None): "dad08a6395b8c6e6fc41ebf263b783969a457695741d72b1f3ace46fd4a2f4a2",
-    ("tv-1966", "drop"): "3d780e9754626a6aa635fd4968d7e2c7dc7e2dcd2b3c4081d03e68f1eb49d990",
-    ("tv-1966", "rebar"): "c4f3967ab0fcc25424bb50d379e3884ea149925f6ba911cb52c7daf425e449dd",
-    ("tv-1966", "squeeze"): "b13aa9570ed7cd61413044f250330af5e5fae678c8e3e6c9d2a03060d264fe92",
+    ("balkan-11", None): "3e33c08c175cd8f16d1b7424bdbe67e69fc8e34c9a543e10ec269308b6922389",
+    ("balkan-7", None): "3df847b781eb4099546ab3c5a86f6de1f6b973b49188079a368ae9150a16d8e5",
+    ("balkan-9", None): "10d81a82c2a7e6fb3ac89b8470e6ea2928704dcf9a5dab83a6b2d3af3f1d0c99",
+    ("film", None): "9195aab3ef12c2460b95bf932520d888c6ec4f3c7c4269c54259004ed5a89e1b",
+    ("limping-waltz", None): "60dcd5665d9a908fe0ff98042954617033b18be39b1dfe7d8d96839ff299bd91",
+    ("remix-1996", None): "930d7286184a256acd9ebb886e3fccbe7ab75a05f592232de76f42d1a5c60cf2",
+    ("remix-2000", None): "a1a8b7dafb353a40baca5a230809bb6329c126a6881d35b01a80d765733eaeb3",
+    ("take-five-vamp", None): "471acb2e237c5ad6548a61881269f4cd7a7c6f903a3b6c1ecc38eb07ec3b601d",
+    ("tv-1966", None): "d92bd0e5c3230568a787d4eed99e1252d5350e3624ec23f29478acc0ba6113c7",
+    ("tv-1966", "drop"): "15b1e90679bc9a8533f0e1baaadad39b84987ec27f9897adfe32a1b45cc6e07a",
+    ("tv-1966", "rebar"): "038ed7069fe06d7f0f74f2185f831ac0972cf3ada51f401ed9a085edc03f400f",
+    ("tv-1966", "squeeze"): "71cbe17416e71eb27880123f40c234378c39c59457e03e6465981a7f997f40fc",
     # The repertoire and the dances, as they were first written:
-    ("blue-rondo", None): "f545865b3318713622381cda577fdf8f682aebce043a46c991276c12236f7bb0",
-    ("daychovo", None): "f75f2b5793ee0e2270c5c27081a00020a8beb1225c0826c24377b42975cdc502",
-    ("fifteen-step", None): "9f1039c8576041521a63591ef74068835473c108cff3889414d6590ce745e836",
-    ("kalamatianos", None): "ce09fe5ae4e38c4678b62362e9a2a8c9be1fb9e957e0cc5dd14cf19f7bd6683f",
-    ("kopanitsa", None): "08c027670d1144fac1e849e6951ede4cdff735ed6b16ad530c4c56fbb9b92659",
-    ("lesnoto", None): "a7a66447b465bb945bc4bf1f39609ba2df6dec297808e6c7a42dff5313c02bf4",
+    ("blue-rondo", None): "dc4b2070025ffbec35c1bd6f64436430a82c15bc0338cf21d3dbcbac90bc913c",
+    ("daychovo", None): "27222a07f374193c0b23b62146d4452fd0ee8a5422ad2b7b91bb69e0c1c925a4",
+    ("fifteen-step", None): "6164b1a5fba2ef051c5b24f2f09430ea4d18af4f15f2a9a368c5886debf55924",
+    ("kalamatianos", None): "61616e085c90a1da8e32fdc81d8cb39e8ec84d9ab668099d6c66019dd225c8b2",
+    ("kopanitsa", None): "80f875f3a5ec33d85887645d2d2895ac3c6359b859342cacd501588204231fe9",
+    ("lesnoto", None): "861878064079d6ea2721189096e880bd741e7d8e38cc14e010059ef74fd81ddb",
     (
         "living-in-the-past",
         None,
-    ): "42d27516148878ae2ef3976b9318500c9035d4790a9e1497045fddb6ef3eaca9",
-    ("mars", None): "bef50af0dbc20c1259c3895c40e5ce82d411ba0bf4c2ed139e8406c1d6a401fc",
-    ("money", None): "64dd8b73973bde5c1f4bd506c0e4b09102345bb718c3a5ecb8ba26573d9fce73",
-    ("paidushko", None): "167a4c058b445eec886ddfc9285514f7ac12f80c3867dae45c9eedc66e60cb69",
-    ("rachenitsa", None): "929ab1a44b6de921d21f2d63b598ba5915630c4916147f4bb7197f10fe751126",
-    ("seven-days", None): "3717153c5c9b9df4060c124ea8c51f4daf9dbb3f21af5599cac8888415bd818a",
-    ("solsbury-hill", None): "22c2150049fc623a062cca27e7108bdb980104252329d4e61d37d4bb4d120546",
-    ("unsquare-dance", None): "fe3a1b2eb6e23b135513d5ce785ec90d8f3722004d616649ece0fcc47c79ad24",
-    ("whipping-post", None): "532dc98119af3915630febb26e0358d8c8998fb3d8338e89d3d0aaa42c2683fb",
+    ): "934cb6cfcc66f51694749e60aba82c0bf3b1f835223fda7623affabfdf52f04c",
+    ("mars", None): "4b0093732b0846ffb7efb71ad76be871bbfd5aa8e6a57dd50bf0ddcf1c9b0673",
+    ("money", None): "158ac7461b4d3d9b65d1f536761b619f97409755df710a2e4c5fc8ab5952824a",
+    ("paidushko", None): "068f39015715983d4e3294842cfd8bcfd5013bfaec4cf17057b23fc0a20be65f",
+    ("rachenitsa", None): "c396afdf96e7e343ba6729e706044c523c0028862e172988f14315abe923cc09",
+    ("seven-days", None): "f393c50c9dce45c4cef4bf17239248ffb77163c6c5534653a2d41c92c6a984b7",
+    ("solsbury-hill", None): "f48fda8dadc5e26e5c51c3c9a88af93699a5965a1517886d9ffbf80a2ae9cafd",
+    ("unsquare-dance", None): "1ece0c9f9bcf21f963849b9e32de7df59cb639be01e1ce31fa01d4ec1aff9470",
+    ("whipping-post", None): "ca056c3d7b151b52df8c3a073780fa27926ee22415363d165161de120f9468e2",
 }
 """The MIDI export of every built-in variant (and of tv-1966 through three strategies), as
 it was before the model was made frozen, typed and layered (the repertoire and the dances:
-as they were first written)."""
+as they were first written), with the titles retitled to read as titles: written with their
+old titles, the files are those bytes as they were."""
 
 MODEL = ("core", "errors", "safe_text")
 """The model floor (``theme.core``) and the two modules below it. Which floor may import

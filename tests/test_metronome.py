@@ -417,7 +417,9 @@ def test_a_metronome_page_to_project(tmp_path: Path) -> None:
     assert html.count("<div class='player'") == 1 and html.count("<div class='beat") == 2
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
     assert "<svg" in markup and "<audio" not in markup  # the page plays the clicks itself
-    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.html"))
+    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "looped.html"))
+    assert result.returncode == 0 and "8 bars)" in result.stdout  # a page loops: no --bars
+    result = run_theme("metronome", "5/4", "-o", str(tmp_path / "endless.wav"))
     assert result.returncode == 2 and "-o needs --bars N" in result.stderr
 
 

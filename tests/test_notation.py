@@ -330,13 +330,83 @@ def test_rests_show_the_beats(tmp_path: Path) -> None:
     ]
 
 
-def test_staff_labels_are_abbreviated_as_engravers_do(tmp_path: Path) -> None:
+def test_staff_names_are_written_in_full_where_there_is_room(tmp_path: Path) -> None:
     path = write_musicxml(theme.load("tv-1966").timeline(bars=1), tmp_path / "tv.musicxml")
     text = path.read_text()
-    labels = re.findall(r"<part-abbreviation>(.*?)</part-abbreviation>", text)
-    assert labels == ["Bass", "Bgo.", "Mel."]
+    assert re.findall(r"<part-name>(.*?)</part-name>", text) == ["bass", "bongos", "melody"]
+    shown = re.findall(r"<part-name-display><display-text>(.*?)</display-text>", text)
+    assert shown == ["Bass", "Bongos", "Melody"]
+    assert re.findall(r"<part-abbreviation>(.*?)</part-abbreviation>", text) == shown
+    assert [layer for layer in read_musicxml(path).layers] == ["bass", "bongos", "melody"]
     clicks = theme.count_in(theme.load("tv-1966").timeline(bars=1), 1)
-    assert "<part-abbreviation>Ct.</part-abbreviation>" in musicxml_string(clicks)
+    assert "<display-text>Count-in</display-text>" in musicxml_string(clicks)
+    long_name = theme.Timeline.build(
+        title="t",
+        bars=[(theme.Meter.parse("4/4"), "")],
+        tempo=120,
+        layers=[theme.Layer("tenor saxophone one", "bass")],
+    )
+    assert "<part-abbreviation>Ten.</part-abbreviation>" in musicxml_string(long_name)
+
+
+def _staff_texts(svg_page: str) -> set[str]:
+    return set(re.findall(r">([A-Za-z][A-Za-z .-]*)</tspan>", svg_page))
+
+
+def test_a_metronome_of_two_meters_has_a_staff_in_each_meter_and_no_ties(
+    tmp_path: Path,
+) -> None:
+    from theme.renderers.notation import engrave
+
+    metronome = theme.Metronome("7/8", vs="4/4", bars=8)
+    timeline = metronome.timeline()
+    path = write_musicxml(timeline, tmp_path / "m.musicxml")
+    text = path.read_text()
+    assert "<tie " not in text and "<tied " not in text  # no note tied across a barline
+    shown = re.findall(r"<part-name-display><display-text>(.*?)</display-text>", text)
+    assert shown == ["Click", "Second click"]
+    parts = re.findall(r"<part id=[^>]*>(.*?)</part>", text, re.S)
+    signatures = [re.findall(r"<beats>(\d+)</beats>\s*<beat-type>(\d+)", part) for part in parts]
+    assert signatures == [[("7", "8")], [("4", "4")]]  # each staff its own time signature
+    assert [len(re.findall(r"<measure ", part)) for part in parts] == [8, 7]  # 28 quarters
+    back = read_musicxml(path)
+    for layer in ("click", "vs"):
+        assert [e.onset for e in back.layer_events(layer)] == [
+            e.onset for e in timeline.layer_events(layer)
+        ]
+    # the score the page follows: each engraved note at the onset of its click
+    engraving = engrave(timeline)
+    assert sorted(n.onset for n in engraving.notes.values()) == sorted(
+        e.onset for e in timeline.events
+    )
+    assert sorted(engraving.measures.values()) == [bar.start for bar in timeline.bars]
+    assert {"Click", "Second click"} <= _staff_texts(engraving.pages[0])
+    assert not {"Cl.", "vs"} & _staff_texts(engraving.pages[0])
+
+
+def test_a_count_in_before_two_meters_rests_in_the_first_meter(tmp_path: Path) -> None:
+    timeline = theme.Metronome("5/4", vs="4/4", bars=4, count_in=1).timeline()
+    text = write_musicxml(timeline, tmp_path / "m.musicxml").read_text()
+    second = re.findall(r"<part id=[^>]*>(.*?)</part>", text, re.S)[1]
+    assert re.findall(r"<beats>(\d+)</beats>", second) == ["5", "4"]  # rests, then its own
+    assert "<tie " not in text
+    back = read_musicxml(tmp_path / "m.musicxml")
+    assert [e.onset for e in back.layer_events("vs")] == [
+        e.onset for e in timeline.layer_events("vs")
+    ]
+
+
+def test_a_bar_regrouped_in_its_meter_is_not_shown_as_a_new_time_signature(
+    tmp_path: Path,
+) -> None:
+    rondo = theme.load("blue-rondo").timeline()
+    text = write_musicxml(rondo, tmp_path / "rondo.musicxml").read_text()
+    first_part = re.findall(r"<part id=[^>]*>(.*?)</part>", text, re.S)[0]
+    times = re.findall(r"<time([^>]*)>\s*<beats>([^<]*)</beats>", first_part)
+    assert times[0] == ("", "2+2+2+3")  # shown once, at the start
+    assert all('print-object="no"' in attributes for attributes, _ in times[1:])
+    back = read_musicxml(tmp_path / "rondo.musicxml")
+    assert [b.meter for b in back.bars] == [b.meter for b in rondo.bars]  # the grouping kept
 
 
 @pytest.mark.external

@@ -118,7 +118,7 @@ def test_the_beat_light_of_a_metronome_page_lights_both_meters(browser, tmp_path
     assert made.returncode == 0, made.stderr
     browser.get((tmp_path / "m.html").as_uri())
     result = browser.execute_async_script(TWO_METERS)
-    assert result["labels"] == ["5/4", "4/4"]
+    assert result["labels"] == ["5/4 (3+2)", "4/4 (2+2)"]
     # before play each row stands on bar 1 with its first pulse lit
     assert result["ready"] == [["1:1", 1, 5], ["1:1", 1, 4]]
     # 4.2 quarter notes: beat 5 of the 5/4 bar and the 4/4 bar 2's downbeat

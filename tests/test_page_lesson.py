@@ -105,6 +105,7 @@ def test_the_pages_meter_names_and_default_groupings_are_the_librarys(
     js: JsCall, meter: Meter
 ) -> None:
     assert js("meterName", list(meter.groups), meter.denominator) == str(meter)
+    assert js("meterLabel", list(meter.groups), meter.denominator) == meter.label
     assert js("defaultGroups", meter.numerator, meter.denominator) == list(
         default_groups(meter.numerator, meter.denominator)
     )
@@ -513,8 +514,7 @@ def test_a_meter_built_by_clicking_lights_the_librarys_accents(
     state = builder_state(browser)
     assert state["second"] == levels("3/4")
     assert state["summary"] == (
-        "2+3+2/8 counted 2+3+2 against 3/4 counted 3, the same pulse: the downbeats meet "
-        "every 42 pulses."
+        "7/8 (2+3+2) against 3/4, the same pulse: the downbeats meet every 42 pulses."
     )
     assert state["command"] == "theme metronome 2+3+2/8 --vs 3/4 --align beat --bpm e=120"
     # what the page would play is what the library clicks, to the exact quarter

@@ -399,8 +399,8 @@ def test_theme_show_gives_the_group_form_and_sources() -> None:
     assert result.returncode == 0, result.stderr
     shown = result.stdout
     assert "group: repertoire (odd meters in music you know)" in shown.splitlines()[1]
-    assert "  a: 3 x 2+2+2+3     2+2+2+3/8    3 bars" in shown
-    assert "  b: 1 x 3+3+3       3+3+3/8      1 bars" in shown
+    assert "  a: 3 x 2+2+2+3     9/8 (2+2+2+3)  3 bars" in shown
+    assert "  b: 1 x 3+3+3       9/8 (3+3+3)    1 bar" in shown  # the same meter, regrouped
     assert (
         "[verified] Grouping and bar pattern: a cycle of three bars of 2+2+2+3, then one bar of "
         "3+3+3 (docs/sources.md: herald-courier-2020, brubeck-1959)"

@@ -30,11 +30,16 @@ from theme.practice import config
 from theme.practice.exercise import Exercise
 from theme.practice.picture import score_svg
 from theme.practice.scoring import (
+    DEFAULT_TOLERANCE,
+    TOLERANCES,
+    Score,
     Target,
+    advice_line,
     default_window,
     match_tap,
     position_label,
     score_taps,
+    tolerance,
 )
 from theme.practice.session import (
     TapRun,
@@ -121,7 +126,7 @@ def test_a_position_tapped_early_every_bar_is_said_to_be_rushed(ms: int, bars: i
     downbeat, group = score.positions
     assert (downbeat.mean_ms, downbeat.spread_ms, downbeat.hits) == (0, 0, bars)
     assert group.mean_ms == pytest.approx(ms) and group.spread_ms == pytest.approx(0)
-    said = score.advice()
+    said = score.advice(TOLERANCES["tight"])
     if abs(ms) >= 15:
         how = "rush" if ms < 0 else "drag"
         assert said == [
@@ -427,6 +432,57 @@ def test_a_calibration_too_large_is_not_kept(home: Path) -> None:
     assert not (home / ".config").exists()
 
 
+# -- how strict: the teacher's tolerance ---------------------------------------------------
+
+
+def _leaning(ms: int, bars: int = 4) -> Score:
+    """Taps on 5/4's groups, beat 4 ``ms`` milliseconds off every bar, beat 1 on time."""
+    ex = groups_of_five(bars=bars)
+    return score_taps(
+        ex.targets, [t.seconds + (Fraction(ms, 1000) if t.position == 3 else 0) for t in ex.targets]
+    )
+
+
+def test_the_levels_grow_from_tight_to_relaxed_and_normal_is_the_default() -> None:
+    levels = [TOLERANCES[name] for name in ("tight", "normal", "relaxed")]
+    assert [t.good_ms for t in levels] == sorted(t.good_ms for t in levels)
+    assert [t.lean_ms for t in levels] == sorted(t.lean_ms for t in levels)
+    assert DEFAULT_TOLERANCE is TOLERANCES["normal"] and tolerance("Normal") is DEFAULT_TOLERANCE
+    assert TOLERANCES["tight"].lean_ms == 15  # a drummer's ear, as before
+    assert tolerance("45") == tolerance(45.0) and tolerance("45").good_ms == 45
+
+
+@pytest.mark.parametrize(
+    ("ms", "tight", "normal", "relaxed"),
+    [
+        (-20, "you rush beat 4", None, None),  # a beginner 20 ms ahead keeps time
+        (-45, "you rush beat 4", "beat 4, the start of the 2 group comes early", None),
+        (50, "you drag beat 4", "comes late: 50 ms behind the music", None),
+        (-80, "you rush", "comes early: 80 ms ahead of the music", "wait for it"),
+    ],
+)
+def test_the_words_match_the_level(
+    ms: int, tight: str | None, normal: str | None, relaxed: str | None
+) -> None:
+    score = _leaning(ms)
+    for name, expected in (("tight", tight), ("normal", normal), ("relaxed", relaxed)):
+        advice = " ".join(score.advice(TOLERANCES[name]))
+        if expected is None:
+            assert advice == "", (name, advice)
+            assert score.summary(TOLERANCES[name])[-1].startswith("steady: every position within")
+        else:
+            assert expected in advice, (name, advice)
+    assert "you rush" not in " ".join(score.advice()) and "you drag" not in " ".join(score.advice())
+
+
+def test_a_good_bar_and_a_clean_run_follow_the_level() -> None:
+    score = _leaning(50)  # beat 4 50 ms late in every bar
+    assert not score.clean(tolerance_ms=TOLERANCES["tight"].good_ms)
+    assert score.clean(tolerance_ms=TOLERANCES["normal"].good_ms)
+    assert score.bar_is_good(1, tolerance_ms=TOLERANCES["relaxed"].good_ms)
+    assert not score.bar_is_good(1, tolerance_ms=TOLERANCES["tight"].good_ms)
+
+
 # -- the picture -------------------------------------------------------------------------
 
 
@@ -434,7 +490,7 @@ def test_the_picture_shows_each_position_its_misses_and_the_advice(tmp_path: Pat
     ex = groups_of_five(bars=3)
     taps = [t.seconds + (Fraction(-30, 1000) if t.position == 3 else 0) for t in ex.targets[:-1]]
     score = score_taps(ex.targets, taps)
-    svg = score_svg(score, title="5/4 groups")
+    svg = score_svg(score, title="5/4 groups", strictness=TOLERANCES["tight"])
     assert svg.count("class='position'") == 2
     assert "you rush beat 4, the start of the 2 group: 30 ms early on average" in svg
     assert "1 missed" in svg
@@ -456,7 +512,8 @@ def test_the_picture_shows_each_position_its_misses_and_the_advice(tmp_path: Pat
         (["tv-1966", "--pattern", "nope"], "invalid pattern 'nope'"),
         (["5/4", "--pattern", "ostinato"], "a click has no ostinato"),
         (["5/4", "--runs", "0"], "invalid runs 0: expected 1 to 100"),
-        (["5/4", "--tolerance", "nan"], "invalid tolerance nan ms"),
+        (["5/4", "--tolerance", "nan"], "invalid tolerance 'nan'"),
+        (["5/4", "--tolerance", "strict"], "expected tight, normal (the default), relaxed"),
         (["5/4", "--window", "0"], "invalid window 0 ms"),
         (["5/4", "--drop-after", "0"], "invalid drop-after 0"),
         (["5/4", "--step", "fast"], "invalid step 'fast'"),
@@ -824,7 +881,9 @@ def test_a_tap_on_the_page_is_placed_on_the_audio_clock(browser, tv_page: Path) 
     assert placed == pytest.approx(expected - 0.1, abs=5e-4)
     assert got["scored"]["index"] == 6
     assert got["scored"]["offsetMs"] == pytest.approx(20, abs=0.5)
-    assert got["line"] == "bar 2, beat 4, the start of the 2 group: 20 ms late"
+    assert (
+        got["line"] == "bar 2, beat 4, the start of the 2 group: 20 ms late, good"
+    )  # within normal's 70 ms
     assert got["rows"] == 4  # the ostinato's four positions
 
 
@@ -856,3 +915,48 @@ def test_with_no_sound_card_tap_says_it_plays_live_and_offers_the_page(tmp_path:
     assert len(lines) == 1 and "no audio output device found" in lines[0]
     assert "plays along live" in lines[0] and "FILE.wav" not in lines[0]
     assert not (tmp_path / "run.svg").exists()
+
+
+@pytest.mark.browser
+def test_the_page_offers_the_ostinato_only_where_there_is_one_and_a_tolerance(  # type: ignore[no-untyped-def]
+    browser, tv_page: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import run_theme
+
+    made = run_theme("metronome", "5/4", "--vs", "4/4", "--bars", "4", "-o", "m.html", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    options = (
+        "return Array.from(document.querySelectorAll('section .tap-pattern'))"
+        ".map(s => Array.from(s.options).map(o => o.value));"
+    )
+    browser.get((tmp_path / "m.html").as_uri())
+    assert browser.execute_script(options)[0] == ["groups", "beats", "vs"]  # clicks only
+    browser.get(tv_page.as_uri())
+    assert browser.execute_script(options)[0][0] == "ostinato"
+    levels = browser.execute_script(
+        "const s = document.querySelector('section .tap-tolerance');"
+        "return [s.value, Array.from(s.options).map(o => o.value), Theme.TAP_TOLERANCES];"
+    )
+    assert levels[0] == "normal" and levels[1] == list(TOLERANCES)
+    assert {k: (v["good"], v["lean"]) for k, v in levels[2].items()} == {
+        name: (t.good_ms, t.lean_ms) for name, t in TOLERANCES.items()
+    }
+    for level in TOLERANCES:
+        for mean, spread in ((-52.0, 12.0), (61.0, 30.0), (-20.0, 3.0)):
+            on_page = browser.execute_script(
+                "return Theme.tapAdvice('beat 4', arguments[0], arguments[1], arguments[2]);",
+                mean,
+                spread,
+                level,
+            )
+            assert on_page == advice_line("beat 4", mean, spread, TOLERANCES[level])
+
+
+def test_a_metronome_and_the_tours_clicks_have_no_ostinato() -> None:
+    from theme.classroom.tour import STEPS
+    from theme.practice.exercise import ostinato_layer
+
+    assert ostinato_layer(STEPS[5].music(None)) is None  # step 6: 5/4 against 4/4, clicks
+    assert ostinato_layer(STEPS[1].music(None)) == "bass"  # step 2: the ostinato over clicks
+    with pytest.raises(UsageError, match="a click has no ostinato"):
+        Exercise.build(theme.Metronome("5/4", vs="4/4", bars=2).timeline(), pattern="ostinato")

@@ -128,7 +128,8 @@ def test_bad_parameters(params: dict[str, str], message: str) -> None:
 def test_unknown_variant() -> None:
     with pytest.raises(
         VariantError,
-        match=r"unknown variant 'tv-1967': expected one of tv-1966, .* or a path to a .toml file",
+        match=r"unknown variant 'tv-1967' \(did you mean tv-1966\?\): expected one of tv-1966, "
+        r".* or a path to a .toml file",
     ):
         theme.load("tv-1967")
 

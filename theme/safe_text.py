@@ -7,6 +7,8 @@
   visible, so a title cannot move the cursor, retitle the window or change colours.
 - :func:`page_text` is text from outside as a page shows it: control characters, NUL and
   the bidirectional overrides dropped, so a title cannot hide or reverse what follows it.
+- :func:`counted` writes a number with its noun, singular for one (``1 bar``, ``4 bars``);
+  :func:`did_you_mean` names the closest of the known names to a mistyped one.
 
 >>> bounded_int("42", "bars")
 42
@@ -20,10 +22,62 @@ import re
 
 from theme.errors import UsageError
 
-__all__ = ["MAX_DIGITS", "bounded_int", "clip", "page_data", "page_text", "printable", "shown"]
+__all__ = [
+    "MAX_DIGITS",
+    "bounded_int",
+    "clip",
+    "counted",
+    "did_you_mean",
+    "page_data",
+    "page_text",
+    "printable",
+    "shown",
+]
 
 MAX_DIGITS = 12
 """The most digits a whole number typed by a user or written in a file may have."""
+
+
+IRREGULAR_PLURALS = {"foot": "feet"}
+"""Nouns whose plural is not the singular and an ``s``."""
+
+
+def counted(number: int, noun: str) -> str:
+    """``number`` and ``noun``, the noun plural unless the number is one.
+
+    >>> counted(1, "bar"), counted(4, "bar"), counted(0, "beat"), counted(2, "foot")
+    ('1 bar', '4 bars', '0 beats', '2 feet')
+    """
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {IRREGULAR_PLURALS.get(noun, noun + 's')}"
+
+
+def did_you_mean(wanted: str, known: list[str] | tuple[str, ...]) -> str:
+    """``' (did you mean NAME?)'`` for the known names closest to ``wanted`` (a mistyped
+    name, or the start of one), or ``''`` when none is close; for an error message.
+
+    >>> did_you_mean("take-five", ["tv-1966", "take-five-vamp", "mars"])
+    ' (did you mean take-five-vamp?)'
+    >>> did_you_mean("balkan", ["balkan-7", "balkan-9", "mars"])
+    ' (did you mean balkan-7 or balkan-9?)'
+    >>> did_you_mean("zzz", ["tv-1966"])
+    ''
+    """
+    import difflib
+
+    if not isinstance(wanted, str) or not wanted or len(wanted) > 200:
+        return ""
+    folded = wanted.lower()
+    close = [name for name in known if name.lower().startswith(folded)]
+    if not close:
+        close = difflib.get_close_matches(folded, [k.lower() for k in known], n=3, cutoff=0.6)
+        close = [next(k for k in known if k.lower() == c) for c in close]
+    if not close:
+        return ""
+    close = close[:3]
+    named = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
+    return f" (did you mean {named}?)"
 
 
 def clip(text: str, limit: int = 40) -> str:

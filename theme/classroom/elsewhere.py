@@ -45,15 +45,17 @@ def _repertoire(tempo: Tempo | None) -> Timeline:
 
 
 def _repertoire_picture() -> str:
-    from theme.classroom.pictures import necklace_svg
+    """A bar of each example, each group one long note over its pulses, counted from 1."""
+    from theme.classroom.pictures import strip_svg
+    from theme.variants import load
 
-    def box(grouping: str) -> str:
-        return "".join("X" + "x" * (int(g) - 1) for g in grouping.split("+"))
-
-    return necklace_svg(
-        [(f"{g}: {heard}", Rhythm.from_box(box(g))) for g, _, heard, _ in REPERTOIRE_EXAMPLES],
-        title="The same groupings elsewhere",
-    )
+    rows = []
+    for grouping, name, heard, _ in REPERTOIRE_EXAMPLES:
+        meter = load(name).sections[0].meter
+        groups = [int(g) for g in grouping.split("+")]
+        rhythm = Rhythm.from_durations(groups, accents=(0,), unit=meter.pulse_quarters)
+        rows.append((heard[0].upper() + heard[1:], meter.label, rhythm, meter.numerator))
+    return strip_svg(rows, title="The same groupings elsewhere: one bar of each", beat_cells=1)
 
 
 EXTRA_STEPS: tuple[Step, ...] = (
@@ -61,7 +63,7 @@ EXTRA_STEPS: tuple[Step, ...] = (
         8,
         "Where else you have heard it",
         (
-            "Two bars of each, grouped by grouping: 3+2 in Take Five, 2+3 in Tchaikovsky's Sixth,",
+            "Two bars of each, one grouping after another: 3+2 in Take Five, 2+3 in Tchaikovsky's Sixth,",
             "2+2+3 in the rachenitsa, 3+2+2 in the kalamatianos, 2+2+2+3 in Blue Rondo a la Turk",
             "(three bars, then one of 3+3+3) and 2+2+3+2+2 in the kopanitsa.",
             "Clap on the loud notes: each group starts with one.",

@@ -72,7 +72,7 @@ class BarKind:
         pulses = tuple(k * meter.pulse_quarters for k in range(meter.numerator))
         kept = tuple(p for p in pulses if p < length) or (Fraction(0),)
         groups = _cut_groups(meter.groups, len(kept))
-        return cls(kept, groups, length, str(meter))
+        return cls(kept, groups, length, meter.label)
 
     @property
     def conducted(self) -> tuple[int, ...]:
@@ -144,9 +144,9 @@ def follow_rows(timeline: Timeline, labels: Sequence[str] = ("",)) -> tuple[Foll
     second meter's bars read from its clicks (``labels``, the beat light's, name them).
 
     >>> from theme.metronome import Metronome
-    >>> rows = follow_rows(Metronome("5/4", vs="4/4", bars=2).timeline(), ["5/4", "4/4"])
+    >>> rows = follow_rows(Metronome("5/4", vs="4/4", bars=2).timeline(), ["5/4 (3+2)", "4/4 (2+2)"])
     >>> [(row.label, [k.groups for k in row.kinds], [str(s) for s, _ in row.bars]) for row in rows]
-    [('5/4', [(3, 2)], ['0', '5']), ('4/4', [(2, 2)], ['0', '4', '8'])]
+    [('5/4 (3+2)', [(3, 2)], ['0', '5']), ('4/4 (2+2)', [(2, 2)], ['0', '4', '8'])]
     """
     first = _row(
         labels[0] if labels else "",

@@ -42,7 +42,7 @@ from theme.core.tempo import length_words
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
 from theme.output import Output, atomic_path, output_file
-from theme.safe_text import clip, page_text
+from theme.safe_text import clip, counted, page_text
 
 __all__ = [
     "MAX_PAGE_SECONDS",
@@ -331,7 +331,7 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
 
     >>> from theme.metronome import Metronome
     >>> [row.label for row in beat_rows(Metronome("5/4", vs="4/4", bars=2).timeline())]
-    ['5/4', '4/4']
+    ['5/4 (3+2)', '4/4 (2+2)']
     >>> [row.label for row in beat_rows(Metronome("5/4", bars=2).timeline())]
     ['']
     """
@@ -340,7 +340,7 @@ def beat_rows(timeline: Timeline) -> tuple[BeatRow, ...]:
         return (BeatRow("", beats_json(timeline)),)
     label, bars = second
     return (
-        BeatRow(str(timeline.bars[0].meter), beats_json(timeline)),
+        BeatRow(timeline.bars[0].meter.label, beats_json(timeline)),
         BeatRow(label, json.dumps(bars, separators=(",", ":"))),
     )
 
@@ -376,7 +376,7 @@ def _second_meter(timeline: Timeline) -> tuple[str, list[dict[str, object]]] | N
 
 
 def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -> str:
-    """``'4/4'`` from a bar's pulses: their number, grouping and length; a bar stretched to
+    """``'4/4 (2+2)'`` from a bar's pulses: their number, grouping and length; a bar stretched to
     another meter's length (``align='bar'``) is named by its grouping and pulses."""
     starts = [i for i, level in enumerate(levels) if level <= AccentLevel.GROUP] + [len(levels)]
     groups = "+".join(str(b - a) for a, b in itertools.pairwise(starts))
@@ -384,8 +384,8 @@ def _meter_label(pattern: Sequence[Event], keep: list[int], levels: list[int]) -
         pulse = pattern[keep[1]].onset - pattern[keep[0]].onset
         denominator = 4 / pulse
         if denominator.denominator == 1 and int(denominator) in DENOMINATORS:
-            return str(Meter.parse(f"{groups}/{int(denominator)}"))
-    return f"{groups} ({len(levels)} beats)"
+            return Meter.parse(f"{groups}/{int(denominator)}").label
+    return f"{counted(len(levels), 'beat')} ({groups})"
 
 
 def _section(section: PageSection, number: int) -> str:
@@ -555,8 +555,7 @@ def timeline_section(
         title or timeline.title,
         timeline,
         paragraphs=[
-            f"{len(timeline.bars)} bar{'' if len(timeline.bars) == 1 else 's'}, "
-            f"{float(timeline.duration_seconds):.1f} seconds."
+            f"{counted(len(timeline.bars), 'bar')}, {float(timeline.duration_seconds):.1f} seconds."
         ],
         score=notation_svg(timeline, bars=notation_bars),
         score_note=score_note(timeline, notation_bars),

@@ -37,20 +37,20 @@ CLICK_VOICES = ("click", "clicklow")
 
 def bars_data(timeline: Timeline) -> list[dict[str, Any]]:
     """Each bar: its number ``n``, ``start`` and length ``quarters`` (quarter notes), its
-    ``meter`` (``'3+2/4'`` style when the grouping is not the default), ``groups`` (pulses),
+    ``meter`` (its label, ``'7/8 (2+2+3)'``: :attr:`~theme.core.meter.Meter.label`), ``groups`` (pulses),
     ``pulse`` (quarter notes a pulse), ``levels`` (an accent level per pulse: 0 the
     downbeat, 1 a group start, 2 a beat) and ``section`` (its form label, or empty).
 
     >>> from theme.core.meter import Meter
     >>> bars_data(Timeline.build(title="t", bars=[(Meter.parse("7/8"), "A")], tempo=120))
-    [{'n': 1, 'start': 0.0, 'quarters': 3.5, 'meter': '7/8', 'groups': [2, 2, 3], 'pulse': 0.5, 'levels': [0, 2, 1, 2, 1, 2, 2], 'section': 'A'}]
+    [{'n': 1, 'start': 0.0, 'quarters': 3.5, 'meter': '7/8 (2+2+3)', 'groups': [2, 2, 3], 'pulse': 0.5, 'levels': [0, 2, 1, 2, 1, 2, 2], 'section': 'A'}]
     """
     return [
         {
             "n": bar.number,
             "start": float(bar.start),
             "quarters": float(bar.quarters),
-            "meter": str(bar.meter),
+            "meter": bar.meter.label,
             "groups": list(bar.meter.groups),
             "pulse": float(bar.meter.pulse_quarters),
             "levels": [int(level) for level in bar.meter.accent_levels()],

@@ -85,7 +85,8 @@ def _count_picture() -> str:
     from theme.classroom.pictures import necklace_svg
 
     return necklace_svg(
-        [("5/4 counted 3+2", Rhythm.from_box("XxxXx", "1"))], title="Five beats, 3+2"
+        [("5/4 (3+2): loud on 1 and 4", Rhythm.from_box("XxxXx", "1"))],
+        title="Five beats round the bar",
     )
 
 
@@ -93,17 +94,30 @@ def _ostinato_picture() -> str:
     from theme.classroom.pictures import necklace_svg
 
     return necklace_svg(
-        [("3+3+2+2: dash dash dot dot", Rhythm.from_box(OSTINATO))], title="The ostinato"
+        [("long, long, short, short", Rhythm.from_box(OSTINATO))],
+        title="The ostinato: dash dash dot dot",
     )
 
 
+STRATEGY_WORDS = {
+    "squeeze": "the short notes shorter",
+    "drop": "the last note left out",
+    "stretch": "spread over two bars",
+    "rebar": "the same notes, new barlines",
+}
+"""What each strategy does, in a few words under its name (step 5's picture)."""
+
+
 def _strategy_picture() -> str:
-    from theme.classroom.pictures import necklace_svg
+    """One bar of the 5/4 ostinato, then each strategy's 4/4 bar by bar: rebar takes five
+    bars of 4/4 to come back to the start of a bar."""
+    from theme.classroom.pictures import strip_svg
     from theme.core.remeter import remeter_rhythm
 
     ostinato = Rhythm.from_box(OSTINATO)
-    shown = [("5/4", ostinato)] + [(s, remeter_rhythm(ostinato, s)) for s in STRATEGY_ORDER]
-    return necklace_svg(shown, title="Five into four: the ostinato and four strategies")
+    rows = [("5/4", "the ostinato", ostinato, 10)]
+    rows += [(s, STRATEGY_WORDS[s], remeter_rhythm(ostinato, s), 8) for s in STRATEGY_ORDER]
+    return strip_svg(rows, title="Five into four: the ostinato, then four strategies in 4/4")
 
 
 def _versus_picture() -> str:

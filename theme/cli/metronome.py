@@ -84,7 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--output",
         metavar="FILE",
         help="write .wav, .flac, .ogg, .mid or .html (a page to project) instead of playing "
-        "(needs --bars)",
+        "(a sound or MIDI file needs --bars; a page, which loops, holds 8 bars, or as many "
+        "as the two meters need to meet, unless --bars is given)",
     )
     p.add_argument(
         "--rate", type=whole_number, help="sample rate of the sound: 44100 or 48000 (default)"
@@ -281,12 +282,21 @@ def run(args: argparse.Namespace) -> int:
     )
     rate = args.rate or 48000
     if out is not None:
-        from theme.export import write
+        import dataclasses
 
-        if args.bars is None:
-            raise UsageError("-o needs --bars N: a file cannot hold an endless metronome")
+        from theme.export import write
+        from theme.safe_text import counted
+
+        if args.bars is None and kind == "html":  # a page loops: a few bars are enough
+            metronome = dataclasses.replace(metronome, bars=metronome.page_bars())
+        elif args.bars is None:
+            raise UsageError(
+                "-o needs --bars N for a sound or MIDI file: a file cannot hold an endless "
+                "metronome (a page, .html, needs none)"
+            )
         write(metronome, out, rate=rate)  # audio straight from the renderer, block by block
-        print(f"wrote {args.output} ({metronome.describe()}, {args.count_in + args.bars} bars)")
+        bars = counted(args.count_in + (metronome.bars or 0), "bar")
+        print(f"wrote {args.output} ({metronome.describe()}, {bars})")
         return 0
     from theme.live.loop import LiveMetronome, TerminalKeys
 

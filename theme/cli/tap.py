@@ -89,10 +89,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--tolerance",
-        type=float,
-        default=30.0,
-        metavar="MS",
-        help="a clean run and a good bar: every onset hit within this (default 30 ms)",
+        default="normal",
+        metavar="LEVEL",
+        help="how strict: tight (30 ms; early or late from 15 ms, a musician's words), "
+        "normal (70 ms; from 35 ms; for beginners, the default), relaxed (120 ms; from 60 "
+        "ms), or a number of ms; a clean run and a good bar have every onset hit within it",
     )
     p.add_argument(
         "--drop-after",
@@ -131,7 +132,9 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(
             f"invalid drop-after {args.drop_after}: expected 1 to {MAX_DROP_AFTER} bars"
         )
-    _milliseconds(args.tolerance, "tolerance", 1, 500)
+    from theme.practice.scoring import tolerance
+
+    args.strictness = tolerance(args.tolerance)
     _milliseconds(args.window, "window", 1, 1000)
     _milliseconds(args.calibration, "calibration", -500, 500)
     if args.calibrate:
@@ -279,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
             make_sink=make_sink,
             runs=args.runs,
             step_qpm=step,
-            tolerance_ms=args.tolerance,
+            tolerance_ms=args.strictness.good_ms,
             on_run=None if args.calibrate else lambda n, result: _report(args, step, n, result),
             on_start=runs.append,
             keys=keys,
@@ -312,7 +315,10 @@ def run(args: argparse.Namespace) -> int:
         from theme.practice.picture import score_svg
         from theme.renderers.picture import write_picture
 
-        write_picture(score_svg(last.score, title=exercise.describe()), args.output)
+        write_picture(
+            score_svg(last.score, title=exercise.describe(), strictness=args.strictness),
+            args.output,
+        )
         print(f"wrote {args.output}")
     if last.error is not None:
         raise last.error
@@ -333,12 +339,12 @@ def _report(args: argparse.Namespace, step: Fraction, number: int, result: RunRe
     """What a run did: its score, the bars with the sound off, whether the next is faster."""
     head = f"run {number} at {result.exercise.tempo}" if args.runs > 1 else "run"
     print(f"{head} ({result.ended}):")
-    for line in result.score.summary():
+    for line in result.score.summary(args.strictness):
         print("  " + line)
     if result.silent_bars:
         print(f"  bars played with the sound off: {_ranges(result.silent_bars)}")
     if number < args.runs and result.ended == "played":
-        clean = result.score.clean(tolerance_ms=args.tolerance)
+        clean = result.score.clean(tolerance_ms=args.strictness.good_ms)
         print("  clean: faster next run" if clean and step else "  not clean: same tempo")
 
 

@@ -99,17 +99,17 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _listing(chosen: list[Variant]) -> str:
     """The variants under their groups' headings, one row each, the columns aligned."""
-    from theme.safe_text import printable
+    from theme.safe_text import counted, printable
     from theme.variants import grouped
 
     sections: list[tuple[str, list[tuple[str, ...]]]] = []
     for heading, members in grouped(chosen):
         rows: list[tuple[str, ...]] = []
         for v in members:
-            meters = ", ".join(
-                f"{m.numerator}/{m.denominator} ({'+'.join(map(str, m.groups))})" for m in v.meters
+            meters = ", ".join(m.label for m in v.meters)
+            rows.append(
+                (v.name, meters, counted(v.total_bars, "bar"), str(v.tempo), printable(v.title))
             )
-            rows.append((v.name, meters, f"{v.total_bars} bars", str(v.tempo), printable(v.title)))
         sections.append((heading, rows))
     every = [row for _, rows in sections for row in rows]
     widths = [max(len(row[i]) for row in every) for i in range(4)]
@@ -152,7 +152,7 @@ def run_show(args: argparse.Namespace) -> int:
     from theme.errors import UsageError
     from theme.export import kind_of_file
     from theme.renderers.text import diff, section_grids
-    from theme.safe_text import printable
+    from theme.safe_text import counted, printable
     from theme.variants import load
 
     if args.diff and args.strategy is None:
@@ -189,8 +189,9 @@ def run_show(args: argparse.Namespace) -> int:
     page = [printable(f"{variant.name}: {variant.title}")]
     page += [printable(line) for line in variant.description.splitlines()]
     page += [f"tempo {tempo} (quarter notes a minute unless a unit is given)", "", "form:"]
+    width = max((len(s.meter.label) for s in variant.sections), default=0)
     for s in variant.sections:
-        page.append(f"  {printable(s.name):<18} {s.meter.explicit:<12} {s.bars} bars")
+        page.append(f"  {printable(s.name):<18} {s.meter.label:<{width}}  {counted(s.bars, 'bar')}")
     if variant.parameters:
         page += ["", "parameters (set with -p NAME=VALUE):"]
         for p in variant.parameters:
@@ -219,5 +220,7 @@ def run_export(args: argparse.Namespace) -> int:
     timeline = timeline_from_args(args)
     path = write(timeline, out, rate=args.rate, soundfont=args.soundfont)
     seconds = float(timeline.duration_seconds)
-    print(f"wrote {path} ({len(timeline.bars)} bars, {seconds:.1f} s)")
+    from theme.safe_text import counted
+
+    print(f"wrote {path} ({counted(len(timeline.bars), 'bar')}, {seconds:.1f} s)")
     return 0

@@ -41,6 +41,8 @@ import enum
 from collections.abc import Sequence
 from fractions import Fraction
 
+from theme.safe_text import did_you_mean
+
 __all__ = [
     "SCHEMES",
     "Gesture",
@@ -122,7 +124,10 @@ def syllables(groups: Sequence[int], *, scheme: str = "group") -> list[list[str]
         return [list(_solkattu(g)) for g in groups]
     if scheme == "words":
         return [list(_solkattu(g, WORDS)) for g in groups]
-    raise ValueError(f"invalid counting scheme {scheme!r}: expected one of {', '.join(SCHEMES)}")
+    raise ValueError(
+        f"invalid counting scheme {scheme!r}{did_you_mean(str(scheme), list(SCHEMES))}: expected "
+        f"one of {', '.join(SCHEMES)}"
+    )
 
 
 def counting_line(groups: Sequence[int], *, scheme: str = "group") -> str:

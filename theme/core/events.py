@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from theme.core.meter import AccentLevel, Meter
 from theme.errors import MeterError, UsageError
-from theme.safe_text import shown
+from theme.safe_text import did_you_mean, shown
 
 __all__ = [
     "ACCENTED_VELOCITY",
@@ -68,7 +68,10 @@ class Layer:
     ``voice`` names the synthesizer's sound (``bass``, ``lead``, ``bongo``, ``kick``,
     ``snare``, ``hihat``, ``click``...); ``program`` is the General MIDI program (0-127) for
     pitched layers; drum layers play on MIDI channel 10 with General MIDI drum notes.
-    ``pan`` is the stereo place from -1 (left) to 1 (right).
+    ``pan`` is the stereo place from -1 (left) to 1 (right). ``meter`` is set for a layer
+    that counts in a meter of its own, its bars their own length (a metronome's second meter,
+    beat against beat): from the bar of the timeline where its first event sounds, a score
+    bars its staff in that meter, not in the timeline's bars; None, the timeline's bars.
     """
 
     name: str
@@ -78,6 +81,7 @@ class Layer:
     pan: float = 0.0
     gain: float = 1.0
     channel: int = 0
+    meter: Meter | None = None
 
     def __post_init__(self) -> None:
         for name, kind in (("name", str), ("voice", str), ("program", int), ("channel", int)):
@@ -90,8 +94,11 @@ class Layer:
                 raise TypeError(f"a layer's {name} must be a number, not {shown(value)}")
         if self.voice not in VOICES:
             raise UsageError(
-                f"unknown voice {shown(self.voice)}: expected one of {', '.join(VOICES)}"
+                f"unknown voice {shown(self.voice)}{did_you_mean(self.voice, list(VOICES))}: "
+                f"expected one of {', '.join(VOICES)}"
             )
+        if self.meter is not None and not isinstance(self.meter, Meter):
+            raise TypeError(f"a layer's meter must be a Meter or None, not {shown(self.meter)}")
         if not 0 <= self.program <= 127:
             raise UsageError(f"invalid program {shown(self.program)}: expected 0 to 127")
         if not 0 <= self.channel <= 15:

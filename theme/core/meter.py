@@ -235,6 +235,21 @@ class Meter:
         return f"{'+'.join(map(str, self.groups))}/{self.denominator}"
 
     @property
+    def label(self) -> str:
+        """The meter as everything a class reads names it: the time signature, then its
+        grouping, ``'9/8 (2+2+2+3)'``. Two groupings of one meter share the time signature,
+        so a regrouped bar does not read as a change of meter.
+
+        >>> Meter.parse("2+2+2+3/8").label, Meter.parse("9/8").label, Meter.parse("5/4").label
+        ('9/8 (2+2+2+3)', '9/8 (3+3+3)', '5/4 (3+2)')
+        >>> Meter.parse("5/4").with_groups("5").label  # one group: nothing to spell out
+        '5/4'
+        """
+        if len(self.groups) == 1:
+            return f"{self.numerator}/{self.denominator}"
+        return f"{self.numerator}/{self.denominator} ({'+'.join(map(str, self.groups))})"
+
+    @property
     def explicit(self) -> str:
         """The meter with its grouping always spelled out: ``'3+2/4'``."""
         return f"{'+'.join(map(str, self.groups))}/{self.denominator}"

@@ -40,6 +40,7 @@ from theme.core.meter import Meter
 from theme.core.rhythm import Hit, Rhythm, fraction_gcd
 from theme.core.tempo import TempoMap, TempoSegment
 from theme.errors import RemeterError
+from theme.safe_text import did_you_mean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -160,7 +161,8 @@ def get_strategy(name: str | Strategy) -> Strategy:
         return STRATEGIES[name]
     except KeyError:
         raise RemeterError(
-            f"unknown strategy {name!r}: expected one of {', '.join(STRATEGIES)}"
+            f"unknown strategy {name!r}{did_you_mean(str(name), list(STRATEGIES))}: expected one "
+            f"of {', '.join(STRATEGIES)}"
         ) from None
 
 

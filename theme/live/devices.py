@@ -17,7 +17,7 @@ from typing import Any
 
 from theme.errors import AudioDeviceError, UsageError
 from theme.live import LATENCY_RANGE
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 
 __all__ = [
     "LATENCY_RANGE",
@@ -255,4 +255,5 @@ def find_device(device: str | int | None, outputs: list[Device]) -> int | None:
         if matches:
             return matches[0].index
     names = ", ".join(f"{d.index} ({d.name})" for d in outputs)
-    raise AudioDeviceError(f"unknown output device {text!r}: expected one of {names}")
+    close = did_you_mean(text, [d.name for d in outputs])
+    raise AudioDeviceError(f"unknown output device {text!r}{close}: expected one of {names}")

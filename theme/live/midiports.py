@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theme.errors import MidiDeviceError, MidiPortLostError, UsageError
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 
 __all__ = [
     "APIS",
@@ -166,7 +166,8 @@ def find_port(name: str, names: list[str], *, kind: str = "output") -> str:
                 return candidate
     there = ", ".join(repr(n) for n in names) if names else "none"
     raise MidiDeviceError(
-        f"unknown MIDI {kind} {clip(name)!r}: expected one of {there} (see 'theme ports')"
+        f"unknown MIDI {kind} {clip(name)!r}{did_you_mean(str(name), list(names))}: expected one "
+        f"of {there} (see 'theme ports')"
     )
 
 

@@ -71,6 +71,10 @@ __all__ = [
 ]
 
 
+PAGE_BARS = 8
+"""The fewest bars a metronome's page holds when no number is given (it loops)."""
+
+
 @dataclass(frozen=True, init=False)
 class Metronome:
     """Clicks for one meter, or two against each other (see the module docstring).
@@ -206,6 +210,32 @@ class Metronome:
         """Quarter notes between the meetings of the two downbeats."""
         return bar_layout.meeting_every(self.bar_quarters, self.second_bar_quarters)
 
+    def page_bars(self) -> int:
+        """The bars a page (or a file) holds when none are given: at least
+        :data:`PAGE_BARS`, all of a ramp's or an accelerando's steps (the ramp's last tempo for
+        one more step) and two turns of a gap, rounded up to a whole number of meetings of
+        two meters' downbeats; at most ``MAX_BARS``. A page loops, so a few bars are enough.
+
+        >>> Metronome("7/8", vs="4/4").page_bars(), Metronome("5/4", vs="4/4").page_bars()
+        (8, 8)
+        >>> Metronome("13/16", vs="4/4").page_bars(), Metronome("5/4", ramp="120-180/4").page_bars()
+        (16, 64)
+        >>> Metronome("5/4", gap="3:1").page_bars(), Metronome("5/4", accel="120-180/12").page_bars()
+        (8, 12)
+        """
+        bars = PAGE_BARS
+        if self.ramp is not None:
+            bars = max(bars, (self.ramp.steps + 1) * self.ramp.every)
+        if self.accel is not None:
+            bars = max(bars, self.accel.bars)
+        if self.gap is not None:
+            bars = max(bars, 2 * (self.gap.heard_bars + self.gap.silent_bars))
+        every = self.meeting_every
+        if every is not None:
+            meet = int(every / self.bar_quarters)
+            bars = -(-bars // meet) * meet
+        return min(bars, MAX_BARS)
+
     def meetings(self, count: int) -> list[Fraction]:
         """The first ``count`` positions (quarter notes after the count-in) where both
         downbeats fall together."""
@@ -237,7 +267,9 @@ class Metronome:
     def layers(self) -> dict[str, Layer]:
         """The layers by name: one meter in the centre, or the first left and the second
         right (and the count-in in the centre)."""
-        return bar_layout.layers_for(two_meters=self.vs is not None, count_in=self.count_in)
+        return bar_layout.layers_for(
+            two_meters=self.vs is not None, count_in=self.count_in, vs=self.vs, align=self.align
+        )
 
     def timeline(self, *, bars: int | None = None) -> Timeline:
         """``bars`` bars (default: ``self.bars``) as a timeline, with markers naming the
@@ -276,9 +308,9 @@ class Metronome:
         >>> Metronome("7/8", ramp="e=200-280/4").describe()
         'metronome 7/8 (2+2+3), ramp e=200-280, +4 every 4 bars'
         """
-        text = f"metronome {self.meter} ({'+'.join(map(str, self.meter.groups))})"
+        text = f"metronome {self.meter.label}"
         if self.vs is not None:
-            text += f" against {self.vs} ({'+'.join(map(str, self.vs.groups))}), align {self.align}"
+            text += f" against {self.vs.label}, align {self.align}"
         if self.ramp is not None:
             return text + f", ramp {self.ramp}"
         if self.accel is not None:

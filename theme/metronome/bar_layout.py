@@ -16,6 +16,7 @@ common multiple of the two bar lengths) or are stretched to the first meter's ba
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import math
@@ -71,10 +72,15 @@ def meetings(every: Fraction | None, count: int) -> list[Fraction]:
     return [i * every for i in range(count)]
 
 
-def layers_for(*, two_meters: bool, count_in: int) -> dict[str, Layer]:
+def layers_for(
+    *, two_meters: bool, count_in: int, vs: Meter | None = None, align: str | None = None
+) -> dict[str, Layer]:
     """The layers by name: one meter in the centre, or the first left and the second right
-    (and the count-in in the centre when there is one)."""
-    first = [FIRST_OF_TWO, SECOND] if two_meters else [MAIN]
+    (and the count-in in the centre when there is one). The second meter's layer counts in
+    ``vs`` when its bars keep their own length (``align='beat'``): a score gives it a staff
+    in its own time signature."""
+    second = dataclasses.replace(SECOND, meter=vs) if vs is not None and align != "bar" else SECOND
+    first = [FIRST_OF_TWO, second] if two_meters else [MAIN]
     chosen = first + ([COUNT] if count_in else [])
     return {layer.name: layer for layer in chosen}
 
@@ -189,7 +195,9 @@ def lay_out(
         title=title,
         bars=laid,
         tempo=tempo_map,
-        layers=layers_for(two_meters=vs is not None, count_in=count_in).values(),
+        layers=layers_for(
+            two_meters=vs is not None, count_in=count_in, vs=vs, align=align
+        ).values(),
         events=events,
         markers=markers,
     )

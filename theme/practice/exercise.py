@@ -2,8 +2,8 @@
 
 The music is any timeline: a variant's groove, or a metronome's clicks in any meter. The
 pattern to tap is ``beats`` (every pulse of each bar), ``groups`` (the first pulse of each
-group: 5/4 as 3+2 is tapped on 1 and 4), ``ostinato`` (a variant's first layer: tv-1966's
-3+3+2+2 bass) or the name of a layer. A count-in of clicks in the opening meter comes first
+group: 5/4 as 3+2 is tapped on 1 and 4), ``ostinato`` (a variant's first layer that is not
+a click: tv-1966's 3+3+2+2 bass; music of clicks only has none) or the name of a layer. A count-in of clicks in the opening meter comes first
 and is not scored. The expected onsets are seconds from the timeline's exact positions.
 
 >>> from theme.metronome import Metronome
@@ -24,9 +24,9 @@ from theme.errors import UsageError
 from theme.metronome import count_in as with_count_in
 from theme.metronome.clicks import COUNT
 from theme.practice.scoring import Target
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 
-__all__ = ["PATTERNS", "Exercise", "targets_for"]
+__all__ = ["NOT_AN_OSTINATO", "PATTERNS", "Exercise", "ostinato_layer", "targets_for"]
 
 PATTERNS = ("ostinato", "groups", "beats")
 """The patterns named by what they are; any layer's name is a pattern too."""
@@ -108,18 +108,45 @@ def _layer_name(timeline: Timeline, pattern: str) -> str | None:
         return None
     own = [name for name in timeline.layers if name != COUNT.name]
     if pattern == "ostinato":
-        if not own or own == ["click"]:
+        played = ostinato_layer(timeline)
+        if played is None:
             raise UsageError(
                 "invalid pattern 'ostinato': a click has no ostinato; choose beats or groups, "
                 "or tap a variant's ostinato (theme tap tv-1966 --pattern ostinato)"
             )
-        return own[0]
+        return played
     if pattern not in own:
         raise UsageError(
-            f"invalid pattern {clip(pattern)!r}: expected {', '.join(PATTERNS)} or a layer "
+            f"invalid pattern {clip(pattern)!r}{did_you_mean(pattern, [*PATTERNS, *own])}: "
+            f"expected {', '.join(PATTERNS)} or a layer "
             f"({', '.join(own) if own else 'none here'})"
         )
     return pattern
+
+
+NOT_AN_OSTINATO = ("click", "clicklow", "foot")
+"""The voices that keep the count or the step, never an ostinato: clicks, the dance's feet."""
+
+
+def ostinato_layer(timeline: Timeline) -> str | None:
+    """The layer ``ostinato`` taps: the first that plays music of its own (not a click, a
+    count-in or the dance's feet), or None: a metronome has no ostinato, of one meter or two.
+
+    >>> from theme.metronome import Metronome
+    >>> ostinato_layer(Metronome("5/4", vs="4/4", bars=1).timeline()) is None
+    True
+    >>> from theme.variants import load
+    >>> ostinato_layer(load("tv-1966").timeline())
+    'bass'
+    """
+    return next(
+        (
+            name
+            for name, layer in timeline.layers.items()
+            if name != COUNT.name and layer.voice not in NOT_AN_OSTINATO
+        ),
+        None,
+    )
 
 
 def targets_for(timeline: Timeline, pattern: str) -> tuple[Target, ...]:

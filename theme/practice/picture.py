@@ -13,7 +13,7 @@ import math
 from theme.classroom.pictures import BLUE, GREEN, GREY, ORANGE, RED, text_width
 from theme.classroom.pictures import _svg as svg_document
 from theme.classroom.pictures import _text as svg_text
-from theme.practice.scoring import LEAN_MS, PositionScore, Score
+from theme.practice.scoring import DEFAULT_TOLERANCE, PositionScore, Score, Tolerance
 
 __all__ = ["MS_SHOWN", "score_svg"]
 
@@ -36,7 +36,7 @@ def _clip(ms: float) -> float:
     return max(-MS_SHOWN, min(MS_SHOWN, ms))
 
 
-def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
+def score_svg(score: Score, *, title: str, strictness: Tolerance = DEFAULT_TOLERANCE) -> str:
     """The picture of ``score`` as SVG text.
 
     >>> from fractions import Fraction
@@ -50,7 +50,8 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
     """
     positions = score.positions
     meter = positions[0].meter if positions else None
-    lines = score.summary(lean_ms=lean_ms)
+    lean_ms = strictness.lean_ms
+    lines = score.summary(strictness)
     headline, advice = lines[0], [s for s in lines[1:] if not s.startswith("  ")]
     cx, cy, r = 190.0, 250.0, 120.0
     rows_left = 400.0
@@ -120,7 +121,7 @@ def score_svg(score: Score, *, title: str, lean_ms: float = LEAN_MS) -> str:
             f"r='9' fill='{colour}'/>"
         )
     if meter is not None:
-        body.append(svg_text(cx, cy - 6, meter.explicit, 20, "middle", "bold", BLUE))
+        body.append(svg_text(cx, cy - 6, meter.label, 20, "middle", "bold", BLUE))
         body.append(svg_text(cx, cy + 18, "inside: early", 13, "middle", fill=GREY))
         body.append(svg_text(cx, cy + 36, "outside: late", 13, "middle", fill=GREY))
     # the rows: every hit, the mean and the spread on a millisecond scale

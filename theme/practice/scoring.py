@@ -16,8 +16,14 @@ are extra taps; an onset with no tap is a miss. Offsets are positive when late.
 >>> score = score_taps(targets, taps + [Fraction(9, 10)], window=Fraction(1, 10))
 >>> score.hits, score.misses, score.extras
 (8, 0, 1)
->>> score.advice()
+>>> score.advice(TOLERANCES["tight"])
 ['you rush beat 4, the start of the 2 group: 20 ms early on average (spread 0 ms)']
+>>> score.advice()  # normal: 20 ms early is within what a beginner is asked
+[]
+
+How strict the words are is a :class:`Tolerance` a teacher chooses (:data:`TOLERANCES`):
+``tight`` for musicians, ``normal`` (the default) for a class of beginners, ``relaxed`` for
+a first try.
 """
 
 from __future__ import annotations
@@ -30,25 +36,87 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from theme.core.meter import Meter
+from theme.errors import UsageError
+from theme.safe_text import clip
 
 __all__ = [
+    "DEFAULT_TOLERANCE",
     "LEAN_MS",
     "MAX_WINDOW",
+    "TOLERANCES",
     "Match",
     "PositionScore",
     "Score",
     "Target",
+    "Tolerance",
+    "advice_line",
     "default_window",
     "match_tap",
     "position_label",
     "score_taps",
+    "tolerance",
 ]
 
 MAX_WINDOW = Fraction(3, 20)
 """The widest a tap may be from an onset and still be matched to it (seconds): 150 ms."""
 LEAN_MS = 15.0
 """A position tapped this many milliseconds early (late) on average, or more, is said to
-be rushed (dragged)."""
+be rushed (dragged), with the ``tight`` tolerance."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How strict the scoring of taps is: a tap within ``good_ms`` milliseconds of its onset
+    is good (a good bar, a clean run: every onset hit so); a position off by ``lean_ms`` or
+    more on average is said to be early or late. ``name`` is the level's (``tight``,
+    ``normal``, ``relaxed``), or ``'N ms'`` for a number given."""
+
+    name: str
+    good_ms: float
+    lean_ms: float
+
+    @property
+    def musicians(self) -> bool:
+        """Whether its words are a musician's (``you rush``, ``you drag``)."""
+        return self.name == "tight"
+
+
+TOLERANCES = {
+    "tight": Tolerance("tight", 30.0, LEAN_MS),
+    "normal": Tolerance("normal", 70.0, 35.0),
+    "relaxed": Tolerance("relaxed", 120.0, 60.0),
+}
+"""The levels a teacher chooses from. ``tight`` is a drummer's: 30 ms, early or late from
+15 ms. ``normal`` suits a class of beginners, whose taps spread some 30 to 50 ms about the
+beat and land a little ahead of it even when they keep time: 70 ms, early or late from
+35 ms. ``relaxed`` is for a first try: 120 ms, early or late from 60 ms."""
+DEFAULT_TOLERANCE = TOLERANCES["normal"]
+
+
+def tolerance(value: str | float | Tolerance) -> Tolerance:
+    """A tolerance: a level's name (:data:`TOLERANCES`), or a number of milliseconds
+    (``'40'``: good within 40 ms, early or late from half of it, in a musician's words).
+
+    Raises:
+        UsageError: another name, or a number outside 1 to 500 ms.
+
+    >>> tolerance("relaxed").good_ms, tolerance("40")
+    (120.0, Tolerance(name='40 ms', good_ms=40.0, lean_ms=20.0))
+    """
+    if isinstance(value, Tolerance):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TOLERANCES:
+        return TOLERANCES[value.strip().lower()]
+    try:
+        ms = float(value)
+    except (TypeError, ValueError):
+        ms = math.nan
+    if not 1 <= ms <= 500:  # NaN fails too
+        raise UsageError(
+            f"invalid tolerance {clip(str(value))!r}: expected tight, normal (the default), "
+            "relaxed, or 1 to 500 ms"
+        )
+    return Tolerance(f"{ms:g} ms", ms, ms / 2)
 
 
 @dataclass(frozen=True)
@@ -161,21 +229,18 @@ class Score:
             o is not None and abs(float(o * 1000)) <= tolerance_ms for o in offsets
         )
 
-    def advice(self, *, lean_ms: float = LEAN_MS) -> list[str]:
-        """In words: each position rushed or dragged by ``lean_ms`` or more on average."""
+    def advice(self, strictness: Tolerance = DEFAULT_TOLERANCE) -> list[str]:
+        """In words: each position early or late by the tolerance's ``lean_ms`` or more on
+        average (:func:`advice_line`)."""
         said = []
         for p in self.positions:
             mean, spread = p.mean_ms, p.spread_ms
-            if mean is None or spread is None or abs(mean) < lean_ms:
+            if mean is None or spread is None or abs(mean) < strictness.lean_ms:
                 continue
-            how, which = ("rush", "early") if mean < 0 else ("drag", "late")
-            said.append(
-                f"you {how} {p.label}: {abs(mean):.0f} ms {which} on average "
-                f"(spread {spread:.0f} ms)"
-            )
+            said.append(advice_line(p.label, mean, spread, strictness))
         return said
 
-    def summary(self, *, lean_ms: float = LEAN_MS) -> list[str]:
+    def summary(self, strictness: Tolerance = DEFAULT_TOLERANCE) -> list[str]:
         """Lines for the end of a run: the counts, the mean and spread, each position, the
         advice (or that it was steady)."""
         lines = [
@@ -192,12 +257,42 @@ class Score:
             lines.append(
                 f"  {p.label}: {_signed(p.mean_ms)} ± {p.spread_ms:.0f} ms ({p.hits} hits{missed})"
             )
-        advice = self.advice(lean_ms=lean_ms)
+        advice = self.advice(strictness)
         if advice:
             lines.extend(advice)
         elif self.hits:
-            lines.append(f"steady: every position within {lean_ms:g} ms on average")
+            lines.append(
+                f"steady: every position within {strictness.lean_ms:g} ms on average "
+                f"({strictness.name})"
+            )
         return lines
+
+
+def advice_line(label: str, mean_ms: float, spread_ms: float, strictness: Tolerance) -> str:
+    """One position early (``mean_ms`` < 0) or late, in the tolerance's words: a musician's
+    for ``tight``, plain ones with what to do for the others (the page says the same).
+
+    >>> advice_line("beat 4", -20.4, 5.0, TOLERANCES["tight"])
+    'you rush beat 4: 20 ms early on average (spread 5 ms)'
+    >>> advice_line("beat 4", -52.0, 12.0, TOLERANCES["normal"])
+    'beat 4 comes early: 52 ms ahead of the music on average (spread 12 ms); wait for it'
+    >>> advice_line("the & of 2", 61.0, 30.0, TOLERANCES["relaxed"])
+    'the & of 2 comes late: 61 ms behind the music on average (spread 30 ms); listen ahead'
+    """
+    early = mean_ms < 0
+    if strictness.musicians:
+        how, which = ("rush", "early") if early else ("drag", "late")
+        return (
+            f"you {how} {label}: {abs(mean_ms):.0f} ms {which} on average "
+            f"(spread {spread_ms:.0f} ms)"
+        )
+    which, where, hint = (
+        ("early", "ahead of", "wait for it") if early else ("late", "behind", "listen ahead")
+    )
+    return (
+        f"{label} comes {which}: {abs(mean_ms):.0f} ms {where} the music on average "
+        f"(spread {spread_ms:.0f} ms); {hint}"
+    )
 
 
 def _signed(ms: float) -> str:
@@ -295,7 +390,7 @@ def _positions(
         PositionScore(
             meter,
             position,
-            (f"{meter.explicit} " if several else "") + position_label(meter, position),
+            (f"{meter.label} " if several else "") + position_label(meter, position),
             tuple(offsets),
             missed[0],
         )

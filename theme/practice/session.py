@@ -31,7 +31,7 @@ from theme.live.loop import KeySource, ScriptedKeys, TerminalKeys
 from theme.live.playback import Player
 from theme.live.sinks import Sink
 from theme.practice.exercise import Exercise
-from theme.practice.scoring import Score, default_window, match_tap, score_taps
+from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
 from theme.renderers.audio import BlockRenderer
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     "practise",
 ]
 
-DEFAULT_TOLERANCE_MS = 30.0
+DEFAULT_TOLERANCE_MS = DEFAULT_TOLERANCE.good_ms
 """A good bar, and a clean run, has every onset hit within this many milliseconds."""
 QUIT_KEYS = ("q", "\x1b")
 """Keys that end a run (q, Escape); any other key is a tap."""

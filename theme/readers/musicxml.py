@@ -17,6 +17,7 @@ tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from fractions import Fraction
 from io import BytesIO
@@ -139,7 +140,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
     if max(counts) > MAX_BARS:
         raise Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
-    meters, lengths, timed = _measures(parts, max(counts))
+    meters, lengths, timed, own = _measures(parts, max(counts))
     starts = [Fraction(0)]
     for length in lengths:
         starts.append(starts[-1] + length)
@@ -153,7 +154,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
         if any(layer.name == name for layer in layers):
             name = f"{name} {index + 1}"
         before = len(notes)
-        drum = _walk(part, name, starts, meters, tempos, notes, info, path)
+        drum = _walk(part, name, own.get(index, starts), meters, tempos, notes, info, path)
         program, channel = program_channel(info)
         drum = drum or channel == 9
         layers.append(Layer(name, "bongo" if drum else "bass", program, drum, channel=index % 9))
@@ -188,17 +189,25 @@ def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:
     return TempoMap([TempoSegment(at, qpm) for at, qpm in steps])
 
 
-def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fraction], bool]:
+def _measures(
+    parts: list[Element], count: int
+) -> tuple[list[Meter], list[Fraction], bool, dict[int, list[Fraction]]]:
     """Each measure's meter (the first part's time signatures) and length in quarter notes:
     what its contents fill, the furthest any part's notes, rests, ``<forward>`` and
     ``<backup>`` reach (a pickup is short); the meter's length for a measure with nothing in
-    it. And whether the first part has a time signature."""
+    it. And whether the first part has a time signature. And where each measure starts
+    (quarter notes) in a part with bars of its own: one whose time signature gives a bar
+    of another length than the first part's (a metronome's second meter, beat against beat,
+    as this library writes it), read in its own bars."""
     meters: list[Meter] = []
     timed = False
     reach = [Fraction(0)] * count
+    by_part: list[tuple[list[Meter], list[Fraction]]] = []
     for index, part in enumerate(parts):
         divisions = Fraction(1)
         meter = Meter.of(4, 4)
+        own_meters: list[Meter] = []
+        own_reach: list[Fraction] = []
         for number, measure in enumerate(part.iterfind("measure"), start=1):
             where = f"in measure {number}"
             cursor = furthest = Fraction(0)
@@ -206,10 +215,13 @@ def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fract
                 tag = element.tag
                 if tag == "attributes":
                     divisions = divisions_of(element, divisions, where)
-                    if index == 0:
-                        for time in element.findall("time"):
+                    for time in element.findall("time"):
+                        if index == 0:
                             meter = meter_of(time, where) or meter
                             timed = True
+                        else:  # another part's own meter, if it reads as one
+                            with contextlib.suppress(Bad):
+                                meter = meter_of(time, where) or meter
                 elif tag in ("backup", "forward"):
                     length = decimal(element.findtext("duration"), "a duration", where)
                     length /= divisions
@@ -219,13 +231,27 @@ def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fract
                     length = decimal(element.findtext("duration"), "a duration", where)
                     cursor += 0 if chord else length / divisions
                 furthest = max(furthest, cursor)
-            reach[number - 1] = max(reach[number - 1], furthest)
+            own_meters.append(meter)
+            own_reach.append(furthest)
             if index == 0:
                 meters.append(meter)
+        by_part.append((own_meters, own_reach))
     while len(meters) < count:
         meters.append(meters[-1] if meters else Meter.of(4, 4))
+    own: dict[int, list[Fraction]] = {}
+    for index, (own_meters, own_reach) in enumerate(by_part):
+        if index and any(
+            m.bar_quarters != meters[k].bar_quarters for k, m in enumerate(own_meters)
+        ):
+            starts = [Fraction(0)]
+            for m, r in zip(own_meters, own_reach):
+                starts.append(starts[-1] + (r or m.bar_quarters))
+            own[index] = starts
+            continue
+        for k, r in enumerate(own_reach):
+            reach[k] = max(reach[k], r)
     lengths = [r or m.bar_quarters for r, m in zip(reach, meters)]
-    return meters, lengths, timed
+    return meters, lengths, timed, own
 
 
 def _walk(

@@ -39,6 +39,7 @@ __all__ = [
     "read_musicxml",
     "svg",
     "timed_svg",
+    "with_staff_names",
     "write_musicxml",
     "write_svg",
 ]
@@ -57,7 +58,31 @@ def musicxml_string(timeline: Timeline) -> str:
     exporter = GeneralObjectExporter(to_score(timeline))
     exporter.makeNotation = False  # the score is made complete, bar by bar (theme.renderers.score)
     data = exporter.parse()
-    return data.decode("utf-8")
+    return with_staff_names(data.decode("utf-8"))
+
+
+_PART_NAME = re.compile(r"(<part-name>)([^<]*)(</part-name>)")
+
+
+def with_staff_names(text: str) -> str:
+    """MusicXML ``text`` with the name each staff shows (``<part-name-display>``: ``Click``,
+    ``Bongos``) after each part's name, which stays the layer's name (read back as it).
+
+    >>> with_staff_names("<part-name>vs</part-name>")
+    '<part-name>vs</part-name><part-name-display><display-text>Second click</display-text></part-name-display>'
+    """
+    from xml.sax.saxutils import escape, unescape
+
+    from theme.renderers.score import staff_name
+
+    def named(match: re.Match[str]) -> str:
+        shown = escape(staff_name(unescape(match.group(2))))
+        return (
+            f"{match.group(0)}<part-name-display><display-text>{shown}</display-text>"
+            "</part-name-display>"
+        )
+
+    return _PART_NAME.sub(named, text)
 
 
 def write_musicxml(timeline: Timeline, path: str | Path | Output) -> Path:
@@ -123,13 +148,101 @@ def engrave(
             "header": "auto" if header else "none",
             "footer": "none",
             "svgViewBox": True,
+            "svgAdditionalAttribute": ["staff@n"],  # each staff says which part it is
         }
     )
-    if not toolkit.loadData(musicxml_string(timeline)):
+    if not toolkit.loadData(_with_title_that_fits(musicxml_string(timeline))):
         raise OutputFileError(f"verovio could not engrave {timeline.title!r}")
     pages = tuple(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
     timemap = toolkit.renderToTimemap({"includeMeasures": True, "includeRests": False})
-    return Engraving(pages, note_times(timemap), measure_starts(timemap))
+    notes, measures = note_times(timemap), measure_starts(timemap)
+    if any(layer.meter is not None for layer in timeline.layers.values()):
+        notes, measures = _staff_times(timeline, toolkit.getMEI(), notes, measures)
+    return Engraving(pages, notes, measures)
+
+
+TITLE_CHARACTERS = 56
+"""The most characters of a title verovio's engraving shows in a line across the page (the
+default width and scale): a longer title is shortened to its head (:func:`score_title`)."""
+
+
+def score_title(title: str, most: int = TITLE_CHARACTERS) -> str:
+    """The title an engraving shows: ``title``, or when longer than ``most`` characters its
+    head before the last ``': '`` or ``', '`` that leaves a head short enough, else its
+    words up to ``most`` characters and an ellipsis.
+
+    >>> score_title("Blue Rondo a la Turk (Brubeck), 9/8: three bars of 2+2+2+3, one of 3+3+3")
+    'Blue Rondo a la Turk (Brubeck), 9/8'
+    >>> score_title("A limping waltz in 5/4 (2+3), in the style of Tchaikovsky's Sixth")
+    'A limping waltz in 5/4 (2+3)'
+    >>> score_title("word " * 20)
+    'word word word word word word word word word word word…'
+    """
+    title = title.strip()
+    if len(title) <= most:
+        return title
+    for mark in (": ", ", "):
+        cut = title.rfind(mark, 0, most + 1)
+        if cut > 0:
+            return title[:cut]
+    words = title[:most].rsplit(" ", 1)[0]
+    return words.rstrip(" ,:;") + "…"
+
+
+def _with_title_that_fits(text: str) -> str:
+    """MusicXML ``text`` with its movement title (the one verovio writes over the score)
+    shortened to :func:`score_title`; the work title keeps the whole title."""
+    from xml.sax.saxutils import escape, unescape
+
+    def shortened(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{escape(score_title(unescape(match.group(2))))}{match.group(3)}"
+
+    return re.sub(r"(<movement-title>)([^<]*)(</movement-title>)", shortened, text, count=1)
+
+
+_MEI = "{http://www.music-encoding.org/ns/mei}"
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
+def _staff_times(
+    timeline: Timeline, mei: str, notes: dict[str, NoteTime], measures: dict[str, Fraction]
+) -> tuple[dict[str, NoteTime], dict[str, Fraction]]:
+    """The notes' and measures' times when a staff has bars of its own meter
+    (:attr:`~theme.core.events.Layer.meter`): verovio lays the staves' measures side by side
+    and times each measure by its longest staff, so each note is moved by how far its own
+    staff's bar starts from verovio's measure (quarter notes), and each measure starts
+    where the timeline's bar does (the first staff's; past its last bar, where the bar of
+    the staff that goes on starts)."""
+    import xml.etree.ElementTree as ET
+
+    from theme.renderers.score import staff_bars
+
+    bars = [
+        staff_bars(timeline, layer, timeline.layer_events(layer.name))
+        for layer in timeline.layers.values()
+    ]
+    retimed: dict[str, NoteTime] = {}
+    starts: dict[str, Fraction] = {}
+    root = ET.fromstring(mei)
+    for index, measure in enumerate(root.iter(f"{_MEI}measure")):
+        engraved = measures.get(measure.get(_XML_ID, ""))
+        if engraved is None:
+            continue
+        own = [staff for staff in bars if index < len(staff)]  # past the first's: another's
+        if own:
+            first = timeline.bars[index] if index < len(timeline.bars) else own[0][index]
+            starts[measure.get(_XML_ID, "")] = first.start
+        for staff in measure.iter(f"{_MEI}staff"):
+            number = int(staff.get("n", "1")) - 1
+            if not 0 <= number < len(bars) or index >= len(bars[number]):
+                continue
+            shift = bars[number][index].start - engraved
+            for note in staff.iter(f"{_MEI}note"):
+                time = notes.get(note.get(_XML_ID, ""))
+                if time is not None:
+                    retimed[note.get(_XML_ID, "")] = NoteTime(time.onset + shift, time.duration)
+    ordered = dict(sorted(retimed.items(), key=lambda item: (item[1].onset, item[0])))
+    return ordered, starts
 
 
 def note_times(timemap: list[dict[str, Any]]) -> dict[str, NoteTime]:

@@ -12,6 +12,7 @@ Positions and durations are exact quarter-note Fractions throughout.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from fractions import Fraction
 from itertools import pairwise
@@ -25,32 +26,49 @@ from theme.core.timeline import Bar, Event, Layer, Timeline
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
 
-__all__ = ["ABBREVIATIONS", "abbreviation", "to_score", "xml_text"]
+__all__ = [
+    "ABBREVIATIONS",
+    "STAFF_NAMES",
+    "abbreviation",
+    "staff_bars",
+    "staff_name",
+    "to_score",
+    "xml_text",
+]
 
-ABBREVIATIONS = {
+STAFF_NAMES = {
     "bass": "Bass",
-    "bongo": "Bgo.",
-    "bongos": "Bgo.",
-    "conga": "Cga.",
-    "congas": "Cga.",
-    "drum": "Dr.",
-    "drums": "Dr.",
-    "melody": "Mel.",
-    "lead": "Ld.",
-    "strings": "Str.",
-    "guitar": "Gtr.",
-    "shaker": "Shk.",
-    "hats": "H.H.",
-    "hihat": "H.H.",
-    "kick": "B.D.",
-    "snare": "S.D.",
+    "bongo": "Bongo",
+    "bongos": "Bongos",
+    "conga": "Conga",
+    "congas": "Congas",
+    "drum": "Drum",
+    "drums": "Drums",
+    "melody": "Melody",
+    "lead": "Lead",
+    "strings": "Strings",
+    "guitar": "Guitar",
+    "shaker": "Shaker",
+    "hats": "Hi-hat",
+    "hihat": "Hi-hat",
+    "kick": "Kick",
+    "snare": "Snare",
     "clap": "Clap",
     "hits": "Hits",
-    "click": "Cl.",
-    "count-in": "Ct.",
+    "click": "Click",
+    "vs": "Second click",
+    "count-in": "Count-in",
     "feet": "Feet",
 }
-"""The short staff label of each layer name this project uses, as engravers shorten them."""
+"""The name on the staff of each layer name this project uses, in full: ``Click``, never
+``Cl.`` (a clarinet, to a musician); ``Second click`` for a metronome's second meter."""
+ROOMY_NAME = 14
+"""The longest staff name written in full on every system; a longer one is shortened
+after the first."""
+
+ABBREVIATIONS = {name: full for name, full in STAFF_NAMES.items() if len(full) <= ROOMY_NAME}
+"""The staff label after the first system of each layer name this project uses: its full
+name, for which there is room."""
 
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -66,17 +84,28 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("?", text)
 
 
-def abbreviation(name: str) -> str:
-    """The short label of a staff after the first system: a known one, a name of up to five
-    characters as it is, else its first three characters and a full stop.
+def staff_name(name: str) -> str:
+    """The name a staff of layer ``name`` shows on the first system: a known one in full,
+    else the layer's name with a capital.
 
-    >>> abbreviation("bongos"), abbreviation("click"), abbreviation("vs"), abbreviation("Tenor sax")
-    ('Bgo.', 'Cl.', 'vs', 'Ten.')
+    >>> staff_name("bongos"), staff_name("vs"), staff_name("tenor sax")
+    ('Bongos', 'Second click', 'Tenor sax')
     """
-    known = ABBREVIATIONS.get(name.lower())
+    known = STAFF_NAMES.get(name.lower())
     if known:
         return known
-    return name if len(name) <= 5 else name[:3].rstrip() + "."
+    return name[:1].upper() + name[1:]
+
+
+def abbreviation(name: str) -> str:
+    """The label of a staff after the first system: its name in full where there is room
+    (up to :data:`ROOMY_NAME` characters), else its first three characters and a full stop.
+
+    >>> abbreviation("bongos"), abbreviation("click"), abbreviation("vs"), abbreviation("Tenor saxophone one")
+    ('Bongos', 'Click', 'Second click', 'Ten.')
+    """
+    full = staff_name(name)
+    return full if len(full) <= ROOMY_NAME else full[:3].rstrip() + "."
 
 
 def _instrument(layer: Layer) -> Any:
@@ -200,6 +229,7 @@ def _measure(
     timeline: Timeline,
     layer: Layer,
     bar: Bar,
+    previous: Bar | None,
     events: list[Event],
     first_part: bool,
     signatures: dict[Meter, Any],
@@ -208,12 +238,14 @@ def _measure(
     from music21 import articulations, clef, expressions, stream, tempo, tie
 
     measure = stream.Measure(number=bar.number)
-    previous = timeline.bars[bar.number - 2] if bar.number > 1 else None
     if previous is None:  # the clef for the whole part: its first bar may be a rest
         whole = [e for e in timeline.events if e.layer == layer.name][:32]
         measure.insert(0, clef.PercussionClef() if layer.drum else clef.bestClef(_probe(whole)))
     if previous is None or previous.meter != bar.meter:
-        measure.insert(0, _time_signature(bar.meter))
+        signature = _time_signature(bar.meter)
+        if previous is not None and _same_time(previous.meter, bar.meter):
+            signature.style.hideObjectOnPrint = True  # regrouped, not a new meter: kept, unseen
+        measure.insert(0, signature)
     if first_part and (previous is None or previous.section != bar.section) and bar.section:
         measure.insert(0, expressions.RehearsalMark(xml_text(bar.section)))
     for segment in tempos:
@@ -295,6 +327,15 @@ def _finish(measure: Measure, signature: Any) -> None:
         n.beams = beams if beams is not None else beam.Beams()
 
 
+def _same_time(a: Meter, b: Meter) -> bool:
+    """Whether two meters have one time signature (``9/8`` grouped 2+2+2+3 and 3+3+3).
+
+    >>> _same_time(Meter.parse("2+2+2+3/8"), Meter.parse("9/8")), _same_time(Meter.parse("6/8"), Meter.parse("3/4"))
+    (True, False)
+    """
+    return (a.numerator, a.denominator) == (b.numerator, b.denominator)
+
+
 def _time_signature(meter: Meter) -> Any:
     """The music21 TimeSignature of a meter, beamed by its grouping; a grouping other than
     the default is written in the numerator, ``<beats>2+3</beats>`` (MusicXML's composite
@@ -323,28 +364,65 @@ def _probe(events: list[Event]) -> Any:
     return probe
 
 
+def staff_bars(timeline: Timeline, layer: Layer, events: list[Event]) -> list[Bar]:
+    """The bars of a layer's staff: the timeline's; for a layer with a meter of its own
+    (:attr:`Layer.meter`), the timeline's up to the bar where its first event sounds, then
+    bars of its meter to the end of the music, the last cut short where the music ends.
+
+    >>> from theme.metronome import Metronome
+    >>> seven = Metronome("7/8", vs="4/4", bars=3).timeline()
+    >>> [(b.number, str(b.start), str(b.meter), str(b.quarters)) for b in staff_bars(seven, seven.layers["vs"], seven.layer_events("vs"))]
+    [(1, '0', '4/4', '4'), (2, '4', '4/4', '4'), (3, '8', '4/4', '5/2')]
+    """
+    if layer.meter is None or not events:
+        return list(timeline.bars)
+    first = timeline.bar_at(events[0].onset)
+    bars = list(timeline.bars[: first.number - 1])
+    meter, start, number = layer.meter, first.start, first.number
+    while start < timeline.length:
+        left = timeline.length - start
+        length = None if left >= meter.bar_quarters else left
+        bars.append(
+            Bar(number, start, meter, first.section if number == first.number else "", length)
+        )
+        start += meter.bar_quarters
+        number += 1
+    return bars
+
+
 def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event]) -> Part:
     from music21 import stream
 
     part = stream.Part(id=xml_text(layer.name))
     part.partName = xml_text(layer.name)
     part.insert(0, _instrument(layer))
-    sounding: list[list[Event]] = [[] for _ in timeline.bars]  # the events heard in each bar
+    bars = staff_bars(timeline, layer, events)
+    starts = [bar.start for bar in bars]
+    sounding: list[list[Event]] = [[] for _ in bars]  # the events heard in each bar
     for e in events:
         if e.onset >= timeline.length:
             continue
-        k = timeline.bar_at(e.onset).number - 1
-        while k < len(sounding) and timeline.bars[k].start < e.onset + e.duration:
+        k = bisect_right(starts, e.onset) - 1
+        while k < len(sounding) and bars[k].start < e.onset + e.duration:
             sounding[k].append(e)
             k += 1
-    signatures = {meter: _time_signature(meter) for meter in {b.meter for b in timeline.bars}}
-    tempos: list[list[TempoSegment]] = [[] for _ in timeline.bars]  # the changes in each bar
+    signatures = {meter: _time_signature(meter) for meter in {b.meter for b in bars}}
+    tempos: list[list[TempoSegment]] = [[] for _ in bars]  # the changes in each bar
     for segment in timeline.tempo_map.segments if first_part else ():
         if segment.start < timeline.length:
-            tempos[timeline.bar_at(segment.start).number - 1].append(segment)
+            tempos[bisect_right(starts, segment.start) - 1].append(segment)
     measures = [
-        _measure(timeline, layer, bar, sounding[i], first_part, signatures, tempos[i])
-        for i, bar in enumerate(timeline.bars)
+        _measure(
+            timeline,
+            layer,
+            bar,
+            bars[i - 1] if i else None,
+            sounding[i],
+            first_part,
+            signatures,
+            tempos[i],
+        )
+        for i, bar in enumerate(bars)
     ]
     part.append(measures)  # in order: one append, not a sorted insert a bar
     return part

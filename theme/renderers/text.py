@@ -19,7 +19,7 @@ from theme.core.remeter import Strategy, get_strategy, remeter, remetered_starts
 from theme.core.rhythm import fraction_gcd
 from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
-from theme.safe_text import printable
+from theme.safe_text import counted, printable
 
 __all__ = ["beat_label", "diff", "file_summary", "grid", "section_grids"]
 
@@ -127,12 +127,17 @@ def section_grids(timeline: Timeline, *, max_bars: int = 4) -> str:
     for bars in sections:
         first = bars[0]
         shown = _period(timeline, bars, max_bars)
-        meters = sorted({b.meter.explicit for b in bars})
-        plural = "s" if len(bars) > 1 else ""
-        out.append(
-            f"{printable(first.section) or 'bars'}: bars {first.number}-{bars[-1].number} "
-            f"({len(bars)} bar{plural} of {', '.join(meters)}), showing {len(shown)}"
-        )
+        meters = ", ".join(sorted({b.meter.label for b in bars}))
+        if len(bars) == 1:
+            where = f"bar {first.number}, in {meters}"
+        else:
+            where = f"bars {first.number}-{bars[-1].number}, {_bars(len(bars))} of {meters}"
+        heading = f"{printable(first.section) or 'bars'}: {where}"
+        if len(shown) < len(bars):
+            heading += "; the grid shows " + (
+                "its first bar" if len(shown) == 1 else f"the first {_bars(len(shown))}"
+            )
+        out.append(heading)
         out.append(grid(timeline, [b.number for b in shown]))
     return "\n".join(out)
 
@@ -170,7 +175,7 @@ def diff(
     starts = remetered_starts(timeline, s)  # where each source bar starts in the result
     for bar in source_bars:
         before = starts[bar.number]
-        lines.append(f"bar {bar.number} ({bar.meter})")
+        lines.append(f"bar {bar.number}, {bar.meter.label}")
         for name in timeline.layers:
             events = [e for e in timeline.layer_events(name) if bar.start <= e.onset < bar.end]
             if not events:
@@ -234,7 +239,7 @@ def file_summary(timeline: Timeline, name: str) -> str:
     shown = runs if len(runs) <= MAX_SUMMARY_ROWS else runs[: MAX_SUMMARY_ROWS - 1]
 
     def named(meter: Meter) -> str:
-        return f"{meter} ({'+'.join(map(str, meter.groups))})"
+        return meter.label
 
     width = max(len(named(run[0].meter)) for run in shown)
     for run in shown:
@@ -242,7 +247,7 @@ def file_summary(timeline: Timeline, name: str) -> str:
         where = (
             f"bar {first.number}"
             if len(run) == 1
-            else f"bars {first.number}-{last.number} ({len(run)} bars)"
+            else f"bars {first.number}-{last.number} ({_bars(len(run))})"
         )
         short = " (a pickup)" if first.number == 1 and timeline.starts_with_pickup else ""
         if first.length is not None and not short:
@@ -286,4 +291,4 @@ def _same_run(a: Bar, b: Bar) -> bool:
 
 def _bars(count: int) -> str:
     """``'1 bar'``, ``'3 bars'``."""
-    return f"{count} bar{'s' if count != 1 else ''}"
+    return counted(count, "bar")

@@ -31,6 +31,7 @@ import numpy as np
 from theme.core.meter import AccentLevel
 from theme.core.timeline import VOICES  # the one list of voice names, checked by Layer
 from theme.errors import UsageError
+from theme.safe_text import did_you_mean
 
 __all__ = ["VOICES", "waveform"]
 
@@ -192,7 +193,10 @@ def waveform(
     elif voice == "foot":
         wave = _foot(rate)
     else:
-        raise UsageError(f"unknown voice {voice!r}: expected one of {', '.join(VOICES)}")
+        raise UsageError(
+            f"unknown voice {voice!r}{did_you_mean(voice, list(VOICES))}: expected one of "
+            f"{', '.join(VOICES)}"
+        )
     result = _finish(wave, rate)
     if voice in ("click", "clicklow"):
         result *= CLICK_LEVEL[level]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from theme.errors import VariantError
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 from theme.variants.listing import catalog, grouped, parse_grouping
 from theme.variants.loader import DATA, load_file, names
 from theme.variants.model import GROUPS, Claim, LayerSpec, Parameter, Pattern, Section, Variant
@@ -61,6 +61,6 @@ def load(name: str | Path, **params: Any) -> Variant:
     if path.suffix.lower() == ".toml" or exists:
         return load_file(path, params)
     raise VariantError(
-        f"unknown variant {clip(text)!r}: expected one of {', '.join(names())} or a path to a "
-        ".toml file"
+        f"unknown variant {clip(text)!r}{did_you_mean(text, names())}: expected one of "
+        f"{', '.join(names())} or a path to a .toml file"
     )

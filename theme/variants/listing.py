@@ -16,7 +16,7 @@ import re
 
 from theme.core.meter import MAX_NUMERATOR, Meter
 from theme.errors import UsageError
-from theme.safe_text import clip
+from theme.safe_text import clip, did_you_mean
 from theme.variants.loader import names
 from theme.variants.model import GROUPS, Variant
 
@@ -77,7 +77,10 @@ def catalog(
     wanted = Meter.parse(meter) if meter is not None else None
     pulses = parse_grouping(grouping) if grouping is not None else None
     if group is not None and group not in GROUPS:
-        raise UsageError(f"invalid group {clip(group)!r}: expected one of {', '.join(GROUPS)}")
+        raise UsageError(
+            f"invalid group {clip(group)!r}{did_you_mean(group, list(GROUPS))}: expected one of "
+            f"{', '.join(GROUPS)}"
+        )
     chosen = []
     for variant in _built_ins():
         if wanted is not None and not _meter_matches(wanted, "+" in str(meter), variant):

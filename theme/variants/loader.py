@@ -21,7 +21,7 @@ from theme.core.rhythm import Rhythm, grid_unit, note_number
 from theme.core.tempo import Tempo
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Layer
 from theme.errors import InputFileError, ThemeError, VariantError, VariantFileError
-from theme.safe_text import printable, shown
+from theme.safe_text import did_you_mean, printable, shown
 from theme.variants.model import (
     CONFIDENCES,
     GROUPS,
@@ -196,8 +196,8 @@ def parse_variant(
         if key not in known:
             allowed = ", ".join(known) or "none"
             raise VariantError(
-                f"unknown parameter {shown(key)} for {printable(label)}: its parameters are "
-                f"{allowed}"
+                f"unknown parameter {shown(key)}{did_you_mean(key, list(known))} for "
+                f"{printable(label)}: its parameters are {allowed}"
             )
     given = {p.name: params.get(p.name, p.default) for p in parameters}
     values = {name: known[name].resolve(value) for name, value in given.items()}
@@ -293,7 +293,11 @@ def parse_variant(
 
     group = f.get(data, "group", "", str, "")
     if group and group not in GROUPS:
-        raise f.fail("group", f"invalid group {shown(group)}: expected one of {', '.join(GROUPS)}")
+        raise f.fail(
+            "group",
+            f"invalid group {shown(group)}{did_you_mean(str(group), list(GROUPS))}: expected one "
+            f"of {', '.join(GROUPS)}",
+        )
 
     return Variant(
         name=name,

@@ -19,7 +19,7 @@ from theme.core.rhythm import Rhythm
 from theme.core.tempo import Tempo
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Bar, Event, Layer, Timeline
 from theme.errors import UsageError, VariantError
-from theme.safe_text import bounded_int, shown
+from theme.safe_text import bounded_int, did_you_mean, shown
 
 if TYPE_CHECKING:
     from music21.stream import Score
@@ -83,8 +83,8 @@ class Parameter:
             key = value if isinstance(value, str) else shown(value)
             if key not in self.choices:
                 raise VariantError(
-                    f"invalid value {shown(value)} for parameter {self.name!r}: expected one of "
-                    + ", ".join(self.choices)
+                    f"invalid value {shown(value)}{did_you_mean(key, list(self.choices))} for "
+                    f"parameter {self.name!r}: expected one of " + ", ".join(self.choices)
                 )
             return self.choices[key]
         allowed = f"a whole number from {self.minimum} to {self.maximum}"

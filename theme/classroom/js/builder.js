@@ -287,14 +287,14 @@
     }
 
     function describe(s) {
-      let text = M.meterName(s.meter.groups, s.meter.denominator) + ' counted ' + s.meter.groups.join('+');
+      let text = M.meterLabel(s.meter.groups, s.meter.denominator);
       if (s.vs) {
         const first = M.barQuarters(s.meter);
         const second = s.align === 'bar' ? first : M.barQuarters(s.vs);
         const every = M.lcmQuarters(first, second);
         const pulses = M.value(M.div(every, M.frac(4, s.meter.denominator)));
-        text += ' against ' + M.meterName(s.vs.groups, s.vs.denominator) + ' counted ' +
-          s.vs.groups.join('+') + (s.align === 'bar' ? ', the same bar length' : ', the same pulse') +
+        text += ' against ' + M.meterLabel(s.vs.groups, s.vs.denominator) +
+          (s.align === 'bar' ? ', the same bar length' : ', the same pulse') +
           ': the downbeats meet every ' + pulses + ' pulses';
       }
       return text + '.';

@@ -158,6 +158,14 @@
     return groups.join('+') + '/' + denominator;
   }
 
+  function meterLabel(groups, denominator) { // Meter.label: the time signature, then its grouping
+    const n = groups.reduce((a, b) => a + b, 0);
+    if (groups.length === 1) {
+      return n + '/' + denominator;
+    }
+    return n + '/' + denominator + ' (' + groups.join('+') + ')';
+  }
+
   // Checks: '' when good, else one line naming the bad value and what is allowed.
   function checkPulses(text) {
     const n = Number(text);
@@ -279,7 +287,7 @@
         n: n,
         start: value(mul(frac(n - 1), quarters)),
         quarters: value(quarters),
-        meter: meterName(meter.groups, meter.denominator),
+        meter: meterLabel(meter.groups, meter.denominator),
         groups: meter.groups.slice(),
         pulse: 4 / meter.denominator,
         levels: accentLevels(meter.groups, 1)
@@ -345,6 +353,7 @@
     groupStarts: groupStarts,
     accentLevels: accentLevels,
     meterName: meterName,
+    meterLabel: meterLabel,
     checkPulses: checkPulses,
     checkUnit: checkUnit,
     parseGrouping: parseGrouping,

@@ -4,22 +4,52 @@
 // moment of the key or touch (its event's timeStamp) is carried onto the context's time
 // through getOutputTimestamp (what the speaker plays, output latency included), less the
 // calibration in the box, then matched to the nearest onset of the pattern chosen (beats,
-// groups, or a layer: the first is the ostinato) within a window: half the shortest gap
-// between onsets, at most 150 ms. The live line shows each tap early or late; the table
-// shows each position of the bar with its mean and spread, and says what is rushed or
-// dragged by 15 ms or more, as `theme tap` does.
+// groups, or a layer; the ostinato, offered only where a layer other than clicks plays) within
+// a window: half the shortest gap between onsets, at most 150 ms. The live line shows each
+// tap early or late; the table shows each position of the bar with its mean and spread, and
+// says what comes early or late, as `theme tap` does, as strictly as the teacher chooses:
+// tight (a musician's words, from 15 ms), normal (for beginners, from 35 ms; the default) or
+// relaxed (from 60 ms), theme.practice.scoring.TOLERANCES.
 //
 // CONTRACT (for tests and other scripts):
 //   Theme.tapTargets(data, pattern) -> [{q, bar, position, label}] in order (pure)
 //   Theme.matchTap(onsetSeconds, seconds, window) -> {index, offset} or null (pure)
 //   Theme.heardContextTime(context, eventTimeStamp) -> the context time heard then
 //   Theme.tapperFor(section) -> {taps: [{time, q, index, offsetMs}], tap(timeStamp), ...}
+//   Theme.TAP_TOLERANCES -> {tight|normal|relaxed: {good, lean}} (milliseconds)
+//   Theme.tapAdvice(label, meanMs, spreadMs, level) -> the words of advice_line (pure)
 'use strict';
 (function () {
   const Theme = window.Theme;
   const MAX_WINDOW = 0.15,
-    LEAN_MS = 15,
     EPS = 1e-9;
+  const TOLERANCES = { // theme.practice.scoring.TOLERANCES: good within, early or late from (ms)
+    tight: {
+      good: 30,
+      lean: 15
+    },
+    normal: {
+      good: 70,
+      lean: 35
+    },
+    relaxed: {
+      good: 120,
+      lean: 60
+    }
+  };
+  Theme.TAP_TOLERANCES = TOLERANCES;
+  // One position early or late, as theme.practice.scoring.advice_line says it.
+  Theme.tapAdvice = function (label, meanMs, spreadMs, level) {
+    const early = meanMs < 0,
+      ms = Math.abs(meanMs).toFixed(0),
+      spread = Number(spreadMs).toFixed(0);
+    if (level === 'tight') {
+      return 'you ' + (early ? 'rush ' : 'drag ') + label + ': ' + ms + ' ms ' + (early ? 'early' : 'late') +
+        ' on average (spread ' + spread + ' ms)';
+    }
+    return label + ' comes ' + (early ? 'early: ' : 'late: ') + ms + ' ms ' + (early ? 'ahead of' : 'behind') +
+      ' the music on average (spread ' + spread + ' ms); ' + (early ? 'wait for it' : 'listen ahead');
+  };
   const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth'];
 
   function fraction(x) { // a small fraction for a label: 1/3, 2/3, 1/4 ...
@@ -77,6 +107,14 @@
         return pair[0] !== 'count-in';
       });
   }
+  // The layer the ostinato is, as theme.practice.exercise.ostinato_layer: the first that is
+  // not a click, the count-in or the dance's feet; none for a metronome.
+  function ostinatoLayer(data) {
+    return ownLayers(data).find(function (pair) {
+      const layer = data.layers[pair[1]];
+      return !layer.click && layer.voice !== 'foot';
+    }) || null;
+  }
   Theme.tapPatterns = function (data) {
     const layers = ownLayers(data).map(function (pair) {
         return pair[0];
@@ -84,7 +122,7 @@
       .filter(function (name) {
         return name !== 'click';
       });
-    return (layers.length ? ['ostinato'] : []).concat(['groups', 'beats'], layers);
+    return (ostinatoLayer(data) ? ['ostinato'] : []).concat(['groups', 'beats'], layers);
   };
   Theme.tapTargets = function (data, pattern) {
     const bars = data.bars.filter(function (bar) {
@@ -122,7 +160,7 @@
     const own = ownLayers(data).filter(function (pair) {
       return pair[0] !== 'click';
     });
-    const found = pattern === 'ostinato' ? own[0] : own.find(function (pair) {
+    const found = pattern === 'ostinato' ? ostinatoLayer(data) : own.find(function (pair) {
       return pair[0] === pattern;
     });
     if (!found) {
@@ -204,8 +242,13 @@
     this.box = box;
     this.taps = [];
     this.playing = false;
+    this.level = 'normal';
     this.choose(Theme.tapPatterns(player.data)[0]);
   }
+  Tapper.prototype.strict = function (level) {
+    this.level = TOLERANCES[level] ? level : 'normal';
+    this.summarize();
+  };
   Tapper.prototype.choose = function (pattern) {
     this.pattern = pattern;
     this.targets = Theme.tapTargets(this.player.data, pattern);
@@ -275,7 +318,8 @@
       if (this.hits[match.index] === null) {
         this.hits[match.index] = tap.offsetMs;
       }
-      this.show('bar ' + target.bar + ', ' + target.label + ': ' + said(tap.offsetMs));
+      const good = Math.abs(tap.offsetMs) <= TOLERANCES[this.level].good ? ', good' : '';
+      this.show('bar ' + target.bar + ', ' + target.label + ': ' + said(tap.offsetMs) + good);
     }
     this.summarize();
     return tap;
@@ -317,9 +361,8 @@
         const s = stats(row.offsets);
         mean = said(s[0]);
         spread = Math.round(s[1]) + ' ms';
-        if (Math.abs(s[0]) >= LEAN_MS) {
-          words.push('you ' + (s[0] < 0 ? 'rush ' : 'drag ') + row.label + ': ' + Math.abs(Math.round(s[0])) +
-            ' ms ' + (s[0] < 0 ? 'early' : 'late') + ' on average (spread ' + Math.round(s[1]) + ' ms)');
+        if (Math.abs(s[0]) >= TOLERANCES[self.level].lean) {
+          words.push(Theme.tapAdvice(row.label, s[0], s[1], self.level));
         }
       }
       [row.label, mean, spread, String(row.offsets.length), String(row.missed)].forEach(function (text) {
@@ -333,7 +376,8 @@
       return h !== null;
     }).length;
     this.box.querySelector('.tap-words').textContent =
-      (words.length ? words.join('; ') : (this.taps.length ? 'steady so far' : '')) +
+      (words.length ? words.join('. ') : (this.taps.length ? 'steady so far: every position within ' +
+        TOLERANCES[this.level].lean + ' ms on average (' + this.level + ')' : '')) +
       (extras ? ' (' + extras + ' extra tap' + (extras > 1 ? 's' : '') + ')' : '');
   };
 
@@ -344,6 +388,9 @@
     box.innerHTML =
       "<p><button type='button' class='tap-button' aria-describedby='" + id + "-tap-line'>Tap along (J)</button> " +
       "<label>pattern <select class='tap-pattern'></select></label> " +
+      "<label>how strict <select class='tap-tolerance'><option value='tight'>tight (a musician)</option>" +
+      "<option value='normal' selected>normal (a class)</option><option value='relaxed'>relaxed (a first try)</option>" +
+      "</select></label> " +
       "<label>calibration <input class='tap-calibration' type='number' value='0' step='5' min='-500' max='500'> ms</label></p>" +
       "<p><output class='tap-line' id='" + id + "-tap-line' aria-live='polite'></output></p>" +
       "<table class='tap-table'><thead><tr><th>position</th><th>mean</th><th>spread</th><th>hits</th><th>missed</th></tr></thead><tbody></tbody></table>" +
@@ -352,7 +399,7 @@
     Theme.tapPatterns(player.data).forEach(function (name) {
       const option = document.createElement('option');
       option.value = name;
-      option.textContent = name;
+      option.textContent = name === 'vs' ? 'second click' : name; // the staff's name, not 'vs'
       select.appendChild(option);
     });
     const anchor = section.querySelector('.player');
@@ -361,6 +408,10 @@
     tappers.push(tapper);
     select.addEventListener('change', function () {
       tapper.choose(select.value);
+    });
+    const strictness = box.querySelector('.tap-tolerance');
+    strictness.addEventListener('change', function () {
+      tapper.strict(strictness.value);
     });
     const button = box.querySelector('.tap-button');
     button.addEventListener('pointerdown', function (e) {
