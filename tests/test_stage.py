@@ -229,11 +229,21 @@ def check_stage(seen: dict[str, Any], size: tuple[int, int], name: str) -> None:
             assert frame["overflow"] in ("auto", "scroll") and frame["scroll"] > frame["client"]
         across = frame["box"]  # the notes heard are lit where the class sees them
         seen_notes = [n for n in frame["notes"] if n["width"] > 0]
-        assert all(inside(n, width, bottom) for n in seen_notes), (name, "notes lit", seen_notes)
-        assert all(
+        in_frame = [
             n["left"] >= across["left"] - 0.5 and n["right"] <= across["right"] + 0.5
             for n in seen_notes
-        ), (name, "notes lit outside the score's frame", seen_notes, across)
+        ]
+        if phone:
+            # A phone's frame follows the first meter's bar; a second meter in bars of its
+            # own length is engraved a bar a column, so its bar heard may lie to the side.
+            assert all(inside(n, width, bottom, sideways=True) for n in seen_notes), (
+                name,
+                seen_notes,
+            )
+            assert not seen_notes or any(in_frame), (name, "no note lit in the frame", seen_notes)
+            return
+        assert all(inside(n, width, bottom) for n in seen_notes), (name, "notes lit", seen_notes)
+        assert all(in_frame), (name, "notes lit outside the score's frame", seen_notes, across)
 
 
 def stage_cases() -> list[tuple[str, int]]:
@@ -341,8 +351,7 @@ CONTROL_WORDS = (
     "Back",
     "mute",
     "clicks heard",
-    "spread",
-    "missed",
+    "mean spread hits missed",
     "through the bar (1 2 3 4 5)",
     "(line 1 of",
 )

@@ -8,7 +8,7 @@
 //
 // At the written tempo the recording is an AudioBuffer started on the plan's frame: sample-
 // aligned with the clicks. Slower or faster, Web Audio could only play it lower or higher
-// (as a tape does), so an <audio> element plays it instead, with preservesPitch (the
+// (as a tape does), so an audio element plays it instead, with preservesPitch (the
 // browser's time stretch keeps the pitch), routed through the same gate; it is started at
 // each plan from the plan's position and rate, and pulled back to the player's clock
 // whenever it drifts more than DRIFT seconds (checked at every pump of the player). A
@@ -84,7 +84,7 @@
     }
   };
 
-  // The <audio> element that plays the recording slowed with its pitch kept, made once
+  // The audio element that plays the recording slowed with its pitch kept, made once
   // for a context and routed through the recording's gate.
   Player.prototype.recordingMedia = function () {
     if (this.recordingElement && this.recordingElementContext === this.context) {
