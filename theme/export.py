@@ -124,17 +124,16 @@ def kind_of_file(name: str) -> str | None:
         InputFileError: the extension and the content disagree (``'song.toml' is a MIDI
             file``), or a file with another extension whose content is music.
     """
-    from theme.readers import sniff
+    from theme.readers import read_regular, sniff
     from theme.variants import names
 
     if name in names():
         return None
     path = Path(name)
     expected = KINDS.get(path.suffix.lower())
-    try:
-        with open(path, "rb") as file:
-            found = sniff(file.read(512))  # the one sniffer: theme.readers.sniff
-    except (OSError, ValueError):  # no such file, a folder: the reader says so
+    try:  # the one sniffer (theme.readers.sniff), on a regular file opened without blocking
+        found = sniff(read_regular(path, "file", 511)[0])
+    except InputFileError:  # no such file, a folder, a FIFO: the reader says so
         return expected or ("variant" if path.suffix else None)
     if found == "MusicXML" and expected in ("MusicXML", "compressed MusicXML"):
         return expected if expected == "MusicXML" else found

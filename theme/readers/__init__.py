@@ -12,6 +12,7 @@ track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -26,14 +27,17 @@ if TYPE_CHECKING:
     from theme.core.timeline import Layer
 
 __all__ = [
+    "MAX_BAR_QUARTERS",
     "MAX_FILE_BYTES",
     "MAX_LAYERS",
+    "MAX_SECONDS",
     "NO_METER",
     "InputFileWarning",
     "file_bytes",
     "file_kind",
     "lay_out_bars",
     "misnamed",
+    "read_regular",
     "refuse",
     "sniff",
     "timeline_of",
@@ -44,6 +48,15 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 MAX_LAYERS = 256
 """The most layers read from a file: a MIDI track's notes on one channel, a MusicXML part."""
+
+MAX_BAR_QUARTERS = Fraction(256)
+"""The longest bar read, in quarter notes: 64 whole notes, the bar of the largest meter
+(64/1). A longer bar (a MusicXML ``<divisions>`` of 0.0000001 makes one note fifty million
+quarter notes long) is refused before its notes are read."""
+
+MAX_SECONDS = 36_000
+"""The longest music read, in seconds at its own tempos (10 hours): checked once the bars
+and tempos are laid out, before a note is placed."""
 
 
 class InputFileWarning(UserWarning):
@@ -110,27 +123,60 @@ def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
     return InputFileError(f"cannot read {kind} file {str(path)!r}: {reason}")
 
 
+def read_regular(path: str | Path, what: str, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of a regular file and its size in bytes. The file is
+    opened without blocking and checked before a byte is read: a FIFO, a socket or a device
+    (``/dev/zero``) is refused at once, as is a folder. The one check of every reader (the
+    variant files' too). ``what`` names the file in the error: ``MIDI file``.
+
+    Raises:
+        InputFileError: ``cannot read WHAT 'PATH': REASON`` (no such file, a folder, not a
+            regular file, unreadable).
+    """
+    name = str(path)
+    if len(name) > 300:
+        name = name[:300] + "..."
+
+    def refused(reason: str) -> InputFileError:
+        return InputFileError(f"cannot read {what} {name!r}: {reason}")
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (FileNotFoundError, ValueError):  # ValueError: a NUL in the name
+        raise refused("no such file") from None
+    except IsADirectoryError:
+        raise refused("it is a folder") from None
+    except OSError as err:
+        raise refused(err.strerror or type(err).__name__) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise refused("it is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise refused("not a regular file (a device, FIFO or socket)")
+        with os.fdopen(fd, "rb", closefd=True) as file:
+            fd = -1
+            return file.read(limit + 1), info.st_size
+    except OSError as err:
+        raise refused(err.strerror or type(err).__name__) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 def file_bytes(
     path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES, magic: bytes = b""
 ) -> bytes:
-    """The bytes of an input file, at most ``limit`` of them. A file that does not start
-    with ``magic`` is "not a valid KIND file", whatever its size.
+    """The bytes of an input file, at most ``limit`` of them (:func:`read_regular`: a FIFO,
+    socket or device is refused unread). A file that does not start with ``magic`` is "not
+    a valid KIND file", whatever its size.
 
     Raises:
-        InputFileError: no such file, a folder, unreadable, not starting with ``magic``, or
-            larger than ``limit``.
+        InputFileError: no such file, a folder, not a regular file, unreadable, not starting
+            with ``magic``, or larger than ``limit``.
     """
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise refuse(kind, path, "it is a folder")
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            data = file.read(limit + 1)
-    except FileNotFoundError as err:
-        raise refuse(kind, path, "no such file") from err
-    except OSError as err:
-        raise refuse(kind, path, err.strerror or type(err).__name__) from err
+    data, size = read_regular(path, f"{kind} file", limit)
     if not data.startswith(magic):
         found = file_kind(data)
         why = f"it is {_a(found)} file" if found else f"it does not start with {magic!r}"
@@ -157,7 +203,9 @@ def lay_out_bars(
     Raises:
         InputFileError: the music lasts more than :data:`MAX_BARS` bars.
     """
-    changes = sorted(changes, key=lambda change: change[0])
+    # a time signature after the last note ends changes no bar that sounds: left out (a
+    # late one would otherwise lay out empty bars up to it)
+    changes = sorted((c for c in changes if c[0] < end), key=lambda change: change[0])
     if not changes or changes[0][0] > 0:
         changes.insert(0, (Fraction(0), Meter.of(4, 4)))
     # count first, from each change's span, so a huge length costs nothing to refuse
@@ -169,11 +217,14 @@ def lay_out_bars(
             count += -(-(stop - at) // meter.bar_quarters)
             spans.append((at, stop, meter))
         if count > MAX_BARS:
-            raise refuse(
-                kind,
-                path,
-                f"it lasts more than {MAX_BARS:,} bars ({float(end):,.0f} quarter notes)",
+            last = changes[-1][0]
+            why = (
+                f"its notes end at quarter note {float(end):,.0f} but a time signature "
+                f"stands at quarter note {float(last):,.0f}"
+                if last > end
+                else f"{float(end):,.0f} quarter notes"
             )
+            raise refuse(kind, path, f"it lasts more than {MAX_BARS:,} bars ({why})")
     bars: list[tuple[Meter, Fraction]] = []
     for i, (at, stop, meter) in enumerate(spans):
         full = meter.bar_quarters
@@ -191,17 +242,54 @@ def timeline_of(
     tempo: TempoMap,
     layers: Iterable[Layer],
     markers: Iterable[Marker] = (),
+    kind: str = "music",
+    path: str | Path = "",
 ) -> Timeline:
     """A timeline of bars ``(meter, length in quarter notes)`` laid end to end, each keeping
     its length (a pickup, a bar cut short), with a meter marker where the meter changes, as
-    :meth:`Timeline.build` makes them."""
-    return Timeline.build(
+    :meth:`Timeline.build` makes them.
+
+    Raises:
+        InputFileError: a bar longer than :data:`MAX_BAR_QUARTERS` (checked before the bars
+            are laid out) or music longer than :data:`MAX_SECONDS`.
+    """
+    bars = list(bars)
+    for number, (_, length) in enumerate(bars, start=1):
+        check_bar(length, number, kind, path)
+    timeline = Timeline.build(
         title=title,
         bars=[(meter, "", length) for meter, length in bars],
         tempo=tempo,
         layers=layers,
         markers=markers,
     )
+    seconds = timeline.duration_seconds
+    if seconds > MAX_SECONDS:
+        raise refuse(
+            kind,
+            path,
+            f"it lasts {float(seconds) / 3600:,.1f} hours at its tempos, more than "
+            f"{MAX_SECONDS // 3600} hours",
+        )
+    return timeline
+
+
+def check_bar(quarters: Fraction, number: int, kind: str, path: str | Path) -> None:
+    """Refuse a bar (numbered from 1) longer than :data:`MAX_BAR_QUARTERS` quarter notes."""
+    if quarters > MAX_BAR_QUARTERS:
+        raise refuse(
+            kind,
+            path,
+            f"bar {number} lasts {_amount(quarters)} quarter notes, more than "
+            f"{MAX_BAR_QUARTERS} (the bar of 64/1)",
+        )
+
+
+def _amount(quarters: Fraction) -> str:
+    """A number of quarter notes for a message: ``50,000,000``, ``300.5``."""
+    if quarters >= 10**15:
+        return f"{float(quarters):.3g}"
+    return f"{float(quarters):,.6g}" if quarters.denominator != 1 else f"{int(quarters):,}"
 
 
 def check_notes(count: int, kind: str, path: str | Path) -> None:

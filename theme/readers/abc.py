@@ -144,6 +144,8 @@ def from_music21(score: Any, path: Path, kind: str) -> Timeline:
         tempo=_tempo_map(score),
         layers=layers,
         markers=markers,
+        kind=kind,
+        path=path,
     )
     notes.sort(key=lambda n: (n[0], n[2], n[3]))
     events = [

@@ -18,6 +18,7 @@ tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from fractions import Fraction
 from io import BytesIO
 from pathlib import Path
@@ -30,6 +31,7 @@ from theme.readers import (
     MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    check_bar,
     check_notes,
     file_bytes,
     file_kind,
@@ -74,24 +76,45 @@ def divisions_of(attributes: Element, divisions: Fraction, where: str) -> Fracti
     return found
 
 
+MAX_CONTAINER_BYTES = 65_536
+"""The largest ``META-INF/container.xml`` read from an ``.mxl`` (it names the score: a few
+hundred bytes)."""
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int, what: str) -> bytes:
+    """A member of a zip archive, read in chunks of 64 KiB and refused as soon as it passes
+    ``limit`` bytes uncompressed (whatever its header claims): a bomb costs ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    with archive.open(name) as member:
+        while chunk := member.read(65_536):
+            size += len(chunk)
+            if size > limit:
+                shown = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit:,} bytes"
+                raise Bad(f"its {what} is larger than {shown} uncompressed")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _unzipped(data: bytes, path: Path) -> bytes:
     """The score inside a compressed ``.mxl`` (its container names it), at most
-    :data:`MAX_FILE_BYTES` uncompressed."""
+    :data:`MAX_FILE_BYTES` uncompressed; its container at most :data:`MAX_CONTAINER_BYTES`."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             name = None
             if "META-INF/container.xml" in archive.namelist():
-                container = _parse(archive.read("META-INF/container.xml")[:65536])
+                container = _parse(
+                    _member(archive, "META-INF/container.xml", MAX_CONTAINER_BYTES, "container.xml")
+                )
                 rootfile = container.find(".//rootfile")
                 name = rootfile.get("full-path") if rootfile is not None else None
             if name is None:
                 name = next(n for n in archive.namelist() if n.endswith((".xml", ".musicxml")))
-            if archive.getinfo(name).file_size > MAX_FILE_BYTES:
-                raise Bad(f"its score is larger than {MAX_FILE_BYTES // 2**20} MiB uncompressed")
-            with archive.open(name) as member:
-                return member.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+            return _member(archive, name, MAX_FILE_BYTES, "score")
     except (zipfile.BadZipFile, KeyError, StopIteration, OSError, EOFError) as err:
         raise Bad(f"not a valid .mxl file ({type(err).__name__})") from err
+    except (zlib.error, NotImplementedError, RuntimeError) as err:  # a bad or odd compression
+        raise Bad(f"not a valid .mxl file ({type(err).__name__}: {clip(str(err), 60)})") from err
 
 
 def _parse(data: bytes) -> Element:
@@ -140,6 +163,8 @@ def _timeline(root: Element, path: Path) -> Timeline:
         raise Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
     meters, lengths, timed = _measures(parts, max(counts))
+    for number, length in enumerate(lengths, start=1):
+        check_bar(length, number, KIND, path)
     starts = [Fraction(0)]
     for length in lengths:
         starts.append(starts[-1] + length)
@@ -167,6 +192,8 @@ def _timeline(root: Element, path: Path) -> Timeline:
         tempo=_tempo_map(tempos),
         layers=layers,
         markers=() if timed else [Marker(Fraction(0), MarkerKind.TEXT, NO_METER)],
+        kind=KIND,
+        path=path,
     )
     end = timeline.length
     events = []

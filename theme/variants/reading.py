@@ -10,13 +10,12 @@ theme.errors.VariantFileError: my.toml: sections[0].bars: got '2'; expected an i
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from theme.errors import InputFileError, ThemeError, VariantFileError
+from theme.readers import read_regular
 from theme.safe_text import clip, printable, shown
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "Fields", "depth", "read_text"]
@@ -60,32 +59,7 @@ def read_text(path: Path, what: str = "variant file") -> str:
         InputFileError: missing, not a regular file, too long, unreadable or not UTF-8.
     """
     name = clip(str(path), 300)  # quoted with repr: control characters escaped
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputFileError(f"cannot read {what} {name!r}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"cannot read {what} {name!r}: it is a folder") from None
-    except OSError as exc:
-        raise InputFileError(f"cannot read {what} {name!r}: {exc.strerror}") from None
-    except ValueError:  # a NUL in the name
-        raise InputFileError(f"cannot read {what} {name!r}: no such file") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputFileError(f"cannot read {what} {name!r}: it is a folder")
-        if not stat.S_ISREG(mode):
-            raise InputFileError(
-                f"cannot read {what} {name!r}: not a regular file (a device, FIFO or socket)"
-            )
-        with os.fdopen(fd, "rb", closefd=True) as file:
-            fd = -1
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputFileError(f"cannot read {what} {name!r}: {exc.strerror or exc}") from None
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    data, _ = read_regular(path, what, MAX_FILE_BYTES)
     if len(data) > MAX_FILE_BYTES:
         raise InputFileError(
             f"cannot read {what} {name!r}: longer than {MAX_FILE_BYTES} bytes (1 MiB)"
