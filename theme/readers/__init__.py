@@ -217,14 +217,11 @@ def lay_out_bars(
             count += -(-(stop - at) // meter.bar_quarters)
             spans.append((at, stop, meter))
         if count > MAX_BARS:
-            last = changes[-1][0]
-            why = (
-                f"its notes end at quarter note {float(end):,.0f} but a time signature "
-                f"stands at quarter note {float(last):,.0f}"
-                if last > end
-                else f"{float(end):,.0f} quarter notes"
+            raise refuse(
+                kind,
+                path,
+                f"it lasts more than {MAX_BARS:,} bars ({float(end):,.0f} quarter notes)",
             )
-            raise refuse(kind, path, f"it lasts more than {MAX_BARS:,} bars ({why})")
     bars: list[tuple[Meter, Fraction]] = []
     for i, (at, stop, meter) in enumerate(spans):
         full = meter.bar_quarters
