@@ -17,6 +17,7 @@ tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 import zlib
 from fractions import Fraction
@@ -31,6 +32,7 @@ from theme.readers import (
     MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    InputFileWarning,
     check_bar,
     check_notes,
     file_bytes,
@@ -75,6 +77,12 @@ def divisions_of(attributes: Element, divisions: Fraction, where: str) -> Fracti
         raise Bad(f"divisions '0' {where}: expected 1 or more")
     return found
 
+
+SNAP_QUARTERS = Fraction(1, 1000)
+"""A measure that fills its meter's bar to within this many quarter notes is read as the
+meter's length: a program that writes durations rounded (music21 rounds odd tuplets to
+1/10080 of a quarter note) would otherwise move every later bar by the rounding. The notes
+keep their positions in the measure as written."""
 
 MAX_CONTAINER_BYTES = 65_536
 """The largest ``META-INF/container.xml`` read from an ``.mxl`` (it names the score: a few
@@ -162,7 +170,7 @@ def _timeline(root: Element, path: Path) -> Timeline:
     if max(counts) > MAX_BARS:
         raise Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
-    meters, lengths, timed = _measures(parts, max(counts))
+    meters, lengths, timed = _measures(parts, max(counts), path)
     for number, length in enumerate(lengths, start=1):
         check_bar(length, number, KIND, path)
     starts = [Fraction(0)]
@@ -215,14 +223,20 @@ def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:
     return TempoMap([TempoSegment(at, qpm) for at, qpm in steps])
 
 
-def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fraction], bool]:
+def _measures(
+    parts: list[Element], count: int, path: Path
+) -> tuple[list[Meter], list[Fraction], bool]:
     """Each measure's meter (the first part's time signatures) and length in quarter notes:
     what its contents fill, the furthest any part's notes, rests, ``<forward>`` and
     ``<backup>`` reach (a pickup is short); the meter's length for a measure with nothing in
-    it. And whether the first part has a time signature."""
+    it. And whether the first part has a time signature. Parts that fill a measure to
+    different lengths are said in an :class:`~theme.readers.InputFileWarning` (the first
+    such measure): the file is at fault. A fill within :data:`SNAP_QUARTERS` of the meter's
+    bar is the meter's bar."""
     meters: list[Meter] = []
     timed = False
     reach = [Fraction(0)] * count
+    odd: list[tuple[int, int, Fraction, Fraction]] = []  # the first measure parts disagree on
     for index, part in enumerate(parts):
         divisions = Fraction(1)
         meter = Meter.of(4, 4)
@@ -246,12 +260,27 @@ def _measures(parts: list[Element], count: int) -> tuple[list[Meter], list[Fract
                     length = decimal(element.findtext("duration"), "a duration", where)
                     cursor += 0 if chord else length / divisions
                 furthest = max(furthest, cursor)
+            if furthest and reach[number - 1] and furthest != reach[number - 1] and not odd:
+                odd.append((number, index, furthest, reach[number - 1]))
             reach[number - 1] = max(reach[number - 1], furthest)
             if index == 0:
                 meters.append(meter)
     while len(meters) < count:
         meters.append(meters[-1] if meters else Meter.of(4, 4))
-    lengths = [r or m.bar_quarters for r, m in zip(reach, meters)]
+    lengths = [
+        m.bar_quarters if not r or abs(r - m.bar_quarters) <= SNAP_QUARTERS else r
+        for r, m in zip(reach, meters)
+    ]
+    if odd:
+        number, index, one, other = odd[0]
+        warnings.warn(
+            f"{str(path)!r}: measure {number} lasts {one} quarter notes in part {index + 1} "
+            f"but {other} in "
+            f"an earlier part: the file is at fault; the measure is read as "
+            f"{lengths[number - 1]} quarter notes long for every part",
+            InputFileWarning,
+            stacklevel=2,
+        )
     return meters, lengths, timed
 
 
@@ -275,13 +304,12 @@ def _walk(
             if match and "." not in match.group(1) and 1 <= int(match.group(1)) <= 128:
                 unpitched[mi.get("id") or ""] = int(match.group(1)) - 1
     divisions = Fraction(1)
-    open_ties: dict[int, list[Any]] = {}
+    open_ties: dict[int, list[tuple[list[Any], Fraction]]] = {}
     drum = False
     for number, measure in enumerate(part.iterfind("measure"), start=1):
         where = f"in measure {number}"
         start = starts[number - 1]
-        cursor = Fraction(0)
-        onset = Fraction(0)
+        cursor = onset = chord_end = Fraction(0)
         for element in measure:
             tag = element.tag
             if tag == "attributes":
@@ -298,13 +326,15 @@ def _walk(
                 if element.find("chord") is None:
                     onset = cursor
                     cursor += length
+                    chord_end = cursor  # a chord's notes may say other lengths of their own
                 if element.find("rest") is not None or element.find("cue") is not None:
                     continue  # a cue note takes its time but is not played
                 if not length:
                     continue
                 try:
                     pitch = pitch_of(element, where, unpitched)
-                    _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
+                    span = (start + onset, length, start + chord_end)
+                    _note(notes, open_ties, element, span, layer, pitch, where)
                 except Bad as err:  # said with its beat
                     at = beat_text(onset / meters[number - 1].pulse_quarters)
                     raise Bad(str(err).replace(where, f"{where}, beat {at}")) from err
@@ -315,19 +345,29 @@ def _walk(
 
 def _note(
     notes: list[list[Any]],
-    open_ties: dict[int, list[Any]],
+    open_ties: dict[int, list[tuple[list[Any], Fraction]]],
     element: Element,
-    onset: Fraction,
-    length: Fraction,
+    at: tuple[Fraction, Fraction, Fraction],
     layer: str,
     pitch: int,
     where: str,
 ) -> None:
-    """Add a note, or lengthen the note it is tied from."""
+    """Add a note at ``at``: ``(onset, length, where its chord ends)`` in quarter notes, or
+    lengthen the note it is tied from: one of its pitch tied on that ends at its onset, by
+    its own length or by its chord's (a chord note that says a length of its own other than
+    its chord's, as music21 reads it)."""
+    onset, length, chord_end = at
     ties = {tie.get("type") for tie in element.findall("tie")}
-    held = open_ties.pop(pitch, None) if "stop" in ties else None
-    if held is not None and held[0] + held[1] == onset:
-        held[1] += length
+    held = None
+    if "stop" in ties:  # two staves may tie the same pitch at the same moment: each goes
+        # on with its own
+        waiting = open_ties.get(pitch, [])
+        found = next((w for w in waiting if onset in (w[0][0] + w[0][1], w[1])), None)
+        if found is not None:
+            waiting.remove(found)
+            held = found[0]
+    if held is not None:
+        held[1] = onset + length - held[0]
     else:
         dynamics = element.get("dynamics")
         velocity = 90
@@ -336,4 +376,4 @@ def _note(
         held = [onset, length, layer, pitch, velocity]
         notes.append(held)
     if "start" in ties:
-        open_ties[pitch] = held
+        open_ties.setdefault(pitch, []).append((held, max(chord_end, onset + length)))
