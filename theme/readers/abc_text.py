@@ -131,6 +131,8 @@ def _length(text: str, line: int, shown: str) -> Fraction:
             raise TuneBound(f"a note length {clip(shown, 20)!r} on line {line} divides by 0")
     else:
         denominator = 2 ** min(len(slashes), 10)
+    if not numerator:
+        raise TuneBound(f"a note length {clip(shown, 20)!r} on line {line} is 0")
     return Fraction(numerator, denominator)
 
 
@@ -327,6 +329,13 @@ def _body_line(tune: _Tune, voice: _Voice, raw: str, line: int) -> _Voice:
                 chord.append(length)
             else:
                 _advance(tune, voice, length, line)
+        elif kind == "tuplet":
+            count = _number(match.group("tuplet")[1:].split(":")[0], "a tuplet", line)
+            if not 2 <= count <= 9:
+                raise TuneBound(
+                    f"a tuplet {clip(match.group('tuplet'), 20)!r} on line {line}: expected "
+                    "(2 to (9 notes"
+                )
         elif kind == "rests":
             count = (
                 _number(match.group("count"), "a rest of bars", line) if match.group("count") else 1
