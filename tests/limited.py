@@ -2,7 +2,7 @@
 that makes a reader hang or grow fails its test instead of the machine.
 
 The child imports theme once and reads the files it is sent, one path a line, answering one
-JSON line each: ``{"refused": message}`` for a ThemeError, ``{"bars": [[start, length,
+JSON line each on its standard output (what it prints otherwise goes to its standard error): ``{"refused": message}`` for a ThemeError, ``{"bars": [[start, length,
 meter]...], "events": [[onset, duration, pitch]...]}`` for a timeline, ``{"crash":
 traceback}`` for anything else.
 """
@@ -30,6 +30,7 @@ import theme
 from theme.errors import ThemeError
 import warnings
 warnings.simplefilter("ignore")
+answers, sys.stdout = sys.stdout, sys.stderr  # what music21 prints is not an answer
 for line in sys.stdin:
     path = line.rstrip("\n")
     try:
@@ -42,7 +43,7 @@ for line in sys.stdin:
         answer = {"refused": str(err)}
     except BaseException:
         answer = {"crash": traceback.format_exc()}
-    print(json.dumps(answer), flush=True)
+    print(json.dumps(answer), file=answers, flush=True)
 """
 
 
@@ -60,6 +61,7 @@ class LimitedReader:
             [sys.executable, "-c", _CHILD],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
             env=env,
             preexec_fn=_limits,

@@ -41,6 +41,12 @@ def _refused(reader: LimitedReader, path: Path, *parts: str) -> str:
 
 
 ABC_CASES = [
+    # found by tests/test_fuzz_abc.py: a unit of 9/14 took music21 more than a minute
+    ("X:1\nT:t\nL:9/14\nK:C\nCDEF|\n", "a unit length 'L:9/14' on line 3: expected a fraction"),
+    (
+        "X:1\nT:t\nL:1/8\nK:C\nC/3DEF|\n",
+        "a note length 'C/3' on line 5: expected a length over 1, 2",
+    ),
     # (file text, what the refusal says): each hung, blew up or traced back in music21
     (
         "X:1\nT:t\nL:1/4\nK:C\nC99999999|\n",

@@ -6,7 +6,8 @@ divides by zero). This reader walks the tune once, in time linear in its length,
 only what bounds need: each voice's position and bars (note lengths from ``L:``, chords,
 grace notes, multi-bar rests), the meters (``M:``), the tempos (``Q:``), the count of notes.
 It refuses, in one line naming the line of the tune, a number of more than
-:data:`MAX_DIGITS` digits, a unit length (``L:``) outside 1/1024 to 4, a meter (``M:``) with
+:data:`MAX_DIGITS` digits, a unit length (``L:``) outside 1/1024 to 4 or a unit or note
+length whose denominator is not a power of 2 (music21 took minutes on ``L:9/14``), a meter (``M:``) with
 more than :data:`~theme.core.meter.MAX_NUMERATOR` beats or an unknown beat, a tempo (``Q:``)
 outside :data:`~theme.core.tempo.MIN_QPM` to :data:`~theme.core.tempo.MAX_QPM` quarter notes a
 minute, a note longer than :data:`~theme.readers.MAX_BAR_QUARTERS`, more than
@@ -133,6 +134,11 @@ def _length(text: str, line: int, shown: str) -> Fraction:
         denominator = 2 ** min(len(slashes), 10)
     if not numerator:
         raise TuneBound(f"a note length {clip(shown, 20)!r} on line {line} is 0")
+    if denominator & (denominator - 1):  # C/3: music21 is slow on lengths no note writes
+        raise TuneBound(
+            f"a note length {clip(shown, 20)!r} on line {line}: expected a length over 1, 2, "
+            "4 ... (a tuplet is written (3)"
+        )
     return Fraction(numerator, denominator)
 
 
@@ -150,6 +156,11 @@ def _unit(value: str, line: int) -> Fraction:
         unit = Fraction(_number(top, what, line), denominator or 1)
         if not denominator:
             unit = Fraction(0)
+    if unit and unit.denominator & (unit.denominator - 1):  # music21 takes minutes on L:9/14
+        raise TuneBound(
+            f"a unit length 'L:{clip(value.strip(), 20)}' on line {line}: expected a fraction "
+            "of a whole note over 1, 2, 4 ... 1024"
+        )
     if not MIN_UNIT <= unit <= MAX_UNIT:
         raise TuneBound(
             f"a unit length 'L:{clip(value.strip(), 20)}' on line {line}: expected "
