@@ -57,8 +57,8 @@ ABC_CASES = [
         "a unit length 'L:99999999/1' on line 3 has a number of more than 4 digits",
     ),
     (
-        "X:1\nT:t\nL:1/9999\nK:C\nCDEF|\n",
-        "a unit length 'L:1/9999' on line 3: expected 1/1024 to 4",
+        "X:1\nT:t\nL:1/4096\nK:C\nCDEF|\n",
+        "a unit length 'L:1/4096' on line 3: expected 1/1024 to 4",
     ),
     (
         "X:1\nT:t\nM:99999/1\nK:C\nCDEF|\n",
