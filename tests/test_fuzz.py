@@ -17,6 +17,7 @@ from theme.core.meter import Meter
 from theme.core.rhythm import Rhythm, parse_pitches
 from theme.core.tempo import Tempo
 from theme.errors import AudioDeviceError, ThemeError, UsageError
+from theme.renderers.audio import check_rate
 
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -200,8 +201,6 @@ def test_mutated_variant_files_fail_cleanly(tmp_path: Path, which: str, replacem
 
 @given(rate=st.integers(-(10**9), 10**9))
 def test_sample_rates(rate: int) -> None:
-    from theme.renderers.audio import check_rate
-
     if rate in (44100, 48000):
         assert check_rate(rate) == rate
     else:

@@ -124,6 +124,7 @@ def kind_of_file(name: str) -> str | None:
         InputFileError: the extension and the content disagree (``'song.toml' is a MIDI
             file``), or a file with another extension whose content is music.
     """
+    from theme.input_files import read_at_most
     from theme.readers import sniff
     from theme.variants import names
 
@@ -131,10 +132,9 @@ def kind_of_file(name: str) -> str | None:
         return None
     path = Path(name)
     expected = KINDS.get(path.suffix.lower())
-    try:
-        with open(path, "rb") as file:
-            found = sniff(file.read(512))  # the one sniffer: theme.readers.sniff
-    except (OSError, ValueError):  # no such file, a folder: the reader says so
+    try:  # the one sniffer (theme.readers.sniff), on a regular file opened without blocking
+        found = sniff(read_at_most(path, "file", 511)[0])
+    except InputFileError:  # no such file, a folder, a FIFO: the reader says so
         return expected or ("variant" if path.suffix else None)
     if found == "MusicXML" and expected in ("MusicXML", "compressed MusicXML"):
         return expected if expected == "MusicXML" else found

@@ -428,9 +428,28 @@ def dropped_notes(timeline: Timeline, strategy: str | Strategy) -> int:
     )
 
 
+def _quarters_text(quarters: Fraction) -> str:
+    """A length in words: ``5 quarter notes``, ``1 quarter note``, ``7/2 quarter notes``.
+
+    >>> _quarters_text(Fraction(5)), _quarters_text(Fraction(1)), _quarters_text(Fraction(7, 2))
+    ('5 quarter notes', '1 quarter note', '7/2 quarter notes')
+    """
+    return f"{quarters} quarter note{'' if quarters == 1 else 's'}"
+
+
 def _check_meters(timeline: Timeline, s: Strategy, strict: bool, name: str) -> None:
     matching = [b for b in timeline.bars if s.maps(b)]
     if not matching:
+        odd = [b for b in timeline.bars if _same_meter(b.meter, s.source)]
+        if odd:  # bars in the meter, none of its length: a pickup, a bar longer than its meter
+            lengths = ", ".join(
+                f"bar {b.number} is {_quarters_text(b.quarters)}" for b in odd[:3]
+            ) + (", ..." if len(odd) > 3 else "")
+            raise RemeterError(
+                f"{name} has no full bar of {s.source}: {lengths} long, not "
+                f"{_quarters_text(s.source.bar_quarters)}; strategy {s.name!r} remeters "
+                "only full bars"
+            )
         found = ", ".join(sorted({str(b.meter) for b in timeline.bars}))
         raise RemeterError(f"{name} is in {found}: strategy {s.name!r} needs music in {s.source}")
     if strict:

@@ -11,7 +11,6 @@ track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -20,14 +19,17 @@ from typing import TYPE_CHECKING
 from theme.core.meter import Meter
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Marker, Timeline
 from theme.errors import InputFileError
+from theme.input_files import read_at_most
 
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
     from theme.core.timeline import Layer
 
 __all__ = [
+    "MAX_BAR_QUARTERS",
     "MAX_FILE_BYTES",
     "MAX_LAYERS",
+    "MAX_SECONDS",
     "NO_METER",
     "InputFileWarning",
     "file_bytes",
@@ -44,6 +46,15 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 MAX_LAYERS = 256
 """The most layers read from a file: a MIDI track's notes on one channel, a MusicXML part."""
+
+MAX_BAR_QUARTERS = Fraction(256)
+"""The longest bar read, in quarter notes: 64 whole notes, the bar of the largest meter
+(64/1). A longer bar (a MusicXML ``<divisions>`` of 0.0000001 makes one note fifty million
+quarter notes long) is refused before its notes are read."""
+
+MAX_SECONDS = 36_000
+"""The longest music read, in seconds at its own tempos (10 hours): checked once the bars
+and tempos are laid out, before a note is placed."""
 
 
 class InputFileWarning(UserWarning):
@@ -113,24 +124,16 @@ def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
 def file_bytes(
     path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES, magic: bytes = b""
 ) -> bytes:
-    """The bytes of an input file, at most ``limit`` of them. A file that does not start
-    with ``magic`` is "not a valid KIND file", whatever its size.
+    """The bytes of an input file, at most ``limit`` of them (:func:`~theme.input_files.read_at_most`: a FIFO,
+    socket or device is refused unread). A file that does not start with ``magic`` is "not
+    a valid KIND file", whatever its size.
 
     Raises:
-        InputFileError: no such file, a folder, unreadable, not starting with ``magic``, or
-            larger than ``limit``.
+        InputFileError: no such file, a folder, not a regular file, unreadable, not starting
+            with ``magic``, or larger than ``limit``.
     """
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise refuse(kind, path, "it is a folder")
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            data = file.read(limit + 1)
-    except FileNotFoundError as err:
-        raise refuse(kind, path, "no such file") from err
-    except OSError as err:
-        raise refuse(kind, path, err.strerror or type(err).__name__) from err
+    data, size = read_at_most(path, f"{kind} file", limit)
     if not data.startswith(magic):
         found = file_kind(data)
         why = f"it is {_a(found)} file" if found else f"it does not start with {magic!r}"
@@ -157,7 +160,9 @@ def lay_out_bars(
     Raises:
         InputFileError: the music lasts more than :data:`MAX_BARS` bars.
     """
-    changes = sorted(changes, key=lambda change: change[0])
+    # a time signature after the last note ends changes no bar that sounds: left out (a
+    # late one would otherwise lay out empty bars up to it)
+    changes = sorted((c for c in changes if c[0] < end), key=lambda change: change[0])
     if not changes or changes[0][0] > 0:
         changes.insert(0, (Fraction(0), Meter.of(4, 4)))
     # count first, from each change's span, so a huge length costs nothing to refuse
@@ -191,17 +196,54 @@ def timeline_of(
     tempo: TempoMap,
     layers: Iterable[Layer],
     markers: Iterable[Marker] = (),
+    kind: str = "music",
+    path: str | Path = "",
 ) -> Timeline:
     """A timeline of bars ``(meter, length in quarter notes)`` laid end to end, each keeping
     its length (a pickup, a bar cut short), with a meter marker where the meter changes, as
-    :meth:`Timeline.build` makes them."""
-    return Timeline.build(
+    :meth:`Timeline.build` makes them.
+
+    Raises:
+        InputFileError: a bar longer than :data:`MAX_BAR_QUARTERS` (checked before the bars
+            are laid out) or music longer than :data:`MAX_SECONDS`.
+    """
+    bars = list(bars)
+    for number, (_, length) in enumerate(bars, start=1):
+        check_bar(length, number, kind, path)
+    timeline = Timeline.build(
         title=title,
         bars=[(meter, "", length) for meter, length in bars],
         tempo=tempo,
         layers=layers,
         markers=markers,
     )
+    seconds = timeline.duration_seconds
+    if seconds > MAX_SECONDS:
+        raise refuse(
+            kind,
+            path,
+            f"it lasts {float(seconds) / 3600:,.1f} hours at its tempos, more than "
+            f"{MAX_SECONDS // 3600} hours",
+        )
+    return timeline
+
+
+def check_bar(quarters: Fraction, number: int, kind: str, path: str | Path) -> None:
+    """Refuse a bar (numbered from 1) longer than :data:`MAX_BAR_QUARTERS` quarter notes."""
+    if quarters > MAX_BAR_QUARTERS:
+        raise refuse(
+            kind,
+            path,
+            f"bar {number} lasts {_amount(quarters)} quarter notes, more than "
+            f"{MAX_BAR_QUARTERS} (the bar of 64/1)",
+        )
+
+
+def _amount(quarters: Fraction) -> str:
+    """A number of quarter notes for a message: ``50,000,000``, ``300.5``."""
+    if quarters >= 10**15:
+        return f"{float(quarters):.3g}"
+    return f"{float(quarters):,.6g}" if quarters.denominator != 1 else f"{int(quarters):,}"
 
 
 def check_notes(count: int, kind: str, path: str | Path) -> None:

@@ -23,10 +23,12 @@ from theme.readers import (
     check_notes,
     file_bytes,
     file_kind,
+    lay_out_bars,
     misnamed,
     refuse,
     timeline_of,
 )
+from theme.readers.abc_text import TuneBound, bound
 
 __all__ = ["from_music21", "read_abc"]
 
@@ -36,10 +38,6 @@ KIND = "ABC"
 def _quarters(value: Any) -> Fraction:
     """A music21 offset or length (a float or a Fraction, in quarter notes) exactly."""
     return value if isinstance(value, Fraction) else Fraction(value).limit_denominator(1 << 20)
-
-
-MAX_TUNE_CHARS = 1_000_000
-"""The longest tune handed to music21 (whose ABC reading is slow: about a second for 50 KB)."""
 
 
 def first_tune(text: str) -> str:
@@ -70,8 +68,10 @@ def read_abc(path: str | Path) -> Timeline:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     text = first_tune(text)
-    if len(text) > MAX_TUNE_CHARS:
-        raise refuse(KIND, path, f"its first tune is longer than {MAX_TUNE_CHARS:,} characters")
+    try:
+        bound(text)  # every bound, before music21 spends a moment on it
+    except TuneBound as err:
+        raise refuse(KIND, path, str(err)) from None
     from music21 import converter, stream
 
     try:
@@ -87,10 +87,12 @@ def read_abc(path: str | Path) -> Timeline:
 
 
 def from_music21(score: Any, path: Path, kind: str) -> Timeline:
-    """A music21 score as a timeline: its measures (the first part's, at their own offsets
-    and lengths), a layer per part, its notes (ties merged; no grace notes, no chord
-    symbols), its metronome marks as tempo steps."""
-    from music21 import harmony, meter, stream
+    """A music21 score as a timeline: its measures (the first part's, at their offsets in
+    the part and their lengths), a layer per part, its notes (ties merged pitch by pitch, as
+    ABC and MusicXML define a tie: between two notes of one pitch; no grace notes, no chord
+    symbols), its metronome marks as tempo steps. A part music21 made no measures of is laid
+    out in bars of its time signatures (4/4 where it has none)."""
+    from music21 import meter, stream
 
     parts = list(score.parts) or [score]
     if len(parts) > MAX_LAYERS:
@@ -99,43 +101,42 @@ def from_music21(score: Any, path: Path, kind: str) -> Timeline:
     measures = list(first.getElementsByClass(stream.Measure))
     if len(measures) > MAX_BARS:
         raise refuse(kind, path, f"it has {len(measures):,} measures, more than {MAX_BARS:,}")
+    # offsets in the part, read now: a copy of the part (flatten, stripTies) moves a
+    # measure's own .offset to the copy (second endings read at 0)
+    starts = [_quarters(first.elementOffset(m)) for m in measures]
     layers: list[Layer] = []
-    notes: list[tuple[Fraction, Fraction, str, int, int]] = []
+    notes: list[list[Any]] = []
     for index, part in enumerate(parts):
         name = (part.partName or "").strip() or f"part {index + 1}"
         if any(layer.name == name for layer in layers):
             name = f"{name} {index + 1}"
         layers.append(Layer(name, "bass", channel=index % 9))
-        for element in part.stripTies().flatten().notes:
-            if isinstance(element, harmony.Harmony) or element.duration.isGrace:
-                continue
-            onset = _quarters(element.offset)
-            length = _quarters(element.duration.quarterLength)
-            velocity = element.volume.velocity or 90
-            for pitch in element.pitches:
-                if not 0 <= pitch.midi <= 127:
-                    raise refuse(kind, path, f"a pitch {pitch} is outside MIDI's 0 to 127")
-                notes.append((onset, length, name, int(pitch.midi), int(velocity)))
-            check_notes(len(notes), kind, path)
+        _part_notes(part, name, notes, kind, path)
     if not notes:
         raise refuse(kind, path, "it has no notes")
     end = max(onset + length for onset, length, *_ in notes)
     current: Meter | None = None
     bars: list[tuple[Meter, Fraction]] = []
-    starts = [_quarters(m.offset) for m in measures]
     for i, measure in enumerate(measures):
         signature = measure.timeSignature
         if isinstance(signature, meter.TimeSignature):
-            try:
-                current = Meter.of(signature.numerator, signature.denominator)
-            except MeterError as err:
-                raise refuse(kind, path, f"in measure {measure.number}: {err}") from err
+            current = _meter(signature, f"in measure {measure.number}", kind, path)
         shown = current or Meter.of(4, 4)
         stop = starts[i + 1] if i + 1 < len(starts) else None
         length = stop - starts[i] if stop is not None else _quarters(measure.duration.quarterLength)
+        if length < 0:
+            raise refuse(
+                kind, path, f"measure {measure.number} starts after the next one (music21)"
+            )
         bars.append((shown, length or shown.bar_quarters))
-    if not bars:
-        bars = [(Meter.of(4, 4), Fraction(4))] * max(1, -(-end // 4))
+    if not bars:  # no measures: bars of the part's time signatures, where they stand
+        flat = first.flatten()
+        changes = []
+        for signature in flat.getElementsByClass(meter.TimeSignature):
+            found = _meter(signature, "", kind, path)
+            changes.append((_quarters(flat.elementOffset(signature)), found))
+            current = current or found
+        bars = lay_out_bars(changes, end, kind, path)
     markers = [] if current else [Marker(Fraction(0), MarkerKind.TEXT, NO_METER)]
     title = str(score.metadata.title or "") if score.metadata is not None else ""
     timeline = timeline_of(
@@ -144,6 +145,8 @@ def from_music21(score: Any, path: Path, kind: str) -> Timeline:
         tempo=_tempo_map(score),
         layers=layers,
         markers=markers,
+        kind=kind,
+        path=path,
     )
     notes.sort(key=lambda n: (n[0], n[2], n[3]))
     events = [
@@ -152,6 +155,50 @@ def from_music21(score: Any, path: Path, kind: str) -> Timeline:
         if onset < timeline.length
     ]
     return timeline.with_events(events)
+
+
+def _meter(signature: Any, where: str, kind: str, path: Path) -> Meter:
+    try:
+        return Meter.of(signature.numerator, signature.denominator)
+    except MeterError as err:
+        raise refuse(kind, path, f"{where + ': ' if where else ''}{err}") from err
+
+
+def _part_notes(part: Any, layer: str, notes: list[list[Any]], kind: str, path: Path) -> None:
+    """A part's notes ``[onset, length, layer, pitch, velocity]`` into ``notes``: a note
+    tied from one of its pitch that ends where it starts lengthens that one (a tie between
+    two pitches, ``G-|F``, ties nothing); grace notes and chord symbols left out."""
+    from music21 import chord, harmony
+
+    flat = part.flatten()
+    held: dict[int, list[Any]] = {}  # pitch -> its note, while tied on
+    for element in flat.notes:
+        if isinstance(element, harmony.Harmony) or element.duration.isGrace:
+            continue
+        onset = _quarters(flat.elementOffset(element))
+        length = _quarters(element.duration.quarterLength)
+        velocity = element.volume.velocity or 90
+        members = element.notes if isinstance(element, chord.Chord) else [element]
+        for member in members:
+            pitch = member.pitch
+            if not 0 <= pitch.midi <= 127:
+                raise refuse(kind, path, f"a pitch {pitch} is outside MIDI's 0 to 127")
+            midi = int(pitch.midi)
+            tie = member.tie or element.tie
+            kind_of_tie = tie.type if tie is not None else None
+            note = held.pop(midi, None)
+            if (
+                kind_of_tie in ("stop", "continue")
+                and note is not None
+                and (note[0] + note[1] == onset)
+            ):
+                note[1] += length
+            else:
+                note = [onset, length, layer, midi, int(velocity)]
+                notes.append(note)
+            if kind_of_tie in ("start", "continue"):
+                held[midi] = note
+        check_notes(len(notes), kind, path)
 
 
 def _tempo_map(score: Any) -> TempoMap:

@@ -309,6 +309,8 @@ def read_midi(path: str | Path) -> Timeline:
         tempo=TempoMap(segments),
         layers=found.layers.values(),
         markers=markers,
+        kind=KIND,
+        path=path,
     )
     return timeline.with_events(_events(timeline, found.notes, ppq), in_order=True)
 

@@ -18,7 +18,9 @@ tempo of 0, of ``1e300`` or ``'fast'``), a pitch outside MIDI's 0 to 127.
 from __future__ import annotations
 
 import contextlib
+import warnings
 import zipfile
+import zlib
 from fractions import Fraction
 from io import BytesIO
 from pathlib import Path
@@ -31,6 +33,8 @@ from theme.readers import (
     MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    InputFileWarning,
+    check_bar,
     check_notes,
     file_bytes,
     file_kind,
@@ -75,24 +79,51 @@ def divisions_of(attributes: Element, divisions: Fraction, where: str) -> Fracti
     return found
 
 
+SNAP_QUARTERS = Fraction(1, 1000)
+"""A measure that fills its meter's bar to within this many quarter notes is read as the
+meter's length: a program that writes durations rounded (music21 rounds odd tuplets to
+1/10080 of a quarter note) would otherwise move every later bar by the rounding. The notes
+keep their positions in the measure as written."""
+
+MAX_CONTAINER_BYTES = 65_536
+"""The largest ``META-INF/container.xml`` read from an ``.mxl`` (it names the score: a few
+hundred bytes)."""
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int, what: str) -> bytes:
+    """A member of a zip archive, read in chunks of 64 KiB and refused as soon as it passes
+    ``limit`` bytes uncompressed (whatever its header claims): a bomb costs ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    with archive.open(name) as member:
+        while chunk := member.read(65_536):
+            size += len(chunk)
+            if size > limit:
+                shown = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit:,} bytes"
+                raise Bad(f"its {what} is larger than {shown} uncompressed")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _unzipped(data: bytes, path: Path) -> bytes:
     """The score inside a compressed ``.mxl`` (its container names it), at most
-    :data:`MAX_FILE_BYTES` uncompressed."""
+    :data:`MAX_FILE_BYTES` uncompressed; its container at most :data:`MAX_CONTAINER_BYTES`."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             name = None
             if "META-INF/container.xml" in archive.namelist():
-                container = _parse(archive.read("META-INF/container.xml")[:65536])
+                container = _parse(
+                    _member(archive, "META-INF/container.xml", MAX_CONTAINER_BYTES, "container.xml")
+                )
                 rootfile = container.find(".//rootfile")
                 name = rootfile.get("full-path") if rootfile is not None else None
             if name is None:
                 name = next(n for n in archive.namelist() if n.endswith((".xml", ".musicxml")))
-            if archive.getinfo(name).file_size > MAX_FILE_BYTES:
-                raise Bad(f"its score is larger than {MAX_FILE_BYTES // 2**20} MiB uncompressed")
-            with archive.open(name) as member:
-                return member.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+            return _member(archive, name, MAX_FILE_BYTES, "score")
     except (zipfile.BadZipFile, KeyError, StopIteration, OSError, EOFError) as err:
         raise Bad(f"not a valid .mxl file ({type(err).__name__})") from err
+    except (zlib.error, NotImplementedError, RuntimeError) as err:  # a bad or odd compression
+        raise Bad(f"not a valid .mxl file ({type(err).__name__}: {clip(str(err), 60)})") from err
 
 
 def _parse(data: bytes) -> Element:
@@ -140,7 +171,9 @@ def _timeline(root: Element, path: Path) -> Timeline:
     if max(counts) > MAX_BARS:
         raise Bad(f"it has {max(counts):,} measures, more than {MAX_BARS:,}")
     infos = {sp.get("id"): sp for sp in root.iterfind("part-list/score-part")}
-    meters, lengths, timed, own = _measures(parts, max(counts))
+    meters, lengths, timed, own = _measures(parts, max(counts), path)
+    for number, length in enumerate(lengths, start=1):
+        check_bar(length, number, KIND, path)
     starts = [Fraction(0)]
     for length in lengths:
         starts.append(starts[-1] + length)
@@ -168,6 +201,8 @@ def _timeline(root: Element, path: Path) -> Timeline:
         tempo=_tempo_map(tempos),
         layers=layers,
         markers=() if timed else [Marker(Fraction(0), MarkerKind.TEXT, NO_METER)],
+        kind=KIND,
+        path=path,
     )
     end = timeline.length
     events = []
@@ -190,7 +225,7 @@ def _tempo_map(tempos: dict[Fraction, Fraction]) -> TempoMap:
 
 
 def _measures(
-    parts: list[Element], count: int
+    parts: list[Element], count: int, path: Path
 ) -> tuple[list[Meter], list[Fraction], bool, dict[int, list[Fraction]]]:
     """Each measure's meter (the first part's time signatures) and length in quarter notes:
     what its contents fill, the furthest any part's notes, rests, ``<forward>`` and
@@ -198,11 +233,15 @@ def _measures(
     it. And whether the first part has a time signature. And where each measure starts
     (quarter notes) in a part with bars of its own: one whose time signature gives a bar
     of another length than the first part's (a metronome's second meter, beat against beat,
-    as this library writes it), read in its own bars."""
+    as this library writes it), read in its own bars. Other parts that fill a measure to
+    different lengths are said in an :class:`~theme.readers.InputFileWarning` (the first
+    such measure): the file is at fault. A fill within :data:`SNAP_QUARTERS` of the meter's
+    bar is the meter's bar."""
     meters: list[Meter] = []
     timed = False
     reach = [Fraction(0)] * count
     by_part: list[tuple[list[Meter], list[Fraction]]] = []
+    odd: list[tuple[int, int, Fraction, Fraction]] = []  # the first measure parts disagree on
     for index, part in enumerate(parts):
         divisions = Fraction(1)
         meter = Meter.of(4, 4)
@@ -249,8 +288,23 @@ def _measures(
             own[index] = starts
             continue
         for k, r in enumerate(own_reach):
+            if r and reach[k] and r != reach[k] and not odd:
+                odd.append((k + 1, index, r, reach[k]))
             reach[k] = max(reach[k], r)
-    lengths = [r or m.bar_quarters for r, m in zip(reach, meters)]
+    lengths = [
+        m.bar_quarters if not r or abs(r - m.bar_quarters) <= SNAP_QUARTERS else r
+        for r, m in zip(reach, meters)
+    ]
+    if odd:
+        number, index, one, other = odd[0]
+        warnings.warn(
+            f"{str(path)!r}: measure {number} lasts {one} quarter notes in part {index + 1} "
+            f"but {other} in "
+            f"an earlier part: the file is at fault; the measure is read as "
+            f"{lengths[number - 1]} quarter notes long for every part",
+            InputFileWarning,
+            stacklevel=2,
+        )
     return meters, lengths, timed, own
 
 
@@ -274,13 +328,12 @@ def _walk(
             if match and "." not in match.group(1) and 1 <= int(match.group(1)) <= 128:
                 unpitched[mi.get("id") or ""] = int(match.group(1)) - 1
     divisions = Fraction(1)
-    open_ties: dict[int, list[Any]] = {}
+    open_ties: dict[int, list[tuple[list[Any], Fraction]]] = {}
     drum = False
     for number, measure in enumerate(part.iterfind("measure"), start=1):
         where = f"in measure {number}"
         start = starts[number - 1]
-        cursor = Fraction(0)
-        onset = Fraction(0)
+        cursor = onset = chord_end = Fraction(0)
         for element in measure:
             tag = element.tag
             if tag == "attributes":
@@ -297,13 +350,15 @@ def _walk(
                 if element.find("chord") is None:
                     onset = cursor
                     cursor += length
+                    chord_end = cursor  # a chord's notes may say other lengths of their own
                 if element.find("rest") is not None or element.find("cue") is not None:
                     continue  # a cue note takes its time but is not played
                 if not length:
                     continue
                 try:
                     pitch = pitch_of(element, where, unpitched)
-                    _note(notes, open_ties, element, start + onset, length, layer, pitch, where)
+                    span = (start + onset, length, start + chord_end)
+                    _note(notes, open_ties, element, span, layer, pitch, where)
                 except Bad as err:  # said with its beat
                     at = beat_text(onset / meters[number - 1].pulse_quarters)
                     raise Bad(str(err).replace(where, f"{where}, beat {at}")) from err
@@ -314,19 +369,29 @@ def _walk(
 
 def _note(
     notes: list[list[Any]],
-    open_ties: dict[int, list[Any]],
+    open_ties: dict[int, list[tuple[list[Any], Fraction]]],
     element: Element,
-    onset: Fraction,
-    length: Fraction,
+    at: tuple[Fraction, Fraction, Fraction],
     layer: str,
     pitch: int,
     where: str,
 ) -> None:
-    """Add a note, or lengthen the note it is tied from."""
+    """Add a note at ``at``: ``(onset, length, where its chord ends)`` in quarter notes, or
+    lengthen the note it is tied from: one of its pitch tied on that ends at its onset, by
+    its own length or by its chord's (a chord note that says a length of its own other than
+    its chord's, as music21 reads it)."""
+    onset, length, chord_end = at
     ties = {tie.get("type") for tie in element.findall("tie")}
-    held = open_ties.pop(pitch, None) if "stop" in ties else None
-    if held is not None and held[0] + held[1] == onset:
-        held[1] += length
+    held = None
+    if "stop" in ties:  # two staves may tie the same pitch at the same moment: each goes
+        # on with its own
+        waiting = open_ties.get(pitch, [])
+        found = next((w for w in waiting if onset in (w[0][0] + w[0][1], w[1])), None)
+        if found is not None:
+            waiting.remove(found)
+            held = found[0]
+    if held is not None:
+        held[1] = onset + length - held[0]
     else:
         dynamics = element.get("dynamics")
         velocity = 90
@@ -335,4 +400,4 @@ def _note(
         held = [onset, length, layer, pitch, velocity]
         notes.append(held)
     if "start" in ties:
-        open_ties[pitch] = held
+        open_ties.setdefault(pitch, []).append((held, max(chord_end, onset + length)))

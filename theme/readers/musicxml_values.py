@@ -50,12 +50,34 @@ class Bad(Exception):
     """Something in the document that is not what MusicXML allows: the reason."""
 
 
+_ANY_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+
+
 def decimal(text: str | None, what: str, where: str) -> Fraction:
-    """A non-negative decimal of at most 9+9 digits, exactly."""
+    """A non-negative decimal of at most 9+9 digits, exactly. A number out of that range is
+    refused saying what is wrong with it (negative, too many digits), anything else as not a
+    number.
+
+    >>> decimal(" 2.5 ", "a duration", "in measure 1")
+    Fraction(5, 2)
+    >>> try:
+    ...     decimal("-1", "a duration", "in measure 1")
+    ... except Bad as err:
+    ...     print(err)
+    a duration '-1' in measure 1 is negative: expected 0 or more
+    """
     match = NUMBER.fullmatch(text or "")
-    if not match:
-        raise Bad(f"{what} {clip(text or '', 20)!r} {where} is not a number")
-    return Fraction(match.group(1))
+    if match:
+        return Fraction(match.group(1))
+    shown = clip(text or "", 20)
+    if _ANY_NUMBER.fullmatch(text or ""):
+        if (text or "").strip().startswith("-"):
+            raise Bad(f"{what} {shown!r} {where} is negative: expected 0 or more")
+        raise Bad(
+            f"{what} {shown!r} {where} is out of range: expected a decimal of at most 9 "
+            "digits before the point and 9 after it"
+        )
+    raise Bad(f"{what} {shown!r} {where} is not a number")
 
 
 def tempo(text: str | None, where: str, unit: Fraction = Fraction(1)) -> Fraction:

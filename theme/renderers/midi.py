@@ -141,6 +141,47 @@ def _notes(events: list[Event], ppq: int) -> list[tuple[int, int, int, int]]:
     return notes
 
 
+def time_signatures(timeline: Timeline) -> list[tuple[Fraction, tuple[int, int]]]:
+    """``(position in quarter notes, (numerator, denominator))`` of the time signatures a
+    MIDI file of the timeline holds: where the meter is set or changes, after a bar of
+    another length (a pickup), and for a bar longer than its meter one of its own length
+    (a 3/4 bar 13 quarter notes long is written 13/4), so a reader finds its bars again.
+
+    >>> from theme.core.meter import Meter
+    >>> three = Meter.of(3, 4)
+    >>> bars = [(three, "", None), (three, "", Fraction(13)), (three, "", None)]
+    >>> tl = Timeline.build(title="", bars=bars, tempo=TempoMap.constant(100))
+    >>> time_signatures(tl)
+    [(Fraction(0, 1), (3, 4)), (Fraction(3, 1), (13, 4)), (Fraction(16, 1), (3, 4))]
+    """
+    changes: list[tuple[Fraction, tuple[int, int]]] = []
+    previous: tuple[int, int] | None = None
+    previous_full, previous_meter = True, None
+    for bar in timeline.bars:
+        written = (bar.meter.numerator, bar.meter.denominator)
+        if bar.quarters > bar.meter.bar_quarters:
+            written = _long_signature(bar.quarters) or written
+        if written != previous or bar.meter != previous_meter or not previous_full:
+            changes.append((bar.start, written))  # a new grouping too (its marker goes along)
+        previous, previous_meter = written, bar.meter
+        previous_full = bar.quarters == Fraction(4 * written[0], written[1])
+    return changes
+
+
+def _long_signature(quarters: Fraction) -> tuple[int, int] | None:
+    """The time signature of a bar ``quarters`` quarter notes long (at most 64 beats of a
+    quarter note or shorter), or None.
+
+    >>> _long_signature(Fraction(13)), _long_signature(Fraction(13, 2)), _long_signature(Fraction(1, 3))
+    ((13, 4), (13, 8), None)
+    """
+    for denominator in (4, 8, 16, 32, 64):
+        numerator = quarters * denominator / 4
+        if numerator.denominator == 1 and 1 <= numerator <= 64:
+            return int(numerator), denominator
+    return None
+
+
 def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
     """A type 1 MidiFile of the timeline (see the module docstring).
 
@@ -158,16 +199,16 @@ def midi_file(timeline: Timeline, *, ppq: int = DEFAULT_PPQ) -> mido.MidiFile:
         )
     end_tick = tick_of(timeline.length, ppq)
     conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
-    for position, meter in timeline.meter_changes():
+    for position, (numerator, denominator) in time_signatures(timeline):
         conductor.append(
             (
                 tick_of(position, ppq),
                 1,
                 mido.MetaMessage(
                     "time_signature",
-                    numerator=meter.numerator,
-                    denominator=meter.denominator,
-                    clocks_per_click=max(1, 96 // meter.denominator),
+                    numerator=numerator,
+                    denominator=denominator,
+                    clocks_per_click=max(1, 96 // denominator),
                     notated_32nd_notes_per_beat=8,
                 ),
             )

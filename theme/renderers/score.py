@@ -22,6 +22,8 @@ from theme.core.events import ACCENTED_VELOCITY
 from theme.core.meter import Meter
 from theme.core.tempo import TempoSegment
 from theme.core.timeline import Bar, Event, Layer, Timeline
+from theme.errors import OutputFileError
+from theme.safe_text import printable
 
 if TYPE_CHECKING:
     from music21.stream import Measure, Part, Score
@@ -278,23 +280,76 @@ def _measure(
     return measure
 
 
+_WRITTEN = (
+    "maxima", "longa", "breve", "whole", "half", "quarter", "eighth", "16th", "32nd", "64th",
+    "128th", "256th", "512th", "1024th",
+)  # fmt: skip
+"""The note values MusicXML writes (music21 knows a 2048th, MusicXML does not)."""
+
+
+class Unwritable(ValueError):
+    """A length no tied notes of MusicXML's values can write exactly: the length."""
+
+
 def _durations(length: Fraction) -> list[tuple[Fraction, Fraction]]:
     """``(start, length)`` of the notes that write ``length`` quarter notes: one where one
-    note value (dotted or in a tuplet) can, else music21's split (5 quarters: 4 and 1).
+    note value (dotted or in a tuplet) can, else music21's split (5 quarters: 4 and 1), else
+    tied notes of plain and triplet values down to the 1024th (:func:`_tied_values`).
 
     >>> _durations(Fraction(3, 2)), _durations(Fraction(5))
     ([(Fraction(0, 1), Fraction(3, 2))], [(Fraction(0, 1), Fraction(4, 1)), (Fraction(4, 1), Fraction(1, 1))])
+
+    Raises:
+        Unwritable: no such notes write it exactly (171/1024 of a quarter note).
     """
     from music21 import duration
 
     d = duration.Duration(length)
-    if d.type != "complex":
+    if d.type in _WRITTEN:
         return [(Fraction(0), length)]
     pieces, start = [], Fraction(0)
-    for component in d.components:
-        piece = Fraction(component.quarterLength)
+    if d.type == "complex" and all(c.type in _WRITTEN for c in d.components):
+        for component in d.components:
+            piece = Fraction(component.quarterLength)
+            pieces.append((start, piece))
+            start += piece
+        if start == length:
+            return pieces
+    return _tied_values(length)
+
+
+def _writable(length: Fraction) -> bool:
+    """Whether ``length`` is 0 or a sum of 1024ths (1/256) and triplet 1024ths (1/384):
+    ``3a + 2b`` 768ths, every count of 768ths but one.
+
+    >>> _writable(Fraction(1, 768)), _writable(Fraction(1, 384)), _writable(Fraction(171, 1024))
+    (False, True, False)
+    """
+    return length == 0 or (768 % length.denominator == 0 and length * 768 >= 2)
+
+
+def _tied_values(length: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """``length`` as tied notes of plain and triplet values (a whole note to a 1024th, in
+    quarter notes 4 to 1/256 and 8/3 to 1/384), the longest first.
+
+    >>> [str(piece) for _, piece in _tied_values(Fraction(1, 3) + Fraction(1, 256))]
+    ['1/3', '1/256']
+
+    Raises:
+        Unwritable: ``length`` is not a sum of them (its denominator does not divide 768).
+    """
+    if not _writable(length):
+        raise Unwritable(length)
+    values = sorted(
+        {Fraction(2) ** k / t for k in range(-8, 6) for t in (1, 3)} - {Fraction(1, 768)},
+        reverse=True,
+    )
+    pieces, start, rest = [], Fraction(0), length
+    while rest:  # the longest value that leaves a rest of plain and triplet values
+        piece = next(v for v in values if v <= rest and _writable(rest - v))
         pieces.append((start, piece))
         start += piece
+        rest -= piece
     return pieces
 
 
@@ -411,19 +466,27 @@ def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event
     for segment in timeline.tempo_map.segments if first_part else ():
         if segment.start < timeline.length:
             tempos[bisect_right(starts, segment.start) - 1].append(segment)
-    measures = [
-        _measure(
-            timeline,
-            layer,
-            bar,
-            bars[i - 1] if i else None,
-            sounding[i],
-            first_part,
-            signatures,
-            tempos[i],
-        )
-        for i, bar in enumerate(bars)
-    ]
+    measures = []
+    for i, bar in enumerate(bars):
+        try:
+            measures.append(
+                _measure(
+                    timeline,
+                    layer,
+                    bar,
+                    bars[i - 1] if i else None,
+                    sounding[i],
+                    first_part,
+                    signatures,
+                    tempos[i],
+                )
+            )
+        except Unwritable as err:
+            raise OutputFileError(
+                f"cannot write bar {bar.number} of {printable(layer.name)!r} as notation: it "
+                f"holds a note or rest of {err.args[0]} quarter notes, which no tied notes "
+                "down to the 1024th (plain or triplet) write exactly"
+            ) from None
     part.append(measures)  # in order: one append, not a sorted insert a bar
     return part
 

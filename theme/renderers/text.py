@@ -74,7 +74,7 @@ def grid(timeline: Timeline, bar_numbers: Sequence[int]) -> str:
         for i in range(cells):
             pulse, rest = divmod(lead + i * cell, bar.meter.pulse_quarters)
             counts.append(str(int(pulse) + 1) if not rest else SUBDIVISION_NAMES.get(rest, "."))
-            level = levels[int(pulse)] if not rest else AccentLevel.SUBDIVISION
+            level = levels[int(pulse) % len(levels)] if not rest else AccentLevel.SUBDIVISION
             accents.append(ACCENT_MARKS.get(level, "."))
         count_row.append(join(counts))
         accent_row.append(join(accents))
