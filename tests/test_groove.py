@@ -5,6 +5,7 @@ groove is a variant whose events are its cells, to the exact quarter note."""
 from __future__ import annotations
 
 import base64
+import io
 import itertools
 import json
 import shutil
@@ -21,13 +22,14 @@ from hypothesis import strategies as st
 
 from theme.core.meter import DENOMINATORS, Meter
 from theme.errors import VariantError
+from theme.renderers.midi import midi_file
 from theme.variants import load
 from theme.variants.groove import MAX_BARS, VOICES, Groove, is_groove_link
 
 JS = Path(str(files("theme.classroom").joinpath("js")))
 NODE_DRIVER = r"""
 for (const name of process.argv.slice(1)) { require(name); }
-const G = globalThis.Theme.Groove;
+const G = Object.assign({}, globalThis.Theme.Groove, {midi: globalThis.Theme.GrooveMidi.bytes});
 require('readline').createInterface({input: process.stdin}).on('line', function (line) {
   const call = JSON.parse(line);
   let out;
@@ -35,6 +37,7 @@ require('readline').createInterface({input: process.stdin}).on('line', function 
   process.stdout.write(JSON.stringify(out) + '\n');
 });
 """
+SCRIPTS = ("meters.js", "groove.js", "groovemidi.js")
 PROPERTY = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -48,7 +51,7 @@ def js() -> Iterator[JsCall]:
     if node is None:
         pytest.skip("node is not installed (apt-get install nodejs)")
     process = subprocess.Popen(
-        [node, "-e", NODE_DRIVER, str(JS / "meters.js"), str(JS / "groove.js")],
+        [node, "-e", NODE_DRIVER, *(str(JS / name) for name in SCRIPTS)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -147,6 +150,16 @@ def test_the_pages_variant_file_is_the_librarys_to_the_byte(js: JsCall, groove: 
             groove.toml()
         return
     assert js("toml", as_json(groove)) == groove.toml()
+
+
+@PROPERTY
+@given(groove=grooves())
+def test_the_pages_midi_file_is_theme_exports_to_the_byte(js: JsCall, groove: Groove) -> None:
+    if not groove.rows:
+        return  # nothing to write: the page's button is off
+    written = io.BytesIO()
+    midi_file(groove.variant().timeline()).save(file=written)
+    assert bytes(js("midi", as_json(groove))) == written.getvalue()
 
 
 @PROPERTY

@@ -39,6 +39,7 @@ COMMANDS = (
     "theme.cli.classroom",
     "theme.cli.quiz",
     "theme.cli.tap",
+    "theme.cli.studio",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
 

@@ -63,6 +63,7 @@ __all__ = [
     "LINK_PREFIX",
     "MAX_BARS",
     "MAX_LINK_CHARS",
+    "SOUNDS",
     "VOICES",
     "Groove",
     "is_groove_link",
@@ -89,7 +90,7 @@ VOICES = ("hihat", "snare", "kick", "bongo", "conga", "bass", "lead", "click")
 """The voices a groove's rows may have, in the order the rows are kept and shown (their
 index is their number in a link)."""
 
-_SOUND = {
+SOUNDS = {
     # voice: (drum, General MIDI program, pitch, pan); drums on General MIDI drum notes
     "hihat": (True, 0, 42, 0.3),
     "snare": (True, 0, 38, -0.1),
@@ -255,7 +256,7 @@ class Groove:
         if self.vs is not None:
             layers.append((SECOND_LAYER, "clicklow"))
         for name, voice in layers:
-            drum, program, pitch, pan = _SOUND.get(voice, (True, 0, 77, 0.0))
+            drum, program, pitch, pan = SOUNDS.get(voice, (True, 0, 77, 0.0))
             lines += [
                 f"[layers.{name}]",
                 f'voice = "{voice}"',
@@ -286,6 +287,66 @@ class Groove:
         """The groove as a :class:`~theme.variants.model.Variant` (read from :meth:`toml`,
         as a file would be)."""
         return parse_variant(tomllib.loads(self.toml()), {}, label="groove link", source="link")
+
+    @classmethod
+    def from_variant(cls, variant: Variant, *, most_bars: int = 4) -> Groove | None:
+        """The groove of a variant's first section, to edit: the smallest number of bars
+        (at most ``most_bars``) after which every pattern starts again, on a grid of 1 to 4
+        cells a pulse that every note starts on; a layer a row (two layers of one voice in
+        one row; voices a groove has not, such as ``foot``, left out). None when the
+        section does not fit (a note off the grid, patterns longer than ``most_bars``).
+
+        >>> from theme.variants import load
+        >>> g = Groove.from_variant(load("tv-1966"))
+        >>> g.meter, g.bars, [voice for voice, _ in g.rows], g.rows[0][1][:10]
+        (Meter(numerator=5, denominator=4, groups=(3, 2)), 1, ['bongo', 'bass'], (2, 0, 0, 1, 0, 0, 1, 0, 1, 0))
+        """
+        section = variant.sections[0]
+        meter = section.meter
+        voices = {spec.layer.name: spec.layer.voice for spec in variant.layers}
+        patterns = [p for p in section.patterns if voices[p.layer] in VOICES]
+        if not patterns:
+            return None
+        bars = next(
+            (
+                n
+                for n in range(1, most_bars + 1)
+                if all((n * meter.bar_quarters) % p.rhythm.quarters == 0 for p in patterns)
+            ),
+            None,
+        )
+        subdivide = next(
+            (
+                s
+                for s in range(1, MAX_SUBDIVIDE + 1)
+                if all(
+                    (hit.start * p.rhythm.unit / (meter.pulse_quarters / s)).denominator == 1
+                    for p in patterns
+                    for hit in p.rhythm.hits
+                )
+            ),
+            None,
+        )
+        if bars is None or subdivide is None:
+            return None
+        unit = meter.pulse_quarters / subdivide
+        cells = bars * meter.numerator * subdivide
+        rows: dict[str, list[int]] = {}
+        for p in patterns:
+            row = rows.setdefault(voices[p.layer], [0] * cells)
+            period = p.rhythm.quarters
+            for copy in range(int(bars * meter.bar_quarters / period)):
+                for hit in p.rhythm.hits:
+                    at = int((copy * period + hit.start * p.rhythm.unit) / unit)
+                    row[at] = max(row[at], ACCENT if hit.accent else 1)
+        hundredths = round(variant.tempo.qpm / meter.pulse_quarters * 100)
+        return cls(
+            meter,
+            bars,
+            subdivide,
+            Fraction(hundredths, 100),
+            tuple((v, tuple(rows[v])) for v in VOICES if v in rows),
+        )
 
     # -- the link --------------------------------------------------------------------------
 
