@@ -275,3 +275,116 @@ def test_a_groove_is_checked_before_it_is_made() -> None:
     with pytest.raises(VariantError, match="invalid tempo"):
         Groove(meter, tempo=Fraction(1, 1000))
     assert is_groove_link("https://x.org/s.html#g1=AQ") and not is_groove_link("tv-1966.toml")
+
+
+# -- the QR code of a link (js/qr.js), read by a real reader --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "g1=AQMCAG1gAwICAwIBhEIRAAJAAAAAfdpn0Q",
+        "http://192.168.1.20:8000/studio.html#g1=AQoBAD6AAgMCAgOBBEAFgQRALeX6iQ",
+        "https://school.example.org/music/theme-site/studio.html#g1="
+        + Groove(
+            Meter.parse("3+3+2+2+2/8"),
+            bars=4,
+            subdivide=2,
+            rows=tuple((v, (1, 0, 2) * 32) for v in VOICES[:6]),
+        ).link()[3:],
+    ],
+)
+def test_the_pages_qr_code_is_read_back_by_zbar(text: str, tmp_path: Path) -> None:
+    """The page draws the QR code itself; zbarimg (ZBar, a reader nobody here wrote) reads
+    the link back from a picture of it."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    zbar = shutil.which("zbarimg")
+    if node is None or zbar is None:
+        pytest.skip("node or zbarimg is missing (apt-get install nodejs zbar-tools)")
+    script = (
+        f"require({json.dumps(str(JS / 'qr.js'))});"
+        "process.stdout.write(JSON.stringify(globalThis.Theme.QR.matrix(process.argv[1])));"
+    )
+    result = subprocess.run(
+        [node, "-e", script, text], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = json.loads(result.stdout)
+    scale, quiet = 6, 4
+    size = (len(modules) + 2 * quiet) * scale
+    rows = []
+    for y in range(size):
+        my = y // scale - quiet
+        row = bytearray(
+            0
+            if 0 <= my < len(modules)
+            and 0 <= x // scale - quiet < len(modules)
+            and modules[my][x // scale - quiet]
+            else 255
+            for x in range(size)
+        )
+        rows.append(bytes(row))
+    picture = tmp_path / "qr.pgm"
+    picture.write_bytes(f"P5 {size} {size} 255\n".encode() + b"".join(rows))
+    read = subprocess.run(
+        [zbar, "--raw", "-q", str(picture)], capture_output=True, text=True, timeout=60
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == text
+
+
+# -- the command line reads a link ------------------------------------------------------------
+
+FIVE = Groove(
+    Meter.parse("3+2/4"),
+    bars=1,
+    subdivide=2,
+    tempo=Fraction(160),
+    rows=(("bongo", (2, 0, 0, 1, 0, 0, 1, 0, 1, 0)),),
+)
+
+
+def test_the_command_line_exports_and_remeters_a_link(tmp_path: Path) -> None:
+    from tests.conftest import run_theme
+    from theme.export import read
+
+    address = "https://school.example/theme/studio.html#" + FIVE.link()
+    result = run_theme("export", address, "-o", str(tmp_path / "g.musicxml"))
+    assert result.returncode == 0, result.stderr
+    assert read(str(tmp_path / "g.musicxml")).bars[0].meter.numerator == 5
+    result = run_theme("remeter", address, "-o", str(tmp_path / "r.mid"), "--strategy", "drop")
+    assert result.returncode == 0, result.stderr
+    remetered = read(str(tmp_path / "r.mid"))
+    assert [str(bar.meter) for bar in remetered.bars] == ["4/4"]
+    assert [e.onset for e in remetered.events] == [0, Fraction(3, 2), 3]  # 3+3+2
+
+
+@pytest.mark.parametrize("command", ["show", "export", "remeter", "play", "studio"])
+def test_a_changed_link_is_one_line_and_exit_2_for_every_command(
+    command: str, tmp_path: Path
+) -> None:
+    from tests.conftest import run_theme
+
+    link = FIVE.link()
+    bad = "#" + link[:10] + ("B" if link[10] == "A" else "A") + link[11:]
+    out = str(tmp_path / ("x.html" if command == "studio" else "x.mid"))
+    args = {
+        "show": ["show", bad],
+        "export": ["export", bad, "-o", out],
+        "remeter": ["remeter", bad, "-o", out, "--strategy", "drop"],
+        "play": ["play", bad],
+        "studio": ["studio", "-o", out, "--groove", bad],
+    }[command]
+    result = run_theme(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "invalid groove link" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_studio_opens_on_a_groove_given(tmp_path: Path) -> None:
+    from tests.conftest import run_theme
+
+    page = tmp_path / "s.html"
+    result = run_theme("studio", "-o", str(page), "--groove", "money")
+    assert result.returncode == 0, result.stderr
+    money = Groove.from_variant(load("money"))
+    assert money is not None and f"value='{money.link()}'" in page.read_text(encoding="utf-8")

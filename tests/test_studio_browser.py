@@ -207,3 +207,36 @@ def _keep() -> bool:
     import os
 
     return os.environ.get("THEME_SCREENSHOTS") == "1"
+
+
+PLAYING = """
+const done = arguments[arguments.length - 1];
+const studio = document.querySelector('[data-studio]'), section = studio.closest('section');
+const seen = [];
+section.addEventListener('theme:position', e => seen.push(e.detail));
+document.querySelector('.count-in').click();
+document.querySelector('.groove-play').click();
+setTimeout(() => {
+  document.querySelector(".groove-grid .cell[data-voice='conga'][data-index='2']").click();
+  setTimeout(() => {
+    const data = studio.studio.playerData();
+    document.querySelector('.groove-stop').click();
+    done({seen: seen.filter(d => d.playing).map(d => d.q), playing: studio.studio.playing(),
+          conga: data.events.filter(e => data.layers[e[2]].name === 'conga').map(e => e[0]),
+          lit: document.querySelectorAll('.studio-beat b.now').length});
+  }, 400);
+}, 600);
+"""
+
+
+def test_the_groove_plays_with_a_count_in_and_an_edit_is_heard_while_it_plays(
+    browser, studio: Path
+) -> None:  # type: ignore[no-untyped-def]
+    browser.get(studio.as_uri())
+    time.sleep(0.3)
+    result = browser.execute_async_script(PLAYING)
+    assert len(result["seen"]) > 5 and result["seen"][-1] > result["seen"][0]
+    assert not result["playing"] and result["lit"] == 0  # stopped: nothing lit
+    # the first groove is tv-1966 in 5/4, two boxes a pulse; a count-in bar of 5 quarters
+    assert result["conga"] == [5 + 2 * 0.5]
+    assert not errors(browser)
