@@ -24,12 +24,20 @@ __all__ = [
     "STUDIO_SCRIPT_FILES",
     "STUDIO_SOUNDS",
     "STUDIO_STYLE_FILES",
+    "practice_html",
     "starting_grooves",
     "studio_html",
     "write_studio",
 ]
 
-STUDIO_SCRIPT_FILES = ("groove.js", "groovemidi.js", "qr.js", "studio.js")
+STUDIO_SCRIPT_FILES = (
+    "groove.js",
+    "groovemidi.js",
+    "groovesound.js",
+    "qr.js",
+    "studio.js",
+    "practice.js",
+)
 """The studio's own scripts (files of this package's ``js`` folder), inlined after the
 page's (:data:`theme.classroom.page.SCRIPT_FILES`)."""
 
@@ -61,7 +69,7 @@ def starting_grooves() -> list[dict[str, str]]:
     return found
 
 
-def _panel(starts: list[dict[str, str]], settings: BuilderSettings) -> str:
+def _panel(starts: list[dict[str, str]], settings: BuilderSettings, practice: bool) -> str:
     options = "".join(
         f"<option value='{escape(s['link'])}'>{escape(s['title'])}</option>" for s in starts
     )
@@ -94,7 +102,13 @@ def _panel(starts: list[dict[str, str]], settings: BuilderSettings) -> str:
         "<div class='share-row'><input class='groove-link' type='text' readonly "
         "aria-label='Link to your groove' autocomplete='off'>"
         "<button type='button' class='copy-link'>Copy link</button></div>"
-        "<div class='groove-qr' hidden><p>Scan it with a phone:</p><div class='code'></div></div>"
+        + (
+            "<p><a class='practice-link' href='practice.html'>Practise it on a phone</a>: a big "
+            "beat light, a count-in and a button to tap along.</p>"
+            if practice
+            else ""
+        )
+        + "<div class='groove-qr' hidden><p>Scan it with a phone:</p><div class='code'></div></div>"
         "<h3>Take it home</h3><div class='share-row'>"
         "<button type='button' class='download-midi'>Download MIDI (.mid)</button>"
         "<button type='button' class='download-toml'>Download a variant file (.toml)</button>"
@@ -104,20 +118,60 @@ def _panel(starts: list[dict[str, str]], settings: BuilderSettings) -> str:
     )
 
 
-def studio_html(start: Groove | None = None) -> str:
+def studio_html(start: Groove | None = None, *, practice: bool = False) -> str:
     """The studio page as one HTML string; it opens on ``start`` (default: the first
-    built-in groove) unless its address holds a groove's link."""
+    built-in groove) unless its address holds a groove's link; with ``practice`` it links
+    to the practice view beside it (``practice.html``, :func:`practice_html`)."""
     starts = starting_grooves()
     if start is not None:
         starts.insert(0, {"name": "start", "title": start.title(), "link": start.link()})
     meter = Meter.parse(Groove.from_link(starts[0]["link"]).meter.explicit)
     section = PageSection(
-        "Make a groove", markup=_panel(starts, BuilderSettings(meter)), kind="studio"
+        "Make a groove", markup=_panel(starts, BuilderSettings(meter), practice), kind="studio"
     )
     return page_html(
         STUDIO_TITLE,
         [section],
         intro=STUDIO_INTRO,
+        scripts=STUDIO_SCRIPT_FILES,
+        styles=STUDIO_STYLE_FILES,
+        sounds=STUDIO_SOUNDS,
+    )
+
+
+PRACTICE_TITLE = "Practise a groove"
+
+
+def practice_html(default: Groove) -> str:
+    """The practice view as one HTML string, sized for a phone: the groove its address
+    holds (a studio link; ``default`` without one), played looped with a count-in, a big
+    beat light and the count, a tempo slider, and a button to tap along that says how near
+    each tap is to the groove's notes."""
+    markup = (
+        f"<div class='practice' data-practice data-groove='{escape(default.link())}'>"
+        "<p class='studio-error' role='alert'></p>"
+        "<p class='practice-title'></p>"
+        "<div class='studio-beat practice-light' aria-hidden='true'><span class='bar'>ready"
+        "</span><span class='pulses'></span></div>"
+        "<p class='studio-count' aria-hidden='true'></p>"
+        "<div class='practice-controls'>"
+        "<button type='button' class='groove-play' aria-pressed='false'>Play</button>"
+        "<button type='button' class='groove-stop'>Stop</button>"
+        "<label><input class='count-in' type='checkbox' checked autocomplete='off'> Count in "
+        "one bar</label>"
+        "<label>Tempo <input class='practice-tempo' type='range' min='50' max='150' step='5' "
+        "value='100' autocomplete='off'> <output class='tempo-out'>100%</output></label></div>"
+        "<button type='button' class='tap'>Tap</button>"
+        "<p class='tap-result' aria-live='polite'>Press Play, then tap with the notes you hear "
+        "(or press T).</p>"
+        "<pre class='box-notation'></pre>"
+        "<p><a class='edit-link' href='studio.html'>Edit this groove in the studio</a></p>"
+        "</div>"
+    )
+    section = PageSection("Play along", markup=markup, kind="studio practice-view")
+    return page_html(
+        PRACTICE_TITLE,
+        [section],
         scripts=STUDIO_SCRIPT_FILES,
         styles=STUDIO_STYLE_FILES,
         sounds=STUDIO_SOUNDS,

@@ -1,4 +1,5 @@
-"""``theme studio -o studio.html``: the page where pupils make, share and take home a groove."""
+"""``theme studio -o studio.html``: the page where pupils make, share and take home a groove;
+``theme site -o DIR``: every page, as a folder a school can host."""
 
 from __future__ import annotations
 
@@ -26,6 +27,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="open the page on this groove (a studio link, or a built-in variant's name)",
     )
     p.set_defaults(func=run)
+
+    p = subparsers.add_parser(
+        "site",
+        help="write a site a school can host: the tour, the gallery, the studio, quizzes",
+        description="Write a folder of static pages that works from the folder itself and "
+        "from any web server: index.html (the home page), tour/, gallery/ (a page a "
+        "variant), studio.html, practice.html (a groove on a phone) and quiz/level-1 to 4.",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
+    p.set_defaults(func=run_site)
+
+
+def run_site(args: argparse.Namespace) -> int:
+    from theme.classroom.site import write_site
+
+    files = write_site(args.output)
+    print(f"wrote {len(files.pages)} pages into {args.output}: open {files.home}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,6 @@
     click: 'Click'
   };
   const WORDS = ['rest', 'note', 'accent'];
-  const COUNT_VELOCITY = [112, 100, 84, 68];
 
   function sum(list) {
     return list.reduce((a, b) => a + b, 0);
@@ -291,6 +290,10 @@
         location.replace('#' + link);
       }
       linkBox.value = address(link);
+      const practice = root.querySelector('.practice-link');
+      if (practice) {
+        practice.href = 'practice.html#' + link;
+      }
       command.textContent = "theme export '" + address(link) + "' -o groove.mid";
       const empty = !asGroove(groove).rows.length;
       midiButton.disabled = empty;
@@ -354,76 +357,7 @@
     }
 
     function playerData() {
-      const g = groove,
-        lead = countIn.checked ? 1 : 0;
-      const per = perBar(g),
-        unit = 4 / (g.meter.denominator * g.subdivide);
-      const shift = lead * barQuarters(),
-        levels = M.accentLevels(g.meter.groups, g.subdivide);
-      const layers = [],
-        events = [];
-      const made = asGroove(g);
-      made.rows.forEach(function (row, index) {
-        const voice = row[0],
-          sound = G.SOUND[voice];
-        layers.push({
-          name: voice,
-          voice: voice,
-          pan: Number(sound[3]),
-          gain: 1,
-          click: voice === 'click'
-        });
-        row[1].forEach(function (c, i) {
-          if (!c) {
-            return;
-          }
-          const level = levels[i % per];
-          const name = voice === 'click' ? 'click/a' + Math.min(level, 3) : voice + '/' + sound[2];
-          events.push([shift + i * unit, unit, index, level, c === 2 ? 112 : 84, sound[2], name]);
-        });
-      });
-      const length = g.bars * barQuarters();
-      if (g.vs) {
-        const su = G.secondUnit(g),
-          step = su[0] / su[1],
-          vsLevels = M.accentLevels(g.vs.groups, 1);
-        layers.push({
-          name: 'second',
-          voice: 'clicklow',
-          pan: 0,
-          gain: 1,
-          click: true
-        });
-        for (let k = 0; k * step < length - 1e-9; k++) {
-          const level = vsLevels[k % vsLevels.length];
-          events.push([shift + k * step, step, layers.length - 1, level, level === 0 ? 112 : 84, 77,
-            'clicklow/a' + level
-          ]);
-        }
-      }
-      if (lead) {
-        layers.push({
-          name: 'count-in',
-          voice: 'click',
-          pan: 0,
-          gain: 1,
-          click: true
-        });
-        M.accentLevels(g.meter.groups, 1).forEach(function (level, p) {
-          events.push([p * 4 / g.meter.denominator, 4 / g.meter.denominator, layers.length - 1, level,
-            COUNT_VELOCITY[level], 76, 'click/a' + level
-          ]);
-        });
-      }
-      events.sort((a, b) => a[0] - b[0] || a[2] - b[2]);
-      return {
-        title: G.title(made),
-        quarters: shift + length,
-        bars: M.barsData(g.meter, g.bars + lead),
-        tempo: Theme.steadyTempo(g.tempo / 100 * 4 / g.meter.denominator),
-        layers: layers,
-        events: events
-      };
+      return Theme.GrooveSound.data(asGroove(groove), countIn.checked);
     }
 
     function begin(fromBar) {
