@@ -202,6 +202,17 @@ def test_links_that_are_no_groove_are_refused_in_one_line(js: JsCall, link: str)
     assert "error" in js("decode", link)
 
 
+def test_a_link_whose_last_letter_changes_only_bits_after_the_last_byte_is_refused(
+    js: JsCall,
+) -> None:
+    link = "g1=AQMCAG1gAwICAwIBhEIRAAJAAAAAfdpn0Q"
+    assert Groove.from_link(link).link() == link
+    changed = link[:-1] + "R"  # the same bytes in base64, with a stray bit set after them
+    with pytest.raises(VariantError, match="cut short or changed"):
+        Groove.from_link(changed)
+    assert "error" in js("decode", changed)
+
+
 def test_a_link_that_passes_its_checksum_but_breaks_a_rule_is_refused() -> None:
     """A link of right checksum with a cell of 3, or bits after the last cell: refused."""
     import zlib

@@ -407,7 +407,10 @@ class Groove:
             raise VariantError(
                 "invalid groove link: cut short or changed (not base64url)"
             ) from None
-        return cls.from_bytes(data)
+        groove = cls.from_bytes(data)
+        if groove.link() != LINK_PREFIX + body:  # bits after the last byte: another link
+            raise VariantError("invalid groove link: cut short or changed (not base64url)")
+        return groove
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Groove:

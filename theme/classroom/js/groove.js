@@ -292,6 +292,9 @@
       if (bytesOf(made).some((b, i) => b !== data[i]) || bytesOf(made).length !== data.length) {
         throw new Error('it is not written as the studio writes it.');
       }
+      if (encode(made) !== PREFIX + match[2]) { // bits after the last byte: another link
+        throw new Error('it was cut short or changed.');
+      }
       return {
         groove: made
       };
