@@ -90,6 +90,8 @@ def _panel(starts: list[dict[str, str]], settings: BuilderSettings, practice: bo
         "<button type='button' class='clear'>Clear all boxes</button></div></fieldset>"
         "<div class='studio-beat' aria-hidden='true'><span class='bar'>ready</span>"
         "<span class='pulses'></span></div>"
+        "<div class='studio-beat second-light' aria-hidden='true' hidden><span class='bar'>"
+        "</span><span class='pulses'></span></div>"
         "<p class='studio-count' aria-hidden='true'></p>"
         "<p class='note'>Click or tap a box: once for a note (x), twice for an accent (X), a "
         "third time for a rest. With the keys: the arrows move, Space or Enter sets a box. "

@@ -42,6 +42,7 @@
       copy = $('.copy-link'),
       command = $('.groove-command');
     const light = $('.studio-beat'),
+      second = $('.second-light'),
       count = $('.studio-count'),
       start = $('.start-from');
     const midiButton = $('.download-midi'),
@@ -400,6 +401,12 @@
         const group = starts.filter(s => s <= p).length;
         return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
       }).join(' ');
+      second.hidden = !groove.vs;
+      if (groove.vs) {
+        second.querySelector('.bar').textContent = M.meterName(groove.vs.groups, groove.vs.denominator);
+        second.querySelector('.pulses').innerHTML = M.accentLevels(groove.vs.groups, 1)
+          .map(l => '<b class="l' + l + '"></b>').join('');
+      }
     }
 
     function showPosition(q, on) {
@@ -412,6 +419,13 @@
       const p = on && q >= 0 ? Math.min(sum(groove.meter.groups) - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
       light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
       count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
+      if (groove.vs) { // the second meter's pulse heard, from the groove's start
+        const su = G.secondUnit(groove),
+          step = su[0] / su[1],
+          n = sum(groove.vs.groups);
+        const k = on && music >= 0 ? Math.floor(music / step + 1e-9) % n : -1;
+        second.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === k));
+      }
       light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' :
         'bar ' + (Math.floor(music / bq) + 1);
       const col = on && music >= 0 ? Math.floor(music / unit + 1e-9) : -1;
@@ -471,8 +485,8 @@
       groove = grown;
       if (redraw) {
         drawGrid();
-        drawLight();
       }
+      drawLight();
       changed(true);
     }
 
