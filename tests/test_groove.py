@@ -191,7 +191,7 @@ def test_a_changed_or_cut_link_is_refused_by_both(
         "g1=!!!!",
         "#g2=AQID",
         "studio.html",
-        "g1=" + "A" * 9000,
+        "g1=" + "A" * 17000,
         "g1=AAAAAAAAAAAAAAAA",
     ],
 )

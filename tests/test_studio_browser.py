@@ -240,3 +240,24 @@ def test_the_groove_plays_with_a_count_in_and_an_edit_is_heard_while_it_plays(
     # the first groove is tv-1966 in 5/4, two boxes a pulse; a count-in bar of 5 quarters
     assert result["conga"] == [5 + 2 * 0.5]
     assert not errors(browser)
+
+
+def test_bars_out_of_range_are_refused_beside_the_grid_and_the_groove_kept(
+    browser, studio: Path
+) -> None:  # type: ignore[no-untyped-def]
+    browser.get(studio.as_uri())
+    time.sleep(0.3)
+    link = browser.execute_script("return location.hash")
+    set_field(browser, ".groove-bars", "17")
+    assert browser.find_element("css selector", ".studio-error").text.endswith(
+        "Bars: a whole number from 1 to 16."
+    )
+    assert browser.execute_script("return location.hash") == link  # the groove as it was
+    set_field(browser, ".groove-bars", "3")
+    assert browser.find_element("css selector", ".studio-error").text == ""
+    assert len(browser.find_elements("css selector", ".groove-bar")) == 3
+    # the bars added repeat the bar before them: the groove's box notation shows it
+    assert (
+        "X--x--x-x- | X--x--x-x- | X--x--x-x-"
+        in browser.find_element("css selector", ".box-notation").text
+    )

@@ -79,9 +79,9 @@ MAX_BARS = 16
 MAX_SUBDIVIDE = 4
 """The most cells a pulse may be cut into."""
 
-MAX_LINK_CHARS = 8192
-"""The longest link read (a groove of 16 bars of 64 pulses in quarters, all 8 rows, is
-about 5,500 characters)."""
+MAX_LINK_CHARS = 16384
+"""The longest link read, the address before the ``#`` included (the largest groove, 16
+bars of 64 pulses in 4 boxes each on all 8 rows, is 11,126 characters after the ``#``)."""
 
 ACCENT = 2
 """The cell value of an accented note (1 is a plain note, 0 a rest)."""

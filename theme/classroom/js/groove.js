@@ -14,7 +14,7 @@
     PREFIX = 'g1=',
     MAX_BARS = 16,
     MAX_SUBDIVIDE = 4,
-    MAX_LINK_CHARS = 8192;
+    MAX_LINK_CHARS = 16384;
   const DENOMINATORS = [1, 2, 4, 8, 16, 32];
   const VOICES = ['hihat', 'snare', 'kick', 'bongo', 'conga', 'bass', 'lead', 'click'];
   const SOUND = { // voice: [drum, program, pitch, pan as the library writes it]

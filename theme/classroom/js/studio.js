@@ -301,7 +301,11 @@
       tomlButton.disabled = empty;
       if (qr && Theme.QR && /^https?:$/.test(location.protocol)) {
         qr.hidden = false;
-        qr.querySelector('.code').innerHTML = Theme.QR.svg(address(link));
+        try {
+          qr.querySelector('.code').innerHTML = Theme.QR.svg(address(link));
+        } catch {
+          qr.querySelector('.code').textContent = 'This groove is too long for a QR code: copy the link instead.';
+        }
       }
     }
 
@@ -449,6 +453,17 @@
     });
 
     // -- the builder and the bars: the grid follows ------------------------------------------
+    // The bars' and the grid's own message, cleared when they are right again; a message
+    // about the link stays until another groove is opened.
+    let said = '';
+
+    function say(text) {
+      if (text || message.textContent === said) {
+        message.textContent = text;
+      }
+      said = text;
+    }
+
     function rebuild() {
       if (applying) {
         return;
@@ -460,7 +475,7 @@
       } // the builder says what is wrong beside its field
       if (!(Number.isInteger(bars) && bars >= 1 && bars <= G.MAX_BARS)) {
         barsBox.setAttribute('aria-invalid', 'true');
-        message.textContent = 'Bars: a whole number from 1 to ' + G.MAX_BARS + '.';
+        say('Bars: a whole number from 1 to ' + G.MAX_BARS + '.');
         return;
       }
       barsBox.removeAttribute('aria-invalid');
@@ -469,10 +484,10 @@
         rows: []
       }));
       if (bad) {
-        message.textContent = bad;
+        say(bad);
         return;
       }
-      message.textContent = '';
+      say('');
       const same = groove && JSON.stringify([groove.meter, groove.vs, groove.align, groove.subdivide,
         groove.bars, groove.tempo
       ]) === JSON.stringify([made.meter, made.vs, made.align, made.subdivide, made.bars, made.tempo]);
