@@ -29,7 +29,8 @@ from theme.variants.groove import MAX_BARS, VOICES, Groove, is_groove_link
 JS = Path(str(files("theme.classroom").joinpath("js")))
 NODE_DRIVER = r"""
 for (const name of process.argv.slice(1)) { require(name); }
-const G = Object.assign({}, globalThis.Theme.Groove, {midi: globalThis.Theme.GrooveMidi.bytes});
+const G = Object.assign({}, globalThis.Theme.Groove, {midi: globalThis.Theme.GrooveMidi.bytes,
+                        conductor: globalThis.Theme.GrooveConductor.kind});
 require('readline').createInterface({input: process.stdin}).on('line', function (line) {
   const call = JSON.parse(line);
   let out;
@@ -37,7 +38,7 @@ require('readline').createInterface({input: process.stdin}).on('line', function 
   process.stdout.write(JSON.stringify(out) + '\n');
 });
 """
-SCRIPTS = ("meters.js", "groove.js", "groovemidi.js")
+SCRIPTS = ("meters.js", "groove.js", "groovemidi.js", "grooveconductor.js")
 PROPERTY = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -160,6 +161,18 @@ def test_the_pages_midi_file_is_theme_exports_to_the_byte(js: JsCall, groove: Gr
     written = io.BytesIO()
     midi_file(groove.variant().timeline()).save(file=written)
     assert bytes(js("midi", as_json(groove))) == written.getvalue()
+
+
+@PROPERTY
+@given(meter=meters())
+def test_the_studios_conductor_is_the_pages_conductor(js: JsCall, meter: Meter) -> None:
+    """The studio draws its conductor for any meter built; the pattern is the one the
+    library draws for a page (theme.classroom.follow), beat for beat."""
+    from theme.classroom.follow import BarKind
+
+    page = js("conductor", {"groups": list(meter.groups), "denominator": meter.denominator})
+    del page["moves"]
+    assert page == BarKind.of_meter(meter).data()
 
 
 @PROPERTY

@@ -34,6 +34,7 @@ STUDIO_SCRIPT_FILES = (
     "groove.js",
     "groovemidi.js",
     "groovesound.js",
+    "grooveconductor.js",
     "qr.js",
     "studio.js",
     "practice.js",
@@ -55,6 +56,14 @@ STUDIO_INTRO = (
     "round. The address of this page holds your groove: copy it to share it, or download it "
     "to take home."
 )
+
+
+FOLLOW = (
+    "<div class='studio-follow'><p class='studio-count' aria-hidden='true'></p>"
+    "<svg class='conductor studio-conductor' viewBox='0 0 200 160' role='img' "
+    "aria-label='conducting pattern'></svg></div>"
+)
+"""The count and a conductor's pattern with its baton, drawn by the scripts."""
 
 
 def starting_grooves() -> list[dict[str, str]]:
@@ -92,8 +101,8 @@ def _panel(starts: list[dict[str, str]], settings: BuilderSettings, practice: bo
         "<span class='pulses'></span></div>"
         "<div class='studio-beat second-light' aria-hidden='true' hidden><span class='bar'>"
         "</span><span class='pulses'></span></div>"
-        "<p class='studio-count' aria-hidden='true'></p>"
-        "<p class='note'>Click or tap a box: once for a note (x), twice for an accent (X), a "
+        + FOLLOW
+        + "<p class='note'>Click or tap a box: once for a note (x), twice for an accent (X), a "
         "third time for a rest. With the keys: the arrows move, Space or Enter sets a box. "
         "The coloured edge marks where each group of pulses starts.</p>"
         "<p class='note swipe-hint'>Swipe the boxes sideways to see the whole bar.</p>"
@@ -154,9 +163,7 @@ def practice_html(default: Groove) -> str:
         "<p class='studio-error' role='alert'></p>"
         "<p class='practice-title'></p>"
         "<div class='studio-beat practice-light' aria-hidden='true'><span class='bar'>ready"
-        "</span><span class='pulses'></span></div>"
-        "<p class='studio-count' aria-hidden='true'></p>"
-        "<div class='practice-controls'>"
+        "</span><span class='pulses'></span></div>" + FOLLOW + "<div class='practice-controls'>"
         "<button type='button' class='groove-play' aria-pressed='false'>Play</button>"
         "<button type='button' class='groove-stop'>Stop</button>"
         "<label><input class='count-in' type='checkbox' checked autocomplete='off'> Count in "

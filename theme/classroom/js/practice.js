@@ -17,6 +17,7 @@
       title = $('.practice-title'),
       light = $('.practice-light');
     const count = $('.studio-count'),
+      conductor = $('.studio-conductor'),
       play = $('.groove-play'),
       stop = $('.groove-stop'),
       countIn = $('.count-in');
@@ -27,6 +28,7 @@
     const box = $('.box-notation'),
       edit = $('.edit-link');
     let groove = null,
+      beating = null,
       player = null,
       hits = 0,
       taps = 0;
@@ -51,6 +53,8 @@
         const group = starts.filter(s => s <= p).length;
         return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
       }).join(' ');
+      beating = Theme.GrooveConductor.kind(groove.meter);
+      Theme.GrooveConductor.draw(conductor, beating);
       const per = M.accentLevels(groove.meter.groups, groove.subdivide).length;
       box.textContent = groove.rows.map(function (row) {
         const bars = [];
@@ -104,6 +108,7 @@
       const p = on && q >= 0 ? Math.min(light.querySelectorAll('b').length - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
       light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
       count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
+      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
       light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' : 'bar ' + (Math.floor(music / bq) + 1);
     }
 

@@ -44,11 +44,13 @@
     const light = $('.studio-beat'),
       second = $('.second-light'),
       count = $('.studio-count'),
+      conductor = $('.studio-conductor'),
       start = $('.start-from');
     const midiButton = $('.download-midi'),
       tomlButton = $('.download-toml'),
       qr = $('.groove-qr');
     let groove = null,
+      beating = null,
       player = null,
       playing = false,
       applying = false,
@@ -405,6 +407,8 @@
         const group = starts.filter(s => s <= p).length;
         return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
       }).join(' ');
+      beating = Theme.GrooveConductor.kind(groove.meter);
+      Theme.GrooveConductor.draw(conductor, beating);
       second.hidden = !groove.vs;
       if (groove.vs) {
         second.querySelector('.bar').textContent = M.meterName(groove.vs.groups, groove.vs.denominator);
@@ -423,6 +427,7 @@
       const p = on && q >= 0 ? Math.min(sum(groove.meter.groups) - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
       light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
       count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
+      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
       if (groove.vs) { // the second meter's pulse heard, from the groove's start
         const su = G.secondUnit(groove),
           step = su[0] / su[1],
