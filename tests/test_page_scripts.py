@@ -10,19 +10,20 @@ from pathlib import Path
 import pytest
 
 from theme.classroom.page import SCRIPT_FILES, page_script
+from theme.classroom.studio import STUDIO_SCRIPT_FILES
 
 JS_FOLDER = Path(str(files("theme.classroom").joinpath("js")))
 
 
 def test_every_script_file_of_the_folder_is_inlined_and_every_listed_file_exists() -> None:
     on_disk = sorted(p.name for p in JS_FOLDER.glob("*.js"))
-    assert sorted(SCRIPT_FILES) == on_disk
+    assert sorted(SCRIPT_FILES + STUDIO_SCRIPT_FILES) == on_disk
     script = page_script()
     for name in SCRIPT_FILES:
         assert (JS_FOLDER / name).read_text(encoding="utf-8") in script
 
 
-@pytest.mark.parametrize("name", SCRIPT_FILES)
+@pytest.mark.parametrize("name", SCRIPT_FILES + STUDIO_SCRIPT_FILES)
 def test_each_script_is_valid_javascript_for_node(name: str) -> None:
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
@@ -33,7 +34,7 @@ def test_each_script_is_valid_javascript_for_node(name: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", SCRIPT_FILES)
+@pytest.mark.parametrize("name", SCRIPT_FILES + STUDIO_SCRIPT_FILES)
 def test_no_script_evaluates_strings(name: str) -> None:
     text = (JS_FOLDER / name).read_text(encoding="utf-8")
     for banned in ("eval(", "new Function", "setTimeout('", 'setTimeout("'):

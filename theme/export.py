@@ -116,7 +116,7 @@ _EXTENSIONS = {
 
 def kind_of_file(name: str) -> str | None:
     """The kind of file ``name`` is ("MIDI", "MusicXML", "compressed MusicXML", "ABC" or
-    "variant"), or None for a built-in variant's name. The extension says what it should be
+    "variant"), or None for a built-in variant's name or a groove's link. The extension says what it should be
     and the first bytes what it is; a file whose bytes show another kind than its extension
     is refused, named by what it is.
 
@@ -127,8 +127,9 @@ def kind_of_file(name: str) -> str | None:
     from theme.input_files import read_at_most
     from theme.readers import sniff
     from theme.variants import names
+    from theme.variants.groove import is_groove_link
 
-    if name in names():
+    if name in names() or is_groove_link(name):
         return None
     path = Path(name)
     expected = KINDS.get(path.suffix.lower())
@@ -157,7 +158,7 @@ def _article(kind: str) -> str:
 def read(path: str | Path) -> Timeline:
     """A timeline from a ``.mid``/``.midi``, ``.musicxml``/``.xml``/``.mxl`` or ``.abc`` file
     (the readers of :mod:`theme.readers`; ABC through music21), or a variant: a ``.toml``
-    file or a built-in name. The bars are the file's bars: a pickup or a bar cut short keeps
+    file, a built-in name or a groove's link (``studio.html#g1=...``). The bars are the file's bars: a pickup or a bar cut short keeps
     its length (``bar.end - bar.start``); a file with no time signature is read in 4/4 with
     the marker :data:`theme.readers.NO_METER` at 0.
 
@@ -165,6 +166,12 @@ def read(path: str | Path) -> Timeline:
         InputFileError: the file cannot be read (see each reader), or has another extension.
         VariantError: an unknown variant name, or a variant file with a mistake.
     """
+    from theme.variants.groove import is_groove_link
+
+    if isinstance(path, str) and is_groove_link(path):  # a groove's link: its variant
+        from theme.variants import load
+
+        return load(path).timeline()
     kind_of_file(str(path))  # a file named as another kind is refused as what it is
     suffix = Path(path).suffix.lower()
     if suffix in (".mid", ".midi"):

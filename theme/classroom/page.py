@@ -157,8 +157,9 @@ SCRIPT_FILES = (
 """The page's scripts, files of this package's ``js`` folder, inlined in this order."""
 
 
-def page_script() -> str:
-    """The page's JavaScript: every file of :data:`SCRIPT_FILES`, read from the package.
+def page_script(more: Sequence[str] = ()) -> str:
+    """The page's JavaScript: every file of :data:`SCRIPT_FILES`, then those of ``more``,
+    read from the package.
 
     >>> "requestAnimationFrame" in page_script()
     True
@@ -166,15 +167,17 @@ def page_script() -> str:
     from importlib.resources import files
 
     folder = files("theme.classroom").joinpath("js")
-    return "\n".join(folder.joinpath(name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
+    return "\n".join(
+        folder.joinpath(name).read_text(encoding="utf-8") for name in (*SCRIPT_FILES, *more)
+    )
 
 
 STYLE_FILES = ("lesson.css",)
 """More of the page's style, files of this package's ``css`` folder, after :data:`STYLE`."""
 
 
-def page_style() -> str:
-    """The page's CSS: :data:`STYLE` and every file of :data:`STYLE_FILES`.
+def page_style(more: Sequence[str] = ()) -> str:
+    """The page's CSS: :data:`STYLE` and every file of :data:`STYLE_FILES`, then ``more``.
 
     >>> "@media print" in page_style()
     True
@@ -183,7 +186,7 @@ def page_style() -> str:
 
     folder = files("theme.classroom").joinpath("css")
     return STYLE + "\n".join(
-        folder.joinpath(name).read_text(encoding="utf-8") for name in STYLE_FILES
+        folder.joinpath(name).read_text(encoding="utf-8") for name in (*STYLE_FILES, *more)
     )
 
 
@@ -453,16 +456,16 @@ def _light(row: BeatRow) -> str:
     )
 
 
-def sounds_element(sections: Sequence[PageSection]) -> str:
+def sounds_element(sections: Sequence[PageSection], more: Sequence[str] = ()) -> str:
     """The page's sounds, once for all its sections
-    (:func:`theme.classroom.pagesounds.sounds_data`), as a JSON element; empty when no
-    section plays."""
+    (:func:`theme.classroom.pagesounds.sounds_data`), and the sounds ``more`` names, as a
+    JSON element; empty when no section plays."""
     from theme.classroom.pagesounds import sound_names, sounds_data
 
     music = [json.loads(s.data) for s in sections if s.data]
     if not music and not any(s.markup for s in sections):  # a panel may make clicks
         return ""
-    data = safe_json(sounds_data(sound_names(music)))
+    data = safe_json(sounds_data(sorted({*sound_names(music), *more})))
     return f"<script type='application/json' id='theme-sounds'>{data}</script>"
 
 
@@ -505,7 +508,14 @@ def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
 
 
 def page_html(
-    title: str, sections: Sequence[PageSection], *, intro: str = "", slides: bool = False
+    title: str,
+    sections: Sequence[PageSection],
+    *,
+    intro: str = "",
+    slides: bool = False,
+    scripts: Sequence[str] = (),
+    styles: Sequence[str] = (),
+    sounds: Sequence[str] = (),
 ) -> str:
     """The whole page as one HTML string; with ``slides`` its sections are shown one a
     screen, a stage (keys, a clicker or a swipe move on; printed, every section gets a
@@ -513,20 +523,22 @@ def page_html(
     button (or ``#slide-1``) away. Text from outside in it (a title from a file, in the
     headings, the notation, the player's label) goes through
     :func:`~theme.safe_text.page_text`: no NUL, control character or bidirectional override
-    reaches the page."""
+    reaches the page. ``scripts``, ``styles`` and ``sounds``: more script and style files
+    (of the package's ``js`` and ``css`` folders) and sounds (names of
+    :func:`theme.classroom.pagesounds.sounds_data`) a page of its own needs (the studio)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
     scripted = playing or slides or any(s.markup for s in sections)
-    script = page_script() if scripted else ""
-    head = f"<title>{escape(title)}</title><style>{page_style()}</style>"
+    script = page_script(scripts) if scripted else ""
+    head = f"<title>{escape(title)}</title><style>{page_style(styles)}</style>"
     staged = " data-slides" if slides else " data-slides='long'" if playing else ""
     body = (
         f"<body{staged}><h1>{escape(title)}</h1>{lead}"
         f"{DELAY_BOX if playing else ''}{body}"
         "<p class='note'>Made by theme. Rhythm, meter, accent and form only: the pitches are "
         "the project's own, not the theme's.</p>"
-        f"{sounds_element(sections)}{f'<script>{script}</script>' if script else ''}</body>"
+        f"{sounds_element(sections, sounds)}{f'<script>{script}</script>' if script else ''}</body>"
     )
     head, body, script = page_text(head), page_text(body), page_text(script)
     policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))

@@ -44,6 +44,7 @@ COMMANDS = (
     "theme.cli.quiz",
     "theme.cli.tap",
     "theme.cli.listen",
+    "theme.cli.studio",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""
 

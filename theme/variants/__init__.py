@@ -15,6 +15,7 @@ from typing import Any
 
 from theme.errors import VariantError
 from theme.safe_text import clip, did_you_mean
+from theme.variants.groove import Groove, is_groove_link
 from theme.variants.listing import catalog, grouped, parse_grouping
 from theme.variants.loader import DATA, load_file, names
 from theme.variants.model import GROUPS, Claim, LayerSpec, Parameter, Pattern, Section, Variant
@@ -36,7 +37,9 @@ __all__ = [
 
 
 def load(name: str | Path, **params: Any) -> Variant:
-    """A built-in variant by name, or a variant file by path, with parameter values.
+    """A built-in variant by name, a variant file by path, or a groove's link
+    (``https://.../studio.html#g1=...``, :mod:`theme.variants.groove`), with parameter
+    values.
 
     Raises:
         TypeError: ``name`` is neither a str nor a path.
@@ -53,6 +56,12 @@ def load(name: str | Path, **params: Any) -> Variant:
         raise TypeError(f"a variant path must be text, not {type(text).__name__}")
     if text in names():
         return load_file(DATA / f"{text}.toml", params)
+    if isinstance(name, str) and is_groove_link(text):
+        if params:
+            raise VariantError(
+                f"unknown parameter {next(iter(params))!r} for a groove link: it has none"
+            )
+        return Groove.from_link(text).variant()
     path = Path(text)
     try:
         exists = path.exists()

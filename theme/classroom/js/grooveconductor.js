@@ -1,0 +1,147 @@
+// A conductor for a meter built on the page (the studio): Theme.GrooveConductor.kind(meter)
+// gives what theme.classroom.follow.BarKind.data gives for a bar of it (pulses, conducted
+// beats, the points of the pattern, the length), by theme.core.counting's rules: a beat a
+// pulse in quarters (or longer), a beat a group in eighths (or shorter); down, in for the
+// rest of the first group, out from the second, up on the last. .draw(svg, kind) draws the
+// pattern and .move(svg, kind, offset) puts the baton where conductor.js puts it, offset
+// quarter notes into the bar. Also runs in Node (kind only).
+'use strict';
+(function (root) {
+  const Theme = root.Theme = root.Theme || {};
+  const M = Theme.Meters;
+  const DOWN = [100, 135],
+    UP = [112, 45],
+    PLANE = 112;
+
+  function gestures(groups) {
+    const beats = groups.reduce((a, b) => a + b, 0);
+    if (beats === 1) {
+      return ['down'];
+    }
+    if (groups.length === 1) {
+      return ['down'].concat(new Array(beats - 2).fill('out'), ['up']);
+    }
+    const moves = ['down'].concat(new Array(groups[0] - 1).fill('in'), new Array(beats - groups[0]).fill('out'));
+    moves[moves.length - 1] = 'up';
+    return moves;
+  }
+
+  function points(moves) {
+    const ins = moves.filter(m => m === 'in').length,
+      outs = moves.filter(m => m === 'out').length;
+    let seenIn = 0,
+      seenOut = 0;
+    return moves.map(function (m) {
+      if (m === 'down') {
+        return DOWN.slice();
+      }
+      if (m === 'up') {
+        return UP.slice();
+      }
+      if (m === 'in') {
+        seenIn++;
+        return [100 - Math.floor(75 * seenIn / ins), PLANE];
+      }
+      seenOut++;
+      return [100 + Math.floor(75 * seenOut / outs), PLANE];
+    });
+  }
+
+  function kind(meter) {
+    const n = meter.groups.reduce((a, b) => a + b, 0),
+      pulse = 4 / meter.denominator;
+    const sizes = pulse >= 1 ? new Array(n).fill(1) : meter.groups.slice();
+    const beats = [];
+    let at = 0;
+    sizes.forEach(function (size) {
+      beats.push(at);
+      at += size;
+    });
+    const moves = beats.length === n ? gestures(meter.groups) : gestures(M.defaultGroups(beats.length, 4));
+    const pulses = [];
+    for (let k = 0; k < n; k++) {
+      pulses.push(k * pulse);
+    }
+    return {
+      pulses: pulses,
+      beats: beats,
+      points: points(moves),
+      length: n * pulse,
+      moves: moves
+    };
+  }
+
+  const NS = 'http://www.w3.org/2000/svg';
+
+  function draw(svg, k) {
+    svg.textContent = '';
+    const p = k.points,
+      parts = ['M' + p[0][0] + ',' + p[0][1]];
+    p.forEach(function (a, i) {
+      const b = i + 1 < p.length ? p[i + 1] : DOWN;
+      parts.push('Q' + Math.floor((a[0] + b[0]) / 2) + ',' + (Math.min(a[1], b[1]) - 40) + ' ' + b[0] + ',' + b[1]);
+    });
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', parts.join(' '));
+    svg.appendChild(path);
+    p.forEach(function (a, i) {
+      const g = document.createElementNS(NS, 'g'),
+        c = document.createElementNS(NS, 'circle'),
+        t = document.createElementNS(NS, 'text');
+      g.setAttribute('class', 'beat-mark');
+      c.setAttribute('cx', a[0]);
+      c.setAttribute('cy', a[1]);
+      c.setAttribute('r', 11);
+      t.setAttribute('x', a[0]);
+      t.setAttribute('y', a[1] + 5);
+      t.textContent = String(i + 1);
+      g.appendChild(c);
+      g.appendChild(t);
+      svg.appendChild(g);
+    });
+    const dot = document.createElementNS(NS, 'circle');
+    dot.setAttribute('class', 'baton');
+    dot.setAttribute('cx', DOWN[0]);
+    dot.setAttribute('cy', DOWN[1]);
+    dot.setAttribute('r', 9);
+    svg.appendChild(dot);
+  }
+
+  // conductor.js's baton: over the rebound, fast off the beat and into the next
+  function baton(a, b, u) {
+    const t = u + 0.8 * Math.sin(2 * Math.PI * u) / (2 * Math.PI);
+    const c = [Math.floor((a[0] + b[0]) / 2), Math.min(a[1], b[1]) - 40];
+    const s = 1 - t;
+    return [s * s * a[0] + 2 * s * t * c[0] + t * t * b[0], s * s * a[1] + 2 * s * t * c[1] + t * t * b[1]];
+  }
+
+  function move(svg, k, offset) {
+    let pulse = 0;
+    k.pulses.forEach((p, i) => {
+      if (p <= offset + 1e-9) {
+        pulse = i;
+      }
+    });
+    let beat = 0;
+    k.beats.forEach((b, i) => {
+      if (b <= pulse) {
+        beat = i;
+      }
+    });
+    const from = k.pulses[k.beats[beat]],
+      last = beat + 1 >= k.beats.length;
+    const to = last ? k.length : k.pulses[k.beats[beat + 1]];
+    const u = to > from ? Math.min(Math.max((offset - from) / (to - from), 0), 1) : 0;
+    const where = baton(k.points[beat], last ? DOWN : k.points[beat + 1], u);
+    const dot = svg.querySelector('.baton');
+    dot.setAttribute('cx', where[0].toFixed(2));
+    dot.setAttribute('cy', where[1].toFixed(2));
+    svg.querySelectorAll('.beat-mark').forEach((g, i) => g.classList.toggle('now', i === beat && offset >= 0));
+  }
+
+  Theme.GrooveConductor = {
+    kind: kind,
+    draw: draw,
+    move: move
+  };
+})(typeof window !== 'undefined' ? window : globalThis);

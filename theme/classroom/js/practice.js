@@ -1,0 +1,194 @@
+// The practice view ([data-practice], made by theme.classroom.studio): a groove from the
+// page's address (a studio link), played looped with a count-in, a big beat light and the
+// count, a tempo slider, and a Tap button (or the T key) that says how near each tap is to
+// the groove's nearest note: on time within 60 ms, else early or late by so many ms.
+'use strict';
+(function () {
+  const Theme = window.Theme = window.Theme || {};
+  const M = Theme.Meters,
+    G = Theme.Groove,
+    S = Theme.GrooveSound;
+  const ON_TIME_MS = 60;
+
+  function setUp(root) {
+    const section = root.closest('section') || root;
+    const $ = s => root.querySelector(s);
+    const message = $('.studio-error'),
+      title = $('.practice-title'),
+      light = $('.practice-light');
+    const count = $('.studio-count'),
+      conductor = $('.studio-conductor'),
+      play = $('.groove-play'),
+      stop = $('.groove-stop'),
+      countIn = $('.count-in');
+    const tempo = $('.practice-tempo'),
+      tempoOut = $('.tempo-out'),
+      tap = $('.tap'),
+      result = $('.tap-result');
+    const box = $('.box-notation'),
+      edit = $('.edit-link');
+    let groove = null,
+      beating = null,
+      player = null,
+      hits = 0,
+      taps = 0;
+
+    function load() {
+      const hash = location.hash;
+      const read = G.decode(/g\d+=/.test(hash) ? hash : root.dataset.groove);
+      if (read.error) {
+        message.textContent = read.error;
+        const fallback = G.decode(root.dataset.groove);
+        groove = fallback.groove;
+      } else {
+        message.textContent = '';
+        groove = read.groove;
+      }
+      title.textContent = G.title(groove) + ', ' + (groove.tempo / 100) + ' ' + M.UNIT_NAMES[groove.meter.denominator] + ' a minute';
+      edit.href = 'studio.html#' + G.encode(groove);
+      const levels = M.accentLevels(groove.meter.groups, 1),
+        starts = M.groupStarts(groove.meter.groups);
+      light.querySelector('.pulses').innerHTML = levels.map(l => '<b class="l' + l + '"></b>').join('');
+      count.innerHTML = levels.map(function (l, p) {
+        const group = starts.filter(s => s <= p).length;
+        return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
+      }).join(' ');
+      beating = Theme.GrooveConductor.kind(groove.meter);
+      Theme.GrooveConductor.draw(conductor, beating);
+      const per = M.accentLevels(groove.meter.groups, groove.subdivide).length;
+      box.textContent = groove.rows.map(function (row) {
+        const bars = [];
+        for (let b = 0; b < groove.bars; b++) {
+          bars.push(row[1].slice(b * per, (b + 1) * per).map(c => '-xX' [c]).join(''));
+        }
+        return row[0].padEnd(6) + ' ' + bars.join(' | ');
+      }).join('\n');
+    }
+
+    function lead() {
+      return countIn.checked ? S.barQuarters(groove) : 0;
+    }
+
+    function begin() {
+      if (!Theme.Player || !window.AudioContext) {
+        message.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
+        return;
+      }
+      const data = S.data(groove, countIn.checked),
+        first = countIn.checked ? 2 : 1;
+      if (player) {
+        player.setData(data);
+      } else {
+        player = new Theme.Player(section, data);
+      }
+      player.setLoop(first, first + groove.bars - 1);
+      player.setTempoScale(Number(tempo.value) / 100);
+      hits = 0;
+      taps = 0;
+      result.textContent = 'Tap with the notes you hear.';
+      play.setAttribute('aria-pressed', 'true');
+      Promise.resolve(player.play(1)).catch(function (err) {
+        message.textContent = 'The groove could not start: ' + err.message;
+      });
+    }
+
+    function halt() {
+      if (player && player.playing) {
+        player.stop();
+      }
+      play.setAttribute('aria-pressed', 'false');
+      show(-1, false);
+    }
+
+    function show(q, on) {
+      const bq = S.barQuarters(groove),
+        pulse = 4 / groove.meter.denominator;
+      const inBar = ((q % bq) + bq) % bq,
+        music = q - lead();
+      const p = on && q >= 0 ? Math.min(light.querySelectorAll('b').length - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
+      light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
+      count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
+      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
+      light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' : 'bar ' + (Math.floor(music / bq) + 1);
+    }
+
+    function tapped() {
+      if (!player || !player.playing) {
+        result.textContent = 'Press Play first, then tap with the notes you hear.';
+        return;
+      }
+      const music = player.heardQ() - lead();
+      if (music < -0.25) {
+        result.textContent = 'Wait for the count-in to end.';
+        return;
+      }
+      const length = groove.bars * S.barQuarters(groove),
+        at = ((music % length) + length) % length;
+      let best = Infinity;
+      S.onsets(groove).forEach(function (q) {
+        [q - length, q, q + length].forEach(function (near) {
+          if (Math.abs(at - near) < Math.abs(best)) {
+            best = at - near;
+          }
+        });
+      });
+      if (best === Infinity) {
+        result.textContent = 'This groove has no notes to tap with.';
+        return;
+      }
+      const qpm = groove.tempo / 100 * 4 / groove.meter.denominator * Number(tempo.value) / 100;
+      const ms = Math.round(best * 60000 / qpm);
+      taps++;
+      if (Math.abs(ms) <= ON_TIME_MS) {
+        hits++;
+      }
+      result.textContent = (Math.abs(ms) <= ON_TIME_MS ? 'On time!' : ms < 0 ? 'Early by ' + -ms + ' ms' :
+        'Late by ' + ms + ' ms') + ' (' + hits + ' of ' + taps + ' taps on time)';
+    }
+
+    section.addEventListener('theme:position', function (e) {
+      if (e.target === section) {
+        show(e.detail.q, e.detail.playing);
+      }
+    });
+    play.addEventListener('click', begin);
+    stop.addEventListener('click', halt);
+    tap.addEventListener('pointerdown', function (e) {
+      e.preventDefault();
+      tapped();
+    });
+    tap.addEventListener('keydown', function (e) {
+      if (e.key === ' ' || e.key === 'Enter') {
+        e.preventDefault();
+        tapped();
+      }
+    });
+    document.addEventListener('keydown', function (e) {
+      if ((e.key === 't' || e.key === 'T') && !e.target.closest('input, select, textarea')) {
+        tapped();
+      }
+    });
+    tempo.addEventListener('input', function () {
+      tempoOut.textContent = tempo.value + '%';
+      if (player && player.playing) {
+        player.setTempoScale(Number(tempo.value) / 100);
+      }
+    });
+    countIn.addEventListener('change', function () {
+      if (player && player.playing) {
+        begin();
+      }
+    });
+    window.addEventListener('hashchange', function () {
+      halt();
+      load();
+    });
+    load();
+    root.practice = {
+      groove: () => groove,
+      tap: tapped
+    };
+  }
+
+  document.querySelectorAll('[data-practice]').forEach(setUp);
+})();
