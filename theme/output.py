@@ -54,7 +54,7 @@ _RANDOM = 8
 """Characters :func:`tempfile.mkstemp` adds to a temporary name."""
 
 
-class Output(os.PathLike):
+class Output(os.PathLike[str]):
     """A checked output file: ``name`` as given (for messages), ``target`` the file that will
     really be replaced (a symlink resolved) and ``kind`` its format (the extension, lower
     case, without the dot; None when no format was asked for). Usable wherever a path is."""

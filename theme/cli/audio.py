@@ -20,7 +20,7 @@ from theme.cli.common import (
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the play and devices commands."""
     p = subparsers.add_parser(
         "play",

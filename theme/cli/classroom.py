@@ -22,7 +22,7 @@ __all__ = ["register"]
 DEFAULT_FOLDER = "theme-tour"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the demo, dance and picture commands."""
     p = subparsers.add_parser(
         "demo",

@@ -20,7 +20,7 @@ __all__ = ["register"]
 DEFAULT_FOLDER = "theme-quiz"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the quiz and worksheet commands."""
     p = subparsers.add_parser(
         "quiz",

@@ -8,7 +8,7 @@ import argparse
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the studio command."""
     p = subparsers.add_parser(
         "studio",

@@ -23,7 +23,7 @@ MAX_RUNS = 100
 MAX_DROP_AFTER = 1000
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the tap command."""
     p = subparsers.add_parser(
         "tap",

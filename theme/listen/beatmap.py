@@ -108,7 +108,7 @@ def accents(beats: np.ndarray, onsets: object) -> np.ndarray:
         spread = float(values.std())
         return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
 
-    return scaled(strength) + scaled(low) + scaled(change)
+    return np.asarray(scaled(strength) + scaled(low) + scaled(change))
 
 
 def beat_features(beats: np.ndarray, onsets: object) -> np.ndarray:
@@ -137,7 +137,7 @@ def beat_features(beats: np.ndarray, onsets: object) -> np.ndarray:
             )
         )
     table = np.nan_to_num(np.array(rows, dtype=float))
-    return (table - table.mean(axis=0)) / (table.std(axis=0) + 1e-9)
+    return np.asarray((table - table.mean(axis=0)) / (table.std(axis=0) + 1e-9))
 
 
 ENTRY_RISE_DB = 6.0

@@ -201,7 +201,7 @@ def _smooth(beats: np.ndarray, width: int = 4) -> np.ndarray:
         lo, hi = max(0, i - width), min(len(beats), i + width + 1)
         slope, intercept = np.polyfit(index[lo:hi], beats[lo:hi], 1)
         smoothed[i] = slope * i + intercept
-    return smoothed
+    return np.asarray(smoothed)
 
 
 def _to_onsets(beats: np.ndarray, onsets: Envelope, reach: float = 0.12) -> np.ndarray:
@@ -229,7 +229,7 @@ def _to_onsets(beats: np.ndarray, onsets: Envelope, reach: float = 0.12) -> np.n
                 offset = 0.5 * (a - c) / bend
         weight = min(1.0, float(strength[peak] - floor) / (loud - floor + 1e-9))
         moved[i] = t + weight * (onsets.seconds(peak + offset) - t)
-    return moved
+    return np.asarray(moved)
 
 
 def pulse_bpm(onsets: Envelope, *, guess: float) -> float:
@@ -265,7 +265,7 @@ def _to_attacks(
         peak = lo + int(np.argmax(rise[lo:hi]))
         if rise[peak] > 3.0:
             moved[i] = (peak - 0.5) / onsets.rise_rate
-    return moved
+    return np.asarray(moved)
 
 
 def _tempo_lags(onsets: Envelope) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def make_trial(trial: Trial, *, rate: int = 44100, seed: int = 1966) -> TrialRec
 
 def form_text(music: Timeline) -> str:
     """The music's bars as a form ``theme listen --form`` takes: ``'4x5/4,8x4/4'``."""
-    parts: list[list] = []
+    parts: list[list[Any]] = []
     for bar in music.bars:
         if parts and parts[-1][1] == str(bar.meter):
             parts[-1][0] += 1
@@ -332,7 +333,7 @@ def _room(sound: np.ndarray, rate: int, rt60: float, seed: int) -> np.ndarray:
     tail = np.random.default_rng(seed).standard_normal(frames).astype(np.float32) * decay
     wet = fftconvolve(sound, tail)[: len(sound)]
     wet *= float(np.sqrt(np.mean(sound**2)) / (np.sqrt(np.mean(wet**2)) + 1e-12))
-    return (sound + wet).astype(np.float32)
+    return np.asarray((sound + wet), dtype=np.float32)
 
 
 def make_corpus_trial(trial: CorpusTrial, *, rate: int = 44100, seed: int = 1966) -> TrialRecording:

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
 from theme.live.companions import Companion, Transport
@@ -122,7 +122,7 @@ class TerminalKeys:
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = sys.stdin if stream is None else stream
-        self._saved: list | None = None
+        self._saved: list[Any] | None = None
 
     def __enter__(self) -> TerminalKeys:
         if is_terminal(self.stream):

@@ -61,7 +61,8 @@ def _read() -> dict[str, Any]:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+        return parsed
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputFileError(f"cannot read {quoted(str(path))}: not valid TOML: {err}") from err
 

@@ -146,7 +146,7 @@ def _period(timeline: Timeline, bars: list[Bar], max_bars: int) -> list[Bar]:
     """The first bars of a section up to its period: the fewest bars after which every bar
     repeats (at most ``max_bars``)."""
 
-    def signature(bar: Bar) -> tuple:
+    def signature(bar: Bar) -> tuple[object, ...]:
         return tuple(
             (e.onset - bar.start, e.duration, e.layer, e.velocity) for e in timeline.bar_events(bar)
         )

@@ -89,7 +89,7 @@ def _bass(pitch: int, rate: int) -> np.ndarray:
         if k * f > rate / 2.5:
             break
         wave += np.cos(2 * math.pi * k * f * t) * np.exp(-t * (3.0 + 2.5 * k)) / k**1.2
-    return wave * _attack(t, 0.002)
+    return np.asarray(wave * _attack(t, 0.002))
 
 
 def _lead(pitch: int, seconds: float, rate: int) -> np.ndarray:
@@ -104,7 +104,7 @@ def _lead(pitch: int, seconds: float, rate: int) -> np.ndarray:
         wave += np.cos(k * phase) / k ** (1.1 if k < 4 else 1.6)
     release = np.clip((seconds + 0.08 - t) / 0.08, 0, 1)
     swell = 0.75 + 0.25 * np.clip(t / 0.12, 0, 1)
-    return wave * _attack(t, 0.025) * release * swell
+    return np.asarray(wave * _attack(t, 0.025) * release * swell)
 
 
 def _drum(
@@ -125,7 +125,9 @@ def _snare(pitch: int, rate: int) -> np.ndarray:
     if pitch == 39:  # hand clap: three quick bursts
         bursts = sum(np.exp(-np.clip(t - d, 0, None) * 60) * (t >= d) for d in (0.0, 0.011, 0.022))
         return bright * bursts
-    return 0.8 * bright * np.exp(-t * 22) + 0.6 * np.cos(2 * math.pi * 180 * t) * np.exp(-t * 30)
+    return np.asarray(
+        0.8 * bright * np.exp(-t * 22) + 0.6 * np.cos(2 * math.pi * 180 * t) * np.exp(-t * 30)
+    )
 
 
 def _hihat(pitch: int, rate: int) -> np.ndarray:
@@ -140,14 +142,15 @@ def _click(level: AccentLevel, low: bool, rate: int) -> np.ndarray:
     hz = CLICK_HZ[level] * (2 / 3 if low else 1.0)
     t = _time(0.06, rate)
     wave = np.cos(2 * math.pi * hz * t) + 0.3 * np.cos(2 * math.pi * hz * 2.76 * t)
-    return wave * np.exp(-t * 70)
+    return np.asarray(wave * np.exp(-t * 70))
 
 
 def _foot(rate: int) -> np.ndarray:
     t = _time(0.2, rate)
-    return np.cos(2 * math.pi * (60 + 40 * np.exp(-t * 40)) * t) * np.exp(-t * 25) + 0.15 * _noise(
-        len(t), 7
-    ) * np.exp(-t * 80)
+    return np.asarray(
+        np.cos(2 * math.pi * (60 + 40 * np.exp(-t * 40)) * t) * np.exp(-t * 25)
+        + 0.15 * _noise(len(t), 7) * np.exp(-t * 80)
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -109,7 +109,7 @@ def grouped(variants: list[Variant]) -> list[tuple[str, list[Variant]]]:
     return result
 
 
-def _by_meter(variant: Variant) -> tuple:
+def _by_meter(variant: Variant) -> tuple[object, ...]:
     first = variant.meters[0]
     return (first.numerator, first.denominator, first.groups, variant.name)
 

@@ -314,7 +314,7 @@ def parse_variant(
     )
 
 
-def _pitches(f: Fields, where: str, pitches: list) -> tuple[int, ...]:
+def _pitches(f: Fields, where: str, pitches: list[Any]) -> tuple[int, ...]:
     """MIDI note numbers from a list of note names (``"D2"``) and numbers."""
     for pitch in pitches:
         if not isinstance(pitch, (str, int)) or isinstance(pitch, bool):

@@ -242,7 +242,7 @@ class Variant:
         )
         # A bar's notes depend only on its section and where in each pattern it starts:
         # made once for each, then moved to every bar that has them.
-        made: dict[tuple, list[tuple]] = {}
+        made: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
         events: list[Event] = []
         for bar, (section, index) in zip(laid.bars, plan):
             length = bar.meter.bar_quarters
@@ -272,7 +272,7 @@ def _notes_in_bar(
     bar: Bar,
     chosen: Mapping[str, tuple[int, ...]],
     specs: Mapping[str, LayerSpec],
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The notes of bar ``index`` (from 0) of ``section`` as Event fields, the onset from
     the start of the bar (quarter notes)."""
     notes = []

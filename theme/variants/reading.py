@@ -91,7 +91,12 @@ class Fields:
         return value
 
     def get(
-        self, table: Mapping[str, Any], key: str, where: str, kind: type | tuple, default: Any = ...
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        default: Any = ...,
     ) -> Any:
         field = f"{where}.{key}" if where else key
         if key not in table:
@@ -105,12 +110,16 @@ class Fields:
             raise self.fail(field, f"got {shown(value)}; expected {expected}")
         return value
 
-    def tables(self, table: Mapping[str, Any], key: str, where: str, kind: str) -> list[dict]:
+    def tables(
+        self, table: Mapping[str, Any], key: str, where: str, kind: str
+    ) -> list[dict[str, Any]]:
         """A list of tables (``[[claims]]``, ``[[sections]]``), each checked."""
         items = self.get(table, key, where, list, [] if kind == "claims" else ...)
         return [self.table(item, f"{key}[{i}]", kind) for i, item in enumerate(items)]
 
-    def named_tables(self, table: Mapping[str, Any], key: str, kind: str) -> dict[str, dict]:
+    def named_tables(
+        self, table: Mapping[str, Any], key: str, kind: str
+    ) -> dict[str, dict[str, Any]]:
         """A table of named tables (``[layers.bass]``), each checked, the names too."""
         items = self.get(table, key, "", dict, {} if kind == "parameters" else ...)
         for name, item in items.items():
@@ -119,7 +128,7 @@ class Fields:
                     f"{key}.{name}", "invalid name: expected 1 to 40 printable characters"
                 )
             self.table(item, f"{key}.{name}", kind)
-        return items
+        return dict(items)
 
     def convert(self, field: str, func: Any, value: Any) -> Any:
         try:
