@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
 from theme.cli.common import (
     add_device_options,
@@ -14,7 +13,10 @@ from theme.cli.common import (
     whole_number,
 )
 
+TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
+    from typing import Any
+
     from theme.live.midi_out import ClickNotes
 
 __all__ = ["register"]
