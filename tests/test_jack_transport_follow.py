@@ -68,25 +68,31 @@ def test_a_position_in_bars_reads_back_as_its_quarter_notes(
     assert qpm == pytest.approx(bpm)
 
 
-def reading(frame: int, qpm: float, usecs: float) -> dict[str, Any]:
+def reading(frame: int, usecs: float) -> dict[str, Any]:
     return {"frame": frame, "frame_rate": RATE, "usecs": usecs}
 
 
-def test_a_reading_on_the_line_keeps_it_a_jump_is_a_locate() -> None:
-    """Cycles that wake a little late keep the line; a rolling transport that is suddenly
-    elsewhere counts a locate; a stopped one, then rolling, starts a line of its own."""
+def test_late_cycles_keep_the_line_a_jump_is_a_locate() -> None:
+    """Cycles that wake late (0.3 ms, 30 ms: a loaded machine) keep the line and are no
+    locate; an earlier one moves it; a rolling transport suddenly elsewhere counts a
+    locate; a stop, a locate while stopped and a start are no locate."""
     follow = JackTransportFollow(bpm=120, quantum=Fraction(5))
-    follow.read(True, reading(0, 120, 1e6), 0.0)
+    follow.read(True, reading(0, 1e6), 0.0)
     first = follow.state
-    assert first.playing and first.beat == 0.0 and first.bpm == 120
-    follow.read(True, reading(4800, 120, 1.1e6 + 300), 0.0)  # 0.3 ms late: on the line
+    assert first.playing and first.beat_at(1e6) == 0.0 and first.bpm == 120
+    follow.read(True, reading(4800, 1.1e6 + 300), 0.0)  # 0.3 ms late
+    follow.read(True, reading(9600, 1.2e6 + 30000), 0.0)  # 30 ms late
     assert follow.state is first and follow.locates == 0
-    follow.read(True, reading(48000 * 10, 120, 1.2e6), 0.0)  # at 10 s, 0.2 s later
-    assert follow.locates == 1 and follow.state.beat == 20.0
-    follow.read(False, reading(48000 * 10, 120, 1.3e6), 0.0)
-    assert not follow.state.playing and follow.locates == 1
-    follow.read(True, reading(0, 120, 2e6), 0.0)  # located while stopped, then rolling
-    assert follow.state.playing and follow.state.beat == 0.0 and follow.locates == 1
+    follow.read(True, reading(14400, 1.3e6 - 2000), 0.0)  # 2 ms earlier than the line
+    assert follow.state.beat_at(1.3e6 - 2000) == pytest.approx(0.6)
+    follow.read(True, reading(48000 * 10, 1.4e6), 0.0)  # at 10 s, 0.1 s later
+    assert follow.locates == 1 and follow.state.beat_at(1.4e6) == pytest.approx(20.0)
+    follow.read(True, reading(48000 * 10 - 9600, 1.5e6), 0.0)  # back 0.2 s
+    assert follow.locates == 2
+    follow.read(False, reading(48000 * 10, 1.6e6), 0.0)
+    assert not follow.state.playing and follow.locates == 2
+    follow.read(True, reading(0, 2e6), 0.0)  # located while stopped, then rolling
+    assert follow.state.playing and follow.state.beat_at(2e6) == 0.0 and follow.locates == 2
 
 
 class Master:
@@ -222,7 +228,9 @@ def test_the_session_reads_a_master_s_transport(jack_server: None) -> None:
             time.sleep(0.05)
         master.client.transport_frame = master.frame_of(30.0)  # bar 7
         # JACK2 stands still a cycle or more (STARTING) at a locate: read as a stop
-        assert wait_for(lambda: follow.state.playing and follow.state.beat >= 30.0)
+        assert wait_for(
+            lambda: follow.state.playing and follow.state.beat_at(host_micros()) >= 30.0
+        )
         assert 30.0 <= follow.state.beat_at(host_micros()) < 32.0
         master.set_tempo(120.0)
         assert wait_for(lambda: follow.state.bpm == 120.0)

@@ -31,6 +31,7 @@ import bisect
 import dataclasses
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -61,12 +62,15 @@ TICKS_PER_BEAT = 1920
 NO_JACK_CLIENT = "JACK transport needs the optional package JACK-Client: uv sync --extra sync"
 POLL_SECONDS = 0.005
 """How often the follower's watcher thread reads the transport (seconds)."""
-JUMP_QUARTERS = 0.05
-"""A rolling transport this far (quarter notes) from where its last reading put it has been
-located: the metronome goes on from there."""
+JUMP_SECONDS = 0.25
+"""A rolling transport whose frame is this much further on (seconds) than the time since
+its last reading, or whose frame went back, has been located: the metronome goes on from
+there."""
+ORIGIN_WINDOW_SECONDS = 2.0
+"""The readings the line is drawn through: the earliest of these last seconds."""
 STEADY_MICROS = 500.0
-"""A reading within this (microseconds of its beat) of the last one's line keeps that line:
-the cycles' own wake-up jitter is not followed."""
+"""A line that moves less than this (microseconds) is kept: what is left of the cycles'
+wake-up jitter is not followed."""
 CLOSE_SECONDS = 1.0
 """The longest a close waits for the watcher thread (seconds)."""
 
@@ -312,27 +316,48 @@ class JackTransportFollow:
         self._lost: str | None = None
         self._offset: float | None = None
         self._closed = False
+        self._previous: tuple[int, float] | None = None  # the last reading's frame, micros
+        self._origins: deque[tuple[float, float]] = deque()  # (micros, quarter 0's micros)
 
     # -- the arithmetic (pure: a reading given) ----------------------------------------------
 
     def read(self, rolling: bool, position: dict[str, Any], offset: float) -> None:
         """One reading of the transport: ``rolling``, its ``position`` (JACK-Client's
-        dict), ``offset`` from JACK's microseconds to the host's. The state is replaced
-        unless the reading lies on its line; a rolling transport off its line by more
-        than :data:`JUMP_QUARTERS` was located (JACK2 passes through STARTING, a stop, for
-        a locate while rolling; a server that does not is caught here)."""
+        dict), ``offset`` from JACK's microseconds to the host's.
+
+        A cycle that woke late is stamped late for its frame: the line is drawn through
+        the earliest of the last :data:`ORIGIN_WINDOW_SECONDS` of readings (when each puts
+        the transport's quarter note 0), so late cycles move nothing, and the state is
+        replaced only when that moves by more than :data:`STEADY_MICROS`. A rolling
+        transport whose frame went back, or further on than the time since the last
+        reading allows (by :data:`JUMP_SECONDS`), was located (JACK2 passes through
+        STARTING, read as a stop, for a locate while rolling; a server that does not is
+        caught here); a locate, a start and a change of tempo start the line again."""
         self.readings += 1
         self.bbt = "bar" in position
         beat, qpm = transport_quarters(position, self.bpm)
         micros = float(position["usecs"]) + offset
-        last = self.state
-        if rolling and last.playing and qpm == last.bpm:
-            off = (beat - last.beat_at(micros)) * 60e6 / qpm
-            if abs(off) * qpm / 60e6 > JUMP_QUARTERS:
-                self.locates += 1
-            elif abs(off) <= STEADY_MICROS:
-                return
-        self.state = LinkState(micros=micros, beat=beat, bpm=qpm, peers=1, playing=rolling)
+        frame, rate = int(position["frame"]), float(position["frame_rate"])
+        last, origins = self.state, self._origins
+        previous, self._previous = self._previous, (frame, micros)
+        if not rolling:
+            origins.clear()
+            self.state = LinkState(micros=micros, beat=beat, bpm=qpm, peers=1, playing=False)
+            return
+        jumped = False
+        if last.playing and previous is not None:
+            allowed = (micros - previous[1]) / 1e6 * rate + JUMP_SECONDS * rate
+            jumped = frame < previous[0] or frame - previous[0] > allowed
+            self.locates += jumped
+        if jumped or not last.playing or qpm != last.bpm:
+            origins.clear()
+        origins.append((micros, micros - beat * 60e6 / qpm))
+        while origins[0][0] < micros - ORIGIN_WINDOW_SECONDS * 1e6:
+            origins.popleft()
+        origin = min(candidate for _, candidate in origins)
+        if len(origins) > 1 and abs(origin - last.micros_at(0.0)) <= STEADY_MICROS:
+            return
+        self.state = LinkState(micros=origin, beat=0.0, bpm=qpm, peers=1, playing=True)
 
     def resume_at(self, seconds: float) -> Fraction:
         """Where the transport will be ``seconds`` from now (quarter notes from its frame
