@@ -74,8 +74,9 @@ def reading(frame: int, usecs: float) -> dict[str, Any]:
 
 def test_late_cycles_keep_the_line_a_jump_is_a_locate() -> None:
     """Cycles that wake late (0.3 ms, 30 ms: a loaded machine) keep the line and are no
-    locate; an earlier one moves it; a rolling transport suddenly elsewhere counts a
-    locate; a stop, a locate while stopped and a start are no locate."""
+    locate; an earlier one moves it; frames that stay behind (a server that missed
+    cycles) move it within a quarter of a second; a rolling transport suddenly elsewhere
+    counts a locate; a stop, a locate while stopped and a start are no locate."""
     follow = JackTransportFollow(bpm=120, quantum=Fraction(5))
     follow.read(True, reading(0, 1e6), 0.0)
     first = follow.state
@@ -83,16 +84,21 @@ def test_late_cycles_keep_the_line_a_jump_is_a_locate() -> None:
     follow.read(True, reading(4800, 1.1e6 + 300), 0.0)  # 0.3 ms late
     follow.read(True, reading(9600, 1.2e6 + 30000), 0.0)  # 30 ms late
     assert follow.state is first and follow.locates == 0
-    follow.read(True, reading(14400, 1.3e6 - 2000), 0.0)  # 2 ms earlier than the line
-    assert follow.state.beat_at(1.3e6 - 2000) == pytest.approx(0.6)
-    follow.read(True, reading(48000 * 10, 1.4e6), 0.0)  # at 10 s, 0.1 s later
-    assert follow.locates == 1 and follow.state.beat_at(1.4e6) == pytest.approx(20.0)
-    follow.read(True, reading(48000 * 10 - 9600, 1.5e6), 0.0)  # back 0.2 s
+    follow.read(True, reading(12000, 1.25e6 - 2000), 0.0)  # 2 ms earlier than the line
+    assert follow.state.beat_at(1.25e6 - 2000) == pytest.approx(0.5)
+    late = follow.state
+    for n in range(1, 7):  # frames 20 ms behind from now on (missed cycles): followed
+        follow.read(True, reading(12000 + 4800 * n, 1.25e6 + 0.1e6 * n + 20000), 0.0)
+    assert follow.state is not late and follow.locates == 0
+    assert follow.state.beat_at(1.85e6 + 20000) == pytest.approx(0.5 + 1.2)
+    follow.read(True, reading(48000 * 10, 1.9e6), 0.0)  # at 10 s, 0.1 s later
+    assert follow.locates == 1 and follow.state.beat_at(1.9e6) == pytest.approx(20.0)
+    follow.read(True, reading(48000 * 10 - 9600, 1.95e6), 0.0)  # back 0.2 s
     assert follow.locates == 2
-    follow.read(False, reading(48000 * 10, 1.6e6), 0.0)
+    follow.read(False, reading(48000 * 10, 2e6), 0.0)
     assert not follow.state.playing and follow.locates == 2
-    follow.read(True, reading(0, 2e6), 0.0)  # located while stopped, then rolling
-    assert follow.state.playing and follow.state.beat_at(2e6) == 0.0 and follow.locates == 2
+    follow.read(True, reading(0, 2.1e6), 0.0)  # located while stopped, then rolling
+    assert follow.state.playing and follow.state.beat_at(2.1e6) == 0.0 and follow.locates == 2
 
 
 class Master:

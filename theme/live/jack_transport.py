@@ -66,8 +66,10 @@ JUMP_SECONDS = 0.25
 """A rolling transport whose frame is this much further on (seconds) than the time since
 its last reading, or whose frame went back, has been located: the metronome goes on from
 there."""
-ORIGIN_WINDOW_SECONDS = 2.0
-"""The readings the line is drawn through: the earliest of these last seconds."""
+ORIGIN_WINDOW_SECONDS = 0.25
+"""The readings the line is drawn through: the earliest of these last seconds. Short: a
+JACK server that missed its cycles (not real-time, a loaded machine) does not catch up,
+its frames stay behind from then on, and the line must follow them."""
 STEADY_MICROS = 500.0
 """A line that moves less than this (microseconds) is kept: what is left of the cycles'
 wake-up jitter is not followed."""
