@@ -451,7 +451,7 @@ def test_a_ramp_or_link_with_a_master_is_refused() -> None:
 
     with pytest.raises(UsageError, match="a MIDI clock master sets the tempo"):
         metronome_clock_in(Metronome("5/4", ramp="100-120/2"), "x")
-    with pytest.raises(UsageError, match="link and clock_in both set the tempo"):
+    with pytest.raises(UsageError, match="link, clock_in and jack_transport each set the tempo"):
         Metronome("5/4").play(link=True, clock_in="x")
 
 

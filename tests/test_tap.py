@@ -28,6 +28,7 @@ from theme.live.sinks import SteppedSink
 from theme.metronome import Metronome
 from theme.practice import config
 from theme.practice.exercise import Exercise
+from theme.practice.midi_taps import MidiTaps
 from theme.practice.picture import score_svg
 from theme.practice.scoring import (
     DEFAULT_TOLERANCE,
@@ -560,6 +561,7 @@ from theme.live.sinks import SoundDeviceSink, devices
 from theme.metronome import Metronome
 from theme.practice.exercise import Exercise
 from theme.practice.midi_taps import MidiTaps
+from theme.practice.midi_taps import MidiTaps
 from theme.practice.session import TapRun
 
 offsets_ms, bars = json.loads(sys.argv[1]), int(sys.argv[2])
@@ -960,3 +962,39 @@ def test_a_metronome_and_the_tours_clicks_have_no_ostinato() -> None:
     assert ostinato_layer(STEPS[1].music(None)) == "bass"  # step 2: the ostinato over clicks
     with pytest.raises(UsageError, match="a click has no ostinato"):
         Exercise.build(theme.Metronome("5/4", vs="4/4", bars=2).timeline(), pattern="ostinato")
+
+
+@pytest.mark.jack
+def test_every_tap_sent_through_a_jack_port_is_counted_once(
+    jack_server: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty hits of a pad on a JACK MIDI port, twenty 20 ms apart and twenty in one burst,
+    each followed by a note-on of velocity 0 and a note-off: forty taps, each read once,
+    none lost, none doubled, each placed no later than the frame heard when it was read."""
+    for key in ("JACK_DEFAULT_SERVER", "THEME_MIDI_API", "JACK_NO_START_SERVER"):
+        monkeypatch.setenv(key, JACK_ENV[key])
+    pad = pad_port("tap-count-pad")
+    try:
+        from theme.live.link_time import host_micros
+
+        def clock() -> int:  # the frames of the host's clock at 48 kHz
+            return round(host_micros() * 48000 / 1e6)
+
+        with MidiTaps("tap-count-pad", clock) as taps:
+            first = clock()
+            for n in range(40):
+                pad.send_message([0x99, 38, 100])
+                pad.send_message([0x99, 38, 0])  # a note-off: no tap
+                pad.send_message([0x89, 38, 64])
+                if n < 20:
+                    time.sleep(0.02)
+            deadline = time.monotonic() + 20
+            while taps.received < 40 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.3)  # a doubled tap would come meanwhile
+            placed = taps.taken()
+            assert taps.received == 40
+            assert len(placed) == 40
+            assert all(first <= frame <= clock() for frame in placed), (first, placed)
+    finally:
+        pad.close_port()

@@ -108,10 +108,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--jack-transport",
-        choices=("lead",),
+        choices=("lead", "follow"),
         help="lead: make the metronome JACK's transport (its timebase master: bar, beat and "
-        "tick in its meter, its tempo), started and stopped with it; needs a JACK server and "
-        "the optional package JACK-Client (uv sync --extra sync)",
+        "tick in its meter, its tempo), started and stopped with it; follow: start, stop, "
+        "locate and change tempo with JACK's transport (bar 1 on its frame 0); needs a JACK "
+        "server and the optional package JACK-Client (uv sync --extra sync)",
     )
     p.add_argument(
         "--clock-in",
@@ -303,6 +304,10 @@ def run(args: argparse.Namespace) -> int:
     from theme.live.loop import LiveMetronome, TerminalKeys
 
     link = None
+    if args.jack_transport == "follow" and (args.link or args.clock_in is not None):
+        raise UsageError(
+            "--jack-transport follow takes the transport's tempo: leave out --link and --clock-in"
+        )
     if args.link and args.clock_in is not None:
         raise UsageError("--link and --clock-in both set the tempo: give one of them")
     if args.link:  # aalink is imported here only, and checked before the sound card
@@ -316,6 +321,10 @@ def run(args: argparse.Namespace) -> int:
         delay = clock_in_delay_ms(args.clock_in_delay)
         # refuses a ramp; opens nothing
         link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
+    elif args.jack_transport == "follow":
+        from theme.live.jack_transport import metronome_transport_follow
+
+        link = metronome_transport_follow(metronome)  # refuses a ramp; opens nothing
     elif args.clock_in_delay is not None:
         raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
     if args.no_link_start_stop and not args.link:
@@ -327,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     clicks = click_notes(args, notes)
-    if args.jack_transport is not None and link is not None:
+    if args.jack_transport == "lead" and link is not None:
         raise UsageError(
             "--jack-transport lead follows the metronome's own tempo: leave out --link and "
             "--clock-in"

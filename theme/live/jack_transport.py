@@ -1,4 +1,5 @@
-"""JACK transport: the metronome as JACK's timebase master (``--jack-transport lead``).
+"""JACK transport: the metronome as JACK's timebase master (``--jack-transport lead``), or
+following another master's transport (``--jack-transport follow``).
 
 JACK's transport is a frame counter that every client of a JACK server shares, rolling or
 stopped; its timebase master says what each frame is in bars: bar, beat and tick (all
@@ -14,6 +15,11 @@ rounded down once); :class:`JackTransportLead` is a companion of a player
 locates the transport to frame 0 and starts it when the player starts, and stops it when
 the player stops. Frame 0 of the transport is the music's start.
 
+:class:`JackTransportFollow` is the other way round: a session to follow (the interface of
+:class:`~theme.live.link_session.LinkSession` that :class:`~theme.live.link.LinkCompanion`
+uses), read from the transport by a watcher thread of its own that polls it every
+:data:`POLL_SECONDS` (JACK is never called from the audio side, and never waited on).
+
 The JACK-Client package (``uv sync --extra sync``) is imported only when a client opens:
 it reaches libjack through cffi, with no compiler needed, and gives the timebase callback
 in Python (JACK calls it in its process cycle, so it does only this arithmetic).
@@ -23,29 +29,52 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import DeviceError
+from theme.live.link_time import LinkState, host_micros, quantized
 
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
     from theme.live.companions import Block, Clock, Transport
+    from theme.live.link import LinkCompanion
 
 __all__ = [
     "NO_JACK_CLIENT",
     "TICKS_PER_BEAT",
     "BarSpan",
     "Bbt",
+    "JackTransportFollow",
     "JackTransportLead",
     "bbt_at",
     "metronome_transport",
+    "metronome_transport_follow",
+    "transport_quarters",
 ]
 
 TICKS_PER_BEAT = 1920
 """Ticks a beat, as JACK's own example clients and most sequencers count them."""
 NO_JACK_CLIENT = "JACK transport needs the optional package JACK-Client: uv sync --extra sync"
+POLL_SECONDS = 0.005
+"""How often the follower's watcher thread reads the transport (seconds)."""
+JUMP_SECONDS = 0.25
+"""A rolling transport whose frame is this much further on (seconds) than the time since
+its last reading, or whose frame went back, has been located: the metronome goes on from
+there."""
+ORIGIN_WINDOW_SECONDS = 0.25
+"""The readings the line is drawn through: the earliest of these last seconds. Short: a
+JACK server that missed its cycles (not real-time, a loaded machine) does not catch up,
+its frames stay behind from then on, and the line must follow them."""
+STEADY_MICROS = 500.0
+"""A line that moves less than this (microseconds) is kept: what is left of the cycles'
+wake-up jitter is not followed."""
+CLOSE_SECONDS = 1.0
+"""The longest a close waits for the watcher thread (seconds)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,3 +242,251 @@ def metronome_transport(metronome: Any) -> JackTransportLead:
     meter = metronome.meter
     bars = [BarSpan(Fraction(0), meter.numerator, meter.denominator)]
     return JackTransportLead.open(bars, metronome.tempo_map)
+
+
+def transport_quarters(position: dict[str, Any], qpm: float) -> tuple[float, float]:
+    """``(quarter notes from the transport's frame 0, quarter notes a minute)`` of a
+    position as JACK-Client's ``transport_query`` gives it: from its bar, beat and tick
+    when a timebase master gives them (bars of ``beats_per_bar`` beats of ``beat_type``
+    notes from bar 1), else from its frame at ``qpm``.
+
+    >>> five = {"frame": 0, "frame_rate": 48000, "bar": 3, "beat": 2, "tick": 960,
+    ...         "beats_per_bar": 5.0, "beat_type": 4.0, "ticks_per_beat": 1920.0,
+    ...         "beats_per_minute": 150.0}
+    >>> transport_quarters(five, 100.0)   # two bars of 5/4, then a beat and a half
+    (11.5, 150.0)
+    >>> transport_quarters({"frame": 96000, "frame_rate": 48000}, 120.0)   # 2 s at q=120
+    (4.0, 120.0)
+    """
+    if "bar" in position:
+        quarters_a_beat = 4.0 / float(position["beat_type"])
+        beats = (
+            (int(position["bar"]) - 1) * float(position["beats_per_bar"])
+            + int(position["beat"])
+            - 1
+            + float(position["tick"]) / float(position["ticks_per_beat"])
+        )
+        return beats * quarters_a_beat, float(position["beats_per_minute"]) * quarters_a_beat
+    return float(position["frame"]) / float(position["frame_rate"]) * qpm / 60, qpm
+
+
+def _clock_offset(usecs: float) -> float:
+    """What to add to JACK's microseconds (``usecs`` of a recent cycle) to put them on
+    :func:`~theme.live.link_time.host_micros`: JACK2 stamps its cycles with one of the
+    monotonic clocks; the one they lie near is it."""
+    host = host_micros()
+    for clock in ("CLOCK_MONOTONIC_RAW", "CLOCK_MONOTONIC"):
+        if hasattr(time, clock):
+            now = time.clock_gettime_ns(getattr(time, clock)) / 1000
+            if abs(now - usecs) < 5e6:
+                return host - now
+    return host - usecs
+
+
+class JackTransportFollow:
+    """A JACK server's transport as a session to follow (the interface of
+    :class:`~theme.live.link_session.LinkSession` that
+    :class:`~theme.live.link.LinkCompanion` uses): :attr:`state` is the transport's
+    position in quarter notes from its frame 0 (from the timebase master's bar, beat and
+    tick, or from the frame at ``bpm`` when no master gives them), its tempo, and whether
+    it rolls; ``quantum`` is our bar (quarter notes). :attr:`locates` counts the jumps of a
+    rolling transport; :meth:`resume_at` says where the transport will be.
+
+    A watcher thread polls the transport every :data:`POLL_SECONDS` and replaces
+    :attr:`state` whole; the player only reads it. Our own tempo keys and pause change
+    nothing of the transport: its master sets them.
+
+    Raises:
+        DeviceError: (from :meth:`start`) no JACK-Client, or no JACK server.
+    """
+
+    def __init__(self, *, bpm: Fraction | float, quantum: Fraction, name: str = "theme-follow"):
+        self.quantum = quantum
+        self.tolerance_seconds = Fraction(1, 1000)
+        self.client_name = name
+        self.bpm = float(bpm)
+        self.state = LinkState(micros=host_micros(), beat=0.0, bpm=float(bpm), peers=1)
+        self.locates = 0
+        """Jumps of the rolling transport so far (a locate while it rolls)."""
+        self.readings = 0
+        """Times the transport was read."""
+        self.bbt = False
+        """Whether a timebase master gives bar, beat and tick."""
+        self._client: Any = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lost: str | None = None
+        self._offset: float | None = None
+        self._closed = False
+        self._previous: tuple[int, float] | None = None  # the last reading's frame, micros
+        self._origins: deque[tuple[float, float]] = deque()  # (micros, quarter 0's micros)
+
+    # -- the arithmetic (pure: a reading given) ----------------------------------------------
+
+    def read(self, rolling: bool, position: dict[str, Any], offset: float) -> None:
+        """One reading of the transport: ``rolling``, its ``position`` (JACK-Client's
+        dict), ``offset`` from JACK's microseconds to the host's.
+
+        A cycle that woke late is stamped late for its frame: the line is drawn through
+        the earliest of the last :data:`ORIGIN_WINDOW_SECONDS` of readings (when each puts
+        the transport's quarter note 0), so late cycles move nothing, and the state is
+        replaced only when that moves by more than :data:`STEADY_MICROS`. A rolling
+        transport whose frame went back, or further on than the time since the last
+        reading allows (by :data:`JUMP_SECONDS`), was located (JACK2 passes through
+        STARTING, read as a stop, for a locate while rolling; a server that does not is
+        caught here); a locate, a start and a change of tempo start the line again."""
+        self.readings += 1
+        self.bbt = "bar" in position
+        beat, qpm = transport_quarters(position, self.bpm)
+        micros = float(position["usecs"]) + offset
+        frame, rate = int(position["frame"]), float(position["frame_rate"])
+        last, origins = self.state, self._origins
+        previous, self._previous = self._previous, (frame, micros)
+        if not rolling:
+            origins.clear()
+            self.state = LinkState(micros=micros, beat=beat, bpm=qpm, peers=1, playing=False)
+            return
+        jumped = False
+        if last.playing and previous is not None:
+            allowed = (micros - previous[1]) / 1e6 * rate + JUMP_SECONDS * rate
+            jumped = frame < previous[0] or frame - previous[0] > allowed
+            self.locates += jumped
+        if jumped or not last.playing or qpm != last.bpm:
+            origins.clear()
+        origins.append((micros, micros - beat * 60e6 / qpm))
+        while origins[0][0] < micros - ORIGIN_WINDOW_SECONDS * 1e6:
+            origins.popleft()
+        origin = min(candidate for _, candidate in origins)
+        if len(origins) > 1 and abs(origin - last.micros_at(0.0)) <= STEADY_MICROS:
+            return
+        self.state = LinkState(micros=origin, beat=0.0, bpm=qpm, peers=1, playing=True)
+
+    def resume_at(self, seconds: float) -> Fraction:
+        """Where the transport will be ``seconds`` from now (quarter notes from its frame
+        0), at its tempo now."""
+        return quantized(self.state.beat_at(host_micros() + seconds * 1e6))
+
+    # -- the session's interface -------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` has run."""
+        return self._client is not None
+
+    def start(self) -> JackTransportFollow:
+        """Open a JACK client and watch its transport (a thread of its own).
+
+        Raises:
+            DeviceError: no JACK-Client, or no JACK server to reach.
+        """
+        if self._client is not None:
+            return self
+        try:
+            import jack
+        except (ImportError, OSError) as err:
+            raise DeviceError(NO_JACK_CLIENT) from err
+        try:
+            client = jack.Client(self.client_name, no_start_server=True)
+        except jack.JackError as err:
+            raise DeviceError(f"no JACK server to reach for the transport ({err})") from err
+        client.set_shutdown_callback(self._shutdown)
+        client.activate()
+        self._client = client
+        self._poll(jack)  # a first reading before anyone looks
+        self._thread = threading.Thread(
+            target=self._watch, args=(jack,), name="theme-jack-transport", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _shutdown(self, status: Any, reason: str) -> None:
+        self._lost = f"the JACK server went away ({reason})"
+
+    def _poll(self, jack: Any) -> None:
+        state, position = self._client.transport_query()
+        if self._offset is None:
+            self._offset = _clock_offset(float(position["usecs"]))
+        # STARTING (a start, or a locate while rolling: the clients' sync) stands still at
+        # the new frame until it rolls from there: read as stopped
+        self.read(state == jack.ROLLING, position, self._offset)
+
+    def _watch(self, jack: Any) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            if self._lost is not None:
+                return
+            try:
+                self._poll(jack)
+            except Exception as err:  # the client failed: said by check()
+                self._lost = f"the JACK transport could not be read ({err})"
+                return
+
+    def set_playing(self, playing: bool) -> None:
+        """The transport's master starts and stops: ours changes nothing of it."""
+
+    def set_tempo(self, qpm: Fraction) -> None:
+        """The transport's master sets the tempo: ours changes nothing of it."""
+
+    def request_beat(self, beat: float) -> None:
+        """The transport's position is its master's: nothing to move."""
+
+    def describe(self, *, waiting: bool = False) -> str:
+        """One line for the display: the transport's tempo and whether it rolls."""
+        state = self.state
+        doing = f"{state.bpm:g} BPM, " + ("rolling" if state.playing else "stopped")
+        if not self.bbt:
+            doing += " (no bar and beat from a master: counted from its frame)"
+        line = f"JACK transport: {doing}"
+        return line + "  (waiting for its next bar)" if waiting else line
+
+    def check(self) -> None:
+        """Raise if the JACK server went away.
+
+        Raises:
+            DeviceError: the server shut the client down, or its transport could not be
+                read.
+        """
+        if self._lost is not None:
+            raise DeviceError(self._lost)
+
+    def close(self) -> None:
+        """Stop watching and close the client (a second close does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(CLOSE_SECONDS)
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.deactivate()
+            finally:
+                client.close()
+
+    def __enter__(self) -> JackTransportFollow:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkCompanion:
+    """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
+    JACK server's transport (not opened yet: :meth:`JackTransportFollow.start`): its tempo,
+    our bar 1 on its frame 0, start, stop and locate with it.
+
+    Raises:
+        UsageError: a ramp or an accelerando (the transport sets the tempo).
+    """
+    from theme.errors import UsageError
+    from theme.live.link import LinkCompanion
+    from theme.live.link_time import FrameClock, link_quantum
+
+    if metronome.ramp is not None or metronome.accel is not None:
+        raise UsageError(
+            "JACK's transport sets the tempo with --jack-transport follow: leave out --ramp "
+            "and --accel"
+        )
+    quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
+    session = JackTransportFollow(bpm=metronome.tempo.qpm, quantum=quantum)
+    return LinkCompanion(session, start=metronome.start, clock=clock or FrameClock)

@@ -42,6 +42,9 @@ TEMPO_STEP = Fraction(4)
 """BPM a ``+`` or ``-`` moves, in the unit the tempo is shown in."""
 TAP_SECONDS = 2.0
 """Taps further apart than this (seconds) start a new count."""
+RESUME_MARGIN_SECONDS = 0.2
+"""Going on with a session that says where it will be: its position this long after the
+lead-in's least silence and the sound's latency (seconds), so the lead-in ends on it."""
 
 
 class LiveTempo:
@@ -201,6 +204,7 @@ class LiveMetronome:
         self.paused = False
         self.taps: list[float] = []
         self.player: Player | None = None
+        self._locates = 0 if link is None else getattr(link.session, "locates", 0)
 
     @property
     def tempo_changes(self) -> list[tuple[Fraction, Fraction]]:
@@ -294,12 +298,37 @@ class LiveMetronome:
 
     def follow_session(self) -> None:
         """Start and stop with the Link session: a pause when it stops, going on when it
-        starts again."""
+        starts again. A session that says where it is (a JACK transport: ``resume_at``) is
+        gone on with from there, and one that jumps while playing (``locates``) is followed
+        to where it jumped."""
         if self.link is None:
             return
-        playing = self.link.session.state.playing
+        session = self.link.session
+        playing = session.state.playing
+        locates = getattr(session, "locates", 0)
+        if playing and not self.paused and locates != self._locates:
+            self.handle(" ", time.monotonic())  # a pause, and on at once from where it is
+        self._locates = locates
         if playing == self.paused:
+            resume = self._resume_position()
+            if resume is not None and self.paused:
+                self.offset = resume
             self.handle(" ", time.monotonic())
+
+    def _resume_position(self) -> Fraction | None:
+        """Where to go on from, for a session that says where it will be (quarter notes
+        from the metronome's start): its position once the lead-in is over, or None."""
+        if self.link is None:
+            return None
+        session = self.link.session
+        resume_at = getattr(session, "resume_at", None)
+        if resume_at is None or not session.state.playing:
+            return None
+        from theme.live.link import LEAD_IN_SECONDS
+
+        ahead = float(LEAD_IN_SECONDS) + self.sink.latency_seconds + RESUME_MARGIN_SECONDS
+        position: Fraction = self.metronome.start + resume_at(ahead)
+        return position
 
     def handle(self, key: str, now: float) -> bool:
         """Obey one key; False to quit."""
@@ -347,7 +376,8 @@ class LiveMetronome:
         code = 0
         self._played_out = False
         try:
-            self._start_player(Fraction(0))  # inside: a Ctrl-C just after it opened stops it
+            # inside: a Ctrl-C just after it opened stops it
+            self._start_player(self._resume_position() or Fraction(0))
             while True:
                 player = self.player
                 if player is not None and not player.active:

@@ -362,6 +362,7 @@ class Metronome:
         audio: bool = True,
         link: bool = False,
         clock_in: str | None = None,
+        jack_transport: str | None = None,
     ) -> Player:
         """Start playing through the sound card (or ``sink``) and return the player; it
         plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
@@ -372,10 +373,16 @@ class Metronome:
         start and stop; closing the player leaves the session. With ``clock_in`` (a MIDI
         input port) it plays in the time of the MIDI clock coming in there
         (:mod:`theme.live.midi_clock_in`): the master's tempo and bar 1 on its song position
-        0, after a short silence.
+        0, after a short silence. With ``jack_transport="follow"`` it plays in the time of
+        the JACK server's transport (:mod:`theme.live.jack_transport`): its tempo and bar 1
+        on its frame 0, after a short silence (the player begins once; it does not stop,
+        start or jump with the transport: the live metronome, ``theme metronome``, does).
 
         Raises:
-            UsageError: ``link`` or ``clock_in`` with a ramp or an accelerando; both given.
+            UsageError: ``link``, ``clock_in`` or ``jack_transport`` with a ramp or an
+                accelerando; more than one of them given; a ``jack_transport`` other than
+                "follow".
+            DeviceError: ``jack_transport`` and no JACK-Client or no JACK server.
             AudioDeviceError: no PortAudio, no output device, a device error.
             MidiDeviceError: no python-rtmidi, or no such MIDI port.
             LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
@@ -383,13 +390,21 @@ class Metronome:
         from theme.errors import UsageError
         from theme.live.link import metronome_link  # aalink itself only with ``link``
 
-        if link and clock_in is not None:
-            raise UsageError("link and clock_in both set the tempo: give one of them")
+        if jack_transport not in (None, "follow"):
+            raise UsageError(f"jack_transport={jack_transport!r}: expected 'follow' or None")
+        if link + (clock_in is not None) + (jack_transport is not None) > 1:
+            raise UsageError(
+                "link, clock_in and jack_transport each set the tempo: give one of them"
+            )
         follow = metronome_link(self) if link else None
         if clock_in is not None:
             from theme.live.midi_clock_in import metronome_clock_in
 
             follow = metronome_clock_in(self, clock_in)
+        if jack_transport is not None:
+            from theme.live.jack_transport import metronome_transport_follow
+
+            follow = metronome_transport_follow(self)
         return click_sound.play(
             self,
             device=device,
