@@ -120,3 +120,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         else:
             group = path
         item.add_marker(pytest.mark.xdist_group(group))
+        if real_time:
+            item.add_marker(pytest.mark.real_time)
+
+
+@pytest.fixture(autouse=True)
+def _real_time_alone(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With several workers, a test that keeps time with a real clock runs alone: the other
+    workers' tests wait for it, and it waits for theirs to end (a fair readers-writer lock
+    on two files of this run: the turnstile, then the room). A busy machine is what these
+    tests must bear; the suite's own other tests need not be that load."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:  # one process: nothing runs beside the test
+        yield
+        return
+    import fcntl
+    import tempfile
+
+    base = Path(tempfile.gettempdir()) / f"theme-tests-{workerinput['testrunuid']}"
+    real_time = request.node.get_closest_marker("real_time") is not None
+    with open(f"{base}.turnstile", "a") as turnstile, open(f"{base}.room", "a") as room:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        if real_time:
+            fcntl.flock(room, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(room, fcntl.LOCK_UN)
+                fcntl.flock(turnstile, fcntl.LOCK_UN)
+            return
+        fcntl.flock(turnstile, fcntl.LOCK_UN)
+        fcntl.flock(room, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(room, fcntl.LOCK_UN)

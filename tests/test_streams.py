@@ -132,7 +132,7 @@ def test_an_ascii_standard_output_of_a_name_that_is_not_utf8(tmp_path: Path) -> 
         timeout=300,
     )
     assert (result.returncode, result.stderr) == (0, b"")
-    assert result.stdout.startswith(b"wrote \\udcff.mid (1 bars, ")
+    assert result.stdout.startswith(b"wrote \\udcff.mid (1 bar, ")
     assert (tmp_path / os.fsdecode(b"\xff.mid")).stat().st_size > 0
 
 
@@ -185,7 +185,7 @@ def test_head_reads_the_first_line(tmp_path: Path) -> None:
         env=ENV,
         timeout=300,
     )
-    assert shown.stdout == "tv-1966: Mission: Impossible TV theme (1966), rhythm\n"
+    assert shown.stdout == "tv-1966: Mission: Impossible, the TV theme (1966): the rhythm\n"
     assert "Traceback" not in shown.stderr and shown.stderr.count("\n") <= 1
 
 

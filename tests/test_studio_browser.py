@@ -105,7 +105,7 @@ def test_a_groove_made_by_clicks_is_read_by_the_command_line_exactly(
     assert timeline.tempo_map.qpm_at(Fraction(3)) == 140
     shown = run_theme("show", address)
     assert shown.returncode == 0, shown.stderr
-    assert "2+2+3/8" in shown.stdout and "kick    x" in shown.stdout
+    assert "7/8 (2+2+3)" in shown.stdout and "kick    x" in shown.stdout
     page_box = browser.find_element("css selector", ".box-notation").text
     assert "Snare   ----X-- | -------" in page_box
     # and opening the link restores it exactly
@@ -141,7 +141,7 @@ def test_the_pages_downloads_are_theme_exports_and_load(
     assert result.returncode == 0, result.stderr
     assert (downloads / "groove.mid").read_bytes() == exported.read_bytes()
 
-    from theme.live.playback import play
+    from theme.live.start import play
     from theme.live.sinks import ArraySink
     from theme.renderers.audio import render
 
@@ -153,7 +153,7 @@ def test_the_pages_downloads_are_theme_exports_and_load(
     assert np.array_equal(sink.data[: len(expected)], expected) and np.abs(expected).max() > 0.1
     for path in (downloads / "groove.toml", downloads / "groove.mid"):
         shown = run_theme("show", str(path))
-        assert shown.returncode == 0 and "2+2+3/8" in shown.stdout, shown.stderr
+        assert shown.returncode == 0 and "7/8 (2+2+3)" in shown.stdout, shown.stderr
 
 
 @pytest.mark.parametrize("change", ["flip", "cut"])

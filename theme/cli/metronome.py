@@ -308,6 +308,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--jack-transport follow takes the transport's tempo: leave out --link and --clock-in"
         )
+    if args.jack_transport == "lead" and (args.link or args.clock_in is not None):
+        raise UsageError(
+            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
+            "--clock-in"
+        )
     if args.link and args.clock_in is not None:
         raise UsageError("--link and --clock-in both set the tempo: give one of them")
     if args.link:  # aalink is imported here only, and checked before the sound card
@@ -336,11 +341,6 @@ def run(args: argparse.Namespace) -> int:
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     clicks = click_notes(args, notes)
-    if args.jack_transport == "lead" and link is not None:
-        raise UsageError(
-            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
-            "--clock-in"
-        )
     companions: list[Any] = []
     sink = None
     try:
