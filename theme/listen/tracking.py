@@ -80,7 +80,11 @@ def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
     low = librosa.onset.onset_strength(
         S=decibels[frequencies < LOW_HZ], sr=rate, hop_length=HOP, n_fft=1024
     )
-    chroma = librosa.feature.chroma_stft(S=spectrum, sr=rate, hop_length=HOP, n_fft=1024)
+    # tuning=0: the chroma only says where the harmony changes; librosa's tuning estimate
+    # (a numba gufunc) crashed the process now and then when loaded from its cache.
+    chroma = librosa.feature.chroma_stft(
+        S=spectrum, sr=rate, hop_length=HOP, n_fft=1024, tuning=0.0
+    )
     frames = len(signal) // FINE
     power = np.square(signal[: frames * FINE].reshape(frames, FINE), dtype=np.float32).mean(axis=1)
     loudness = 10 * np.log10(power + 1e-10)
