@@ -148,7 +148,6 @@ SCRIPT_FILES = (
     "beatlight.js",
     "cursor.js",
     "conductor.js",
-    "recording.js",
     "quiz.js",
     "meters.js",
     "builder.js",
