@@ -100,8 +100,11 @@ class FakeStream:
     active = False
     time = 10.0
 
-    def close(self) -> None:  # a dead server's stream may never close
-        threading.Event().wait()
+    def __init__(self) -> None:
+        self.closes = threading.Event()  # set: the stream's close returns at last
+
+    def close(self) -> None:  # a dead server's stream may not close for a long time
+        self.closes.wait(60)
 
 
 def test_a_stream_that_stopped_by_itself_is_a_lost_device(keep_portaudio_exit: None) -> None:
@@ -150,6 +153,14 @@ def test_a_stream_that_will_not_close_is_left_behind(
     sink._closed = False
     sink.close()  # returns after 0.1 s instead of hanging
     assert sink.lost and stream in theme.live.sinks._LEFT_BEHIND
+    # the closer is still inside PortAudio: nobody else is let in beside it
+    monkeypatch.setattr(theme.live.devices, "PORTAUDIO_WAIT_SECONDS", 0.1)
+    busy = pytest.raises(AudioDeviceError, match="PortAudio has been busy")
+    with busy, theme.live.devices.portaudio_lock():
+        pass
+    stream.closes.set()  # the close returns at last: PortAudio is free again
+    with theme.live.devices.portaudio_lock():
+        pass
 
 
 def test_sinks_close_once_and_are_context_managers() -> None:

@@ -23,7 +23,6 @@ __all__ = [
     "LATENCY_RANGE",
     "NO_PORTAUDIO",
     "Device",
-    "abandon_portaudio",
     "check_device",
     "check_latency",
     "devices",
@@ -71,16 +70,16 @@ a lost device that will not close keeps it for ever."""
 
 class _PortAudio:
     """PortAudio is not thread-safe: listing devices, opening, starting and closing a stream
-    happen while one thread holds this, one at a time (two threads opening streams at once
-    hang or abort inside libjack). Held again by its holder, it counts. A thread stuck in
-    PortAudio (closing a stream of a lost device) can be let go of (:meth:`abandon`), so that
-    it does not keep every other thread out for ever."""
+    happen while one thread holds this, one at a time (two threads opening streams at once,
+    or one opening while another is still closing, hang or crash inside libjack). Held again
+    by its holder, it counts. A thread stuck in PortAudio (closing a stream of a lost device)
+    keeps it: the others wait :data:`PORTAUDIO_WAIT_SECONDS` and are refused in one line,
+    never let in beside it."""
 
     def __init__(self) -> None:
         self._free = threading.Condition()
         self._owner: int | None = None
         self._depth = 0
-        self._turn = 0  # counts holders: a holder let go of no longer releases
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -93,26 +92,15 @@ class _PortAudio:
                         "the device or its sound server"
                     )
                 self._owner, self._depth = me, 0
-                self._turn += 1
             self._depth += 1
-            turn = self._turn
         try:
             yield
         finally:
             with self._free:
-                if self._turn == turn and self._owner == me:
-                    self._depth -= 1
-                    if not self._depth:
-                        self._owner = None
-                        self._free.notify_all()
-
-    def abandon(self, thread: int | None) -> None:
-        """Let go of PortAudio for ``thread``, stuck in it; its own release does nothing."""
-        with self._free:
-            if thread is not None and self._owner == thread:
-                self._owner, self._depth = None, 0
-                self._turn += 1
-                self._free.notify_all()
+                self._depth -= 1
+                if not self._depth:
+                    self._owner = None
+                    self._free.notify_all()
 
 
 _PORTAUDIO = _PortAudio()
@@ -125,11 +113,6 @@ def portaudio_lock() -> contextlib.AbstractContextManager[None]:
         AudioDeviceError: another thread has held it for :data:`PORTAUDIO_WAIT_SECONDS`.
     """
     return _PORTAUDIO.held()
-
-
-def abandon_portaudio(thread: int | None) -> None:
-    """Let go of PortAudio for ``thread`` (an ident), stuck closing a lost device's stream."""
-    _PORTAUDIO.abandon(thread)
 
 
 def _sounddevice() -> Any:

@@ -35,7 +35,6 @@ from theme.live.devices import (
     NO_PORTAUDIO,
     Device,
     _sounddevice,
-    abandon_portaudio,
     check_device,
     check_latency,
     devices,
@@ -283,9 +282,30 @@ _OPEN: weakref.WeakSet[SoundDeviceSink] = weakref.WeakSet()
 stream's callback that calls Python while the interpreter shuts down crashes it)."""
 
 
+EXIT_CLOSE_SECONDS = 10.0
+"""How long the exit waits for streams still closing (seconds) before it leaves them."""
+
+_CLOSING: list[threading.Thread] = []
+"""Threads still closing a stream that took longer than :data:`CLOSE_SECONDS`."""
+
+
 def _close_open_sinks() -> None:
+    """At exit, before PortAudio ends: close the sinks still open and wait for the streams
+    still closing. PortAudio must end (its JACK client closed) for the process to exit
+    cleanly; only a stream that will not close at all keeps it from ending."""
     for sink in list(_OPEN):
         sink.close()
+    deadline = time.monotonic() + EXIT_CLOSE_SECONDS
+    for closer in _CLOSING:
+        closer.join(max(0.0, deadline - time.monotonic()))
+    if any(closer.is_alive() for closer in _CLOSING):
+        _skip_portaudio_exit()
+
+
+def _skip_portaudio_exit() -> None:
+    """Keep sounddevice's exit handler from ending PortAudio: it would wait for ever for a
+    stream that will not close."""
+    atexit.unregister(_sounddevice()._exit_handler)
 
 
 class _Turns:
@@ -506,12 +526,15 @@ class SoundDeviceSink(Sink):
                 "check the device or its sound server, then play again"
             )
 
-    def _leave_behind(self) -> None:
+    def _leave_behind(self, *, closing: threading.Thread | None = None) -> None:
         """Forget a lost device's stream without closing it (PortAudio can hang closing a
-        stream whose server has gone, and again at exit): the player stops at once."""
-        sd = _sounddevice()
+        stream whose server has gone, and again at exit): the player stops at once. A
+        stream still ``closing`` on a thread is waited for at the exit."""
         _OPEN.discard(self)
-        atexit.unregister(sd._exit_handler)  # its Pa_Terminate would wait for the dead stream
+        if closing is None:
+            _skip_portaudio_exit()  # its Pa_Terminate would wait for the dead stream
+        else:
+            _CLOSING.append(closing)
         _LEFT_BEHIND.append(self._stream)
         self._stream = None
         self.lost = True
@@ -539,10 +562,10 @@ class SoundDeviceSink(Sink):
         closer = threading.Thread(target=close, daemon=True)
         closer.start()
         closer.join(CLOSE_SECONDS)
-        if closer.is_alive():  # a stream that will not close: leave it, exit anyway
-            abandon_portaudio(closer.ident)
+        if closer.is_alive():  # a stream that will not close: leave it, exit anyway (the
+            # closer keeps PortAudio until it returns: nothing else may run in it beside it)
             self._stream = stream
-            self._leave_behind()
+            self._leave_behind(closing=closer)
             return
         self._let_go()
         if errors:
