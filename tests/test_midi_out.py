@@ -13,10 +13,13 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import mido
 import pytest
@@ -88,12 +91,36 @@ class Dump:
             stderr=subprocess.DEVNULL,
             text=True,
         )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.xruns = 0
+        self._watch = self._watch_xruns()
         deadline = time.monotonic() + 20
         while f"{name}:input" not in ports_listed(self.env):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.__exit__()
                 raise AssertionError(f"jack_midi_dump's port {name}:input did not appear")
             time.sleep(0.02)
+
+    def _watch_xruns(self) -> Any:
+        """A JACK client of the test's own that counts the server's xruns (a cycle some
+        client was late for: JACK's asynchronous mode drops that cycle's MIDI)."""
+        import jack  # JACK-Client: a dev dependency, present where jackd is
+
+        client = jack.Client(f"{self.name}-xruns", no_start_server=True)
+
+        def xrun(delay: float) -> None:
+            self.xruns += 1
+
+        client.set_xrun_callback(xrun)
+        client.activate()
+        return client
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
 
     @property
     def port(self) -> str:
@@ -106,18 +133,39 @@ class Dump:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
 
-    def stop(self) -> list[tuple[int, bytes]]:
-        """Stop recording; ``(JACK frame, message bytes)`` for each message."""
-        time.sleep(0.1)
+    def stop(self, quiet_seconds: float = 0.5) -> list[tuple[int, bytes]]:
+        """Stop recording once nothing new has come for ``quiet_seconds`` (on a loaded
+        machine the dump prints late; 30 s at most); ``(JACK frame, message bytes)`` for
+        each message."""
+        deadline = time.monotonic() + 30
+        seen, since = -1, time.monotonic()
+        while quiet_seconds and time.monotonic() < deadline:
+            if len(self.lines) != seen:
+                seen, since = len(self.lines), time.monotonic()
+            elif time.monotonic() - since >= quiet_seconds:
+                break
+            time.sleep(0.05)
         self.process.terminate()
-        out, _ = self.process.communicate(5)
-        found = []
-        for line in out.splitlines():
+        self.process.wait(5)
+        self._reader.join(5)
+        found = Arrived()
+        for line in self.lines:
             match = self.LINE.match(line)
             if match:
                 found.append((int(match[1]), bytes.fromhex(match[2].replace(" ", ""))))
+        found.xruns = self.xruns
         return found
+
+
+class Arrived(list[tuple[int, bytes]]):
+    """What a :class:`Dump` received, ``(JACK frame, message bytes)``, and how many xruns
+    the server had meanwhile."""
+
+    xruns = 0
 
 
 def ports_listed(env: dict[str, str]) -> str:
@@ -394,11 +442,46 @@ def test_going_on_sends_song_position_then_continue_then_the_clock_on_that_sixte
 # -- measured on JACK: what arrives, in order, on the grid, without drift ---------------------
 
 
-def residuals(log: list[tuple[int, mido.Message]], dump: list[tuple[int, bytes]]) -> list[int]:
-    """For each message, the JACK frame it arrived at minus the frame it was due at: the same
-    messages in the same order, else the assertion says what differs."""
-    assert [bytes(m.bytes()) for _, m in log] == [b for _, b in dump]
-    return [jack - due for (due, _), (jack, _) in zip(log, dump)]
+def residuals(
+    log: list[tuple[int, mido.Message]], dump: list[tuple[int, bytes]]
+) -> list[int | None]:
+    """For each message sent, the JACK frame it arrived at minus the frame it was due at:
+    the same messages in the same order, else the assertion says what differs.
+
+    Only when the server had xruns may a few messages (for each xrun) be missing (None) or
+    come twice: a client late for a cycle, which JACK's asynchronous mode answers by dropping
+    that cycle's MIDI or by handing on the cycle before's again (seen: Stop twice, a period
+    apart). That is the machine's scheduler (tests run without real-time scheduling), not
+    the sender; nothing may arrive that was not sent."""
+    sent = [bytes(m.bytes()) for _, m in log]
+    xruns = getattr(dump, "xruns", 0)
+    if not xruns:
+        assert sent == [b for _, b in dump]
+        return [jack - due for (due, _), (jack, _) in zip(log, dump)]
+    late: list[int | None] = [None] * len(sent)
+    at, twice = 0, 0
+    for jack, message in dump:  # each arrived message is the next one like it sent
+        ahead = sent.index(message, at) if message in sent[at:] else None
+        if ahead is None:
+            assert message in sent, f"{message.hex()} at JACK frame {jack} was never sent"
+            twice += 1
+            continue
+        late[ahead] = jack - log[ahead][0]
+        at = ahead + 1
+    assert late.count(None) + twice <= 16 * xruns, (late.count(None), twice, xruns)
+    return late
+
+
+def assert_arrived(expected: list[bytes], arrived: list[bytes], xruns: int) -> None:
+    """``arrived`` holds the ``expected`` messages (in any order); with xruns on the server
+    (see :func:`residuals`) a few for each may be missing or come twice, nothing unsent."""
+    if not xruns:
+        assert sorted(arrived) == sorted(expected)
+        return
+    difference = Counter(expected)
+    difference.subtract(Counter(arrived))
+    assert set(arrived) <= set(expected), "a message arrived that was not sent"
+    assert sum(abs(n) for n in difference.values()) <= 16 * xruns, (difference, xruns)
 
 
 def played_to_jack(name: str, player_of: Callable[[MidiOut], object]) -> tuple[MidiOut, list]:
@@ -457,7 +540,7 @@ def test_clock_and_clicks_arrive_in_order_24_a_quarter_without_drift(jack_server
     kinds = [m.type for _, m in log]
     assert kinds[0] == "start" and kinds[-1] == "stop"
     assert kinds.count("clock") == 24 * 15  # 3 bars of 5/4: 15 quarters
-    clocks = [r for r, kind in zip(late, kinds) if kind == "clock"]
+    clocks = [r for r, kind in zip(late, kinds) if kind == "clock" and r is not None]
     # no drift: the last clocks are where the first ones predict, within a JACK period
     # (and a block for each underrun: JACK's clock goes on while the sound card's skips)
     first, last = sorted(clocks[:24])[12], sorted(clocks[-24:])[12]
@@ -565,7 +648,8 @@ def test_the_commands_send_notes_and_clock_with_no_sound_card(
     with Dump("cli") as dump:
         command = theme_command(*args, "--midi-out", "cli", "--clock", "--no-audio")
         out, err = command.communicate(timeout=60)
-        arrived = [message for _, message in dump.stop()]
+        got = dump.stop()
+        arrived = [message for _, message in got]
     assert command.returncode == 0, err
     assert printed in out and not err
     if args[0] == "play":
@@ -574,11 +658,11 @@ def test_the_commands_send_notes_and_clock_with_no_sound_card(
         timeline = Metronome("7/8", bpm="e=600", bars=2).timeline()
     expected = [b for _, b in file_messages(timeline)]
     sent = [m for m in arrived if m[0] & 0xF0 != 0xF0 and not m.startswith(b"\xb9\x7b")]
-    assert sorted(m for m in sent if m[0] & 0xF0 in (0x80, 0x90)) == sorted(
-        m for m in expected if m[0] & 0xF0 in (0x80, 0x90)
-    )
-    assert arrived.count(b"\xf8") == 24 * timeline.length
-    assert arrived[0] == b"\xfa" and arrived[-1] == b"\xfc"
+    notes = [m for m in expected if m[0] & 0xF0 in (0x80, 0x90)]
+    assert_arrived(notes, [m for m in sent if m[0] & 0xF0 in (0x80, 0x90)], got.xruns)
+    clocks = [b"\xf8"] * int(24 * timeline.length)
+    assert_arrived(clocks, [m for m in arrived if m == b"\xf8"], got.xruns)
+    assert arrived[0] == b"\xfa" and b"\xfc" in arrived[-5:]
 
 
 @pytest.mark.jack
@@ -606,7 +690,7 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
             assert time.monotonic() < deadline and command.poll() is None, command.stderr
             time.sleep(0.05)
         time.sleep(1.0)  # a second of music
-        arrived = dump.stop()  # the port's program ends
+        arrived = dump.stop(quiet_seconds=0)  # the port's program ends, mid-piece
     out, err = command.communicate(timeout=60)
     assert command.returncode == 1, err
     assert re.fullmatch(
@@ -692,13 +776,17 @@ def test_the_library_plays_to_a_port_theme_play_and_the_metronome(jack_server: N
         metronome = Metronome("5/4", bpm=600, bars=1).play(midi_out="library", audio=False)
         metronome.wait()
         metronome.close()
-        arrived = [m for _, m in dump.stop()]
+        got = dump.stop()
+        arrived = [m for _, m in got]
     first = arrived[: arrived.index(b"\xfc") + 1]  # theme.play's, then the metronome's
-    assert first.count(b"\xf8") == 24 * 5 and first[0] == b"\xfa"
+    assert first[0] == b"\xfa"
+    assert_arrived([b"\xf8"] * 24 * 5, [m for m in first if m == b"\xf8"], got.xruns)
     notes = [m for m in first if m[0] & 0xE0 == 0x80]
-    assert sorted(notes) == sorted(b for _, b in file_messages(timeline) if b[0] & 0xE0 == 0x80)
+    expected = [b for _, b in file_messages(timeline) if b[0] & 0xE0 == 0x80]
+    assert_arrived(expected, notes, got.xruns)
     clicks = [m for m in arrived[len(first) :] if m[0] == 0x99]
-    assert len(clicks) == 5 and b"\xf8" not in arrived[len(first) :]
+    assert b"\xf8" not in arrived[len(first) :]
+    assert len(clicks) == 5 or got.xruns
 
 
 # -- MIDI clock in: a master on a JACK port ------------------------------------------------
