@@ -90,7 +90,7 @@ def test_a_title_from_a_file_reaches_the_page_without_its_controls(tmp_path: Pat
 
 def test_a_page_keeps_what_is_text() -> None:
     """Accents, Hebrew, a dash, a newline: kept."""
-    from theme.classroom.page import PageSection, page_html
+    from theme.page.document import PageSection, page_html
 
     text = "Café — שלום\n5/4"
     html = page_html(text, [PageSection(text, paragraphs=[text])])

@@ -10,7 +10,7 @@ extension          what is written                              made by
 .musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.renderers.notation
 .svg .png          engraved notation (verovio; PNG by rsvg)      theme.renderers.notation
 .wav .flac .ogg    audio from the built-in synthesizer           theme.renderers.audio
-.html              a self-contained page to project              theme.classroom.page
+.html              a self-contained page to project              theme.page.document
 =================  ===========================================  ====================
 
 The path is checked once, before any work (:func:`theme.output.output_file`), and every
@@ -79,10 +79,10 @@ def write(
 
         write_svg(timeline, out)
     elif kind == "html":
-        from theme.classroom.page import write_page
+        from theme.page.document import write_page
 
         if isinstance(music, Metronome):  # its page ends with the meter builder, filled in
-            from theme.classroom.builder import builder_section
+            from theme.page.builder import builder_section
 
             write_page(timeline, out, more=[builder_section(music)])
         else:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from theme.classroom.page import PageSection, content_policy, page_style, write_page
 from theme.classroom.studio import practice_html, studio_html
 from theme.errors import OutputFileError
 from theme.output import atomic_path
+from theme.page.document import PageSection, content_policy, page_style, write_page
 from theme.variants import catalog, grouped, load
 from theme.variants.groove import Groove
 

@@ -113,10 +113,10 @@ def write_quiz(
         OutputFileError: the folder cannot be made or written, or holds other files.
     """
     from theme.classroom.folder import folder_aside
-    from theme.classroom.page import check_page_seconds
     from theme.classroom.quiz.stage import MODES, quiz_page
     from theme.errors import UsageError
     from theme.output import atomic_path
+    from theme.page.document import check_page_seconds
     from theme.renderers.audiofile import write_audio
 
     if audio not in AUDIO_KINDS:
