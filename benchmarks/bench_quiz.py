@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from theme.classroom.quiz.folder import write_quiz
-from theme.classroom.quiz.items import make_quiz
 from theme.page.document import audio_bytes
+from theme.quiz.folder import write_quiz
+from theme.quiz.items import make_quiz
 
 COUNTS = (10, 50)
 

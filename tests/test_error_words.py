@@ -98,7 +98,7 @@ def test_a_page_keeps_what_is_text() -> None:
 
 
 def test_a_worksheet_title_without_controls() -> None:
-    from theme.classroom.quiz.printable import sheet_html
+    from theme.quiz.printable import sheet_html
 
     html = sheet_html("Quiz\u202e\x00", ["<p>1</p>"], intro="in\x07tro")
     assert "\u202e" not in html and "\x00" not in html and "\x07" not in html

@@ -158,10 +158,10 @@ def write_site(folder: str | Path) -> SiteFiles:
         OutputFileError: the folder cannot be made or written, holds other files, or a
             page grew past :data:`PAGE_BUDGET_BYTES`.
     """
-    from theme.classroom.folder import folder_aside
-    from theme.classroom.quiz.folder import write_quiz
-    from theme.classroom.quiz.items import make_quiz
     from theme.classroom.tour import write_tour
+    from theme.output.folder import folder_aside
+    from theme.quiz.folder import write_quiz
+    from theme.quiz.items import make_quiz
 
     root = Path(folder)
     pages: list[str] = ["index.html"]

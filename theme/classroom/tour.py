@@ -347,8 +347,8 @@ def write_tour(
         OutputFileError: the folder cannot be made or written, or (a whole tour) it holds
             files other than a tour's.
     """
-    from theme.classroom.folder import folder_aside
     from theme.output import atomic_path
+    from theme.output.folder import folder_aside
     from theme.page.document import PageSection, page_html
     from theme.renderers.audiofile import write_audio
     from theme.renderers.midi import write_midi

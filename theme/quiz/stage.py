@@ -26,10 +26,10 @@ import json
 from html import escape
 from typing import Any
 
-from theme.classroom.quiz.items import STEPS, Item, Quiz
-from theme.classroom.quiz.material import LEVELS
-from theme.classroom.quiz.writing import WHAT_IT_DOES
 from theme.core.meter import AccentLevel, Meter
+from theme.quiz.items import STEPS, Item, Quiz
+from theme.quiz.material import LEVELS
+from theme.quiz.writing import WHAT_IT_DOES
 
 __all__ = ["MODES", "SCRIPT_FILES", "STYLE_FILES", "quiz_page", "why_lines"]
 
@@ -106,7 +106,7 @@ def _starts(meter: Meter) -> str:
 def why_lines(item: Item) -> list[str]:
     """Why the answer is the answer, in words a class reads: a line each.
 
-    >>> from theme.classroom.quiz.items import make_quiz
+    >>> from theme.quiz.items import make_quiz
     >>> why_lines(make_quiz(seed=7, count=1).items[0])[0]
     'It is 7/4: 7 beats in each bar.'
     """
