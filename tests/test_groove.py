@@ -369,7 +369,7 @@ FIVE = Groove(
 
 def test_the_command_line_exports_and_remeters_a_link(tmp_path: Path) -> None:
     from tests.conftest import run_theme
-    from theme.export import read
+    from theme.readers.files import read
 
     address = "https://school.example/theme/studio.html#" + FIVE.link()
     result = run_theme("export", address, "-o", str(tmp_path / "g.musicxml"))
