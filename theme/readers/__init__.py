@@ -1,10 +1,11 @@
-"""Files of one's own read into a timeline: MIDI (:mod:`theme.readers.midi`) and MusicXML
-(:mod:`theme.readers.musicxml`); :func:`theme.read` chooses the reader by the extension (and
-reads a variant's TOML file too). Every reader works in time and memory
-bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it is read, and so
-is music longer than :data:`~theme.core.timeline.MAX_BARS` bars or with more than
-:data:`~theme.core.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every problem is
-one :class:`~theme.errors.InputFileError` that names the file (the cause kept with
+"""Files of one's own read into a timeline: MIDI (:mod:`theme.readers.midi`), MusicXML
+(:mod:`theme.readers.musicxml`) and ABC (:mod:`theme.readers.abc`); :func:`theme.read`
+(:mod:`theme.readers.files`, the one registry of the kinds read) chooses the reader by the
+extension, reads a variant's TOML file too, and opens each file once. Every reader works in
+time and memory bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it
+is read, and so is music longer than :data:`~theme.core.timeline.MAX_BARS` bars or with more
+than :data:`~theme.core.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every
+problem is one :class:`~theme.errors.InputFileError` that names the file (the cause kept with
 ``from``). What a reader mends on the way (a note never released, closed at the end of its
 track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 """
