@@ -1,4 +1,4 @@
-// ESLint for the page's scripts (theme/classroom/js): each is a plain browser script,
+// ESLint for the page's scripts (theme/page/js): each is a plain browser script,
 // inlined into a page, sharing one global namespace `Theme` (window.Theme). Node scripts of
 // the tests load some of them too (meters.js through `module.exports`).
 const js = require("@eslint/js");
@@ -7,7 +7,7 @@ const globals = require("globals");
 module.exports = [
   js.configs.recommended,
   {
-    files: ["theme/classroom/js/**/*.js"],
+    files: ["theme/page/js/**/*.js"],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",

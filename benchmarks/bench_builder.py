@@ -17,8 +17,8 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
-JS = Path(str(files("theme.classroom").joinpath("js")))
-CSS = Path(str(files("theme.classroom").joinpath("css")))
+JS = Path(str(files("theme.page").joinpath("js")))
+CSS = Path(str(files("theme.page").joinpath("css")))
 
 CASES = {
     "5/4 against 4/4, 4 bars": (

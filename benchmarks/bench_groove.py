@@ -28,7 +28,7 @@ from theme.core.meter import Meter
 from theme.renderers.midi import midi_file
 from theme.variants.groove import VOICES, Groove
 
-JS = Path(str(files("theme.classroom").joinpath("js")))
+JS = Path(str(files("theme.page").joinpath("js")))
 
 
 def grooves() -> dict[str, Groove]:

@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from theme.classroom.follow import follow_html
-from theme.classroom.page import beat_rows, write_page
 from theme.metronome import Metronome
+from theme.page.document import beat_rows, write_page
+from theme.page.follow import follow_html
 from theme.renderers.notation import engrave, musicxml_string
 from theme.variants import load
 

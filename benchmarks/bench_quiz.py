@@ -9,7 +9,7 @@ windows, cached for the gallery's state, and each item's music) and writing the 
 in the items when the seconds an item are about the same at 10 and 50 items (the ratio
 printed). The page plays each item's timeline with the page's own player (the sounds once a
 page, the timelines as JSON); its peer is the same items as Ogg Vorbis in base64, as a page
-with ``<audio>`` elements held them (:func:`theme.classroom.page.audio_bytes`): the ratio
+with ``<audio>`` elements held them (:func:`theme.page.document.audio_bytes`): the ratio
 printed is the page's bytes over the peer's. Takes about a minute.
 """
 
@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from theme.classroom.page import audio_bytes
-from theme.classroom.quiz.folder import write_quiz
-from theme.classroom.quiz.items import make_quiz
+from theme.page.document import audio_bytes
+from theme.quiz.folder import write_quiz
+from theme.quiz.items import make_quiz
 
 COUNTS = (10, 50)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import theme
 from theme.classroom.dance import landings
-from theme.classroom.page import PageSection, page_html, timeline_section
 from theme.classroom.pictures import contrast_svg
 from theme.metronome import Metronome
+from theme.page.document import PageSection, page_html, timeline_section
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else "lesson")
 folder.mkdir(parents=True, exist_ok=True)

@@ -19,13 +19,13 @@ import soundfile
 import theme
 from tests.conftest import ROOT, run_theme
 from theme.classroom.dance import dance_timeline, landings, realign_beats
-from theme.classroom.page import PageSection, page_html, write_page
 from theme.classroom.pictures import contrast_svg, necklace_points, necklace_svg
 from theme.classroom.tour import STEPS, Step, play_tour, steps, write_tour
 from theme.core.remeter import remeter_rhythm
 from theme.core.rhythm import Rhythm
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
+from theme.page.document import PageSection, page_html, write_page
 from theme.renderers.voices import waveform
 
 
@@ -157,7 +157,7 @@ def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> Non
 def test_the_beat_light_knows_every_pulse() -> None:
     from html import unescape
 
-    from theme.classroom.page import beats_json
+    from theme.page.document import beats_json
 
     timeline = theme.load("remix-1996", intro_bars=1, body_bars=2).timeline()
     html = page_html("t", [PageSection.for_music("remix", timeline)])
@@ -355,7 +355,7 @@ def test_every_costly_option_is_bounded_before_work_starts(
 def test_a_long_notebook_sound_does_not_crash_the_encoder(tmp_path: Path) -> None:
     """libsndfile's Vorbis encoder crashes on one write of about a minute: a notebook's
     sound is encoded block by block."""
-    from theme.classroom.page import audio_bytes
+    from theme.page.document import audio_bytes
 
     music = dance_timeline("5/4", bpm=200, bars=60)  # 90 seconds
     data, rate = soundfile.read(io.BytesIO(audio_bytes(music)))
@@ -449,7 +449,7 @@ def test_the_beat_light_of_two_meters_lights_both(
 ) -> None:
     from html import unescape
 
-    from theme.classroom.page import beats_json
+    from theme.page.document import beats_json
 
     timeline = make()
     html = page_html("t", [PageSection.for_music("m", timeline)])
@@ -479,7 +479,7 @@ def test_a_page_too_long_is_refused_before_the_notation_is_engraved(
     def engrave(*args: object, **kwargs: object) -> str:
         raise AssertionError("engraved before the length was checked")
 
-    monkeypatch.setattr("theme.classroom.page.notation_svg", engrave)
+    monkeypatch.setattr("theme.page.document.notation_svg", engrave)
     long = theme.load("tv-1966").timeline(repeat=30)  # 30 x 22.5 s
     with pytest.raises(UsageError, match="a page plays at most 10 minutes a section"):
         write_page(long, tmp_path / "p.html")

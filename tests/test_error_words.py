@@ -90,7 +90,7 @@ def test_a_title_from_a_file_reaches_the_page_without_its_controls(tmp_path: Pat
 
 def test_a_page_keeps_what_is_text() -> None:
     """Accents, Hebrew, a dash, a newline: kept."""
-    from theme.classroom.page import PageSection, page_html
+    from theme.page.document import PageSection, page_html
 
     text = "Café — שלום\n5/4"
     html = page_html(text, [PageSection(text, paragraphs=[text])])
@@ -98,7 +98,7 @@ def test_a_page_keeps_what_is_text() -> None:
 
 
 def test_a_worksheet_title_without_controls() -> None:
-    from theme.classroom.quiz.printable import sheet_html
+    from theme.quiz.printable import sheet_html
 
     html = sheet_html("Quiz\u202e\x00", ["<p>1</p>"], intro="in\x07tro")
     assert "\u202e" not in html and "\x00" not in html and "\x07" not in html

@@ -26,7 +26,7 @@ from theme.renderers.midi import midi_file
 from theme.variants import load
 from theme.variants.groove import MAX_BARS, VOICES, Groove, is_groove_link
 
-JS = Path(str(files("theme.classroom").joinpath("js")))
+JS = Path(str(files("theme.page").joinpath("js")))
 NODE_DRIVER = r"""
 for (const name of process.argv.slice(1)) { require(name); }
 const G = Object.assign({}, globalThis.Theme.Groove, {midi: globalThis.Theme.GrooveMidi.bytes,
@@ -167,8 +167,8 @@ def test_the_pages_midi_file_is_theme_exports_to_the_byte(js: JsCall, groove: Gr
 @given(meter=meters())
 def test_the_studios_conductor_is_the_pages_conductor(js: JsCall, meter: Meter) -> None:
     """The studio draws its conductor for any meter built; the pattern is the one the
-    library draws for a page (theme.classroom.follow), beat for beat."""
-    from theme.classroom.follow import BarKind
+    library draws for a page (theme.page.follow), beat for beat."""
+    from theme.page.follow import BarKind
 
     page = js("conductor", {"groups": list(meter.groups), "denominator": meter.denominator})
     del page["moves"]
@@ -369,7 +369,7 @@ FIVE = Groove(
 
 def test_the_command_line_exports_and_remeters_a_link(tmp_path: Path) -> None:
     from tests.conftest import run_theme
-    from theme.export import read
+    from theme.readers.files import read
 
     address = "https://school.example/theme/studio.html#" + FIVE.link()
     result = run_theme("export", address, "-o", str(tmp_path / "g.musicxml"))

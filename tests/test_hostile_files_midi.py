@@ -20,7 +20,8 @@ from theme.core.meter import Meter
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, OutputFileError
 from theme.readers import MAX_FILE_BYTES, InputFileWarning
-from theme.renderers.midi import read_midi, write_midi
+from theme.readers.midi import read_midi
+from theme.renderers.midi import write_midi
 
 
 def track(*events: tuple[int, bytes]) -> bytes:
@@ -150,7 +151,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
 resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
 from theme.errors import ThemeError
-from theme.renderers.midi import read_midi
+from theme.readers.midi import read_midi
 try:
     read_midi(sys.argv[1])
 except ThemeError as exc:

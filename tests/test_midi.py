@@ -16,7 +16,8 @@ from theme.core.rhythm import Rhythm
 from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, OutputFileError
-from theme.renderers.midi import midi_file, read_midi, write_midi
+from theme.readers.midi import read_midi
+from theme.renderers.midi import midi_file, write_midi
 
 PPQ = 960
 CASES = (

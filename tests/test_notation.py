@@ -15,9 +15,9 @@ import pytest
 import theme
 from tests.conftest import DATA, run_theme
 from theme.errors import InputFileError
+from theme.readers.musicxml import read_musicxml
 from theme.renderers.notation import (
     musicxml_string,
-    read_musicxml,
     svg,
     write_musicxml,
     write_svg,

@@ -197,7 +197,7 @@ def test_a_metronome_wav_past_the_limit_is_rf64(
     [
         ("theme.renderers.notation", "write_musicxml", "x.musicxml"),
         ("theme.renderers.notation", "write_svg", "x.png"),
-        ("theme.classroom.page", "write_page", "x.html"),
+        ("theme.page.document", "write_page", "x.html"),
         ("theme.renderers.midi", "write_midi", "x.mid"),
         ("theme.renderers.audiofile", "write_audio", "x.wav"),
         ("theme", "write", "x.svg"),

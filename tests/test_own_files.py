@@ -18,8 +18,8 @@ from theme.core.remeter import STRATEGIES, dropped_notes, remeter, remetered_sta
 from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer, Timeline
 from theme.errors import InputFileError, UsageError
-from theme.export import kind_of_file
 from theme.readers import sniff
+from theme.readers.files import kind_of_file
 
 MIDI_HEAD = b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0"
 XML_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<score-partwise version="4.0">'

@@ -23,7 +23,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theme.classroom.follow import BarKind, follow_html, follow_rows
 from theme.core.counting import (
     SCHEMES,
     Gesture,
@@ -35,6 +34,7 @@ from theme.core.counting import (
 )
 from theme.core.meter import Meter
 from theme.core.timeline import Timeline
+from theme.page.follow import BarKind, follow_html, follow_rows
 from theme.renderers.notation import NoteTime, engrave, note_times, timed_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -353,7 +353,7 @@ def test_the_cursor_lights_the_sounding_notes_of_both_meters(browser, tmp_path: 
 def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(
     browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from theme.classroom.page import SCORE_BARS, write_page
+    from theme.page.document import SCORE_BARS, write_page
     from theme.variants import load
 
     timeline = load("tv-1966").timeline(repeat=5)  # 60 bars: an excerpt of 48 engraved
@@ -391,7 +391,7 @@ def test_the_cursor_after_a_tempo_change_a_loop_and_past_the_engraved_bars(
 def test_the_conductor_is_on_the_point_of_the_beat(
     browser, tmp_path: Path, variant, q, now, syllables, beat
 ) -> None:  # type: ignore[no-untyped-def]
-    from theme.classroom.page import PageSection, page_html
+    from theme.page.document import PageSection, page_html
     from theme.variants import load
 
     timeline = load(variant).timeline().head(8)
@@ -467,7 +467,7 @@ def expected_now(row, q: float) -> str:  # type: ignore[no-untyped-def]
 def test_with_the_player_the_cursor_and_the_count_follow_a_tempo_change_and_a_loop(
     browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from theme.classroom.page import write_page
+    from theme.page.document import write_page
 
     timeline = music("metronome")
     write_page(timeline, tmp_path / "m.html")

@@ -24,13 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
-from theme.classroom.builder import BuilderSettings, builder_panel, builder_section
-from theme.classroom.page import page_html, page_style
 from theme.core.meter import DENOMINATORS, Meter, default_groups
 from theme.errors import UsageError
 from theme.metronome import Metronome
+from theme.page.builder import BuilderSettings, builder_panel, builder_section
+from theme.page.document import page_html, page_style
 
-METERS_JS = Path(str(files("theme.classroom").joinpath("js"))) / "meters.js"
+METERS_JS = Path(str(files("theme.page").joinpath("js"))) / "meters.js"
 NODE_DRIVER = r"""
 require(process.argv[1]);
 const M = globalThis.Theme.Meters;

@@ -116,7 +116,7 @@ def offline(
 
 def heard_events(timeline: Timeline) -> list[Fraction]:
     """The onsets of the events that make a sound, in order (silent clicks make none)."""
-    from theme.classroom.pagedata import sound_key
+    from theme.page.data import sound_key
 
     return [
         e.onset
@@ -172,7 +172,7 @@ def step_timeline() -> Timeline:
 
 
 def test_the_page_holds_the_timeline_the_library_plays(pages: dict[str, Path]) -> None:
-    from theme.classroom.pagedata import timeline_data
+    from theme.page.data import timeline_data
 
     for page, timeline in (
         (pages["metronome"], metronome_timeline()),
@@ -285,9 +285,9 @@ def test_a_tempo_change_while_playing_moves_every_later_sound_once(
 def test_a_loud_mix_bends_through_the_renderers_soft_knee(browser: Any, tmp_path: Path) -> None:
     """Kick, snare and bass at full gain on every beat: the mix goes past the knee (0.8) and
     the page's wave shaper bends it as ``soft_limit`` does."""
-    from theme.classroom.page import write_page
     from theme.core.events import Event, Layer
     from theme.core.meter import Meter
+    from theme.page.document import write_page
     from theme.renderers.audio import KNEE, render
 
     layers = [
@@ -573,7 +573,7 @@ def test_the_page_asks_the_network_for_nothing(
 
 
 def test_the_content_policy_hashes_the_pages_own_script(pages: dict[str, Path]) -> None:
-    from theme.classroom.page import base64_digest
+    from theme.page.document import base64_digest
 
     html = pages["tv"].read_text()
     policy = re.search(r'http-equiv=\'Content-Security-Policy\' content="([^"]*)"', html)

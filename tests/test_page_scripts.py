@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from theme.classroom.page import SCRIPT_FILES, page_script
 from theme.classroom.studio import STUDIO_SCRIPT_FILES
+from theme.page.document import SCRIPT_FILES, page_script
 
-JS_FOLDER = Path(str(files("theme.classroom").joinpath("js")))
+JS_FOLDER = Path(str(files("theme.page").joinpath("js")))
 
 
 def test_every_script_file_of_the_folder_is_inlined_and_every_listed_file_exists() -> None:

@@ -20,8 +20,13 @@ from hypothesis import strategies as st
 from tests.conftest import run_theme
 from tests.jackserver import start_jack_server, stop_jack_server
 from theme.classroom.dance import landings
-from theme.classroom.quiz.folder import write_quiz
-from theme.classroom.quiz.items import (
+from theme.core.meter import AccentLevel
+from theme.core.rhythm import Rhythm
+from theme.errors import OutputFileError, UsageError
+from theme.live.loop import ScriptedKeys
+from theme.metronome.clicks import MAIN
+from theme.quiz.folder import write_quiz
+from theme.quiz.items import (
     KINDS,
     MAX_SEED,
     Item,
@@ -31,15 +36,10 @@ from theme.classroom.quiz.items import (
     check_seed,
     make_quiz,
 )
-from theme.classroom.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
-from theme.classroom.quiz.printable import ITEMS_PER_PAGE, sheet_html
-from theme.classroom.quiz.terminal import END, LineKeys, answer_index, run_quiz
-from theme.classroom.quiz.writing import make_writing, shown_version, write_writing
-from theme.core.meter import AccentLevel
-from theme.core.rhythm import Rhythm
-from theme.errors import OutputFileError, UsageError
-from theme.live.loop import ScriptedKeys
-from theme.metronome.clicks import MAIN
+from theme.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
+from theme.quiz.printable import ITEMS_PER_PAGE, sheet_html
+from theme.quiz.terminal import END, LineKeys, answer_index, run_quiz
+from theme.quiz.writing import make_writing, shown_version, write_writing
 
 # -- the items -------------------------------------------------------------------------
 
@@ -71,8 +71,8 @@ def test_a_seed_makes_the_same_valid_quiz_whose_answers_the_music_holds(
 
 
 def test_the_levels_checked_are_the_levels_played() -> None:
-    from theme.classroom.quiz.material import LEVELS
-    from theme.classroom.quiz.options import LEVEL_NAMES
+    from theme.quiz.material import LEVELS
+    from theme.quiz.options import LEVEL_NAMES
 
     assert tuple(LEVELS) == LEVEL_NAMES
 
@@ -476,7 +476,7 @@ def test_the_print_css_gives_a_page_per_ten_items(items: int) -> None:
 
 
 def test_the_quiz_worksheet_has_a_sheet_per_ten_items() -> None:
-    from theme.classroom.quiz.folder import key_html, worksheet_html
+    from theme.quiz.folder import key_html, worksheet_html
 
     quiz = make_quiz(seed=6, count=23)
     assert worksheet_html(quiz).count("<section class='sheet'>") == 3
@@ -569,7 +569,7 @@ def test_theme_worksheet_writes_the_sheet_and_its_key(tmp_path: Path) -> None:
 
 
 def test_write_writing_is_whole_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from theme.classroom.quiz import writing as module
+    from theme.quiz import writing as module
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OutputFileError("cannot write: disk full")
@@ -591,7 +591,7 @@ def test_the_worksheet_prints_a_page_per_ten_items(browser, tmp_path: Path) -> N
     quiz = make_quiz(seed=15, count=25)
     folder = tmp_path / "quiz"
     folder.mkdir()
-    from theme.classroom.quiz.folder import key_html, worksheet_html
+    from theme.quiz.folder import key_html, worksheet_html
 
     for name, html in (("worksheet.html", worksheet_html(quiz)), ("key.html", key_html(quiz))):
         (folder / name).write_text(html, encoding="utf-8")

@@ -10,10 +10,10 @@ from fractions import Fraction
 import pytest
 
 from theme.classroom.dance import landings
-from theme.classroom.quiz.items import REMIX_QUESTION, Item, answer_in, make_quiz
-from theme.classroom.quiz.material import STEP_LAYER, marks_grouping, period_pulses
 from theme.core.meter import AccentLevel, Meter
 from theme.errors import UsageError
+from theme.quiz.items import REMIX_QUESTION, Item, answer_in, make_quiz
+from theme.quiz.material import STEP_LAYER, marks_grouping, period_pulses
 from theme.variants import load
 
 SEEDS = range(200)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_theme
-from theme.classroom.pagedata import timeline_data
-from theme.classroom.quiz.folder import write_quiz
-from theme.classroom.quiz.items import make_quiz
-from theme.classroom.quiz.stage import quiz_page, why_lines
+from theme.page.data import timeline_data
+from theme.quiz.folder import write_quiz
+from theme.quiz.items import make_quiz
+from theme.quiz.stage import quiz_page, why_lines
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from theme.classroom.quiz.folder import write_quiz
-from theme.classroom.quiz.items import make_quiz
-from theme.classroom.quiz.printable import MARGIN_MM
-from theme.classroom.quiz.writing import LEGEND, make_writing, write_writing
+from theme.quiz.folder import write_quiz
+from theme.quiz.items import make_quiz
+from theme.quiz.printable import MARGIN_MM
+from theme.quiz.writing import LEGEND, make_writing, write_writing
 
 PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 PX_PER_MM = 96 / 25.4

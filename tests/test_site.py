@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_theme
-from theme.classroom.site import PAGE_BUDGET_BYTES, QUIZ_LEVELS
+from theme.site import PAGE_BUDGET_BYTES, QUIZ_LEVELS
 from theme.variants import names
 
 pytestmark = pytest.mark.browser

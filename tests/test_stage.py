@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_theme
-from theme.classroom.follow import COUNTS, follow_rows
 from theme.classroom.tour import STEPS
 from theme.core.counting import syllables
+from theme.page.follow import COUNTS, follow_rows
 
 MIN_COUNT_PX = 32
 """The least font size of a count's syllable on a projector (CSS px; the accented ones are

@@ -18,9 +18,9 @@ import pytest
 import theme
 from tests.conftest import run_theme
 from theme.classroom.elsewhere import EXTRA_STEPS
-from theme.classroom.page import PageSection, page_html, timeline_section
 from theme.classroom.tour import STEPS, Step
 from theme.cli import main
+from theme.page.document import PageSection, page_html, timeline_section
 
 NAMES = theme.names()
 

@@ -48,18 +48,20 @@ if TYPE_CHECKING:
     from theme.core.tempo import Tempo, TempoMap
     from theme.core.timeline import Event, Layer, Timeline
     from theme.errors import ThemeError
-    from theme.export import read, write
+    from theme.export import write
     from theme.live.start import play
     from theme.metronome import Metronome, click_track, count_in
+    from theme.readers.files import read
+    from theme.readers.midi import read_midi
     from theme.renderers.audio import render
     from theme.renderers.audiofile import write_audio
-    from theme.renderers.midi import read_midi, write_midi
+    from theme.renderers.midi import write_midi
     from theme.renderers.score import to_score
     from theme.variants import Variant, catalog, load, names
 
 _HOMES = {
     "ThemeError": "theme.errors",
-    "read": "theme.export",
+    "read": "theme.readers.files",
     "write": "theme.export",
     "strategy_example": "theme.classroom.examples",
     "AccentLevel": "theme.core.meter",
@@ -71,7 +73,7 @@ _HOMES = {
     "STRATEGIES": "theme.core.remeter",
     "render": "theme.renderers.audio",
     "write_audio": "theme.renderers.audiofile",
-    "read_midi": "theme.renderers.midi",
+    "read_midi": "theme.readers.midi",
     "write_midi": "theme.renderers.midi",
     "Rhythm": "theme.core.rhythm",
     "to_score": "theme.renderers.score",

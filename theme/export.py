@@ -1,7 +1,8 @@
-"""Write music to a file and read it back, the format chosen by the file's extension.
+"""Write music to a file, the format chosen by the file's extension (:data:`WRITERS`).
 
 :func:`write` takes a timeline, a variant (laid out with its defaults) or a metronome of
-so many bars; :func:`read` gives a timeline from a MIDI, MusicXML or variant file.
+so many bars; :func:`theme.read` (:mod:`theme.readers.files`, whose registry of the kinds
+read is the other half of this one) gives a timeline from a MIDI, MusicXML or variant file.
 
 =================  ===========================================  ====================
 extension          what is written                              made by
@@ -10,7 +11,7 @@ extension          what is written                              made by
 .musicxml .xml     MusicXML 4.0 (MuseScore, Finale, Dorico...)   theme.renderers.notation
 .svg .png          engraved notation (verovio; PNG by rsvg)      theme.renderers.notation
 .wav .flac .ogg    audio from the built-in synthesizer           theme.renderers.audio
-.html              a self-contained page to project              theme.classroom.page
+.html              a self-contained page to project              theme.page.document
 =================  ===========================================  ====================
 
 The path is checked once, before any work (:func:`theme.output.output_file`), and every
@@ -21,21 +22,86 @@ never damages a file that was there.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Protocol
 
 from theme.core.timeline import Timeline, as_timeline
-from theme.errors import InputFileError
 from theme.metronome import Metronome
 from theme.output import Output, output_file
 
-__all__ = ["FORMATS", "KINDS", "READ_SUFFIXES", "kind_of_file", "read", "write"]
-
-FORMATS = ("mid", "midi", "musicxml", "xml", "svg", "png", "wav", "flac", "ogg", "html")
-"""The output extensions, without dots."""
-
-READ_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc", ".toml")
-"""The extensions :func:`read` reads (a path without one names a built-in variant)."""
+__all__ = ["FORMATS", "WRITERS", "Writer", "write"]
 
 _AUDIO = ("wav", "flac", "ogg")
+
+
+class Writer(Protocol):
+    """A writer of one kind of file: ``timeline`` to the checked path ``out``; ``music`` is
+    what :func:`write` was given (a metronome's page ends with the meter builder), ``rate``
+    (samples a second) and ``soundfont`` are for audio."""
+
+    def __call__(
+        self,
+        timeline: Timeline,
+        out: Output,
+        *,
+        music: object,
+        rate: int,
+        soundfont: str | Path | None,
+    ) -> None: ...
+
+
+def _midi(timeline: Timeline, out: Output, **_: Any) -> None:
+    from theme.renderers.midi import write_midi
+
+    write_midi(timeline, out)
+
+
+def _musicxml(timeline: Timeline, out: Output, **_: Any) -> None:
+    from theme.renderers.notation import write_musicxml
+
+    write_musicxml(timeline, out)
+
+
+def _notation(timeline: Timeline, out: Output, **_: Any) -> None:
+    from theme.renderers.notation import write_svg
+
+    write_svg(timeline, out)
+
+
+def _page(timeline: Timeline, out: Output, *, music: object, **_: Any) -> None:
+    from theme.page.document import write_page
+
+    if isinstance(music, Metronome):  # its page ends with the meter builder, filled in
+        from theme.page.builder import builder_section
+
+        write_page(timeline, out, more=[builder_section(music)])
+    else:
+        write_page(timeline, out)
+
+
+def _audio(
+    timeline: Timeline, out: Output, *, rate: int, soundfont: str | Path | None, **_: Any
+) -> None:
+    from theme.renderers.audiofile import write_audio
+
+    write_audio(timeline, out, rate=rate, soundfont=soundfont)
+
+
+WRITERS: dict[str, Writer] = {
+    "mid": _midi,
+    "midi": _midi,
+    "musicxml": _musicxml,
+    "xml": _musicxml,
+    "svg": _notation,
+    "png": _notation,
+    "wav": _audio,
+    "flac": _audio,
+    "ogg": _audio,
+    "html": _page,
+}
+"""The writer of each output extension (without its dot)."""
+
+FORMATS = tuple(WRITERS)
+"""The output extensions, without dots."""
 
 
 def write(
@@ -66,131 +132,6 @@ def write(
         write_blocks(music.renderer(rate=rate), out, rate=rate)
         return Path(out)
     timeline = as_timeline(music, "write()'s first argument")
-    if kind in ("mid", "midi"):
-        from theme.renderers.midi import write_midi
-
-        write_midi(timeline, out)
-    elif kind in ("musicxml", "xml"):
-        from theme.renderers.notation import write_musicxml
-
-        write_musicxml(timeline, out)
-    elif kind in ("svg", "png"):
-        from theme.renderers.notation import write_svg
-
-        write_svg(timeline, out)
-    elif kind == "html":
-        from theme.classroom.page import write_page
-
-        if isinstance(music, Metronome):  # its page ends with the meter builder, filled in
-            from theme.classroom.builder import builder_section
-
-            write_page(timeline, out, more=[builder_section(music)])
-        else:
-            write_page(timeline, out)
-    else:
-        from theme.renderers.audiofile import write_audio
-
-        write_audio(timeline, out, rate=rate, soundfont=soundfont)
+    assert kind is not None  # output_file() refused a path without one of FORMATS
+    WRITERS[kind](timeline, out, music=music, rate=rate, soundfont=soundfont)
     return Path(out)
-
-
-KINDS = {
-    ".mid": "MIDI",
-    ".midi": "MIDI",
-    ".musicxml": "MusicXML",
-    ".xml": "MusicXML",
-    ".mxl": "compressed MusicXML",
-    ".abc": "ABC",
-    ".toml": "variant",
-}
-"""The kind of file each extension names."""
-
-_EXTENSIONS = {
-    "MIDI": ".mid",
-    "MusicXML": ".musicxml",
-    "compressed MusicXML": ".mxl",
-    "ABC": ".abc",
-    "variant": ".toml",
-}
-
-
-def kind_of_file(name: str) -> str | None:
-    """The kind of file ``name`` is ("MIDI", "MusicXML", "compressed MusicXML", "ABC" or
-    "variant"), or None for a built-in variant's name or a groove's link. The extension says what it should be
-    and the first bytes what it is; a file whose bytes show another kind than its extension
-    is refused, named by what it is.
-
-    Raises:
-        InputFileError: the extension and the content disagree (``'song.toml' is a MIDI
-            file``), or a file with another extension whose content is music.
-    """
-    from theme.input_files import read_at_most
-    from theme.readers import sniff
-    from theme.variants import names
-    from theme.variants.groove import is_groove_link
-
-    if name in names() or is_groove_link(name):
-        return None
-    path = Path(name)
-    expected = KINDS.get(path.suffix.lower())
-    try:  # the one sniffer (theme.readers.sniff), on a regular file opened without blocking
-        found = sniff(read_at_most(path, "file", 511)[0])
-    except InputFileError:  # no such file, a folder, a FIFO: the reader says so
-        return expected or ("variant" if path.suffix else None)
-    if found == "MusicXML" and expected in ("MusicXML", "compressed MusicXML"):
-        return expected if expected == "MusicXML" else found
-    if found is not None and found != expected:
-        right = path.with_suffix(_EXTENSIONS[found]).name
-        what = f"{_article(expected)} {expected} file" if expected else "a variant name or file"
-        raise InputFileError(
-            f"cannot read {name!r}: it is {_article(found)} {found} file, not {what}; "
-            f"rename it {right!r}"
-        )
-    if expected is None:
-        return "variant"  # an existing file without a music extension: the loader says why
-    return expected
-
-
-def _article(kind: str) -> str:
-    return "an" if kind == "ABC" else "a"
-
-
-def read(path: str | Path) -> Timeline:
-    """A timeline from a ``.mid``/``.midi``, ``.musicxml``/``.xml``/``.mxl`` or ``.abc`` file
-    (the readers of :mod:`theme.readers`; ABC through music21), or a variant: a ``.toml``
-    file, a built-in name or a groove's link (``studio.html#g1=...``). The bars are the file's bars: a pickup or a bar cut short keeps
-    its length (``bar.end - bar.start``); a file with no time signature is read in 4/4 with
-    the marker :data:`theme.readers.NO_METER` at 0.
-
-    Raises:
-        InputFileError: the file cannot be read (see each reader), or has another extension.
-        VariantError: an unknown variant name, or a variant file with a mistake.
-    """
-    from theme.variants.groove import is_groove_link
-
-    if isinstance(path, str) and is_groove_link(path):  # a groove's link: its variant
-        from theme.variants import load
-
-        return load(path).timeline()
-    kind_of_file(str(path))  # a file named as another kind is refused as what it is
-    suffix = Path(path).suffix.lower()
-    if suffix in (".mid", ".midi"):
-        from theme.readers.midi import read_midi
-
-        return read_midi(path)
-    if suffix in (".musicxml", ".xml", ".mxl"):
-        from theme.readers.musicxml import read_musicxml
-
-        return read_musicxml(path)
-    if suffix == ".abc":
-        from theme.readers.abc import read_abc
-
-        return read_abc(path)
-    if suffix == ".toml" or not suffix:
-        from theme.variants import load
-
-        return load(path).timeline()
-    raise InputFileError(
-        f"cannot read {str(path)!r}: expected a .mid, .midi, .musicxml, .xml, .mxl or .abc "
-        "file, or a variant"
-    )

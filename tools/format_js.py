@@ -1,4 +1,4 @@
-"""Format the page's JavaScript (``theme/classroom/js/*.js``) as ruff formats the Python.
+"""Format the page's JavaScript (``theme/page/js/*.js``) as ruff formats the Python.
 
 Run:  uv run python tools/format_js.py          (rewrite the files in place)
       uv run python tools/format_js.py --check  (CI: list the files it would change, exit 1)
@@ -15,7 +15,7 @@ from pathlib import Path
 import jsbeautifier
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDER = ROOT / "theme" / "classroom" / "js"
+FOLDER = ROOT / "theme" / "page" / "js"
 
 OPTIONS = {
     "indent_size": 2,

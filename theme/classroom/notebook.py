@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from theme.classroom.page import MAX_PAGE_SECONDS, NOTATION_BARS, audio_bytes, notation_svg
 from theme.core.remeter import Strategy
 from theme.core.timeline import Timeline
 from theme.metronome import Metronome
+from theme.page.document import MAX_PAGE_SECONDS, NOTATION_BARS, audio_bytes, notation_svg
 from theme.variants import Variant
 
 __all__ = ["audio_tag", "html", "html_for", "playable_head"]

@@ -10,7 +10,7 @@
   rows stay readable on a projector, where a necklace of 40 pulses does not.
 
 Colours are from the Okabe-Ito palette, which colour-blind readers tell apart. Every text
-is laid out inside the picture from a generous estimate of its width (:func:`text_width`),
+is laid out inside the picture from a generous estimate of its width (:func:`theme.renderers.svg.text_width`),
 so no label is cut at the edge, whatever the meters or labels.
 """
 
@@ -18,11 +18,21 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from html import escape
 
 from theme.core.meter import AccentLevel, Meter
 from theme.core.rhythm import Rhythm
 from theme.errors import UsageError
+from theme.renderers.svg import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PINK,
+    RED,
+    svg_document,
+    svg_text,
+    text_width,
+)
 
 __all__ = [
     "MAX_CONTRAST_QUARTERS",
@@ -33,7 +43,6 @@ __all__ = [
     "pulse_names",
     "rhythm_words",
     "strip_svg",
-    "text_width",
 ]
 
 MAX_CONTRAST_QUARTERS = 400
@@ -50,53 +59,6 @@ UNIT_WORDS = {
     Fraction(1, 4): ("sixteenth", "sixteenths"),
 }
 """What a class calls a grid cell of so many quarter notes (a quarter note is a beat)."""
-CHAR_EM = {"normal": 0.64, "bold": 0.72}
-"""A generous width of one character in DejaVu Sans or Arial, in ems (the widest digits
-and most capitals are narrower)."""
-
-BLUE, ORANGE, GREEN, RED, PINK, GREY = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
-)
-FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
-
-
-def _svg(width: float, height: float, body: list[str], title: str) -> str:
-    return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width:.0f}' height='{height:.0f}' "
-        f"viewBox='0 0 {width:.0f} {height:.0f}' role='img' aria-label='{escape(title)}'>"
-        f"<title>{escape(title)}</title><rect width='100%' height='100%' fill='white'/>"
-        + "".join(body)
-        + "</svg>"
-    )
-
-
-def _text(
-    x: float,
-    y: float,
-    text: str,
-    size: int = 18,
-    anchor: str = "start",
-    weight: str = "normal",
-    fill: str = "#222",
-) -> str:
-    return (
-        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' "
-        f"font-weight='{weight}' fill='{fill}' {FONT}>{escape(text)}</text>"
-    )
-
-
-def text_width(text: str, size: float, weight: str = "normal") -> float:
-    """A generous estimate of the width of ``text`` at ``size`` px, in px.
-
-    >>> text_width("5/4", 20), text_width("5/4", 20, "bold")
-    (38.4, 43.2)
-    """
-    return round(len(text) * size * CHAR_EM[weight], 1)
 
 
 def contrast_svg(
@@ -148,8 +110,8 @@ def contrast_svg(
     top = 100
     unit = line / float(length)
     body = [
-        _text(margin, 30, headline, 20, weight="bold"),
-        _text(margin, 56, subline, 16),
+        svg_text(margin, 30, headline, 20, weight="bold"),
+        svg_text(margin, 56, subline, 16),
     ]
     position = Fraction(0)
     while position <= length:
@@ -161,7 +123,7 @@ def contrast_svg(
         position += every
     for row, (meter, bar_len, colour, label) in enumerate(rows):
         y = top + 30 + row * 80
-        body.append(_text(left - 14, y + 6, label, 18, "end", "bold", colour))
+        body.append(svg_text(left - 14, y + 6, label, 18, "end", "bold", colour))
         body.append(
             f"<line x1='{left}' y1='{y}' x2='{left + line}' y2='{y}' stroke='{GREY}' "
             "stroke-width='1'/>"
@@ -178,15 +140,15 @@ def contrast_svg(
                 radius = {AccentLevel.DOWNBEAT: 13, AccentLevel.GROUP: 8}.get(level, 4)
                 body.append(f"<circle cx='{x:.1f}' cy='{y}' r='{radius}' fill='{colour}'/>")
                 if level == AccentLevel.DOWNBEAT:
-                    body.append(_text(x, y - 20, str(bar + 1), 14, "middle", fill=colour))
+                    body.append(svg_text(x, y - 20, str(bar + 1), 14, "middle", fill=colour))
             bar += 1
     step = next(s for s in (1, 5, 10, 20, 50, 100) if length / s <= 30)
     for tick in range(0, int(length) + 1, step):  # counted from 1, as a class counts beats
-        body.append(_text(left + tick * unit, top + 150, str(tick + 1), 14, "middle", fill=GREY))
+        body.append(svg_text(left + tick * unit, top + 150, str(tick + 1), 14, "middle", fill=GREY))
     body.append(
-        _text(left + line, top + 172, "quarter-note beats, counted from 1", 14, "end", fill=GREY)
+        svg_text(left + line, top + 172, "quarter-note beats, counted from 1", 14, "end", fill=GREY)
     )
-    return _svg(width, top + 190, body, f"{a} against {b}")
+    return svg_document(width, top + 190, body, f"{a} against {b}")
 
 
 def necklace_points(rhythm: Rhythm, *, radius: float = 1.0) -> list[tuple[float, float]]:
@@ -224,7 +186,7 @@ def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm neck
         for (label, _), caption in zip(rhythms, captions)
     ]
     width = max(sum(widths), 40 + text_width(title, 26, "bold"))
-    body = [_text(20, 38, title, 26, weight="bold")]
+    body = [svg_text(20, 38, title, 26, weight="bold")]
     colours = [BLUE, ORANGE, GREEN, RED, PINK]
     x0 = (width - sum(widths)) / 2
     for n, ((label, rhythm), caption) in enumerate(zip(rhythms, captions)):
@@ -245,7 +207,7 @@ def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm neck
                 tx, ty = cx + (r + 26) * math.sin(angle), cy - (r + 26) * math.cos(angle) + 6
                 on_beat = names[cell] != "&"
                 body.append(
-                    _text(
+                    svg_text(
                         tx, ty, names[cell], 18, "middle", "bold" if on_beat else "normal", "#444"
                     )
                 )
@@ -260,9 +222,9 @@ def necklace_svg(rhythms: list[tuple[str, Rhythm]], *, title: str = "Rhythm neck
             body.append(
                 f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{14 if hit.accent else 10}' fill='{colour}'/>"
             )
-        body.append(_text(cx, cy + r + 66, label, 22, "middle", "bold", colour))
-        body.append(_text(cx, cy + r + 94, caption, 20, "middle"))
-    return _svg(width, size + 156, body, title)
+        body.append(svg_text(cx, cy + r + 66, label, 22, "middle", "bold", colour))
+        body.append(svg_text(cx, cy + r + 94, caption, 20, "middle"))
+    return svg_document(width, size + 156, body, title)
 
 
 def pulse_names(rhythm: Rhythm) -> list[str]:
@@ -345,13 +307,13 @@ def strip_svg(rows: list[tuple[str, str, Rhythm, int]], *, title: str, beat_cell
     )
     row_height, top = 100, 64
     width = max(left + longest * cell + margin, 2 * margin + text_width(title, 26, "bold"))
-    body = [_text(margin, 40, title, 26, weight="bold")]
+    body = [svg_text(margin, 40, title, 26, weight="bold")]
     colours = [BLUE, ORANGE, GREEN, RED, PINK]
     for n, (label, caption, rhythm, bar_cells) in enumerate(rows):
         y = top + n * row_height
         colour = colours[n % len(colours)]
-        body.append(_text(margin, y + 58, label, 24, weight="bold", fill=colour))
-        body.append(_text(margin, y + 84, caption, 18))
+        body.append(svg_text(margin, y + 58, label, 24, weight="bold", fill=colour))
+        body.append(svg_text(margin, y + 84, caption, 18))
         lane = y + 40  # the notes' band: lane to lane + 40
         body.append(
             f"<rect x='{left:.1f}' y='{lane}' width='{rhythm.length * cell:.1f}' height='40' "
@@ -361,9 +323,9 @@ def strip_svg(rows: list[tuple[str, str, Rhythm, int]], *, title: str, beat_cell
             in_bar = k % bar_cells
             if in_bar % beat_cells == 0:
                 beat = str(in_bar // beat_cells + 1)
-                body.append(_text(left + (k + 0.5) * cell, y + 30, beat, 20, "middle", "bold"))
+                body.append(svg_text(left + (k + 0.5) * cell, y + 30, beat, 20, "middle", "bold"))
             elif beat_cells == 2 and cell >= 24:
-                body.append(_text(left + (k + 0.5) * cell, y + 30, "&", 18, "middle", fill=GREY))
+                body.append(svg_text(left + (k + 0.5) * cell, y + 30, "&", 18, "middle", fill=GREY))
         for hit in rhythm.hits:
             x = left + hit.start * cell + 2
             accent = " accent" if hit.accent else ""
@@ -384,4 +346,4 @@ def strip_svg(rows: list[tuple[str, str, Rhythm, int]], *, title: str, beat_cell
                 f"<line class='end' x1='{x:.1f}' y1='{lane - 6}' x2='{x:.1f}' y2='{lane + 46}' "
                 f"stroke='{GREY}' stroke-width='2' stroke-dasharray='6 4'/>"
             )
-    return _svg(width, top + len(rows) * row_height + 10, body, title)
+    return svg_document(width, top + len(rows) * row_height + 10, body, title)

@@ -17,7 +17,7 @@ class Step:
     """One step of the tour: ``music(tempo)`` and ``picture()`` are made when needed. With
     ``notation`` the picture is the music's score, every bar, which the page turns as it
     plays; ``count`` is the count the page shows first, the one the step's words speak
-    (:data:`theme.classroom.follow.COUNTS`)."""
+    (:data:`theme.page.follow.COUNTS`)."""
 
     number: int
     title: str

@@ -1,7 +1,7 @@
 """The studio: a page where pupils make a groove of their own, hear it, share it by link
 and take it home (MIDI, a variant file).
 
-The page is the meter builder (:mod:`theme.classroom.builder`) with a groove editor under
+The page is the meter builder (:mod:`theme.page.builder`) with a groove editor under
 it (``js/studio.js``): a row a voice, a box a pulse or part of one, for every bar. The groove
 travels in the page's address (:mod:`theme.variants.groove`), so the page works from a
 file, a USB stick or any static web server; the command line reads the same link. The
@@ -13,10 +13,10 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from theme.classroom.builder import BuilderSettings, builder_panel
-from theme.classroom.page import PageSection, page_html
 from theme.core.meter import Meter
 from theme.output import Output, atomic_path, output_file
+from theme.page.builder import BuilderSettings, builder_panel
+from theme.page.document import PageSection, page_html
 from theme.variants import load, names
 from theme.variants.groove import SOUNDS, Groove
 
@@ -40,7 +40,7 @@ STUDIO_SCRIPT_FILES = (
     "practice.js",
 )
 """The studio's own scripts (files of this package's ``js`` folder), inlined after the
-page's (:data:`theme.classroom.page.SCRIPT_FILES`)."""
+page's (:data:`theme.page.document.SCRIPT_FILES`)."""
 
 STUDIO_STYLE_FILES = ("studio.css",)
 """The studio's own style (files of this package's ``css`` folder)."""

@@ -134,7 +134,7 @@ def _dance_picture() -> str:
 
 def _notation_picture(make: Callable[[Tempo | None], Timeline]) -> Callable[[], str]:
     def picture() -> str:
-        from theme.classroom.page import notation_svg
+        from theme.page.document import notation_svg
 
         return notation_svg(make(None))
 
@@ -312,7 +312,7 @@ def check_tour_tempo(chosen: Sequence[Step], musics: Sequence[Timeline], tempo: 
     Raises:
         UsageError: naming the tempo, the longest step and the limit.
     """
-    from theme.classroom.page import MAX_PAGE_SECONDS
+    from theme.page.document import MAX_PAGE_SECONDS
 
     longest, step = max(zip(musics, chosen), key=lambda pair: pair[0].duration_seconds)
     if longest.duration_seconds > MAX_PAGE_SECONDS:
@@ -347,9 +347,9 @@ def write_tour(
         OutputFileError: the folder cannot be made or written, or (a whole tour) it holds
             files other than a tour's.
     """
-    from theme.classroom.folder import folder_aside
-    from theme.classroom.page import PageSection, page_html
     from theme.output import atomic_path
+    from theme.output.folder import folder_aside
+    from theme.page.document import PageSection, page_html
     from theme.renderers.audiofile import write_audio
     from theme.renderers.midi import write_midi
 
@@ -391,7 +391,7 @@ def write_tour(
         elif selected is not None and selected > len(STEPS):
             intro = f"Step {selected}, an optional step after the seven-step tour."
         if selected is None:  # the whole tour: one step a screen, the meter builder last
-            from theme.classroom.builder import builder_section
+            from theme.page.builder import builder_section
 
             sections.append(builder_section())
         html = page_html(PAGE_TITLE, sections, intro=intro, slides=selected is None)

@@ -206,7 +206,7 @@ def run_dance(args: argparse.Namespace) -> int:
         return 0
     timeline = dance_timeline(args.meter, steps=args.steps, bpm=args.bpm, bars=bars)
     if kind == "html":
-        from theme.classroom.page import check_page_seconds
+        from theme.page.document import check_page_seconds
 
         check_page_seconds(timeline)
     print(f"step one lands on: {where}", file=out)

@@ -10,6 +10,8 @@ TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from typing import Any
 
+    from theme.readers.files import Source
+
 
 __all__ = [
     "add_display_delay_option",
@@ -198,19 +200,21 @@ def param_values(items: list[str]) -> dict[str, str]:
     return values
 
 
-def timeline_from_args(args: argparse.Namespace) -> Any:
+def timeline_from_args(args: argparse.Namespace, opened: Source | None = None) -> Any:
     """The timeline the variant options describe (remetered when ``--strategy`` is given):
-    of a variant, or of a file of one's own (:func:`theme.cli.sources.music_timeline`)."""
+    of a variant, or of a file of one's own (:func:`theme.cli.sources.music_timeline`).
+    ``opened`` is ``args.variant`` already opened (:func:`theme.readers.files.open_source`),
+    so that its file is read once."""
     from theme.cli.sources import music_timeline
-    from theme.export import kind_of_file
+    from theme.readers.files import open_source
 
-    if kind_of_file(args.variant) not in (None, "variant"):
-        timeline = music_timeline(args)
+    source = open_source(args.variant) if opened is None else opened  # the file read once
+    if source.is_music:
+        timeline = music_timeline(args, source)
     else:
         from theme.core.rhythm import parse_pitches
-        from theme.variants import load
 
-        variant = load(args.variant, **param_values(args.param))
+        variant = source.variant(**param_values(args.param))
         timeline = variant.timeline(
             tempo=args.tempo,
             repeat=args.repeat,

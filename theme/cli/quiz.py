@@ -11,9 +11,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO
 
-    from theme.classroom.quiz.items import Item, Quiz
-    from theme.classroom.quiz.terminal import Stoppable
     from theme.core.timeline import Timeline
+    from theme.quiz.items import Item, Quiz
+    from theme.quiz.terminal import Stoppable
 
 __all__ = ["register"]
 
@@ -88,8 +88,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _count(text: str, what: str) -> int:
-    from theme.classroom.quiz.options import MAX_ITEMS
     from theme.errors import UsageError
+    from theme.quiz.options import MAX_ITEMS
     from theme.safe_text import bounded_int
 
     allowed = f"a whole number of {what} from 1 to {MAX_ITEMS}"
@@ -103,10 +103,10 @@ def run_quiz(args: argparse.Namespace) -> int:
     import sys
 
     from theme.classroom.console import output
-    from theme.classroom.quiz.folder import AUDIO_KINDS
-    from theme.classroom.quiz.items import make_quiz
-    from theme.classroom.quiz.printable import check_paper
     from theme.errors import UsageError
+    from theme.quiz.folder import AUDIO_KINDS
+    from theme.quiz.items import make_quiz
+    from theme.quiz.printable import check_paper
 
     if args.audio not in AUDIO_KINDS:
         raise UsageError(f"invalid audio {args.audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
@@ -153,10 +153,10 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
     """Ask the quiz: keys from a terminal, or answers a line each from a pipe (strict)."""
     import sys
 
-    from theme.classroom.quiz.folder import item_file
-    from theme.classroom.quiz.terminal import LineKeys, run_quiz
     from theme.live.display import is_terminal
     from theme.live.loop import TerminalKeys
+    from theme.quiz.folder import item_file
+    from theme.quiz.terminal import LineKeys, run_quiz
 
     def files(item: Item) -> str:
         return f"{DEFAULT_FOLDER}/{item_file(item, audio)}"
@@ -170,7 +170,7 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
 
 def _write(quiz: Quiz, folder: str, audio: str, paper: str, *, class_mode: bool = False) -> None:
     from theme.classroom.console import output
-    from theme.classroom.quiz.folder import write_quiz
+    from theme.quiz.folder import write_quiz
 
     mode = "class" if class_mode else "practice"
     files = write_quiz(quiz, folder, audio=audio, mode=mode, paper=paper)
@@ -185,7 +185,7 @@ def _write(quiz: Quiz, folder: str, audio: str, paper: str, *, class_mode: bool 
 
 def run_worksheet(args: argparse.Namespace) -> int:
     from theme.classroom.console import output
-    from theme.classroom.quiz.writing import make_writing, write_writing
+    from theme.quiz.writing import make_writing, write_writing
 
     writing = make_writing(
         seed=args.seed, kinds=args.kind, count=_count(args.count, "exercises"), paper=args.paper

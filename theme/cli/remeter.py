@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def read_input(path: str) -> Timeline:
     """A timeline from a MIDI or MusicXML file, or from a variant name
     (:func:`theme.read`)."""
-    from theme.export import read
+    from theme.readers.files import read
 
     return read(path)  # a file named as another kind is refused as what it is
 

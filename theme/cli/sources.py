@@ -1,5 +1,5 @@
 """What a command's ``VARIANT`` names: a built-in variant, a variant file, or music of one's
-own (MIDI, MusicXML, ABC; told apart by :func:`theme.export.kind_of_file`), with the options
+own (MIDI, MusicXML, ABC; told apart by :func:`theme.readers.files.open_source`), with the options
 that make sense for it."""
 
 from __future__ import annotations
@@ -11,21 +11,22 @@ from theme.errors import UsageError
 TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
+    from theme.readers.files import Source
 
 __all__ = ["music_timeline"]
 
 
-def music_timeline(args: argparse.Namespace, *, remeter: bool = True) -> Timeline:
+def music_timeline(args: argparse.Namespace, source: Source, *, remeter: bool = True) -> Timeline:
     """The timeline of a file of one's own with the options that make sense for one:
     ``--tempo``, ``--bars``/``--repeat``, ``--pitches`` (for layers it has), ``--strategy``
-    (bars in other meters kept), ``--click``, ``--count-in``.
+    (bars in other meters kept), ``--click``, ``--count-in``. ``source`` is the file, opened
+    once (:func:`theme.readers.files.open_source`).
 
     Raises:
         UsageError: ``-p`` (a file has no parameters) or ``--pitches`` for a layer it lacks.
         InputFileError: the file cannot be read (the reader's message, naming it).
     """
     from theme.core.arrange import cycled, with_pitches
-    from theme.export import read
 
     name = args.variant
     if args.param:
@@ -39,7 +40,7 @@ def music_timeline(args: argparse.Namespace, *, remeter: bool = True) -> Timelin
 
     with warnings.catch_warnings(record=True) as mended:
         warnings.simplefilter("always", InputFileWarning)
-        timeline = read(name)
+        timeline = source.timeline()
     for warning in mended:  # what the reader mended, said once, as remeter says it
         if issubclass(warning.category, InputFileWarning):
             print(f"note: {warning.message}")

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_site(args: argparse.Namespace) -> int:
-    from theme.classroom.site import write_site
+    from theme.site import write_site
 
     files = write_site(args.output)
     print(f"wrote {len(files.pages)} pages into {args.output}: open {files.home}")

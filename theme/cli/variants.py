@@ -150,21 +150,21 @@ def run_show(args: argparse.Namespace) -> int:
     grids); the page is printed only when it is whole, so a bad value prints one line."""
     from theme.core.tempo import Tempo
     from theme.errors import UsageError
-    from theme.export import kind_of_file
+    from theme.readers.files import open_source
     from theme.renderers.text import diff, section_grids
     from theme.safe_text import counted, printable
-    from theme.variants import load
 
     if args.diff and args.strategy is None:
         raise UsageError("--diff needs --strategy S (squeeze, drop, stretch, rebar or clave)")
-    kind = kind_of_file(args.variant)
-    own = kind not in (None, "variant")
+    opened = open_source(args.variant)  # the file read once, for all that follows
+    own = opened.is_music
+    kind = opened.kind.name if opened.kind is not None else "variant"
     if not own:
-        variant = load(args.variant, **param_values(args.param))
+        variant = opened.variant(**param_values(args.param))
         tempo = Tempo.parse(args.tempo) if args.tempo is not None else variant.tempo
     strategy, args.strategy = args.strategy, None
     try:
-        timeline = timeline_from_args(args)
+        timeline = timeline_from_args(args, opened)
     finally:
         args.strategy = strategy
     if strategy is not None and args.diff:

@@ -29,6 +29,7 @@ __all__ = [
     "ACCENTED_VELOCITY",
     "DRUM_CHANNEL",
     "MAX_GAIN",
+    "NO_METER",
     "VOICES",
     "Bar",
     "Event",
@@ -37,6 +38,10 @@ __all__ = [
     "MarkerKind",
     "velocity_for",
 ]
+
+NO_METER = "no time signature: read in 4/4"
+"""The text of the marker at 0 a reader adds to a timeline from a file with no time
+signature, read in 4/4 (MIDI's rule): ``any(m.value == NO_METER for m in tl.markers)``."""
 
 DRUM_CHANNEL = 9
 """MIDI channel 10, counted from 0 as mido does."""

@@ -2,7 +2,7 @@
 mean early or late (inside the circle early, outside late) with its spread, and beside it a
 row for each position with every hit, the mean and the spread on a millisecond scale.
 
-Drawn in the style of the classroom's pictures (:mod:`theme.classroom.pictures`): SVG by
+Drawn with the SVG kit of the classroom's pictures (:mod:`theme.renderers.svg`): SVG by
 hand, the Okabe-Ito colours, every text inside the picture from a generous width estimate.
 """
 
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 
-from theme.classroom.pictures import BLUE, GREEN, GREY, ORANGE, RED, text_width
-from theme.classroom.pictures import _svg as svg_document
-from theme.classroom.pictures import _text as svg_text
 from theme.practice.scoring import DEFAULT_TOLERANCE, PositionScore, Score, Tolerance
+from theme.renderers.svg import BLUE, GREEN, GREY, ORANGE, RED, svg_document, svg_text, text_width
 
 __all__ = ["MS_SHOWN", "score_svg"]
 

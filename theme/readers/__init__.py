@@ -1,10 +1,11 @@
-"""Files of one's own read into a timeline: MIDI (:mod:`theme.readers.midi`) and MusicXML
-(:mod:`theme.readers.musicxml`); :func:`theme.read` chooses the reader by the extension (and
-reads a variant's TOML file too). Every reader works in time and memory
-bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it is read, and so
-is music longer than :data:`~theme.core.timeline.MAX_BARS` bars or with more than
-:data:`~theme.core.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every problem is
-one :class:`~theme.errors.InputFileError` that names the file (the cause kept with
+"""Files of one's own read into a timeline: MIDI (:mod:`theme.readers.midi`), MusicXML
+(:mod:`theme.readers.musicxml`) and ABC (:mod:`theme.readers.abc`); :func:`theme.read`
+(:mod:`theme.readers.files`, the one registry of the kinds read) chooses the reader by the
+extension, reads a variant's TOML file too, and opens each file once. Every reader works in
+time and memory bounded by the file: a file over :data:`MAX_FILE_BYTES` is refused before it
+is read, and so is music longer than :data:`~theme.core.timeline.MAX_BARS` bars or with more
+than :data:`~theme.core.timeline.MAX_EVENTS` notes, before its bars and notes are made. Every
+problem is one :class:`~theme.errors.InputFileError` that names the file (the cause kept with
 ``from``). What a reader mends on the way (a note never released, closed at the end of its
 track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 """
@@ -12,10 +13,12 @@ track) is an :class:`InputFileWarning`, which the CLI prints as a note.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from theme.core.events import NO_METER
 from theme.core.meter import Meter
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Marker, Timeline
 from theme.errors import InputFileError
@@ -31,11 +34,14 @@ __all__ = [
     "MAX_LAYERS",
     "MAX_SECONDS",
     "NO_METER",
+    "InputFile",
     "InputFileWarning",
+    "checked_bytes",
     "file_bytes",
     "file_kind",
     "lay_out_bars",
     "misnamed",
+    "open_input",
     "refuse",
     "sniff",
     "timeline_of",
@@ -59,11 +65,6 @@ and tempos are laid out, before a note is placed."""
 
 class InputFileWarning(UserWarning):
     """Something in an input file that was mended on reading, said in one line."""
-
-
-NO_METER = "no time signature: read in 4/4"
-"""The text of the marker at 0 a reader adds to a timeline from a file with no time
-signature, read in 4/4 (MIDI's rule): ``any(m.value == NO_METER for m in tl.markers)``."""
 
 
 def sniff(head: bytes) -> str | None:
@@ -121,6 +122,29 @@ def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
     return InputFileError(f"cannot read {kind} file {str(path)!r}: {reason}")
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """A file read once: its ``path``, at most ``limit + 1`` of its bytes (``data``) and its
+    size in bytes (``size``), as :func:`open_input` read them."""
+
+    path: Path
+    data: bytes
+    size: int
+
+
+def open_input(path: str | Path, what: str, limit: int) -> InputFile:
+    """The file ``path`` opened once and read (at most ``limit + 1`` bytes;
+    :func:`~theme.input_files.read_at_most`: a FIFO, socket or device is refused unread).
+    ``what`` names it in the error (``'MIDI file'``).
+
+    Raises:
+        InputFileError: no such file, a folder, not a regular file, unreadable.
+    """
+    path = Path(path)
+    data, size = read_at_most(path, what, limit)
+    return InputFile(path, data, size)
+
+
 def file_bytes(
     path: str | Path, kind: str, *, limit: int = MAX_FILE_BYTES, magic: bytes = b""
 ) -> bytes:
@@ -132,8 +156,19 @@ def file_bytes(
         InputFileError: no such file, a folder, not a regular file, unreadable, not starting
             with ``magic``, or larger than ``limit``.
     """
-    path = Path(path)
-    data, size = read_at_most(path, f"{kind} file", limit)
+    return checked_bytes(open_input(path, f"{kind} file", limit), kind, limit=limit, magic=magic)
+
+
+def checked_bytes(
+    file: InputFile, kind: str, *, limit: int = MAX_FILE_BYTES, magic: bytes = b""
+) -> bytes:
+    """The bytes of a file read once (:func:`open_input`), checked as :func:`file_bytes`
+    checks them: starting with ``magic``, at most ``limit`` bytes.
+
+    Raises:
+        InputFileError: not starting with ``magic``, or larger than ``limit``.
+    """
+    path, data, size = file.path, file.data, file.size
     if not data.startswith(magic):
         found = file_kind(data)
         why = f"it is {_a(found)} file" if found else f"it does not start with {magic!r}"

@@ -18,19 +18,22 @@ from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, Event, Layer, Marker, MarkerKind, Timeline
 from theme.errors import MeterError
 from theme.readers import (
+    MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    InputFile,
     check_notes,
-    file_bytes,
+    checked_bytes,
     file_kind,
     lay_out_bars,
     misnamed,
+    open_input,
     refuse,
     timeline_of,
 )
 from theme.readers.abc_text import TuneBound, bound
 
-__all__ = ["from_music21", "read_abc"]
+__all__ = ["abc_timeline", "from_music21", "read_abc"]
 
 KIND = "ABC"
 
@@ -59,8 +62,18 @@ def read_abc(path: str | Path) -> Timeline:
         InputFileError: missing, a folder, too large, not ABC, not parsed by music21, no
             notes, too many bars or notes.
     """
-    path = Path(path)
-    data = file_bytes(path, KIND)
+    return abc_timeline(open_input(path, f"{KIND} file", MAX_FILE_BYTES))
+
+
+def abc_timeline(file: InputFile) -> Timeline:
+    """The ABC file ``file``, read once already (:func:`~theme.readers.open_input`), as a
+    timeline: :func:`read_abc` on its bytes.
+
+    Raises:
+        InputFileError: as :func:`read_abc`.
+    """
+    path = file.path
+    data = checked_bytes(file, KIND)
     if file_kind(data) != KIND:
         raise refuse(KIND, path, misnamed(data, KIND) + ": no 'X:' or 'K:' header line")
     try:

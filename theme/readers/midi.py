@@ -29,17 +29,20 @@ from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.core.timeline import Event, Layer, Marker, MarkerKind, Timeline
 from theme.readers import (
+    MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    InputFile,
     InputFileWarning,
     check_notes,
-    file_bytes,
+    checked_bytes,
     lay_out_bars,
+    open_input,
     refuse,
     timeline_of,
 )
 
-__all__ = ["read_midi"]
+__all__ = ["midi_timeline", "read_midi"]
 
 KIND = "MIDI"
 _SLOWEST = round(60_000_000 / MIN_QPM)  # microseconds a quarter note
@@ -257,8 +260,18 @@ def read_midi(path: str | Path) -> Timeline:
         InputFileError: missing, a folder, too large, not a MIDI file of type 0 or 1, SMPTE
             time, a bad event or value, no notes, too many notes or bars (see the module).
     """
-    path = Path(path)
-    data = file_bytes(path, KIND, magic=b"MThd")
+    return midi_timeline(open_input(path, f"{KIND} file", MAX_FILE_BYTES))
+
+
+def midi_timeline(file: InputFile) -> Timeline:
+    """The MIDI file ``file``, read once already (:func:`~theme.readers.open_input`), as a
+    timeline: :func:`read_midi` on its bytes.
+
+    Raises:
+        InputFileError: as :func:`read_midi`.
+    """
+    path = file.path
+    data = checked_bytes(file, KIND, magic=b"MThd")
     try:
         ppq, found = _parse(data, path)
     except _Broken as err:

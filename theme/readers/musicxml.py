@@ -33,12 +33,14 @@ from theme.readers import (
     MAX_FILE_BYTES,
     MAX_LAYERS,
     NO_METER,
+    InputFile,
     InputFileWarning,
     check_bar,
     check_notes,
-    file_bytes,
+    checked_bytes,
     file_kind,
     misnamed,
+    open_input,
     refuse,
     timeline_of,
 )
@@ -57,7 +59,7 @@ from theme.safe_text import clip
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-__all__ = ["read_musicxml"]
+__all__ = ["musicxml_timeline", "read_musicxml"]
 
 KIND = "MusicXML"
 _SNARE = 38
@@ -143,8 +145,18 @@ def read_musicxml(path: str | Path) -> Timeline:
         InputFileError: missing, a folder, too large, not MusicXML, no measures, too many
             measures or notes, a value that is not allowed (named with its measure).
     """
-    path = Path(path)
-    data = file_bytes(path, KIND)
+    return musicxml_timeline(open_input(path, f"{KIND} file", MAX_FILE_BYTES))
+
+
+def musicxml_timeline(file: InputFile) -> Timeline:
+    """The MusicXML or compressed MusicXML file ``file``, read once already
+    (:func:`~theme.readers.open_input`), as a timeline: :func:`read_musicxml` on its bytes.
+
+    Raises:
+        InputFileError: as :func:`read_musicxml`.
+    """
+    path = file.path
+    data = checked_bytes(file, KIND)
     if file_kind(data) not in (KIND, ""):
         raise refuse(KIND, path, misnamed(data, KIND))
     try:

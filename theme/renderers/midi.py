@@ -29,12 +29,11 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Timeline
 from theme.errors import OutputFileError
 from theme.output import Output, atomic_path, output_file
-from theme.readers.midi import read_midi
 
 if TYPE_CHECKING:
     import mido
 
-__all__ = ["DEFAULT_PPQ", "midi_file", "pan_cc", "read_midi", "tick_of", "write_midi"]
+__all__ = ["DEFAULT_PPQ", "midi_file", "pan_cc", "tick_of", "write_midi"]
 
 DEFAULT_PPQ = 960
 MAX_TRACKS = 32767

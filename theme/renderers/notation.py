@@ -9,8 +9,8 @@
   :func:`timed_svg` writes them on the notes (``data-on``, ``data-off``) for a page's
   score cursor, and each bar's start on its measure (``data-start``), where a click on the
   score chooses a bar.
-- :func:`read_musicxml` reads a MusicXML file of your own into a timeline (it lives in
-  :mod:`theme.readers.musicxml`).
+- a MusicXML file of your own is read into a timeline by
+  :func:`theme.readers.musicxml.read_musicxml`.
 
 music21 and verovio are imported only when these functions run.
 """
@@ -26,7 +26,6 @@ from typing import Any
 from theme.core.timeline import Timeline
 from theme.errors import OutputFileError
 from theme.output import Output, atomic_path, output_file
-from theme.readers.musicxml import read_musicxml
 
 __all__ = [
     "Engraving",
@@ -36,7 +35,6 @@ __all__ = [
     "measure_starts",
     "musicxml_string",
     "note_times",
-    "read_musicxml",
     "svg",
     "timed_svg",
     "with_staff_names",

@@ -220,8 +220,8 @@ def file_summary(timeline: Timeline, name: str) -> str:
     tempo: q=132
     <BLANKLINE>
     """
+    from theme.core.events import NO_METER
     from theme.core.tempo import format_bpm
-    from theme.readers import NO_METER
 
     unmetered = any(m.value == NO_METER for m in timeline.markers if m.at == 0)
     lines = [

@@ -26,7 +26,7 @@ A groove travels in a page address's fragment: ``studio.html#g1=`` followed by b
     CRC-32              of every byte before it (zlib's), 4 bytes
 
 Anything else (a byte too many or too few, a value out of range, a changed byte) is refused
-with one line. ``theme/classroom/js/groove.js`` reads and writes the same bytes.
+with one line. ``theme/page/js/groove.js`` reads and writes the same bytes.
 
 >>> g = Groove(Meter.parse("2+2+3/8"), bars=2, tempo=Fraction(280),
 ...            rows=(("snare", (2, 0, 1, 0, 1, 0, 0) * 2), ("kick", (1,) + (0,) * 13)))

@@ -33,7 +33,14 @@ from theme.variants.model import (
     Variant,
     most_notes,
 )
-from theme.variants.reading import MAX_FILE_BYTES, MAX_NESTING, Fields, depth, read_text
+from theme.variants.reading import (
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    Fields,
+    decode_text,
+    depth,
+    read_text,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,6 +53,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_GRID_DENOMINATOR",
     "MAX_NESTING",
+    "load_bytes",
     "load_file",
     "names",
     "parse_variant",
@@ -82,7 +90,22 @@ def load_file(path: str | Path, params: Mapping[str, Any] | None = None) -> Vari
         VariantError: a parameter value given in ``params`` that is not allowed.
     """
     path = Path(path)
-    text = read_text(path)
+    return _variant_of_text(read_text(path), path, params)
+
+
+def load_bytes(data: bytes, path: str | Path, params: Mapping[str, Any] | None = None) -> Variant:
+    """The variant file ``path`` whose bytes were read already (at most
+    :data:`MAX_FILE_BYTES` and one more; :func:`theme.readers.files.open_source` reads a file
+    once, to tell its kind and to read it): the checks and validation of :func:`load_file`.
+
+    Raises:
+        InputFileError, VariantFileError, VariantError: as :func:`load_file`.
+    """
+    path = Path(path)
+    return _variant_of_text(decode_text(data, path), path, params)
+
+
+def _variant_of_text(text: str, path: Path, params: Mapping[str, Any] | None) -> Variant:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -18,10 +18,12 @@ from theme.errors import InputFileError, ThemeError, VariantFileError
 from theme.input_files import read_regular
 from theme.safe_text import clip, printable, shown
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "Fields", "depth", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING", "Fields", "decode_text", "depth", "read_text"]
 
 MAX_FILE_BYTES = 1 << 20
 """The most bytes read from a variant file (1 MiB); a longer file is refused unread."""
+LIMIT_WORDS = f"{MAX_FILE_BYTES} bytes (1 MiB)"
+"""The bound in words, in the message that refuses a longer file."""
 
 MAX_NESTING = 8
 """The deepest tables and lists may nest in a variant file (a pattern's pitches are 4 deep:
@@ -58,9 +60,24 @@ def read_text(path: Path, what: str = "variant file") -> str:
     Raises:
         InputFileError: missing, not a regular file, too long, unreadable or not UTF-8.
     """
-    data = read_regular(path, what, MAX_FILE_BYTES, limit=f"{MAX_FILE_BYTES} bytes (1 MiB)")
+    data = read_regular(path, what, MAX_FILE_BYTES, limit=LIMIT_WORDS)
     assert data is not None  # missing_ok is not given
+    return decode_text(data, path, what)
+
+
+def decode_text(data: bytes, path: Path, what: str = "variant file") -> str:
+    """The bytes ``data`` read from the file ``path`` (at most :data:`MAX_FILE_BYTES` and one
+    more) as UTF-8 text: the checks of :func:`read_text` on a file already read.
+
+    >>> decode_text(b'name = "mine"', Path("mine.toml"))
+    'name = "mine"'
+
+    Raises:
+        InputFileError: more than :data:`MAX_FILE_BYTES` bytes, or not UTF-8.
+    """
     name = clip(str(path), 300)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputFileError(f"cannot read {what} {name!r}: longer than {LIMIT_WORDS}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 
-from theme.classroom.page import PageSection
 from theme.core.meter import DENOMINATORS, Meter
 from theme.metronome import Metronome
+from theme.page.document import PageSection
 
 __all__ = ["BuilderSettings", "builder_panel", "builder_section"]
 

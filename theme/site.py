@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from theme.classroom.page import PageSection, content_policy, page_style, write_page
 from theme.classroom.studio import practice_html, studio_html
 from theme.errors import OutputFileError
 from theme.output import atomic_path
+from theme.page.document import PageSection, content_policy, page_style, write_page
 from theme.variants import catalog, grouped, load
 from theme.variants.groove import Groove
 
@@ -158,10 +158,10 @@ def write_site(folder: str | Path) -> SiteFiles:
         OutputFileError: the folder cannot be made or written, holds other files, or a
             page grew past :data:`PAGE_BUDGET_BYTES`.
     """
-    from theme.classroom.folder import folder_aside
-    from theme.classroom.quiz.folder import write_quiz
-    from theme.classroom.quiz.items import make_quiz
     from theme.classroom.tour import write_tour
+    from theme.output.folder import folder_aside
+    from theme.quiz.folder import write_quiz
+    from theme.quiz.items import make_quiz
 
     root = Path(folder)
     pages: list[str] = ["index.html"]

@@ -22,7 +22,7 @@ def player_controls(number: int, data: dict[str, Any]) -> str:
     start bar, tempo (slider, box, tap), loop, click thinning, mute and solo per layer, each
     labelled, with a place for a message beside each group. ``number`` makes the ids.
 
-    >>> from theme.classroom.pagedata import timeline_data
+    >>> from theme.page.data import timeline_data
     >>> from theme.metronome import Metronome
     >>> html = player_controls(1, timeline_data(Metronome("5/4", vs="4/4", bars=2).timeline()))
     >>> html.count("<button"), html.count("role='status'"), "max='2'" in html

@@ -22,7 +22,7 @@ exception) removes the temporary file and leaves the old one as it was. The guar
   :class:`~theme.errors.OutputFileError` naming the file.
 
 A folder of files made aside and moved in when complete is
-:func:`theme.classroom.folder.folder_aside`; each file in it goes through :func:`atomic_path`.
+:func:`theme.output.folder.folder_aside`; each file in it goes through :func:`atomic_path`.
 """
 
 from __future__ import annotations

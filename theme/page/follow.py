@@ -18,7 +18,6 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
-from theme.classroom.pagedata import second_meter_clicks
 from theme.core.counting import (
     DOWN_POINT,
     PATTERN_BOX,
@@ -30,6 +29,7 @@ from theme.core.counting import (
 )
 from theme.core.meter import AccentLevel, Meter
 from theme.core.timeline import Timeline
+from theme.page.data import second_meter_clicks
 
 __all__ = [
     "COUNTS",

@@ -7,7 +7,7 @@ count, which follow the music when it plays again. *Practice mode* is for one pu
 choice is marked right or wrong at once, with the why, and the score counts.
 
 Each item plays its own timeline through ``js/player.js`` (the page data contract of
-:mod:`theme.classroom.pagedata` and :mod:`theme.classroom.pagesounds`), every sound on its
+:mod:`theme.page.data` and :mod:`theme.page.sounds`), every sound on its
 sample. What would give the answer away (the timeline's bars and meters, the beat light,
 the answer and the why) is not spelled out in the page's text: it is one base64 block an
 item, which ``js/quiz.js`` unpacks when the page opens. The page is the same bytes for the
@@ -26,20 +26,20 @@ import json
 from html import escape
 from typing import Any
 
-from theme.classroom.quiz.items import STEPS, Item, Quiz
-from theme.classroom.quiz.material import LEVELS
-from theme.classroom.quiz.writing import WHAT_IT_DOES
 from theme.core.meter import AccentLevel, Meter
+from theme.quiz.items import STEPS, Item, Quiz
+from theme.quiz.material import LEVELS
+from theme.quiz.writing import WHAT_IT_DOES
 
 __all__ = ["MODES", "SCRIPT_FILES", "STYLE_FILES", "quiz_page", "why_lines"]
 
 MODES = ("practice", "class")
 """The page's modes: the first is for one pupil, the second for a class."""
 SCRIPT_FILES = ("sounds.js", "player.js", "quiz.js", "beatlight.js", "conductor.js")
-"""The page's scripts (files of ``theme/classroom/js``), inlined in this order: the quiz's
+"""The page's scripts (files of ``theme/page/js``), inlined in this order: the quiz's
 unpacks each item's beat light and count before the beat light's and the counting's bind."""
 STYLE_FILES = ("quiz.css",)
-"""The quiz page's own style (``theme/classroom/css``), after the pages' style."""
+"""The quiz page's own style (``theme/page/css``), after the pages' style."""
 LETTERS = "ABCD"
 WIDE_CHOICE = 3
 """Choices longer than this many characters (11/8, 2+2+3) get wider boxes in smaller type."""
@@ -106,7 +106,7 @@ def _starts(meter: Meter) -> str:
 def why_lines(item: Item) -> list[str]:
     """Why the answer is the answer, in words a class reads: a line each.
 
-    >>> from theme.classroom.quiz.items import make_quiz
+    >>> from theme.quiz.items import make_quiz
     >>> why_lines(make_quiz(seed=7, count=1).items[0])[0]
     'It is 7/4: 7 beats in each bar.'
     """
@@ -193,9 +193,9 @@ def _light(label: str, bars_json: str) -> str:
 def _secret(item: Item) -> str:
     """What the page unpacks for an item: its answer, its music as the player reads it and
     the why (a beat light and count that follow the music), as base64 of the JSON."""
-    from theme.classroom.follow import follow_html
-    from theme.classroom.page import beat_rows
-    from theme.classroom.pagedata import timeline_data
+    from theme.page.data import timeline_data
+    from theme.page.document import beat_rows
+    from theme.page.follow import follow_html
 
     rows = beat_rows(item.music)
     lines = why_lines(item)
@@ -270,24 +270,18 @@ def quiz_page(quiz: Quiz, *, mode: str = "practice") -> str:
         UsageError: a page section's music longer than a page plays; a mode not in
             :data:`MODES`.
     """
-    from importlib.resources import files
-
-    from theme.classroom.page import check_page_seconds, content_policy, page_style
-    from theme.classroom.pagedata import safe_json, timeline_data
-    from theme.classroom.pagesounds import sound_names, sounds_data
     from theme.errors import UsageError
+    from theme.page.assets import script_text, style_text
+    from theme.page.data import safe_json, timeline_data
+    from theme.page.document import check_page_seconds, content_policy, page_style
+    from theme.page.sounds import sound_names, sounds_data
 
     if mode not in MODES:
         raise UsageError(f"invalid mode {mode!r}: expected one of {', '.join(MODES)}")
     for item in quiz.items:
         check_page_seconds(item.music)
-    folder = files("theme.classroom")
-    script = "\n".join(
-        folder.joinpath("js").joinpath(n).read_text(encoding="utf-8") for n in SCRIPT_FILES
-    )
-    style = page_style() + "\n".join(
-        folder.joinpath("css").joinpath(n).read_text(encoding="utf-8") for n in STYLE_FILES
-    )
+    script = script_text(SCRIPT_FILES)
+    style = page_style() + style_text(STYLE_FILES)
     sounds = safe_json(sounds_data(sound_names(timeline_data(i.music) for i in quiz.items)))
     total = len(quiz.items)
     head = f"<title>{escape(quiz.title)}</title><style>{style}</style>"

@@ -25,7 +25,7 @@ __all__ = [
 KINDS = ("meter", "grouping", "remix", "landing")
 """The kinds of question, in the order they take turns in a quiz."""
 LEVEL_NAMES = (1, 2, 3, 4)
-"""The levels (what each plays: :data:`theme.classroom.quiz.material.LEVELS`)."""
+"""The levels (what each plays: :data:`theme.quiz.material.LEVELS`)."""
 MAX_ITEMS = 50
 """The most items in a quiz (and exercises in a worksheet)."""
 MAX_SEED = 10**12 - 1
@@ -50,7 +50,7 @@ def check_seed(seed: object) -> int:
 
 
 def check_level(level: object) -> int:
-    """A level: 1 to 4 (text or int; see :data:`~theme.classroom.quiz.material.LEVELS`).
+    """A level: 1 to 4 (text or int; see :data:`~theme.quiz.material.LEVELS`).
 
     Raises:
         UsageError: anything else, named.

@@ -19,7 +19,7 @@ negative) to match a projector's or a loudspeaker's lag.
 The same position lights the notes heard in the engraved notation (``js/cursor.js``: each
 note carries its onset and end in quarter notes, from verovio's timemap), the syllable
 counted now and a conductor's baton for each meter (``js/conductor.js``,
-:mod:`theme.classroom.follow`).
+:mod:`theme.page.follow`).
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from theme.classroom.pagecontrols import player_controls
-from theme.classroom.pagedata import safe_json, second_meter_clicks, timeline_json
 from theme.core.meter import DENOMINATORS, AccentLevel, Meter
 from theme.core.tempo import length_words
 from theme.core.timeline import Event, Timeline
 from theme.errors import UsageError
 from theme.output import Output, atomic_path, output_file
+from theme.page.assets import script_text, style_text
+from theme.page.controls import player_controls
+from theme.page.data import safe_json, second_meter_clicks, timeline_json
 from theme.safe_text import clip, counted, page_text
 
 __all__ = [
@@ -153,7 +154,7 @@ SCRIPT_FILES = (
     "builder.js",
     "slides.js",
 )
-"""The page's scripts, files of this package's ``js`` folder, inlined in this order."""
+"""The page's scripts, files of the ``js`` folder (:mod:`theme.page.assets`), inlined in this order."""
 
 
 def page_script(more: Sequence[str] = ()) -> str:
@@ -163,12 +164,7 @@ def page_script(more: Sequence[str] = ()) -> str:
     >>> "requestAnimationFrame" in page_script()
     True
     """
-    from importlib.resources import files
-
-    folder = files("theme.classroom").joinpath("js")
-    return "\n".join(
-        folder.joinpath(name).read_text(encoding="utf-8") for name in (*SCRIPT_FILES, *more)
-    )
+    return script_text((*SCRIPT_FILES, *more))
 
 
 STYLE_FILES = ("lesson.css",)
@@ -181,12 +177,7 @@ def page_style(more: Sequence[str] = ()) -> str:
     >>> "@media print" in page_style()
     True
     """
-    from importlib.resources import files
-
-    folder = files("theme.classroom").joinpath("css")
-    return STYLE + "\n".join(
-        folder.joinpath(name).read_text(encoding="utf-8") for name in (*STYLE_FILES, *more)
-    )
+    return STYLE + style_text((*STYLE_FILES, *more))
 
 
 DELAY_BOX = (
@@ -220,12 +211,12 @@ class PageSection:
     """The beat light's rows (:func:`beat_rows`); none without them."""
     data: str = ""
     """The music as the page's scripts read and play it
-    (:func:`theme.classroom.pagedata.timeline_json`); a section with data has a player."""
+    (:func:`theme.page.data.timeline_json`); a section with data has a player."""
     follow: Sequence[str] = ()
     """Counting lines and a conductor for each meter, a row each
-    (:func:`theme.classroom.follow.rows_html`), beside its beat light."""
+    (:func:`theme.page.follow.rows_html`), beside its beat light."""
     count: str = ""
-    """The count shown first (:data:`theme.classroom.follow.COUNTS`; empty: the default)."""
+    """The count shown first (:data:`theme.page.follow.COUNTS`; empty: the default)."""
     score: str = ""
     """The engraved score (:func:`notation_svg`), which the page turns as the music plays."""
     score_note: str = ""
@@ -260,7 +251,7 @@ class PageSection:
         Raises:
             UsageError: music longer than :data:`MAX_PAGE_SECONDS` (checked first).
         """
-        from theme.classroom.follow import rows_html
+        from theme.page.follow import rows_html
 
         check_page_seconds(music)
         lights = beat_rows(music)
@@ -394,7 +385,7 @@ def _section(section: PageSection, number: int) -> str:
     """A section as the page shows it: its title and words; the teacher's drawer (the
     player's controls and the count menu, which slides fold away); the stage (a row a
     meter: beat light, count and conductor); the score; the pictures; the grid and notes."""
-    from theme.classroom.follow import DEFAULT_COUNT, count_menu
+    from theme.page.follow import DEFAULT_COUNT, count_menu
 
     kind = f" class='{escape(section.kind)}'" if section.kind else ""
     count = section.count or DEFAULT_COUNT
@@ -457,9 +448,9 @@ def _light(row: BeatRow) -> str:
 
 def sounds_element(sections: Sequence[PageSection], more: Sequence[str] = ()) -> str:
     """The page's sounds, once for all its sections
-    (:func:`theme.classroom.pagesounds.sounds_data`), and the sounds ``more`` names, as a
+    (:func:`theme.page.sounds.sounds_data`), and the sounds ``more`` names, as a
     JSON element; empty when no section plays."""
-    from theme.classroom.pagesounds import sound_names, sounds_data
+    from theme.page.sounds import sound_names, sounds_data
 
     music = [json.loads(s.data) for s in sections if s.data]
     if not music and not any(s.markup for s in sections):  # a panel may make clicks
@@ -524,7 +515,7 @@ def page_html(
     :func:`~theme.safe_text.page_text`: no NUL, control character or bidirectional override
     reaches the page. ``scripts``, ``styles`` and ``sounds``: more script and style files
     (of the package's ``js`` and ``css`` folders) and sounds (names of
-    :func:`theme.classroom.pagesounds.sounds_data`) a page of its own needs (the studio)."""
+    :func:`theme.page.sounds.sounds_data`) a page of its own needs (the studio)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)

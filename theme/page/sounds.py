@@ -1,7 +1,7 @@
 """The sounds a page plays, embedded once a page: the synthesizer's own waveforms.
 
 A page plays its music itself (``js/player.js``): every event names a sound
-(:func:`theme.classroom.pagedata.sound_key`), and the waveforms those names need are made
+(:func:`theme.page.data.sound_key`), and the waveforms those names need are made
 by :func:`theme.renderers.voices.waveform` at 48 kHz, exactly as the library's renderer
 uses them, then stored once for the whole page however many sections use them:
 16-bit samples (``round(sample * 32767)``), each the difference from the one before
@@ -24,8 +24,8 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from theme.classroom.pagedata import CLICK_VOICES
 from theme.core.meter import AccentLevel
+from theme.page.data import CLICK_VOICES
 
 __all__ = ["ALWAYS", "PAGE_RATE", "sound_names", "sounds_data"]
 
@@ -43,7 +43,7 @@ def sound_names(sections: Iterable[Mapping[str, Any]]) -> list[str]:
     """The sounds the events of the sections' data (:func:`timeline_data`) name, with
     :data:`ALWAYS`, sorted and once each.
 
-    >>> from theme.classroom.pagedata import timeline_data
+    >>> from theme.page.data import timeline_data
     >>> from theme.metronome import Metronome
     >>> names = sound_names([timeline_data(Metronome("3/4", bars=1).timeline())])
     >>> names[:3], len(names)

@@ -4,7 +4,7 @@ worksheet and its answer key.
 ==================  ================================================================
 file                what it holds
 ==================  ================================================================
-``index.html``      the page to project (:mod:`~theme.classroom.quiz.stage`): an item a
+``index.html``      the page to project (:mod:`~theme.quiz.stage`): an item a
                     screen, played by the page's own player; class and practice modes
 ``item-NN.wav``     each item's sound (``.flac`` with ``audio='flac'``)
 ``worksheet.html``  the printable worksheet: ten items a printed page, a box a choice
@@ -12,7 +12,7 @@ file                what it holds
 ==================  ================================================================
 
 The folder is made aside and put in place only when complete
-(:func:`theme.classroom.folder.folder_aside`): a failure leaves no part of a quiz and an
+(:func:`theme.output.folder.folder_aside`): a failure leaves no part of a quiz and an
 earlier quiz as it was; a folder holding anything else is refused.
 """
 
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from theme.classroom.quiz.items import Item, Quiz
-from theme.classroom.quiz.material import LEVELS
-from theme.classroom.quiz.printable import check_paper, sheet_html
+from theme.quiz.items import Item, Quiz
+from theme.quiz.material import LEVELS
+from theme.quiz.printable import check_paper, sheet_html
 
 __all__ = ["AUDIO_KINDS", "QUIZ_FILES", "QuizFiles", "item_file", "write_quiz"]
 
@@ -112,11 +112,11 @@ def write_quiz(
         UsageError: an audio kind other than wav or flac.
         OutputFileError: the folder cannot be made or written, or holds other files.
     """
-    from theme.classroom.folder import folder_aside
-    from theme.classroom.page import check_page_seconds
-    from theme.classroom.quiz.stage import MODES, quiz_page
     from theme.errors import UsageError
     from theme.output import atomic_path
+    from theme.output.folder import folder_aside
+    from theme.page.document import check_page_seconds
+    from theme.quiz.stage import MODES, quiz_page
     from theme.renderers.audiofile import write_audio
 
     if audio not in AUDIO_KINDS:

@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from theme.classroom.dance import landings
-from theme.classroom.quiz.material import (
+from theme.core.meter import Meter
+from theme.core.tempo import Tempo
+from theme.core.timeline import Timeline
+from theme.quiz.material import (
     STEP_LAYER,
     Window,
     cut,
@@ -41,7 +44,7 @@ from theme.classroom.quiz.material import (
     window_bars,
     windows,
 )
-from theme.classroom.quiz.options import (
+from theme.quiz.options import (
     KINDS,
     MAX_ITEMS,
     MAX_SEED,
@@ -50,9 +53,6 @@ from theme.classroom.quiz.options import (
     check_level,
     check_seed,
 )
-from theme.core.meter import Meter
-from theme.core.tempo import Tempo
-from theme.core.timeline import Timeline
 
 __all__ = [
     "KINDS",

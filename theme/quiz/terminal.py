@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from theme.classroom.quiz.items import Item, Quiz
 from theme.errors import UsageError
+from theme.quiz.items import Item, Quiz
 from theme.safe_text import clip
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ cursor, the conductor) all read it, so they and the library count from one timel
 
 Positions are quarter notes from the start of the music, as numbers; a position that is
 not a whole number of 1/1920 quarters is not made by any meter or rhythm of the library.
-The sounds the events name are embedded once a page (:mod:`theme.classroom.pagesounds`).
+The sounds the events name are embedded once a page (:mod:`theme.page.sounds`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ kind           the exercise
 Every answer is the engine's: accents from :meth:`Meter.accent_levels`, bar lines from the
 bars of a 5/4 timeline and of the same rebarred to 4/4, 4/4 versions from
 :func:`theme.core.remeter.remeter_rhythm`. The pupil writes in boxes (a printed box is at
-least 7 mm, :data:`theme.classroom.quiz.printable.CELL_MM`), with a legend of the symbols
+least 7 mm, :data:`theme.quiz.printable.CELL_MM`), with a legend of the symbols
 on the sheet; no two exercises of a sheet share a rhythm, so none answers another.
 
 >>> sheet = make_writing(seed=1, count=3)
@@ -33,11 +33,11 @@ from fractions import Fraction
 from html import escape
 from pathlib import Path
 
-from theme.classroom.quiz.options import check_count, check_seed
-from theme.classroom.quiz.printable import sheet_html
 from theme.core.meter import AccentLevel, Meter
 from theme.core.rhythm import Hit, Rhythm
 from theme.errors import UsageError
+from theme.quiz.options import check_count, check_seed
+from theme.quiz.printable import sheet_html
 from theme.safe_text import clip
 
 __all__ = [
@@ -328,7 +328,7 @@ def make_writing(
     Raises:
         UsageError: a bad seed, count, kind or paper.
     """
-    from theme.classroom.quiz.printable import check_paper
+    from theme.quiz.printable import check_paper
 
     seed = check_seed(seed)
     count = check_count(count, "exercises")
@@ -447,8 +447,8 @@ def write_writing(writing: Writing, folder: str | Path) -> tuple[Path, Path]:
     Raises:
         OutputFileError: the folder cannot be made or written, or holds other files.
     """
-    from theme.classroom.folder import folder_aside
     from theme.output import atomic_path
+    from theme.output.folder import folder_aside
 
     pages = worksheet_pages(writing)
     root = Path(folder)
