@@ -19,16 +19,16 @@ import threading
 import time
 from fractions import Fraction
 
-from theme.live.companions import Recorder
-from theme.live.link import (
+from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.loop import LiveMetronome
+from theme.live.sync.link import (
     FixedFrameClock,
     LinkCompanion,
     LinkSession,
     LinkState,
     host_micros,
 )
-from theme.live.loop import LiveMetronome
-from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
 
 RATE = 48000

@@ -35,8 +35,8 @@ ENV = {
 
 PLAYER = """
 import sys, theme
-from theme.live.playback import Player
-from theme.live.sinks import SoundDeviceSink, devices
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import SoundDeviceSink, devices
 from theme.renderers.audio import BlockRenderer
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
 if sys.argv[1] == "variant":

@@ -27,8 +27,9 @@ from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
-from theme.live.companions import Recorder
-from theme.live.link import (
+from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.loop import LiveMetronome
+from theme.live.sync.link import (
     CATCH_UP_RATIO,
     FixedFrameClock,
     FrameClock,
@@ -44,8 +45,7 @@ from theme.live.link import (
     quantized,
     session_qpm,
 )
-from theme.live.loop import LiveMetronome
-from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
 
 pytest.importorskip("aalink", reason="aalink is not installed (uv sync --extra sync)")
@@ -506,7 +506,7 @@ def test_without_aalink_one_line_says_how_to_get_it() -> None:
 JACK_PLAYER = """
 import io, json
 from fractions import Fraction
-from theme.live.link import host_micros, metronome_link
+from theme.live.sync.link import host_micros, metronome_link
 from theme.live.loop import LiveMetronome
 from theme.metronome import Metronome
 

@@ -22,8 +22,8 @@ from theme.core.meter import AccentLevel, Meter
 from theme.core.tempo import TempoMap
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
+from theme.live.engine.sinks import ManualSink, SteppedSink
 from theme.live.loop import LiveMetronome, ScriptedKeys
-from theme.live.sinks import ManualSink, SteppedSink
 from theme.metronome import Metronome, click_track
 from theme.metronome.trainer import Accel, Gap, Ramp
 from theme.renderers.audio import schedule

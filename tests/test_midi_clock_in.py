@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
-from theme.live.companions import Recorder
-from theme.live.link import LinkCompanion
-from theme.live.link_time import host_micros
+from theme.live.engine.sinks import ClockedSink
 from theme.live.loop import LiveMetronome
-from theme.live.midi_clock_in import (
+from theme.live.sync.link import LinkCompanion
+from theme.live.sync.link_time import host_micros
+from theme.live.sync.midi_clock_in import (
     PULSES_PER_QUARTER,
     STEADY_CLOCKS,
     TEMPO_STEADY_BPM,
@@ -28,7 +28,7 @@ from theme.live.midi_clock_in import (
     fit_line,
     metronome_clock_in,
 )
-from theme.live.sinks import ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
 
 RATE = 48000

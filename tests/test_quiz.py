@@ -224,7 +224,7 @@ class Played:
         self.stopped = 0
 
     def __call__(self, music):  # type: ignore[no-untyped-def]
-        from theme.live.sinks import ArraySink
+        from theme.live.engine.sinks import ArraySink
         from theme.live.start import play
 
         self.played.append(music)

@@ -23,7 +23,7 @@ from theme.core.timeline import Timeline
 from theme.errors import UsageError
 
 if TYPE_CHECKING:
-    from theme.live.sinks import Sink
+    from theme.live.engine.sinks import Sink
 
 __all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 

@@ -149,7 +149,7 @@ def run_demo(args: argparse.Namespace) -> int:
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.live.sinks import resolve_device
+    from theme.live.engine.sinks import resolve_device
 
     try:
         device = resolve_device(args.device)

@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from typing import Any
 
-    from theme.live.midi_out import ClickNotes
+    from theme.live.sync.midi_out import ClickNotes
 
 __all__ = ["register"]
 
@@ -148,14 +148,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def click_notes(args: argparse.Namespace, notes: bool) -> ClickNotes | None:
     """The ``--click-channel`` and ``--click-notes`` as a
-    :class:`~theme.live.midi_out.ClickNotes` (None when neither is given).
+    :class:`~theme.live.sync.midi_out.ClickNotes` (None when neither is given).
 
     Raises:
         UsageError: a channel not 1 to 16, notes not three numbers of 0 to 127, or either
             without --midi-out.
     """
     from theme.errors import UsageError
-    from theme.live.midi_out import ClickNotes
+    from theme.live.sync.midi_out import ClickNotes
     from theme.metronome.clicks import COUNT, MAIN, SECOND
     from theme.safe_text import clip
 
@@ -238,7 +238,7 @@ def clock_in_delay_ms(text: str | None) -> float:
     import math
 
     from theme.errors import UsageError
-    from theme.live.midi_clock_in import MAX_DELAY_MS
+    from theme.live.sync.midi_clock_in import MAX_DELAY_MS
     from theme.safe_text import clip
 
     if text is None:
@@ -316,18 +316,18 @@ def run(args: argparse.Namespace) -> int:
     if args.link and args.clock_in is not None:
         raise UsageError("--link and --clock-in both set the tempo: give one of them")
     if args.link:  # aalink is imported here only, and checked before the sound card
-        from theme.live.link import metronome_link
+        from theme.live.sync.link import metronome_link
 
         # refuses a ramp, or no aalink; joins nothing yet
         link = metronome_link(metronome, start_stop=not args.no_link_start_stop)
     elif args.clock_in is not None:
-        from theme.live.midi_clock_in import metronome_clock_in
+        from theme.live.sync.midi_clock_in import metronome_clock_in
 
         delay = clock_in_delay_ms(args.clock_in_delay)
         # refuses a ramp; opens nothing
         link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
     elif args.jack_transport == "follow":
-        from theme.live.jack_transport import metronome_transport_follow
+        from theme.live.sync.jack_transport import metronome_transport_follow
 
         link = metronome_transport_follow(metronome)  # refuses a ramp; opens nothing
     elif args.clock_in_delay is not None:
@@ -335,7 +335,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_link_start_stop and not args.link:
         raise UsageError("--no-link-start-stop is for a Link session: give --link")
     if link is not None and not args.no_audio:  # no sound card: said before anything opens
-        from theme.live.sinks import resolve_device
+        from theme.live.engine.sinks import resolve_device
 
         resolve_device(args.device)
     display_delay = display_delay_seconds(args.display_delay)
@@ -345,17 +345,17 @@ def run(args: argparse.Namespace) -> int:
     sink = None
     try:
         if args.jack_transport == "lead":
-            from theme.live.jack_transport import metronome_transport
+            from theme.live.sync.jack_transport import metronome_transport
 
             companions.append(metronome_transport(metronome))
         if notes or clock:  # the ports before the sound card
-            from theme.live.midi_out import MidiOut
+            from theme.live.sync.midi_out import MidiOut
 
             companions.append(MidiOut.open(port, notes=notes, clock=clock, clicks=clicks))
         if args.clock_in is not None and link is not None:  # the input last: JACK's clients
             link.session.start()  # are not opened while its messages call Python back
         if args.no_audio:
-            from theme.live.sinks import ClockedSink
+            from theme.live.engine.sinks import ClockedSink
 
             sink = ClockedSink(rate=rate)
         # the device and the latency are checked here, before the terminal is touched

@@ -130,7 +130,7 @@ def _player(device: str | None) -> Callable[[Timeline], Stoppable] | None:
     card at all; a device asked for by name that is missing is an error (exit 3)."""
     from theme.classroom.console import output
     from theme.errors import AudioDeviceError
-    from theme.live.sinks import resolve_device
+    from theme.live.engine.sinks import resolve_device
 
     try:
         index = resolve_device(device)

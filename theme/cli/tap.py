@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
                 return runs[-1].heard_frame() if runs else 0
 
             inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock, rate=args.rate)))
-        from theme.live.sinks import SoundDeviceSink, resolve_device
+        from theme.live.engine.sinks import SoundDeviceSink, resolve_device
 
         try:  # no device: said before anything is printed
             resolve_device(args.device)

@@ -22,7 +22,7 @@ from theme.core.meter import Meter
 
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
-    from theme.live.playback import Player
+    from theme.live.engine.playback import Player
 
 __all__ = [
     "Frame",

@@ -26,13 +26,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
-from theme.live.companions import Companion, Transport
 from theme.live.display import Frame, can_draw, is_terminal
-from theme.live.playback import Player
-from theme.live.sinks import Sink, SoundDeviceSink
+from theme.live.engine.companions import Companion, Transport
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import Sink, SoundDeviceSink
 
 if TYPE_CHECKING:
-    from theme.live.link import LinkCompanion, Nudge
+    from theme.live.sync.link import LinkCompanion, Nudge
     from theme.metronome import Metronome  # played, not imported: the loop is below it
     from theme.renderers.audio import BlockRenderer
 
@@ -161,7 +161,7 @@ class LiveMetronome:
     encode them) and a last line with the underruns. ``display_delay`` (seconds) draws each
     beat that long after it is heard (negative: before), for a projector's or a Bluetooth
     speaker's lag; the keys still act on what is heard. ``companions`` follow the clock of
-    every player (:mod:`theme.live.companions`): told START, then PAUSE and CONTINUE at each
+    every player (:mod:`theme.live.engine.companions`): told START, then PAUSE and CONTINUE at each
     pause, and STOP; they are closed when the run ends.
 
     Raises:
@@ -324,7 +324,7 @@ class LiveMetronome:
         resume_at = getattr(session, "resume_at", None)
         if resume_at is None or not session.state.playing:
             return None
-        from theme.live.link import LEAD_IN_SECONDS
+        from theme.live.sync.link import LEAD_IN_SECONDS
 
         ahead = float(LEAD_IN_SECONDS) + self.sink.latency_seconds + RESUME_MARGIN_SECONDS
         position: Fraction = self.metronome.start + resume_at(ahead)

@@ -27,9 +27,9 @@ from typing import Protocol, TextIO
 from theme.core.meter import AccentLevel
 from theme.errors import ThemeError
 from theme.live.display import is_terminal
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import Sink
 from theme.live.loop import KeySource, ScriptedKeys, TerminalKeys
-from theme.live.playback import Player
-from theme.live.sinks import Sink
 from theme.practice.exercise import Exercise
 from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
 from theme.renderers.audio import BlockRenderer

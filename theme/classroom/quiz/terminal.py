@@ -4,7 +4,7 @@
 Keys come through the live loop's seam (:class:`theme.live.loop.KeySource`): a terminal
 (:class:`~theme.live.loop.TerminalKeys`), lines from a pipe (:class:`LineKeys`) or a script
 in tests (:class:`~theme.live.loop.ScriptedKeys`). Sound comes through ``play``, a function
-from music to a started :class:`~theme.live.playback.Player` (the one path to a sink);
+from music to a started :class:`~theme.live.engine.playback.Player` (the one path to a sink);
 without it each item names its audio file instead.
 
 =========  ===========================================================

@@ -13,9 +13,9 @@ bar's one every 20 quarter notes, as ``--vs 4/4`` shows.
 
 Three modules:
 
-- :mod:`theme.live.link_time`: the arithmetic between the session's beats and our
+- :mod:`theme.live.sync.link_time`: the arithmetic between the session's beats and our
   positions, and when each frame of a player is heard.
-- :mod:`theme.live.link_session`: :class:`LinkSession`, aalink on a thread of its own with
+- :mod:`theme.live.sync.link_session`: :class:`LinkSession`, aalink on a thread of its own with
   its own asyncio loop; the audio side reads a frozen snapshot and never calls aalink.
 - this one: :class:`LinkFollower` (per rendered block, what the player must change so that
   the music keeps the session's tempo and phase: a tempo, or a short catch-up),
@@ -35,8 +35,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
 from theme.core.tempo import Tempo
-from theme.live.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
-from theme.live.link_time import (
+from theme.live.sync.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
+from theme.live.sync.link_time import (
     CATCH_UP_RATIO,
     TOLERANCE_SECONDS,
     Clock,
@@ -54,8 +54,8 @@ from theme.live.link_time import (
 
 if TYPE_CHECKING:
     from theme.core.timeline import Event, Layer, Timeline
-    from theme.live.playback import Player
-    from theme.live.sinks import Sink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import Sink
 
 __all__ = [
     "CATCH_UP_RATIO",
@@ -178,7 +178,7 @@ class LinkFollower:
 
 class Session(Protocol):
     """What :class:`LinkCompanion` follows: a :class:`LinkSession`, or a MIDI clock master
-    (:class:`theme.live.midi_clock_in.MidiClockSession`)."""
+    (:class:`theme.live.sync.midi_clock_in.MidiClockSession`)."""
 
     quantum: Fraction
     state: LinkState
@@ -202,7 +202,7 @@ class Session(Protocol):
 
 
 class LinkCompanion:
-    """A :class:`LinkSession` that follows a player (a companion, :mod:`theme.live.companions`)
+    """A :class:`LinkSession` that follows a player (a companion, :mod:`theme.live.engine.companions`)
     and keeps it on the session's time line.
 
     Whoever owns the player's renderer (the live metronome) calls :meth:`prepare` before each
@@ -384,7 +384,7 @@ def play_linked(
         AudioDeviceError: no PortAudio, no output device, a device error.
     """
     from theme.core.tempo import TempoMap
-    from theme.live.playback import Player
+    from theme.live.engine.playback import Player
     from theme.renderers.audio import BlockRenderer
 
     if not link.session.started:

@@ -1,4 +1,4 @@
-"""MIDI out and MIDI clock out: a companion (:mod:`theme.live.companions`) of a player.
+"""MIDI out and MIDI clock out: a companion (:mod:`theme.live.engine.companions`) of a player.
 
 :class:`MidiOut` sends to a MIDI output port what the player plays, as the MIDI file of the
 same music holds it (:mod:`theme.renderers.midi`): each layer on its channel (drums on
@@ -39,7 +39,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import MidiPortLostError
-from theme.live.companions import Block, Clock, Transport
+from theme.live.engine.companions import Block, Clock, Transport
 
 if TYPE_CHECKING:
     from theme.core.timeline import Layer
@@ -173,12 +173,12 @@ class MidiOut:
         clicks: ClickNotes | None = None,
     ) -> MidiOut:
         """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
-        :func:`theme.live.midiports.open_output`).
+        :func:`theme.live.sync.midiports.open_output`).
 
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port (the ports are listed).
         """
-        from theme.live.midiports import open_output
+        from theme.live.sync.midiports import open_output
 
         return cls(open_output(name), notes=notes, clock=clock, log=log, clicks=clicks)
 
