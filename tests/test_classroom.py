@@ -281,10 +281,10 @@ class Terminal(io.StringIO):
 
 def test_the_live_dance_line_follows_what_is_heard() -> None:
     from theme.classroom.dance import live_step_line
-    from theme.live.display import follow
     from theme.live.engine.playback import Player
     from theme.live.engine.sinks import SteppedSink
     from theme.renderers.audio import BlockRenderer
+    from theme.terminal import follow
 
     timeline = dance_timeline("5/4", bpm=600, bars=4)  # a pulse every 0.1 s
     sink = SteppedSink(blocksize=480)  # each look at the clock plays 10 ms

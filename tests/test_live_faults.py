@@ -24,9 +24,10 @@ from theme.live.engine.sinks import (
     SteppedSink,
     check_latency,
 )
-from theme.live.loop import LiveMetronome, ScriptedKeys, TerminalKeys
+from theme.live.loop import LiveMetronome
 from theme.metronome import Metronome
 from theme.renderers.audio import BlockRenderer
+from theme.terminal import ScriptedKeys, TerminalKeys
 
 
 class LateSink(SteppedSink):

@@ -33,13 +33,13 @@ from theme.classroom.quiz.items import (
 )
 from theme.classroom.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
 from theme.classroom.quiz.printable import ITEMS_PER_PAGE, sheet_html
-from theme.classroom.quiz.terminal import END, LineKeys, answer_index, run_quiz
+from theme.classroom.quiz.terminal import answer_index, run_quiz
 from theme.classroom.quiz.writing import make_writing, shown_version, write_writing
 from theme.core.meter import AccentLevel
 from theme.core.rhythm import Rhythm
 from theme.errors import OutputFileError, UsageError
-from theme.live.loop import ScriptedKeys
 from theme.metronome.clicks import MAIN
+from theme.terminal import END, LineKeys, ScriptedKeys
 
 # -- the items -------------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.engine.sinks import SteppedSink
-from theme.live.loop import ScriptedKeys
 from theme.metronome import Metronome
 from theme.practice import config
 from theme.practice.exercise import Exercise
@@ -48,6 +47,7 @@ from theme.practice.session import (
     measured_calibration,
     practise,
 )
+from theme.terminal import ScriptedKeys
 
 RATE = 48000
 BLOCK = 256

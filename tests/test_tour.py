@@ -251,7 +251,7 @@ def test_the_dance_line_in_ascii_where_the_terminal_cannot_show_its_glyphs(
             print(line_at(seconds), file=options.get("out") or sys.stdout)
         return True
 
-    monkeypatch.setattr("theme.live.display.follow", follow)
+    monkeypatch.setattr("theme.terminal.follow", follow)
     assert run_dance(parsed("dance", "--bpm", "120", "--bars", "2")) == 0
     out.flush()
     lines = raw.getvalue().decode("ascii").splitlines()

@@ -71,8 +71,8 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    from theme.live.display import follow, position_line
     from theme.live.start import play
+    from theme.terminal import follow, position_line
 
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)

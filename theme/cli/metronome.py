@@ -301,7 +301,8 @@ def run(args: argparse.Namespace) -> int:
         bars = counted(args.count_in + (metronome.bars or 0), "bar")
         print(f"wrote {args.output} ({metronome.describe()}, {bars})")
         return 0
-    from theme.live.loop import LiveMetronome, TerminalKeys
+    from theme.live.loop import LiveMetronome
+    from theme.terminal import TerminalKeys
 
     link = None
     if args.jack_transport == "follow" and (args.link or args.clock_in is not None):

@@ -222,9 +222,9 @@ def run(args: argparse.Namespace) -> int:
     from fractions import Fraction
 
     from theme.errors import AudioDeviceError
-    from theme.live.loop import TerminalKeys
     from theme.practice import config
     from theme.practice.session import TapRun, practise
+    from theme.terminal import TerminalKeys
 
     _check(args)
     _step_qpm(args.step, Fraction(1))  # a bad step is refused before the music is made

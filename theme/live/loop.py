@@ -1,7 +1,7 @@
 """The live metronome: a player, a display and keys, driven by the stream's clock.
 
-Keys come through a seam, :class:`KeySource`: :class:`TerminalKeys` reads a terminal in
-cbreak mode (restored on exit), :class:`ScriptedKeys` plays a script in tests.
+Keys come through a seam, :class:`theme.terminal.KeySource`: a terminal's keys in cbreak
+mode (:class:`~theme.terminal.TerminalKeys`), or a script in tests.
 
 =====  ==================================================
 key    what it does
@@ -18,25 +18,25 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import sys
 import time
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
-from theme.live.display import Frame, can_draw, is_terminal
+from theme.live.display import Frame, can_draw
 from theme.live.engine.companions import Companion, Transport
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import Sink, SoundDeviceSink
+from theme.terminal import KeySource, ScriptedKeys, is_terminal
 
 if TYPE_CHECKING:
     from theme.live.sync.link import LinkCompanion, Nudge
     from theme.metronome import Metronome  # played, not imported: the loop is below it
     from theme.renderers.audio import BlockRenderer
 
-__all__ = ["KeySource", "LiveMetronome", "LiveTempo", "ScriptedKeys", "TerminalKeys"]
+__all__ = ["LiveMetronome", "LiveTempo"]
 
 TEMPO_STEP = Fraction(4)
 """BPM a ``+`` or ``-`` moves, in the unit the tempo is shown in."""
@@ -98,58 +98,6 @@ class LiveTempo:
         self.tempo_map = self.tempo_map.then(at, Tempo(qpm))
         self.changes.append((at, qpm))
         return self.tempo_map
-
-
-class KeySource(Protocol):
-    """Where key presses come from."""
-
-    def poll(self, heard_seconds: float) -> str | None:
-        """The next key pressed, or None; ``heard_seconds`` is the time heard now."""
-
-
-class ScriptedKeys:
-    """Keys at given heard times (seconds), for tests: ``[(1.0, '+'), (2.5, 'q')]``."""
-
-    def __init__(self, script: list[tuple[float, str]]):
-        self.script = sorted(script)
-
-    def poll(self, heard_seconds: float) -> str | None:
-        if self.script and self.script[0][0] <= heard_seconds:
-            return self.script.pop(0)[1]
-        return None
-
-
-class TerminalKeys:
-    """Keys from a terminal, one at a time, without Enter (cbreak mode, restored on exit,
-    whatever the way out). No terminal (a pipe, a file, a closed stdin): no keys."""
-
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = sys.stdin if stream is None else stream
-        self._saved: list[Any] | None = None
-
-    def __enter__(self) -> TerminalKeys:
-        if is_terminal(self.stream):
-            import termios
-            import tty
-
-            self._saved = termios.tcgetattr(self.stream)
-            tty.setcbreak(self.stream)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._saved is not None:
-            import termios
-
-            termios.tcsetattr(self.stream, termios.TCSADRAIN, self._saved)
-            self._saved = None
-
-    def poll(self, heard_seconds: float) -> str | None:
-        if self._saved is None or self.stream is None:
-            return None
-        import select
-
-        ready, _, _ = select.select([self.stream], [], [], 0)
-        return os.read(self.stream.fileno(), 1).decode(errors="ignore") if ready else None
 
 
 class LiveMetronome:

@@ -4,7 +4,7 @@ faster after each clean one.
 
 A tap's time is the frame heard at the speaker when the tap arrives (the player's clock: the
 stream's own time and its output latency, never the wall clock), less the calibration of
-that way of tapping. Keys come through the live loop's key seam (:class:`KeySource`): any
+that way of tapping. Keys come through the terminal's key seam (:class:`~theme.terminal.KeySource`): any
 key taps, ``q`` ends the run. Other inputs (a MIDI pad, :mod:`theme.practice.midi_taps`)
 stamp each tap with the same clock as it arrives (:class:`TapInput`).
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import select
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +25,12 @@ from typing import Protocol, TextIO
 
 from theme.core.meter import AccentLevel
 from theme.errors import ThemeError
-from theme.live.display import is_terminal
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import Sink
-from theme.live.loop import KeySource, ScriptedKeys, TerminalKeys
 from theme.practice.exercise import Exercise
 from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
 from theme.renderers.audio import BlockRenderer
+from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
 
 __all__ = [
     "DEFAULT_TOLERANCE_MS",
@@ -217,8 +215,7 @@ class TapRun:
         terminal until a key comes, so that a key is stamped as it arrives."""
         assert self.player is not None
         keys = self.keys
-        if isinstance(keys, TerminalKeys) and keys._saved is not None:
-            select.select([keys.stream], [], [], seconds)
+        if isinstance(keys, TerminalKeys) and keys.wait_for_key(seconds):
             self.player.check()
         elif seconds > 0:
             self.player.wait(seconds)
