@@ -158,11 +158,11 @@ def main() -> None:
 
 def run(args: argparse.Namespace) -> None:
     from theme.live.engine.sinks import ClockedSink
-    from theme.live.loop import LiveMetronome
     from theme.live.sync.link_time import host_micros
     from theme.live.sync.midi_clock_in import metronome_clock_in
     from theme.live.sync.recorder import Recorder
     from theme.metronome import Metronome
+    from theme.metronome.terminal import LiveMetronome
 
     name = f"master-{os.getpid()}"
     command = [sys.executable, __file__, "--master", name, "--qpm", str(args.qpm)]

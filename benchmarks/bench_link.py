@@ -20,7 +20,6 @@ import time
 from fractions import Fraction
 
 from theme.live.engine.sinks import ArraySink, ClockedSink
-from theme.live.loop import LiveMetronome
 from theme.live.sync.link import (
     FixedFrameClock,
     LinkCompanion,
@@ -30,6 +29,7 @@ from theme.live.sync.link import (
 )
 from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 RATE = 48000
 QUANTUM = Fraction(5)

@@ -95,10 +95,10 @@ def first_click(runs: int) -> None:
 def callback_and_display() -> None:
     import numpy as np
 
-    from theme.live.display import Frame
     from theme.live.engine.playback import Player
     from theme.live.engine.sinks import ManualSink
     from theme.metronome import Metronome
+    from theme.metronome.display import Frame
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
     sink = ManualSink(blocksize=256)

@@ -13,9 +13,9 @@ from theme.errors import DeviceError, MidiDeviceError
 from theme.live.engine.companions import Block, Clock, Transport
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import ArraySink, ClockedSink, SteppedSink
-from theme.live.loop import LiveMetronome
 from theme.live.start import play
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 from theme.terminal import ScriptedKeys
 
 

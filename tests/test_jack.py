@@ -43,7 +43,7 @@ if sys.argv[1] == "variant":
     timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
     player = theme.play(timeline, device=jack, blocksize=256)
 else:
-    from theme.live.loop import LiveMetronome
+    from theme.metronome.terminal import LiveMetronome
     from theme.metronome import Metronome
     import io
     m = Metronome("5/4", vs="4/4", bpm=240, bars=3)

@@ -28,7 +28,6 @@ from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
 from theme.live.engine.sinks import ArraySink, ClockedSink
-from theme.live.loop import LiveMetronome
 from theme.live.sync.link import (
     CATCH_UP_RATIO,
     FixedFrameClock,
@@ -47,6 +46,7 @@ from theme.live.sync.link import (
 )
 from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 pytest.importorskip("aalink", reason="aalink is not installed (uv sync --extra sync)")
 
@@ -507,7 +507,7 @@ JACK_PLAYER = """
 import io, json
 from fractions import Fraction
 from theme.live.sync.link import host_micros, metronome_link
-from theme.live.loop import LiveMetronome
+from theme.metronome.terminal import LiveMetronome
 from theme.metronome import Metronome
 
 class Clicks:

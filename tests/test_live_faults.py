@@ -15,7 +15,6 @@ import pytest
 
 from tests.conftest import run_theme
 from theme.errors import AudioDeviceError, UsageError
-from theme.live.display import Frame, can_draw
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import (
     ArraySink,
@@ -24,8 +23,9 @@ from theme.live.engine.sinks import (
     SteppedSink,
     check_latency,
 )
-from theme.live.loop import LiveMetronome
 from theme.metronome import Metronome
+from theme.metronome.display import Frame, can_draw
+from theme.metronome.terminal import LiveMetronome
 from theme.renderers.audio import BlockRenderer
 from theme.terminal import ScriptedKeys, TerminalKeys
 
@@ -214,7 +214,7 @@ def test_the_live_metronome_draws_ascii_on_an_ascii_stream() -> None:
 
 def test_ascii_output_encoding_in_a_real_process() -> None:
     code = (
-        "import sys; from theme.live.loop import LiveMetronome; from theme.metronome import Metronome;"
+        "import sys; from theme.metronome.terminal import LiveMetronome; from theme.metronome import Metronome;"
         "from theme.live.engine.sinks import SteppedSink;"
         "sys.exit(LiveMetronome(Metronome('5/4', bars=1), sink=SteppedSink(blocksize=480),"
         " out=sys.stdout).run(refresh_seconds=0))"

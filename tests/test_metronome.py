@@ -23,8 +23,8 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
 from theme.live.engine.sinks import ManualSink, SteppedSink
-from theme.live.loop import LiveMetronome
 from theme.metronome import Metronome, click_track
+from theme.metronome.terminal import LiveMetronome
 from theme.metronome.trainer import Accel, Gap, Ramp
 from theme.renderers.audio import schedule
 from theme.terminal import ScriptedKeys

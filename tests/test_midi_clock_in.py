@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import run_theme
 from theme.live.engine.sinks import ClockedSink
-from theme.live.loop import LiveMetronome
 from theme.live.sync.link import LinkCompanion
 from theme.live.sync.link_time import host_micros
 from theme.live.sync.midi_clock_in import (
@@ -30,6 +29,7 @@ from theme.live.sync.midi_clock_in import (
 )
 from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 RATE = 48000
 T0 = 5e9  # microseconds of the host clock where the tests' masters begin

@@ -487,7 +487,7 @@ def test_with_no_sound_card_the_same_messages_arrive_in_order(jack_server: None)
 def test_a_pause_sends_stop_then_song_position_and_continue(jack_server: None) -> None:
     import io
 
-    from theme.live.loop import LiveMetronome
+    from theme.metronome.terminal import LiveMetronome
     from theme.terminal import ScriptedKeys
 
     metronome = Metronome("7/8", bpm="e=420", bars=4)
@@ -663,7 +663,7 @@ def test_the_clock_follows_live_tempo_changes_exactly() -> None:
     import io
 
     from theme.live.engine.sinks import SteppedSink
-    from theme.live.loop import LiveMetronome
+    from theme.metronome.terminal import LiveMetronome
     from theme.terminal import ScriptedKeys
 
     port = FakePort()

@@ -98,7 +98,7 @@ SYNC_LIBRARIES = ("rtmidi", "mido.backends", "aalink")
         "import contextlib, io\nfrom theme.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])",
-        "import io, sys\nfrom theme.live.loop import LiveMetronome\n"
+        "import io, sys\nfrom theme.metronome.terminal import LiveMetronome\n"
         "from theme.live.engine.sinks import ArraySink\nfrom theme.metronome import Metronome\n"
         "LiveMetronome(Metronome('5/4', bars=1), sink=ArraySink(), out=io.StringIO()).run()",
         "import theme\ntheme.play(theme.load('tv-1966').timeline(bars=1), sink=__import__("

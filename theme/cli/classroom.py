@@ -215,8 +215,8 @@ def run_dance(args: argparse.Namespace) -> int:
         write(timeline, target or args.output)
         print(f"wrote {args.output}", file=out)
         return 0
-    from theme.live.display import can_draw
     from theme.live.start import play
+    from theme.metronome.display import can_draw
     from theme.terminal import follow
 
     player = play(timeline, device=args.device, wait=False)

@@ -301,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
         bars = counted(args.count_in + (metronome.bars or 0), "bar")
         print(f"wrote {args.output} ({metronome.describe()}, {bars})")
         return 0
-    from theme.live.loop import LiveMetronome
+    from theme.metronome.terminal import LiveMetronome
     from theme.terminal import TerminalKeys
 
     link = None

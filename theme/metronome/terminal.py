@@ -25,15 +25,15 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
-from theme.live.display import Frame, can_draw
 from theme.live.engine.companions import Companion, Transport
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import Sink, SoundDeviceSink
+from theme.metronome.display import Frame, can_draw
 from theme.terminal import KeySource, ScriptedKeys, is_terminal
 
 if TYPE_CHECKING:
     from theme.live.sync.link import LinkCompanion, Nudge
-    from theme.metronome import Metronome  # played, not imported: the loop is below it
+    from theme.metronome import Metronome
     from theme.renderers.audio import BlockRenderer
 
 __all__ = ["LiveMetronome", "LiveTempo"]
