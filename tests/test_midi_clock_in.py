@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import run_theme
 from theme.live.engine.sinks import ClockedSink
-from theme.live.sync.link import LinkCompanion
+from theme.live.sync.link import SyncCompanion
 from theme.live.sync.link_time import host_micros
 from theme.live.sync.midi_clock_in import (
     PULSES_PER_QUARTER,
@@ -408,7 +408,7 @@ def test_a_live_metronome_waits_for_the_masters_start_and_keeps_its_bars_ones() 
     phase (quantum 5: the bar of 5/4), heard when the sound card's clock says."""
     m = Metronome("5/4", bpm=100)
     s = session(100)
-    link = LinkCompanion(s, start=m.start)  # the clock fitted to the (system's) sound card
+    link = SyncCompanion(s, start=m.start)  # the clock fitted to the (system's) sound card
     recorder = Recorder()
     sink = ClockedSink(rate=RATE)
     master = Master(s, 137, start_after=1.0)

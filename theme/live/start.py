@@ -18,7 +18,7 @@ from theme.errors import UsageError
 from theme.live.engine.companions import Companion
 from theme.live.engine.playback import Player, start
 from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink
-from theme.live.sync.link import Events, LinkCompanion, play_linked, timeline_events, timeline_link
+from theme.live.sync.link import Events, SyncCompanion, play_linked, timeline_events, timeline_link
 from theme.live.sync.midi_out import MidiOut
 from theme.renderers.audio import BlockRenderer
 
@@ -117,7 +117,7 @@ def play(
 def start_music(
     music: LiveMusic,
     *,
-    link: LinkCompanion | None = None,
+    link: SyncCompanion | None = None,
     rate: int = 48000,
     blocksize: int = 256,
     device: str | int | None = None,

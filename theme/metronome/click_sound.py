@@ -21,7 +21,7 @@ from theme.core.timeline import Event, Layer
 if TYPE_CHECKING:
     from theme.live.engine.playback import Player
     from theme.live.engine.sinks import Sink
-    from theme.live.sync.link import LinkCompanion
+    from theme.live.sync.link import SyncCompanion
     from theme.renderers.audio import BlockRenderer
 
 __all__ = ["Clicks", "events_after", "play", "renderer"]
@@ -88,7 +88,7 @@ def play(
     midi_out: str | None = None,
     midi_clock: bool = False,
     audio: bool = True,
-    link: LinkCompanion | None = None,
+    link: SyncCompanion | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
     return the player (:func:`theme.live.start.start_music`). ``midi_out`` names a MIDI port

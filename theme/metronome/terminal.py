@@ -32,7 +32,7 @@ from theme.metronome.display import Frame, can_draw
 from theme.terminal import KeySource, ScriptedKeys, is_terminal
 
 if TYPE_CHECKING:
-    from theme.live.sync.link import LinkCompanion, Nudge
+    from theme.live.sync.link import Nudge, SyncCompanion
     from theme.metronome import Metronome
     from theme.renderers.audio import BlockRenderer
 
@@ -128,7 +128,7 @@ class LiveMetronome:
         rate: int = 48000,
         display_delay: float = 0.0,
         companions: Sequence[Companion] = (),
-        link: LinkCompanion | None = None,
+        link: SyncCompanion | None = None,
     ):
         self.metronome = metronome
         self.link = link

@@ -16,7 +16,7 @@ locates the transport to frame 0 and starts it when the player starts, and stops
 the player stops. Frame 0 of the transport is the music's start.
 
 :class:`JackTransportFollow` is the other way round: a session to follow (the interface of
-:class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.LinkCompanion`
+:class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
 uses), read from the transport by a watcher thread of its own that polls it every
 :data:`POLL_SECONDS` (JACK is never called from the audio side, and never waited on).
 
@@ -42,7 +42,7 @@ from theme.live.sync.link_time import LinkState, host_micros, quantized
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
     from theme.live.engine.companions import Block, Clock, Transport
-    from theme.live.sync.link import LinkCompanion
+    from theme.live.sync.link import SyncCompanion
 
 __all__ = [
     "NO_JACK_CLIENT",
@@ -286,7 +286,7 @@ def _clock_offset(usecs: float) -> float:
 class JackTransportFollow:
     """A JACK server's transport as a session to follow (the interface of
     :class:`~theme.live.sync.link_session.LinkSession` that
-    :class:`~theme.live.sync.link.LinkCompanion` uses): :attr:`state` is the transport's
+    :class:`~theme.live.sync.link.SyncCompanion` uses): :attr:`state` is the transport's
     position in quarter notes from its frame 0 (from the timebase master's bar, beat and
     tick, or from the frame at ``bpm`` when no master gives them), its tempo, and whether
     it rolls; ``quantum`` is our bar (quarter notes). :attr:`locates` counts the jumps of a
@@ -470,7 +470,7 @@ class JackTransportFollow:
         self.close()
 
 
-def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkCompanion:
+def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> SyncCompanion:
     """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
     JACK server's transport (not opened yet: :meth:`JackTransportFollow.start`): its tempo,
     our bar 1 on its frame 0, start, stop and locate with it.
@@ -479,7 +479,7 @@ def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkComp
         UsageError: a ramp or an accelerando (the transport sets the tempo).
     """
     from theme.errors import UsageError
-    from theme.live.sync.link import LinkCompanion
+    from theme.live.sync.link import SyncCompanion
     from theme.live.sync.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
@@ -489,4 +489,4 @@ def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkComp
         )
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = JackTransportFollow(bpm=metronome.tempo.qpm, quantum=quantum)
-    return LinkCompanion(session, start=metronome.start, clock=clock or FrameClock)
+    return SyncCompanion(session, start=metronome.start, clock=clock or FrameClock)

@@ -4,7 +4,7 @@ A master (a DAW, a drum machine) sends 24 clocks a quarter note, Start, Stop, Co
 Song Position Pointer. :class:`MidiClockSession` reads them from a MIDI input port and
 gives, as a Link session does, a :class:`~theme.live.sync.link_time.LinkState`: the master's
 beat at a time of the host clock, its tempo, whether it plays. So the companion that keeps a
-player on a Link session (:class:`~theme.live.sync.link.LinkCompanion`, its follower, the live
+player on a Link session (:class:`~theme.live.sync.link.SyncCompanion`, its follower, the live
 metronome's start and stop) keeps it on the master: its tempo, bar 1 on its song position
 0 (the quantum is our bar), a pause when it stops, going on when it starts again.
 
@@ -49,7 +49,7 @@ from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.live.sync.link_time import LinkState, host_micros
 
 if TYPE_CHECKING:
-    from theme.live.sync.link import LinkCompanion
+    from theme.live.sync.link import SyncCompanion
 
 __all__ = [
     "FIT_PULSES",
@@ -446,7 +446,7 @@ _KINDS = {0xF8: "clock", 0xFA: "start", 0xFB: "continue", 0xFC: "stop", 0xF2: "s
 
 class MidiClockSession:
     """A MIDI clock master as a session to follow (the interface of
-    :class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.LinkCompanion`
+    :class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
     uses). ``port`` names the MIDI input (a part of its name will do); ``bpm`` (quarter
     notes a minute) stands until the master's clocks give its tempo; ``quantum`` is our bar
     in quarter notes: the master's song position 0, and every ``quantum`` quarter notes
@@ -676,7 +676,7 @@ class MidiClockSession:
 
 def metronome_clock_in(
     metronome: Any, port: str, *, clock: Any = None, delay_ms: float = 0.0
-) -> LinkCompanion:
+) -> SyncCompanion:
     """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
     MIDI clock coming in at ``port`` (not opened yet: :meth:`MidiClockSession.start`): the
     master's tempo (the metronome's until its clocks come), our bar's one on its song
@@ -687,11 +687,11 @@ def metronome_clock_in(
         UsageError: a ramp or an accelerando (the master sets the tempo).
     """
     from theme.errors import UsageError
-    from theme.live.sync.link import LinkCompanion
+    from theme.live.sync.link import SyncCompanion
     from theme.live.sync.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError("a MIDI clock master sets the tempo: leave out --ramp and --accel")
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = MidiClockSession(port, bpm=metronome.tempo.qpm, quantum=quantum, delay_ms=delay_ms)
-    return LinkCompanion(session, start=metronome.start, clock=clock or FrameClock)
+    return SyncCompanion(session, start=metronome.start, clock=clock or FrameClock)
