@@ -15,19 +15,21 @@ and the student keeps tapping in silence; the first bar that is not good brings 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from theme.core.meter import AccentLevel
-from theme.errors import ThemeError
+from theme.errors import AudioDeviceError, ThemeError
 from theme.live.engine.playback import Player
-from theme.live.engine.sinks import Sink
+from theme.live.engine.sinks import Sink, SoundDeviceSink, resolve_device
 from theme.practice.exercise import Exercise
+from theme.practice.midi_taps import MidiTaps
 from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
 from theme.renderers.audio import BlockRenderer
 from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
@@ -38,6 +40,8 @@ __all__ = [
     "TapInput",
     "TapRun",
     "practise",
+    "sound_card_sinks",
+    "tap_in_terminal",
 ]
 
 DEFAULT_TOLERANCE_MS = DEFAULT_TOLERANCE.good_ms
@@ -358,3 +362,71 @@ def measured_calibration(result: RunResult) -> Fraction:
     if len(offsets) % 2:
         return offsets[middle]
     return (offsets[middle - 1] + offsets[middle]) / 2
+
+
+NO_DEVICE = "no audio output device found"
+
+
+def sound_card_sinks(
+    device: str | int | None, latency: float | None, rate: int
+) -> Callable[[], SoundDeviceSink]:
+    """What makes a sink of the sound card ``device`` for each run, checked now: no device,
+    a bad device or a bad latency (seconds) is said before anything plays.
+
+    Raises:
+        AudioDeviceError: no device (a page's Tap along needs none: said so), no such
+            device, or a latency it cannot give.
+    """
+    try:
+        resolve_device(device)
+    except AudioDeviceError as err:
+        if NO_DEVICE not in str(err):
+            raise
+        raise AudioDeviceError(
+            f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme tap plays "
+            "along live (a page's Tap along needs only a browser: theme export VARIANT "
+            "-o page.html)"
+        ) from err
+
+    def make_sink() -> SoundDeviceSink:
+        return SoundDeviceSink(rate=rate, device=device, latency=latency)
+
+    make_sink()
+    return make_sink
+
+
+def tap_in_terminal(
+    exercise: Exercise,
+    *,
+    midi_in: str | None = None,
+    device: str | int | None = None,
+    latency: float | None = None,
+    rate: int = 48000,
+    ready: Callable[[str], None] | None = None,
+    **options: Any,
+) -> list[RunResult]:
+    """Runs of ``exercise`` (:func:`practise`, given ``options``) on the sound card, tapped
+    on the terminal's keys (``q`` ends) or on the MIDI input port ``midi_in``. The port and
+    the sound card are checked first; then ``ready(what is tapped)`` is called (``"keys"``,
+    or the port's name) before the terminal's keys are read.
+
+    Raises:
+        AudioDeviceError: no device, no such device or latency.
+        MidiDeviceError: no python-rtmidi, or no such MIDI port.
+    """
+    with contextlib.ExitStack() as stack:
+        runs: list[TapRun] = []
+        inputs = []
+        if midi_in is not None:  # a port that is not there is said before the sound starts
+
+            def clock() -> int:
+                return runs[-1].heard_frame() if runs else 0
+
+            inputs.append(stack.enter_context(MidiTaps(midi_in, clock, rate=rate)))
+        make_sink = sound_card_sinks(device, latency, rate)
+        if ready is not None:
+            ready(inputs[0].name if inputs else "keys")
+        keys = stack.enter_context(TerminalKeys(sys.stdin))
+        return practise(
+            exercise, make_sink=make_sink, on_start=runs.append, keys=keys, inputs=inputs, **options
+        )
