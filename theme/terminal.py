@@ -17,6 +17,7 @@ False
 from __future__ import annotations
 
 import os
+import select
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -129,8 +130,6 @@ class TerminalKeys:
     def poll(self, heard_seconds: float) -> str | None:
         if self._saved is None or self.stream is None:
             return None
-        import select
-
         ready, _, _ = select.select([self.stream], [], [], 0)
         return os.read(self.stream.fileno(), 1).decode(errors="ignore") if ready else None
 
@@ -139,8 +138,6 @@ class TerminalKeys:
         arrives; False at once when no terminal is read (nothing to wait on)."""
         if self._saved is None or self.stream is None:
             return False
-        import select
-
         select.select([self.stream], [], [], seconds)
         return True
 

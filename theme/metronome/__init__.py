@@ -387,7 +387,6 @@ class Metronome:
             MidiDeviceError: no python-rtmidi, or no such MIDI port.
             LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
-        from theme.errors import UsageError
         from theme.live.sync.link import metronome_link  # aalink itself only with ``link``
 
         if jack_transport not in (None, "follow"):

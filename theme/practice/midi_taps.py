@@ -15,6 +15,9 @@ from __future__ import annotations
 import collections
 from collections.abc import Callable
 
+from theme.live.sync.midi_clock_in import StampMap
+from theme.live.sync.midiports import StampedInput
+
 __all__ = ["MidiTaps"]
 
 
@@ -28,9 +31,6 @@ class MidiTaps:
     """
 
     def __init__(self, port: str, clock: Callable[[], int], *, rate: int = 48000):
-        from theme.live.sync.midi_clock_in import StampMap
-        from theme.live.sync.midiports import StampedInput
-
         self._clock = clock
         self.rate = rate
         self._stamps = StampMap()

@@ -25,12 +25,21 @@ from fractions import Fraction
 from typing import Any, Protocol, TextIO
 
 from theme.core.meter import AccentLevel
-from theme.errors import AudioDeviceError, ThemeError
+from theme.errors import AudioDeviceError, ThemeError, UsageError
 from theme.live.engine.playback import Player
 from theme.live.engine.sinks import Sink, SoundDeviceSink, resolve_device
+from theme.metronome import Metronome
 from theme.practice.exercise import Exercise
 from theme.practice.midi_taps import MidiTaps
-from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
+from theme.practice.scoring import (
+    DEFAULT_TOLERANCE,
+    Score,
+    Target,
+    default_window,
+    match_tap,
+    position_label,
+    score_taps,
+)
 from theme.renderers.audio import BlockRenderer
 from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
 
@@ -188,8 +197,6 @@ class TapRun:
         except KeyboardInterrupt:
             ended = "interrupted"
         except ThemeError as err:
-            from theme.errors import AudioDeviceError
-
             if isinstance(err, AudioDeviceError):
                 raise
             ended, error = "stopped", err
@@ -287,8 +294,6 @@ class TapRun:
 
 
 def _short(target: object) -> str:
-    from theme.practice.scoring import Target, position_label
-
     assert isinstance(target, Target)
     return position_label(target.meter, target.position)
 
@@ -334,8 +339,6 @@ CALIBRATION_HITS = 6
 
 def calibration_exercise(*, bpm: int = 100) -> Exercise:
     """Plain clicks, all alike: four to listen to, then :data:`CALIBRATION_BEATS` to tap."""
-    from theme.metronome import Metronome
-
     clicks = Metronome("1/4", bpm=bpm, bars=CALIBRATION_BEATS).timeline()
     return Exercise.build(clicks.with_title("calibration"), pattern="beats", count_in=4)
 
@@ -347,8 +350,6 @@ def measured_calibration(result: RunResult) -> Fraction:
     Raises:
         UsageError: fewer than :data:`CALIBRATION_HITS` clicks were tapped.
     """
-    from theme.errors import UsageError
-
     targets = result.exercise.targets
     half_beat = (targets[1].seconds - targets[0].seconds) / 2
     score = score_taps(targets, result.taps, window=half_beat)

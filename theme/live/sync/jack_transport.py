@@ -36,13 +36,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from theme.errors import DeviceError
-from theme.live.sync.link_time import LinkState, host_micros, quantized
+from theme.errors import DeviceError, UsageError
+from theme.live.sync.link import SyncCompanion
+from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum, quantized
 
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
     from theme.live.engine.companions import Block, Clock, Transport
-    from theme.live.sync.link import SyncCompanion
 
 __all__ = [
     "NO_JACK_CLIENT",
@@ -478,9 +478,6 @@ def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> SyncComp
     Raises:
         UsageError: a ramp or an accelerando (the transport sets the tempo).
     """
-    from theme.errors import UsageError
-    from theme.live.sync.link import SyncCompanion
-    from theme.live.sync.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError(

@@ -35,7 +35,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from theme.core.tempo import Tempo
+from theme.core.tempo import Tempo, TempoMap
+from theme.errors import UsageError
+from theme.live.engine.playback import Player
 from theme.live.sync.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
 from theme.live.sync.link_time import (
     CATCH_UP_RATIO,
@@ -52,10 +54,10 @@ from theme.live.sync.link_time import (
     quantized,
     session_qpm,
 )
+from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
     from theme.core.timeline import Event, Layer, Timeline
-    from theme.live.engine.playback import Player
     from theme.live.engine.sinks import Sink
 
 __all__ = [
@@ -352,8 +354,6 @@ def metronome_link(
         UsageError: a ramp or an accelerando (the session's tempo is the tempo).
         LinkError: aalink is not installed.
     """
-    from theme.errors import UsageError
-
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError("a Link session sets the tempo: leave out --ramp and --accel (or --link)")
     require_aalink()
@@ -385,9 +385,6 @@ def play_linked(
         LinkError: aalink is not installed, or Link did not start.
         AudioDeviceError: no PortAudio, no output device, a device error.
     """
-    from theme.core.tempo import TempoMap
-    from theme.live.engine.playback import Player
-    from theme.renderers.audio import BlockRenderer
 
     if not link.session.started:
         link.session.start()
@@ -435,8 +432,6 @@ def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> SyncCompani
             the session has one tempo and one quantum.
         LinkError: aalink is not installed.
     """
-    from theme.errors import UsageError
-
     lengths = {bar.quarters for bar in timeline.bars}
     if len(lengths) > 1:
         raise UsageError(

@@ -41,15 +41,15 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from theme.core.tempo import MAX_QPM, MIN_QPM
-from theme.live.sync.link_time import LinkState, host_micros
-
-if TYPE_CHECKING:
-    from theme.live.sync.link import SyncCompanion
+from theme.errors import UsageError
+from theme.live.sync.link import SyncCompanion
+from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum
+from theme.live.sync.midiports import StampedInput
 
 __all__ = [
     "FIT_PULSES",
@@ -584,8 +584,6 @@ class MidiClockSession:
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port.
         """
-        from theme.live.sync.midiports import StampedInput
-
         if self._input is None:
             self._input = StampedInput(self.port_name, self._received)
             self.name = self._input.name
@@ -686,9 +684,6 @@ def metronome_clock_in(
     Raises:
         UsageError: a ramp or an accelerando (the master sets the tempo).
     """
-    from theme.errors import UsageError
-    from theme.live.sync.link import SyncCompanion
-    from theme.live.sync.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError("a MIDI clock master sets the tempo: leave out --ramp and --accel")

@@ -35,11 +35,14 @@ import dataclasses
 import heapq
 import itertools
 import threading
+import time
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import MidiPortLostError
 from theme.live.engine.companions import Block, Clock, Transport
+from theme.live.sync.midiports import open_output
+from theme.renderers.midi import pan_cc
 
 if TYPE_CHECKING:
     from theme.core.timeline import Layer
@@ -178,7 +181,6 @@ class MidiOut:
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port (the ports are listed).
         """
-        from theme.live.sync.midiports import open_output
 
         return cls(open_output(name), notes=notes, clock=clock, log=log, clicks=clicks)
 
@@ -246,8 +248,6 @@ class MidiOut:
     def check(self) -> None:
         """Raise :class:`MidiPortLostError` when the port has gone: a send failed, or (looked
         at twice a second) the port is no longer listed."""
-        import time
-
         if self._lost is None and time.monotonic() >= self._next_look:
             self._next_look = time.monotonic() + LOOK_SECONDS
             if not self._still_there():
@@ -277,7 +277,6 @@ class MidiOut:
         return item
 
     def _set_up_layer(self, frame: int, name: str, layer: Layer) -> None:
-        from theme.renderers.midi import pan_cc
 
         self._set_up.add(name)
         mido = self._mido
