@@ -204,8 +204,8 @@ def memory(folder: Path) -> None:
 
 
 def callback_cost() -> None:
-    from theme.live.playback import Player
-    from theme.live.sinks import ManualSink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import ManualSink
     from theme.metronome import Metronome
 
     block = np.empty((256, 2), np.float32)

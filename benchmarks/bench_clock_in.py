@@ -56,7 +56,7 @@ def master(name: str, qpm: float, seconds: float, jitter_ms: float) -> None:
     period, the first clock after Start, the clocks sent, how late each was sent)."""
     import mido
 
-    from theme.live.link_time import host_micros
+    from theme.live.sync.link_time import host_micros
 
     with contextlib.suppress(OSError):  # real-time where allowed: a master's clock is its own
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(20))
@@ -157,12 +157,12 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from theme.live.companions import Recorder
-    from theme.live.link_time import host_micros
-    from theme.live.loop import LiveMetronome
-    from theme.live.midi_clock_in import metronome_clock_in
-    from theme.live.sinks import ClockedSink
+    from theme.live.engine.sinks import ClockedSink
+    from theme.live.sync.link_time import host_micros
+    from theme.live.sync.midi_clock_in import metronome_clock_in
+    from theme.live.sync.recorder import Recorder
     from theme.metronome import Metronome
+    from theme.metronome.terminal import LiveMetronome
 
     name = f"master-{os.getpid()}"
     command = [sys.executable, __file__, "--master", name, "--qpm", str(args.qpm)]

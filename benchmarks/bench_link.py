@@ -19,17 +19,17 @@ import threading
 import time
 from fractions import Fraction
 
-from theme.live.companions import Recorder
-from theme.live.link import (
+from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.sync.link import (
     FixedFrameClock,
-    LinkCompanion,
     LinkSession,
     LinkState,
+    SyncCompanion,
     host_micros,
 )
-from theme.live.loop import LiveMetronome
-from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 RATE = 48000
 QUANTUM = Fraction(5)
@@ -71,7 +71,7 @@ def join(other: LinkSession) -> LinkSession:
 
 def rendered_ahead(other: LinkSession) -> None:
     m = Metronome("5/4", bpm=120, bars=40)
-    link = LinkCompanion(join(other), start=m.start, clock=FixedFrameClock)
+    link = SyncCompanion(join(other), start=m.start, clock=FixedFrameClock)
     clicks = Recorder()
     LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks]).run()
     reading = other.state
@@ -82,7 +82,7 @@ def rendered_ahead(other: LinkSession) -> None:
 def real_time(other: LinkSession) -> None:
     m = Metronome("5/4", bpm=100)
     session = join(other)
-    link = LinkCompanion(session, start=m.start)
+    link = SyncCompanion(session, start=m.start)
     clicks = Recorder()
     sink = ClockedSink(rate=RATE)
     plan = [(10, "other", 150), (30, "other", 90), (45, "ours", None), (60, "other", 200)]

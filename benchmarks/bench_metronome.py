@@ -37,7 +37,7 @@ ENV = {
 FIRST_CLICK = """
 import sys, time
 launched = float(sys.argv[1])
-import theme.live.playback as playback
+import theme.live.engine.playback as playback
 original = playback.Player.pull
 def first(self, out):
     more = original(self, out)
@@ -95,10 +95,10 @@ def first_click(runs: int) -> None:
 def callback_and_display() -> None:
     import numpy as np
 
-    from theme.live.display import Frame
-    from theme.live.playback import Player
-    from theme.live.sinks import ManualSink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import ManualSink
     from theme.metronome import Metronome
+    from theme.metronome.display import Frame
 
     metronome = Metronome("5/4", vs="4/4", bpm=160, subdivide=2)
     sink = ManualSink(blocksize=256)

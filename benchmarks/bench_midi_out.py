@@ -41,9 +41,9 @@ RATE = 48000
 BPM = 137
 PLAYER = """
 import sys, time
-from theme.live.midi_out import MidiOut
-from theme.live.playback import Player
-from theme.live.sinks import ClockedSink, SoundDeviceSink, devices
+from theme.live.sync.midi_out import MidiOut
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import ClockedSink, SoundDeviceSink, devices
 from theme.metronome import Metronome
 mode, port, bars, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 out = MidiOut.open(port, clock=True, log=True)

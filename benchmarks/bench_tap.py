@@ -39,8 +39,8 @@ PERIOD = 256
 MEASURE = """
 import json, os, pty, sys, threading, time
 from fractions import Fraction
-from theme.live.loop import TerminalKeys
-from theme.live.sinks import SoundDeviceSink, devices
+from theme.terminal import TerminalKeys
+from theme.live.engine.sinks import SoundDeviceSink, devices
 from theme.metronome import Metronome
 from theme.practice.exercise import Exercise
 from theme.practice.session import TapRun

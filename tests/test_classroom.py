@@ -84,7 +84,7 @@ def test_the_tour_written_with_no_sound_card(tmp_path: Path) -> None:
 def test_the_tour_played_step_by_step_with_a_grid_on_screen() -> None:
     import numpy as np
 
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
     from theme.renderers.audio import render
 
     sinks: list[ArraySink] = []
@@ -281,10 +281,10 @@ class Terminal(io.StringIO):
 
 def test_the_live_dance_line_follows_what_is_heard() -> None:
     from theme.classroom.dance import live_step_line
-    from theme.live.display import follow
-    from theme.live.playback import Player
-    from theme.live.sinks import SteppedSink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import SteppedSink
     from theme.renderers.audio import BlockRenderer
+    from theme.terminal import follow
 
     timeline = dance_timeline("5/4", bpm=600, bars=4)  # a pulse every 0.1 s
     sink = SteppedSink(blocksize=480)  # each look at the clock plays 10 ms

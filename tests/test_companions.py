@@ -10,12 +10,13 @@ import pytest
 import theme
 from theme.core.tempo import TempoMap
 from theme.errors import DeviceError, MidiDeviceError
-from theme.live.companions import Block, Clock, Transport
-from theme.live.loop import LiveMetronome, ScriptedKeys
-from theme.live.playback import Player
-from theme.live.sinks import ArraySink, ClockedSink, SteppedSink
+from theme.live.engine.companions import Block, Clock, Transport
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import ArraySink, ClockedSink, SteppedSink
 from theme.live.start import play
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
+from theme.terminal import ScriptedKeys
 
 
 class Recorder:

@@ -212,7 +212,7 @@ def test_sample_rates(rate: int) -> None:
 
 @given(name=text)
 def test_device_names(name: str) -> None:
-    import theme.live.sinks as sinks
+    import theme.live.engine.sinks as sinks
 
     fake = [
         sinks.Device(0, "Built-in Output", "ALSA", 2, True),

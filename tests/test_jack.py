@@ -35,15 +35,15 @@ ENV = {
 
 PLAYER = """
 import sys, theme
-from theme.live.playback import Player
-from theme.live.sinks import SoundDeviceSink, devices
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import SoundDeviceSink, devices
 from theme.renderers.audio import BlockRenderer
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
 if sys.argv[1] == "variant":
     timeline = theme.load("tv-1966", intro_bars=2, melody_bars=2).timeline(tempo=200)
     player = theme.play(timeline, device=jack, blocksize=256)
 else:
-    from theme.live.loop import LiveMetronome
+    from theme.metronome.terminal import LiveMetronome
     from theme.metronome import Metronome
     import io
     m = Metronome("5/4", vs="4/4", bpm=240, bars=3)

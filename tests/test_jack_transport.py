@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.tempo import TempoMap
-from theme.live.companions import Transport
-from theme.live.jack_transport import TICKS_PER_BEAT, BarSpan, JackTransportLead, bbt_at
-from theme.live.link_time import FixedFrameClock
+from theme.live.engine.companions import Transport
+from theme.live.sync.jack_transport import TICKS_PER_BEAT, BarSpan, JackTransportLead, bbt_at
+from theme.live.sync.link_time import FixedFrameClock
 
 SERVER = f"theme-test-transport-{os.getpid()}"
 

@@ -21,14 +21,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
-from theme.live.jack_transport import (
+from theme.live.sync.jack_transport import (
     TICKS_PER_BEAT,
     BarSpan,
     JackTransportFollow,
     bbt_at,
     transport_quarters,
 )
-from theme.live.link_time import host_micros
+from theme.live.sync.link_time import host_micros
 
 SERVER = f"theme-test-follow-{os.getpid()}"
 RATE = 48000

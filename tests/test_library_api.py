@@ -33,7 +33,7 @@ def test_render_takes_a_variant(variant: theme.Variant) -> None:
 
 
 def test_play_takes_a_variant(variant: theme.Variant) -> None:
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
 
     sink = ArraySink(rate=48000)
     theme.play(variant, sink=sink, wait=True)

@@ -27,15 +27,15 @@ from tests.jackserver import start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
-from theme.live.companions import Recorder
-from theme.live.link import (
+from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.sync.link import (
     CATCH_UP_RATIO,
     FixedFrameClock,
     FrameClock,
-    LinkCompanion,
     LinkFollower,
     LinkSession,
     LinkState,
+    SyncCompanion,
     catch_up,
     host_micros,
     lead_in,
@@ -44,9 +44,9 @@ from theme.live.link import (
     quantized,
     session_qpm,
 )
-from theme.live.loop import LiveMetronome
-from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 pytest.importorskip("aalink", reason="aalink is not installed (uv sync --extra sync)")
 
@@ -241,7 +241,7 @@ def test_our_bars_ones_fall_on_the_other_programs_phase(other: LinkSession) -> N
     m = Metronome("5/4", bpm=120, bars=6, count_in=1)
     session = join(120, Fraction(5), other)
     assert session.state.qpm == 100  # who joins takes the session's tempo
-    link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+    link = SyncCompanion(session, start=m.start, clock=FixedFrameClock)
     clicks = Recorder()
     live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
     assert live.run() == 0
@@ -260,7 +260,7 @@ def test_seven_eight_runs_on_quarter_beats_with_quantum_three_and_a_half(
 ) -> None:
     m = Metronome("7/8", bpm="e=280", bars=4)
     session = join(140, Fraction(7, 2), other)
-    link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+    link = SyncCompanion(session, start=m.start, clock=FixedFrameClock)
     clicks = Recorder()
     live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
     live.run()
@@ -279,7 +279,7 @@ def test_in_real_time_tempo_both_ways_and_phase_within_a_millisecond(
     program goes to 150 BPM; then our '+' takes the session to 154."""
     m = Metronome("5/4", bpm=100)
     session = join(100, Fraction(5), other)
-    link = LinkCompanion(session, start=m.start)  # the fitted clock, as with a sound card
+    link = SyncCompanion(session, start=m.start)  # the fitted clock, as with a sound card
     clicks = Recorder()
     sink = ClockedSink(rate=RATE)
     seen: dict[str, float] = {}
@@ -328,7 +328,7 @@ def test_in_real_time_tempo_both_ways_and_phase_within_a_millisecond(
 def test_start_and_stop_are_shared(other: LinkSession) -> None:
     m = Metronome("5/4", bpm=100)
     session = join(100, Fraction(5), other)
-    link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+    link = SyncCompanion(session, start=m.start, clock=FixedFrameClock)
     events: list[str] = []
 
     class Script:
@@ -367,7 +367,7 @@ def test_without_start_stop_sync_only_the_tempo_and_phase_are_shared(other: Link
         session.close()
         pytest.skip("two Link peers on this machine did not find each other (no multicast?)")
     assert wait_for(lambda: session.state.bpm == other.state.bpm == 100)
-    link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+    link = SyncCompanion(session, start=m.start, clock=FixedFrameClock)
     events: list[str] = []
 
     class Script:
@@ -397,7 +397,7 @@ def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
     with LinkSession(140, quantum=Fraction(7, 2)) as session:
         if session.state.peers:
             pytest.skip("another Link program is on this network")
-        link = LinkCompanion(session, start=m.start, clock=FixedFrameClock)
+        link = SyncCompanion(session, start=m.start, clock=FixedFrameClock)
         clicks = Recorder()
         live = LiveMetronome(m, sink=ArraySink(), out=None, link=link, companions=[clicks])
         assert live.run() == 0
@@ -426,7 +426,7 @@ def test_a_metronome_plays_with_link_from_the_library(other: LinkSession) -> Non
     sink = ArraySink()
     player = m.play(link=True, sink=sink)
     link = player.companions[-1]
-    assert isinstance(link, LinkCompanion) and link.session.state.qpm == 100
+    assert isinstance(link, SyncCompanion) and link.session.state.qpm == 100
     frames = onsets(sink.data)
     assert len(frames) == 10
     positions = [Fraction(i) for i in range(10)]
@@ -451,7 +451,7 @@ def test_a_timeline_plays_with_link_and_one_that_changes_tempo_is_refused(
     sink = ArraySink()
     player = theme.play(timeline, link=True, sink=sink)
     link = player.companions[-1]
-    assert isinstance(link, LinkCompanion) and link.quantum == 5
+    assert isinstance(link, SyncCompanion) and link.quantum == 5
     heard = float(player.renderer.tempo_map.seconds_at(-player.origin))  # bar 1 in the sound
     assert 1.0 <= heard < 1.0 + 5 * 60 / 100  # a lead-in to the next bar of the session
     first = onsets(sink.data)[0]
@@ -506,8 +506,8 @@ def test_without_aalink_one_line_says_how_to_get_it() -> None:
 JACK_PLAYER = """
 import io, json
 from fractions import Fraction
-from theme.live.link import host_micros, metronome_link
-from theme.live.loop import LiveMetronome
+from theme.live.sync.link import host_micros, metronome_link
+from theme.metronome.terminal import LiveMetronome
 from theme.metronome import Metronome
 
 class Clicks:

@@ -15,12 +15,19 @@ import pytest
 
 from tests.conftest import run_theme
 from theme.errors import AudioDeviceError, UsageError
-from theme.live.display import Frame, can_draw
-from theme.live.loop import LiveMetronome, ScriptedKeys, TerminalKeys
-from theme.live.playback import Player
-from theme.live.sinks import ArraySink, ManualSink, SoundDeviceSink, SteppedSink, check_latency
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import (
+    ArraySink,
+    ManualSink,
+    SoundDeviceSink,
+    SteppedSink,
+    check_latency,
+)
 from theme.metronome import Metronome
+from theme.metronome.display import Frame, can_draw
+from theme.metronome.terminal import LiveMetronome
 from theme.renderers.audio import BlockRenderer
+from theme.terminal import ScriptedKeys, TerminalKeys
 
 
 class LateSink(SteppedSink):
@@ -144,22 +151,22 @@ def test_a_stream_that_will_not_close_is_left_behind(
     monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
 ) -> None:
     pytest.importorskip("sounddevice", exc_type=OSError)
-    import theme.live.sinks
+    import theme.live.engine.sinks
 
-    monkeypatch.setattr(theme.live.sinks, "CLOSE_SECONDS", 0.1)
+    monkeypatch.setattr(theme.live.engine.sinks, "CLOSE_SECONDS", 0.1)
     sink = SoundDeviceSink()
     stream = FakeStream()
     sink._stream = stream
     sink._closed = False
     sink.close()  # returns after 0.1 s instead of hanging
-    assert sink.lost and stream in theme.live.sinks._LEFT_BEHIND
+    assert sink.lost and stream in theme.live.engine.sinks._LEFT_BEHIND
     # the closer is still inside PortAudio: nobody else is let in beside it
-    monkeypatch.setattr(theme.live.devices, "PORTAUDIO_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(theme.live.engine.devices, "PORTAUDIO_WAIT_SECONDS", 0.1)
     busy = pytest.raises(AudioDeviceError, match="PortAudio has been busy")
-    with busy, theme.live.devices.portaudio_lock():
+    with busy, theme.live.engine.devices.portaudio_lock():
         pass
     stream.closes.set()  # the close returns at last: PortAudio is free again
-    with theme.live.devices.portaudio_lock():
+    with theme.live.engine.devices.portaudio_lock():
         pass
 
 
@@ -218,8 +225,8 @@ def test_the_live_metronome_draws_ascii_on_an_ascii_stream() -> None:
 
 def test_ascii_output_encoding_in_a_real_process() -> None:
     code = (
-        "import sys; from theme.live.loop import LiveMetronome; from theme.metronome import Metronome;"
-        "from theme.live.sinks import SteppedSink;"
+        "import sys; from theme.metronome.terminal import LiveMetronome; from theme.metronome import Metronome;"
+        "from theme.live.engine.sinks import SteppedSink;"
         "sys.exit(LiveMetronome(Metronome('5/4', bars=1), sink=SteppedSink(blocksize=480),"
         " out=sys.stdout).run(refresh_seconds=0))"
     )
@@ -280,7 +287,7 @@ def test_the_cli_latency_is_checked_before_the_terminal() -> None:
 def test_a_signal_while_the_device_opens_is_held_until_it_has_opened() -> None:
     import signal
 
-    from theme.live.devices import held_signals
+    from theme.live.engine.devices import held_signals
 
     reached = []
     with pytest.raises(KeyboardInterrupt), held_signals():
@@ -345,7 +352,7 @@ class BrokenClock:
 def test_portaudio_errors_become_audio_device_errors(
     monkeypatch: pytest.MonkeyPatch, keep_portaudio_exit: None
 ) -> None:
-    from theme.live.sinks import devices
+    from theme.live.engine.sinks import devices
 
     monkeypatch.setitem(sys.modules, "sounddevice", BrokenPortAudio())
     with pytest.raises(AudioDeviceError, match="could not list the audio devices") as listed:

@@ -22,11 +22,12 @@ from theme.core.meter import AccentLevel, Meter
 from theme.core.tempo import TempoMap
 from theme.core.timeline import Timeline
 from theme.errors import UsageError
-from theme.live.loop import LiveMetronome, ScriptedKeys
-from theme.live.sinks import ManualSink, SteppedSink
+from theme.live.engine.sinks import ManualSink, SteppedSink
 from theme.metronome import Metronome, click_track
+from theme.metronome.terminal import LiveMetronome
 from theme.metronome.trainer import Accel, Gap, Ramp
 from theme.renderers.audio import schedule
+from theme.terminal import ScriptedKeys
 
 
 @pytest.mark.parametrize("rate", [44100, 48000])

@@ -20,10 +20,10 @@ from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap
 from theme.errors import UsageError
 from theme.export import write
-from theme.live.loop import LiveMetronome, LiveTempo
-from theme.live.sinks import ArraySink, SteppedSink
+from theme.live.engine.sinks import ArraySink, SteppedSink
 from theme.metronome import Metronome, click_sound
 from theme.metronome.clicks import COUNT, MAIN, SECOND, bar_clicks
+from theme.metronome.terminal import LiveMetronome, LiveTempo
 from theme.renderers.audio import render
 from theme.renderers.audiofile import write_blocks
 

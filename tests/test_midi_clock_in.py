@@ -15,11 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_theme
-from theme.live.companions import Recorder
-from theme.live.link import LinkCompanion
-from theme.live.link_time import host_micros
-from theme.live.loop import LiveMetronome
-from theme.live.midi_clock_in import (
+from theme.live.engine.sinks import ClockedSink
+from theme.live.sync.link import SyncCompanion
+from theme.live.sync.link_time import host_micros
+from theme.live.sync.midi_clock_in import (
     PULSES_PER_QUARTER,
     STEADY_CLOCKS,
     TEMPO_STEADY_BPM,
@@ -28,8 +27,9 @@ from theme.live.midi_clock_in import (
     fit_line,
     metronome_clock_in,
 )
-from theme.live.sinks import ClockedSink
+from theme.live.sync.recorder import Recorder
 from theme.metronome import Metronome
+from theme.metronome.terminal import LiveMetronome
 
 RATE = 48000
 T0 = 5e9  # microseconds of the host clock where the tests' masters begin
@@ -408,7 +408,7 @@ def test_a_live_metronome_waits_for_the_masters_start_and_keeps_its_bars_ones() 
     phase (quantum 5: the bar of 5/4), heard when the sound card's clock says."""
     m = Metronome("5/4", bpm=100)
     s = session(100)
-    link = LinkCompanion(s, start=m.start)  # the clock fitted to the (system's) sound card
+    link = SyncCompanion(s, start=m.start)  # the clock fitted to the (system's) sound card
     recorder = Recorder()
     sink = ClockedSink(rate=RATE)
     master = Master(s, 137, start_after=1.0)

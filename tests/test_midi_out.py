@@ -28,11 +28,11 @@ import theme
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
-from theme.live.companions import Transport
-from theme.live.midi_out import MidiOut
-from theme.live.playback import Player
-from theme.live.sinks import ArraySink, ClockedSink
+from theme.live.engine.companions import Transport
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import ArraySink, ClockedSink
 from theme.live.start import play
+from theme.live.sync.midi_out import MidiOut
 from theme.metronome import Metronome
 from theme.renderers.audio import BlockRenderer
 from theme.renderers.midi import midi_file
@@ -177,7 +177,7 @@ def ports_listed(env: dict[str, str]) -> str:
 
 @pytest.mark.jack
 def test_the_ports_there_are_are_listed(jack_server: None) -> None:
-    from theme.live.midiports import port_names
+    from theme.live.sync.midiports import port_names
 
     with Dump("listed"):
         ports = port_names()
@@ -189,7 +189,7 @@ def test_the_ports_there_are_are_listed(jack_server: None) -> None:
 def test_a_port_is_opened_by_a_part_of_its_name_and_messages_arrive(jack_server: None) -> None:
     import mido
 
-    from theme.live.midiports import open_output
+    from theme.live.sync.midiports import open_output
 
     with Dump("parted") as dump:
         port = open_output("PARTED")
@@ -200,7 +200,7 @@ def test_a_port_is_opened_by_a_part_of_its_name_and_messages_arrive(jack_server:
 
 @pytest.mark.jack
 def test_a_port_that_is_not_there_lists_the_ports(jack_server: None) -> None:
-    from theme.live.midiports import open_output
+    from theme.live.sync.midiports import open_output
 
     with Dump("here"), pytest.raises(MidiDeviceError, match=r"output 'nowhere': .*'here:input'"):
         open_output("nowhere")
@@ -210,7 +210,7 @@ def test_a_port_that_is_not_there_lists_the_ports(jack_server: None) -> None:
 def test_an_input_calls_back_with_each_message(jack_server: None) -> None:
     import mido
 
-    from theme.live.midiports import open_input
+    from theme.live.sync.midiports import open_input
 
     got: list[mido.Message] = []
     # an input of ours reads what an output of ours writes: our output's port is the source
@@ -229,7 +229,7 @@ def test_an_input_calls_back_with_each_message(jack_server: None) -> None:
 
 
 def test_a_bad_api_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from theme.live.midiports import port_names
+    from theme.live.sync.midiports import port_names
 
     monkeypatch.setenv("THEME_MIDI_API", "coremidi")
     with pytest.raises(UsageError, match="invalid MIDI API 'coremidi' in THEME_MIDI_API"):
@@ -239,7 +239,7 @@ def test_a_bad_api_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_rtmidi_says_how_to_install_it() -> None:
     code = (
         "import sys; sys.modules['rtmidi'] = None\n"
-        "from theme.live.midiports import port_names\n"
+        "from theme.live.sync.midiports import port_names\n"
         "from theme.errors import MidiDeviceError\n"
         "try:\n    port_names()\nexcept MidiDeviceError as e:\n    print(e, e.exit_code)"
     )
@@ -293,7 +293,7 @@ def test_the_clicks_go_to_the_channel_and_notes_asked_for() -> None:
     """``--click-channel 3 --click-notes 36,38,42``: a 5/4 bar (3+2) with a bar of count-in
     sends downbeat 36, the second group's first pulse 38, the other pulses 42, on channel 3
     (2 from 0); the second meter of --vs keeps its own notes and takes the channel."""
-    from theme.live.midi_out import ClickNotes
+    from theme.live.sync.midi_out import ClickNotes
 
     clicks = ClickNotes(
         channel=2,
@@ -384,7 +384,7 @@ def test_a_metronome_in_seven_eight_sends_its_clicks_and_24_clocks_a_quarter() -
 
 
 def test_a_stop_releases_the_held_notes_and_sends_nothing_after_it() -> None:
-    from theme.live.sinks import SteppedSink
+    from theme.live.engine.sinks import SteppedSink
 
     port = FakePort()
     out = MidiOut(port, clock=True, log=True)
@@ -415,7 +415,7 @@ def test_a_stop_releases_the_held_notes_and_sends_nothing_after_it() -> None:
 def test_going_on_sends_song_position_then_continue_then_the_clock_on_that_sixteenth(
     quarter: Fraction, sixteenths: int
 ) -> None:
-    from theme.live.sinks import SteppedSink
+    from theme.live.engine.sinks import SteppedSink
 
     port = FakePort()
     out = MidiOut(port, notes=False, clock=True, log=True)
@@ -496,9 +496,9 @@ def played_to_jack(name: str, player_of: Callable[[MidiOut], object]) -> tuple[M
 
 SOUND_CARD_PLAYER = """
 import sys
-from theme.live.midi_out import MidiOut
-from theme.live.playback import Player
-from theme.live.sinks import SoundDeviceSink, devices
+from theme.live.sync.midi_out import MidiOut
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import SoundDeviceSink, devices
 from theme.metronome import Metronome
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")]
 if not jack:
@@ -570,7 +570,8 @@ def test_with_no_sound_card_the_same_messages_arrive_in_order(jack_server: None)
 def test_a_pause_sends_stop_then_song_position_and_continue(jack_server: None) -> None:
     import io
 
-    from theme.live.loop import LiveMetronome, ScriptedKeys
+    from theme.metronome.terminal import LiveMetronome
+    from theme.terminal import ScriptedKeys
 
     metronome = Metronome("7/8", bpm="e=420", bars=4)
     live: list[LiveMetronome] = []
@@ -745,8 +746,9 @@ def test_midi_options_that_would_do_nothing_are_refused(
 def test_the_clock_follows_live_tempo_changes_exactly() -> None:
     import io
 
-    from theme.live.loop import LiveMetronome, ScriptedKeys
-    from theme.live.sinks import SteppedSink
+    from theme.live.engine.sinks import SteppedSink
+    from theme.metronome.terminal import LiveMetronome
+    from theme.terminal import ScriptedKeys
 
     port = FakePort()
     out = MidiOut(port, clock=True, log=True)
@@ -836,8 +838,8 @@ def test_a_master_on_a_jack_port_is_followed_and_what_is_not_clock_ignored(
     jack_server: None,
 ) -> None:
     from theme.errors import MidiPortLostError
-    from theme.live.midi_clock_in import MidiClockSession
-    from theme.live.midiports import WATCH_SECONDS
+    from theme.live.sync.midi_clock_in import MidiClockSession
+    from theme.live.sync.midiports import WATCH_SECONDS
 
     master = JackMaster("master", 120)
     session = MidiClockSession("master", bpm=100, quantum=Fraction(5)).start()

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import theme
-import theme.live.playback as playback
-import theme.live.sinks as sinks
+import theme.live.engine.playback as playback
+import theme.live.engine.sinks as sinks
 from theme.errors import AudioDeviceError
-from theme.live.playback import Player
-from theme.live.sinks import ArraySink, ManualSink, SteppedSink
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import ArraySink, ManualSink, SteppedSink
 from theme.live.start import play
 from theme.renderers.audio import BlockRenderer, render
 

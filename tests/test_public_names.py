@@ -85,7 +85,7 @@ def _calls(tmp: Path) -> dict[str, Callable[[], Any]]:
 
 
 def _array_sink() -> Any:
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
 
     return ArraySink(rate=48000)
 

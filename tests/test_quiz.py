@@ -23,7 +23,6 @@ from theme.classroom.dance import landings
 from theme.core.meter import AccentLevel
 from theme.core.rhythm import Rhythm
 from theme.errors import OutputFileError, UsageError
-from theme.live.loop import ScriptedKeys
 from theme.metronome.clicks import MAIN
 from theme.quiz.folder import write_quiz
 from theme.quiz.items import (
@@ -38,8 +37,9 @@ from theme.quiz.items import (
 )
 from theme.quiz.material import FLAT_VELOCITY, STEP_LAYER, period_pulses, windows
 from theme.quiz.printable import ITEMS_PER_PAGE, sheet_html
-from theme.quiz.terminal import END, LineKeys, answer_index, run_quiz
+from theme.quiz.terminal import answer_index, run_quiz
 from theme.quiz.writing import make_writing, shown_version, write_writing
+from theme.terminal import END, LineKeys, ScriptedKeys
 
 # -- the items -------------------------------------------------------------------------
 
@@ -224,7 +224,7 @@ class Played:
         self.stopped = 0
 
     def __call__(self, music):  # type: ignore[no-untyped-def]
-        from theme.live.sinks import ArraySink
+        from theme.live.engine.sinks import ArraySink
         from theme.live.start import play
 
         self.played.append(music)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import theme.live.playback
-import theme.live.sinks
+import theme.live.engine.playback
+import theme.live.engine.sinks
 from tests.conftest import ROOT
 
 
@@ -23,11 +23,14 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
     ]
     assert len(blocks) >= 3
     monkeypatch.chdir(tmp_path)
-    for module in (theme.live.playback, theme.live.sinks):  # play() and Metronome.play()
+    for module in (
+        theme.live.engine.playback,
+        theme.live.engine.sinks,
+    ):  # play() and Metronome.play()
         monkeypatch.setattr(
             module,
             "SoundDeviceSink",
-            lambda **kw: theme.live.sinks.ArraySink(rate=kw.get("rate", 48000)),
+            lambda **kw: theme.live.engine.sinks.ArraySink(rate=kw.get("rate", 48000)),
         )
     namespace: dict[str, object] = {}
     for page, block in blocks:

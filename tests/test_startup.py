@@ -56,7 +56,7 @@ def test_score_is_built_only_when_asked() -> None:
 
 def test_the_help_loads_only_the_command_line() -> None:
     """``theme --help`` builds the parser from the command modules alone: no model, no live
-    module (theme.live.devices cost 17 ms of imports once), no dataclasses."""
+    module (theme.live.engine.devices cost 17 ms of imports once), no dataclasses."""
     code = (
         "import sys, theme.cli\ntheme.cli.build_parser()\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith(('theme', 'dataclasses')))))"
@@ -98,11 +98,11 @@ SYNC_LIBRARIES = ("rtmidi", "mido.backends", "aalink")
         "import contextlib, io\nfrom theme.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])",
-        "import io, sys\nfrom theme.live.loop import LiveMetronome\n"
-        "from theme.live.sinks import ArraySink\nfrom theme.metronome import Metronome\n"
+        "import io, sys\nfrom theme.metronome.terminal import LiveMetronome\n"
+        "from theme.live.engine.sinks import ArraySink\nfrom theme.metronome import Metronome\n"
         "LiveMetronome(Metronome('5/4', bars=1), sink=ArraySink(), out=io.StringIO()).run()",
         "import theme\ntheme.play(theme.load('tv-1966').timeline(bars=1), sink=__import__("
-        "'theme.live.sinks', fromlist=['ArraySink']).ArraySink())",
+        "'theme.live.engine.sinks', fromlist=['ArraySink']).ArraySink())",
     ],
 )
 def test_the_help_and_the_plain_metronome_load_no_midi_or_link_library(code: str) -> None:

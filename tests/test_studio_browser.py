@@ -141,7 +141,7 @@ def test_the_pages_downloads_are_theme_exports_and_load(
     assert result.returncode == 0, result.stderr
     assert (downloads / "groove.mid").read_bytes() == exported.read_bytes()
 
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
     from theme.live.start import play
     from theme.renderers.audio import render
 

@@ -23,8 +23,7 @@ import theme
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
-from theme.live.loop import ScriptedKeys
-from theme.live.sinks import SteppedSink
+from theme.live.engine.sinks import SteppedSink
 from theme.metronome import Metronome
 from theme.practice import config
 from theme.practice.exercise import Exercise
@@ -48,6 +47,7 @@ from theme.practice.session import (
     measured_calibration,
     practise,
 )
+from theme.terminal import ScriptedKeys
 
 RATE = 48000
 BLOCK = 256
@@ -557,7 +557,7 @@ PAD = """
 import json, sys, threading, time
 from fractions import Fraction
 import rtmidi
-from theme.live.sinks import SoundDeviceSink, devices
+from theme.live.engine.sinks import SoundDeviceSink, devices
 from theme.metronome import Metronome
 from theme.practice.exercise import Exercise
 from theme.practice.midi_taps import MidiTaps
@@ -975,7 +975,7 @@ def test_every_tap_sent_through_a_jack_port_is_counted_once(
         monkeypatch.setenv(key, JACK_ENV[key])
     pad = pad_port("tap-count-pad")
     try:
-        from theme.live.link_time import host_micros
+        from theme.live.sync.link_time import host_micros
 
         def clock() -> int:  # the frames of the host's clock at 48 kHz
             return round(host_micros() * 48000 / 1e6)

@@ -22,7 +22,7 @@ import pytest
 import theme
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 from theme.errors import AudioDeviceError
-from theme.live.sinks import ArraySink, _Turns
+from theme.live.engine.sinks import ArraySink, _Turns
 from theme.renderers.audio import render
 
 THREADS = 4
@@ -124,7 +124,7 @@ ENV = {
 PLAYERS = """
 import sys, threading, time, theme
 from theme.errors import ThemeError
-from theme.live.sinks import devices
+from theme.live.engine.sinks import devices
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
 music = theme.load("tv-1966").timeline(tempo=300, bars=2)
 ended = {}
@@ -173,7 +173,7 @@ def jack_server() -> Iterator[None]:
     stop_jack_server(server)
 
 
-SLOW_CLOSES = "import theme.live.sinks\ntheme.live.sinks.CLOSE_SECONDS = 0.002\n"
+SLOW_CLOSES = "import theme.live.engine.sinks\ntheme.live.engine.sinks.CLOSE_SECONDS = 0.002\n"
 """Every close outlasts the wait for it, as on a loaded machine: each stream is left to its
 closing thread (the process crashed at its exit when PortAudio was not ended, every time)."""
 
@@ -213,7 +213,7 @@ def test_four_threads_play_through_jack_in_turn(jack_server: None, closes: str) 
 
 
 def test_portaudio_is_held_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    from theme.live import devices
+    from theme.live.engine import devices
 
     monkeypatch.setattr(devices, "PORTAUDIO_WAIT_SECONDS", 0.2)
     guard = devices._PortAudio()
@@ -241,7 +241,7 @@ def test_portaudio_is_held_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPat
 def test_nothing_follows_the_sound_before_the_device_is_free() -> None:
     """A play waiting its turn tells its companions (MIDI clock, notes) nothing yet: their
     START comes when the device is this play's, not while another thread still plays."""
-    from theme.live.companions import Transport
+    from theme.live.engine.companions import Transport
 
     free = threading.Event()
     told: list[tuple[str, bool]] = []
@@ -279,7 +279,7 @@ def test_a_start_that_fails_after_taking_the_device_lets_it_go(
 ) -> None:
     """A renderer failing in the first blocks (or Ctrl-C there) must not keep the device
     from every other thread: the sink is closed, which gives its turn back."""
-    from theme.live.playback import Player
+    from theme.live.engine.playback import Player
     from theme.renderers.audio import BlockRenderer
 
     closed: list[bool] = []

@@ -175,7 +175,7 @@ def test_the_demo_with_standard_input_closed_goes_on_without_waiting(
         stream = io.StringIO()
         stream.close()
     monkeypatch.setattr(sys, "stdin", stream)
-    monkeypatch.setattr("theme.live.sinks.resolve_device", lambda device: 0)
+    monkeypatch.setattr("theme.live.engine.sinks.resolve_device", lambda device: 0)
     recorder = Recorder()
     monkeypatch.setattr("theme.classroom.tour.play_tour", recorder)
     assert run_demo(parsed("demo")) == 0
@@ -196,21 +196,21 @@ def test_ctrl_d_at_the_question_ends_the_tour(monkeypatch: pytest.MonkeyPatch) -
     from theme.cli.classroom import run_demo
 
     monkeypatch.setattr(sys, "stdin", EndedTerminal())
-    monkeypatch.setattr("theme.live.sinks.resolve_device", lambda device: 0)
+    monkeypatch.setattr("theme.live.engine.sinks.resolve_device", lambda device: 0)
     recorder = Recorder()
     monkeypatch.setattr("theme.classroom.tour.play_tour", recorder)
     assert run_demo(parsed("demo")) == 0 and recorder.asked == 1
 
 
 def test_the_tour_plays_with_standard_output_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
 
     monkeypatch.setattr(sys, "stdout", None)
     assert play_tour(steps(6), sink=ArraySink) == 1
 
 
 def test_text_from_files_is_shown_with_its_control_characters_visible() -> None:
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
 
     music = Timeline.build(
         title="t", bars=[(Meter.parse("5/4"), "intro\x1b]0;owned\x07")], tempo=600
@@ -224,7 +224,7 @@ def test_text_from_files_is_shown_with_its_control_characters_visible() -> None:
 
 
 def test_the_tour_in_ascii_where_the_terminal_cannot_show_more() -> None:
-    from theme.live.sinks import ArraySink
+    from theme.live.engine.sinks import ArraySink
 
     music = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "intro \u2014 A")], tempo=600)
     step = Step(1, "Count \u25cf five", ("said",), lambda tempo: music, lambda: "")
@@ -251,7 +251,7 @@ def test_the_dance_line_in_ascii_where_the_terminal_cannot_show_its_glyphs(
             print(line_at(seconds), file=options.get("out") or sys.stdout)
         return True
 
-    monkeypatch.setattr("theme.live.display.follow", follow)
+    monkeypatch.setattr("theme.terminal.follow", follow)
     assert run_dance(parsed("dance", "--bpm", "120", "--bars", "2")) == 0
     out.flush()
     lines = raw.getvalue().decode("ascii").splitlines()

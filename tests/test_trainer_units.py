@@ -17,9 +17,9 @@ from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, Tempo
 from theme.core.timeline import Timeline
 from theme.errors import TempoError, UsageError
-from theme.live.loop import LiveMetronome
-from theme.live.sinks import SteppedSink
+from theme.live.engine.sinks import SteppedSink
 from theme.metronome import Metronome, bar_clicks, click_track, count_in
+from theme.metronome.terminal import LiveMetronome
 from theme.metronome.trainer import MAX_RAMP_STEPS, Accel, Ramp
 
 # -- units: a ramp's tempos are written as --bpm writes them -----------------------------

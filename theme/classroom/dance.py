@@ -80,7 +80,7 @@ def step_line(
     """What the live dance display shows ``quarter`` quarter notes from the start: the bar,
     the music's pulses with the one now lit, and the count of the step, with count one
     marked and where it lands. ``ascii_only`` draws the pulses in ASCII, as the metronome's
-    live display does where its glyphs cannot be written (``theme.live.display.to_ascii``).
+    live display does where its glyphs cannot be written (``theme.metronome.display.to_ascii``).
 
     >>> step_line("5/4", 0)
     'bar   1  ● · · | △ ·   step 1  <- step one on beat 1'
@@ -91,7 +91,7 @@ def step_line(
     >>> step_line("5/4", 6, ascii_only=True)
     "bar   2  ^ O . | ' .   step 3"
     """
-    from theme.live.display import meter_row, to_ascii
+    from theme.metronome.display import meter_row, to_ascii
 
     m = Meter.parse(meter)
     pulse = math.floor(Fraction(quarter) / m.pulse_quarters)

@@ -23,7 +23,7 @@ from theme.core.timeline import Timeline
 from theme.errors import UsageError
 
 if TYPE_CHECKING:
-    from theme.live.sinks import Sink
+    from theme.live.engine.sinks import Sink
 
 __all__ = ["STEPS", "TOUR_FILES", "Step", "play_tour", "steps", "write_tour"]
 
@@ -266,10 +266,9 @@ def play_tour(
         AudioDeviceError: no PortAudio, no output device, a device error.
         KeyboardInterrupt: Ctrl-C, after a 30 ms fade.
     """
-    from theme.classroom.console import output
-    from theme.live.display import follow, position_line
     from theme.live.start import play
     from theme.renderers.text import section_grids
+    from theme.terminal import follow, output, position_line
 
     out = out or output()
     played = 0
@@ -297,8 +296,8 @@ def terminal_text(out: TextIO | None, text: str) -> str:
     >>> print(terminal_text(io.TextIOWrapper(io.BytesIO(), encoding="ascii"), "bar 1 \u2014 beat \x1b[2"))
     bar 1 \\u2014 beat \\x1b[2
     """
-    from theme.classroom.console import can_show
     from theme.safe_text import printable
+    from theme.terminal import can_show
 
     text = "\n".join(printable(line) for line in text.split("\n"))
     if can_show(out, text):

@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_devices(args: argparse.Namespace) -> int:
-    from theme.live.sinks import devices
+    from theme.live.engine.sinks import devices
 
     outputs = devices()
     if not outputs:
@@ -71,15 +71,15 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    from theme.live.display import follow, position_line
     from theme.live.start import play
+    from theme.terminal import follow, position_line
 
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
     timeline = timeline_from_args(args)
     companions = []
     if notes or clock:
-        from theme.live.midi_out import MidiOut
+        from theme.live.sync.midi_out import MidiOut
 
         companions.append(MidiOut.open(port, notes=notes, clock=clock))
     player = play(
@@ -94,7 +94,7 @@ def run_play(args: argparse.Namespace) -> int:
     )
     line = position_line(timeline)
     if args.link:
-        from theme.live.link import linked_line
+        from theme.live.sync.link import linked_line
 
         line = linked_line(player, timeline)
     if not follow(player, line, display_delay=display_delay, lost=_stopped_at(line)):

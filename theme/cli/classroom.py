@@ -106,8 +106,8 @@ def _tempo(text: str | None) -> Tempo | None:
 
 
 def _write_tour(folder: str, args: argparse.Namespace) -> int:
-    from theme.classroom.console import output
     from theme.classroom.tour import terminal_text, write_tour
+    from theme.terminal import output
 
     out = output()
 
@@ -140,16 +140,15 @@ def _write_tour(folder: str, args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     import sys
 
-    from theme.classroom.console import output
     from theme.classroom.tour import play_tour, steps
     from theme.errors import AudioDeviceError
-    from theme.live.display import is_terminal
+    from theme.terminal import is_terminal, output
 
     chosen = steps(args.step, extra=args.repertoire)
     tempo = _tempo(args.tempo)
     if args.out:
         return _write_tour(args.out, args)
-    from theme.live.sinks import resolve_device
+    from theme.live.engine.sinks import resolve_device
 
     try:
         device = resolve_device(args.device)
@@ -178,9 +177,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_dance(args: argparse.Namespace) -> int:
-    from theme.classroom.console import output
     from theme.classroom.dance import dance_bars, dance_timeline, landings, live_step_line
     from theme.output import output_file
+    from theme.terminal import output
 
     display_delay = display_delay_seconds(args.display_delay)
     kind = target = None
@@ -216,8 +215,9 @@ def run_dance(args: argparse.Namespace) -> int:
         write(timeline, target or args.output)
         print(f"wrote {args.output}", file=out)
         return 0
-    from theme.live.display import can_draw, follow
     from theme.live.start import play
+    from theme.metronome.display import can_draw
+    from theme.terminal import follow
 
     player = play(timeline, device=args.device, wait=False)
     line_at = live_step_line(timeline, args.meter, steps=args.steps, ascii_only=not can_draw(out))
@@ -240,7 +240,7 @@ def run_picture(args: argparse.Namespace) -> int:
         if rhythm.quarters == STRATEGIES["squeeze"].source.bar_quarters:
             shown += [(s, remeter_rhythm(rhythm, s)) for s in STRATEGY_ORDER]
         svg = necklace_svg(shown, title=f"{args.box} in {args.meter}")
-    from theme.classroom.console import output
+    from theme.terminal import output
 
     for path in write_picture(svg, args.output):
         print(f"wrote {path}", file=output())

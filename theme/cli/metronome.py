@@ -13,12 +13,6 @@ from theme.cli.common import (
     whole_number,
 )
 
-TYPE_CHECKING = False  # importing typing costs start-up time
-if TYPE_CHECKING:
-    from typing import Any
-
-    from theme.live.midi_out import ClickNotes
-
 __all__ = ["register"]
 
 
@@ -146,54 +140,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
-def click_notes(args: argparse.Namespace, notes: bool) -> ClickNotes | None:
-    """The ``--click-channel`` and ``--click-notes`` as a
-    :class:`~theme.live.midi_out.ClickNotes` (None when neither is given).
-
-    Raises:
-        UsageError: a channel not 1 to 16, notes not three numbers of 0 to 127, or either
-            without --midi-out.
-    """
-    from theme.errors import UsageError
-    from theme.live.midi_out import ClickNotes
-    from theme.metronome.clicks import COUNT, MAIN, SECOND
-    from theme.safe_text import clip
-
-    if args.click_channel is None and args.click_notes is None:
-        return None
-    for given, name in (
-        (args.click_channel, "--click-channel"),
-        (args.click_notes, "--click-notes"),
-    ):
-        if given is not None and not notes:
-            raise UsageError(f"{name} is for the clicks sent to a MIDI port: give --midi-out")
-    channel = None
-    if args.click_channel is not None:
-        text = args.click_channel.strip()
-        if not text.isdigit() or not 1 <= int(text) <= 16:
-            raise UsageError(
-                f"invalid --click-channel {clip(args.click_channel)!r}: expected a MIDI "
-                "channel from 1 to 16"
-            )
-        channel = int(text) - 1
-    numbers = None
-    if args.click_notes is not None:
-        parts = [part.strip() for part in args.click_notes.split(",")]
-        if len(parts) != 3 or not all(p.isdigit() and int(p) <= 127 for p in parts):
-            raise UsageError(
-                f"invalid --click-notes {clip(args.click_notes)!r}: expected three note "
-                "numbers from 0 to 127, the downbeat's, a group's first and the others' "
-                "(e.g. 36,38,42)"
-            )
-        numbers = (int(parts[0]), int(parts[1]), int(parts[2]))
-    return ClickNotes(
-        channel=channel,
-        notes=numbers,
-        channel_layers=frozenset({MAIN.name, COUNT.name, SECOND.name}),
-        note_layers=frozenset({MAIN.name, COUNT.name}),
-    )
-
-
 def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
     """Refuse the options that would do nothing with the others given."""
     from theme.errors import UsageError
@@ -226,38 +172,7 @@ def _refuse_no_ops(args: argparse.Namespace, kind: str | None) -> None:
         raise UsageError(f"--rate is for sound, not for a .{kind} file: give -o FILE.wav")
 
 
-def clock_in_delay_ms(text: str | None) -> float:
-    """The ``--clock-in-delay`` in milliseconds (0 when not given).
-
-    Raises:
-        UsageError: not a number from -500 to 500.
-
-    >>> clock_in_delay_ms("12.5"), clock_in_delay_ms(None)
-    (12.5, 0.0)
-    """
-    import math
-
-    from theme.errors import UsageError
-    from theme.live.midi_clock_in import MAX_DELAY_MS
-    from theme.safe_text import clip
-
-    if text is None:
-        return 0.0
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or abs(value) > MAX_DELAY_MS:
-        raise UsageError(
-            f"invalid --clock-in-delay {clip(text)!r}: expected milliseconds from "
-            f"-{MAX_DELAY_MS} to {MAX_DELAY_MS}"
-        )
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
-    import signal
-    import sys
 
     from theme.errors import UsageError
     from theme.metronome import Metronome
@@ -301,90 +216,32 @@ def run(args: argparse.Namespace) -> int:
         bars = counted(args.count_in + (metronome.bars or 0), "bar")
         print(f"wrote {args.output} ({metronome.describe()}, {bars})")
         return 0
-    from theme.live.loop import LiveMetronome, TerminalKeys
+    from theme.metronome.terminal import click_notes, run_live, sync_follower
 
-    link = None
-    if args.jack_transport == "follow" and (args.link or args.clock_in is not None):
-        raise UsageError(
-            "--jack-transport follow takes the transport's tempo: leave out --link and --clock-in"
-        )
-    if args.jack_transport == "lead" and (args.link or args.clock_in is not None):
-        raise UsageError(
-            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
-            "--clock-in"
-        )
-    if args.link and args.clock_in is not None:
-        raise UsageError("--link and --clock-in both set the tempo: give one of them")
-    if args.link:  # aalink is imported here only, and checked before the sound card
-        from theme.live.link import metronome_link
-
-        # refuses a ramp, or no aalink; joins nothing yet
-        link = metronome_link(metronome, start_stop=not args.no_link_start_stop)
-    elif args.clock_in is not None:
-        from theme.live.midi_clock_in import metronome_clock_in
-
-        delay = clock_in_delay_ms(args.clock_in_delay)
-        # refuses a ramp; opens nothing
-        link = metronome_clock_in(metronome, args.clock_in, delay_ms=delay)
-    elif args.jack_transport == "follow":
-        from theme.live.jack_transport import metronome_transport_follow
-
-        link = metronome_transport_follow(metronome)  # refuses a ramp; opens nothing
-    elif args.clock_in_delay is not None:
-        raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
-    if args.no_link_start_stop and not args.link:
-        raise UsageError("--no-link-start-stop is for a Link session: give --link")
-    if link is not None and not args.no_audio:  # no sound card: said before anything opens
-        from theme.live.sinks import resolve_device
-
-        resolve_device(args.device)
+    follow = sync_follower(  # refuses a ramp, or no aalink; joins and opens nothing yet
+        metronome,
+        link=args.link,
+        link_start_stop=not args.no_link_start_stop,
+        clock_in=args.clock_in,
+        clock_in_delay=args.clock_in_delay,
+        jack_transport=args.jack_transport,
+        audio=not args.no_audio,
+        device=args.device,
+    )
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
-    clicks = click_notes(args, notes)
-    companions: list[Any] = []
-    sink = None
-    try:
-        if args.jack_transport == "lead":
-            from theme.live.jack_transport import metronome_transport
-
-            companions.append(metronome_transport(metronome))
-        if notes or clock:  # the ports before the sound card
-            from theme.live.midi_out import MidiOut
-
-            companions.append(MidiOut.open(port, notes=notes, clock=clock, clicks=clicks))
-        if args.clock_in is not None and link is not None:  # the input last: JACK's clients
-            link.session.start()  # are not opened while its messages call Python back
-        if args.no_audio:
-            from theme.live.sinks import ClockedSink
-
-            sink = ClockedSink(rate=rate)
-        # the device and the latency are checked here, before the terminal is touched
-        live = LiveMetronome(
-            metronome,
-            device=args.device,
-            latency=args.latency,
-            rate=rate,
-            out=sys.stdout,
-            display_delay=display_delay,
-            sink=sink,
-            companions=companions,
-            link=link,
-        )
-        if link is not None and not link.session.started:
-            link.session.start()
-    except BaseException:
-        for companion in (link, *reversed(companions)):  # the last opened first
-            if companion is not None:
-                companion.close()
-        raise
-
-    def terminated(signum: int, frame: object) -> None:
-        raise SystemExit(143)  # unwinds through the finally blocks: the terminal is restored
-
-    previous = signal.signal(signal.SIGTERM, terminated)
-    try:
-        with TerminalKeys(sys.stdin) as keys:
-            live.keys = keys
-            return live.run()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    clicks = click_notes(args.click_channel, args.click_notes, midi_out=notes)
+    return run_live(
+        metronome,
+        follow,
+        device=args.device,
+        latency=args.latency,
+        rate=rate,
+        display_delay=display_delay,
+        jack_lead=args.jack_transport == "lead",
+        midi_port=port,
+        midi_notes=notes,
+        midi_clock=clock,
+        clicks=clicks,
+        audio=not args.no_audio,
+    )

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from theme.live.midiports import OUT_ENV, port_names
+    from theme.live.sync.midiports import OUT_ENV, port_names
 
     ports = port_names()
     chosen = os.environ.get(OUT_ENV) or None

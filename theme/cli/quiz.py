@@ -102,11 +102,11 @@ def _count(text: str, what: str) -> int:
 def run_quiz(args: argparse.Namespace) -> int:
     import sys
 
-    from theme.classroom.console import output
     from theme.errors import UsageError
     from theme.quiz.folder import AUDIO_KINDS
     from theme.quiz.items import make_quiz
     from theme.quiz.printable import check_paper
+    from theme.terminal import output
 
     if args.audio not in AUDIO_KINDS:
         raise UsageError(f"invalid audio {args.audio!r}: expected one of {', '.join(AUDIO_KINDS)}")
@@ -128,9 +128,9 @@ def run_quiz(args: argparse.Namespace) -> int:
 def _player(device: str | None) -> Callable[[Timeline], Stoppable] | None:
     """A function that starts playing music on the device, or None (said so) with no sound
     card at all; a device asked for by name that is missing is an error (exit 3)."""
-    from theme.classroom.console import output
     from theme.errors import AudioDeviceError
-    from theme.live.sinks import resolve_device
+    from theme.live.engine.sinks import resolve_device
+    from theme.terminal import output
 
     try:
         index = resolve_device(device)
@@ -153,10 +153,9 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
     """Ask the quiz: keys from a terminal, or answers a line each from a pipe (strict)."""
     import sys
 
-    from theme.live.display import is_terminal
-    from theme.live.loop import TerminalKeys
     from theme.quiz.folder import item_file
-    from theme.quiz.terminal import LineKeys, run_quiz
+    from theme.quiz.terminal import run_quiz
+    from theme.terminal import LineKeys, TerminalKeys, is_terminal
 
     def files(item: Item) -> str:
         return f"{DEFAULT_FOLDER}/{item_file(item, audio)}"
@@ -169,8 +168,8 @@ def _ask(quiz: Quiz, play: Callable[[Timeline], Stoppable] | None, audio: str, o
 
 
 def _write(quiz: Quiz, folder: str, audio: str, paper: str, *, class_mode: bool = False) -> None:
-    from theme.classroom.console import output
     from theme.quiz.folder import write_quiz
+    from theme.terminal import output
 
     mode = "class" if class_mode else "practice"
     files = write_quiz(quiz, folder, audio=audio, mode=mode, paper=paper)
@@ -184,8 +183,8 @@ def _write(quiz: Quiz, folder: str, audio: str, paper: str, *, class_mode: bool 
 
 
 def run_worksheet(args: argparse.Namespace) -> int:
-    from theme.classroom.console import output
     from theme.quiz.writing import make_writing, write_writing
+    from theme.terminal import output
 
     writing = make_writing(
         seed=args.seed, kinds=args.kind, count=_count(args.count, "exercises"), paper=args.paper

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from theme.cli.common import add_device_options, add_variant_options, whole_number
 from theme.errors import UsageError
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-METER_BARS = 8
-"""Bars of a meter's clicks to tap when ``--bars`` is not given."""
 MAX_RUNS = 100
 MAX_DROP_AFTER = 1000
 
@@ -110,10 +107,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
-def _is_meter(text: str) -> bool:
-    return bool(re.fullmatch(r"\s*\d+(\s*\+\s*\d+)*\s*/\s*\d+\s*", text))
-
-
 def _milliseconds(value: float | None, name: str, low: float, high: float) -> float | None:
     """An option in milliseconds, checked (NaN fails too)."""
     if value is not None and not low <= value <= high:
@@ -161,47 +154,23 @@ def _check(args: argparse.Namespace) -> None:
         output_file(args.output, ["svg", "png"])
 
 
-def _step_qpm(text: str, unit: Fraction) -> Fraction:
-    """``--step`` in quarter notes a minute: a bare number counts the tempo's own note
-    (``unit`` quarter notes), as the metronome's ramps do.
-
-    >>> from fractions import Fraction
-    >>> [str(_step_qpm(t, Fraction(1, 2))) for t in ("8", "q=4", "0")]
-    ['4', '4', '0']
-    """
-    from fractions import Fraction
-
-    from theme.core.tempo import Tempo
-
-    bare = re.fullmatch(r"\s*(\d{1,4}(\.\d{1,3})?)\s*", text)
-    if bare:
-        return Fraction(bare[1]) * unit
-    try:
-        step = Tempo.parse(text).qpm
-    except UsageError as err:
-        raise UsageError(f"invalid step {text!r}: expected BPM such as 4, q=4 or e=8") from err
-    return step
-
-
 def _exercise(args: argparse.Namespace) -> Exercise:
     from fractions import Fraction
 
-    from theme.practice.exercise import Exercise
+    from theme.practice.exercise import Exercise, is_meter, meter_exercise
 
-    if _is_meter(args.variant):
-        from theme.metronome import Metronome
-
+    if is_meter(args.variant):
         for name, given in (("-p", args.param), ("--pitches", args.pitches)):
             if given:
                 raise UsageError(f"{name} is for a variant, not for a meter's clicks")
         if args.strategy is not None or args.repeat != 1:
             raise UsageError("--strategy and --repeat are for a variant, not a meter's clicks")
-        clicks = Metronome(args.variant, bpm=args.tempo, bars=args.bars or METER_BARS)
-        music = clicks.timeline().with_title(
-            f"{clicks.meter} ({'+'.join(map(str, clicks.meter.groups))})"
-        )
-        return Exercise.build(
-            music, pattern=args.pattern or "beats", count_in=args.count_in, unit=clicks.tempo.unit
+        return meter_exercise(
+            args.variant,
+            tempo=args.tempo,
+            bars=args.bars,
+            pattern=args.pattern,
+            count_in=args.count_in,
         )
     from theme.cli.common import timeline_from_args
     from theme.core.tempo import Tempo
@@ -213,21 +182,15 @@ def _exercise(args: argparse.Namespace) -> Exercise:
     )
 
 
-NO_DEVICE = "no audio output device found"
-
-
 def run(args: argparse.Namespace) -> int:
-    import contextlib
-    import sys
     from fractions import Fraction
 
-    from theme.errors import AudioDeviceError
-    from theme.live.loop import TerminalKeys
     from theme.practice import config
-    from theme.practice.session import TapRun, practise
+    from theme.practice.exercise import step_qpm
+    from theme.practice.session import tap_in_terminal
 
     _check(args)
-    _step_qpm(args.step, Fraction(1))  # a bad step is refused before the music is made
+    step_qpm(args.step, Fraction(1))  # a bad step is refused before the music is made
     kind = "midi" if args.midi_in else "keys"
     if args.calibrate:
         from theme.practice.session import calibration_exercise
@@ -238,59 +201,35 @@ def run(args: argparse.Namespace) -> int:
         calibration = Fraction(0)
     else:
         exercise = _exercise(args)
-        step = _step_qpm(args.step, exercise.unit)
+        step = step_qpm(args.step, exercise.unit)
         calibration = (
             config.calibration(kind)
             if args.calibration is None
             else Fraction(args.calibration).limit_denominator(1000) / 1000
         )
-    with contextlib.ExitStack() as stack:
-        runs: list[TapRun] = []
-        inputs = []
-        if kind == "midi":  # a port that is not there is said before the sound starts
-            from theme.practice.midi_taps import MidiTaps
 
-            def clock() -> int:
-                return runs[-1].heard_frame() if runs else 0
-
-            inputs.append(stack.enter_context(MidiTaps(args.midi_in, clock, rate=args.rate)))
-        from theme.live.sinks import SoundDeviceSink, resolve_device
-
-        try:  # no device: said before anything is printed
-            resolve_device(args.device)
-        except AudioDeviceError as err:
-            if NO_DEVICE not in str(err):
-                raise
-            raise AudioDeviceError(
-                f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme tap plays "
-                "along live (a page's Tap along needs only a browser: theme export VARIANT "
-                "-o page.html)"
-            ) from err
-
-        def make_sink() -> SoundDeviceSink:
-            return SoundDeviceSink(rate=args.rate, device=args.device, latency=args.latency)
-
-        make_sink()  # a bad device or latency is refused before anything plays
+    def ready(tapped: str) -> None:
         if args.calibrate:
             print(f"calibration ({kind}): listen to 4 clicks, then tap with the next 8")
         else:
             print(f"{exercise.describe()}; calibration {float(calibration * 1000):g} ms ({kind})")
-        print("tap along: any key (q ends)" if kind == "keys" else f"tap on {inputs[0].name}")
-        keys = stack.enter_context(TerminalKeys(sys.stdin))
-        results = practise(
-            exercise,
-            make_sink=make_sink,
-            runs=args.runs,
-            step_qpm=step,
-            tolerance_ms=args.strictness.good_ms,
-            on_run=None if args.calibrate else lambda n, result: _report(args, step, n, result),
-            on_start=runs.append,
-            keys=keys,
-            inputs=inputs,
-            calibration=calibration,
-            window=_seconds(args.window),
-            drop_after=args.drop_after,
-        )
+        print("tap along: any key (q ends)" if kind == "keys" else f"tap on {tapped}")
+
+    results = tap_in_terminal(
+        exercise,
+        midi_in=args.midi_in,
+        device=args.device,
+        latency=args.latency,
+        rate=args.rate,
+        ready=ready,
+        runs=args.runs,
+        step_qpm=step,
+        tolerance_ms=args.strictness.good_ms,
+        on_run=None if args.calibrate else lambda n, result: _report(args, step, n, result),
+        calibration=calibration,
+        window=_seconds(args.window),
+        drop_after=args.drop_after,
+    )
     last = results[-1]
     if args.calibrate:
         from theme.practice.session import measured_calibration

@@ -1,5 +1,7 @@
-"""Live sound: the sinks (the seam to the sound card), the devices, the player that renders
-ahead, the live loop with its key seam, and the terminal picture.
+"""Live sound: ``engine/`` (the sinks, the seam to the sound card; the devices; the player
+that renders ahead; the companions' seam) and ``sync/`` (playing with other programs: MIDI
+ports, MIDI out and clock, MIDI clock in, Ableton Link, JACK transport), joined by
+``start.py``, the one way music starts live.
 
 This module itself holds only what the command line's help needs, so that ``theme --help``
 does not load the live modules."""

@@ -15,11 +15,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from theme.errors import UsageError
-from theme.live.companions import Companion
-from theme.live.link import Events, LinkCompanion, play_linked, timeline_events, timeline_link
-from theme.live.midi_out import MidiOut
-from theme.live.playback import Player, start
-from theme.live.sinks import ClockedSink, Sink, SoundDeviceSink
+from theme.live.engine.companions import Companion
+from theme.live.engine.playback import Player, start
+from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink
+from theme.live.sync.link import Events, SyncCompanion, play_linked, timeline_events, timeline_link
+from theme.live.sync.midi_out import MidiOut
 from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
@@ -69,12 +69,12 @@ def play(
     """Play a timeline through the sound card (or ``sink``); return the player.
 
     With ``wait`` it returns when the music has played out; Ctrl-C fades out and re-raises.
-    ``midi_out`` names a MIDI output port (:func:`theme.live.midiports.open_output`) that
+    ``midi_out`` names a MIDI output port (:func:`theme.live.sync.midiports.open_output`) that
     gets the notes, as a MIDI file of the timeline holds them, and with ``midi_clock`` the
-    MIDI clock (:mod:`theme.live.midi_out`). ``audio=False`` plays no sound: a clock that
-    follows the system's (:class:`~theme.live.sinks.ClockedSink`) drives the MIDI. The
+    MIDI clock (:mod:`theme.live.sync.midi_out`). ``audio=False`` plays no sound: a clock that
+    follows the system's (:class:`~theme.live.engine.sinks.ClockedSink`) drives the MIDI. The
     player closes the port when it closes. ``link`` joins the Ableton Link session on the
-    network and plays in its time (:func:`theme.live.link.play_linked`): a music of one bar
+    network and plays in its time (:func:`theme.live.sync.link.play_linked`): a music of one bar
     length and one tempo only.
 
     Threads: safe to call from several threads at once. A sound card plays one stream at a
@@ -117,7 +117,7 @@ def play(
 def start_music(
     music: LiveMusic,
     *,
-    link: LinkCompanion | None = None,
+    link: SyncCompanion | None = None,
     rate: int = 48000,
     blocksize: int = 256,
     device: str | int | None = None,
@@ -130,12 +130,12 @@ def start_music(
 ) -> Player:
     """Start live music, the one way a variant, a metronome and a recording do:
     ``music.renderer(rate)`` makes its renderer at ``rate`` frames a second (the sink's, when
-    one is given), played by :func:`~theme.live.playback.start`; or, with ``link`` (a
+    one is given), played by :func:`~theme.live.engine.playback.start`; or, with ``link`` (a
     companion that follows an Ableton Link session or a MIDI clock master), its events are
-    played in that session's time (:func:`~theme.live.link.play_linked`). ``midi_out`` names a MIDI output port that gets the notes (and with
+    played in that session's time (:func:`~theme.live.sync.link.play_linked`). ``midi_out`` names a MIDI output port that gets the notes (and with
     ``midi_clock`` MIDI clock; ``midi_clock`` alone sends only the clock, to
     ``THEME_MIDI_OUT``'s port); ``audio=False`` plays on a clock that follows the system's
-    (:class:`~theme.live.sinks.ClockedSink`) instead of the sound card. Whatever was opened
+    (:class:`~theme.live.engine.sinks.ClockedSink`) instead of the sound card. Whatever was opened
     is closed again when the start fails; the player closes it when it closes.
 
     Raises:

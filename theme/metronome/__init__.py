@@ -55,8 +55,8 @@ from theme.metronome.trainer import (
 if TYPE_CHECKING:
     import numpy as np
 
-    from theme.live.playback import Player
-    from theme.live.sinks import Sink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import Sink
     from theme.renderers.audio import BlockRenderer
 
 __all__ = [
@@ -368,13 +368,13 @@ class Metronome:
         plays until stopped when ``bars`` is None. ``midi_out`` names a MIDI port that gets
         the clicks, ``midi_clock`` sends MIDI clock, ``audio=False`` plays no sound (see
         :func:`theme.metronome.click_sound.play`). With ``link`` it joins the Ableton Link
-        session on the network and plays in its time (:mod:`theme.live.link`): its tempo
+        session on the network and plays in its time (:mod:`theme.live.sync.link`): its tempo
         (this one's if no other program is there), bar 1 on its phase after a short silence,
         start and stop; closing the player leaves the session. With ``clock_in`` (a MIDI
         input port) it plays in the time of the MIDI clock coming in there
-        (:mod:`theme.live.midi_clock_in`): the master's tempo and bar 1 on its song position
+        (:mod:`theme.live.sync.midi_clock_in`): the master's tempo and bar 1 on its song position
         0, after a short silence. With ``jack_transport="follow"`` it plays in the time of
-        the JACK server's transport (:mod:`theme.live.jack_transport`): its tempo and bar 1
+        the JACK server's transport (:mod:`theme.live.sync.jack_transport`): its tempo and bar 1
         on its frame 0, after a short silence (the player begins once; it does not stop,
         start or jump with the transport: the live metronome, ``theme metronome``, does).
 
@@ -387,8 +387,7 @@ class Metronome:
             MidiDeviceError: no python-rtmidi, or no such MIDI port.
             LinkError: ``link`` and aalink is not installed (``uv sync --extra sync``).
         """
-        from theme.errors import UsageError
-        from theme.live.link import metronome_link  # aalink itself only with ``link``
+        from theme.live.sync.link import metronome_link  # aalink itself only with ``link``
 
         if jack_transport not in (None, "follow"):
             raise UsageError(f"jack_transport={jack_transport!r}: expected 'follow' or None")
@@ -398,11 +397,11 @@ class Metronome:
             )
         follow = metronome_link(self) if link else None
         if clock_in is not None:
-            from theme.live.midi_clock_in import metronome_clock_in
+            from theme.live.sync.midi_clock_in import metronome_clock_in
 
             follow = metronome_clock_in(self, clock_in)
         if jack_transport is not None:
-            from theme.live.jack_transport import metronome_transport_follow
+            from theme.live.sync.jack_transport import metronome_transport_follow
 
             follow = metronome_transport_follow(self)
         return click_sound.play(

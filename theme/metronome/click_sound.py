@@ -1,5 +1,5 @@
 """A metronome's clicks as sound: the same :class:`~theme.renderers.audio.BlockRenderer` and
-:class:`~theme.live.playback.Player` as every variant, fed from the clicks' lazy stream.
+:class:`~theme.live.engine.playback.Player` as every variant, fed from the clicks' lazy stream.
 
 An endless metronome streams: nothing is laid out ahead, so an hour of clicks needs no more
 memory than a minute. Going on from a position (after a pause, or a tempo change of the live
@@ -19,9 +19,9 @@ from theme.core.tempo import TempoMap
 from theme.core.timeline import Event, Layer
 
 if TYPE_CHECKING:
-    from theme.live.link import LinkCompanion
-    from theme.live.playback import Player
-    from theme.live.sinks import Sink
+    from theme.live.engine.playback import Player
+    from theme.live.engine.sinks import Sink
+    from theme.live.sync.link import SyncCompanion
     from theme.renderers.audio import BlockRenderer
 
 __all__ = ["Clicks", "events_after", "play", "renderer"]
@@ -88,14 +88,14 @@ def play(
     midi_out: str | None = None,
     midi_clock: bool = False,
     audio: bool = True,
-    link: LinkCompanion | None = None,
+    link: SyncCompanion | None = None,
 ) -> Player:
     """Start playing the clicks through the sound card (or ``sink``, at its rate) and
     return the player (:func:`theme.live.start.start_music`). ``midi_out`` names a MIDI port
     that gets the clicks (and with ``midi_clock`` MIDI clock; ``midi_clock`` alone sends
     only the clock, to ``THEME_MIDI_OUT``'s port); ``audio=False`` plays no sound, on the
-    system's clock. ``link`` (:func:`theme.live.link.metronome_link`) plays in the time of an
-    Ableton Link session (:func:`theme.live.link.play_linked`), through the same start.
+    system's clock. ``link`` (:func:`theme.live.sync.link.metronome_link`) plays in the time of an
+    Ableton Link session (:func:`theme.live.sync.link.play_linked`), through the same start.
 
     Raises:
         AudioDeviceError: no PortAudio, no output device, a device error.

@@ -14,6 +14,7 @@ and is not scored. The expected onsets are seconds from the timeline's exact pos
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,12 +22,23 @@ from theme.core.meter import AccentLevel
 from theme.core.tempo import Tempo, clamp_qpm
 from theme.core.timeline import Bar, Timeline
 from theme.errors import UsageError
+from theme.metronome import Metronome
 from theme.metronome import count_in as with_count_in
 from theme.metronome.clicks import COUNT
 from theme.practice.scoring import Target
 from theme.safe_text import clip, did_you_mean
 
-__all__ = ["NOT_AN_OSTINATO", "PATTERNS", "Exercise", "ostinato_layer", "targets_for"]
+__all__ = [
+    "METER_BARS",
+    "NOT_AN_OSTINATO",
+    "PATTERNS",
+    "Exercise",
+    "is_meter",
+    "meter_exercise",
+    "ostinato_layer",
+    "step_qpm",
+    "targets_for",
+]
 
 PATTERNS = ("ostinato", "groups", "beats")
 """The patterns named by what they are; any layer's name is a pattern too."""
@@ -182,3 +194,61 @@ def targets_for(timeline: Timeline, pattern: str) -> tuple[Target, ...]:
         Target(tempo.seconds_at(q), numbers[bar.number], q - bar.start, bar.meter)
         for q, bar in positions
     )
+
+
+METER_BARS = 8
+"""Bars of a meter's clicks to tap when no number of bars is given."""
+
+
+def is_meter(text: str) -> bool:
+    """Whether ``text`` names a meter (``5/4``, ``2+2+3/8``) rather than a variant or a file.
+
+    >>> is_meter("2+2+3/8"), is_meter("tv-1966")
+    (True, False)
+    """
+    return bool(re.fullmatch(r"\s*\d+(\s*\+\s*\d+)*\s*/\s*\d+\s*", text))
+
+
+def meter_exercise(
+    meter: str,
+    *,
+    tempo: str | None = None,
+    bars: int | None = None,
+    pattern: str | None = None,
+    count_in: int = 1,
+) -> Exercise:
+    """Clicks in ``meter`` to tap along with: ``bars`` bars (:data:`METER_BARS` when None)
+    at ``tempo`` (a metronome's tempo text: ``160``, ``e=300``), tapped as ``pattern``
+    (``beats``, every pulse, when None), after ``count_in`` bars of count-in.
+
+    >>> ex = meter_exercise("3+2/4", tempo="120", bars=2, pattern="groups")
+    >>> ex.music.title, [str(t.seconds) for t in ex.targets]
+    ('5/4 (3+2)', ['5/2', '4', '5', '13/2'])
+    """
+    clicks = Metronome(meter, bpm=tempo, bars=bars or METER_BARS)
+    music = clicks.timeline().with_title(
+        f"{clicks.meter} ({'+'.join(map(str, clicks.meter.groups))})"
+    )
+    return Exercise.build(
+        music, pattern=pattern or "beats", count_in=count_in, unit=clicks.tempo.unit
+    )
+
+
+def step_qpm(text: str, unit: Fraction) -> Fraction:
+    """A tempo step in quarter notes a minute: a bare number counts the tempo's own note
+    (``unit`` quarter notes), as the metronome's ramps do; ``q=4`` or ``e=8`` name theirs.
+
+    Raises:
+        UsageError: not a step such as 4, q=4 or e=8.
+
+    >>> [str(step_qpm(t, Fraction(1, 2))) for t in ("8", "q=4", "0")]
+    ['4', '4', '0']
+    """
+    bare = re.fullmatch(r"\s*(\d{1,4}(\.\d{1,3})?)\s*", text)
+    if bare:
+        return Fraction(bare[1]) * unit
+    try:
+        step = Tempo.parse(text).qpm
+    except UsageError as err:
+        raise UsageError(f"invalid step {text!r}: expected BPM such as 4, q=4 or e=8") from err
+    return step

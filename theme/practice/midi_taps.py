@@ -1,19 +1,22 @@
 """Taps from a MIDI input: a drum pad or a keyboard, each note-on with a velocity above 0
 one tap, placed on the player's clock (the frame heard) where the MIDI library stamped it
-as it came in. The ports are :mod:`theme.live.midiports`' (``THEME_MIDI_API`` chooses ALSA
+as it came in. The ports are :mod:`theme.live.sync.midiports`' (``THEME_MIDI_API`` chooses ALSA
 or JACK).
 
-The port is read as MIDI clock in reads it (:class:`~theme.live.midiports.StampedInput`):
+The port is read as MIDI clock in reads it (:class:`~theme.live.sync.midiports.StampedInput`):
 no Python runs on the MIDI library's thread, a reader thread of its own takes the
 library's queue every few milliseconds, each message once, with the library's stamp; a
 tap is placed that long before the frame heard when it was read
-(:class:`~theme.live.midi_clock_in.StampMap` puts the stamps on the host's clock).
+(:class:`~theme.live.sync.midi_clock_in.StampMap` puts the stamps on the host's clock).
 """
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Callable
+
+from theme.live.sync.midi_clock_in import StampMap
+from theme.live.sync.midiports import StampedInput
 
 __all__ = ["MidiTaps"]
 
@@ -28,9 +31,6 @@ class MidiTaps:
     """
 
     def __init__(self, port: str, clock: Callable[[], int], *, rate: int = 48000):
-        from theme.live.midi_clock_in import StampMap
-        from theme.live.midiports import StampedInput
-
         self._clock = clock
         self.rate = rate
         self._stamps = StampMap()
@@ -62,7 +62,7 @@ class MidiTaps:
 
     def check(self) -> None:
         """Raise if the reader has seen the port go (it looks every
-        :data:`theme.live.midiports.WATCH_SECONDS`).
+        :data:`theme.live.sync.midiports.WATCH_SECONDS`).
 
         Raises:
             MidiPortLostError: the port has gone away (unplugged, its program ended).

@@ -4,7 +4,7 @@ faster after each clean one.
 
 A tap's time is the frame heard at the speaker when the tap arrives (the player's clock: the
 stream's own time and its output latency, never the wall clock), less the calibration of
-that way of tapping. Keys come through the live loop's key seam (:class:`KeySource`): any
+that way of tapping. Keys come through the terminal's key seam (:class:`~theme.terminal.KeySource`): any
 key taps, ``q`` ends the run. Other inputs (a MIDI pad, :mod:`theme.practice.midi_taps`)
 stamp each tap with the same clock as it arrives (:class:`TapInput`).
 
@@ -15,24 +15,33 @@ and the student keeps tapping in silence; the first bar that is not good brings 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
-import select
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from theme.core.meter import AccentLevel
-from theme.errors import ThemeError
-from theme.live.display import is_terminal
-from theme.live.loop import KeySource, ScriptedKeys, TerminalKeys
-from theme.live.playback import Player
-from theme.live.sinks import Sink
+from theme.errors import AudioDeviceError, ThemeError, UsageError
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import Sink, SoundDeviceSink, resolve_device
+from theme.metronome import Metronome
 from theme.practice.exercise import Exercise
-from theme.practice.scoring import DEFAULT_TOLERANCE, Score, default_window, match_tap, score_taps
+from theme.practice.midi_taps import MidiTaps
+from theme.practice.scoring import (
+    DEFAULT_TOLERANCE,
+    Score,
+    Target,
+    default_window,
+    match_tap,
+    position_label,
+    score_taps,
+)
 from theme.renderers.audio import BlockRenderer
+from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
 
 __all__ = [
     "DEFAULT_TOLERANCE_MS",
@@ -40,6 +49,8 @@ __all__ = [
     "TapInput",
     "TapRun",
     "practise",
+    "sound_card_sinks",
+    "tap_in_terminal",
 ]
 
 DEFAULT_TOLERANCE_MS = DEFAULT_TOLERANCE.good_ms
@@ -186,8 +197,6 @@ class TapRun:
         except KeyboardInterrupt:
             ended = "interrupted"
         except ThemeError as err:
-            from theme.errors import AudioDeviceError
-
             if isinstance(err, AudioDeviceError):
                 raise
             ended, error = "stopped", err
@@ -217,8 +226,7 @@ class TapRun:
         terminal until a key comes, so that a key is stamped as it arrives."""
         assert self.player is not None
         keys = self.keys
-        if isinstance(keys, TerminalKeys) and keys._saved is not None:
-            select.select([keys.stream], [], [], seconds)
+        if isinstance(keys, TerminalKeys) and keys.wait_for_key(seconds):
             self.player.check()
         elif seconds > 0:
             self.player.wait(seconds)
@@ -286,8 +294,6 @@ class TapRun:
 
 
 def _short(target: object) -> str:
-    from theme.practice.scoring import Target, position_label
-
     assert isinstance(target, Target)
     return position_label(target.meter, target.position)
 
@@ -333,8 +339,6 @@ CALIBRATION_HITS = 6
 
 def calibration_exercise(*, bpm: int = 100) -> Exercise:
     """Plain clicks, all alike: four to listen to, then :data:`CALIBRATION_BEATS` to tap."""
-    from theme.metronome import Metronome
-
     clicks = Metronome("1/4", bpm=bpm, bars=CALIBRATION_BEATS).timeline()
     return Exercise.build(clicks.with_title("calibration"), pattern="beats", count_in=4)
 
@@ -346,8 +350,6 @@ def measured_calibration(result: RunResult) -> Fraction:
     Raises:
         UsageError: fewer than :data:`CALIBRATION_HITS` clicks were tapped.
     """
-    from theme.errors import UsageError
-
     targets = result.exercise.targets
     half_beat = (targets[1].seconds - targets[0].seconds) / 2
     score = score_taps(targets, result.taps, window=half_beat)
@@ -361,3 +363,71 @@ def measured_calibration(result: RunResult) -> Fraction:
     if len(offsets) % 2:
         return offsets[middle]
     return (offsets[middle - 1] + offsets[middle]) / 2
+
+
+NO_DEVICE = "no audio output device found"
+
+
+def sound_card_sinks(
+    device: str | int | None, latency: float | None, rate: int
+) -> Callable[[], SoundDeviceSink]:
+    """What makes a sink of the sound card ``device`` for each run, checked now: no device,
+    a bad device or a bad latency (seconds) is said before anything plays.
+
+    Raises:
+        AudioDeviceError: no device (a page's Tap along needs none: said so), no such
+            device, or a latency it cannot give.
+    """
+    try:
+        resolve_device(device)
+    except AudioDeviceError as err:
+        if NO_DEVICE not in str(err):
+            raise
+        raise AudioDeviceError(
+            f"{NO_DEVICE}: connect or enable one (see 'theme devices'); theme tap plays "
+            "along live (a page's Tap along needs only a browser: theme export VARIANT "
+            "-o page.html)"
+        ) from err
+
+    def make_sink() -> SoundDeviceSink:
+        return SoundDeviceSink(rate=rate, device=device, latency=latency)
+
+    make_sink()
+    return make_sink
+
+
+def tap_in_terminal(
+    exercise: Exercise,
+    *,
+    midi_in: str | None = None,
+    device: str | int | None = None,
+    latency: float | None = None,
+    rate: int = 48000,
+    ready: Callable[[str], None] | None = None,
+    **options: Any,
+) -> list[RunResult]:
+    """Runs of ``exercise`` (:func:`practise`, given ``options``) on the sound card, tapped
+    on the terminal's keys (``q`` ends) or on the MIDI input port ``midi_in``. The port and
+    the sound card are checked first; then ``ready(what is tapped)`` is called (``"keys"``,
+    or the port's name) before the terminal's keys are read.
+
+    Raises:
+        AudioDeviceError: no device, no such device or latency.
+        MidiDeviceError: no python-rtmidi, or no such MIDI port.
+    """
+    with contextlib.ExitStack() as stack:
+        runs: list[TapRun] = []
+        inputs = []
+        if midi_in is not None:  # a port that is not there is said before the sound starts
+
+            def clock() -> int:
+                return runs[-1].heard_frame() if runs else 0
+
+            inputs.append(stack.enter_context(MidiTaps(midi_in, clock, rate=rate)))
+        make_sink = sound_card_sinks(device, latency, rate)
+        if ready is not None:
+            ready(inputs[0].name if inputs else "keys")
+        keys = stack.enter_context(TerminalKeys(sys.stdin))
+        return practise(
+            exercise, make_sink=make_sink, on_start=runs.append, keys=keys, inputs=inputs, **options
+        )

@@ -1,10 +1,10 @@
 """A quiz in the terminal: each item plays, a key answers, the score comes at the end
 (also when the quiz is stopped, the input ends or Ctrl-C is pressed: the items answered).
 
-Keys come through the live loop's seam (:class:`theme.live.loop.KeySource`): a terminal
-(:class:`~theme.live.loop.TerminalKeys`), lines from a pipe (:class:`LineKeys`) or a script
-in tests (:class:`~theme.live.loop.ScriptedKeys`). Sound comes through ``play``, a function
-from music to a started :class:`~theme.live.playback.Player` (the one path to a sink);
+Keys come through the terminal's seam (:class:`theme.terminal.KeySource`): a terminal
+(:class:`~theme.terminal.TerminalKeys`), lines from a pipe (:class:`~theme.terminal.LineKeys`)
+or a script in tests (:class:`~theme.terminal.ScriptedKeys`). Sound comes through ``play``, a function
+from music to a started :class:`~theme.live.engine.playback.Player` (the one path to a sink);
 without it each item names its audio file instead.
 
 =========  ===========================================================
@@ -26,16 +26,15 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from theme.errors import UsageError
 from theme.quiz.items import Item, Quiz
 from theme.safe_text import clip
+from theme.terminal import END
 
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
-    from theme.live.loop import KeySource
+    from theme.terminal import KeySource
 
-__all__ = ["END", "LETTERS", "LineKeys", "Result", "Stoppable", "answer_index", "run_quiz"]
+__all__ = ["LETTERS", "Result", "Stoppable", "answer_index", "run_quiz"]
 
 LETTERS = "abcd"
-END = "\x04"
-"""The key a source gives when it has no more (Ctrl-D, the end of a pipe): as ``q``."""
 WAIT_SECONDS = 0.02
 """How often the keys are looked at while nothing is pressed (the screen's refresh, not a
 clock of the music)."""
@@ -61,18 +60,6 @@ class Result:
         answered = sum(a is not None for a in self.answers)
         rest = "" if answered == total else f" ({answered} of {total} answered)"
         return f"score: {self.right} of {total} right{rest}"
-
-
-class LineKeys:
-    """Answers from lines of a file or a pipe (``printf '1\\nb\\n' | theme quiz``): each
-    line is one key, without its spaces; the end of the input is :data:`END`."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-
-    def poll(self, heard_seconds: float) -> str | None:
-        line = self.stream.readline()
-        return line.strip() if line else END
 
 
 def answer_index(key: str, choices: int) -> int | None:

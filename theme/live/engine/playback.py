@@ -5,8 +5,8 @@ The player renders on a producer thread into a ring of preallocated blocks, so t
 that runs in the sink's callback (the sound card's) only copies one block, with no
 allocation, lock, I/O or printing; when the renderer falls behind, the callback plays
 silence and counts an underrun. The sinks, the seam to the hardware, are in
-:mod:`theme.live.sinks`; what follows the same clock besides the sound card (MIDI out, MIDI
-clock, Link) are companions, the seam in :mod:`theme.live.companions`: the player calls
+:mod:`theme.live.engine.sinks`; what follows the same clock besides the sound card (MIDI out, MIDI
+clock, Link) are companions, the seam in :mod:`theme.live.engine.companions`: the player calls
 each for every block it renders and when it starts, stops, pauses or goes on.
 """
 
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from theme.errors import AudioDeviceError, DeviceError
-from theme.live.companions import Block, Companion, Transport
-from theme.live.sinks import Sink, SoundDeviceSink
+from theme.live.engine.companions import Block, Companion, Transport
+from theme.live.engine.sinks import Sink, SoundDeviceSink
 from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Player:
     a stop fades out over 30 ms (no click). ``underruns`` counts blocks the renderer was
     late for (the sink's own count is added).
 
-    ``companions`` follow the same clock (:mod:`theme.live.companions`); ``origin`` is where
+    ``companions`` follow the same clock (:mod:`theme.live.engine.companions`); ``origin`` is where
     the renderer's music begins, in quarter notes from the start (after a pause), and
     ``resumed`` makes the start a CONTINUE. With ``close_companions`` the player closes them
     when it closes (a live metronome keeps them from one player to the next).

@@ -2,9 +2,9 @@
 
 A master (a DAW, a drum machine) sends 24 clocks a quarter note, Start, Stop, Continue and
 Song Position Pointer. :class:`MidiClockSession` reads them from a MIDI input port and
-gives, as a Link session does, a :class:`~theme.live.link_time.LinkState`: the master's
+gives, as a Link session does, a :class:`~theme.live.sync.link_time.LinkState`: the master's
 beat at a time of the host clock, its tempo, whether it plays. So the companion that keeps a
-player on a Link session (:class:`~theme.live.link.LinkCompanion`, its follower, the live
+player on a Link session (:class:`~theme.live.sync.link.SyncCompanion`, its follower, the live
 metronome's start and stop) keeps it on the master: its tempo, bar 1 on its song position
 0 (the quantum is our bar), a pause when it stops, going on when it starts again.
 
@@ -20,7 +20,7 @@ arrive late together (a thread, or a JACK cycle, that was not scheduled) moves n
 run of :data:`RUN_CLOCKS` clocks all off the line to one side, on a line of their own,
 is a clock lost or doubled on the way (the same slope, a whole period off: the count is
 mended) or a new tempo (the line starts again from them). The times are those the MIDI
-library stamped as each message came in (:class:`~theme.live.midiports.StampedInput`),
+library stamped as each message came in (:class:`~theme.live.sync.midiports.StampedInput`),
 not when Python read it; :class:`StampMap` puts them on the host clock.
 
 The line starts again at Start and Continue (a master may set its clock's phase anew
@@ -41,15 +41,15 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from theme.core.tempo import MAX_QPM, MIN_QPM
-from theme.live.link_time import LinkState, host_micros
-
-if TYPE_CHECKING:
-    from theme.live.link import LinkCompanion
+from theme.errors import UsageError
+from theme.live.sync.link import SyncCompanion
+from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum
+from theme.live.sync.midiports import StampedInput
 
 __all__ = [
     "FIT_PULSES",
@@ -412,7 +412,7 @@ def _run_off(residuals: Sequence[float] | np.ndarray, bound: float) -> int:
 
 class StampMap:
     """Puts the MIDI library's stamps (microseconds of its own clock) on the host clock
-    (:func:`~theme.live.link_time.host_micros`): a message is read after it was stamped, so
+    (:func:`~theme.live.sync.link_time.host_micros`): a message is read after it was stamped, so
     the read time minus the stamp is at least the offset between the clocks, and the
     smallest of the last :data:`STAMP_WINDOW_SECONDS` of reads is the offset (it follows a
     drift of one clock against the other, and heals a stamp lost with a dropped message).
@@ -446,7 +446,7 @@ _KINDS = {0xF8: "clock", 0xFA: "start", 0xFB: "continue", 0xFC: "stop", 0xF2: "s
 
 class MidiClockSession:
     """A MIDI clock master as a session to follow (the interface of
-    :class:`~theme.live.link_session.LinkSession` that :class:`~theme.live.link.LinkCompanion`
+    :class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
     uses). ``port`` names the MIDI input (a part of its name will do); ``bpm`` (quarter
     notes a minute) stands until the master's clocks give its tempo; ``quantum`` is our bar
     in quarter notes: the master's song position 0, and every ``quantum`` quarter notes
@@ -484,7 +484,7 @@ class MidiClockSession:
         self._next_position = 0  # the song position (clocks) of the next clock to run
         self._since_run = 0  # clocks since Start or Continue
         self._lock = threading.Lock()
-        self._input: Any = None  # a theme.live.midiports.StampedInput, once started
+        self._input: Any = None  # a theme.live.sync.midiports.StampedInput, once started
         self.name = port
 
     # -- the arithmetic (pure: times given) ------------------------------------------------
@@ -578,14 +578,12 @@ class MidiClockSession:
         return self._input is not None
 
     def start(self) -> MidiClockSession:
-        """Open the port and listen (:class:`~theme.live.midiports.StampedInput`: the
+        """Open the port and listen (:class:`~theme.live.sync.midiports.StampedInput`: the
         library's stamps, read on a thread of its own).
 
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port.
         """
-        from theme.live.midiports import StampedInput
-
         if self._input is None:
             self._input = StampedInput(self.port_name, self._received)
             self.name = self._input.name
@@ -653,7 +651,7 @@ class MidiClockSession:
 
     def check(self) -> None:
         """Raise if the master's port has gone away (looked for every
-        :data:`theme.live.midiports.WATCH_SECONDS`).
+        :data:`theme.live.sync.midiports.WATCH_SECONDS`).
 
         Raises:
             MidiPortLostError: the port went away (its program ended, a cable pulled).
@@ -676,7 +674,7 @@ class MidiClockSession:
 
 def metronome_clock_in(
     metronome: Any, port: str, *, clock: Any = None, delay_ms: float = 0.0
-) -> LinkCompanion:
+) -> SyncCompanion:
     """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
     MIDI clock coming in at ``port`` (not opened yet: :meth:`MidiClockSession.start`): the
     master's tempo (the metronome's until its clocks come), our bar's one on its song
@@ -686,12 +684,9 @@ def metronome_clock_in(
     Raises:
         UsageError: a ramp or an accelerando (the master sets the tempo).
     """
-    from theme.errors import UsageError
-    from theme.live.link import LinkCompanion
-    from theme.live.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError("a MIDI clock master sets the tempo: leave out --ramp and --accel")
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = MidiClockSession(port, bpm=metronome.tempo.qpm, quantum=quantum, delay_ms=delay_ms)
-    return LinkCompanion(session, start=metronome.start, clock=clock or FrameClock)
+    return SyncCompanion(session, start=metronome.start, clock=clock or FrameClock)

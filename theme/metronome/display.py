@@ -13,43 +13,22 @@ the downbeats of two meters meet, the frame says so. The caller decides when to 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TYPE_CHECKING, TextIO
 
 from theme.core.meter import Meter
-
-if TYPE_CHECKING:
-    from theme.core.timeline import Timeline
-    from theme.live.playback import Player
 
 __all__ = [
     "Frame",
     "big_number",
     "can_draw",
-    "follow",
-    "is_terminal",
     "meter_row",
-    "position_line",
+    "to_ascii",
 ]
 
 _GLYPHS = "●▲△·█▀▄"
 _ASCII = str.maketrans({"●": "O", "▲": "^", "△": "'", "·": ".", "█": "#", "▀": '"', "▄": "_"})
 """Each glyph's stand-in where the output cannot encode it (PYTHONIOENCODING=ascii)."""
-
-
-def is_terminal(stream: object) -> bool:
-    """Whether ``stream`` is an open terminal (None, a closed stream or a pipe is not).
-
-    >>> import io
-    >>> is_terminal(None), is_terminal(io.StringIO())
-    (False, False)
-    """
-    try:
-        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
-    except (ValueError, OSError, AttributeError):  # closed, or not a stream at all
-        return False
 
 
 def can_draw(out: object) -> bool:
@@ -192,78 +171,3 @@ class Frame:
                 f"downbeats meet every {every} quarter notes: {int(meetings) + 1} so far{note}"
             )
         return lines
-
-
-def follow(
-    player: Player,
-    line_at: Callable[[float], str],
-    *,
-    display_delay: float = 0.0,
-    out: TextIO | None = None,
-    refresh_seconds: float = 0.02,
-    lost: Callable[[float], None] | None = None,
-) -> bool:
-    """Redraw one status line, ``line_at(seconds heard)``, in place while ``player`` plays:
-    on a terminal only (elsewhere nothing is drawn). The time is the stream's clock, moved
-    ``display_delay`` seconds later (negative: earlier). Returns True when the music played
-    out, False on Ctrl-C (after a 30 ms fade).
-
-    ``lost(seconds heard)`` is called when a device (the sound card, a MIDI port) is lost,
-    after the player stopped.
-
-    Raises:
-        DeviceError: a device was lost while playing (the player has stopped).
-    """
-    from theme.errors import AudioDeviceError, DeviceError
-
-    out = out or sys.stdout
-    tty = is_terminal(out)
-    last = ""
-    try:
-        while player.active:
-            line = line_at(max(0.0, player.heard_seconds() - display_delay))
-            if tty and line != last:
-                out.write("\r" + line.ljust(len(last)))
-                out.flush()
-                last = line
-            player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
-        player.check()  # ended by a lost device, not by the music's end
-    except DeviceError:
-        try:
-            heard = player.heard_seconds()
-        except AudioDeviceError:
-            heard = None
-        player.stop()
-        if tty:
-            out.write("\n")
-        if lost is not None and heard is not None:
-            lost(heard)
-        raise
-    except KeyboardInterrupt:
-        player.stop()
-        if tty:
-            out.write("\n")
-        return False
-    player.close()
-    if tty:
-        out.write("\n")
-    return True
-
-
-def position_line(timeline: Timeline) -> Callable[[float], str]:
-    """The line that follows a timeline as it plays: from the seconds heard to its section,
-    bar and beat (``theme play``, the tour).
-
-    >>> from theme.core.meter import Meter
-    >>> from theme.core.timeline import Timeline
-    >>> line = position_line(Timeline.build(title="t", bars=[(Meter.parse("5/4"), "A")] * 2, tempo=60))
-    >>> line(6.5)
-    'A                  bar   2/2  beat 2'
-    """
-
-    def line_at(seconds: float) -> str:
-        bar, beat = timeline.bar_beat_at_seconds(seconds)
-        section = timeline.bars[bar - 1].section
-        return f"{section:<18} bar {bar:>3}/{len(timeline.bars)}  beat {int(beat)}"
-
-    return line_at

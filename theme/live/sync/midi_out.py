@@ -1,4 +1,4 @@
-"""MIDI out and MIDI clock out: a companion (:mod:`theme.live.companions`) of a player.
+"""MIDI out and MIDI clock out: a companion (:mod:`theme.live.engine.companions`) of a player.
 
 :class:`MidiOut` sends to a MIDI output port what the player plays, as the MIDI file of the
 same music holds it (:mod:`theme.renderers.midi`): each layer on its channel (drums on
@@ -35,11 +35,14 @@ import dataclasses
 import heapq
 import itertools
 import threading
+import time
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import MidiPortLostError
-from theme.live.companions import Block, Clock, Transport
+from theme.live.engine.companions import Block, Clock, Transport
+from theme.live.sync.midiports import open_output
+from theme.renderers.midi import pan_cc
 
 if TYPE_CHECKING:
     from theme.core.timeline import Layer
@@ -173,12 +176,11 @@ class MidiOut:
         clicks: ClickNotes | None = None,
     ) -> MidiOut:
         """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
-        :func:`theme.live.midiports.open_output`).
+        :func:`theme.live.sync.midiports.open_output`).
 
         Raises:
             MidiDeviceError: no python-rtmidi, or no such port (the ports are listed).
         """
-        from theme.live.midiports import open_output
 
         return cls(open_output(name), notes=notes, clock=clock, log=log, clicks=clicks)
 
@@ -246,8 +248,6 @@ class MidiOut:
     def check(self) -> None:
         """Raise :class:`MidiPortLostError` when the port has gone: a send failed, or (looked
         at twice a second) the port is no longer listed."""
-        import time
-
         if self._lost is None and time.monotonic() >= self._next_look:
             self._next_look = time.monotonic() + LOOK_SECONDS
             if not self._still_there():
@@ -277,7 +277,6 @@ class MidiOut:
         return item
 
     def _set_up_layer(self, frame: int, name: str, layer: Layer) -> None:
-        from theme.renderers.midi import pan_cc
 
         self._set_up.add(name)
         mido = self._mido

@@ -13,13 +13,14 @@ bar's one every 20 quarter notes, as ``--vs 4/4`` shows.
 
 Three modules:
 
-- :mod:`theme.live.link_time`: the arithmetic between the session's beats and our
+- :mod:`theme.live.sync.link_time`: the arithmetic between the session's beats and our
   positions, and when each frame of a player is heard.
-- :mod:`theme.live.link_session`: :class:`LinkSession`, aalink on a thread of its own with
+- :mod:`theme.live.sync.link_session`: :class:`LinkSession`, aalink on a thread of its own with
   its own asyncio loop; the audio side reads a frozen snapshot and never calls aalink.
 - this one: :class:`LinkFollower` (per rendered block, what the player must change so that
   the music keeps the session's tempo and phase: a tempo, or a short catch-up),
-  :class:`LinkCompanion` (the session as a companion of a player, start and stop shared),
+  :class:`SyncCompanion` (a session, Link's or a MIDI clock master's or JACK's transport, as
+  a companion of a player, start and stop shared),
   and the ways to play with a session: :func:`play_linked`, :func:`metronome_link`,
   :func:`timeline_link`.
 
@@ -34,9 +35,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from theme.core.tempo import Tempo
-from theme.live.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
-from theme.live.link_time import (
+from theme.core.tempo import Tempo, TempoMap
+from theme.errors import UsageError
+from theme.live.engine.playback import Player
+from theme.live.sync.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
+from theme.live.sync.link_time import (
     CATCH_UP_RATIO,
     TOLERANCE_SECONDS,
     Clock,
@@ -51,11 +54,11 @@ from theme.live.link_time import (
     quantized,
     session_qpm,
 )
+from theme.renderers.audio import BlockRenderer
 
 if TYPE_CHECKING:
     from theme.core.timeline import Event, Layer, Timeline
-    from theme.live.playback import Player
-    from theme.live.sinks import Sink
+    from theme.live.engine.sinks import Sink
 
 __all__ = [
     "CATCH_UP_RATIO",
@@ -63,12 +66,12 @@ __all__ = [
     "TOLERANCE_SECONDS",
     "FixedFrameClock",
     "FrameClock",
-    "LinkCompanion",
     "LinkError",
     "LinkFollower",
     "LinkSession",
     "LinkState",
     "Nudge",
+    "SyncCompanion",
     "catch_up",
     "host_micros",
     "lead_in",
@@ -177,8 +180,8 @@ class LinkFollower:
 
 
 class Session(Protocol):
-    """What :class:`LinkCompanion` follows: a :class:`LinkSession`, or a MIDI clock master
-    (:class:`theme.live.midi_clock_in.MidiClockSession`)."""
+    """What :class:`SyncCompanion` follows: a :class:`LinkSession`, or a MIDI clock master
+    (:class:`theme.live.sync.midi_clock_in.MidiClockSession`)."""
 
     quantum: Fraction
     state: LinkState
@@ -201,9 +204,10 @@ class Session(Protocol):
     def close(self) -> None: ...
 
 
-class LinkCompanion:
-    """A :class:`LinkSession` that follows a player (a companion, :mod:`theme.live.companions`)
-    and keeps it on the session's time line.
+class SyncCompanion:
+    """A session shared with other programs (a :class:`LinkSession`, a MIDI clock master, JACK's
+    transport: any :class:`Session`) that follows a player (a companion,
+    :mod:`theme.live.engine.companions`) and keeps it on the session's time line.
 
     Whoever owns the player's renderer (the live metronome) calls :meth:`prepare` before each
     player starts, which says where the player begins (a silent lead-in before ``position``,
@@ -340,7 +344,7 @@ class LinkCompanion:
 
 def metronome_link(
     metronome: Any, *, clock: Any = FrameClock, start_stop: bool = True
-) -> LinkCompanion:
+) -> SyncCompanion:
     """A companion for ``metronome`` (a :class:`theme.metronome.Metronome`) in a session not yet
     started (:meth:`LinkSession.start`): the quantum of its bar, or of both meters' cycle;
     its bar 1 on the session's phase 0; its tempo if no other program is there; start and
@@ -350,14 +354,12 @@ def metronome_link(
         UsageError: a ramp or an accelerando (the session's tempo is the tempo).
         LinkError: aalink is not installed.
     """
-    from theme.errors import UsageError
-
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError("a Link session sets the tempo: leave out --ramp and --accel (or --link)")
     require_aalink()
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = LinkSession(metronome.tempo.qpm, quantum=quantum, start_stop=start_stop)
-    return LinkCompanion(session, start=metronome.start, clock=clock)
+    return SyncCompanion(session, start=metronome.start, clock=clock)
 
 
 Events = Callable[[Fraction, Fraction], Iterable["Event"]]
@@ -366,7 +368,7 @@ onsets moved ``origin`` quarter notes earlier (what a player that began at ``ori
 
 
 def play_linked(
-    link: LinkCompanion,
+    link: SyncCompanion,
     *,
     events: Events,
     layers: Mapping[str, Layer],
@@ -383,9 +385,6 @@ def play_linked(
         LinkError: aalink is not installed, or Link did not start.
         AudioDeviceError: no PortAudio, no output device, a device error.
     """
-    from theme.core.tempo import TempoMap
-    from theme.live.playback import Player
-    from theme.renderers.audio import BlockRenderer
 
     if not link.session.started:
         link.session.start()
@@ -424,7 +423,7 @@ def play_linked(
     return player.start()
 
 
-def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> LinkCompanion:
+def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> SyncCompanion:
     """A companion for a timeline in a session not yet started: the quantum of its first bar
     (bar 1 on the session's phase 0), its opening tempo if no other program is there.
 
@@ -433,8 +432,6 @@ def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> LinkCompani
             the session has one tempo and one quantum.
         LinkError: aalink is not installed.
     """
-    from theme.errors import UsageError
-
     lengths = {bar.quarters for bar in timeline.bars}
     if len(lengths) > 1:
         raise UsageError(
@@ -448,7 +445,7 @@ def timeline_link(timeline: Timeline, *, clock: Any = FrameClock) -> LinkCompani
     require_aalink()
     quantum = timeline.bars[0].quarters
     session = LinkSession(timeline.tempo_map.qpm_at(Fraction(0)), quantum=quantum)
-    return LinkCompanion(session, start=Fraction(0), clock=clock)
+    return SyncCompanion(session, start=Fraction(0), clock=clock)
 
 
 def timeline_events(timeline: Timeline) -> Events:
@@ -465,7 +462,7 @@ def timeline_events(timeline: Timeline) -> Events:
 def linked_line(player: Player, timeline: Timeline) -> Callable[[float], str]:
     """The line that follows a timeline played by :func:`play_linked`: the section, bar and
     beat heard (the player's own tempo map, the session's tempo) and the session's peers."""
-    link = next(c for c in player.companions if isinstance(c, LinkCompanion))
+    link = next(c for c in player.companions if isinstance(c, SyncCompanion))
     last = timeline.bars[-1]
 
     def line_at(seconds: float) -> str:

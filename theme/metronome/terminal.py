@@ -1,7 +1,7 @@
 """The live metronome: a player, a display and keys, driven by the stream's clock.
 
-Keys come through a seam, :class:`KeySource`: :class:`TerminalKeys` reads a terminal in
-cbreak mode (restored on exit), :class:`ScriptedKeys` plays a script in tests.
+Keys come through a seam, :class:`theme.terminal.KeySource`: a terminal's keys in cbreak
+mode (:class:`~theme.terminal.TerminalKeys`), or a script in tests.
 
 =====  ==================================================
 key    what it does
@@ -18,25 +18,41 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
+import math
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
-from theme.live.companions import Companion, Transport
-from theme.live.display import Frame, can_draw, is_terminal
-from theme.live.playback import Player
-from theme.live.sinks import Sink, SoundDeviceSink
+from theme.errors import AudioDeviceError, UsageError
+from theme.live.engine.companions import Companion, Transport
+from theme.live.engine.playback import Player
+from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink, resolve_device
+from theme.live.sync.jack_transport import metronome_transport, metronome_transport_follow
+from theme.live.sync.link import LEAD_IN_SECONDS, SyncCompanion, metronome_link
+from theme.live.sync.midi_clock_in import MAX_DELAY_MS, MidiClockSession, metronome_clock_in
+from theme.live.sync.midi_out import ClickNotes, MidiOut
+from theme.metronome.clicks import COUNT, MAIN, SECOND
+from theme.metronome.display import Frame, can_draw
+from theme.safe_text import clip
+from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
 
 if TYPE_CHECKING:
-    from theme.live.link import LinkCompanion, Nudge
-    from theme.metronome import Metronome  # played, not imported: the loop is below it
+    from theme.live.sync.link import Nudge
+    from theme.metronome import Metronome
     from theme.renderers.audio import BlockRenderer
 
-__all__ = ["KeySource", "LiveMetronome", "LiveTempo", "ScriptedKeys", "TerminalKeys"]
+__all__ = [
+    "LiveMetronome",
+    "LiveTempo",
+    "click_notes",
+    "clock_in_delay_ms",
+    "run_live",
+    "sync_follower",
+]
 
 TEMPO_STEP = Fraction(4)
 """BPM a ``+`` or ``-`` moves, in the unit the tempo is shown in."""
@@ -100,58 +116,6 @@ class LiveTempo:
         return self.tempo_map
 
 
-class KeySource(Protocol):
-    """Where key presses come from."""
-
-    def poll(self, heard_seconds: float) -> str | None:
-        """The next key pressed, or None; ``heard_seconds`` is the time heard now."""
-
-
-class ScriptedKeys:
-    """Keys at given heard times (seconds), for tests: ``[(1.0, '+'), (2.5, 'q')]``."""
-
-    def __init__(self, script: list[tuple[float, str]]):
-        self.script = sorted(script)
-
-    def poll(self, heard_seconds: float) -> str | None:
-        if self.script and self.script[0][0] <= heard_seconds:
-            return self.script.pop(0)[1]
-        return None
-
-
-class TerminalKeys:
-    """Keys from a terminal, one at a time, without Enter (cbreak mode, restored on exit,
-    whatever the way out). No terminal (a pipe, a file, a closed stdin): no keys."""
-
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = sys.stdin if stream is None else stream
-        self._saved: list[Any] | None = None
-
-    def __enter__(self) -> TerminalKeys:
-        if is_terminal(self.stream):
-            import termios
-            import tty
-
-            self._saved = termios.tcgetattr(self.stream)
-            tty.setcbreak(self.stream)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._saved is not None:
-            import termios
-
-            termios.tcsetattr(self.stream, termios.TCSADRAIN, self._saved)
-            self._saved = None
-
-    def poll(self, heard_seconds: float) -> str | None:
-        if self._saved is None or self.stream is None:
-            return None
-        import select
-
-        ready, _, _ = select.select([self.stream], [], [], 0)
-        return os.read(self.stream.fileno(), 1).decode(errors="ignore") if ready else None
-
-
 class LiveMetronome:
     """Plays a metronome, draws its frame in step with what is heard, and obeys keys.
 
@@ -161,7 +125,7 @@ class LiveMetronome:
     encode them) and a last line with the underruns. ``display_delay`` (seconds) draws each
     beat that long after it is heard (negative: before), for a projector's or a Bluetooth
     speaker's lag; the keys still act on what is heard. ``companions`` follow the clock of
-    every player (:mod:`theme.live.companions`): told START, then PAUSE and CONTINUE at each
+    every player (:mod:`theme.live.engine.companions`): told START, then PAUSE and CONTINUE at each
     pause, and STOP; they are closed when the run ends.
 
     Raises:
@@ -180,7 +144,7 @@ class LiveMetronome:
         rate: int = 48000,
         display_delay: float = 0.0,
         companions: Sequence[Companion] = (),
-        link: LinkCompanion | None = None,
+        link: SyncCompanion | None = None,
     ):
         self.metronome = metronome
         self.link = link
@@ -324,8 +288,6 @@ class LiveMetronome:
         resume_at = getattr(session, "resume_at", None)
         if resume_at is None or not session.state.playing:
             return None
-        from theme.live.link import LEAD_IN_SECONDS
-
         ahead = float(LEAD_IN_SECONDS) + self.sink.latency_seconds + RESUME_MARGIN_SECONDS
         position: Fraction = self.metronome.start + resume_at(ahead)
         return position
@@ -420,8 +382,6 @@ class LiveMetronome:
 
     def _finish(self) -> None:
         """Stop the player and say how it went: bars heard and underruns, as theme play."""
-        from theme.errors import AudioDeviceError
-
         m = self.metronome
         try:
             at = self.heard_quarter()
@@ -442,3 +402,195 @@ class LiveMetronome:
             said = f"stopped in bar {int((at - m.start) // m.bar_quarters) + 1}"
         self.out.write(f"{said}; underruns: {self.underruns}\n")
         self.out.flush()
+
+
+# -- the app: what ``theme metronome`` plays live ----------------------------------------
+
+
+def click_notes(channel: str | None, notes: str | None, *, midi_out: bool) -> ClickNotes | None:
+    """The ``--click-channel`` (``channel``: 1 to 16) and ``--click-notes`` (``notes``:
+    three note numbers, ``"76,76,77"``) as a :class:`~theme.live.sync.midi_out.ClickNotes`
+    (None when neither is given); ``midi_out``: the clicks go to a MIDI port.
+
+    Raises:
+        UsageError: a channel not 1 to 16, notes not three numbers of 0 to 127, or either
+            without --midi-out.
+    """
+    if channel is None and notes is None:
+        return None
+    for given, name in ((channel, "--click-channel"), (notes, "--click-notes")):
+        if given is not None and not midi_out:
+            raise UsageError(f"{name} is for the clicks sent to a MIDI port: give --midi-out")
+    channel_number = None
+    if channel is not None:
+        text = channel.strip()
+        if not text.isdigit() or not 1 <= int(text) <= 16:
+            raise UsageError(
+                f"invalid --click-channel {clip(channel)!r}: expected a MIDI channel from 1 to 16"
+            )
+        channel_number = int(text) - 1
+    numbers = None
+    if notes is not None:
+        parts = [part.strip() for part in notes.split(",")]
+        if len(parts) != 3 or not all(p.isdigit() and int(p) <= 127 for p in parts):
+            raise UsageError(
+                f"invalid --click-notes {clip(notes)!r}: expected three note "
+                "numbers from 0 to 127, the downbeat's, a group's first and the others' "
+                "(e.g. 36,38,42)"
+            )
+        numbers = (int(parts[0]), int(parts[1]), int(parts[2]))
+    return ClickNotes(
+        channel=channel_number,
+        notes=numbers,
+        channel_layers=frozenset({MAIN.name, COUNT.name, SECOND.name}),
+        note_layers=frozenset({MAIN.name, COUNT.name}),
+    )
+
+
+def clock_in_delay_ms(text: str | None) -> float:
+    """The ``--clock-in-delay`` in milliseconds (0 when not given).
+
+    Raises:
+        UsageError: not a number from -500 to 500.
+
+    >>> clock_in_delay_ms("12.5"), clock_in_delay_ms(None)
+    (12.5, 0.0)
+    """
+    if text is None:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > MAX_DELAY_MS:
+        raise UsageError(
+            f"invalid --clock-in-delay {clip(text)!r}: expected milliseconds from "
+            f"-{MAX_DELAY_MS} to {MAX_DELAY_MS}"
+        )
+    return value
+
+
+def sync_follower(
+    metronome: Metronome,
+    *,
+    link: bool = False,
+    link_start_stop: bool = True,
+    clock_in: str | None = None,
+    clock_in_delay: str | None = None,
+    jack_transport: str | None = None,
+    audio: bool = True,
+    device: str | int | None = None,
+) -> SyncCompanion | None:
+    """The session the live metronome follows, made but not joined: a Link session
+    (``link``; ``link_start_stop`` False shares the tempo and the phase only), the MIDI clock
+    coming in at the port ``clock_in`` (``clock_in_delay``: milliseconds, as text), or JACK's
+    transport (``jack_transport="follow"``); None for none. With a session and ``audio``,
+    the sound card ``device`` is looked for now, before anything opens.
+
+    Raises:
+        UsageError: two of them given, or an option for one that is not; a ramp or an
+            accelerando with a session.
+        LinkError: ``link`` and aalink is not installed.
+        AudioDeviceError: no such sound card.
+    """
+    if jack_transport == "follow" and (link or clock_in is not None):
+        raise UsageError(
+            "--jack-transport follow takes the transport's tempo: leave out --link and --clock-in"
+        )
+    if jack_transport == "lead" and (link or clock_in is not None):
+        raise UsageError(
+            "--jack-transport lead follows the metronome's own tempo: leave out --link and "
+            "--clock-in"
+        )
+    if link and clock_in is not None:
+        raise UsageError("--link and --clock-in both set the tempo: give one of them")
+    follow = None
+    if link:  # aalink is imported only when the session starts, checked here
+        # refuses a ramp, or no aalink; joins nothing yet
+        follow = metronome_link(metronome, start_stop=link_start_stop)
+    elif clock_in is not None:
+        delay = clock_in_delay_ms(clock_in_delay)
+        # refuses a ramp; opens nothing
+        follow = metronome_clock_in(metronome, clock_in, delay_ms=delay)
+    elif jack_transport == "follow":
+        follow = metronome_transport_follow(metronome)  # refuses a ramp; opens nothing
+    elif clock_in_delay is not None:
+        raise UsageError("--clock-in-delay is for a clock coming in: give --clock-in PORT")
+    if not link_start_stop and not link:
+        raise UsageError("--no-link-start-stop is for a Link session: give --link")
+    if follow is not None and audio:  # no sound card: said before anything opens
+        resolve_device(device)
+    return follow
+
+
+def run_live(
+    metronome: Metronome,
+    follow: SyncCompanion | None = None,
+    *,
+    device: str | int | None = None,
+    latency: float | None = None,
+    rate: int = 48000,
+    display_delay: float = 0.0,
+    jack_lead: bool = False,
+    midi_port: str | None = None,
+    midi_notes: bool = False,
+    midi_clock: bool = False,
+    clicks: ClickNotes | None = None,
+    audio: bool = True,
+) -> int:
+    """Play ``metronome`` live in the terminal until its bars are done, ``q``, Ctrl-C or
+    SIGTERM, with the keys of standard input and the frame drawn on standard output; return
+    the exit code. ``follow`` (from :func:`sync_follower`) is the session it follows;
+    ``jack_lead`` makes it JACK's transport; ``midi_notes`` and ``midi_clock`` send the
+    clicks (as ``clicks`` says) and MIDI clock to ``midi_port``; ``audio=False`` plays on a
+    clocked sink, no sound card. What was opened is closed whatever the way out.
+
+    Raises:
+        AudioDeviceError: no such device or latency, or the device lost while playing.
+        MidiDeviceError: no such MIDI port.
+        DeviceError: ``jack_lead`` and no JACK server.
+    """
+    companions: list[Companion] = []
+    sink = None
+    try:
+        if jack_lead:
+            companions.append(metronome_transport(metronome))
+        if midi_notes or midi_clock:  # the ports before the sound card
+            companions.append(
+                MidiOut.open(midi_port, notes=midi_notes, clock=midi_clock, clicks=clicks)
+            )
+        if follow is not None and isinstance(follow.session, MidiClockSession):
+            follow.session.start()  # the input last: JACK's clients are not opened while
+            # its messages call Python back
+        if not audio:
+            sink = ClockedSink(rate=rate)
+        # the device and the latency are checked here, before the terminal is touched
+        live = LiveMetronome(
+            metronome,
+            device=device,
+            latency=latency,
+            rate=rate,
+            out=sys.stdout,
+            display_delay=display_delay,
+            sink=sink,
+            companions=companions,
+            link=follow,
+        )
+        if follow is not None and not follow.session.started:
+            follow.session.start()
+    except BaseException:
+        for companion in (follow, *reversed(companions)):  # the last opened first
+            if companion is not None:
+                companion.close()
+        raise
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(143)  # unwinds through the finally blocks: the terminal is restored
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        with TerminalKeys(sys.stdin) as keys:
+            live.keys = keys
+            return live.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

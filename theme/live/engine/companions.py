@@ -1,7 +1,7 @@
 """Companions: things that follow the audio clock besides the sound card (MIDI out, MIDI
 clock, a Link session).
 
-A :class:`~theme.live.playback.Player` takes ``companions=[...]``. It calls each one:
+A :class:`~theme.live.engine.playback.Player` takes ``companions=[...]``. It calls each one:
 
 - :meth:`Companion.transport` with :class:`Transport` ``START`` (or ``CONTINUE`` when the
   player goes on from a pause) before its first block, and ``STOP`` (or ``PAUSE``) when it
@@ -33,13 +33,13 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
     from theme.core.timeline import Event, Layer
 
-__all__ = ["Block", "Clock", "Companion", "Recorder", "Transport"]
+__all__ = ["Block", "Clock", "Companion", "Transport"]
 
 
 class Transport(enum.Enum):
@@ -121,38 +121,3 @@ class Companion(Protocol):
 
     def close(self) -> None:
         """Let go of the device (after the last ``STOP``); a second close does nothing."""
-
-
-class Recorder:
-    """A companion that keeps when each sound of the player is heard: ``(frame, position)``
-    for each sound rendered with a velocity (:attr:`sounds`: the frame on the player's clock,
-    later by the silence of blocks the renderer was late for; the position in quarter notes
-    from the start), and ``(host microseconds when rendered, first frame, quarter notes a
-    minute)`` for each block (:attr:`blocks`). What a test or a benchmark holds against
-    another program's clock (a Link peer's, a MIDI clock master's)."""
-
-    def __init__(self) -> None:
-        self.player: Any = None
-        self.sounds: list[tuple[int, Fraction]] = []
-        self.blocks: list[tuple[float, int, Fraction]] = []
-
-    def transport(self, event: Transport, *, frame: int, quarter: Fraction, clock: Clock) -> None:
-        self.player = clock
-
-    def block(self, block: Block) -> None:
-        from theme.live.link_time import host_micros
-
-        qpm = block.tempo_map.qpm_at(block.quarter_at(block.first_frame) - block.origin)
-        self.blocks.append((host_micros(), block.first_frame, qpm))
-        late = getattr(self.player, "late_frames", 0)
-        self.sounds += [
-            (frame + late, event.onset + block.origin)
-            for frame, event in block.events
-            if event.velocity > 0
-        ]
-
-    def check(self) -> None:
-        """Nothing to lose."""
-
-    def close(self) -> None:
-        """Nothing to close."""

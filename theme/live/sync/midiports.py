@@ -300,7 +300,7 @@ class StampedInput:
     move the stamps. No Python runs on the MIDI library's thread (it only queues): a
     reader thread of its own takes the queue every :data:`POLL_SECONDS` and calls
     ``on_messages(messages, read_micros)`` with ``(bytes, stamp microseconds)`` for each
-    message, in order, and the :func:`~theme.live.link_time.host_micros` after the read.
+    message, in order, and the :func:`~theme.live.sync.link_time.host_micros` after the read.
 
     The stamps count whole microseconds from the first message on the library's own
     clock (the sum of the deltas it gives, kept as integers). A message the library drops
@@ -345,7 +345,7 @@ class StampedInput:
         self._thread.start()
 
     def _run(self) -> None:
-        from theme.live.link_time import host_micros
+        from theme.live.sync.link_time import host_micros
 
         rt, stop = self._rt, self._stop
         looked = time.monotonic()

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from theme.errors import DeviceError
-from theme.live.link_time import LinkState, host_micros
+from theme.live.sync.link_time import LinkState, host_micros
 
 __all__ = [
     "DISCOVERY_SECONDS",

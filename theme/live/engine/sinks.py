@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from theme.errors import AudioDeviceError
-from theme.live.devices import (
+from theme.live.engine.devices import (
     LATENCY_RANGE,
     NO_PORTAUDIO,
     Device,
@@ -393,7 +393,7 @@ class SoundDeviceSink(Sink):
     stream another thread's sink holds waits until that one closes (its music ended and
     closed, or stopped); opening on a device this thread holds with music still playing is
     an :class:`AudioDeviceError`. PortAudio itself is called by one thread at a time
-    (:func:`~theme.live.devices.portaudio_lock`).
+    (:func:`~theme.live.engine.devices.portaudio_lock`).
     """
 
     def __init__(

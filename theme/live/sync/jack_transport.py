@@ -11,12 +11,12 @@ A DAW or a sequencer on the same server then counts our bars: 5/4 as five quarte
 
 :func:`bbt_at` is that arithmetic, pure and exact (quarter notes as fractions, the tick
 rounded down once); :class:`JackTransportLead` is a companion of a player
-(:mod:`theme.live.companions`) that opens a JACK client, becomes the timebase master,
+(:mod:`theme.live.engine.companions`) that opens a JACK client, becomes the timebase master,
 locates the transport to frame 0 and starts it when the player starts, and stops it when
 the player stops. Frame 0 of the transport is the music's start.
 
 :class:`JackTransportFollow` is the other way round: a session to follow (the interface of
-:class:`~theme.live.link_session.LinkSession` that :class:`~theme.live.link.LinkCompanion`
+:class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
 uses), read from the transport by a watcher thread of its own that polls it every
 :data:`POLL_SECONDS` (JACK is never called from the audio side, and never waited on).
 
@@ -36,13 +36,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from theme.errors import DeviceError
-from theme.live.link_time import LinkState, host_micros, quantized
+from theme.errors import DeviceError, UsageError
+from theme.live.sync.link import SyncCompanion
+from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum, quantized
 
 if TYPE_CHECKING:
     from theme.core.tempo import TempoMap
-    from theme.live.companions import Block, Clock, Transport
-    from theme.live.link import LinkCompanion
+    from theme.live.engine.companions import Block, Clock, Transport
 
 __all__ = [
     "NO_JACK_CLIENT",
@@ -149,7 +149,7 @@ def bbt_at(quarter: Fraction, bars: Sequence[BarSpan], qpm: Fraction) -> Bbt:
 
 
 class JackTransportLead:
-    """A companion (:mod:`theme.live.companions`) that makes the player's music JACK's
+    """A companion (:mod:`theme.live.engine.companions`) that makes the player's music JACK's
     transport: ``bars`` its bars, ``tempo_map`` its tempo (seconds from the music's start);
     ``rate`` is the JACK server's. Opened with :meth:`open`.
 
@@ -272,7 +272,7 @@ def transport_quarters(position: dict[str, Any], qpm: float) -> tuple[float, flo
 
 def _clock_offset(usecs: float) -> float:
     """What to add to JACK's microseconds (``usecs`` of a recent cycle) to put them on
-    :func:`~theme.live.link_time.host_micros`: JACK2 stamps its cycles with one of the
+    :func:`~theme.live.sync.link_time.host_micros`: JACK2 stamps its cycles with one of the
     monotonic clocks; the one they lie near is it."""
     host = host_micros()
     for clock in ("CLOCK_MONOTONIC_RAW", "CLOCK_MONOTONIC"):
@@ -285,8 +285,8 @@ def _clock_offset(usecs: float) -> float:
 
 class JackTransportFollow:
     """A JACK server's transport as a session to follow (the interface of
-    :class:`~theme.live.link_session.LinkSession` that
-    :class:`~theme.live.link.LinkCompanion` uses): :attr:`state` is the transport's
+    :class:`~theme.live.sync.link_session.LinkSession` that
+    :class:`~theme.live.sync.link.SyncCompanion` uses): :attr:`state` is the transport's
     position in quarter notes from its frame 0 (from the timebase master's bar, beat and
     tick, or from the frame at ``bpm`` when no master gives them), its tempo, and whether
     it rolls; ``quantum`` is our bar (quarter notes). :attr:`locates` counts the jumps of a
@@ -470,7 +470,7 @@ class JackTransportFollow:
         self.close()
 
 
-def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkCompanion:
+def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> SyncCompanion:
     """A companion that keeps ``metronome`` (a :class:`theme.metronome.Metronome`) on the
     JACK server's transport (not opened yet: :meth:`JackTransportFollow.start`): its tempo,
     our bar 1 on its frame 0, start, stop and locate with it.
@@ -478,9 +478,6 @@ def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkComp
     Raises:
         UsageError: a ramp or an accelerando (the transport sets the tempo).
     """
-    from theme.errors import UsageError
-    from theme.live.link import LinkCompanion
-    from theme.live.link_time import FrameClock, link_quantum
 
     if metronome.ramp is not None or metronome.accel is not None:
         raise UsageError(
@@ -489,4 +486,4 @@ def metronome_transport_follow(metronome: Any, *, clock: Any = None) -> LinkComp
         )
     quantum = link_quantum(metronome.bar_quarters, metronome.meeting_every)
     session = JackTransportFollow(bpm=metronome.tempo.qpm, quantum=quantum)
-    return LinkCompanion(session, start=metronome.start, clock=clock or FrameClock)
+    return SyncCompanion(session, start=metronome.start, clock=clock or FrameClock)
