@@ -252,11 +252,17 @@
     const limit = panel.querySelector('.command-limit');
     const play = panel.querySelector('.play'),
       stop = panel.querySelector('.stop');
-    let player = null,
-      playing = false,
+    let playing = false,
       ready = false,
       heardBar = 1;
     const rows = [];
+    const sound = Theme.loopPlayer(section, { // the section's one player, shared with the groove editor
+      position: function (detail) {
+        heardBar = detail.bar;
+        light(detail.q);
+      },
+      ended: ended
+    });
 
     function settings() {
       const first = rows[0].meter,
@@ -372,31 +378,22 @@
         soundError.textContent = found.join(' ');
         return;
       }
-      if (!Theme.Player || !Theme.steadyTempo || !window.AudioContext) {
-        soundError.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const made = music(settings()),
-        data = playerData(made);
+      const made = music(settings());
       const from = playing ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      } // in Theme.players: one sounds at a time
-      player.setLoop(1, made.bars);
       playing = true;
       play.setAttribute('aria-pressed', 'true');
-      Promise.resolve(player.play(from)).catch(function (err) {
+      sound.play(playerData(made), 1, made.bars, from).catch(function (err) {
         soundError.textContent = 'The clicks could not start: ' + err.message;
         halt();
       });
     }
 
     function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
+      sound.stop();
+      ended();
+    }
+
+    function ended() {
       playing = false;
       play.setAttribute('aria-pressed', 'false');
       light(-1);
@@ -409,17 +406,6 @@
     play.addEventListener('click', start);
     stop.addEventListener('click', halt);
     section.addEventListener('theme:leave', halt);
-    section.addEventListener('theme:position', function (e) {
-      if (e.target !== section) {
-        return;
-      }
-      if (e.detail.playing) {
-        heardBar = e.detail.bar;
-        light(e.detail.q);
-      } else if (playing && !player.playing) {
-        halt();
-      }
-    });
     panel.builder = {
       settings: settings,
       problems: problems,
@@ -428,9 +414,7 @@
       start: start,
       stop: halt,
       playerData: playerData,
-      player: function () {
-        return player;
-      },
+      player: sound.player,
       playing: function () {
         return playing;
       }

@@ -29,7 +29,6 @@
       edit = $('.edit-link');
     let groove = null,
       beating = null,
-      player = null,
       hits = 0,
       taps = 0;
 
@@ -70,32 +69,24 @@
     }
 
     function begin() {
-      if (!Theme.Player || !window.AudioContext) {
-        message.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const data = S.data(groove, countIn.checked),
-        first = countIn.checked ? 2 : 1;
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      }
-      player.setLoop(first, first + groove.bars - 1);
-      player.setTempoScale(Number(tempo.value) / 100);
+      const first = countIn.checked ? 2 : 1;
       hits = 0;
       taps = 0;
       result.textContent = 'Tap with the notes you hear.';
       play.setAttribute('aria-pressed', 'true');
-      Promise.resolve(player.play(1)).catch(function (err) {
+      sound.play(S.data(groove, countIn.checked), first, first + groove.bars - 1, 1,
+        player => player.setTempoScale(Number(tempo.value) / 100)).catch(function (err) {
         message.textContent = 'The groove could not start: ' + err.message;
+        halt();
       });
     }
 
     function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
+      sound.stop();
+      ended();
+    }
+
+    function ended() {
       play.setAttribute('aria-pressed', 'false');
       show(-1, false);
     }
@@ -113,7 +104,8 @@
     }
 
     function tapped() {
-      if (!player || !player.playing) {
+      const player = sound.player();
+      if (!sound.playing()) {
         result.textContent = 'Press Play first, then tap with the notes you hear.';
         return;
       }
@@ -146,10 +138,9 @@
         'Late by ' + ms + ' ms') + ' (' + hits + ' of ' + taps + ' taps on time)';
     }
 
-    section.addEventListener('theme:position', function (e) {
-      if (e.target === section) {
-        show(e.detail.q, e.detail.playing);
-      }
+    const sound = Theme.loopPlayer(section, {
+      position: detail => show(detail.q, true),
+      ended: ended
     });
     play.addEventListener('click', begin);
     stop.addEventListener('click', halt);
@@ -170,12 +161,12 @@
     });
     tempo.addEventListener('input', function () {
       tempoOut.textContent = tempo.value + '%';
-      if (player && player.playing) {
-        player.setTempoScale(Number(tempo.value) / 100);
+      if (sound.playing()) {
+        sound.player().setTempoScale(Number(tempo.value) / 100);
       }
     });
     countIn.addEventListener('change', function () {
-      if (player && player.playing) {
+      if (sound.playing()) {
         begin();
       }
     });

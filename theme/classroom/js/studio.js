@@ -49,18 +49,22 @@
     const midiButton = $('.download-midi'),
       tomlButton = $('.download-toml'),
       qr = $('.groove-qr');
+    const beside = root.hasAttribute('data-beside'); // under a page's meter builder, folded
+    const details = root.querySelector('details.groove-editor');
     let groove = null,
       beating = null,
-      player = null,
       playing = false,
       applying = false,
       focus = [0, 0],
       heardBar = 1;
     const cells = {}; // voice: [button, ...]
 
-    // The builder's own sound buttons are the studio's: its clicks a pulse are boxes here
-    const subLabel = builderPanel.querySelector('.subdivide').parentNode;
-    subLabel.firstChild.textContent = 'Boxes a pulse ';
+    // In the studio the builder's own sound buttons are the studio's: its clicks a pulse
+    // are boxes here; beside a page's builder, a box is a click of the meter built
+    if (!beside) {
+      const subLabel = builderPanel.querySelector('.subdivide').parentNode;
+      subLabel.firstChild.textContent = 'Boxes a pulse ';
+    }
 
     function fromBuilder() {
       const b = builderPanel.builder;
@@ -287,10 +291,12 @@
 
     function showLink() {
       const link = linkNow();
-      try {
-        history.replaceState(null, '', '#' + link);
-      } catch {
-        location.replace('#' + link);
+      if (!beside) { // beside a builder the address is the page's own (its slides')
+        try {
+          history.replaceState(null, '', '#' + link);
+        } catch {
+          location.replace('#' + link);
+        }
       }
       linkBox.value = address(link);
       const practice = root.querySelector('.practice-link');
@@ -318,7 +324,8 @@
         if (structural) {
           begin(heardBar);
         } else {
-          const data = playerData();
+          const data = playerData(),
+            player = sound.player();
           player.data = data;
           player.events = data.events;
           player.replan(); // the sounds not yet heard are queued again: heard at once
@@ -368,31 +375,22 @@
     }
 
     function begin(fromBar) {
-      if (!Theme.Player || !window.AudioContext) {
-        message.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const data = playerData(),
-        lead = countIn.checked ? 1 : 0;
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      }
-      player.setLoop(1 + lead, groove.bars + lead);
+      const lead = countIn.checked ? 1 : 0;
+      const from = fromBar === undefined ? 1 : Math.min(fromBar + lead, groove.bars + lead);
       playing = true;
       play.setAttribute('aria-pressed', 'true');
-      const from = fromBar === undefined ? 1 : Math.min(fromBar + lead, groove.bars + lead);
-      Promise.resolve(player.play(from)).catch(function (err) {
+      sound.play(playerData(), 1 + lead, groove.bars + lead, from).catch(function (err) {
         message.textContent = 'The groove could not start: ' + err.message;
         halt();
       });
     }
 
     function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
+      sound.stop();
+      ended();
+    }
+
+    function ended() {
       playing = false;
       play.setAttribute('aria-pressed', 'false');
       showPosition(-1, false);
@@ -418,7 +416,7 @@
     }
 
     function showPosition(q, on) {
-      const lead = countIn.checked && player ? barQuarters() : 0;
+      const lead = countIn.checked && sound.player() ? barQuarters() : 0;
       const bq = barQuarters(),
         music = q - lead;
       const pulse = 4 / groove.meter.denominator,
@@ -444,18 +442,15 @@
       }
     }
 
-    section.addEventListener('theme:position', function (e) {
-      if (e.target !== section) {
-        return;
-      }
-      if (e.detail.playing) {
+    const sound = Theme.loopPlayer(section, { // the section's one player (the builder's too)
+      position: function (detail) {
         const lead = countIn.checked ? 1 : 0;
-        heardBar = Math.max(1, e.detail.bar - lead);
-        showPosition(e.detail.q, true);
-      } else if (playing && !player.playing) {
-        halt();
-      }
+        heardBar = Math.max(1, detail.bar - lead);
+        showPosition(detail.q, true);
+      },
+      ended: ended
     });
+    section.addEventListener('theme:leave', halt);
 
     // -- the builder and the bars: the grid follows ------------------------------------------
     // The bars' and the grid's own message, cleared when they are right again; a message
@@ -499,7 +494,9 @@
       if (same) {
         return;
       }
-      const grown = groove ? regrid(groove, made) : regrid(made, Object.assign({}, made));
+      const grown = regrid(groove || Object.assign({}, made, {
+        rows: {}
+      }), made);
       const redraw = !groove || G.cells(groove) !== G.cells(grown) ||
         JSON.stringify(groove.meter) !== JSON.stringify(grown.meter) || groove.subdivide !== grown.subdivide;
       groove = grown;
@@ -564,6 +561,14 @@
         return false;
       }
       const read = G.decode(hash);
+      if (details) { // a link to a groove opens the editor, on the stage at its step
+        details.open = true;
+        if (Theme.Slides && Theme.Slides.on()) {
+          Theme.Slides.go(Array.from(document.querySelectorAll('body > section')).indexOf(section));
+        } else {
+          setTimeout(() => details.scrollIntoView());
+        }
+      }
       if (read.error) {
         message.textContent = read.error + ' You can start again from a groove below.';
         return false;
@@ -599,6 +604,17 @@
       G.VOICES.forEach(v => cells[v].forEach((_, i) => drawCell(v, i)));
       changed(false);
     });
+    if (details) { // opened: the editor comes up to the top of the screen
+      details.addEventListener('toggle', function () {
+        if (details.open) {
+          details.scrollIntoView({
+            block: 'start'
+          });
+        } else {
+          halt();
+        }
+      });
+    }
     window.addEventListener('hashchange', function () {
       if (location.hash.slice(1) !== linkNow()) {
         fromAddress();
@@ -606,7 +622,9 @@
     });
     if (!fromAddress()) {
       const first = G.decode(start.options.length ? start.options[0].value : '');
-      if (first.groove) {
+      if (beside) {
+        rebuild(); // an empty groove in the meter the page's builder holds
+      } else if (first.groove) {
         load(first.groove);
       }
     }
