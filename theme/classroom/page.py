@@ -168,8 +168,22 @@ def page_script(more: Sequence[str] = ()) -> str:
 
     folder = files("theme.classroom").joinpath("js")
     return "\n".join(
-        folder.joinpath(name).read_text(encoding="utf-8") for name in (*SCRIPT_FILES, *more)
+        inline_script(folder.joinpath(name).read_text(encoding="utf-8"))
+        for name in (*SCRIPT_FILES, *more)
     )
+
+
+def inline_script(text: str) -> str:
+    r"""A script file as a page holds it: without its indentation, blank lines and lines
+    that are only a ``//`` comment (a quarter of the scripts' bytes; the files keep them
+    for people). Every line keeps its end, so the code means what it meant: no script has
+    a string or template over two lines (tests/test_page_scripts.py checks).
+
+    >>> inline_script("// what it does\nif (a) {\n  b(); // why\n\n}\n")
+    'if (a) {\nb(); // why\n}'
+    """
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 STYLE_FILES = ("lesson.css",)
