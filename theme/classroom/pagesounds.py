@@ -107,12 +107,12 @@ def pack_samples(samples: np.ndarray) -> bytes:
         grid = np.concatenate([u, np.zeros(pad, np.int64)]).reshape(blocks, BLOCK)
         counts = np.full(blocks, BLOCK)
         counts[-1] = BLOCK - pad
-        for k in range(_MAX_K + 1):
-            quotients = grid >> k
-            cost = quotients.sum(axis=1) + counts * (1 + k)
+        for rice in range(_MAX_K + 1):
+            quotients = grid >> rice
+            cost = quotients.sum(axis=1) + counts * (1 + rice)
             cost[quotients.max(axis=1) > _MAX_QUOTIENT] = np.iinfo(np.int64).max
             better = cost < best_cost
-            best_cost[better], best_order[better], best_k[better] = cost[better], order, k
+            best_cost[better], best_order[better], best_k[better] = cost[better], order, rice
     block_of = np.arange(n) // BLOCK
     u = np.choose(best_order[block_of], mapped)
     k = best_k[block_of]
