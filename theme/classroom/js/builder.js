@@ -252,16 +252,18 @@
     const limit = panel.querySelector('.command-limit');
     const play = panel.querySelector('.play'),
       stop = panel.querySelector('.stop');
-    let playing = false,
-      ready = false,
+    let ready = false,
       heardBar = 1;
     const rows = [];
     const sound = Theme.loopPlayer(section, { // the section's one player, shared with the groove editor
+      button: play,
+      message: soundError,
+      failed: 'The clicks could not start: ',
       position: function (detail) {
         heardBar = detail.bar;
         light(detail.q);
       },
-      ended: ended
+      ended: () => light(-1)
     });
 
     function settings() {
@@ -320,7 +322,7 @@
       summary.textContent = describe(s);
       command.textContent = M.command(s.meter, s);
       limit.textContent = M.commandLimit(s);
-      if (playing) {
+      if (sound.on()) {
         start();
       } // heard at once
     }
@@ -379,24 +381,8 @@
         return;
       }
       const made = music(settings());
-      const from = playing ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
-      playing = true;
-      play.setAttribute('aria-pressed', 'true');
-      sound.play(playerData(made), 1, made.bars, from).catch(function (err) {
-        soundError.textContent = 'The clicks could not start: ' + err.message;
-        halt();
-      });
-    }
-
-    function halt() {
-      sound.stop();
-      ended();
-    }
-
-    function ended() {
-      playing = false;
-      play.setAttribute('aria-pressed', 'false');
-      light(-1);
+      const from = sound.on() ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
+      sound.start(playerData(made), 1, made.bars, from);
     }
 
     rows.push(MeterRow(panel.querySelector('.meter-row.first'), changed));
@@ -404,20 +390,18 @@
     [against, align, subdivide].forEach(el => el.addEventListener('change', changed));
     tempo.addEventListener('input', changed);
     play.addEventListener('click', start);
-    stop.addEventListener('click', halt);
-    section.addEventListener('theme:leave', halt);
+    stop.addEventListener('click', sound.halt);
+    section.addEventListener('theme:leave', sound.halt);
     panel.builder = {
       settings: settings,
       problems: problems,
       music: music,
       light: light,
       start: start,
-      stop: halt,
+      stop: sound.halt,
       playerData: playerData,
       player: sound.player,
-      playing: function () {
-        return playing;
-      }
+      playing: sound.on
     };
     ready = true;
     changed();

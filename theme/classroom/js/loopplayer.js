@@ -1,22 +1,22 @@
 // A section's one looping player, shared by the scripts that make music in it: the meter
 // builder's clicks (builder.js), the groove editor's groove (studio.js), the practice view
-// (practice.js). Each script takes a part of it:
+// (practice.js). Each script takes a part of it, with its own Play button:
 //
-//   const part = Theme.loopPlayer(section, {position(detail), ended()});
-//   part.play(data, first, last, fromBar, prepare)
-//                                          plays data (the player's DATA) looped over bars
-//                                          first..last from fromBar, prepare(player) called
-//                                          first if given (a tempo scale); a promise
-//                                          (rejected, with a message, where the page
-//                                          cannot play)
-//   part.stop()                            stops it, if this part is the one playing
-//   part.playing()                         whether this part's music sounds now
-//   part.player()                          the section's Theme.Player (null before a play)
+//   const part = Theme.loopPlayer(section, {button, message, failed, position, ended});
+//   part.start(data, first, last, fromBar, prepare)
+//       plays data (the player's DATA) looped over bars first..last from fromBar,
+//       prepare(player) called first if given (a tempo scale); the button is pressed
+//       (aria-pressed) until the part ends; a failure to start is said in message,
+//       after the words failed ('The groove could not start: ')
+//   part.halt()      stops it: the part ends
+//   part.on()        whether the part is on: started and not ended (sounding, or about to)
+//   part.playing()   whether its music sounds now
+//   part.player()    the section's Theme.Player (null before the first start)
 //
-// One part sounds at a time: playing one ends the other (its ended() is called), as the
-// section's player stops every other player of the page (Theme.players). position(detail)
-// gets the section's theme:position details while this part's music plays; ended() is
-// called once when it stops for any reason (stop, another part or player, a new setData).
+// One part sounds at a time: starting one ends the other, and the section's player stops
+// every other player of the page (Theme.players). position(detail) gets the section's
+// theme:position details while the part's music plays; ended() is called when the part
+// ends for any reason (halt, another part or player, the end of the music, a failure).
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
@@ -35,12 +35,10 @@
       if (e.target !== section || !loop.owner || loop.switching) {
         return;
       }
-      const owner = loop.owner;
       if (e.detail.playing) {
-        owner.hooks.position(e.detail);
+        loop.owner.hooks.position(e.detail);
       } else if (!loop.player.playing) {
-        loop.owner = null;
-        owner.hooks.ended();
+        loop.owner.end();
       }
     });
     return loop;
@@ -48,20 +46,45 @@
 
   Theme.loopPlayer = function (section, hooks) {
     const loop = shared(section);
+    let on = false;
     const part = {
       hooks: {
         position: hooks.position || function () {},
         ended: hooks.ended || function () {}
       }
     };
-    part.play = function (data, first, last, fromBar, prepare) {
+
+    part.end = function () {
+      if (loop.owner === part) {
+        loop.owner = null;
+      }
+      on = false;
+      if (hooks.button) {
+        hooks.button.setAttribute('aria-pressed', 'false');
+      }
+      part.hooks.ended();
+    };
+
+    function failed(err) {
+      if (hooks.message) {
+        hooks.message.textContent = (hooks.failed || 'The music could not start: ') + err.message;
+      }
+      part.halt();
+    }
+
+    part.start = function (data, first, last, fromBar, prepare) {
       if (!Theme.Player || !window.AudioContext) {
-        return Promise.reject(new Error('this page cannot play here: it needs a browser with Web Audio'));
+        failed(new Error('this page cannot play here: it needs a browser with Web Audio'));
+        return;
       }
       const before = loop.owner;
       loop.owner = part;
+      on = true;
+      if (hooks.button) {
+        hooks.button.setAttribute('aria-pressed', 'true');
+      }
       if (before && before !== part) {
-        before.hooks.ended();
+        before.end();
       }
       if (loop.player) {
         loop.switching = true; // the stop of the music before is no end of this part's
@@ -77,15 +100,17 @@
       if (prepare) {
         prepare(loop.player);
       }
-      return Promise.resolve(loop.player.play(fromBar));
+      Promise.resolve(loop.player.play(fromBar)).catch(failed);
     };
-    part.stop = function () {
+    part.halt = function () {
       if (loop.owner === part && loop.player && loop.player.playing) {
         loop.player.stop(); // its report ends this part
-      } else if (loop.owner === part) {
-        loop.owner = null;
-        part.hooks.ended();
+      } else if (on || loop.owner === part) {
+        part.end();
       }
+    };
+    part.on = function () {
+      return on;
     };
     part.playing = function () {
       return loop.owner === part && Boolean(loop.player) && loop.player.playing;

@@ -41,10 +41,8 @@
     const linkBox = $('.groove-link'),
       copy = $('.copy-link'),
       command = $('.groove-command');
-    const light = $('.studio-beat'),
+    const follow = Theme.GrooveConductor.view(root),
       second = $('.second-light'),
-      count = $('.studio-count'),
-      conductor = $('.studio-conductor'),
       start = $('.start-from');
     const midiButton = $('.download-midi'),
       tomlButton = $('.download-toml'),
@@ -52,8 +50,6 @@
     const beside = root.hasAttribute('data-beside'); // under a page's meter builder, folded
     const details = root.querySelector('details.groove-editor');
     let groove = null,
-      beating = null,
-      playing = false,
       applying = false,
       focus = [0, 0],
       heardBar = 1;
@@ -320,7 +316,7 @@
     function changed(structural) {
       box.textContent = boxText();
       showLink();
-      if (playing) {
+      if (sound.on()) {
         if (structural) {
           begin(heardBar);
         } else {
@@ -377,36 +373,12 @@
     function begin(fromBar) {
       const lead = countIn.checked ? 1 : 0;
       const from = fromBar === undefined ? 1 : Math.min(fromBar + lead, groove.bars + lead);
-      playing = true;
-      play.setAttribute('aria-pressed', 'true');
-      sound.play(playerData(), 1 + lead, groove.bars + lead, from).catch(function (err) {
-        message.textContent = 'The groove could not start: ' + err.message;
-        halt();
-      });
-    }
-
-    function halt() {
-      sound.stop();
-      ended();
-    }
-
-    function ended() {
-      playing = false;
-      play.setAttribute('aria-pressed', 'false');
-      showPosition(-1, false);
+      sound.start(playerData(), 1 + lead, groove.bars + lead, from);
     }
 
     // -- the beat light, the count and the column heard ------------------------------------
     function drawLight() {
-      const levels = M.accentLevels(groove.meter.groups, 1),
-        starts = M.groupStarts(groove.meter.groups);
-      light.querySelector('.pulses').innerHTML = levels.map(l => '<b class="l' + l + '"></b>').join('');
-      count.innerHTML = levels.map(function (l, p) {
-        const group = starts.filter(s => s <= p).length;
-        return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
-      }).join(' ');
-      beating = Theme.GrooveConductor.kind(groove.meter);
-      Theme.GrooveConductor.draw(conductor, beating);
+      Theme.GrooveConductor.drawView(follow, groove.meter);
       second.hidden = !groove.vs;
       if (groove.vs) {
         second.querySelector('.bar').textContent = M.meterName(groove.vs.groups, groove.vs.denominator);
@@ -417,15 +389,9 @@
 
     function showPosition(q, on) {
       const lead = countIn.checked && sound.player() ? barQuarters() : 0;
-      const bq = barQuarters(),
-        music = q - lead;
-      const pulse = 4 / groove.meter.denominator,
-        unit = pulse / groove.subdivide;
-      const inBar = ((q % bq) + bq) % bq;
-      const p = on && q >= 0 ? Math.min(sum(groove.meter.groups) - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
-      light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
-      count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
-      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
+      const music = q - lead,
+        unit = 4 / groove.meter.denominator / groove.subdivide;
+      Theme.GrooveConductor.showView(follow, groove.meter, q, on, lead);
       if (groove.vs) { // the second meter's pulse heard, from the groove's start
         const su = G.secondUnit(groove),
           step = su[0] / su[1],
@@ -433,8 +399,6 @@
         const k = on && music >= 0 ? Math.floor(music / step + 1e-9) % n : -1;
         second.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === k));
       }
-      light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' :
-        'bar ' + (Math.floor(music / bq) + 1);
       const col = on && music >= 0 ? Math.floor(music / unit + 1e-9) : -1;
       grid.querySelectorAll('.cell.now').forEach(b => b.classList.remove('now'));
       if (col >= 0) {
@@ -443,14 +407,17 @@
     }
 
     const sound = Theme.loopPlayer(section, { // the section's one player (the builder's too)
+      button: play,
+      message: message,
+      failed: 'The groove could not start: ',
       position: function (detail) {
         const lead = countIn.checked ? 1 : 0;
         heardBar = Math.max(1, detail.bar - lead);
         showPosition(detail.q, true);
       },
-      ended: ended
+      ended: () => showPosition(-1, false)
     });
-    section.addEventListener('theme:leave', halt);
+    section.addEventListener('theme:leave', sound.halt);
 
     // -- the builder and the bars: the grid follows ------------------------------------------
     // The bars' and the grid's own message, cleared when they are right again; a message
@@ -583,7 +550,7 @@
       if (read.groove) {
         message.textContent = '';
         load(read.groove);
-        if (playing) {
+        if (sound.on()) {
           begin(1);
         }
       }
@@ -593,12 +560,12 @@
     builderPanel.addEventListener('click', () => setTimeout(rebuild));
     barsBox.addEventListener('input', rebuild);
     countIn.addEventListener('change', function () {
-      if (playing) {
+      if (sound.on()) {
         begin(heardBar);
       }
     });
     play.addEventListener('click', () => begin(1));
-    stop.addEventListener('click', halt);
+    stop.addEventListener('click', sound.halt);
     $('.clear').addEventListener('click', function () {
       G.VOICES.forEach(v => groove.rows[v].fill(0));
       G.VOICES.forEach(v => cells[v].forEach((_, i) => drawCell(v, i)));
@@ -611,7 +578,7 @@
             block: 'start'
           });
         } else {
-          halt();
+          sound.halt();
         }
       });
     }
@@ -634,7 +601,7 @@
       midi: () => Theme.GrooveMidi.bytes(asGroove(groove)),
       toml: () => G.toml(asGroove(groove)),
       playerData: playerData,
-      playing: () => playing
+      playing: sound.on
     };
   }
 
