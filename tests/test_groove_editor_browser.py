@@ -275,10 +275,14 @@ def test_the_editor_on_a_projector_and_a_phone(
         summary = browser.find_element("css selector", "details.groove-editor > summary")
         assert summary.size["height"] >= 44
         kind = "tour" if page.name == "index.html" else "metronome"
-        folder = ROOT / "docs" if _keep() and width != 1024 else tmp_path
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
         summary.click()
         time.sleep(0.4)
+        browser.find_element("css selector", f"{EDITOR} .edit-this").click()
+        browser.execute_script(
+            "document.querySelector('details.groove-editor').scrollIntoView({block: 'start'})"
+        )
+        time.sleep(0.3)
         sizes = browser.execute_script(
             "return Array.from(document.querySelectorAll('.groove-grid button.cell'))"
             ".map(b => [b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
@@ -286,10 +290,11 @@ def test_the_editor_on_a_projector_and_a_phone(
         assert sizes and min(min(s) for s in sizes) >= 44
         wide = browser.execute_script("return document.documentElement.scrollWidth")
         assert wide <= width  # (a phone would zoom out: the layout as wide as the page)
-        name = f"editor-{kind}{'-phone' if width < 500 else ''}.png"
-        if width == 1024:
-            name = f"editor-{kind}-1024.png"
-        assert browser.save_screenshot(str(folder / name))
+        name = f"editor-{kind}{'-phone' if width < 500 else ''}-{width}.png"
+        assert browser.save_screenshot(str(tmp_path / name))
+        if _keep() and name in ("editor-tour-1366.png", "editor-metronome-phone-390.png"):
+            shown = ROOT / "docs" / name.replace("-1366", "").replace("-390", "")
+            assert browser.save_screenshot(str(shown))  # docs/studio.md shows these two
         assert not errors(browser)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
