@@ -298,3 +298,28 @@ def test_the_editor_on_a_projector_and_a_phone(
         assert not errors(browser)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_arrow_keys_move_in_the_grid_not_between_the_tours_steps(
+    browser, tour_page: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """On the stage the arrow keys move between steps; in the grid they move between boxes
+    (and the second meter's fields stay hidden until it is ticked)."""
+    open_editor(browser, tour_page)
+    assert (
+        browser.execute_script(
+            "return document.querySelector('.builder .meter-row.second').getClientRects().length"
+        )
+        == 0
+    )
+    first = cell(browser, "hihat", 0)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", first)
+    first.click()
+    browser.switch_to.active_element.send_keys("\ue014")  # ArrowRight
+    browser.switch_to.active_element.send_keys("\ue015")  # ArrowDown
+    focused = browser.execute_script(
+        "const b = document.activeElement; return [b.dataset.voice, b.dataset.index]"
+    )
+    assert focused == ["snare", "1"]
+    assert browser.execute_script("return Theme.Slides.current()") == 7
+    assert not errors(browser)
