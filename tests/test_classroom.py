@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import theme
 from tests.conftest import ROOT, run_theme
@@ -112,21 +114,71 @@ def test_the_tour_played_step_by_step_with_a_grid_on_screen() -> None:
 
 
 def page_sounds(html: str) -> dict[str, np.ndarray]:
-    """The page's embedded sounds, decoded as the page decodes them: base64, raw deflate,
-    a running sum of int16 differences, / 32767."""
-    import zlib
+    """The page's embedded sounds, decoded as the page decodes them: base64, the blocks of
+    Rice codes (:func:`~theme.page.sounds.unpack_samples`), / 32767."""
+    from theme.page.sounds import unpack_samples
 
     found = re.search(r"<script type='application/json' id='theme-sounds'>([^<]*)</script>", html)
     assert found is not None
     table = json.loads(found.group(1))
-    packed = zlib.decompress(base64.b64decode(table["pcm"]), -15)
-    deltas = np.frombuffer(packed, dtype="<i2")
-    samples = np.cumsum(deltas, dtype=np.int16).astype(np.float64) / 32767  # wraps as int16
+    packed = unpack_samples(base64.b64decode(table["pcm"]), table["samples"])
+    samples = packed.astype(np.float64) / 32767
     return {
         name: samples[place[0] : place[0] + place[1]]
         for name, place in table["sounds"].items()
         if place is not None
     }
+
+
+NODE_UNPACK = """
+global.window = {}; global.document = {getElementById: () => null};
+require(process.argv[1]);
+const data = Buffer.from(process.argv[2], 'base64');
+process.stdout.write(JSON.stringify(Array.from(window.Theme.unpackSamples(new Uint8Array(data),
+  Number(process.argv[3])))));
+"""
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.integers(-32768, 32767), max_size=700),
+    st.sampled_from(["", "hihat/42", "bass/40", "click/a0", "snare/39"]),
+)
+def test_the_pages_packed_sounds_unpack_to_the_same_samples_here_and_in_the_page(
+    noise: list[int], sound: str
+) -> None:
+    """Packed by the library, unpacked by the library and by the page's own script (in
+    Node): the same int16 samples, for random samples and for the synthesizer's own."""
+    import shutil
+    import subprocess
+
+    from theme.page.sounds import _wave, pack_samples, unpack_samples
+
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs)")
+    samples = np.array(noise, dtype=np.int16)
+    if sound:
+        wave = np.round(_wave(sound).astype(np.float64) * 32767).astype(np.int16)
+        samples = np.concatenate([samples, wave])
+    packed = pack_samples(samples)
+    assert np.array_equal(unpack_samples(packed, len(samples)), samples)
+    script = Path(theme.__file__).parent / "page" / "js" / "sounds.js"
+    result = subprocess.run(
+        [
+            node,
+            "-e",
+            NODE_UNPACK,
+            str(script),
+            base64.b64encode(packed).decode(),
+            str(len(samples)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout) == samples.tolist()
 
 
 def test_the_page_is_self_contained_and_its_audio_decodes(tmp_path: Path) -> None:

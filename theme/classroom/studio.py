@@ -1,8 +1,8 @@
 """The studio: a page where pupils make a groove of their own, hear it, share it by link
 and take it home (MIDI, a variant file).
 
-The page is the meter builder (:mod:`theme.page.builder`) with a groove editor under
-it (``js/studio.js``): a row a voice, a box a pulse or part of one, for every bar. The groove
+The page is the meter builder (:mod:`theme.page.builder`) with the groove editor
+(:mod:`theme.page.grooveeditor`, ``js/studio.js``) under it: a row a voice, a box a pulse or part of one, for every bar. The groove
 travels in the page's address (:mod:`theme.variants.groove`), so the page works from a
 file, a USB stick or any static web server; the command line reads the same link. The
 built-in grooves are on the page as links, to start from.
@@ -17,8 +17,17 @@ from theme.core.meter import Meter
 from theme.output import Output, atomic_path, output_file
 from theme.page.builder import BuilderSettings, builder_panel
 from theme.page.document import PageSection, page_html
-from theme.variants import load, names
-from theme.variants.groove import SOUNDS, Groove
+from theme.page.grooveeditor import (
+    EDITOR_SCRIPT_FILES,
+    EDITOR_SOUNDS,
+    EDITOR_STYLE_FILES,
+    ERROR,
+    FOLLOW,
+    editor_parts,
+    start_row,
+    starting_grooves,
+)
+from theme.variants.groove import Groove
 
 __all__ = [
     "STUDIO_SCRIPT_FILES",
@@ -30,24 +39,14 @@ __all__ = [
     "write_studio",
 ]
 
-STUDIO_SCRIPT_FILES = (
-    "groove.js",
-    "groovemidi.js",
-    "groovesound.js",
-    "grooveconductor.js",
-    "qr.js",
-    "studio.js",
-    "practice.js",
-)
+STUDIO_SCRIPT_FILES = (*EDITOR_SCRIPT_FILES, "practice.js")
 """The studio's own scripts (files of this package's ``js`` folder), inlined after the
-page's (:data:`theme.page.document.SCRIPT_FILES`)."""
+page's (:data:`theme.page.document.SCRIPT_FILES`): the editor's and the practice view's."""
 
-STUDIO_STYLE_FILES = ("studio.css",)
+STUDIO_STYLE_FILES = EDITOR_STYLE_FILES
 """The studio's own style (files of this package's ``css`` folder)."""
 
-STUDIO_SOUNDS = tuple(
-    f"{voice}/{pitch}" for voice, (_, _, pitch, _) in SOUNDS.items() if voice != "click"
-)
+STUDIO_SOUNDS = EDITOR_SOUNDS
 """The sounds a groove's rows make (the clicks are on every page)."""
 
 STUDIO_TITLE = "Studio: make your own groove"
@@ -58,74 +57,14 @@ STUDIO_INTRO = (
 )
 
 
-FOLLOW = (
-    "<div class='studio-follow'><p class='studio-count' aria-hidden='true'></p>"
-    "<svg class='conductor studio-conductor' viewBox='0 0 200 160' role='img' "
-    "aria-label='conducting pattern'></svg></div>"
-)
-"""The count and a conductor's pattern with its baton, drawn by the scripts."""
-
-
-def starting_grooves() -> list[dict[str, str]]:
-    """The built-in variants a groove can start from: name, title and link, in the order
-    ``theme list`` gives them (those whose first section fits a groove's grid)."""
-    found = []
-    for name in names():
-        variant = load(name)
-        groove = Groove.from_variant(variant)
-        if groove is not None:
-            found.append({"name": name, "title": variant.title, "link": groove.link()})
-    return found
-
-
 def _panel(starts: list[dict[str, str]], settings: BuilderSettings, practice: bool) -> str:
-    options = "".join(
-        f"<option value='{escape(s['link'])}'>{escape(s['title'])}</option>" for s in starts
-    )
     return (
-        "<div class='studio' data-studio>"
-        "<p class='studio-error' role='alert'></p>"
-        "<div class='start'><label>Start from <select class='start-from' autocomplete='off'>"
-        f"{options}</select></label>"
-        "<button type='button' class='edit-this'>Edit this groove</button></div>"
+        "<div class='studio own-page' data-studio>"
+        + ERROR
+        + start_row(starts)
         + builder_panel(settings)
-        + "<fieldset class='groove-sound'><legend>Your groove</legend><div class='fields'>"
-        "<label>Bars <input class='groove-bars' type='number' min='1' max='16' step='1' "
-        "inputmode='numeric' value='2' autocomplete='off'></label>"
-        "<label><input class='count-in' type='checkbox' autocomplete='off'> Count in one "
-        "bar</label>"
-        "<button type='button' class='groove-play' aria-pressed='false'>Play</button>"
-        "<button type='button' class='groove-stop'>Stop</button>"
-        "<button type='button' class='clear'>Clear all boxes</button></div></fieldset>"
-        "<div class='studio-beat' aria-hidden='true'><span class='bar'>ready</span>"
-        "<span class='pulses'></span></div>"
-        "<div class='studio-beat second-light' aria-hidden='true' hidden><span class='bar'>"
-        "</span><span class='pulses'></span></div>"
-        + FOLLOW
-        + "<p class='note'>Click or tap a box: once for a note (x), twice for an accent (X), a "
-        "third time for a rest. With the keys: the arrows move, Space or Enter sets a box. "
-        "The coloured edge marks where each group of pulses starts.</p>"
-        "<p class='note swipe-hint'>Swipe the boxes sideways to see the whole bar.</p>"
-        "<div class='groove-grid' role='grid' aria-label='The groove: a row for each "
-        "instrument, a box for each pulse'></div>"
-        "<h3>Box notation</h3><pre class='box-notation'></pre>"
-        "<h3>Share it</h3><p>This link plays your groove on any computer or phone:</p>"
-        "<div class='share-row'><input class='groove-link' type='text' readonly "
-        "aria-label='Link to your groove' autocomplete='off'>"
-        "<button type='button' class='copy-link'>Copy link</button></div>"
-        + (
-            "<p><a class='practice-link' href='practice.html'>Practise it on a phone</a>: a big "
-            "beat light, a count-in and a button to tap along.</p>"
-            if practice
-            else ""
-        )
-        + "<div class='groove-qr' hidden><p>Scan it with a phone:</p><div class='code'></div></div>"
-        "<h3>Take it home</h3><div class='share-row'>"
-        "<button type='button' class='download-midi'>Download MIDI (.mid)</button>"
-        "<button type='button' class='download-toml'>Download a variant file (.toml)</button>"
-        "</div><p class='note'>With theme on a computer: <code class='groove-command'></code> "
-        "(or -o groove.musicxml for MuseScore).</p>"
-        "<noscript><p>The studio needs JavaScript.</p></noscript></div>"
+        + editor_parts(practice=practice)
+        + "<noscript><p>The studio needs JavaScript.</p></noscript></div>"
     )
 
 

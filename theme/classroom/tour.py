@@ -41,6 +41,10 @@ def _count(tempo: Tempo | None) -> Timeline:
     return Metronome("5/4", bpm=tempo or 120, bars=4).timeline()
 
 
+TOUR_GROOVES = ("tv-1966", "remix-1996")
+"""The variants the tour plays, first among the grooves its groove editor starts from."""
+
+
 def _ostinato(tempo: Tempo | None) -> Timeline:
     from theme.metronome import click_track
     from theme.variants import load
@@ -392,7 +396,7 @@ def write_tour(
         if selected is None:  # the whole tour: one step a screen, the meter builder last
             from theme.page.builder import builder_section
 
-            sections.append(builder_section())
+            sections.append(builder_section(grooves=TOUR_GROOVES))
         html = page_html(PAGE_TITLE, sections, intro=intro, slides=selected is None)
         with atomic_path(aside / name) as tmp:
             tmp.write_text(html, encoding="utf-8")

@@ -10,11 +10,14 @@ pulses. The page counts accents as the library does (its ``meters.js`` mirrors
 a message. The panel shows the ``theme metronome`` command that clicks the same.
 
 This module writes the panel's markup, filled in from a :class:`~theme.metronome.Metronome`
-or from the defaults; the page's ``builder.js`` makes it work.
+or from the defaults; the page's ``builder.js`` makes it work. A page's section of it
+(:func:`builder_section`) has the groove editor under the panel, folded away
+(:mod:`theme.page.grooveeditor`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
@@ -22,6 +25,13 @@ from html import escape
 from theme.core.meter import DENOMINATORS, Meter
 from theme.metronome import Metronome
 from theme.page.document import PageSection
+from theme.page.grooveeditor import (
+    EDITOR_SCRIPT_FILES,
+    EDITOR_SOUNDS,
+    EDITOR_STYLE_FILES,
+    editor_beside,
+    starting_grooves,
+)
 
 __all__ = ["BuilderSettings", "builder_panel", "builder_section"]
 
@@ -136,10 +146,21 @@ def builder_panel(settings: BuilderSettings | None = None) -> str:
     )
 
 
-def builder_section(metronome: Metronome | None = None) -> PageSection:
+def builder_section(
+    metronome: Metronome | None = None, *, grooves: Sequence[str] = ()
+) -> PageSection:
     """The page's section holding the panel, filled in from ``metronome`` (its meters,
-    alignment, tempo and subdivision) or from the defaults."""
+    alignment, tempo and subdivision) or from the defaults, with the groove editor under
+    it, folded away (:func:`theme.page.grooveeditor.editor_beside`); its grooves to
+    start from are the built-in variants, those named in ``grooves`` (the page's own)
+    first."""
     settings = BuilderSettings.of(metronome) if metronome is not None else None
     return PageSection(
-        BUILDER_TITLE, paragraphs=[BUILDER_TEXT], markup=builder_panel(settings), kind="builder"
+        BUILDER_TITLE,
+        paragraphs=[BUILDER_TEXT],
+        markup=editor_beside(builder_panel(settings), starting_grooves(grooves)),
+        kind="builder",
+        scripts=EDITOR_SCRIPT_FILES,
+        styles=EDITOR_STYLE_FILES,
+        sounds=EDITOR_SOUNDS,
     )

@@ -144,6 +144,7 @@ audio { width: 100%; margin: .5em 0; }
 SCRIPT_FILES = (
     "sounds.js",
     "player.js",
+    "loopplayer.js",
     "playercontrols.js",
     "tap.js",
     "beatlight.js",
@@ -231,6 +232,14 @@ class PageSection:
     """A recording (Ogg Vorbis, :func:`audio_bytes`) in an audio element, for a section
     whose music the page must not spell out (a quiz item: no timeline data to read the
     answer from); a section with ``data`` plays through the page's own player instead."""
+    scripts: Sequence[str] = ()
+    """More script files (of the package's ``js`` folder) the section's markup needs (the
+    groove editor's), inlined once a page after the page's own."""
+    styles: Sequence[str] = ()
+    """More style files (of the package's ``css`` folder) the section's markup needs."""
+    sounds: Sequence[str] = ()
+    """More sounds (names of :func:`theme.page.sounds.sounds_data`) the section's
+    scripts play (a groove's instruments)."""
 
     @classmethod
     def for_music(
@@ -517,6 +526,9 @@ def page_html(
     (of the package's ``js`` and ``css`` folders) and sounds (names of
     :func:`theme.page.sounds.sounds_data`) a page of its own needs (the studio)."""
     body = "".join(_section(s, i) for i, s in enumerate(sections, start=1))
+    scripts = _once([*scripts, *(name for s in sections for name in s.scripts)])
+    styles = _once([*styles, *(name for s in sections for name in s.styles)])
+    sounds = _once([*sounds, *(name for s in sections for name in s.sounds)])
     lead = f"<p>{escape(intro)}</p>" if intro else ""
     playing = any(s.data or s.lights for s in sections)
     scripted = playing or slides or any(s.markup for s in sections)
@@ -538,6 +550,15 @@ def page_html(
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"{head}</head>{body}</html>"
     )
+
+
+def _once(names: Sequence[str]) -> list[str]:
+    """``names`` in their order, each once.
+
+    >>> _once(["a.js", "b.js", "a.js"])
+    ['a.js', 'b.js']
+    """
+    return list(dict.fromkeys(names))
 
 
 def timeline_section(

@@ -1,4 +1,4 @@
-// The meter builder ([data-builder], made by theme.classroom.builder): choose the pulses and
+// The meter builder ([data-builder], made by theme.page.builder): choose the pulses and
 // their unit, press a pulse to start a group there, set a tempo, add a second meter against
 // the first (the same pulse, or the same bar length), play both through the page's player,
 // each lit on its row of pulses. Counts with Theme.Meters (meters.js), as the library does.
@@ -252,11 +252,19 @@
     const limit = panel.querySelector('.command-limit');
     const play = panel.querySelector('.play'),
       stop = panel.querySelector('.stop');
-    let player = null,
-      playing = false,
-      ready = false,
+    let ready = false,
       heardBar = 1;
     const rows = [];
+    const sound = Theme.loopPlayer(section, { // the section's one player, shared with the groove editor
+      button: play,
+      message: soundError,
+      failed: 'The clicks could not start: ',
+      position: function (detail) {
+        heardBar = detail.bar;
+        light(detail.q);
+      },
+      ended: () => light(-1)
+    });
 
     function settings() {
       const first = rows[0].meter,
@@ -314,7 +322,7 @@
       summary.textContent = describe(s);
       command.textContent = M.command(s.meter, s);
       limit.textContent = M.commandLimit(s);
-      if (playing) {
+      if (sound.on()) {
         start();
       } // heard at once
     }
@@ -372,34 +380,9 @@
         soundError.textContent = found.join(' ');
         return;
       }
-      if (!Theme.Player || !Theme.steadyTempo || !window.AudioContext) {
-        soundError.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const made = music(settings()),
-        data = playerData(made);
-      const from = playing ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      } // in Theme.players: one sounds at a time
-      player.setLoop(1, made.bars);
-      playing = true;
-      play.setAttribute('aria-pressed', 'true');
-      Promise.resolve(player.play(from)).catch(function (err) {
-        soundError.textContent = 'The clicks could not start: ' + err.message;
-        halt();
-      });
-    }
-
-    function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
-      playing = false;
-      play.setAttribute('aria-pressed', 'false');
-      light(-1);
+      const made = music(settings());
+      const from = sound.on() ? Math.min(heardBar, made.bars) : 1; // a change: from the bar heard
+      sound.start(playerData(made), 1, made.bars, from);
     }
 
     rows.push(MeterRow(panel.querySelector('.meter-row.first'), changed));
@@ -407,33 +390,18 @@
     [against, align, subdivide].forEach(el => el.addEventListener('change', changed));
     tempo.addEventListener('input', changed);
     play.addEventListener('click', start);
-    stop.addEventListener('click', halt);
-    section.addEventListener('theme:leave', halt);
-    section.addEventListener('theme:position', function (e) {
-      if (e.target !== section) {
-        return;
-      }
-      if (e.detail.playing) {
-        heardBar = e.detail.bar;
-        light(e.detail.q);
-      } else if (playing && !player.playing) {
-        halt();
-      }
-    });
+    stop.addEventListener('click', sound.halt);
+    section.addEventListener('theme:leave', sound.halt);
     panel.builder = {
       settings: settings,
       problems: problems,
       music: music,
       light: light,
       start: start,
-      stop: halt,
+      stop: sound.halt,
       playerData: playerData,
-      player: function () {
-        return player;
-      },
-      playing: function () {
-        return playing;
-      }
+      player: sound.player,
+      playing: sound.on
     };
     ready = true;
     changed();

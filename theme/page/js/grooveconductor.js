@@ -4,7 +4,12 @@
 // pulse in quarters (or longer), a beat a group in eighths (or shorter); down, in for the
 // rest of the first group, out from the second, up on the last. .draw(svg, kind) draws the
 // pattern and .move(svg, kind, offset) puts the baton where conductor.js puts it, offset
-// quarter notes into the bar. Also runs in Node (kind only).
+// quarter notes into the bar. .view(root) finds a groove's beat light, count and conductor
+// in root (the studio's, the practice view's: '.studio-beat', '.studio-count',
+// '.studio-conductor'); .drawView(view, meter) draws them for a meter and
+// .showView(view, meter, q, on, lead) lights the pulse heard q quarter notes from the
+// start (lead: the count-in's length, 0 without one), moves the baton and names the bar
+// ('ready' when not on, 'count-in', 'bar 2'). Also runs in Node (kind only).
 'use strict';
 (function (root) {
   const Theme = root.Theme = root.Theme || {};
@@ -139,9 +144,47 @@
     svg.querySelectorAll('.beat-mark').forEach((g, i) => g.classList.toggle('now', i === beat && offset >= 0));
   }
 
+  function view(root) {
+    return {
+      light: root.querySelector('.studio-beat'),
+      count: root.querySelector('.studio-count'),
+      conductor: root.querySelector('.studio-conductor'),
+      kind: null
+    };
+  }
+
+  function drawView(v, meter) {
+    const levels = M.accentLevels(meter.groups, 1),
+      starts = M.groupStarts(meter.groups);
+    v.light.querySelector('.pulses').innerHTML = levels.map(l => '<b class="l' + l + '"></b>').join('');
+    v.count.innerHTML = levels.map(function (l, p) {
+      const group = starts.filter(s => s <= p).length;
+      return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
+    }).join(' ');
+    v.kind = kind(meter);
+    draw(v.conductor, v.kind);
+  }
+
+  function showView(v, meter, q, on, lead) {
+    const pulses = meter.groups.reduce((a, b) => a + b, 0),
+      pulse = 4 / meter.denominator;
+    const bar = pulses * pulse,
+      inBar = ((q % bar) + bar) % bar,
+      music = q - lead;
+    const p = on && q >= 0 ? Math.min(pulses - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
+    v.light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
+    v.count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
+    move(v.conductor, v.kind, on && q >= 0 ? inBar : -1);
+    v.light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' :
+      'bar ' + (Math.floor(music / bar) + 1);
+  }
+
   Theme.GrooveConductor = {
     kind: kind,
     draw: draw,
-    move: move
+    move: move,
+    view: view,
+    drawView: drawView,
+    showView: showView
   };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -2,7 +2,7 @@
 // player's DATA (see player.js) for a groove in the link's form (Theme.Groove): its rows,
 // the second meter's low clicks, and with countIn a bar of clicks before it (bar 1; the
 // groove is then bars 2 on). The same events as the groove's variant (theme export), as
-// the numbers the page plays; each note's sound as theme.classroom.pagedata.sound_key names it.
+// the numbers the page plays; each note's sound as theme.page.data.sound_key names it.
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};

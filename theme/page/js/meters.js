@@ -278,7 +278,7 @@
     return events;
   }
 
-  // The bars of the first meter as a page's timeline data (theme.classroom.pagedata)
+  // The bars of the first meter as a page's timeline data (theme.page.data)
   function barsData(meter, bars) {
     const quarters = barQuarters(meter),
       out = [];

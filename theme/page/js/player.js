@@ -34,6 +34,13 @@
 //   page's picture delay box taken off), seconds the seconds from the music's start at
 //   the tempo now set, bar the bar number.
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
+//   Hooks, for a script that plays along with the player (a recording page's): set
+//   player.planned = function () {...} to be called after each new plan is queued (play,
+//   and every re-plan: tempo, loop, thinning, a change of the events); set
+//   player.stopped = function (when) {...} to be called when the sound stops, `when` in
+//   the context's seconds (stop, the end of the music). Both do nothing unless set.
+//   Theme.loopPlayer(section, ...) (loopplayer.js): the section's one looping player,
+//   shared by the meter builder, the groove editor and the practice view.
 // Timing: a 25 ms timer (and each animation frame) queues sounds up to 0.5 s ahead (1.5 s
 // while the page is hidden) at exact AudioContext times; a change of tempo, loop or
 // thinning takes back the sounds queued after 10 ms and one step of the clock from now

@@ -15,10 +15,8 @@
     const $ = s => root.querySelector(s);
     const message = $('.studio-error'),
       title = $('.practice-title'),
-      light = $('.practice-light');
-    const count = $('.studio-count'),
-      conductor = $('.studio-conductor'),
-      play = $('.groove-play'),
+      follow = Theme.GrooveConductor.view(root);
+    const play = $('.groove-play'),
       stop = $('.groove-stop'),
       countIn = $('.count-in');
     const tempo = $('.practice-tempo'),
@@ -28,8 +26,6 @@
     const box = $('.box-notation'),
       edit = $('.edit-link');
     let groove = null,
-      beating = null,
-      player = null,
       hits = 0,
       taps = 0;
 
@@ -46,15 +42,7 @@
       }
       title.textContent = G.title(groove) + ', ' + (groove.tempo / 100) + ' ' + M.UNIT_NAMES[groove.meter.denominator] + ' a minute';
       edit.href = 'studio.html#' + G.encode(groove);
-      const levels = M.accentLevels(groove.meter.groups, 1),
-        starts = M.groupStarts(groove.meter.groups);
-      light.querySelector('.pulses').innerHTML = levels.map(l => '<b class="l' + l + '"></b>').join('');
-      count.innerHTML = levels.map(function (l, p) {
-        const group = starts.filter(s => s <= p).length;
-        return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
-      }).join(' ');
-      beating = Theme.GrooveConductor.kind(groove.meter);
-      Theme.GrooveConductor.draw(conductor, beating);
+      Theme.GrooveConductor.drawView(follow, groove.meter);
       const per = M.accentLevels(groove.meter.groups, groove.subdivide).length;
       box.textContent = groove.rows.map(function (row) {
         const bars = [];
@@ -70,50 +58,21 @@
     }
 
     function begin() {
-      if (!Theme.Player || !window.AudioContext) {
-        message.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const data = S.data(groove, countIn.checked),
-        first = countIn.checked ? 2 : 1;
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      }
-      player.setLoop(first, first + groove.bars - 1);
-      player.setTempoScale(Number(tempo.value) / 100);
+      const first = countIn.checked ? 2 : 1;
       hits = 0;
       taps = 0;
       result.textContent = 'Tap with the notes you hear.';
-      play.setAttribute('aria-pressed', 'true');
-      Promise.resolve(player.play(1)).catch(function (err) {
-        message.textContent = 'The groove could not start: ' + err.message;
-      });
-    }
-
-    function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
-      play.setAttribute('aria-pressed', 'false');
-      show(-1, false);
+      sound.start(S.data(groove, countIn.checked), first, first + groove.bars - 1, 1,
+        player => player.setTempoScale(Number(tempo.value) / 100));
     }
 
     function show(q, on) {
-      const bq = S.barQuarters(groove),
-        pulse = 4 / groove.meter.denominator;
-      const inBar = ((q % bq) + bq) % bq,
-        music = q - lead();
-      const p = on && q >= 0 ? Math.min(light.querySelectorAll('b').length - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
-      light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
-      count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
-      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
-      light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' : 'bar ' + (Math.floor(music / bq) + 1);
+      Theme.GrooveConductor.showView(follow, groove.meter, q, on, lead());
     }
 
     function tapped() {
-      if (!player || !player.playing) {
+      const player = sound.player();
+      if (!sound.playing()) {
         result.textContent = 'Press Play first, then tap with the notes you hear.';
         return;
       }
@@ -146,13 +105,15 @@
         'Late by ' + ms + ' ms') + ' (' + hits + ' of ' + taps + ' taps on time)';
     }
 
-    section.addEventListener('theme:position', function (e) {
-      if (e.target === section) {
-        show(e.detail.q, e.detail.playing);
-      }
+    const sound = Theme.loopPlayer(section, {
+      button: play,
+      message: message,
+      failed: 'The groove could not start: ',
+      position: detail => show(detail.q, true),
+      ended: () => show(-1, false)
     });
     play.addEventListener('click', begin);
-    stop.addEventListener('click', halt);
+    stop.addEventListener('click', sound.halt);
     tap.addEventListener('pointerdown', function (e) {
       e.preventDefault();
       tapped();
@@ -170,17 +131,17 @@
     });
     tempo.addEventListener('input', function () {
       tempoOut.textContent = tempo.value + '%';
-      if (player && player.playing) {
-        player.setTempoScale(Number(tempo.value) / 100);
+      if (sound.playing()) {
+        sound.player().setTempoScale(Number(tempo.value) / 100);
       }
     });
     countIn.addEventListener('change', function () {
-      if (player && player.playing) {
+      if (sound.playing()) {
         begin();
       }
     });
     window.addEventListener('hashchange', function () {
-      halt();
+      sound.halt();
       load();
     });
     load();

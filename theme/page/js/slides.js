@@ -168,8 +168,13 @@
     }));
   }
 
+  function grooveLink() { // '#g1=...': a groove for the editor of the step it is on
+    const step = slides[current];
+    return /^#g[0-9]+=/.test(location.hash) && Boolean(step && step.querySelector('[data-studio]'));
+  }
+
   function remember() { // #slide-3: reloaded, the same step (on the stage)
-    if (on() && window.history && history.replaceState) {
+    if (on() && window.history && history.replaceState && !grooveLink()) {
       try {
         history.replaceState(null, '', '#slide-' + (current + 1));
       } catch {
@@ -353,10 +358,13 @@
     }
   });
 
-  function fromHash() { // '#slide-3' (or a section's id, '#s3'): its index, else -1
+  function fromHash() { // '#slide-3' (or a section's id, '#s3'; a groove's link, the step of its editor): its index, else -1
     const match = /^#slide-([0-9]+)$/.exec(location.hash);
     if (match) {
       return Number(match[1]) - 1;
+    }
+    if (/^#g[0-9]+=/.test(location.hash)) {
+      return slides.findIndex(s => s.querySelector('[data-studio]'));
     }
     return slides.findIndex(s => '#' + s.id === location.hash);
   }

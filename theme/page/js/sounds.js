@@ -114,6 +114,55 @@
   }
   Theme.leadWave = leadWave;
 
+  // The page's int16 samples from their packing (theme/classroom/pagesounds.py
+  // pack_samples): blocks of BLOCK samples, each a header (2 bits: the prediction's order,
+  // 5 bits: the Rice parameter k) and for each sample u >> k one bits, a zero, the low k
+  // bits of u; the residual is u / 2 (u even) or -(u + 1) / 2, added to the prediction
+  // (0, the sample before, or the line through the two before).
+  const BLOCK = 256;
+
+  function unpackSamples(bytes, count) {
+    const out = new Int16Array(count);
+    let pos = 0,
+      last = 0,
+      before = 0;
+
+    function bit() {
+      const b = (bytes[pos >> 3] >> (7 - (pos & 7))) & 1;
+      pos++;
+      return b;
+    }
+
+    function read(width) {
+      let value = 0;
+      for (let j = 0; j < width; j++) {
+        value = value * 2 + bit();
+      }
+      return value;
+    }
+    for (let first = 0; first < count; first += BLOCK) {
+      const head = read(7),
+        order = head >> 5,
+        k = head & 31,
+        scale = Math.pow(2, k);
+      const end = Math.min(count, first + BLOCK);
+      for (let i = first; i < end; i++) {
+        let q = 0;
+        while (bit()) {
+          q++;
+        }
+        const u = q * scale + read(k);
+        const residual = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+        const x = (order === 0 ? 0 : order === 1 ? last : 2 * last - before) + residual;
+        out[i] = x;
+        before = last;
+        last = x;
+      }
+    }
+    return out;
+  }
+  Theme.unpackSamples = unpackSamples;
+
   function readSounds() {
     const element = document.getElementById('theme-sounds');
     if (!element) {
@@ -125,14 +174,10 @@
     for (let i = 0; i < text.length; i++) {
       bytes[i] = text.charCodeAt(i);
     }
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-    return new Response(stream).arrayBuffer().then(function (packed) {
-      const deltas = new Int16Array(packed),
-        samples = new Float32Array(deltas.length);
-      let value = 0;
-      for (let i = 0; i < deltas.length; i++) {
-        value = (value + deltas[i]) << 16 >> 16; // int16 wraps, as the deltas were made
-        samples[i] = value / 32767;
+    return Promise.resolve(unpackSamples(bytes, table.samples)).then(function (packed) {
+      const samples = new Float32Array(packed.length);
+      for (let i = 0; i < packed.length; i++) {
+        samples[i] = packed[i] / 32767;
       }
       const buffers = {};
       Object.keys(table.sounds).forEach(function (name) {

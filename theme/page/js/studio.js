@@ -41,26 +41,26 @@
     const linkBox = $('.groove-link'),
       copy = $('.copy-link'),
       command = $('.groove-command');
-    const light = $('.studio-beat'),
+    const follow = Theme.GrooveConductor.view(root),
       second = $('.second-light'),
-      count = $('.studio-count'),
-      conductor = $('.studio-conductor'),
       start = $('.start-from');
     const midiButton = $('.download-midi'),
       tomlButton = $('.download-toml'),
       qr = $('.groove-qr');
+    const beside = root.hasAttribute('data-beside'); // under a page's meter builder, folded
+    const details = root.querySelector('details.groove-editor');
     let groove = null,
-      beating = null,
-      player = null,
-      playing = false,
       applying = false,
       focus = [0, 0],
       heardBar = 1;
     const cells = {}; // voice: [button, ...]
 
-    // The builder's own sound buttons are the studio's: its clicks a pulse are boxes here
-    const subLabel = builderPanel.querySelector('.subdivide').parentNode;
-    subLabel.firstChild.textContent = 'Boxes a pulse ';
+    // In the studio the builder's own sound buttons are the studio's: its clicks a pulse
+    // are boxes here; beside a page's builder, a box is a click of the meter built
+    if (!beside) {
+      const subLabel = builderPanel.querySelector('.subdivide').parentNode;
+      subLabel.firstChild.textContent = 'Boxes a pulse ';
+    }
 
     function fromBuilder() {
       const b = builderPanel.builder;
@@ -287,10 +287,12 @@
 
     function showLink() {
       const link = linkNow();
-      try {
-        history.replaceState(null, '', '#' + link);
-      } catch {
-        location.replace('#' + link);
+      if (!beside) { // beside a builder the address is the page's own (its slides')
+        try {
+          history.replaceState(null, '', '#' + link);
+        } catch {
+          location.replace('#' + link);
+        }
       }
       linkBox.value = address(link);
       const practice = root.querySelector('.practice-link');
@@ -314,11 +316,12 @@
     function changed(structural) {
       box.textContent = boxText();
       showLink();
-      if (playing) {
+      if (sound.on()) {
         if (structural) {
           begin(heardBar);
         } else {
-          const data = playerData();
+          const data = playerData(),
+            player = sound.player();
           player.data = data;
           player.events = data.events;
           player.replan(); // the sounds not yet heard are queued again: heard at once
@@ -368,47 +371,14 @@
     }
 
     function begin(fromBar) {
-      if (!Theme.Player || !window.AudioContext) {
-        message.textContent = 'This page cannot play here: it needs a browser with Web Audio.';
-        return;
-      }
-      const data = playerData(),
-        lead = countIn.checked ? 1 : 0;
-      if (player) {
-        player.setData(data);
-      } else {
-        player = new Theme.Player(section, data);
-      }
-      player.setLoop(1 + lead, groove.bars + lead);
-      playing = true;
-      play.setAttribute('aria-pressed', 'true');
+      const lead = countIn.checked ? 1 : 0;
       const from = fromBar === undefined ? 1 : Math.min(fromBar + lead, groove.bars + lead);
-      Promise.resolve(player.play(from)).catch(function (err) {
-        message.textContent = 'The groove could not start: ' + err.message;
-        halt();
-      });
-    }
-
-    function halt() {
-      if (player && player.playing) {
-        player.stop();
-      }
-      playing = false;
-      play.setAttribute('aria-pressed', 'false');
-      showPosition(-1, false);
+      sound.start(playerData(), 1 + lead, groove.bars + lead, from);
     }
 
     // -- the beat light, the count and the column heard ------------------------------------
     function drawLight() {
-      const levels = M.accentLevels(groove.meter.groups, 1),
-        starts = M.groupStarts(groove.meter.groups);
-      light.querySelector('.pulses').innerHTML = levels.map(l => '<b class="l' + l + '"></b>').join('');
-      count.innerHTML = levels.map(function (l, p) {
-        const group = starts.filter(s => s <= p).length;
-        return '<span class="syl">' + (p - starts[group - 1] + 1) + '</span>';
-      }).join(' ');
-      beating = Theme.GrooveConductor.kind(groove.meter);
-      Theme.GrooveConductor.draw(conductor, beating);
+      Theme.GrooveConductor.drawView(follow, groove.meter);
       second.hidden = !groove.vs;
       if (groove.vs) {
         second.querySelector('.bar').textContent = M.meterName(groove.vs.groups, groove.vs.denominator);
@@ -418,16 +388,10 @@
     }
 
     function showPosition(q, on) {
-      const lead = countIn.checked && player ? barQuarters() : 0;
-      const bq = barQuarters(),
-        music = q - lead;
-      const pulse = 4 / groove.meter.denominator,
-        unit = pulse / groove.subdivide;
-      const inBar = ((q % bq) + bq) % bq;
-      const p = on && q >= 0 ? Math.min(sum(groove.meter.groups) - 1, Math.floor(inBar / pulse + 1e-9)) : -1;
-      light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
-      count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
-      Theme.GrooveConductor.move(conductor, beating, on && q >= 0 ? inBar : -1);
+      const lead = countIn.checked && sound.player() ? barQuarters() : 0;
+      const music = q - lead,
+        unit = 4 / groove.meter.denominator / groove.subdivide;
+      Theme.GrooveConductor.showView(follow, groove.meter, q, on, lead);
       if (groove.vs) { // the second meter's pulse heard, from the groove's start
         const su = G.secondUnit(groove),
           step = su[0] / su[1],
@@ -435,8 +399,6 @@
         const k = on && music >= 0 ? Math.floor(music / step + 1e-9) % n : -1;
         second.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === k));
       }
-      light.querySelector('.bar').textContent = !on ? 'ready' : music < 0 ? 'count-in' :
-        'bar ' + (Math.floor(music / bq) + 1);
       const col = on && music >= 0 ? Math.floor(music / unit + 1e-9) : -1;
       grid.querySelectorAll('.cell.now').forEach(b => b.classList.remove('now'));
       if (col >= 0) {
@@ -444,18 +406,18 @@
       }
     }
 
-    section.addEventListener('theme:position', function (e) {
-      if (e.target !== section) {
-        return;
-      }
-      if (e.detail.playing) {
+    const sound = Theme.loopPlayer(section, { // the section's one player (the builder's too)
+      button: play,
+      message: message,
+      failed: 'The groove could not start: ',
+      position: function (detail) {
         const lead = countIn.checked ? 1 : 0;
-        heardBar = Math.max(1, e.detail.bar - lead);
-        showPosition(e.detail.q, true);
-      } else if (playing && !player.playing) {
-        halt();
-      }
+        heardBar = Math.max(1, detail.bar - lead);
+        showPosition(detail.q, true);
+      },
+      ended: () => showPosition(-1, false)
     });
+    section.addEventListener('theme:leave', sound.halt);
 
     // -- the builder and the bars: the grid follows ------------------------------------------
     // The bars' and the grid's own message, cleared when they are right again; a message
@@ -499,7 +461,9 @@
       if (same) {
         return;
       }
-      const grown = groove ? regrid(groove, made) : regrid(made, Object.assign({}, made));
+      const grown = regrid(groove || Object.assign({}, made, {
+        rows: {}
+      }), made);
       const redraw = !groove || G.cells(groove) !== G.cells(grown) ||
         JSON.stringify(groove.meter) !== JSON.stringify(grown.meter) || groove.subdivide !== grown.subdivide;
       groove = grown;
@@ -564,6 +528,14 @@
         return false;
       }
       const read = G.decode(hash);
+      if (details) { // a link to a groove opens the editor, on the stage at its step
+        details.open = true;
+        if (Theme.Slides && Theme.Slides.on()) {
+          Theme.Slides.go(Array.from(document.querySelectorAll('body > section')).indexOf(section));
+        } else {
+          setTimeout(() => details.scrollIntoView());
+        }
+      }
       if (read.error) {
         message.textContent = read.error + ' You can start again from a groove below.';
         return false;
@@ -578,7 +550,7 @@
       if (read.groove) {
         message.textContent = '';
         load(read.groove);
-        if (playing) {
+        if (sound.on()) {
           begin(1);
         }
       }
@@ -588,17 +560,28 @@
     builderPanel.addEventListener('click', () => setTimeout(rebuild));
     barsBox.addEventListener('input', rebuild);
     countIn.addEventListener('change', function () {
-      if (playing) {
+      if (sound.on()) {
         begin(heardBar);
       }
     });
     play.addEventListener('click', () => begin(1));
-    stop.addEventListener('click', halt);
+    stop.addEventListener('click', sound.halt);
     $('.clear').addEventListener('click', function () {
       G.VOICES.forEach(v => groove.rows[v].fill(0));
       G.VOICES.forEach(v => cells[v].forEach((_, i) => drawCell(v, i)));
       changed(false);
     });
+    if (details) { // opened: the editor comes up to the top of the screen
+      details.addEventListener('toggle', function () {
+        if (details.open) {
+          details.scrollIntoView({
+            block: 'start'
+          });
+        } else {
+          sound.halt();
+        }
+      });
+    }
     window.addEventListener('hashchange', function () {
       if (location.hash.slice(1) !== linkNow()) {
         fromAddress();
@@ -606,7 +589,9 @@
     });
     if (!fromAddress()) {
       const first = G.decode(start.options.length ? start.options[0].value : '');
-      if (first.groove) {
+      if (beside) {
+        rebuild(); // an empty groove in the meter the page's builder holds
+      } else if (first.groove) {
         load(first.groove);
       }
     }
@@ -616,7 +601,7 @@
       midi: () => Theme.GrooveMidi.bytes(asGroove(groove)),
       toml: () => G.toml(asGroove(groove)),
       playerData: playerData,
-      playing: () => playing
+      playing: sound.on
     };
   }
 
