@@ -1,7 +1,9 @@
 """theme listen on recordings with known beats: beat and downbeat F-measure (mir_eval, ±70
-ms) of librosa's tracker alone, untouched (downbeats: every n-th of its beats from its
-first), and of the project's fitting, in the same run; and the speed of the analysis on a
-5-minute recording, as a multiple of real time.
+ms) of the tracker alone, untouched (downbeats: every n-th of its beats from its first),
+and of the project's fitting, in the same run; whether librosa's own tracker (numba),
+given the same envelope and tempo, chooses the very same beats as the project's numpy
+port; and the speed of the analysis on a 5-minute recording, as a multiple of real time,
+and of the two trackers on its envelope.
 
 Two sets: the project's own renders of its variants (tempo drift, noise, the remix's switch
 from 5/4 to 4/4), and FluidSynth renders of music21's corpus with General MIDI instruments
@@ -27,7 +29,8 @@ def main() -> None:
     from theme.listen.trials import CORPUS_TRIALS, TRIALS, make_corpus_trial, make_trial
 
     print(
-        f"{'trial':42s} {'beats raw':>9s} {'fitted':>7s} {'downb. raw':>10s} {'fitted':>7s}  switch"
+        f"{'trial':42s} {'beats raw':>9s} {'fitted':>7s} {'downb. raw':>10s} {'fitted':>7s}"
+        "  librosa  switch"
     )
     recordings = [("own", lambda t=t: make_trial(t, rate=ANALYSIS_RATE)) for t in TRIALS] + [
         ("corpus", lambda t=t: make_corpus_trial(t, rate=ANALYSIS_RATE)) for t in CORPUS_TRIALS
@@ -39,6 +42,7 @@ def main() -> None:
         found = analyse_signal(made.signal, form)
         ref, down = np.array(made.beats), np.array(made.downbeats)
         raw = np.array(found.tracked)
+        same = "same" if _librosa_agrees(made.signal, raw) else "DIFFERS"
         row = (
             mir_eval.beat.f_measure(ref, raw),
             mir_eval.beat.f_measure(ref, np.array(found.beats)),
@@ -52,7 +56,10 @@ def main() -> None:
             off = changes[1][1] - made.switch if len(changes) > 1 else float("nan")
             switch = f"{off * 1000:+.0f} ms"
         name = f"{made.name} ({made.form.split('x')[-1] if ',' not in made.form else '5/4, 4/4'})"
-        print(f"{name:42s} {row[0]:9.3f} {row[1]:7.3f} {row[2]:10.3f} {row[3]:7.3f}  {switch}")
+        print(
+            f"{name:42s} {row[0]:9.3f} {row[1]:7.3f} {row[2]:10.3f} {row[3]:7.3f}  {same:7s}"
+            f"  {switch}"
+        )
     for kind, rows in totals.items():
         mean = np.mean(np.array(rows), axis=0)
         print(f"{'mean, ' + kind:42s} {mean[0]:9.3f} {mean[1]:7.3f} {mean[2]:10.3f} {mean[3]:7.3f}")
@@ -63,6 +70,57 @@ def main() -> None:
     analyse_signal(five, parse_form("5/4"))
     elapsed = time.perf_counter() - start
     print(f"5-minute recording analysed in {elapsed:.1f} s: {300 / elapsed:.0f}x real time")
+    _race_the_trackers(five)
+
+
+def _librosa_agrees(signal: np.ndarray, tracked: np.ndarray) -> bool:
+    """librosa's beat_track (numba), on the project's envelope at the tempo the project's
+    tracker used, chooses the same frames."""
+    import librosa
+
+    from theme.listen import spectra
+    from theme.listen.tracking import envelope
+
+    onsets = envelope(signal)
+    tempo = spectra.tempo(onsets.tempogram, onsets.rate)
+    _, frames = librosa.beat.beat_track(
+        onset_envelope=onsets.strength, sr=int(onsets.rate * 128), hop_length=128, bpm=tempo
+    )
+    return bool(np.array_equal(np.asarray(frames) / onsets.rate, tracked))
+
+
+def _race_the_trackers(signal: np.ndarray) -> None:
+    """The two trackers on one envelope (librosa's compiled already), best of three."""
+    import librosa
+
+    from theme.listen import spectra
+    from theme.listen.beat_tracker import track_beats
+    from theme.listen.tracking import envelope
+
+    onsets = envelope(signal)
+    tempo = spectra.tempo(onsets.tempogram, onsets.rate)
+    times = {}
+    for name, track in (
+        ("numpy", lambda: track_beats(onsets.strength, onsets.rate, tempo)),
+        (
+            "librosa",
+            lambda: librosa.beat.beat_track(
+                onset_envelope=onsets.strength, sr=int(onsets.rate * 128), hop_length=128, bpm=tempo
+            ),
+        ),
+    ):
+        track()
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            track()
+            best = min(best, time.perf_counter() - start)
+        times[name] = best
+    print(
+        f"beat tracking of the 5-minute envelope: numpy {times['numpy'] * 1000:.0f} ms, "
+        f"librosa (numba) {times['librosa'] * 1000:.0f} ms: "
+        f"{times['numpy'] / times['librosa']:.1f}x librosa's time"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if real_time:
             group = "real-time"
         elif path.startswith(("tests/test_listen", "theme/listen/")):
-            group = "listen"  # librosa's numba functions compile into one cache: one writer
+            group = "listen"  # the analyses are CPU-heavy: one worker runs them in turn
         else:
             group = path
         item.add_marker(pytest.mark.xdist_group(group))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
 from theme.core.meter import Meter
 from theme.listen import analyse_signal, form_of
@@ -110,7 +111,6 @@ def _theme(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import mido
-    import soundfile
 
     wav = tmp_path / "mine.wav"
     soundfile.write(wav, switch_trial.signal, RATE)
@@ -152,7 +152,6 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_a_recording_too_long_is_refused_from_its_header(tmp_path: Path) -> None:
-    import soundfile
 
     from theme.listen.recording import MAX_RECORDING_SECONDS
 
@@ -167,17 +166,17 @@ def test_a_recording_too_long_is_refused_from_its_header(tmp_path: Path) -> None
 
 
 def test_without_the_extra_one_line_says_how_to_install_it(tmp_path: Path) -> None:
-    """librosa and soxr are the optional extra ``listen``: a missing one is one line, exit 2,
-    before the recording is read."""
+    """soxr is the optional extra ``listen``: without it, one line, exit 2, before the
+    recording is read."""
     code = (
-        "import sys; sys.modules['librosa'] = None\n"
+        "import sys; sys.modules['soxr'] = None\n"
         "from theme.cli import main\n"
         f"sys.exit(main(['listen', {str(tmp_path / 'absent.wav')!r}, '--meter', '5/4']))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr == (
-        "theme: error: theme listen needs librosa, not installed: install the extra with "
+        "theme: error: theme listen needs soxr, not installed: install the extra with "
         "'uv sync --extra listen' (or pip install 'theme[listen]')\n"
     )
 
@@ -191,6 +190,23 @@ def test_the_help_loads_no_analysis_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_the_analysis_runs_no_numba_code(tmp_path: Path) -> None:
+    """The command writes its files with neither librosa nor numba loaded: no compiled
+    function is read from a cache another process may be writing (docs/listen.md)."""
+    made = make_trial(TRIALS[0], rate=RATE)
+    recording = tmp_path / "take.wav"
+    soundfile.write(recording, made.signal, RATE)
+    code = (
+        "import sys\nfrom theme.cli import main\n"
+        f"code = main(['listen', {str(recording)!r}, '--meter', '5/4', '-o', "
+        f"{str(tmp_path / 'beats.mid')!r}])\n"
+        "print(code, ' '.join(m for m in ('librosa', 'numba', 'llvmlite') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1].strip() == "0"
+    assert (tmp_path / "beats.mid").stat().st_size > 0
 
 
 @pytest.mark.external

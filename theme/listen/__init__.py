@@ -105,7 +105,7 @@ def analyse_signal(
 
     Raises:
         UsageError: no beat found (silence), ``first_downbeat`` outside the recording,
-            fewer than two taps on beats, or the extra ``listen`` (librosa) not installed.
+            fewer than two taps on beats, or the extra ``listen`` (soxr) not installed.
     """
     require_listen_extra()
     from theme.listen.tracking import envelope, fitted_beats, tracked_beats

@@ -30,9 +30,9 @@ __all__ = [
     "require_listen_extra",
 ]
 
-LISTEN_LIBRARIES = ("librosa", "soxr")
+LISTEN_LIBRARIES = ("soxr",)
 """What the analysis needs beyond the project's own dependencies: the optional extra
-``listen`` (about 300 MB with numba and scipy)."""
+``listen`` (soxr, a resampler of about 1 MB)."""
 
 
 def require_listen_extra() -> None:

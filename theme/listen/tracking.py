@@ -1,6 +1,7 @@
-"""Finding the beats of a recording: librosa's onset strength and beat tracker (Ellis'
-dynamic programming), then the project's own fitting of a steady-but-breathing pulse to
-them.
+"""Finding the beats of a recording: its onset strength and Ellis' dynamic-programming beat
+tracker (:mod:`theme.listen.spectra`, :mod:`theme.listen.beat_tracker`: librosa's
+definitions in plain numpy), then the project's own fitting of a steady-but-breathing pulse
+to them.
 
 The tracker alone (:func:`tracked_beats`) is good at the tempo and at most beats; what it
 misses is mended by :func:`fitted_beats`: a beat dropped in a quiet spot or doubled on a
@@ -9,8 +10,6 @@ local beat), the music before the tracker's first beat and after its last is fol
 its onsets go on (the tracker trims them), and each beat is drawn to its onset (the
 dynamic programme places beats on its frame grid, 11.6 ms here). Everything runs on one
 onset envelope (:class:`Envelope`) made once.
-
-librosa is imported inside these functions only: ``theme --help`` does not pay for it.
 """
 
 from __future__ import annotations
@@ -20,12 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from theme.core.meter import Meter
+from theme.listen import spectra
+from theme.listen.beat_tracker import track_beats
 from theme.listen.recording import ANALYSIS_RATE
 
 __all__ = ["HOP", "Envelope", "envelope", "fitted_beats", "tracked_beats"]
 
 HOP = 128
 """Samples between two frames of the envelope at :data:`ANALYSIS_RATE`: 11.6 ms."""
+
+N_FFT = 1024
+"""Samples in one window of the spectrum at :data:`ANALYSIS_RATE`: 93 ms."""
+
+MEL_BANDS = 64
+"""Bands of the mel spectrogram whose flux is the onset strength."""
 
 FINE = 32
 """Samples between two frames of the fine loudness (:attr:`Envelope.rise`): 2.9 ms."""
@@ -49,8 +56,8 @@ class Envelope:
     envelope's 93 ms window blurs."""
     rise_rate: float
     tempogram: np.ndarray
-    """librosa's autocorrelation tempogram of :attr:`strength`, made once for every
-    tempo estimate."""
+    """The autocorrelation tempogram of :attr:`strength` (lag by frame), made once for
+    every tempo estimate."""
 
     def frame(self, seconds: float) -> int:
         """The frame nearest a time in seconds."""
@@ -68,23 +75,14 @@ class Envelope:
 
 def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
     """The onset envelope of a mono signal at ``rate`` samples a second: spectral flux of
-    a 64-band mel spectrogram in dB (librosa's ``onset_strength``), in all bands and in
-    the low ones, and a chroma of each frame."""
-    import librosa
-
-    spectrum = np.abs(librosa.stft(signal, n_fft=1024, hop_length=HOP)) ** 2
-    mel = librosa.feature.melspectrogram(S=spectrum, sr=rate, n_mels=64, fmax=rate / 2)
-    decibels = librosa.power_to_db(mel, ref=np.max)
-    strength = librosa.onset.onset_strength(S=decibels, sr=rate, hop_length=HOP, n_fft=1024)
-    frequencies = librosa.mel_frequencies(n_mels=64, fmax=rate / 2)
-    low = librosa.onset.onset_strength(
-        S=decibels[frequencies < LOW_HZ], sr=rate, hop_length=HOP, n_fft=1024
-    )
-    # tuning=0: the chroma only says where the harmony changes; librosa's tuning estimate
-    # (a numba gufunc) crashed the process now and then when loaded from its cache.
-    chroma = librosa.feature.chroma_stft(
-        S=spectrum, sr=rate, hop_length=HOP, n_fft=1024, tuning=0.0
-    )
+    a 64-band mel spectrogram in dB, in all bands and in the low ones, and a chroma of
+    each frame."""
+    spectrum = spectra.power_spectrum(signal, N_FFT, HOP)
+    decibels = spectra.power_to_db(spectra.mel_power(spectrum, rate, MEL_BANDS))
+    strength = spectra.onset_strength(decibels, N_FFT, HOP)
+    frequencies = spectra.mel_frequencies(MEL_BANDS, rate / 2)
+    low = spectra.onset_strength(decibels[frequencies < LOW_HZ], N_FFT, HOP)
+    chroma = spectra.chroma(spectrum, rate)
     frames = len(signal) // FINE
     power = np.square(signal[: frames * FINE].reshape(frames, FINE), dtype=np.float32).mean(axis=1)
     loudness = 10 * np.log10(power + 1e-10)
@@ -95,25 +93,30 @@ def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
         rate / HOP,
         loudness.astype(np.float32),
         rate / FINE,
-        librosa.feature.tempogram(onset_envelope=strength, sr=rate, hop_length=HOP),
+        spectra.tempogram(strength),
     )
 
 
 def tracked_beats(onsets: Envelope, *, bpm: float | None = None) -> np.ndarray:
-    """librosa's beat tracker on the envelope, as it is: beat times in seconds.
-    ``bpm``, when known (a variant's tempo), is its starting guess of the tempo."""
-    import librosa
+    """The tracker on the envelope, as it is (librosa's ``beat_track`` defaults): beat
+    times in seconds. ``bpm``, when known (a variant's tempo), is its starting guess of the
+    tempo."""
+    tempo = spectra.tempo(onsets.tempogram, onsets.rate, guess=bpm or 120.0)
+    return track_beats(onsets.strength, onsets.rate, tempo).astype(float) / onsets.rate
 
-    tempo = librosa.feature.tempo(
-        tg=onsets.tempogram, sr=int(onsets.rate * HOP), hop_length=HOP, start_bpm=bpm or 120.0
-    )  # what beat_track estimates itself, from the one tempogram
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=onsets.strength,
-        sr=int(onsets.rate * HOP),
-        hop_length=HOP,
-        bpm=float(tempo[0]),
-    )
-    return np.asarray(frames, dtype=float) / onsets.rate
+
+def moving_mean(values: np.ndarray, size: int) -> np.ndarray:
+    """The mean of the ``size`` values around each value, the ends mirrored (as
+    ``scipy.ndimage.uniform_filter1d``).
+
+    >>> moving_mean(np.array([0.0, 3.0, 0.0, 3.0]), 3).tolist()
+    [1.0, 1.0, 2.0, 2.0]
+    """
+    before = size // 2
+    after = size - 1 - before
+    padded = np.pad(values.astype(float), (before, after), mode="symmetric")
+    sums = np.concatenate([[0.0], np.cumsum(padded)])
+    return np.asarray((sums[size:] - sums[:-size]) / size)
 
 
 def _local_period(beats: np.ndarray, at: int, width: int = 8) -> float:
@@ -143,10 +146,8 @@ def _mend(beats: np.ndarray) -> np.ndarray:
 def _extend(beats: np.ndarray, onsets: Envelope) -> np.ndarray:
     """The pulse carried on before the first beat and after the last while music sounds
     (the tracker trims weak beats at both ends)."""
-    from scipy.ndimage import uniform_filter1d
-
     end = onsets.duration
-    power = uniform_filter1d(10 ** (onsets.loudness / 10), size=max(1, int(0.2 * onsets.rise_rate)))
+    power = moving_mean(10 ** (onsets.loudness / 10), max(1, int(0.2 * onsets.rise_rate)))
     level = 10 * np.log10(power + 1e-10)
     loud_at_beats = float(
         np.median([level[min(len(level) - 1, round(t * onsets.rise_rate))] for t in beats])
@@ -241,17 +242,7 @@ def pulse_bpm(onsets: Envelope, *, guess: float) -> float:
     centred on ``guess`` (a variant's tempo, or 120 quarters / 240 eighths a minute for a
     meter counted in quarters / eighths), so that the pulse the meter counts is chosen, not
     its double or half."""
-    import librosa
-
-    tempo = librosa.feature.tempo(
-        tg=onsets.tempogram,
-        sr=int(onsets.rate * HOP),
-        hop_length=HOP,
-        start_bpm=guess,
-        std_bpm=0.2,
-        max_tempo=480.0,
-    )
-    return float(tempo[0])
+    return spectra.tempo(onsets.tempogram, onsets.rate, guess=guess, spread=0.2, fastest=480.0)
 
 
 def _to_attacks(
@@ -275,11 +266,9 @@ def _to_attacks(
 def _tempo_lags(onsets: Envelope) -> tuple[np.ndarray, np.ndarray]:
     """The tempogram's mean over the recording (by lag, in frames) and the onset
     envelope's autocorrelation, both scaled to 1 at their top (lag 0 for the second)."""
-    import librosa
-
     mean = onsets.tempogram.mean(axis=1)
     centred = onsets.strength - onsets.strength.mean()
-    repeat = librosa.autocorrelate(centred, max_size=len(centred))
+    repeat = spectra.autocorrelate(centred)
     return mean / (float(mean[1:].max()) or 1.0), repeat / (float(repeat[0]) or 1.0)
 
 
@@ -301,8 +290,6 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
     own, but their bars do not repeat at that pace, and a chorale's running eighths are
     less likely a quarter-note pulse than its quarters. The tracker's own tempo (doubled
     for eighths under 150) when no peak's bar repeats."""
-    import librosa
-
     scale = meter.denominator / 4
     low, high = 60 * scale, min(480.0, 220 * scale)
     centre = PULSE_CENTRE.get(meter.denominator, 90 * scale)
@@ -321,9 +308,7 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
             best, best_score = bpm, score
     if best:
         return best
-    found = float(
-        librosa.feature.tempo(tg=onsets.tempogram, sr=int(onsets.rate * HOP), hop_length=HOP)[0]
-    )
+    found = spectra.tempo(onsets.tempogram, onsets.rate)
     while meter.denominator >= 8 and found < 150:
         found *= 2
     return found
@@ -333,18 +318,9 @@ def fitted_beats(onsets: Envelope, *, guess: float = 120.0) -> np.ndarray:
     """The project's beats: the tracker at the pulse the meter counts (:func:`pulse_bpm`),
     mended (whole multiples of the local beat), carried on to the music's ends, smoothed
     and drawn to their onsets; seconds."""
-    import librosa
-
     bpm = pulse_bpm(onsets, guess=guess)
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=onsets.strength,
-        sr=int(onsets.rate * HOP),
-        hop_length=HOP,
-        bpm=bpm,
-        tightness=200,
-        trim=False,
-    )
-    tracked = np.asarray(frames, dtype=float) / onsets.rate
+    frames = track_beats(onsets.strength, onsets.rate, bpm, tightness=200, trim=False)
+    tracked = frames.astype(float) / onsets.rate
     if len(tracked) < 2:
         return tracked
     beats = _mend(tracked)

@@ -326,12 +326,12 @@ def corpus_timeline(trial: CorpusTrial) -> Timeline:
 def _room(sound: np.ndarray, rate: int, rt60: float, seed: int) -> np.ndarray:
     """``sound`` in a room: convolved with decaying noise (its level down 60 dB after
     ``rt60`` seconds), the wet sound as loud as the dry."""
-    from scipy.signal import fftconvolve
-
     frames = int(rt60 * rate)
     decay = np.exp(-6.9 * np.arange(frames) / frames).astype(np.float32)
     tail = np.random.default_rng(seed).standard_normal(frames).astype(np.float32) * decay
-    wet = fftconvolve(sound, tail)[: len(sound)]
+    size = 1 << int(np.ceil(np.log2(len(sound) + frames - 1)))
+    wet = np.fft.irfft(np.fft.rfft(sound, size) * np.fft.rfft(tail, size), size)[: len(sound)]
+    wet = wet.astype(np.float32)
     wet *= float(np.sqrt(np.mean(sound**2)) / (np.sqrt(np.mean(wet**2)) + 1e-12))
     return np.asarray((sound + wet), dtype=np.float32)
 
