@@ -185,13 +185,19 @@ def autocorrelate(values: np.ndarray, size: int | None = None, axis: int = -1) -
 def tempogram(strength: np.ndarray, frames: int = TEMPOGRAM_FRAMES) -> np.ndarray:
     """The autocorrelation tempogram of an onset envelope: for each frame, the Hann-windowed
     autocorrelation of the ``frames`` around it (the ends ramped to zero), scaled to 1 at
-    lag 0; shape ``(frames, len(strength))``, lag by frame."""
+    lag 0; shape ``(frames, len(strength))``, lag by frame, float32."""
     count = len(strength)
     half = frames // 2
-    padded = np.pad(strength.astype(float), half, mode="linear_ramp", end_values=0)
-    index = np.arange(count)[None, :] + np.arange(frames)[:, None]
-    windowed = padded[index] * periodic_hann(frames)[:, None]
-    return normalize_columns(autocorrelate(windowed, axis=0))
+    padded = np.pad(strength.astype(np.float32), half, mode="linear_ramp", end_values=0)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, frames)  # a view: no copy
+    hann = periodic_hann(frames).astype(np.float32)
+    grams = np.empty((frames, count), dtype=np.float32)
+    block = 4096  # frames a pass: a 20-minute recording needs no gigabyte at once
+    for start in range(0, count, block):
+        stop = min(count, start + block)
+        windowed = windows[start:stop].T * hann[:, None]
+        grams[:, start:stop] = normalize_columns(autocorrelate(windowed, axis=0))
+    return grams
 
 
 def tempo(
