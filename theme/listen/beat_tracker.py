@@ -32,24 +32,22 @@ def _best_paths(
     count = len(local)
     cumulative = np.zeros(count)
     backlink = np.full(count, -1, dtype=np.int64)
-    nearest = round(frames_per_beat / 2)
-    steps = np.arange(max(1, nearest), 2 * frames_per_beat + 1)  # the predecessor's distance back
+    nearest = max(1, round(frames_per_beat / 2))  # the closest a predecessor may be
+    steps = np.arange(nearest, 2 * frames_per_beat + 1)  # the predecessor's distance back
     penalty = tightness * (np.log(steps) - np.log(frames_per_beat)) ** 2
     clear = np.flatnonzero(local >= 0.01 * local.max())
     first = int(clear[0]) if len(clear) else count
-    for start in range(0, count, max(1, nearest)):
-        frames = np.arange(start, min(count, start + max(1, nearest)))
+    for start in range(0, count, nearest):
+        frames = np.arange(start, min(count, start + nearest))
+        rows = np.arange(len(frames))
         before = frames[:, None] - steps[None, :]
         scores = np.where(
             before >= 0, cumulative[np.maximum(before, 0)] - penalty[None, :], -np.inf
         )
         best = np.argmax(scores, axis=1)  # the nearest of equal predecessors, as librosa
-        found = before[np.arange(len(frames)), best] >= 0
-        top = scores[np.arange(len(frames)), best]
-        cumulative[frames] = local[frames] + np.where(found, top, 0.0)
-        backlink[frames] = np.where(
-            found & (frames >= first), before[np.arange(len(frames)), best], -1
-        )
+        found = before[rows, best] >= 0
+        cumulative[frames] = local[frames] + np.where(found, scores[rows, best], 0.0)
+        backlink[frames] = np.where(found & (frames >= first), before[rows, best], -1)
     return cumulative, backlink
 
 
