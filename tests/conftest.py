@@ -113,7 +113,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         path = item.nodeid.split("::")[0]
         real_time = item.get_closest_marker("jack") is not None or path in REAL_TIME_FILES
-        item.add_marker(pytest.mark.xdist_group("real-time" if real_time else path))
+        if real_time:
+            group = "real-time"
+        elif path.startswith(("tests/test_listen", "theme/listen/")):
+            group = "listen"  # the analyses are CPU-heavy: one worker runs them in turn
+        else:
+            group = path
+        item.add_marker(pytest.mark.xdist_group(group))
         if real_time:
             item.add_marker(pytest.mark.real_time)
 

@@ -43,6 +43,7 @@ COMMANDS = (
     "theme.cli.classroom",
     "theme.cli.quiz",
     "theme.cli.tap",
+    "theme.cli.listen",
     "theme.cli.studio",
 )
 """Command modules, in the order their commands are listed in ``theme --help``."""

@@ -1,5 +1,5 @@
 """Starting live music, the one way: a variant (:func:`play`), a metronome
-(:meth:`theme.metronome.Metronome.play`) and any other music are each given
+(:meth:`theme.metronome.Metronome.play`) and a recording (``theme listen``) are each given
 to :func:`start_music` as :class:`LiveMusic` (its renderer at a rate, and for a Link
 session its events after a position, its layers and its end), which opens the MIDI output
 companions, picks the sink (the sound card, a given one, or a clock with no audio), plays

@@ -150,6 +150,7 @@ SCRIPT_FILES = (
     "beatlight.js",
     "cursor.js",
     "conductor.js",
+    "recording.js",
     "quiz.js",
     "meters.js",
     "builder.js",

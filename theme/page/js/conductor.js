@@ -7,7 +7,7 @@
 //
 // A section shows one count at a time, the one its data-count names (through the bar, by
 // group, words or solkattu; every count is written into the page by
-// theme.classroom.follow): its count menu chooses, and Theme.nextCount(section) moves to the
+// theme.page.follow): its count menu chooses, and Theme.nextCount(section) moves to the
 // next (the C key of the slides).
 'use strict';
 (function () {
@@ -32,7 +32,7 @@
   }
 
   // Where the baton is a fraction u (0 to 1) of the way from point a to point b: on the
-  // curve over the rebound (as theme.classroom.follow.rebound draws it), fast off the beat
+  // curve over the rebound (as theme.page.follow.rebound draws it), fast off the beat
   // and into the next, slow at the top.
   function baton(a, b, u) {
     const t = u + 0.8 * Math.sin(2 * Math.PI * u) / (2 * Math.PI);

@@ -1,5 +1,5 @@
 // A conductor for a meter built on the page (the studio): Theme.GrooveConductor.kind(meter)
-// gives what theme.classroom.follow.BarKind.data gives for a bar of it (pulses, conducted
+// gives what theme.page.follow.BarKind.data gives for a bar of it (pulses, conducted
 // beats, the points of the pattern, the length), by theme.core.counting's rules: a beat a
 // pulse in quarters (or longer), a beat a group in eighths (or shorter); down, in for the
 // rest of the first group, out from the second, up on the last. .draw(svg, kind) draws the

@@ -442,7 +442,7 @@
     }
   };
 
-  // Hooks for a script that plays along with the plans: called after
+  // Hooks for a script that plays along with the plans (js/recording.js): called after
   // each new plan is queued, and when the sound stops (at `when`, context seconds).
   Player.prototype.planned = function () {};
   Player.prototype.stopped = function () {};
