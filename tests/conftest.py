@@ -167,6 +167,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         shared = _shared_fixtures_key(item)
         if shared is not None:
             item.add_marker(pytest.mark.xdist_group(f"{path}{shared}"))
+    if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
+        for item in items:
+            _name_the_group(item)
+
+
+def _name_the_group(item: pytest.Item) -> None:
+    """pytest-xdist tells its scheduler a test's group by ending the test's id with
+    ``@GROUP``; since pytest 9 gave a node a structured id (``item._id``), xdist 3.8's
+    rewriting of the old string id does nothing, and every group was spread over all workers
+    (pytest-xdist issue 1386). Here the structured id is rewritten the same way, once."""
+    from _pytest.nodeid import NodeId  # pytest >= 9 only
+
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None or not isinstance(getattr(item, "_id", None), NodeId):
+        return
+    nodeid = item.nodeid
+    group = str(mark.args[0])
+    if not nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{nodeid}@{group}")
 
 
 @pytest.fixture(autouse=True)
