@@ -177,8 +177,10 @@ def _name_the_group(item: pytest.Item) -> None:
     ``@GROUP``; since pytest 9 gave a node a structured id (``item._id``), xdist 3.8's
     rewriting of the old string id does nothing, and every group was spread over all workers
     (pytest-xdist issue 1386). Here the structured id is rewritten the same way, once."""
-    from _pytest.nodeid import NodeId  # pytest >= 9 only
-
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest 8: xdist's own suffix works
+        return
     mark = item.get_closest_marker("xdist_group")
     if mark is None or not isinstance(getattr(item, "_id", None), NodeId):
         return
