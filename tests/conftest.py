@@ -10,9 +10,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+
+
+THOROUGH = 10
+"""How many times more examples each property test tries in the "thorough" profile."""
+
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)  # a shared machine: no time limit on an example, nor on making one
+settings.register_profile("thorough", settings.get_profile("suite"), max_examples=100 * THOROUGH)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+def _thorough(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--hypothesis-profile thorough`` (or ``HYPOTHESIS_PROFILE=thorough``), a property
+    test that names its own number of examples tries ten times as many."""
+    profile = config.getoption("hypothesis_profile", None) or os.environ.get("HYPOTHESIS_PROFILE")
+    if profile != "thorough":
+        return
+    for item in items:
+        test = getattr(item, "function", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is not None and own.max_examples < 100 * THOROUGH:
+            test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
+                own, max_examples=own.max_examples * THOROUGH
+            )
 
 
 def run_theme(
@@ -101,27 +127,70 @@ REAL_TIME_FILES = ("tests/test_link.py", "tests/test_midi_clock_in.py")
 session (which sees every other Link program on the machine)."""
 
 
+def _shared_fixtures_key(item: pytest.Item) -> str | None:
+    """Whether a test shares a module-scoped fixture with the other tests of its file (a
+    browser, a JACK server, pages written once): "" if so, with the parameter of each such
+    fixture that is parametrized (a corpus piece parsed once); None when it shares none."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:  # a doctest
+        return None
+    callspec = getattr(item, "callspec", None)
+    shared, parameters = False, []
+    for name in info.names_closure:
+        definitions = info.name2fixturedefs.get(name)
+        if not definitions or definitions[-1].scope not in ("module", "class", "package"):
+            continue
+        shared = True
+        if callspec is not None and name in callspec.indices:
+            parameters.append(f"{name}={callspec.indices[name]}")
+    return f"[{','.join(sorted(parameters))}]" if parameters else "" if shared else None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist (``--dist loadgroup``): a test file runs on one worker
-    (its module-scoped browser or JACK server is started once), and every test that keeps
-    time with a real clock (JACK's dummy driver, a Link session, a MIDI clock) runs on one
-    worker too, one after another, so that two of them never load the machine, or see each
-    other's Link session, at once."""
+    """Group the tests for pytest-xdist (``--dist loadgroup``): the tests of a file that share
+    a module-scoped fixture (a browser, a JACK server, a corpus piece parsed once) run on one
+    worker, so that it is made once; every other test goes to whichever worker is free. Every
+    test that keeps time with a real clock (JACK's dummy driver, a Link session, a MIDI clock)
+    runs on one worker too, one after another, so that two of them never load the machine,
+    or see each other's Link session, at once."""
+    _thorough(config, items)
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
         path = item.nodeid.split("::")[0]
         real_time = item.get_closest_marker("jack") is not None or path in REAL_TIME_FILES
         if real_time:
-            group = "real-time"
-        elif path.startswith(("tests/test_listen", "theme/listen/")):
-            group = "listen"  # the analyses are CPU-heavy: one worker runs them in turn
-        else:
-            group = path
-        item.add_marker(pytest.mark.xdist_group(group))
-        if real_time:
+            item.add_marker(pytest.mark.xdist_group("real-time"))
             item.add_marker(pytest.mark.real_time)
+            continue
+        if path.startswith(("tests/test_listen", "theme/listen/")):
+            item.add_marker(pytest.mark.xdist_group("listen"))  # CPU-heavy analyses, in turn
+            continue
+        shared = _shared_fixtures_key(item)
+        if shared is not None:
+            item.add_marker(pytest.mark.xdist_group(f"{path}{shared}"))
+    if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
+        for item in items:
+            _name_the_group(item)
+
+
+def _name_the_group(item: pytest.Item) -> None:
+    """pytest-xdist tells its scheduler a test's group by ending the test's id with
+    ``@GROUP``; since pytest 9 gave a node a structured id (``item._id``), xdist 3.8's
+    rewriting of the old string id does nothing, and every group was spread over all workers
+    (pytest-xdist issue 1386). Here the structured id is rewritten the same way, once."""
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest 8: xdist's own suffix works
+        return
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None or not isinstance(getattr(item, "_id", None), NodeId):
+        return
+    nodeid = item.nodeid
+    group = str(mark.args[0])
+    if not nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{nodeid}@{group}")
 
 
 @pytest.fixture(autouse=True)

@@ -168,7 +168,7 @@ def test_minutes_of_audio_in_every_format(tmp_path: Path, args: list[str], name:
     import soundfile
 
     if args[0] == "metronome":
-        args = ["metronome", "5/4", "--bpm", "400", "--bars", "800", "-o", "{out}"]  # 10 min
+        args = ["metronome", "5/4", "--bpm", "400", "--bars", "240", "-o", "{out}"]  # 3 min
     else:
         args = ["export", "tv-1966", "--repeat", "8", "--rate", "44100", "-o", "{out}"]  # 3 min
     result = theme(*[a.format(out=name) for a in args], cwd=tmp_path)
