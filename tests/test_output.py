@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import theme
 from theme.errors import OutputFileError, OutputFormatError, OutputNameError, UsageError
-from theme.output import atomic_path, output_file, output_format, write_failed
+from theme.output import atomic_path, output_file, output_format, quoted, write_failed
 from theme.renderers import audiofile
 
 FORMATS = ["mid", "midi", "wav", "musicxml", "xml"]
@@ -28,7 +28,7 @@ def test_an_output_name_has_a_known_format_or_is_a_bad_value(name: str) -> None:
         kind = output_format(name, FORMATS)
     except OutputNameError as exc:
         assert exc.exit_code == 2 and isinstance(exc, UsageError)
-        assert "\n" not in str(exc) and repr(name) in str(exc)
+        assert "\n" not in str(exc) and quoted(name) in str(exc)  # a long name by its ends
     else:
         assert kind in FORMATS and name.lower().endswith("." + kind)
         assert not name.endswith("/")
