@@ -281,6 +281,35 @@ PULSE_SPREAD = 0.8
 deviation)."""
 
 
+def _usual(bpm: float, centre: float) -> float:
+    """How usual a pulse of ``bpm`` a minute is for a note counted at ``centre`` a minute
+    (1 there, a log-normal :data:`PULSE_SPREAD` octaves wide).
+
+    >>> _usual(100.0, 100.0), round(_usual(200.0, 100.0), 3)
+    (1.0, 0.458)
+    """
+    return float(np.exp(-0.5 * (np.log2(bpm / centre) / PULSE_SPREAD) ** 2))
+
+
+WEAK_OFFBEAT = 0.5
+"""How strong, at most, the onsets on every other beat of a pulse may be, over those on the
+beats between, for the pulse to be a subdivision of a beat half as fast."""
+
+
+def _every_other_weak(onsets: Envelope, bpm: float) -> bool:
+    """Whether the tracker's beats at ``bpm`` alternate strong and weak: the onsets on
+    every other beat under :data:`WEAK_OFFBEAT` of those on the beats between (the mean
+    onset strength near each beat). A chorale's running eighths are such a pulse: its
+    chords change on the quarters, the passing notes between them are quieter."""
+    frames = track_beats(onsets.strength, onsets.rate, bpm, tightness=200, trim=False)
+    strength = onsets.strength
+    at_beats = np.array([float(strength[max(0, f - 2) : f + 3].max(initial=0.0)) for f in frames])
+    if len(at_beats) < 8:
+        return False
+    even, odd = float(at_beats[0::2].mean()), float(at_beats[1::2].mean())
+    return min(even, odd) < WEAK_OFFBEAT * max(even, odd)
+
+
 def meter_guess(onsets: Envelope, meter: Meter) -> float:
     """Where to look for the pulse, in pulses a minute: of the tempogram's peaks at a pace
     the meter's note is counted at (60 to 220 quarters a minute, 120 to 440 eighths), the
@@ -302,11 +331,15 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
         if not peak or not low <= bpm <= high or bar * 1.05 >= len(repeat):
             continue
         bars_repeat = float(repeat[int(bar * 0.95) : int(bar * 1.05) + 1].max())
-        usual = float(np.exp(-0.5 * (np.log2(bpm / centre) / PULSE_SPREAD) ** 2))
+        usual = _usual(bpm, centre)
         score = float(strength[lag]) * bars_repeat * usual
         if score > best_score:
             best, best_score = bpm, score
     if best:
+        half = best / 2
+        faster_than_usual = half >= low and _usual(half, centre) > _usual(best, centre)
+        if faster_than_usual and _every_other_weak(onsets, best):
+            return half
         return best
     found = spectra.tempo(onsets.tempogram, onsets.rate)
     while meter.denominator >= 8 and found < 150:
