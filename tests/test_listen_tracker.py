@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from theme.listen import spectra
 from theme.listen.beat_tracker import _best_paths, track_beats
+from theme.listen.tracking import Envelope
 
 RATE = 11025
 HOP = 128
@@ -94,3 +95,52 @@ def test_the_tempogram_and_the_tempo_find_a_pulse_period() -> None:
     assert grams.shape == (spectra.TEMPOGRAM_FRAMES, 2000)
     assert int(np.argmax(grams.mean(axis=1)[10:60])) + 10 == 36
     assert spectra.tempo(grams, RATE / HOP, guess=140.0) == 60 * RATE / HOP / 36
+
+
+def _envelope(strength: np.ndarray) -> Envelope:
+
+    strength = strength.astype(np.float32)
+    return Envelope(
+        strength,
+        strength,
+        np.zeros((12, len(strength)), dtype=np.float32),
+        RATE / HOP,
+        np.zeros(len(strength) * 4, dtype=np.float32),
+        RATE / 32,
+        spectra.tempogram(strength),
+    )
+
+
+def test_running_eighths_with_weak_offbeats_are_counted_in_quarters() -> None:
+    """Chords on the quarters, quieter passing notes on the eighths between, at 84
+    quarters a minute: given 4/4, the pulse is the quarters, not the eighths (168)."""
+    from theme.core.meter import Meter
+    from theme.listen.tracking import meter_guess
+
+    rate = RATE / HOP
+    strength = np.zeros(int(30 * rate))
+    eighth = 60 / 168
+    for k in range(int(29 / eighth)):
+        strength[round((0.5 + k * eighth) * rate)] = 1.0 if k % 2 == 0 else 0.3
+    guess = meter_guess(_envelope(strength), Meter.parse("4/4"))
+    assert 80 <= guess <= 88, guess
+
+
+def test_onset_lead_is_where_the_onsets_rise_to_half_and_never_forward() -> None:
+    """Onsets that take 6 frames (70 ms) to rise to their peak: beats on the peaks are late
+    by the time from half the rise to the peak; beats already ahead of the onsets stay."""
+    from theme.listen.tracking import onset_lead
+
+    rate = RATE / HOP
+    strength = np.zeros(int(20 * rate))
+    shape = np.array([1, 2, 3, 4, 5, 6, 5, 3, 1], dtype=float)  # the peak 5 frames after start
+    peaks = []
+    for k in range(30):
+        start = round((1.0 + 0.6 * k) * rate)
+        strength[start : start + len(shape)] = shape
+        peaks.append((start + 5) / rate)
+    beats = np.array(peaks)
+    lead = onset_lead(beats, _envelope(strength))
+    # half of the peak (floor 0, peak 6) is 3, reached 2 frames after the start: 3 before the peak
+    assert abs(lead - 3 / rate) < 0.25 / rate, lead * rate
+    assert onset_lead(beats - 0.1, _envelope(strength)) == 0.0
