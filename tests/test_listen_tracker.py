@@ -97,16 +97,19 @@ def test_the_tempogram_and_the_tempo_find_a_pulse_period() -> None:
     assert spectra.tempo(grams, RATE / HOP, guess=140.0) == 60 * RATE / HOP / 36
 
 
-def _envelope(strength: np.ndarray) -> Envelope:
-
+def _envelope(strength: np.ndarray, sharp: np.ndarray | None = None) -> Envelope:
+    """An envelope of a known onset strength (and sharp onset strength, every 32 samples)."""
     strength = strength.astype(np.float32)
+    if sharp is None:
+        sharp = np.repeat(strength, HOP // 32)
     return Envelope(
         strength,
         strength,
         np.zeros((12, len(strength)), dtype=np.float32),
         RATE / HOP,
-        np.zeros(len(strength) * 4, dtype=np.float32),
+        np.zeros(len(strength) * HOP // 32, dtype=np.float32),
         RATE / 32,
+        sharp.astype(np.float32),
         spectra.tempogram(strength),
     )
 
@@ -126,21 +129,23 @@ def test_running_eighths_with_weak_offbeats_are_counted_in_quarters() -> None:
     assert 80 <= guess <= 88, guess
 
 
-def test_onset_lead_is_where_the_onsets_rise_to_half_and_never_forward() -> None:
-    """Onsets that take 6 frames (70 ms) to rise to their peak: beats on the peaks are late
-    by the time from half the rise to the peak; beats already ahead of the onsets stay."""
-    from theme.listen.tracking import onset_lead
+def test_onset_lead_is_where_the_onsets_rise_to_half() -> None:
+    """Onsets whose sharp strength takes 20 frames (58 ms) to rise to its peak: beats on
+    the peaks are late by the time from half the rise to the peak, less the half rise of an
+    onset that starts at once; beats well ahead of the onsets get a lead under 0."""
+    from theme.listen.tracking import STEP_HALF_RISE, onset_lead
 
-    rate = RATE / HOP
-    strength = np.zeros(int(20 * rate))
-    shape = np.array([1, 2, 3, 4, 5, 6, 5, 3, 1], dtype=float)  # the peak 5 frames after start
+    fine_rate = RATE / 32
+    sharp = np.zeros(int(20 * fine_rate))
+    shape = np.concatenate([np.arange(1.0, 21.0), np.arange(19.0, 0.0, -1.0)])
     peaks = []
     for k in range(30):
-        start = round((1.0 + 0.6 * k) * rate)
-        strength[start : start + len(shape)] = shape
-        peaks.append((start + 5) / rate)
+        start = round((1.0 + 0.6 * k) * fine_rate)
+        sharp[start : start + len(shape)] = shape
+        peaks.append((start + 19) / fine_rate)
+    onsets = _envelope(np.zeros(len(sharp) // 4), sharp)
     beats = np.array(peaks)
-    lead = onset_lead(beats, _envelope(strength))
-    # half of the peak (floor 0, peak 6) is 3, reached 2 frames after the start: 3 before the peak
-    assert abs(lead - 3 / rate) < 0.25 / rate, lead * rate
-    assert onset_lead(beats - 0.1, _envelope(strength)) == 0.0
+    # half of the peak (20) is 10, reached 9 frames after the start: 10 frames before the peak
+    expected = 10 / fine_rate + STEP_HALF_RISE
+    assert abs(onset_lead(beats, onsets) - expected) < 0.5 / fine_rate
+    assert onset_lead(beats - 0.1, onsets) < 0
