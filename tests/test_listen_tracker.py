@@ -98,10 +98,10 @@ def test_the_tempogram_and_the_tempo_find_a_pulse_period() -> None:
 
 
 def _envelope(strength: np.ndarray, sharp: np.ndarray | None = None) -> Envelope:
-    """An envelope of a known onset strength (and sharp onset strength, every 32 samples)."""
+    """An envelope of a known onset strength (and sharp onset strength, every 64 samples)."""
     strength = strength.astype(np.float32)
     if sharp is None:
-        sharp = np.repeat(strength, HOP // 32)
+        sharp = np.repeat(strength, HOP // 64)
     return Envelope(
         strength,
         strength,
@@ -130,12 +130,12 @@ def test_running_eighths_with_weak_offbeats_are_counted_in_quarters() -> None:
 
 
 def test_onset_lead_is_where_the_onsets_rise_to_half() -> None:
-    """Onsets whose sharp strength takes 20 frames (58 ms) to rise to its peak: beats on
+    """Onsets whose sharp strength takes 20 frames (116 ms) to rise to its peak: beats on
     the peaks are late by the time from half the rise to the peak, less the half rise of an
     onset that starts at once; beats well ahead of the onsets get a lead under 0."""
     from theme.listen.tracking import STEP_HALF_RISE, onset_lead
 
-    fine_rate = RATE / 32
+    fine_rate = RATE / 64
     sharp = np.zeros(int(20 * fine_rate))
     shape = np.concatenate([np.arange(1.0, 21.0), np.arange(19.0, 0.0, -1.0)])
     peaks = []
@@ -143,7 +143,7 @@ def test_onset_lead_is_where_the_onsets_rise_to_half() -> None:
         start = round((1.0 + 0.6 * k) * fine_rate)
         sharp[start : start + len(shape)] = shape
         peaks.append((start + 19) / fine_rate)
-    onsets = _envelope(np.zeros(len(sharp) // 4), sharp)
+    onsets = _envelope(np.zeros(len(sharp) // 2), sharp)
     beats = np.array(peaks)
     # half of the peak (20) is 10, reached 9 frames after the start: 10 frames before the peak
     expected = 10 / fine_rate + STEP_HALF_RISE

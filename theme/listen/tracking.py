@@ -57,12 +57,17 @@ class Envelope:
     envelope's 93 ms window blurs."""
     rise_rate: float
     sharp: np.ndarray
-    """The onset strength every :data:`FINE` samples from a short window (:data:`SHARP_FFT`
-    samples, 23 ms): where an onset starts, to a few milliseconds, blurred less by a soft
-    attack or a room than :attr:`strength` is."""
+    """The onset strength every :data:`SHARP_HOP` samples from a short window
+    (:data:`SHARP_FFT` samples, 23 ms): where an onset starts, to a few milliseconds,
+    blurred less by a soft attack or a room than :attr:`strength` is."""
     tempogram: np.ndarray
     """The autocorrelation tempogram of :attr:`strength` (lag by frame), made once for
     every tempo estimate."""
+
+    @property
+    def sharp_rate(self) -> float:
+        """Frames a second of :attr:`sharp`."""
+        return self.rate * HOP / SHARP_HOP
 
     def frame(self, seconds: float) -> int:
         """The frame nearest a time in seconds."""
@@ -81,14 +86,17 @@ class Envelope:
 SHARP_FFT = 256
 """Samples in one window of the sharp onset strength (:attr:`Envelope.sharp`): 23 ms."""
 
+SHARP_HOP = 64
+"""Samples between two frames of the sharp onset strength: 5.8 ms."""
+
 SHARP_BANDS = 32
 """Mel bands of the sharp onset strength."""
 
 
 def _sharp_strength(signal: np.ndarray, rate: int) -> np.ndarray:
     """The mean rise (dB) of a :data:`SHARP_BANDS`-band mel spectrogram from one frame to
-    the next, frames :data:`FINE` samples apart, windows :data:`SHARP_FFT` long."""
-    mels = spectra.mel_spectrogram(signal, rate, SHARP_FFT, FINE, SHARP_BANDS)
+    the next, frames :data:`SHARP_HOP` samples apart, windows :data:`SHARP_FFT` long."""
+    mels = spectra.mel_spectrogram(signal, rate, SHARP_FFT, SHARP_HOP, SHARP_BANDS)
     decibels = spectra.power_to_db(mels)
     rise = np.maximum(np.diff(decibels, axis=1), 0.0).mean(axis=0)
     return np.concatenate([[0.0], rise]).astype(np.float32)
@@ -387,9 +395,9 @@ def onset_lead(beats: np.ndarray, onsets: Envelope, reach: float = 0.15) -> floa
     if len(beats) < 4:
         return 0.0
     sharp = onsets.sharp
-    step = 1 / onsets.rise_rate
+    step = 1 / (2 * onsets.sharp_rate)  # half a frame
     lags = np.arange(-reach, 0.05 + step / 2, step)
-    times = np.arange(len(sharp)) / onsets.rise_rate
+    times = np.arange(len(sharp)) / onsets.sharp_rate
     shape = np.array([np.interp(beats + lag, times, sharp).mean() for lag in lags])
     peak = int(np.argmax(shape))
     floor = float(shape[: peak + 1].min())
