@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from theme.listen import spectra
 from theme.listen.beat_tracker import _best_paths, track_beats
+from theme.listen.tracking import Envelope
 
 RATE = 11025
 HOP = 128
@@ -94,3 +95,57 @@ def test_the_tempogram_and_the_tempo_find_a_pulse_period() -> None:
     assert grams.shape == (spectra.TEMPOGRAM_FRAMES, 2000)
     assert int(np.argmax(grams.mean(axis=1)[10:60])) + 10 == 36
     assert spectra.tempo(grams, RATE / HOP, guess=140.0) == 60 * RATE / HOP / 36
+
+
+def _envelope(strength: np.ndarray, sharp: np.ndarray | None = None) -> Envelope:
+    """An envelope of a known onset strength (and sharp onset strength, every 64 samples)."""
+    strength = strength.astype(np.float32)
+    if sharp is None:
+        sharp = np.repeat(strength, HOP // 64)
+    return Envelope(
+        strength,
+        strength,
+        np.zeros((12, len(strength)), dtype=np.float32),
+        RATE / HOP,
+        np.zeros(len(strength) * HOP // 32, dtype=np.float32),
+        RATE / 32,
+        sharp.astype(np.float32),
+        spectra.tempogram(strength),
+    )
+
+
+def test_running_eighths_with_weak_offbeats_are_counted_in_quarters() -> None:
+    """Chords on the quarters, quieter passing notes on the eighths between, at 84
+    quarters a minute: given 4/4, the pulse is the quarters, not the eighths (168)."""
+    from theme.core.meter import Meter
+    from theme.listen.tracking import meter_guess
+
+    rate = RATE / HOP
+    strength = np.zeros(int(30 * rate))
+    eighth = 60 / 168
+    for k in range(int(29 / eighth)):
+        strength[round((0.5 + k * eighth) * rate)] = 1.0 if k % 2 == 0 else 0.3
+    guess = meter_guess(_envelope(strength), Meter.parse("4/4"))
+    assert 80 <= guess <= 88, guess
+
+
+def test_onset_lead_is_where_the_onsets_rise_to_half() -> None:
+    """Onsets whose sharp strength takes 20 frames (116 ms) to rise to its peak: beats on
+    the peaks are late by the time from half the rise to the peak, less the half rise of an
+    onset that starts at once; beats well ahead of the onsets get a lead under 0."""
+    from theme.listen.tracking import STEP_HALF_RISE, onset_lead
+
+    fine_rate = RATE / 64
+    sharp = np.zeros(int(20 * fine_rate))
+    shape = np.concatenate([np.arange(1.0, 21.0), np.arange(19.0, 0.0, -1.0)])
+    peaks = []
+    for k in range(30):
+        start = round((1.0 + 0.6 * k) * fine_rate)
+        sharp[start : start + len(shape)] = shape
+        peaks.append((start + 19) / fine_rate)
+    onsets = _envelope(np.zeros(len(sharp) // 2), sharp)
+    beats = np.array(peaks)
+    # half of the peak (20) is 10, reached 9 frames after the start: 10 frames before the peak
+    expected = 10 / fine_rate + STEP_HALF_RISE
+    assert abs(onset_lead(beats, onsets) - expected) < 0.5 / fine_rate
+    assert onset_lead(beats - 0.1, onsets) < 0

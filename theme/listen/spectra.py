@@ -10,6 +10,8 @@ norm, ``power_to_db``, ``onset.onset_strength``, ``filters.chroma``, ``feature.t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 __all__ = [
@@ -38,6 +40,31 @@ def periodic_hann(length: int) -> np.ndarray:
     return np.asarray(0.5 - 0.5 * np.cos(2 * np.pi * n / length))
 
 
+def _power_blocks(
+    signal: np.ndarray, n_fft: int, hop: int
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``|STFT|²`` a block of frames at a time (see :func:`power_spectrum`): the first and
+    past-the-last frame of each block and its power, shape ``(1 + n_fft // 2, frames)``."""
+    padded = np.pad(np.asarray(signal, dtype=np.float32), n_fft // 2)
+    count = 1 + (len(padded) - n_fft) // hop
+    window = periodic_hann(n_fft).astype(np.float32)
+    block = 4096  # frames a pass: a 5-minute recording needs no 100 MB of frames at once
+    for start in range(0, count, block):
+        stop = min(count, start + block)
+        index = np.arange(start, stop)[:, None] * hop + np.arange(n_fft)[None, :]
+        frames = padded[index] * window
+        yield start, stop, (np.abs(np.fft.rfft(frames, axis=1)) ** 2).T
+
+
+def frame_count(samples: int, n_fft: int, hop: int) -> int:
+    """Frames of a spectrum of ``samples`` samples (centred frames, ``hop`` apart).
+
+    >>> frame_count(1024, 256, 128)
+    9
+    """
+    return 1 + (samples + 2 * (n_fft // 2) - n_fft) // hop
+
+
 def power_spectrum(signal: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     """``|STFT|²`` of a mono signal: frames centred every ``hop`` samples (the signal padded
     with ``n_fft // 2`` zeros each side), a periodic Hann window; shape
@@ -46,17 +73,25 @@ def power_spectrum(signal: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     >>> power_spectrum(np.ones(1024, dtype=np.float32), 256, 128).shape
     (129, 9)
     """
-    padded = np.pad(np.asarray(signal, dtype=np.float32), n_fft // 2)
-    count = 1 + (len(padded) - n_fft) // hop
-    window = periodic_hann(n_fft).astype(np.float32)
-    spectra = np.empty((1 + n_fft // 2, count), dtype=np.float32)
-    block = 4096  # frames a pass: a 5-minute recording needs no 100 MB of frames at once
-    for start in range(0, count, block):
-        stop = min(count, start + block)
-        index = np.arange(start, stop)[:, None] * hop + np.arange(n_fft)[None, :]
-        frames = padded[index] * window
-        spectra[:, start:stop] = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).T
+    spectra = np.empty((1 + n_fft // 2, frame_count(len(signal), n_fft, hop)), dtype=np.float32)
+    for start, stop, power in _power_blocks(signal, n_fft, hop):
+        spectra[:, start:stop] = power
     return spectra
+
+
+def mel_spectrogram(signal: np.ndarray, rate: int, n_fft: int, hop: int, bands: int) -> np.ndarray:
+    """The power of ``bands`` mel bands (:func:`mel_power` of :func:`power_spectrum`),
+    made a block of frames at a time: the whole power spectrum is never held (at a small
+    ``hop`` it would be 4 bytes x (1 + n_fft / 2) a frame); float32.
+
+    >>> mel_spectrogram(np.ones(1024, dtype=np.float32), 11025, 256, 128, 8).shape
+    (8, 9)
+    """
+    filters = mel_filters(rate, n_fft, bands)
+    mels = np.empty((bands, frame_count(len(signal), n_fft, hop)), dtype=np.float32)
+    for start, stop, power in _power_blocks(signal, n_fft, hop):
+        mels[:, start:stop] = filters @ power
+    return mels
 
 
 def hz_to_mel(frequencies: np.ndarray) -> np.ndarray:

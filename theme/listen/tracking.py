@@ -8,7 +8,8 @@ misses is mended by :func:`fitted_beats`: a beat dropped in a quiet spot or doub
 strong off-beat is put back or taken out (the intervals are made whole multiples of the
 local beat), the music before the tracker's first beat and after its last is followed while
 its onsets go on (the tracker trims them), and each beat is drawn to its onset (the
-dynamic programme places beats on its frame grid, 11.6 ms here). Everything runs on one
+dynamic programme places beats on its frame grid, 11.6 ms here); a lag of the whole
+recording (soft attacks, a room) is measured once and taken off. Everything runs on one
 onset envelope (:class:`Envelope`) made once.
 """
 
@@ -55,9 +56,18 @@ class Envelope:
     """The loudness every :data:`FINE` samples (dB): attacks to the millisecond, which the
     envelope's 93 ms window blurs."""
     rise_rate: float
+    sharp: np.ndarray
+    """The onset strength every :data:`SHARP_HOP` samples from a short window
+    (:data:`SHARP_FFT` samples, 23 ms): where an onset starts, to a few milliseconds,
+    blurred less by a soft attack or a room than :attr:`strength` is."""
     tempogram: np.ndarray
     """The autocorrelation tempogram of :attr:`strength` (lag by frame), made once for
     every tempo estimate."""
+
+    @property
+    def sharp_rate(self) -> float:
+        """Frames a second of :attr:`sharp`."""
+        return self.rate * HOP / SHARP_HOP
 
     def frame(self, seconds: float) -> int:
         """The frame nearest a time in seconds."""
@@ -71,6 +81,25 @@ class Envelope:
     def duration(self) -> float:
         """The envelope's length in seconds."""
         return len(self.strength) / self.rate
+
+
+SHARP_FFT = 256
+"""Samples in one window of the sharp onset strength (:attr:`Envelope.sharp`): 23 ms."""
+
+SHARP_HOP = 64
+"""Samples between two frames of the sharp onset strength: 5.8 ms."""
+
+SHARP_BANDS = 32
+"""Mel bands of the sharp onset strength."""
+
+
+def _sharp_strength(signal: np.ndarray, rate: int) -> np.ndarray:
+    """The mean rise (dB) of a :data:`SHARP_BANDS`-band mel spectrogram from one frame to
+    the next, frames :data:`SHARP_HOP` samples apart, windows :data:`SHARP_FFT` long."""
+    mels = spectra.mel_spectrogram(signal, rate, SHARP_FFT, SHARP_HOP, SHARP_BANDS)
+    decibels = spectra.power_to_db(mels)
+    rise = np.maximum(np.diff(decibels, axis=1), 0.0).mean(axis=0)
+    return np.concatenate([[0.0], rise]).astype(np.float32)
 
 
 def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
@@ -93,6 +122,7 @@ def envelope(signal: np.ndarray, rate: int = ANALYSIS_RATE) -> Envelope:
         rate / HOP,
         loudness.astype(np.float32),
         rate / FINE,
+        _sharp_strength(signal, rate),
         spectra.tempogram(strength),
     )
 
@@ -281,6 +311,35 @@ PULSE_SPREAD = 0.8
 deviation)."""
 
 
+def _usual(bpm: float, centre: float) -> float:
+    """How usual a pulse of ``bpm`` a minute is for a note counted at ``centre`` a minute
+    (1 there, a log-normal :data:`PULSE_SPREAD` octaves wide).
+
+    >>> _usual(100.0, 100.0), round(_usual(200.0, 100.0), 3)
+    (1.0, 0.458)
+    """
+    return float(np.exp(-0.5 * (np.log2(bpm / centre) / PULSE_SPREAD) ** 2))
+
+
+WEAK_OFFBEAT = 0.5
+"""How strong, at most, the onsets on every other beat of a pulse may be, over those on the
+beats between, for the pulse to be a subdivision of a beat half as fast."""
+
+
+def _every_other_weak(onsets: Envelope, bpm: float) -> bool:
+    """Whether the tracker's beats at ``bpm`` alternate strong and weak: the onsets on
+    every other beat under :data:`WEAK_OFFBEAT` of those on the beats between (the mean
+    onset strength near each beat). A chorale's running eighths are such a pulse: its
+    chords change on the quarters, the passing notes between them are quieter."""
+    frames = track_beats(onsets.strength, onsets.rate, bpm, tightness=200, trim=False)
+    strength = onsets.strength
+    at_beats = np.array([float(strength[max(0, f - 2) : f + 3].max(initial=0.0)) for f in frames])
+    if len(at_beats) < 8:
+        return False
+    even, odd = float(at_beats[0::2].mean()), float(at_beats[1::2].mean())
+    return min(even, odd) < WEAK_OFFBEAT * max(even, odd)
+
+
 def meter_guess(onsets: Envelope, meter: Meter) -> float:
     """Where to look for the pulse, in pulses a minute: of the tempogram's peaks at a pace
     the meter's note is counted at (60 to 220 quarters a minute, 120 to 440 eighths), the
@@ -302,11 +361,15 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
         if not peak or not low <= bpm <= high or bar * 1.05 >= len(repeat):
             continue
         bars_repeat = float(repeat[int(bar * 0.95) : int(bar * 1.05) + 1].max())
-        usual = float(np.exp(-0.5 * (np.log2(bpm / centre) / PULSE_SPREAD) ** 2))
+        usual = _usual(bpm, centre)
         score = float(strength[lag]) * bars_repeat * usual
         if score > best_score:
             best, best_score = bpm, score
     if best:
+        half = best / 2
+        faster_than_usual = half >= low and _usual(half, centre) > _usual(best, centre)
+        if faster_than_usual and _every_other_weak(onsets, best):
+            return half
         return best
     found = spectra.tempo(onsets.tempogram, onsets.rate)
     while meter.denominator >= 8 and found < 150:
@@ -314,10 +377,44 @@ def meter_guess(onsets: Envelope, meter: Meter) -> float:
     return found
 
 
+STEP_HALF_RISE = -0.0105
+"""Where the sharp onset strength (:attr:`Envelope.sharp`) averaged around onsets that
+start at once (a click, a burst of noise, a struck tone) rises to half its peak, in seconds
+from the onsets: its window reaches an onset half a window before the onset."""
+
+
+def onset_lead(beats: np.ndarray, onsets: Envelope, reach: float = 0.15) -> float:
+    """How far ahead of the beats their onsets start, in seconds (negative: after them):
+    where the sharp onset strength (:attr:`Envelope.sharp`), averaged around every beat, first rises
+    to half its peak looking back from the peak (up to ``reach`` seconds), less where it
+    does so for an onset that starts at once (:data:`STEP_HALF_RISE`). A soft attack (an
+    organ, a flute) or a room's reverberation makes :attr:`Envelope.strength` peak late,
+    and the beats drawn to those peaks late by one amount all through the recording: that
+    lag is measured once here, on all the beats together, which noise cannot sway as it
+    sways each beat's own onset."""
+    if len(beats) < 4:
+        return 0.0
+    sharp = onsets.sharp
+    step = 1 / (2 * onsets.sharp_rate)  # half a frame
+    lags = np.arange(-reach, 0.05 + step / 2, step)
+    times = np.arange(len(sharp)) / onsets.sharp_rate
+    shape = np.array([np.interp(beats + lag, times, sharp).mean() for lag in lags])
+    peak = int(np.argmax(shape))
+    floor = float(shape[: peak + 1].min())
+    half = floor + 0.5 * (float(shape[peak]) - floor)
+    below = np.flatnonzero(shape[: peak + 1] < half)
+    if not len(below):
+        return 0.0
+    last = int(below[-1])  # the rise crosses half between ``last`` and ``last + 1``
+    crossing = lags[last] + step * (half - shape[last]) / (shape[last + 1] - shape[last])
+    return STEP_HALF_RISE - float(crossing)
+
+
 def fitted_beats(onsets: Envelope, *, guess: float = 120.0) -> np.ndarray:
     """The project's beats: the tracker at the pulse the meter counts (:func:`pulse_bpm`),
     mended (whole multiples of the local beat), carried on to the music's ends, smoothed
-    and drawn to their onsets; seconds."""
+    and drawn to their onsets, then all moved back together by the lag of soft attacks or
+    a room (:func:`onset_lead`) when it is over a frame (:data:`HOP`); seconds."""
     bpm = pulse_bpm(onsets, guess=guess)
     frames = track_beats(onsets.strength, onsets.rate, bpm, tightness=200, trim=False)
     tracked = frames.astype(float) / onsets.rate
@@ -325,5 +422,11 @@ def fitted_beats(onsets: Envelope, *, guess: float = 120.0) -> np.ndarray:
         return tracked
     beats = _mend(tracked)
     beats = _extend(beats, onsets)
-    beats = _to_attacks(_to_onsets(_smooth(beats), onsets), onsets)
+    smoothed = _smooth(beats)
+    drawn = _to_attacks(_to_onsets(smoothed, onsets), onsets)
+    # how late the drawn beats are on where their onsets start: how far the drawing moved
+    # them, plus the onsets' lead on the smoothed beats (measured there, as the drawn beats
+    # sit on the very peaks they were drawn to, which would hide where the onsets start)
+    late = float(np.median(drawn - smoothed)) + onset_lead(smoothed, onsets)
+    beats = drawn - late if late > HOP / ANALYSIS_RATE else drawn
     return beats[(beats >= 0) & (beats < onsets.duration)]
