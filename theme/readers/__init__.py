@@ -118,8 +118,13 @@ def _a(kind: str) -> str:
 
 
 def refuse(kind: str, path: str | Path, reason: str) -> InputFileError:
-    """The one-line error for an input file: ``cannot read KIND file 'PATH': REASON``."""
-    return InputFileError(f"cannot read {kind} file {str(path)!r}: {reason}")
+    r"""The one-line error for an input file: ``cannot read KIND file 'PATH': REASON``, the
+    reason's line breaks (a library's message over several lines) made spaces.
+
+    >>> str(refuse("ABC", "t.abc", "cannot parse it (no default\nnote length)"))
+    "cannot read ABC file 't.abc': cannot parse it (no default note length)"
+    """
+    return InputFileError(f"cannot read {kind} file {str(path)!r}: {' '.join(reason.split())}")
 
 
 @dataclass(frozen=True)
