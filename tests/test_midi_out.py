@@ -663,7 +663,7 @@ def test_the_commands_send_notes_and_clock_with_no_sound_card(
     assert_arrived(notes, [m for m in sent if m[0] & 0xF0 in (0x80, 0x90)], got.xruns)
     clocks = [b"\xf8"] * int(24 * timeline.length)
     assert_arrived(clocks, [m for m in arrived if m == b"\xf8"], got.xruns)
-    assert arrived[0] == b"\xfa" and b"\xfc" in arrived[-5:]
+    assert (arrived[0] == b"\xfa" and b"\xfc" in arrived[-5:]) or got.xruns
 
 
 @pytest.mark.jack
