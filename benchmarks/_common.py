@@ -26,10 +26,10 @@ def wall(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) -> dict[str, list[float]]:
-    """The seconds of each command's ``runs`` runs, taken in turns (one run of each command,
-    then the next round) so that the machine's moods fall on all of them alike. ``warm`` runs
-    each once first, to fill the file cache."""
+def median_walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) -> dict[str, float]:
+    """The median seconds of each command over ``runs`` runs, taken in turns (one run of each
+    command, then the next round) so that the machine's moods fall on all of them alike.
+    ``warm`` runs each once first, to fill the file cache."""
     if warm:
         for command in cases.values():
             wall(command)
@@ -37,9 +37,4 @@ def walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) -> dict
     for _ in range(runs):
         for name, command in cases.items():
             times[name].append(wall(command))
-    return times
-
-
-def median_walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) -> dict[str, float]:
-    """The median seconds of each command over ``runs`` runs, taken in turns (:func:`walls`)."""
-    return {name: statistics.median(v) for name, v in walls(cases, runs, warm=warm).items()}
+    return {name: statistics.median(values) for name, values in times.items()}
