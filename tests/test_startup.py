@@ -70,26 +70,6 @@ def test_the_help_loads_only_the_command_line() -> None:
     }, loaded
 
 
-def test_the_help_builds_no_commands_arguments_until_the_command_is_used() -> None:
-    """A command's parser holds only its -h until it is used: then every argument its module
-    adds, in order, as its help shows them."""
-    import argparse
-
-    from theme.cli import build_parser
-
-    parser = build_parser()
-    parser.format_help()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for name, command in commands.choices.items():
-        assert [a.dest for a in command._actions] == ["help"], name
-    metronome = commands.choices["metronome"]
-    assert "--bpm BPM" in metronome.format_help()
-    assert [a.dest for a in metronome._actions][:3] == ["help", "meter", "vs"]
-    args = parser.parse_args(["tap", "5/4", "--runs", "2"])
-    assert (args.variant, args.runs) == ("5/4", 2)
-    assert parser.parse_args(["tap", "--calibrate"]).variant is None
-
-
 def test_the_live_metronome_without_link_does_not_load_aalink() -> None:
     """The live path, up to its device (one that is not there, so that it ends at once on
     any machine): sounddevice is loaded, aalink is not; with --link it is."""

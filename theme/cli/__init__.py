@@ -1,10 +1,7 @@
 """The ``theme`` command: argument parsing and printing only; the work is the library's.
 
 Each sub-command lives in its own module of this package with a ``register(subparsers)``
-function that adds its parser and sets ``func``; what it adds to its parser is kept and added
-when that command is used (so ``theme --help`` builds no command's arguments), so it only
-calls ``add_argument``, ``add_mutually_exclusive_group`` and ``set_defaults`` on it, and
-reads nothing back. Command modules import only light parts of
+function that adds its parser and sets ``func``. Command modules import only light parts of
 the library at the top; heavy libraries (music21, sounddevice, verovio) are imported inside
 the functions that need them, so ``theme --help`` and ``theme metronome`` start at once.
 
@@ -111,75 +108,6 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     return _Parser
 
 
-class _Later:
-    """A mutually exclusive group of a command's parser not built yet (:func:`_command_class`):
-    its arguments are kept with the parser's, in order."""
-
-    def __init__(self, kept: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]]) -> None:
-        self.kept = kept
-        self.group: Any = None
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> None:
-        self.kept.append(("add_argument", self, args, kwargs))
-
-
-def _command_class(parser_class: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
-    """The parser of one command: what its module adds (arguments, groups, defaults) is kept,
-    in order, and added when it is first used (parsed, or its help or usage shown), so that
-    ``theme --help`` and every other command build no command's arguments but their own."""
-
-    class _Command(parser_class):  # type: ignore[valid-type,misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)  # its -h added now, first, as argparse does
-            self._kept: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] | None = []
-
-        def _keep(self, method: str, target: Any, args: Any, kwargs: Any) -> bool:
-            kept = getattr(self, "_kept", None)
-            if kept is not None:
-                kept.append((method, target, args, kwargs))
-            return kept is not None
-
-        def _build(self) -> None:
-            kept, self._kept = self._kept, None
-            for method, target, args, kwargs in kept or ():
-                if isinstance(target, _Later) and method == "group":
-                    target.group = self.add_mutually_exclusive_group(*args, **kwargs)
-                elif isinstance(target, _Later):
-                    target.group.add_argument(*args, **kwargs)
-                else:
-                    getattr(self, method)(*args, **kwargs)
-
-        def add_argument(self, *args: Any, **kwargs: Any) -> Any:
-            if not self._keep("add_argument", None, args, kwargs):
-                return super().add_argument(*args, **kwargs)
-            return None
-
-        def add_mutually_exclusive_group(self, *args: Any, **kwargs: Any) -> Any:
-            if getattr(self, "_kept", None) is None:
-                return super().add_mutually_exclusive_group(*args, **kwargs)
-            later = _Later(self._kept)  # type: ignore[arg-type]
-            self._keep("group", later, args, kwargs)
-            return later
-
-        def set_defaults(self, **kwargs: Any) -> None:
-            if not self._keep("set_defaults", None, (), kwargs):
-                super().set_defaults(**kwargs)
-
-        def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
-            self._build()
-            return super().parse_known_args(*args, **kwargs)
-
-        def format_usage(self) -> str:
-            self._build()
-            return str(super().format_usage())
-
-        def format_help(self) -> str:
-            self._build()
-            return str(super().format_help())
-
-    return _Command
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (imports each command module, all of them light)."""
     import argparse
@@ -196,9 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"theme {__version__}")
-    subparsers = parser.add_subparsers(
-        dest="command", metavar="COMMAND", parser_class=_command_class(parser_class)
-    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     for name in COMMANDS:
         importlib.import_module(name).register(subparsers)
     return parser
