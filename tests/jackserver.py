@@ -3,13 +3,16 @@ no hardware (48 kHz). Each test module names its own server, so no two share one
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-__all__ = ["jack_missing", "start_jack_server", "stop_jack_server"]
+__all__ = ["jack_missing", "start_jack_server", "stop_jack_server", "transport_server"]
 
 
 def jack_missing(
@@ -78,3 +81,30 @@ def stop_jack_server(server: subprocess.Popen[bytes], *, seconds: float = 60) ->
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(5)
+
+
+@contextmanager
+def transport_server(name: str) -> Iterator[None]:
+    """A server named ``name`` for a test of JACK transport: JACK-Client's clients in this
+    process (ours, and the test's own that reads or leads the transport) reach it, as
+    ``JACK_DEFAULT_SERVER`` names it while it runs (restored after); skips the test without
+    jackd or JACK-Client."""
+    missing = jack_missing()
+    if missing:
+        pytest.skip(missing)
+    try:
+        import jack  # noqa: F401
+    except (ImportError, OSError):
+        pytest.skip("JACK-Client is not installed (uv sync --extra sync)")
+    env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_AUDIO_RESERVATION": "1"}
+    server = start_jack_server(env)
+    saved = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = saved
+        stop_jack_server(server)

@@ -412,3 +412,17 @@ def test_the_studio_opens_on_a_groove_given(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     money = Groove.from_variant(load("money"))
     assert money is not None and f"value='{money.link()}'" in page.read_text(encoding="utf-8")
+
+
+def test_a_groove_is_named_as_every_command_names_music(tmp_path: Path) -> None:
+    """The studio's --groove reads through the one resolver (theme.readers.files): a link
+    keeps its own groove, a built-in name and a variant file give their first section's."""
+    from theme.readers.files import open_source
+
+    address = "https://school.example/theme/studio.html#" + FIVE.link()
+    assert open_source(address).groove() == FIVE
+    money = Groove.from_variant(load("money"))
+    assert money is not None and open_source("money").groove() == money
+    path = tmp_path / "five.toml"
+    path.write_text(FIVE.toml(), encoding="utf-8")
+    assert open_source(str(path)).groove() == Groove.from_variant(FIVE.variant())

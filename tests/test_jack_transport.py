@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import jack_missing, transport_server
 from theme.core.tempo import TempoMap
 from theme.live.engine.companions import Transport
 from theme.live.sync.jack_transport import TICKS_PER_BEAT, BarSpan, JackTransportLead, bbt_at
@@ -48,25 +48,8 @@ def test_a_change_of_meter_starts_its_bar_with_its_own_beats() -> None:
 
 @pytest.fixture(scope="module")
 def jack_server() -> Iterator[None]:
-    missing = jack_missing()
-    if missing:
-        pytest.skip(missing)
-    try:
-        import jack  # noqa: F401
-    except (ImportError, OSError):
-        pytest.skip("JACK-Client is not installed (uv sync --extra sync)")
-    env = {**os.environ, "JACK_DEFAULT_SERVER": SERVER, "JACK_NO_AUDIO_RESERVATION": "1"}
-    server = start_jack_server(env)
-    saved = os.environ.get("JACK_DEFAULT_SERVER")
-    os.environ["JACK_DEFAULT_SERVER"] = SERVER
-    try:
+    with transport_server(SERVER):
         yield
-    finally:
-        if saved is None:
-            os.environ.pop("JACK_DEFAULT_SERVER", None)
-        else:
-            os.environ["JACK_DEFAULT_SERVER"] = saved
-        stop_jack_server(server)
 
 
 def frame_quarter(frame: int) -> Fraction:

@@ -26,7 +26,7 @@ from pathlib import Path
 from theme.classroom.studio import practice_html, studio_html
 from theme.errors import OutputFileError
 from theme.output import atomic_path
-from theme.page.document import PageSection, content_policy, page_style, write_page
+from theme.page.document import PageSection, html_document, page_style, write_page
 from theme.variants import catalog, grouped, load
 from theme.variants.groove import Groove
 
@@ -141,13 +141,7 @@ def home_html(entries: list[tuple[str, str, str, str]]) -> str:
     parts.append("</ul><p class='note'>Made by theme. Rhythm, meter, accent and form only.</p>")
     head = f"<title>{escape(HOME_TITLE)}</title><style>{page_style()}</style>"
     body = "<body>" + "".join(parts) + "</body>"
-    policy = content_policy(head + body, "")
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{head}</head>{body}</html>"
-    )
+    return html_document(head, body)
 
 
 def write_site(folder: str | Path) -> SiteFiles:

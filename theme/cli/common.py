@@ -41,15 +41,19 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_variant_options(parser: argparse.ArgumentParser) -> None:
+def add_variant_options(parser: argparse.ArgumentParser, *, optional: str | None = None) -> None:
     """``VARIANT``, ``--param``, ``--tempo``, ``--bars``, ``--repeat``, ``--pitches``,
-    ``--strategy``."""
-    parser.add_argument(
-        "variant",
-        metavar="VARIANT",
-        help="a built-in variant (see 'theme list'), a variant's .toml file, or music of your "
-        "own: a .mid/.midi, .musicxml/.xml/.mxl or .abc file",
-    )
+    ``--strategy``; with ``optional``, ``VARIANT`` may be left out, and ``optional`` is its
+    help."""
+    if optional is not None:
+        parser.add_argument("variant", metavar="VARIANT", nargs="?", help=optional)
+    else:
+        parser.add_argument(
+            "variant",
+            metavar="VARIANT",
+            help="a built-in variant (see 'theme list'), a variant's .toml file, or music of "
+            "your own: a .mid/.midi, .musicxml/.xml/.mxl or .abc file",
+        )
     parser.add_argument(
         "-p",
         "--param",

@@ -51,21 +51,17 @@ def run(args: argparse.Namespace) -> int:
     from theme.classroom.studio import write_studio
     from theme.errors import UsageError
     from theme.output import output_file
-    from theme.variants import load
-    from theme.variants.groove import Groove, is_groove_link
+    from theme.readers.files import open_source
 
     out = output_file(args.output, ["html", "htm"])  # checked before any work
     start = None
-    if args.groove is not None:
-        if is_groove_link(args.groove):
-            start = Groove.from_link(args.groove)
-        else:
-            start = Groove.from_variant(load(args.groove))
-            if start is None:
-                raise UsageError(
-                    f"invalid groove {args.groove!r}: its first section does not fit a groove's "
-                    "grid (1 to 4 boxes a pulse, at most 4 bars)"
-                )
+    if args.groove is not None:  # a groove link, a built-in variant's name or a variant file
+        start = open_source(args.groove).groove()
+        if start is None:
+            raise UsageError(
+                f"invalid groove {args.groove!r}: its first section does not fit a groove's "
+                "grid (1 to 4 boxes a pulse, at most 4 bars)"
+            )
     path = write_studio(out, start)
     print(f"wrote {path}")
     return 0

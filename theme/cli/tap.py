@@ -36,11 +36,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "groups --tempo e=240; theme tap 5/4 --runs 5 --step 4; theme tap 5/4 --drop-after 2; "
         "theme tap --calibrate",
     )
-    add_variant_options(p)
     p.set_defaults(variant=None)
-    variant = next(a for a in p._actions if a.dest == "variant")
-    variant.nargs = "?"  # optional with --calibrate
-    variant.help = "a variant (see 'theme list'), a file of music, or a meter: 5/4, 2+2+3/8"
+    add_variant_options(  # optional with --calibrate
+        p, optional="a variant (see 'theme list'), a file of music, or a meter: 5/4, 2+2+3/8"
+    )
     p.add_argument(
         "--pattern",
         help="what to tap: ostinato (a variant's first layer; its default), groups (the first "

@@ -486,6 +486,25 @@ NONE = "'none'"
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
 
+def html_document(head: str, body: str, script: str = "", *, recordings: bool = False) -> str:
+    """A whole page: ``head``'s elements and ``body`` (the ``<body>`` element, holding
+    ``script``, the page's one inline script) under the :func:`content_policy` they need,
+    for any width of screen.
+
+    >>> html_document("<title>T</title>", "<body>hi</body>").endswith(
+    ...     "initial-scale=1'><title>T</title></head><body>hi</body></html>"
+    ... )
+    True
+    """
+    policy = content_policy(head + body, script, recordings=recordings)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"{head}</head>{body}</html>"
+    )
+
+
 def content_policy(body: str, script: str, *, recordings: bool = False) -> str:
     """The page's Content-Security-Policy: nothing from anywhere (``default-src 'none'``)
     but its own script (by its hash), its style elements (by their hashes, the notation's
@@ -544,13 +563,7 @@ def page_html(
         f"{sounds_element(sections, sounds)}{f'<script>{script}</script>' if script else ''}</body>"
     )
     head, body, script = page_text(head), page_text(body), page_text(script)
-    policy = content_policy(head + body, script, recordings=any(s.audio for s in sections))
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{head}</head>{body}</html>"
-    )
+    return html_document(head, body, script, recordings=any(s.audio for s in sections))
 
 
 def _once(names: Sequence[str]) -> list[str]:

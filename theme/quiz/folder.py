@@ -65,11 +65,6 @@ def _intro(quiz: Quiz) -> str:
     )
 
 
-def _command(quiz: Quiz) -> str:
-    kinds = "" if len(quiz.kinds) == 4 else f" --kind {','.join(quiz.kinds)}"
-    return f"theme quiz --seed {quiz.seed} --level {quiz.level}{kinds} --count {len(quiz.items)}"
-
-
 def worksheet_html(quiz: Quiz, *, audio: str = "wav", paper: str = "a4") -> str:
     """The printable worksheet: each item's question and its choices, a box each; the
     items as the page numbers them (no command line: that is in the key)."""
@@ -94,7 +89,7 @@ def key_html(quiz: Quiz, *, audio: str = "wav", paper: str = "a4") -> str:
         f"{escape(item.source)}; {item_file(item, audio)}</span></p>"
         for item in quiz.items
     ]
-    intro = f"{_intro(quiz)} The same quiz again: {_command(quiz)}."
+    intro = f"{_intro(quiz)} The same quiz again: {quiz.command}."
     return sheet_html(f"Answer key: {quiz.title}", blocks, intro=intro, who=False, paper=paper)
 
 

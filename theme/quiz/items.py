@@ -110,6 +110,18 @@ class Quiz:
     def title(self) -> str:
         return f"Listening quiz {self.seed}, level {self.level}"
 
+    @property
+    def command(self) -> str:
+        """The command that makes the same quiz again (``--kind`` only when not all four).
+
+        >>> Quiz(seed=7, level=2, kinds=("meter",), items=()).command
+        'theme quiz --seed 7 --level 2 --kind meter --count 0'
+        """
+        kinds = "" if len(self.kinds) == len(KINDS) else f" --kind {','.join(self.kinds)}"
+        return (
+            f"theme quiz --seed {self.seed} --level {self.level}{kinds} --count {len(self.items)}"
+        )
+
 
 PULSES_A_MINUTE = {4: (120, 100, 140), 8: (280, 240, 320)}
 """The tempos of a metronome or a groove item, pulses a minute, for quarter and eighth

@@ -62,26 +62,31 @@ def check_level(level: object) -> int:
     return int(text)
 
 
-def check_kinds(kinds: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Kinds of question, as a comma-separated text or a sequence; None or ``all`` for all.
+def check_kinds(
+    kinds: str | Sequence[str] | None, allowed: tuple[str, ...] = KINDS
+) -> tuple[str, ...]:
+    """Kinds of question (or of another list, ``allowed``), as a comma-separated text or a
+    sequence, each once, in the order given; None or ``all`` for all of ``allowed``.
 
     >>> check_kinds("meter, landing")
     ('meter', 'landing')
+    >>> check_kinds("b,a,b", ("a", "b", "c"))
+    ('b', 'a')
 
     Raises:
-        UsageError: an empty list, or a kind that is not one of :data:`KINDS`.
+        UsageError: an empty list, or a kind that is not one of ``allowed``.
     """
     if kinds is None:
-        return KINDS
+        return allowed
     given = [k.strip() for k in kinds.split(",")] if isinstance(kinds, str) else list(kinds)
     if given == ["all"]:
-        return KINDS
-    allowed = f"one or more of {', '.join(KINDS)} (comma-separated), or all"
+        return allowed
+    expected = f"one or more of {', '.join(allowed)} (comma-separated), or all"
     for kind in given:
-        if kind not in KINDS:
-            raise UsageError(f"invalid kind {clip(str(kind))!r}: expected {allowed}")
+        if kind not in allowed:
+            raise UsageError(f"invalid kind {clip(str(kind))!r}: expected {expected}")
     if not given:
-        raise UsageError(f"invalid kind '': expected {allowed}")
+        raise UsageError(f"invalid kind '': expected {expected}")
     return tuple(dict.fromkeys(given))
 
 

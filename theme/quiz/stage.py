@@ -236,12 +236,6 @@ def _item_html(item: Item, total: int) -> str:
     )
 
 
-def _command(quiz: Quiz) -> str:
-    """The command that makes the same quiz again (for the teacher's drawer)."""
-    kinds = "" if len(quiz.kinds) == 4 else f" --kind {','.join(quiz.kinds)}"
-    return f"theme quiz --seed {quiz.seed} --level {quiz.level}{kinds} --count {len(quiz.items)}"
-
-
 def _drawer(quiz: Quiz) -> str:
     return (
         "<aside class='drawer' id='drawer' hidden aria-label='For the teacher'>"
@@ -255,7 +249,7 @@ def _drawer(quiz: Quiz) -> str:
         "type='number' value='0' step='10'> ms</label></p>"
         f"<p>Level {quiz.level}: {escape(LEVELS[quiz.level])}.</p>"
         "<p>The answers and what each item is made from: key.html, beside this page.</p>"
-        f"<p>The same quiz again: <code>{escape(_command(quiz))}</code></p>"
+        f"<p>The same quiz again: <code>{escape(quiz.command)}</code></p>"
         "<p class='keys'>Keys: Page Down or &rarr; next, Page Up or &larr; back, Space play "
         "or stop, R show the answer, 1-4 a hand for A-D, F full screen, T this drawer, "
         "M the mode.</p>"
@@ -273,7 +267,7 @@ def quiz_page(quiz: Quiz, *, mode: str = "practice") -> str:
     from theme.errors import UsageError
     from theme.page.assets import script_text, style_text
     from theme.page.data import safe_json, timeline_data
-    from theme.page.document import check_page_seconds, content_policy, page_style
+    from theme.page.document import check_page_seconds, html_document, page_style
     from theme.page.sounds import sound_names, sounds_data
 
     if mode not in MODES:
@@ -300,10 +294,4 @@ def quiz_page(quiz: Quiz, *, mode: str = "practice") -> str:
         f"<script type='application/json' id='theme-sounds'>{sounds}</script>"
         f"<script>{script}</script></body>"
     )
-    policy = content_policy(head + body, script)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta http-equiv='Content-Security-Policy' content=\"{policy}\">"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{head}</head>{body}</html>"
-    )
+    return html_document(head, body, script)

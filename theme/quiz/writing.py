@@ -35,10 +35,8 @@ from pathlib import Path
 
 from theme.core.meter import AccentLevel, Meter
 from theme.core.rhythm import Hit, Rhythm
-from theme.errors import UsageError
-from theme.quiz.options import check_count, check_seed
+from theme.quiz.options import check_count, check_kinds, check_seed
 from theme.quiz.printable import sheet_html
-from theme.safe_text import clip
 
 __all__ = [
     "LEGEND",
@@ -140,23 +138,16 @@ class Writing:
 
 
 def check_writing_kinds(kinds: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Kinds of exercise, comma-separated or a sequence; None or ``all`` for all.
+    """Kinds of exercise, comma-separated or a sequence; None or ``all`` for all
+    (:func:`theme.quiz.options.check_kinds` of :data:`WRITING_KINDS`).
+
+    >>> check_writing_kinds("strategy, accents")
+    ('strategy', 'accents')
 
     Raises:
         UsageError: an empty list or a kind not in :data:`WRITING_KINDS`.
     """
-    if kinds is None:
-        return WRITING_KINDS
-    given = [k.strip() for k in kinds.split(",")] if isinstance(kinds, str) else list(kinds)
-    if given == ["all"]:
-        return WRITING_KINDS
-    allowed = f"one or more of {', '.join(WRITING_KINDS)} (comma-separated), or all"
-    if not given:
-        raise UsageError(f"invalid kind '': expected {allowed}")
-    for kind in given:
-        if kind not in WRITING_KINDS:
-            raise UsageError(f"invalid kind {clip(str(kind))!r}: expected {allowed}")
-    return tuple(dict.fromkeys(given))
+    return check_kinds(kinds, WRITING_KINDS)
 
 
 def _gallery() -> tuple[list[Meter], list[Rhythm]]:

@@ -37,6 +37,7 @@ from theme.variants.reading import MAX_FILE_BYTES as VARIANT_BYTES
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
     from theme.variants import Variant
+    from theme.variants.groove import Groove
 
 __all__ = [
     "BUILT_IN",
@@ -158,6 +159,22 @@ class Source:
         if self.file is not None:
             return load_bytes(self.file.data, self.file.path, params)
         return load(self.name, **params)
+
+    def groove(self) -> Groove | None:
+        """The groove it names, to edit: a groove link's own groove, as the link has it, or
+        the groove of a variant's first section (:meth:`Groove.from_variant
+        <theme.variants.groove.Groove.from_variant>`; None when that section does not fit a
+        groove's grid).
+
+        Raises:
+            VariantError: an unknown name, or a groove link that is not a good one.
+            InputFileError: a variant file that cannot be read or is not valid.
+        """
+        from theme.variants.groove import Groove
+
+        if self.kind is GROOVE_LINK:
+            return Groove.from_link(str(self.name))
+        return Groove.from_variant(self.variant())
 
     def timeline(self) -> Timeline:
         """The timeline it holds, by its kind's reader.
