@@ -125,7 +125,7 @@ def run(mode: str, load: str, period: int, seconds: float, *, realtime: bool) ->
             "jackd",
             "-t",
             "2000",
-            "--no-realtime",
+            "--realtime" if realtime else "--no-realtime",
             "-n",
             name,
             "-d",
