@@ -14,11 +14,11 @@ client of the benchmark's own counts the server's xruns (a cycle some client was
 and notes the JACK frame of each. Each run is made twice: on the machine as it is
 (``quiet``), and beside two processes that spin on the CPU (``loaded``).
 
-Each beat's clocks are counted between its click and the next (:func:`beats`): the sender
-sends 24, so a beat with 23 lost one and a beat with 25 got one twice (JACK handed a cycle
-on again), whatever the lateness. A beat is told as next to an xrun when one fell in it, two
-periods before it or in the beat after (a client hears of an xrun after it, late when the
-machine is busy). What the figure shows: every loss and every double is in a beat with
+Each beat's clocks are counted between its click and the next (:func:`beats`; the sender
+numbers the clicks by their notes, the beat's number): the sender sends 24, so a beat with 23 lost one and a beat with 25 got one twice (JACK handed a cycle
+on again), whatever the lateness. A beat is told as next to an xrun when one was noted in
+it, two periods before it, or up to a second after it (a client hears of an xrun after it,
+and on a busy machine without real-time scheduling late: 0.8 s was seen). What the figure shows: every loss and every double is in a beat with
 an xrun; the beats without one lose and double nothing. Without ``--realtime`` the JACK server runs
 as in the tests and in containers (``--no-realtime``); its asynchronous mode answers a
 client late for a cycle by dropping that cycle's MIDI or by handing on the one before.
@@ -44,8 +44,8 @@ RATE = 48000
 BPM = 150
 CLOCK_FRAMES = RATE * 60 // BPM // 24
 """Frames between two clocks at BPM (800)."""
-BEAT_FRAMES = RATE * 60 // BPM
-"""Frames of a beat at BPM (19,200)."""
+NOTICE_FRAMES = RATE
+"""How late a client may hear of an xrun (frames: a second), on a busy machine."""
 PLAYER = """
 import sys
 from theme.live.sync.midi_out import MidiOut
@@ -54,6 +54,13 @@ from theme.live.engine.sinks import ClockedSink, SoundDeviceSink, devices
 from theme.metronome import Metronome
 mode, port, bars, path, bpm = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 out = MidiOut.open(port, clock=True, log=True)
+numbered, send = [], out.port.send
+def send_numbered(message):  # each click's note: its beat's number (mod 100)
+    if message.type == "note_on":
+        message = message.copy(note=len(numbered) % 100)
+        numbered.append(message)
+    send(message)
+out.port.send = send_numbered
 if mode == "card":
     jack = [d.index for d in devices() if d.hostapi.startswith("JACK")]
     if not jack:
@@ -68,7 +75,10 @@ player.close()
 out.close()
 with open(path, "w") as f:
     print(player.underruns, file=f)
+    clicks = iter(numbered)
     for frame, message in out.log:
+        if message.type == "note_on":
+            message = next(clicks)
         print(frame, message.hex(sep=""), file=f)
 """
 BURNER = "while True: pass"
@@ -206,20 +216,20 @@ def run(mode: str, load: str, period: int, seconds: float, *, realtime: bool) ->
 def beats(messages: list[tuple[int, str]], xruns: list[int], margin: int) -> dict[str, int]:
     """Clocks lost and doubled, beat by beat: a click's note-on begins each beat, and
     between two clicks the sender sends 24 clocks a beat (the clock on a beat goes before
-    its click), so each beat's count is exact whatever the lateness; the beats between two
-    clicks are told by their JACK frames (a lost click makes a segment of two beats, a
-    doubled one a segment of none). A beat is next to an xrun when one fell in it, ``margin``
+    its click), so each beat's count is exact whatever the lateness; each click's note is
+    its beat's number (mod 100), so that the beats between two clicks are known (a lost
+    click makes a segment of two beats, a doubled one a segment of none). A beat is next to an xrun when one fell in it, ``margin``
     frames before it, or in the beat after (the server tells its clients of an xrun after
     it, late on a loaded machine)."""
-    ons = [k for k, (_, h) in enumerate(messages) if h.startswith("99") and h[4:6] != "00"]
+    ons = [k for k, (_, h) in enumerate(messages) if h.startswith("99")]
     marks = np.array(sorted(xruns), dtype=np.int64)
     found = dict.fromkeys(("beats", "with_xrun", "lost", "doubled", "lost_near", "doubled_near"), 0)
     for a, b in itertools.pairwise(ons):
         first, last = messages[a][0], messages[b][0]
-        count = round((last - first) / BEAT_FRAMES)
+        count = (int(messages[b][1][2:4], 16) - int(messages[a][1][2:4], 16)) % 100
         clocks = sum(1 for _, h in messages[a + 1 : b] if h == "f8")
         change = clocks - 24 * count
-        near = bool(np.any((marks >= first - margin) & (marks <= 2 * last - first)))
+        near = bool(np.any((marks >= first - margin) & (marks <= last + NOTICE_FRAMES)))
         found["beats"] += count
         found["with_xrun"] += count if near else 0
         kind = "lost" if change < 0 else "doubled"
