@@ -17,6 +17,11 @@ from theme.cli.common import (
     whole_number,
 )
 
+TYPE_CHECKING = False  # importing typing costs start-up time
+if TYPE_CHECKING:
+    from theme.core.timeline import Timeline
+    from theme.live.sync.midi_out import SongJump
+
 __all__ = ["register"]
 
 
@@ -81,7 +86,9 @@ def run_play(args: argparse.Namespace) -> int:
     if notes or clock:
         from theme.live.sync.midi_out import MidiOut
 
-        companions.append(MidiOut.open(port, notes=notes, clock=clock))
+        companions.append(
+            MidiOut.open(port, notes=notes, clock=clock, jumps=_loops(args, timeline))
+        )
     player = play(
         timeline,
         device=args.device,
@@ -102,6 +109,18 @@ def run_play(args: argparse.Namespace) -> int:
         return 130
     print(f"played {len(timeline.bars)} bars; underruns: {player.underruns}")
     return 0
+
+
+def _loops(args: argparse.Namespace, timeline: Timeline) -> tuple[SongJump, ...]:
+    """Where ``--repeat N`` goes back to the form's start (after the count-in), for the MIDI
+    clock's song position; none with ``--link`` (the session's time) or ``--bars``."""
+    if args.repeat < 2 or args.bars is not None or args.link:
+        return ()
+    from theme.core.arrange import repeated_form
+    from theme.live.sync.midi_out import loop_jumps
+
+    form = repeated_form(timeline, args.repeat, after_bars=getattr(args, "count_in", 0))
+    return () if form is None else loop_jumps(form[0], form[1], timeline.length)
 
 
 def _stopped_at(line: Callable[[float], str]) -> Callable[[float], None]:

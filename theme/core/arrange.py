@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from fractions import Fraction
 
 from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Event, MarkerKind, Timeline
 from theme.errors import UsageError
 
-__all__ = ["cycled", "with_pitches"]
+__all__ = ["cycled", "repeated_form", "with_pitches"]
 
 
 def cycled(timeline: Timeline, *, bars: int | None, repeat: int = 1, name: str) -> Timeline:
@@ -69,6 +70,41 @@ def cycled(timeline: Timeline, *, bars: int | None, repeat: int = 1, name: str) 
     if bars is not None and bars < len(timeline.bars):
         timeline = timeline.head(bars)
     return timeline
+
+
+def repeated_form(
+    timeline: Timeline, repeat: int, *, after_bars: int = 0
+) -> tuple[Fraction, Fraction] | None:
+    """Where the form played ``repeat`` times (:func:`cycled`) begins and how long one time
+    is (quarter notes), the first ``after_bars`` bars (a count-in) left out; None when the
+    bars after those are not ``repeat`` copies of the same bars (a strategy that remetered
+    the copies differently).
+
+    >>> from theme.core.meter import Meter
+    >>> tl = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 2, tempo=90)
+    >>> repeated_form(cycled(tl, bars=None, repeat=3, name="t"), 3)
+    (Fraction(0, 1), Fraction(10, 1))
+    >>> repeated_form(tl, 3) is None
+    True
+    """
+    bars = timeline.bars[after_bars:]
+    if repeat < 1 or not bars or len(bars) % repeat:
+        return None
+    count = len(bars) // repeat
+    start = bars[0].start
+    length = bars[count].start - start if repeat > 1 else timeline.length - start
+    for index, bar in enumerate(bars):
+        first = bars[index % count]
+        copy = index // count
+        if (bar.meter, bar.length, bar.start) != (
+            first.meter,
+            first.length,
+            first.start + copy * length,
+        ):
+            return None
+    if start + repeat * length != timeline.length:
+        return None
+    return start, length
 
 
 def with_pitches(

@@ -13,6 +13,11 @@ clock; Stop when the player stops or pauses (or the music has rung out); on goin
 pause, Song Position Pointer and Continue, then the next clock on the following sixteenth
 note (the SPP's unit), which is where the receiver goes on.
 
+Where the music jumps or loops (``jumps``: a form played again, :func:`loop_jumps`), the
+receiver is told its new place at the jump's exact frame: Stop, Song Position Pointer and
+Continue, then the clocks on from there. MIDI 1.0 has a receiver act on a Song Position
+Pointer only while stopped, so a pointer alone while running would be ignored by many.
+
 Timing: each message's frame is computed from its exact position on the tempo map of the
 block (ramps and live tempo changes included), ``round(seconds * rate)``, never by adding up
 intervals; a sender thread sends it when the player's clock (the sound card's, or a clocked
@@ -47,7 +52,14 @@ from theme.renderers.midi import pan_cc
 if TYPE_CHECKING:
     from theme.core.timeline import Layer
 
-__all__ = ["CLOCKS_PER_QUARTER", "ClickNotes", "MidiOut", "spp_sixteenths"]
+__all__ = [
+    "CLOCKS_PER_QUARTER",
+    "ClickNotes",
+    "MidiOut",
+    "SongJump",
+    "loop_jumps",
+    "spp_sixteenths",
+]
 
 CLOCKS_PER_QUARTER = 24
 """MIDI clocks a quarter note."""
@@ -56,8 +68,9 @@ MAX_WAIT = 0.02
 LOOK_SECONDS = 0.5
 """How often :meth:`MidiOut.check` asks whether the port is still there (seconds)."""
 
-# the order of messages on one frame: SPP, Start/Continue, clock, note-offs, set-up, note-ons
-_SPP, _START, _CLOCK, _OFF, _SETUP, _ON = range(6)
+# the order of messages on one frame: Stop (of a jump), SPP, Start/Continue, clock,
+# note-offs, set-up, note-ons
+_STOP, _SPP, _START, _CLOCK, _OFF, _SETUP, _ON = range(7)
 
 
 def spp_sixteenths(quarter: Fraction) -> int:
@@ -68,6 +81,31 @@ def spp_sixteenths(quarter: Fraction) -> int:
     (0, 5, 6)
     """
     return -(-quarter * 4 // 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class SongJump:
+    """Where the music jumps: at ``at`` quarter notes from the start of what the player
+    plays, the song goes on from ``to`` quarter notes (a loop goes back to its start)."""
+
+    at: Fraction
+    to: Fraction
+
+
+def loop_jumps(start: Fraction, length: Fraction, end: Fraction) -> tuple[SongJump, ...]:
+    """The jumps of a form of ``length`` quarter notes that begins at ``start`` and is
+    played again and again until ``end``: back to ``start`` at each of its ends before
+    ``end``.
+
+    >>> [(j.at, j.to) for j in loop_jumps(Fraction(5), Fraction(20), Fraction(65))]
+    [(Fraction(25, 1), Fraction(5, 1)), (Fraction(45, 1), Fraction(5, 1))]
+    >>> loop_jumps(Fraction(0), Fraction(20), Fraction(20))
+    ()
+    """
+    if length <= 0:
+        raise ValueError(f"a loop's length is above 0 quarter notes, not {length}")
+    count = max(0, -(-(end - start) // length) - 1)
+    return tuple(SongJump(start + k * length, start) for k in range(1, count + 1))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +162,9 @@ class _Item:
 class MidiOut:
     """Sends a player's notes (``notes``) and MIDI clock (``clock``) to a mido output
     ``port`` on the player's clock (see the module docstring). ``log`` keeps ``(frame,
-    message)`` for each message sent, with the frame it was due at (for tests)."""
+    message)`` for each message sent, with the frame it was due at (for tests). ``jumps``
+    are where the music jumps (positions from the start of what the player plays): the
+    clock tells the receiver the song's new position there."""
 
     def __init__(
         self,
@@ -134,8 +174,10 @@ class MidiOut:
         clock: bool = False,
         log: bool = False,
         clicks: ClickNotes | None = None,
+        jumps: tuple[SongJump, ...] = (),
     ):
         self.port = port
+        self.jumps = tuple(sorted(jumps, key=lambda jump: jump.at))
         self.notes = notes
         self.clicks = clicks
         self.clock = clock
@@ -152,7 +194,9 @@ class MidiOut:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._clock: Clock | None = None
-        self._pulse = 0  # the next clock's number, from the start of the music
+        self._pulse = 0  # the next clock's number, from the start of the song
+        self._shift = Fraction(0)  # where the music is minus where the song is
+        self._next_jump = 0  # the index in jumps of the next one ahead
         self._offs: dict[tuple[int, int], _Item] = {}  # (channel, note): its pending note-off
         self._held: set[tuple[int, int]] = set()  # (channel, note) sounding now
         self._channels: set[int] = set()
@@ -174,6 +218,7 @@ class MidiOut:
         clock: bool = False,
         log: bool = False,
         clicks: ClickNotes | None = None,
+        jumps: tuple[SongJump, ...] = (),
     ) -> MidiOut:
         """Open the output port ``name`` (default ``THEME_MIDI_OUT``;
         :func:`theme.live.sync.midiports.open_output`).
@@ -182,7 +227,8 @@ class MidiOut:
             MidiDeviceError: no python-rtmidi, or no such port (the ports are listed).
         """
 
-        return cls(open_output(name), notes=notes, clock=clock, log=log, clicks=clicks)
+        port = open_output(name)
+        return cls(port, notes=notes, clock=clock, log=log, clicks=clicks, jumps=jumps)
 
     # -- the companion ---------------------------------------------------------------------
 
@@ -199,12 +245,16 @@ class MidiOut:
             self._offs.clear()
             self._clock = clock
             self._stopping = False
+            self._next_jump = sum(1 for jump in self.jumps if jump.at <= quarter)
+            passed = self.jumps[self._next_jump - 1] if self._next_jump else None
+            self._shift = Fraction(0) if passed is None else passed.at - passed.to
+            song = quarter - self._shift
             if event is Transport.START:
-                self._pulse = -(-quarter * CLOCKS_PER_QUARTER // 1)
+                self._pulse = -(-song * CLOCKS_PER_QUARTER // 1)
                 if self.clock:
                     self._schedule(0, _START, mido.Message("start"))
             else:
-                sixteenths = spp_sixteenths(quarter)
+                sixteenths = spp_sixteenths(song)
                 self._pulse = sixteenths * CLOCKS_PER_QUARTER // 4
                 if self.clock:
                     self._schedule(0, _SPP, mido.Message("songpos", pos=min(sixteenths, 16383)))
@@ -328,11 +378,33 @@ class MidiOut:
         if block.music_end_frame is not None:  # no clock in the last notes' ring-out
             end = min(end, block.music_end_frame)
         while True:
-            frame = block.frame_of(Fraction(self._pulse, CLOCKS_PER_QUARTER))
+            at = self._shift + Fraction(self._pulse, CLOCKS_PER_QUARTER)
+            if self._next_jump < len(self.jumps) and self.jumps[self._next_jump].at <= at:
+                if not self._jump(block, end):
+                    return
+                continue
+            frame = block.frame_of(at)
             if frame >= end:
                 return
             self._schedule(frame, _CLOCK, self._clock_message)
             self._pulse += 1
+
+    def _jump(self, block: Block, end: int) -> bool:
+        """Tell the receiver the next jump at its frame (Stop, SPP, Continue) and count the
+        clocks on from its new place; False if its frame is not in this block."""
+        jump = self.jumps[self._next_jump]
+        frame = block.frame_of(jump.at)
+        if frame >= end:
+            return False
+        mido = self._mido
+        sixteenths = spp_sixteenths(jump.to)
+        self._schedule(frame, _STOP, mido.Message("stop"))
+        self._schedule(frame, _SPP, mido.Message("songpos", pos=min(sixteenths, 16383)))
+        self._schedule(frame, _START, mido.Message("continue"))
+        self._shift = jump.at - jump.to
+        self._pulse = sixteenths * CLOCKS_PER_QUARTER // 4
+        self._next_jump += 1
+        return True
 
     # -- sending (the sender thread) -----------------------------------------------------
 
