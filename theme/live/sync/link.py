@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from theme.core.tempo import Tempo, TempoMap
 from theme.errors import UsageError
-from theme.live.engine.playback import Player
+from theme.live.engine.playback import FOLLOW_RING_BLOCKS, Player
 from theme.live.sync.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
 from theme.live.sync.link_time import (
     CATCH_UP_RATIO,
@@ -418,7 +418,12 @@ def play_linked(
 
     link.retempo = retempo
     player = Player(
-        renderer, sink, companions=[*companions, link], origin=begin, close_companions=True
+        renderer,
+        sink,
+        companions=[*companions, link],
+        origin=begin,
+        close_companions=True,
+        ring_blocks=FOLLOW_RING_BLOCKS,
     )
     return player.start()
 
