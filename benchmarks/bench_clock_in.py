@@ -142,9 +142,12 @@ def rendered_margins(recorder: Any, sink: Any, mono_to_raw: float) -> list[float
     ]
 
 
-def click_times(recorder: Any, sink: Any, mono_to_raw: float) -> list[tuple[float, Any]]:
-    """``(host microseconds, position)`` of each click of the last player: the later of its
-    frame's time and when its block was rendered."""
+def click_times(
+    recorder: Any, sink: Any, mono_to_raw: float, *, rendered: bool
+) -> list[tuple[float, Any]]:
+    """``(host microseconds, position)`` of each click: its frame's time (later by the
+    silence of the blocks the renderer was late for), or with ``rendered`` the later of
+    that and when its block was rendered (what MIDI out could send)."""
     import bisect
 
     blocks = recorder.blocks
@@ -154,8 +157,9 @@ def click_times(recorder: Any, sink: Any, mono_to_raw: float) -> list[tuple[floa
     for frame, position in recorder.sounds:
         at = sink.seconds_of(frame) * 1e6 + mono_to_raw
         k = bisect.bisect_right(starts, frame) - 1
-        rendered = blocks[last + k][0] if k >= 0 else at
-        out.append((max(at, rendered), position))
+        if rendered and k >= 0:
+            at = max(at, blocks[last + k][0])
+        out.append((at, position))
     return out
 
 
@@ -189,8 +193,10 @@ def alone(args: argparse.Namespace) -> None:
     mono_to_raw = host_micros() - time.monotonic() * 1e6
     start_micros = sink.seconds_of(0) * 1e6 + mono_to_raw
     quarter_us = 60e6 / args.qpm
-    clicks = click_times(recorder, sink, mono_to_raw)
+    clicks = click_times(recorder, sink, mono_to_raw, rendered=False)
     errors = [(micros - start_micros - float(p) * quarter_us) / 1e3 for micros, p in clicks]
+    sent = click_times(recorder, sink, mono_to_raw, rendered=True)
+    sent_errors = [(micros - start_micros - float(p) * quarter_us) / 1e3 for micros, p in sent]
     positions = [p for _, p in clicks]
     doubled = sum(1 for a, b in itertools.pairwise(positions) if b == a)
     skipped = sum(1 for a, b in itertools.pairwise(positions) if b - a > 1)
@@ -200,10 +206,14 @@ def alone(args: argparse.Namespace) -> None:
         f"{'loaded' if args.load else 'quiet'}: {len(errors)} clicks"
     )
     print(f"  each click against its exact time (ms): {percentiles(errors)}")
+    print(
+        "  no earlier than its block was rendered (what MIDI out could send, ms): "
+        f"{percentiles(sent_errors)}"
+    )
     print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
     print(
         f"  clicks doubled {doubled}, beats skipped {skipped}; underruns {live.underruns}; "
-        f"display thread {live.scheduling}, producer {producer_scheduling(live)}"
+        f"display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(live)}"
     )
 
 
@@ -342,15 +352,20 @@ def run(args: argparse.Namespace) -> None:
     period = result["period"]
     first = result["begin"] + result["first"] * period  # song position 0, exactly
     quarter_us = period * 24
-    errors = []
-    positions = []
-    for heard, position in click_times(recorder, sink, mono_to_raw):
-        positions.append(position)
-        if position - m.start < 5:
-            continue  # the first bar: the lead-in's catch-up
-        beat = (heard - first) / quarter_us
-        off = (beat - float(position - m.start)) % 5
-        errors.append((off - 5 if off > 2.5 else off) * quarter_us / 1e3)
+
+    def against_grid(clicks: list[tuple[float, Any]]) -> list[float]:
+        errors = []
+        for heard, position in clicks:
+            if position - m.start < 5:
+                continue  # the first bar: the lead-in's catch-up
+            beat = (heard - first) / quarter_us
+            off = (beat - float(position - m.start)) % 5
+            errors.append((off - 5 if off > 2.5 else off) * quarter_us / 1e3)
+        return errors
+
+    positions = [position for _, position in recorder.sounds]
+    errors = against_grid(click_times(recorder, sink, mono_to_raw, rendered=False))
+    sent = against_grid(click_times(recorder, sink, mono_to_raw, rendered=True))
     middle = float(np.median(errors)) if errors else 0.0
     exact = [result["begin"] + k * period for k in range(len(stamps))]
     arrival = [(s + offset - e) / 1e3 for s, e in zip(stamps, exact, strict=False)]
@@ -369,6 +384,10 @@ def run(args: argparse.Namespace) -> None:
         f"  beyond the path's constant delay ({middle:.2f} ms): "
         f"{percentiles([e - middle for e in errors])}"
     )
+    print(
+        "  no earlier than its block was rendered (what MIDI out could send), beyond the "
+        f"same delay: {percentiles([e - middle for e in sent])}"
+    )
     print(f"  the clocks' stamps against their exact times (ms): {percentiles(arrival)}")
     print(f"  the master's own sends, late by (ms): {result.get('late_ms')}")
     print(
@@ -382,7 +401,9 @@ def run(args: argparse.Namespace) -> None:
     )
     margins = rendered_margins(recorder, sink, mono_to_raw)
     print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
-    print(f"  display thread {live.scheduling}, producer {producer_scheduling(live)}")
+    print(
+        f"  display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(live)}"
+    )
     print(f"  this process's CPU: {100 * cpu / wall:.1f}% of a core")
 
 
