@@ -213,7 +213,7 @@ def alone(args: argparse.Namespace) -> None:
     print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
     print(
         f"  clicks doubled {doubled}, beats skipped {skipped}; underruns {live.underruns}; "
-        f"display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(live)}"
+        f"display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(recorder)}"
     )
 
 
@@ -227,8 +227,8 @@ def margins_line(margins: list[float]) -> str:
     )
 
 
-def producer_scheduling(live: Any) -> str:
-    return str(getattr(getattr(live, "player", None), "scheduling", "?"))
+def producer_scheduling(recorder: Any) -> str:
+    return str(getattr(recorder.player, "scheduling", "?"))
 
 
 def main() -> None:
@@ -402,7 +402,7 @@ def run(args: argparse.Namespace) -> None:
     margins = rendered_margins(recorder, sink, mono_to_raw)
     print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
     print(
-        f"  display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(live)}"
+        f"  display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(recorder)}"
     )
     print(f"  this process's CPU: {100 * cpu / wall:.1f}% of a core")
 

@@ -40,11 +40,13 @@ __all__ = [
 
 RING_BLOCKS = 32
 """Blocks rendered ahead of the sound card (32 of 256 frames: 171 ms at 48 kHz)."""
-FOLLOW_RING_BLOCKS = 96
-"""Blocks rendered ahead while following another program's time (96 of 256 frames: 512 ms at
+FOLLOW_RING_BLOCKS = 48
+"""Blocks rendered ahead while following another program's time (48 of 256 frames: 256 ms at
 48 kHz): room for a loaded machine that leaves the producer unscheduled for longer than
-:data:`RING_BLOCKS` last. A new tempo of the master reaches the sound that much later; the
-follower's catch-up mends the phase it cost."""
+:data:`RING_BLOCKS` last. A new tempo of the session reaches the sound that much later, and
+the follower's catch-up mends the phase it cost: up to a jump of half the tempo (100 to
+150 BPM) that is less than a quarter of a quarter note, caught up at 10% off the tempo (a
+deeper ring would need a catch-up of 50%, heard as a rush)."""
 FADE_SECONDS = 0.03
 CHECK_SECONDS = 0.1
 """How often a waiting player looks whether its device is still there (seconds)."""

@@ -90,7 +90,7 @@ __all__ = [
 LEAD_IN_SECONDS = Fraction(1)
 """The least silence before the first click (seconds): room for the first estimate of when
 the sound card plays a frame (a sound card can take a while to open) to be corrected from
-its clock (the player renders 512 ms ahead while following) before anything sounds."""
+its clock (the player renders 256 ms ahead while following) before anything sounds."""
 BIG_ERROR = Fraction(1, 4)
 """A phase error beyond this (quarter notes: the session jumped, as when a program whose
 session is older joins) is caught up at up to 50% off the tempo, not 10%."""
