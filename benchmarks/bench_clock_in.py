@@ -24,7 +24,7 @@ that cycle's MIDI: the clocks are then lost on JACK's path, before any reader).
 
 The live metronome asks for real-time scheduling for its threads (the producer, the
 ClockedSink's clock, the display that shares Python's lock with them); printed is what it
-got. With ``THEME_NO_REALTIME=1`` in the environment this benchmark refuses it them (the
+got. With ``THEME_NO_REALTIME=1`` in the environment they ask for none (the
 figures of a system that does not allow it).
 
 Printed: each click against the master's exact grid (every click after the first bar:
@@ -120,15 +120,6 @@ while True:
 """
         processes.append(subprocess.Popen([sys.executable, "-c", delayer]))
     return processes
-
-
-def refuse_realtime() -> None:
-    """Make this process's threads ordinary, as on a system that refuses real time and a
-    lower niceness (the figures without them)."""
-    from theme.live.engine import playback, priority, sinks
-
-    for module in (priority, playback, sinks):
-        module.raise_priority = lambda: priority.ORDINARY  # type: ignore[attr-defined]
 
 
 def rendered_margins(recorder: Any, sink: Any, mono_to_raw: float) -> list[float]:
@@ -247,8 +238,6 @@ def main() -> None:
     if args.master:
         master(args.master, args.qpm, args.seconds, args.jitter)
         return
-    if os.environ.get("THEME_NO_REALTIME"):
-        refuse_realtime()
     if args.alone:
         alone(args)
         return

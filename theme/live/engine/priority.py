@@ -32,7 +32,11 @@ NICENESS = -10
 def raise_priority() -> str:
     """Raise the calling thread's scheduling priority as far as the system allows (on Linux
     each thread has its own): real time, else a lower niceness, else nothing. Returns
-    :data:`REAL_TIME`, :data:`PRIORITY_NICE` or :data:`ORDINARY`; never raises."""
+    :data:`REAL_TIME`, :data:`PRIORITY_NICE` or :data:`ORDINARY`; never raises. With
+    ``THEME_NO_REALTIME`` set in the environment it asks for nothing (for a sound server
+    that is not real-time itself, which real-time threads would outrank)."""
+    if os.environ.get("THEME_NO_REALTIME"):
+        return ORDINARY
     fifo = getattr(os, "SCHED_FIFO", None)
     if fifo is not None and hasattr(os, "sched_setscheduler"):
         try:
