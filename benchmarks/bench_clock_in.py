@@ -19,10 +19,20 @@ the clocks pile up behind it. ``--realtime`` runs jackd with real-time schedulin
 studio runs it (without it, a JACK client that misses its cycle on a loaded machine loses
 that cycle's MIDI: the clocks are then lost on JACK's path, before any reader).
 
+``--alone`` plays the same metronome at Q BPM with no master (as ``theme metronome 5/4
+--no-audio`` does), quiet or loaded: each click against its exact time.
+
+The live metronome asks for real-time scheduling for its threads (the producer, the
+ClockedSink's clock, the display that shares Python's lock with them); printed is what it
+got. With ``THEME_NO_REALTIME=1`` in the environment they ask for none (the
+figures of a system that does not allow it).
+
 Printed: each click against the master's exact grid (every click after the first bar:
 p50 / p99 / max of the distance, ms), the same beyond the path's constant delay (the
 median taken off), the clocks' stamps against their exact times, the clocks sent and
-counted (each clock of the run), clocks mended as lost or doubled, catch-ups, underruns.
+counted (each clock of the run), clocks mended as lost or doubled, catch-ups, underruns,
+and how far ahead of its time each block was rendered (a click is sent no earlier than its
+block is rendered: each click is taken at the later of its frame's time and its block's).
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +122,106 @@ while True:
     return processes
 
 
+def rendered_margins(recorder: Any, sink: Any, mono_to_raw: float) -> list[float]:
+    """For each block of the last player, how long before its first frame's time it was
+    rendered (ms; negative: after it)."""
+    blocks = recorder.blocks
+    last = max((i for i, b in enumerate(blocks) if b[1] == 0), default=0)
+    return [
+        (sink.seconds_of(frame) * 1e6 + mono_to_raw - micros) / 1e3
+        for micros, frame, _ in blocks[last:]
+    ]
+
+
+def click_times(
+    recorder: Any, sink: Any, mono_to_raw: float, *, rendered: bool
+) -> list[tuple[float, Any]]:
+    """``(host microseconds, position)`` of each click: its frame's time (later by the
+    silence of the blocks the renderer was late for), or with ``rendered`` the later of
+    that and when its block was rendered (what MIDI out could send)."""
+    import bisect
+
+    blocks = recorder.blocks
+    last = max((i for i, b in enumerate(blocks) if b[1] == 0), default=0)
+    starts = [b[1] for b in blocks[last:]]
+    out = []
+    for frame, position in recorder.sounds:
+        at = sink.seconds_of(frame) * 1e6 + mono_to_raw
+        k = bisect.bisect_right(starts, frame) - 1
+        if rendered and k >= 0:
+            at = max(at, blocks[last + k][0])
+        out.append((at, position))
+    return out
+
+
+def alone(args: argparse.Namespace) -> None:
+    """The metronome alone on the system's clock, quiet or loaded."""
+    from theme.live.engine.sinks import ClockedSink
+    from theme.live.sync.link_time import host_micros
+    from theme.live.sync.recorder import Recorder
+    from theme.metronome import Metronome
+    from theme.metronome.terminal import LiveMetronome
+
+    m = Metronome("5/4", bpm=args.qpm)
+    recorder = Recorder()
+    sink = ClockedSink(rate=48000)
+    ended = threading.Event()
+
+    class Until:
+        def poll(self, heard: float) -> str | None:
+            return "q" if ended.is_set() else None
+
+    live = LiveMetronome(m, sink=sink, out=None, companions=[recorder], keys=Until())
+    loaders = load() if args.load else []
+    timer = threading.Timer(args.seconds, ended.set)
+    timer.start()
+    try:
+        live.run(refresh_seconds=0.01)
+    finally:
+        for process in loaders:
+            process.kill()
+            process.wait()
+    mono_to_raw = host_micros() - time.monotonic() * 1e6
+    start_micros = sink.seconds_of(0) * 1e6 + mono_to_raw
+    quarter_us = 60e6 / args.qpm
+    clicks = click_times(recorder, sink, mono_to_raw, rendered=False)
+    errors = [(micros - start_micros - float(p) * quarter_us) / 1e3 for micros, p in clicks]
+    sent = click_times(recorder, sink, mono_to_raw, rendered=True)
+    sent_errors = [(micros - start_micros - float(p) * quarter_us) / 1e3 for micros, p in sent]
+    positions = [p for _, p in clicks]
+    doubled = sum(1 for a, b in itertools.pairwise(positions) if b == a)
+    skipped = sum(1 for a, b in itertools.pairwise(positions) if b - a > 1)
+    margins = rendered_margins(recorder, sink, mono_to_raw)
+    print(
+        f"5/4 alone at {args.qpm:g} BPM, {args.seconds:g} s, no sound card (ClockedSink), "
+        f"{'loaded' if args.load else 'quiet'}: {len(errors)} clicks"
+    )
+    print(f"  each click against its exact time (ms): {percentiles(errors)}")
+    print(
+        "  no earlier than its block was rendered (what MIDI out could send, ms): "
+        f"{percentiles(sent_errors)}"
+    )
+    print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
+    print(
+        f"  clicks doubled {doubled}, beats skipped {skipped}; underruns {live.underruns}; "
+        f"display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(recorder)}"
+    )
+
+
+def margins_line(margins: list[float]) -> str:
+    if not margins:
+        return "none"
+    a = np.asarray(margins)
+    return (
+        f"min {a.min():.1f}, p1 {np.percentile(a, 1):.1f}, p50 {np.median(a):.1f}; "
+        f"after their time {int((a < 0).sum())} of {len(a)}"
+    )
+
+
+def producer_scheduling(recorder: Any) -> str:
+    return str(getattr(recorder.player, "scheduling", "?"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120)
@@ -121,10 +232,14 @@ def main() -> None:
     parser.add_argument(
         "--realtime", action="store_true", help="run jackd with real-time scheduling"
     )
+    parser.add_argument("--alone", action="store_true", help="no master: the metronome alone")
     parser.add_argument("--master", metavar="NAME", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.master:
         master(args.master, args.qpm, args.seconds, args.jitter)
+        return
+    if args.alone:
+        alone(args)
         return
     for program in ("jackd", "jack_lsp"):
         if not shutil.which(program):
@@ -226,16 +341,20 @@ def run(args: argparse.Namespace) -> None:
     period = result["period"]
     first = result["begin"] + result["first"] * period  # song position 0, exactly
     quarter_us = period * 24
-    errors = []
-    positions = []
-    for frame, position in recorder.sounds:
-        positions.append(position)
-        if position - m.start < 5:
-            continue  # the first bar: the lead-in's catch-up
-        heard = sink.seconds_of(frame) * 1e6 + mono_to_raw
-        beat = (heard - first) / quarter_us
-        off = (beat - float(position - m.start)) % 5
-        errors.append((off - 5 if off > 2.5 else off) * quarter_us / 1e3)
+
+    def against_grid(clicks: list[tuple[float, Any]]) -> list[float]:
+        errors = []
+        for heard, position in clicks:
+            if position - m.start < 5:
+                continue  # the first bar: the lead-in's catch-up
+            beat = (heard - first) / quarter_us
+            off = (beat - float(position - m.start)) % 5
+            errors.append((off - 5 if off > 2.5 else off) * quarter_us / 1e3)
+        return errors
+
+    positions = [position for _, position in recorder.sounds]
+    errors = against_grid(click_times(recorder, sink, mono_to_raw, rendered=False))
+    sent = against_grid(click_times(recorder, sink, mono_to_raw, rendered=True))
     middle = float(np.median(errors)) if errors else 0.0
     exact = [result["begin"] + k * period for k in range(len(stamps))]
     arrival = [(s + offset - e) / 1e3 for s, e in zip(stamps, exact, strict=False)]
@@ -254,6 +373,10 @@ def run(args: argparse.Namespace) -> None:
         f"  beyond the path's constant delay ({middle:.2f} ms): "
         f"{percentiles([e - middle for e in errors])}"
     )
+    print(
+        "  no earlier than its block was rendered (what MIDI out could send), beyond the "
+        f"same delay: {percentiles([e - middle for e in sent])}"
+    )
     print(f"  the clocks' stamps against their exact times (ms): {percentiles(arrival)}")
     print(f"  the master's own sends, late by (ms): {result.get('late_ms')}")
     print(
@@ -264,6 +387,11 @@ def run(args: argparse.Namespace) -> None:
         f"  clicks doubled {doubled}, beats skipped {skipped}; tempo read {session.state.bpm} "
         f"BPM; catch-ups {link.follower.nudges}; ignored {session.ignored}; "
         f"underruns {live.underruns}"
+    )
+    margins = rendered_margins(recorder, sink, mono_to_raw)
+    print(f"  blocks rendered ahead of their time (ms): {margins_line(margins)}")
+    print(
+        f"  display thread {getattr(live, 'scheduling', '?')}, producer {producer_scheduling(recorder)}"
     )
     print(f"  this process's CPU: {100 * cpu / wall:.1f}% of a core")
 

@@ -25,6 +25,12 @@ settings.register_profile(
 settings.register_profile("thorough", settings.get_profile("suite"), max_examples=100 * THOROUGH)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
+# The tests' JACK servers run without real-time scheduling (jackd --no-realtime: containers
+# and CI refuse it), and a sound server's clients must not outrank it: the player's threads
+# ask for no real-time scheduling here, as docs/sync.md tells a user of such a server
+# (tests/test_playback.py asks for it itself).
+os.environ.setdefault("THEME_NO_REALTIME", "1")
+
 
 def _thorough(config: pytest.Config, items: list[pytest.Item]) -> None:
     """With ``--hypothesis-profile thorough`` (or ``HYPOTHESIS_PROFILE=thorough``), a property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from fractions import Fraction
 
 import numpy as np
@@ -13,8 +15,10 @@ import theme.live.engine.playback as playback
 import theme.live.engine.sinks as sinks
 from theme.errors import AudioDeviceError
 from theme.live.engine.playback import Player
-from theme.live.engine.sinks import ArraySink, ManualSink, SteppedSink
+from theme.live.engine.priority import ORDINARY, PRIORITY_NICE, REAL_TIME, raised_priority
+from theme.live.engine.sinks import ArraySink, ClockedSink, ManualSink, SteppedSink
 from theme.live.start import play
+from theme.live.sync.recorder import Recorder
 from theme.renderers.audio import BlockRenderer, render
 
 
@@ -57,22 +61,76 @@ def test_stop_fades_out_without_a_click() -> None:
     assert np.abs(np.diff(tail[:, 0])).max() < 0.2  # no jump bigger than the music's own
 
 
-def test_underruns_are_counted_and_the_music_goes_on_after_them() -> None:
+@pytest.mark.parametrize("ring", [playback.RING_BLOCKS, playback.FOLLOW_RING_BLOCKS])
+def test_underruns_are_counted_and_the_music_goes_on_after_them(ring: int) -> None:
     timeline = theme.load("tv-1966").timeline()
     expected = render(timeline)
     sink = ManualSink(blocksize=256)
-    player = Player(BlockRenderer.for_timeline(timeline), sink).start(producer=False)
+    renderer = BlockRenderer.for_timeline(timeline)
+    player = Player(renderer, sink, ring_blocks=ring).start(producer=False)
     out = np.empty((256, 2), np.float32)
-    for block in range(playback.RING_BLOCKS):  # what start() rendered ahead
+    for block in range(ring):  # what start() rendered ahead
         assert sink.callback(out)
         assert np.array_equal(out, expected[block * 256 : (block + 1) * 256])
     assert player.underruns == 0
     assert sink.callback(out) and not out.any()  # nothing rendered: silence, one underrun
     assert player.underruns == 1
+    assert player.late_frames == 256  # the music is heard a block later
     player.fill_ahead()
     assert sink.callback(out)
-    block = playback.RING_BLOCKS
+    block = ring
     assert np.array_equal(out, expected[block * 256 : (block + 1) * 256])
+
+
+def test_a_sink_with_no_sound_card_renders_a_late_block_rather_than_play_silence() -> None:
+    """A ClockedSink whose producer never runs (``producer=False``): each block beyond the
+    two rendered ahead is rendered when the clock reaches it, counted as an underrun, and
+    the music stays on its frames: every sound at the frame a file puts it."""
+    timeline = theme.load("tv-1966", intro_bars=1, melody_bars=0).timeline()
+    heard, written = Recorder(), Recorder()
+    sink = ClockedSink(blocksize=256)
+    player = Player(
+        BlockRenderer.for_timeline(timeline),
+        sink,
+        companions=[heard],
+        ring_blocks=2,
+    ).start(producer=False)
+    assert player.wait(30)
+    player.close()
+    Player(BlockRenderer.for_timeline(timeline), ArraySink(), companions=[written]).start()
+    assert [b[1] for b in heard.blocks] == [b[1] for b in written.blocks]
+    assert player.underruns == len(heard.blocks) - 2
+    assert player.late_frames == 0
+    assert heard.sounds == written.sounds and heard.sounds
+
+
+def test_a_raised_priority_is_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the system allows (real time, a lower niceness, nothing), the thread's
+    scheduling and niceness are as they were after the block."""
+    monkeypatch.delenv("THEME_NO_REALTIME", raising=False)
+    if not hasattr(os, "sched_getscheduler"):
+        pytest.skip("no per-thread scheduling here")
+    seen: list[object] = []
+
+    def look() -> tuple[int, int, int]:
+        return (
+            os.sched_getscheduler(0),
+            os.sched_getparam(0).sched_priority,
+            os.getpriority(os.PRIO_PROCESS, 0),
+        )
+
+    def run() -> None:
+        before = look()
+        with raised_priority() as got:
+            seen.append(got)
+            seen.append(look() != before or got == ORDINARY)
+        seen.append(look() == before)
+
+    thread = threading.Thread(target=run)  # its own thread: the test's stays as it is
+    thread.start()
+    thread.join(10)
+    assert seen[0] in (REAL_TIME, PRIORITY_NICE, ORDINARY)
+    assert seen[1:] == [True, True]
 
 
 def test_no_portaudio(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, TextIO
 from theme.core.tempo import Tempo, TempoMap, clamp_qpm
 from theme.errors import AudioDeviceError, UsageError
 from theme.live.engine.companions import Companion, Transport
-from theme.live.engine.playback import Player
+from theme.live.engine.playback import FOLLOW_RING_BLOCKS, RING_BLOCKS, Player
+from theme.live.engine.priority import ORDINARY, raised_priority
 from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink, resolve_device
 from theme.live.sync.jack_transport import metronome_transport, metronome_transport_follow
 from theme.live.sync.link import LEAD_IN_SECONDS, SyncCompanion, metronome_link
@@ -163,6 +164,8 @@ class LiveMetronome:
         self.frame = Frame(metronome, ascii=not can_draw(self.out), tempo_now=self.tempo.now)
         self.underruns = 0
         """Underruns of every player so far (a pause starts a new one)."""
+        self.scheduling = ORDINARY
+        """How the thread that runs :meth:`run` was scheduled while it played."""
         self._played_out = False
         self.offset = Fraction(0)  # quarter notes played before the current player began
         self.paused = False
@@ -206,7 +209,12 @@ class LiveMetronome:
         self.offset = from_quarter
         # set first: whatever happens, it is stopped
         self.player = Player(
-            renderer, self.sink, companions=self.companions, origin=from_quarter, resumed=resumed
+            renderer,
+            self.sink,
+            companions=self.companions,
+            origin=from_quarter,
+            resumed=resumed,
+            ring_blocks=RING_BLOCKS if self.link is None else FOLLOW_RING_BLOCKS,
         )
         self.player.start()
 
@@ -329,9 +337,18 @@ class LiveMetronome:
         player stops and the last line is written whatever the way out (an exception, or
         SystemExit from a SIGTERM handler, passes on after it).
 
+        This thread's priority is raised while it plays (real time where the system allows:
+        :func:`~theme.live.engine.priority.raised_priority`): the display holds Python's lock
+        while it draws, and the producer that renders ahead waits for it; on a loaded machine
+        an ordinary thread holding it can wait for a core for hundreds of milliseconds.
+
         Raises:
             AudioDeviceError: the device was lost while playing.
         """
+        with raised_priority() as self.scheduling:
+            return self._run(refresh_seconds)
+
+    def _run(self, refresh_seconds: float) -> int:
         tty = is_terminal(self.out)
         drawn: list[str] = []
         heard = 0.0

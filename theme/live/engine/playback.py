@@ -22,6 +22,7 @@ import numpy as np
 
 from theme.errors import AudioDeviceError, DeviceError
 from theme.live.engine.companions import Block, Companion, Transport
+from theme.live.engine.priority import ORDINARY, raise_priority
 from theme.live.engine.sinks import Sink, SoundDeviceSink
 from theme.renderers.audio import BlockRenderer
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECK_SECONDS",
     "FADE_SECONDS",
+    "FOLLOW_RING_BLOCKS",
     "RING_BLOCKS",
     "Player",
     "start",
@@ -38,6 +40,13 @@ __all__ = [
 
 RING_BLOCKS = 32
 """Blocks rendered ahead of the sound card (32 of 256 frames: 171 ms at 48 kHz)."""
+FOLLOW_RING_BLOCKS = 48
+"""Blocks rendered ahead while following another program's time (48 of 256 frames: 256 ms at
+48 kHz): room for a loaded machine that leaves the producer unscheduled for longer than
+:data:`RING_BLOCKS` last. A new tempo of the session reaches the sound that much later, and
+the follower's catch-up mends the phase it cost: up to a jump of half the tempo (100 to
+150 BPM) that is less than a quarter of a quarter note, caught up at 10% off the tempo (a
+deeper ring would need a catch-up of 50%, heard as a rush)."""
 FADE_SECONDS = 0.03
 CHECK_SECONDS = 0.1
 """How often a waiting player looks whether its device is still there (seconds)."""
@@ -65,6 +74,7 @@ class Player:
         origin: Fraction = Fraction(0),
         resumed: bool = False,
         close_companions: bool = False,
+        ring_blocks: int = RING_BLOCKS,
     ):
         self.renderer = renderer
         self.sink = sink
@@ -74,8 +84,9 @@ class Player:
         self._close_companions = close_companions
         self._running = False  # between the companions' START and their STOP
         n = sink.blocksize
-        self._ring = np.zeros((RING_BLOCKS, n, 2), dtype=np.float32)
-        self._filled = [0] * RING_BLOCKS
+        self.ring_blocks = ring_blocks
+        self._ring = np.zeros((ring_blocks, n, 2), dtype=np.float32)
+        self._filled = [0] * ring_blocks
         self._written = 0  # blocks produced (only the producer writes it)
         self._read = 0  # blocks consumed (only the callback writes it)
         self._ended = False
@@ -88,25 +99,30 @@ class Player:
         self._frames = 0
         self._producer = threading.Thread(target=self._produce, daemon=True)
         self._render_lock = threading.Lock()  # between the producer and with_renderer only
+        self.scheduling = ORDINARY
+        """How the producer thread is scheduled (:func:`~theme.live.engine.priority.raise_priority`)."""
 
     def _produce(self) -> None:
+        self.scheduling = raise_priority()
         while not self._ended and not self._stopping:
-            if self._written - self._read >= RING_BLOCKS:
+            if self._written - self._read >= self.ring_blocks:
                 time.sleep(0.001)  # waiting for room, not keeping time
                 continue
             self._produce_one()
             time.sleep(0)  # let the audio callback have the GIL between two blocks
 
     def _produce_one(self) -> None:
-        slot = self._written % RING_BLOCKS
-        with self._render_lock:
+        with self._render_lock:  # the producer, or a sink's thread that renders a late block
+            if self._ended or self._written - self._read >= self.ring_blocks:
+                return
+            slot = self._written % self.ring_blocks
             first = self.renderer.frame
             self._filled[slot] = self.renderer.fill(self._ring[slot])
             if self.companions and self._running:
                 self._tell_block(first, self._filled[slot])
-        self._written += 1
-        if self._filled[slot] < self.sink.blocksize:
-            self._ended = True
+            self._written += 1
+            if self._filled[slot] < self.sink.blocksize:
+                self._ended = True
 
     def _tell_block(self, first: int, frames: int) -> None:
         renderer = self.renderer
@@ -143,14 +159,19 @@ class Player:
 
     def fill_ahead(self) -> None:
         """Render blocks until the ring is full or the music has ended."""
-        while self._written - self._read < RING_BLOCKS and not self._ended:
+        while self._written - self._read < self.ring_blocks and not self._ended:
             self._produce_one()
 
     def pull(self, out: np.ndarray) -> bool:
         """The sink's callback: copy the next block into ``out`` (frames, 2); False after the
-        last block. Only copies (it renders only for a sink that is not realtime)."""
-        if self._read >= self._written and not self.sink.realtime and not self._ended:
-            self._produce_one()
+        last block. Only copies (it renders only for a sink that is not realtime, and a
+        block the producer is late for on a sink that ``renders_late``: no sound card)."""
+        if self._read >= self._written and not self._ended:
+            if self.sink.realtime and self.sink.renders_late:  # no sound card: no silence
+                self._late += 1  # the producer really was late: the block's time has come
+                self._produce_one()
+            elif not self.sink.realtime:
+                self._produce_one()
         if self._read >= self._written:
             out.fill(0.0)
             if self._ended:
@@ -159,7 +180,7 @@ class Player:
             self._late_frames += len(out)
             self._frames += len(out)
             return True
-        slot = self._read % RING_BLOCKS
+        slot = self._read % self.ring_blocks
         out[:] = self._ring[slot]
         self._read += 1
         self._frames += len(out)

@@ -42,6 +42,7 @@ from theme.live.engine.devices import (
     held_signals,
     portaudio_lock,
 )
+from theme.live.engine.priority import raise_priority
 
 __all__ = [
     "LATENCY_RANGE",
@@ -84,6 +85,11 @@ class Sink(abc.ABC):
     """
 
     realtime = True
+    renders_late = False
+    """A realtime sink with no sound card may have a block the producer is late for rendered
+    in its own thread when it pulls it (waiting for one being rendered), rather than play
+    silence: nothing is heard, so the music stays on its frames (still counted as an
+    underrun, for what follows the blocks, MIDI out, gets it late)."""
 
     def __init__(self, *, rate: int = 48000, blocksize: int = 256):
         self.rate = rate
@@ -219,9 +225,14 @@ class ManualSink(Sink):
 class ClockedSink(Sink):
     """No sound card, but a clock: the system's monotonic clock, counted in frames from the
     moment the sink opened. Block ``k`` is pulled (and thrown away) when that clock reaches
-    its first frame, ``k * blocksize``; :meth:`heard_frame` is the frame of the clock now.
+    its first frame, ``k * blocksize`` (a block the producer is late for is rendered then, not
+    played as silence: :attr:`Sink.renders_late`); :meth:`heard_frame` is the frame of the
+    clock now.
     Its thread waits for each block's time (a wake-up); the time itself always comes from
-    the frame count, so the clock never drifts from the system's."""
+    the frame count, so the clock never drifts from the system's. The thread asks for
+    real-time scheduling (:func:`~theme.live.engine.priority.raise_priority`)."""
+
+    renders_late = True
 
     def __init__(self, *, rate: int = 48000, blocksize: int = 256):
         super().__init__(rate=rate, blocksize=blocksize)
@@ -235,6 +246,7 @@ class ClockedSink(Sink):
 
     def _run(self) -> None:
         assert self._pull is not None
+        raise_priority()
         out = np.empty((self.blocksize, 2), dtype=np.float32)
         pulled = 0
         while not self._closing.is_set():

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from theme.core.tempo import Tempo, TempoMap
 from theme.errors import UsageError
-from theme.live.engine.playback import Player
+from theme.live.engine.playback import FOLLOW_RING_BLOCKS, Player
 from theme.live.sync.link_session import NO_AALINK, LinkError, LinkSession, require_aalink
 from theme.live.sync.link_time import (
     CATCH_UP_RATIO,
@@ -90,7 +90,7 @@ __all__ = [
 LEAD_IN_SECONDS = Fraction(1)
 """The least silence before the first click (seconds): room for the first estimate of when
 the sound card plays a frame (a sound card can take a while to open) to be corrected from
-its clock (the player renders 171 ms ahead) before anything sounds."""
+its clock (the player renders 256 ms ahead while following) before anything sounds."""
 BIG_ERROR = Fraction(1, 4)
 """A phase error beyond this (quarter notes: the session jumped, as when a program whose
 session is older joins) is caught up at up to 50% off the tempo, not 10%."""
@@ -418,7 +418,12 @@ def play_linked(
 
     link.retempo = retempo
     player = Player(
-        renderer, sink, companions=[*companions, link], origin=begin, close_companions=True
+        renderer,
+        sink,
+        companions=[*companions, link],
+        origin=begin,
+        close_companions=True,
+        ring_blocks=FOLLOW_RING_BLOCKS,
     )
     return player.start()
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theme.errors import MidiDeviceError, MidiPortLostError, UsageError
+from theme.live.engine.priority import raise_priority
 from theme.safe_text import clip, did_you_mean
 
 __all__ = [
@@ -301,6 +302,8 @@ class StampedInput:
     reader thread of its own takes the queue every :data:`POLL_SECONDS` and calls
     ``on_messages(messages, read_micros)`` with ``(bytes, stamp microseconds)`` for each
     message, in order, and the :func:`~theme.live.sync.link_time.host_micros` after the read.
+    The reader asks for real-time scheduling
+    (:func:`~theme.live.engine.priority.raise_priority`).
 
     The stamps count whole microseconds from the first message on the library's own
     clock (the sum of the deltas it gives, kept as integers). A message the library drops
@@ -347,6 +350,7 @@ class StampedInput:
     def _run(self) -> None:
         from theme.live.sync.link_time import host_micros
 
+        raise_priority()  # an ordinary reader starved under load holds Python's lock
         rt, stop = self._rt, self._stop
         looked = time.monotonic()
         while not stop.wait(POLL_SECONDS):
