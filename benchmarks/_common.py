@@ -1,4 +1,5 @@
-"""What the benchmarks share: bytecode first, and whole-process timings taken in turns."""
+"""What the benchmarks share: bytecode first, whole-process timings taken in turns, and a
+JACK server with a MIDI dump on it."""
 
 from __future__ import annotations
 
@@ -38,3 +39,30 @@ def median_walls(cases: dict[str, list[str]], runs: int, *, warm: bool = False) 
         for name, command in cases.items():
             times[name].append(wall(command))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def jack_started(server: subprocess.Popen[bytes], env: dict[str, str]) -> bool:
+    """Wait until ``jack_lsp`` reaches the server just started; False if it ended instead."""
+    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
+        if server.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def midi_dump(name: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """``jack_midi_dump -a NAME``, once its port ``NAME:input`` is there: each message it
+    receives printed with its absolute JACK frame."""
+    dump = subprocess.Popen(
+        ["jack_midi_dump", "-a", name],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    while (
+        f"{name}:input"
+        not in subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
+    ):
+        time.sleep(0.05)
+    return dump

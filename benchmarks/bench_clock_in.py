@@ -55,6 +55,16 @@ import numpy as np
 SERVER = f"theme-bench-clock-in-{os.getpid()}"
 
 
+class QuitWhen:
+    """Keys for the live metronome: ``q`` (quit) once ``ended`` is set."""
+
+    def __init__(self, ended: threading.Event) -> None:
+        self.ended = ended
+
+    def poll(self, heard: float) -> str | None:
+        return "q" if self.ended.is_set() else None
+
+
 def percentiles(values: list[float]) -> str:
     a = np.abs(np.asarray(values))
     if not len(a):
@@ -167,11 +177,7 @@ def alone(args: argparse.Namespace) -> None:
     sink = ClockedSink(rate=48000)
     ended = threading.Event()
 
-    class Until:
-        def poll(self, heard: float) -> str | None:
-            return "q" if ended.is_set() else None
-
-    live = LiveMetronome(m, sink=sink, out=None, companions=[recorder], keys=Until())
+    live = LiveMetronome(m, sink=sink, out=None, companions=[recorder], keys=QuitWhen(ended))
     loaders = load() if args.load else []
     timer = threading.Timer(args.seconds, ended.set)
     timer.start()
@@ -302,11 +308,9 @@ def run(args: argparse.Namespace) -> None:
     sink = ClockedSink(rate=48000)
     ended = threading.Event()
 
-    class Until:
-        def poll(self, heard: float) -> str | None:
-            return "q" if ended.is_set() else None
-
-    live = LiveMetronome(m, sink=sink, out=None, link=link, companions=[recorder], keys=Until())
+    live = LiveMetronome(
+        m, sink=sink, out=None, link=link, companions=[recorder], keys=QuitWhen(ended)
+    )
     loaders = load() if args.load else []
     sender.stdin.write("go\n")
     sender.stdin.flush()

@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import jack_started, midi_dump
 
 RATE = 48000
 BPM = 150
@@ -153,23 +154,10 @@ def run(mode: str, load: str, period: int, seconds: float, *, realtime: bool) ->
     burners: list[subprocess.Popen[bytes]] = []
     xruns: list[int] = []
     try:
-        while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
-            if server.poll() is not None:
-                print(f"{label}: jackd did not start")
-                return
-            time.sleep(0.1)
-        dump = subprocess.Popen(
-            ["jack_midi_dump", "-a", "count"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        while (
-            "count:input"
-            not in subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
-        ):
-            time.sleep(0.05)
+        if not jack_started(server, env):
+            print(f"{label}: jackd did not start")
+            return
+        dump = midi_dump("count", env)
         watch = XrunWatch(f"{name}-xruns", env)
         if load == "loaded":
             burners = [subprocess.Popen([sys.executable, "-c", BURNER]) for _ in range(2)]

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import jack_started, midi_dump
 
 RATE = 48000
 BPM = 137
@@ -140,23 +141,10 @@ def run(mode: str, period: int, minutes: float) -> None:
     )
     dump = None
     try:
-        while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
-            if server.poll() is not None:
-                print(f"  {mode:8} period {period}: jackd did not start")
-                return
-            time.sleep(0.1)
-        dump = subprocess.Popen(
-            ["jack_midi_dump", "-a", "bench"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        while (
-            "bench:input"
-            not in subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
-        ):
-            time.sleep(0.05)
+        if not jack_started(server, env):
+            print(f"  {mode:8} period {period}: jackd did not start")
+            return
+        dump = midi_dump("bench", env)
         bars = round(minutes * BPM / 5)
         with tempfile.TemporaryDirectory() as folder:
             log = Path(folder) / "log"

@@ -185,7 +185,7 @@ def _name_the_group(item: pytest.Item) -> None:
     """pytest-xdist tells its scheduler a test's group by ending the test's id with
     ``@GROUP``; since pytest 9 gave a node a structured id (``item._id``), xdist 3.8's
     rewriting of the old string id does nothing, and every group was spread over all workers
-    (pytest-xdist issue 1386). Here the structured id is rewritten the same way, once."""
+    (reported upstream to pytest-xdist as #1386). Here the structured id is rewritten the same way, once."""
     try:
         from _pytest.nodeid import NodeId
     except ImportError:  # pytest 8: xdist's own suffix works
