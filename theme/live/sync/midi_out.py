@@ -67,6 +67,10 @@ MAX_WAIT = 0.02
 """The longest the sender waits before it reads the clock again (seconds)."""
 LOOK_SECONDS = 0.5
 """How often :meth:`MidiOut.check` asks whether the port is still there (seconds)."""
+LINGER_SECONDS = 0.25
+"""How long a port that sent something stays open after its last message (seconds). JACK
+moves a port's messages once a cycle, and a port closed in the cycle that moved its last
+ones can take them with it (Stop and the last note-offs lost, seen on a busy machine)."""
 
 # the order of messages on one frame: Stop (of a jump), SPP, Start/Continue, clock,
 # note-offs, set-up, note-ons
@@ -316,6 +320,8 @@ class MidiOut:
         self._closed = True
         if self._thread is not None:
             self._end(0)
+        if self.sent and self._lost is None:
+            time.sleep(LINGER_SECONDS)  # not timekeeping: the last messages leave first
         with contextlib.suppress(Exception):  # a port whose server has gone may fail to close
             self.port.close()
 
