@@ -78,9 +78,24 @@ def _help_width() -> int:
     return (columns or 80) - 2
 
 
+def _translate_once() -> None:
+    """argparse looks each of its words up in gettext's catalogues at every use, a search of
+    the file system each time (18 ms of the 42 ms that ``theme --help`` spent building its
+    parsers); the language does not change while a command runs, so each word is looked up
+    once. Only argparse's own lookup is cached, and only when it is still gettext's."""
+    import argparse
+    import functools
+    import gettext
+
+    if argparse._ is gettext.gettext:  # type: ignore[attr-defined]
+        argparse._ = functools.lru_cache(maxsize=None)(gettext.gettext)  # type: ignore[attr-defined]
+
+
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
     import re
+
+    _translate_once()
 
     width = _help_width()  # once, not again for every formatter argparse makes
 
