@@ -1067,18 +1067,51 @@ def test_a_form_remetered_unevenly_is_not_taken_for_a_loop() -> None:
     assert repeated_form(uneven, 2) is None  # a bar of 5/4, then one of 4/4: not one twice
 
 
-@pytest.mark.jack
-def test_theme_play_repeat_tells_the_receiver_each_loop_in_order(
-    jack_server: None, tmp_path: Path
+@pytest.mark.parametrize(
+    ("option", "times", "jumps"),
+    [
+        ("--repeat", "3", [15, 25]),  # the form three times
+        ("--bars", "6", [15, 25]),  # the same: its two bars cycled to six
+        ("--bars", "5", [15, 25]),  # the third time cut to its first bar
+        ("--bars", "2", []),  # the form once: no loop
+        ("--bars", "1", []),  # cut: no loop
+    ],
+)
+def test_the_loops_of_repeat_and_bars_are_where_the_form_goes_back(
+    tmp_path: Path, option: str, times: str, jumps: list[int]
 ) -> None:
-    """``theme play FILE --repeat 3 --count-in 1 --clock --no-audio``, as a user runs it,
-    into JACK: Start, then at each loop Stop, Song Position 20 and Continue, in order, the
-    clocks between them counted (a few lost or doubled only with an xrun, see residuals)."""
+    """The Song Positions ``theme play FILE ... --count-in 1 --clock`` sends: at each end of
+    a two-bar form of 5/4 but the last, back to quarter 5 (after the count-in), whether the
+    form is played N times or cut or cycled to N bars."""
+    from theme.cli import build_parser
+    from theme.cli.audio import _loops
+    from theme.cli.common import timeline_from_args
+    from theme.readers.files import open_source
+
+    path = tmp_path / "form.mid"
+    theme.write(Metronome("3+2/4", bpm=150, bars=2).timeline(), path)
+    args = build_parser().parse_args(
+        ["play", str(path), option, times, "--count-in", "1", "--clock", "--midi-out", "x"]
+    )
+    source = open_source(args.variant)
+    timeline = timeline_from_args(args, source)
+    assert [(j.at, j.to) for j in _loops(args, timeline, source)] == [(q, 5) for q in jumps]
+
+
+@pytest.mark.jack
+@pytest.mark.parametrize("option", [["--repeat", "3"], ["--bars", "6"]])
+def test_theme_play_repeat_tells_the_receiver_each_loop_in_order(
+    jack_server: None, tmp_path: Path, option: list[str]
+) -> None:
+    """``theme play FILE --repeat 3 --count-in 1 --clock --no-audio`` (or ``--bars 6``, the
+    same two bars cycled), as a user runs it, into JACK: Start, then at each loop Stop, Song
+    Position 20 and Continue, in order, the clocks between them counted (a few lost or
+    doubled only with an xrun, see residuals)."""
     path = tmp_path / "form.mid"
     theme.write(Metronome("3+2/4", bpm=150, bars=2).timeline(), path)
     with Dump("loops") as dump:
         command = theme_command(
-            "play", str(path), "--repeat", "3", "--count-in", "1", "--tempo", "300",
+            "play", str(path), *option, "--count-in", "1", "--tempo", "300",
             "--midi-out", "loops", "--clock", "--no-audio",
         )  # fmt: skip
         out, err = command.communicate(timeout=60)

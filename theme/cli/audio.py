@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # importing typing costs start-up time
 if TYPE_CHECKING:
     from theme.core.timeline import Timeline
     from theme.live.sync.midi_out import SongJump
+    from theme.readers.files import Source
 
 __all__ = ["register"]
 
@@ -77,18 +78,19 @@ def run_devices(args: argparse.Namespace) -> int:
 
 def run_play(args: argparse.Namespace) -> int:
     from theme.live.start import play
+    from theme.readers.files import open_source
     from theme.terminal import follow, position_line
 
     display_delay = display_delay_seconds(args.display_delay)
     port, notes, clock = check_midi_options(args)
-    timeline = timeline_from_args(args)
+    source = open_source(args.variant)
+    timeline = timeline_from_args(args, source)
     companions = []
     if notes or clock:
         from theme.live.sync.midi_out import MidiOut
 
-        companions.append(
-            MidiOut.open(port, notes=notes, clock=clock, jumps=_loops(args, timeline))
-        )
+        jumps = _loops(args, timeline, source) if clock else ()
+        companions.append(MidiOut.open(port, notes=notes, clock=clock, jumps=jumps))
     player = play(
         timeline,
         device=args.device,
@@ -111,15 +113,27 @@ def run_play(args: argparse.Namespace) -> int:
     return 0
 
 
-def _loops(args: argparse.Namespace, timeline: Timeline) -> tuple[SongJump, ...]:
-    """Where ``--repeat N`` goes back to the form's start (after the count-in), for the MIDI
-    clock's song position; none with ``--link`` (the session's time) or ``--bars``."""
-    if args.repeat < 2 or args.bars is not None or args.link:
-        return ()
-    from theme.core.arrange import repeated_form
+def _loops(args: argparse.Namespace, timeline: Timeline, source: Source) -> tuple[SongJump, ...]:
+    """Where the form goes back to its start (after the count-in), for the MIDI clock's Song
+    Position: at each end but the last of ``--repeat N``, and of the form cut or cycled to
+    ``--bars N`` (the form's bars counted on the form made again with neither, from the file
+    already read); none with ``--link`` (the session's time)."""
+    from theme.core.arrange import cycled_form, repeated_form
     from theme.live.sync.midi_out import loop_jumps
 
-    form = repeated_form(timeline, args.repeat, after_bars=getattr(args, "count_in", 0))
+    count_in = getattr(args, "count_in", 0)
+    if args.link or (args.repeat < 2 and args.bars is None):
+        return ()
+    if args.bars is None:
+        form = repeated_form(timeline, args.repeat, after_bars=count_in)
+    else:
+        import contextlib
+        import io
+
+        once = argparse.Namespace(**{**vars(args), "bars": None, "repeat": 1, "count_in": 0})
+        with contextlib.redirect_stdout(io.StringIO()):  # a file's notes were said once
+            form_bars = len(timeline_from_args(once, source).bars)
+        form = cycled_form(timeline, form_bars, after_bars=count_in)
     return () if form is None else loop_jumps(form[0], form[1], timeline.length)
 
 

@@ -11,7 +11,7 @@ from theme.core.tempo import TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, MAX_EVENTS, Event, MarkerKind, Timeline
 from theme.errors import UsageError
 
-__all__ = ["cycled", "repeated_form", "with_pitches"]
+__all__ = ["cycled", "cycled_form", "repeated_form", "with_pitches"]
 
 
 def cycled(timeline: Timeline, *, bars: int | None, repeat: int = 1, name: str) -> Timeline:
@@ -104,6 +104,38 @@ def repeated_form(
             return None
     if start + repeat * length != timeline.length:
         return None
+    return start, length
+
+
+def cycled_form(
+    timeline: Timeline, form_bars: int, *, after_bars: int = 0
+) -> tuple[Fraction, Fraction] | None:
+    """Where a form of ``form_bars`` bars cut or cycled to a number of bars (:func:`cycled`
+    with ``bars``) begins and how long one time of it is (quarter notes), the first
+    ``after_bars`` bars (a count-in) left out; None when the bars after those are not the
+    form's bars again and again (the last time may be cut short), or when the form is not
+    played whole even once.
+
+    >>> from theme.core.meter import Meter
+    >>> tl = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 2, tempo=90)
+    >>> cycled_form(cycled(tl, bars=5, name="t"), 2)
+    (Fraction(0, 1), Fraction(10, 1))
+    >>> cycled_form(cycled(tl, bars=1, name="t"), 2) is None
+    True
+    """
+    bars = timeline.bars[after_bars:]
+    if form_bars < 1 or len(bars) <= form_bars:
+        return None
+    start = bars[0].start
+    length = bars[form_bars].start - start
+    for index, bar in enumerate(bars):
+        first = bars[index % form_bars]
+        if (bar.meter, bar.length, bar.start) != (
+            first.meter,
+            first.length,
+            first.start + index // form_bars * length,
+        ):
+            return None
     return start, length
 
 
