@@ -3,9 +3,11 @@ no hardware (48 kHz). Each test module names its own server, so no two share one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -49,7 +51,7 @@ def start_jack_server(
 ) -> subprocess.Popen[bytes]:
     """Start ``jackd --no-realtime -d dummy -r 48000 -p PERIOD`` under the name in ``env``'s
     ``JACK_DEFAULT_SERVER`` and wait (10 s at most) until ``jack_lsp`` reaches it; skip the
-    test, saying so, if it does not start.
+    test, saying what jackd said, if it does not start.
 
     A 1024-frame period (21 ms) is the default: on a shared machine without real-time
     scheduling a 256-frame period (5 ms) is sometimes missed by the scheduler, not by the
@@ -58,18 +60,24 @@ def start_jack_server(
     name = env["JACK_DEFAULT_SERVER"]
     timeout = ["-t", str(client_timeout_ms)] if client_timeout_ms else []
     dummy = ["-d", "dummy", "-r", "48000", "-p", str(period)]
-    server = subprocess.Popen(
-        ["jackd", *timeout, "--no-realtime", "-n", name, *dummy],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # a pipe nobody reads would stop it once full
-    )
-    deadline = time.monotonic() + 10
-    while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.skip(f"jackd did not start (jackd -n {name} -d dummy)")
-        time.sleep(0.1)
+    with tempfile.TemporaryFile() as said:  # what it says: why it did not start
+        server = subprocess.Popen(
+            ["jackd", *timeout, "--no-realtime", "-n", name, *dummy],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=said,
+        )
+        deadline = time.monotonic() + 10
+        while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(30)
+                said.seek(0)
+                lines = said.read().decode(errors="replace").splitlines()
+                why = " / ".join([line for line in lines if line][-2:])
+                pytest.skip(f"jackd did not start (jackd -n {name} -d dummy): {why}")
+            time.sleep(0.1)
     return server
 
 
