@@ -20,11 +20,11 @@ import time
 from fractions import Fraction
 
 from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.sync.follow import SyncCompanion
 from theme.live.sync.link import (
     FixedFrameClock,
     LinkSession,
     LinkState,
-    SyncCompanion,
     host_micros,
 )
 from theme.live.sync.recorder import Recorder

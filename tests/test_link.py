@@ -28,14 +28,13 @@ from theme.core.meter import Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
 from theme.live.engine.sinks import ArraySink, ClockedSink
+from theme.live.sync.follow import LinkFollower, SyncCompanion
 from theme.live.sync.link import (
     CATCH_UP_RATIO,
     FixedFrameClock,
     FrameClock,
-    LinkFollower,
     LinkSession,
     LinkState,
-    SyncCompanion,
     catch_up,
     host_micros,
     lead_in,

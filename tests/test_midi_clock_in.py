@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import run_theme
 from theme.live.engine.sinks import ClockedSink
-from theme.live.sync.link import SyncCompanion
+from theme.live.sync.follow import SyncCompanion
 from theme.live.sync.link_time import host_micros
 from theme.live.sync.midi_clock_in import (
     PULSES_PER_QUARTER,

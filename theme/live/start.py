@@ -18,7 +18,8 @@ from theme.errors import UsageError
 from theme.live.engine.companions import Companion
 from theme.live.engine.playback import Player, start
 from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink
-from theme.live.sync.link import Events, SyncCompanion, play_linked, timeline_events, timeline_link
+from theme.live.sync.follow import SyncCompanion
+from theme.live.sync.link import Events, play_linked, timeline_events, timeline_link
 from theme.live.sync.midi_out import MidiOut
 from theme.renderers.audio import BlockRenderer
 

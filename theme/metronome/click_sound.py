@@ -21,7 +21,7 @@ from theme.core.timeline import Event, Layer
 if TYPE_CHECKING:
     from theme.live.engine.playback import Player
     from theme.live.engine.sinks import Sink
-    from theme.live.sync.link import SyncCompanion
+    from theme.live.sync.follow import SyncCompanion
     from theme.renderers.audio import BlockRenderer
 
 __all__ = ["Clicks", "events_after", "play", "renderer"]

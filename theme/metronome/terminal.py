@@ -32,8 +32,9 @@ from theme.live.engine.companions import Companion, Transport
 from theme.live.engine.playback import FOLLOW_RING_BLOCKS, RING_BLOCKS, Player
 from theme.live.engine.priority import ORDINARY, raised_priority
 from theme.live.engine.sinks import ClockedSink, Sink, SoundDeviceSink, resolve_device
+from theme.live.sync.follow import LEAD_IN_SECONDS, SyncCompanion
 from theme.live.sync.jack_transport import metronome_transport, metronome_transport_follow
-from theme.live.sync.link import LEAD_IN_SECONDS, SyncCompanion, metronome_link
+from theme.live.sync.link import metronome_link
 from theme.live.sync.midi_clock_in import MAX_DELAY_MS, MidiClockSession, metronome_clock_in
 from theme.live.sync.midi_out import ClickNotes, MidiOut
 from theme.metronome.clicks import COUNT, MAIN, SECOND
@@ -42,7 +43,7 @@ from theme.safe_text import clip
 from theme.terminal import KeySource, ScriptedKeys, TerminalKeys, is_terminal
 
 if TYPE_CHECKING:
-    from theme.live.sync.link import Nudge
+    from theme.live.sync.follow import Nudge
     from theme.metronome import Metronome
     from theme.renderers.audio import BlockRenderer
 

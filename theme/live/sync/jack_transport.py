@@ -16,7 +16,7 @@ locates the transport to frame 0 and starts it when the player starts, and stops
 the player stops. Frame 0 of the transport is the music's start.
 
 :class:`JackTransportFollow` is the other way round: a session to follow (the interface of
-:class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
+:class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.follow.SyncCompanion`
 uses), read from the transport by a watcher thread of its own that polls it every
 :data:`POLL_SECONDS` (JACK is never called from the audio side, and never waited on).
 
@@ -37,7 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import DeviceError, UsageError
-from theme.live.sync.link import SyncCompanion
+from theme.live.sync.follow import SyncCompanion
 from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum, quantized
 
 if TYPE_CHECKING:
@@ -286,7 +286,7 @@ def _clock_offset(usecs: float) -> float:
 class JackTransportFollow:
     """A JACK server's transport as a session to follow (the interface of
     :class:`~theme.live.sync.link_session.LinkSession` that
-    :class:`~theme.live.sync.link.SyncCompanion` uses): :attr:`state` is the transport's
+    :class:`~theme.live.sync.follow.SyncCompanion` uses): :attr:`state` is the transport's
     position in quarter notes from its frame 0 (from the timebase master's bar, beat and
     tick, or from the frame at ``bpm`` when no master gives them), its tempo, and whether
     it rolls; ``quantum`` is our bar (quarter notes). :attr:`locates` counts the jumps of a

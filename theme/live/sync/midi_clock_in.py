@@ -4,7 +4,7 @@ A master (a DAW, a drum machine) sends 24 clocks a quarter note, Start, Stop, Co
 Song Position Pointer. :class:`MidiClockSession` reads them from a MIDI input port and
 gives, as a Link session does, a :class:`~theme.live.sync.link_time.LinkState`: the master's
 beat at a time of the host clock, its tempo, whether it plays. So the companion that keeps a
-player on a Link session (:class:`~theme.live.sync.link.SyncCompanion`, its follower, the live
+player on a Link session (:class:`~theme.live.sync.follow.SyncCompanion`, its follower, the live
 metronome's start and stop) keeps it on the master: its tempo, bar 1 on its song position
 0 (the quantum is our bar), a pause when it stops, going on when it starts again.
 
@@ -47,7 +47,7 @@ import numpy as np
 
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.errors import UsageError
-from theme.live.sync.link import SyncCompanion
+from theme.live.sync.follow import SyncCompanion
 from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum
 from theme.live.sync.midiports import StampedInput
 
@@ -446,7 +446,7 @@ _KINDS = {0xF8: "clock", 0xFA: "start", 0xFB: "continue", 0xFC: "stop", 0xF2: "s
 
 class MidiClockSession:
     """A MIDI clock master as a session to follow (the interface of
-    :class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.link.SyncCompanion`
+    :class:`~theme.live.sync.link_session.LinkSession` that :class:`~theme.live.sync.follow.SyncCompanion`
     uses). ``port`` names the MIDI input (a part of its name will do); ``bpm`` (quarter
     notes a minute) stands until the master's clocks give its tempo; ``quantum`` is our bar
     in quarter notes: the master's song position 0, and every ``quantum`` quarter notes
