@@ -25,10 +25,11 @@ settings.register_profile(
 settings.register_profile("thorough", settings.get_profile("suite"), max_examples=100 * THOROUGH)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
-# The tests' JACK servers run without real-time scheduling (jackd --no-realtime: containers
-# and CI refuse it), and a sound server's clients must not outrank it: the player's threads
-# ask for no real-time scheduling here, as docs/sync.md tells a user of such a server
-# (tests/test_playback.py asks for it itself).
+# The tests' JACK servers run in real time where the machine allows it (tests/jackserver.py),
+# without it elsewhere; the player's threads ask for no real-time scheduling here either
+# way: a server without it must not be outranked by its clients (docs/sync.md), and with
+# both real-time, two player processes crashed at exit beside CPU-burning processes (not
+# understood: docs/development.md). tests/test_playback.py asks for it itself.
 os.environ.setdefault("THEME_NO_REALTIME", "1")
 
 

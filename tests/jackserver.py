@@ -4,10 +4,12 @@ no hardware (48 kHz). Each test module names its own server, so no two share one
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -15,7 +17,13 @@ from contextlib import contextmanager
 
 import pytest
 
-__all__ = ["jack_missing", "start_jack_server", "stop_jack_server", "transport_server"]
+__all__ = [
+    "jack_missing",
+    "real_time_allowed",
+    "start_jack_server",
+    "stop_jack_server",
+    "transport_server",
+]
 
 
 def jack_missing(
@@ -46,12 +54,40 @@ def jack_missing(
     return None
 
 
+@functools.cache
+def real_time_allowed() -> bool:
+    """Whether this machine lets a thread be scheduled in real time (``SCHED_FIFO``): asked
+    on a thread of its own that ends at once. Where it does, the tests' JACK servers run in
+    real time, as a studio runs its server (``jackd -R``): beside two CPU-burning processes
+    a server without it misses its cycles for seconds, its clients' MIDI dropped and its
+    sound card taken for lost. The player's threads stay ordinary all the same (conftest
+    sets ``THEME_NO_REALTIME``)."""
+    fifo = getattr(os, "SCHED_FIFO", None)
+    if fifo is None or not hasattr(os, "sched_setscheduler"):
+        return False
+    allowed: list[bool] = []
+
+    def ask() -> None:
+        try:
+            os.sched_setscheduler(0, fifo, os.sched_param(os.sched_get_priority_min(fifo)))
+        except OSError:
+            allowed.append(False)
+        else:
+            allowed.append(True)
+
+    thread = threading.Thread(target=ask, name="real-time probe")
+    thread.start()
+    thread.join()
+    return allowed == [True]
+
+
 def start_jack_server(
     env: dict[str, str], *, period: int = 1024, client_timeout_ms: int | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start ``jackd --no-realtime -d dummy -r 48000 -p PERIOD`` under the name in ``env``'s
-    ``JACK_DEFAULT_SERVER`` and wait (10 s at most) until ``jack_lsp`` reaches it; skip the
-    test, saying what jackd said, if it does not start.
+    """Start ``jackd -d dummy -r 48000 -p PERIOD`` under the name in ``env``'s
+    ``JACK_DEFAULT_SERVER``, in real time where the machine allows it
+    (:func:`real_time_allowed`; ``--no-realtime`` elsewhere), and wait (10 s at most) until
+    ``jack_lsp`` reaches it; skip the test, saying what jackd said, if it does not start.
 
     A 1024-frame period (21 ms) is the default: on a shared machine without real-time
     scheduling a 256-frame period (5 ms) is sometimes missed by the scheduler, not by the
@@ -60,9 +96,10 @@ def start_jack_server(
     name = env["JACK_DEFAULT_SERVER"]
     timeout = ["-t", str(client_timeout_ms)] if client_timeout_ms else []
     dummy = ["-d", "dummy", "-r", "48000", "-p", str(period)]
+    scheduling = "--realtime" if real_time_allowed() else "--no-realtime"
     with tempfile.TemporaryFile() as said:  # what it says: why it did not start
         server = subprocess.Popen(
-            ["jackd", *timeout, "--no-realtime", "-n", name, *dummy],
+            ["jackd", *timeout, scheduling, "-n", name, *dummy],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=said,
