@@ -454,8 +454,8 @@ def residuals(
     Only when the server had xruns may a few messages (for each xrun) be missing (None) or
     come twice: a client late for a cycle, which JACK's asynchronous mode answers by dropping
     that cycle's MIDI or by handing on the cycle before's again (seen: Stop twice, a period
-    apart). That is the machine's scheduler (tests run without real-time scheduling), not
-    the sender; nothing may arrive that was not sent."""
+    apart). That is the machine's scheduler (a server without real-time scheduling, where
+    the machine refuses it), not the sender; nothing may arrive that was not sent."""
     sent = [bytes(m.bytes()) for _, m in log]
     xruns = getattr(dump, "xruns", 0)
     if not xruns:
