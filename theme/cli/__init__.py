@@ -80,9 +80,10 @@ def _help_width() -> int:
 
 def _translate_once() -> None:
     """argparse looks each of its words up in gettext's catalogues at every use, a search of
-    the file system each time (18 ms of the 42 ms that ``theme --help`` spent building its
-    parsers); the language does not change while a command runs, so each word is looked up
-    once. Only argparse's own lookup is cached, and only when it is still gettext's."""
+    the file system each time (about 3.5 ms of CPU of ``theme --help`` on a quiet machine,
+    more under load: ``benchmarks/bench_startup.py``); the language does not change while a
+    command runs, so each word is looked up once. Only argparse's own lookup is cached, and
+    only when it is still gettext's."""
     import argparse
     import functools
     import gettext

@@ -113,8 +113,8 @@ def cycled_form(
     """Where a form of ``form_bars`` bars cut or cycled to a number of bars (:func:`cycled`
     with ``bars``) begins and how long one time of it is (quarter notes), the first
     ``after_bars`` bars (a count-in) left out; None when the bars after those are not the
-    form's bars again and again (the last time may be cut short), or when the form is not
-    played whole even once.
+    form's bars again and again (the last time may be cut short), or when they do not go
+    past the form's first time (no loop).
 
     >>> from theme.core.meter import Meter
     >>> tl = Timeline.build(title="t", bars=[(Meter.parse("5/4"), "")] * 2, tempo=90)
