@@ -418,17 +418,12 @@ def test_a_stop_releases_the_held_notes_and_sends_nothing_after_it() -> None:
 def test_going_on_sends_song_position_then_continue_then_the_clock_on_that_sixteenth(
     quarter: Fraction, sixteenths: int
 ) -> None:
-    from theme.live.engine.sinks import SteppedSink
 
     port = FakePort()
     out = MidiOut(port, notes=False, clock=True, log=True)
     metronome = Metronome("5/4", bpm=150)
     renderer = metronome.renderer(from_quarter=quarter)
-    player = Player(renderer, SteppedSink(), companions=[out], origin=quarter, resumed=True)
-    player.start()
-    for _ in range(50):
-        player.heard_frame()
-    player.stop(transport=Transport.PAUSE)
+    paused_after_going_on(renderer, out, quarter)
     assert out.log is not None
     first = [(f, m.type) for f, m in out.log[:3]]
     assert first[:2] == [(0, "songpos"), (0, "continue")]
@@ -443,6 +438,18 @@ def test_going_on_sends_song_position_then_continue_then_the_clock_on_that_sixte
 
 
 # -- measured on JACK: what arrives, in order, on the grid, without drift ---------------------
+
+
+def paused_after_going_on(renderer: BlockRenderer, out: MidiOut, quarter: Fraction) -> None:
+    """A player that goes on at ``quarter`` (no sound card: 50 steps of its clock) with
+    ``out`` as its companion, then pauses."""
+    from theme.live.engine.sinks import SteppedSink
+
+    player = Player(renderer, SteppedSink(), companions=[out], origin=quarter, resumed=True)
+    player.start()
+    for _ in range(50):
+        player.heard_frame()
+    player.stop(transport=Transport.PAUSE)
 
 
 def residuals(
@@ -1033,7 +1040,6 @@ def test_going_on_after_a_loop_tells_the_songs_position_not_the_musics(
     """Paused in the second time round (quarter 17 of the music is quarter 7 of the song),
     or the third, it goes on with the song's position: the loops already passed counted."""
     from theme.core.arrange import repeated_form
-    from theme.live.engine.sinks import SteppedSink
     from theme.live.sync.midi_out import loop_jumps
 
     timeline = repeated(3)
@@ -1046,11 +1052,7 @@ def test_going_on_after_a_loop_tells_the_songs_position_not_the_musics(
 
     rest = timeline.length - quarter  # the clock only: the music from there, at q=150
     renderer = BlockRenderer([], layers={}, tempo_map=TempoMap.constant(150), end_quarter=rest)
-    player = Player(renderer, SteppedSink(), companions=[out], origin=quarter, resumed=True)
-    player.start()
-    for _ in range(50):
-        player.heard_frame()
-    player.stop(transport=Transport.PAUSE)
+    paused_after_going_on(renderer, out, quarter)
     assert out.log is not None
     assert [(f, m.type) for f, m in out.log[:2]] == [(0, "songpos"), (0, "continue")]
     assert out.log[0][1].pos == sixteenths
