@@ -19,13 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import mido
 import pytest
 
 import theme
-from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.engine.companions import Transport
@@ -94,28 +93,13 @@ class Dump:
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.xruns = 0
-        self._watch = self._watch_xruns()
+        self._xruns = XrunCount(f"{name}-xruns", self.env["JACK_DEFAULT_SERVER"])
         deadline = time.monotonic() + 20
         while f"{name}:input" not in ports_listed(self.env):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.__exit__()
                 raise AssertionError(f"jack_midi_dump's port {name}:input did not appear")
             time.sleep(0.02)
-
-    def _watch_xruns(self) -> Any:
-        """A JACK client of the test's own that counts the server's xruns (a cycle some
-        client was late for: JACK's asynchronous mode drops that cycle's MIDI)."""
-        import jack  # JACK-Client: a dev dependency, present where jackd is
-
-        client = jack.Client(f"{self.name}-xruns", no_start_server=True)
-
-        def xrun(delay: float) -> None:
-            self.xruns += 1
-
-        client.set_xrun_callback(xrun)
-        client.activate()
-        return client
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -133,9 +117,7 @@ class Dump:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
-        if self._watch is not None:
-            self._watch.close()
-            self._watch = None
+        self._xruns.close()
 
     def stop(self, quiet_seconds: float = 0.5) -> Arrived:
         """Stop recording once nothing new has come for ``quiet_seconds`` (on a loaded
@@ -157,7 +139,7 @@ class Dump:
             match = self.LINE.match(line)
             if match:
                 found.append((int(match[1]), bytes.fromhex(match[2].replace(" ", ""))))
-        found.xruns = self.xruns
+        found.xruns = self._xruns.count
         return found
 
 

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
-from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.engine.sinks import SteppedSink
@@ -970,7 +970,11 @@ def test_every_tap_sent_through_a_jack_port_is_counted_once(
 ) -> None:
     """Forty hits of a pad on a JACK MIDI port, twenty 20 ms apart and twenty in one burst,
     each followed by a note-on of velocity 0 and a note-off: forty taps, each read once,
-    none lost, none doubled, each placed no later than the frame heard when it was read."""
+    none lost, none doubled, each placed no later than the frame heard when it was read.
+
+    Only where the server had xruns (a client late for a cycle, whose MIDI JACK's
+    asynchronous mode then drops, or hands on again) may a cycle's taps be missing or
+    come twice: a burst of twenty fits in one cycle."""
     for key in ("JACK_DEFAULT_SERVER", "THEME_MIDI_API", "JACK_NO_START_SERVER"):
         monkeypatch.setenv(key, JACK_ENV[key])
     pad = pad_port("tap-count-pad")
@@ -980,7 +984,10 @@ def test_every_tap_sent_through_a_jack_port_is_counted_once(
         def clock() -> int:  # the frames of the host's clock at 48 kHz
             return round(host_micros() * 48000 / 1e6)
 
-        with MidiTaps("tap-count-pad", clock) as taps:
+        with (
+            XrunCount("tap-count-xruns", JACK_SERVER) as xruns,
+            MidiTaps("tap-count-pad", clock) as taps,
+        ):
             first = clock()
             for n in range(40):
                 pad.send_message([0x99, 38, 100])
@@ -993,8 +1000,11 @@ def test_every_tap_sent_through_a_jack_port_is_counted_once(
                 time.sleep(0.01)
             time.sleep(0.3)  # a doubled tap would come meanwhile
             placed = taps.taken()
-            assert taps.received == 40
-            assert len(placed) == 40
+            assert len(placed) == taps.received
+            if xruns.count:
+                assert abs(taps.received - 40) <= 20 * xruns.count, (taps.received, xruns.count)
+            else:
+                assert taps.received == 40
             assert all(first <= frame <= clock() for frame in placed), (first, placed)
     finally:
         pad.close_port()
