@@ -193,8 +193,35 @@ def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     return True
 
 
+LOOK_SECONDS = 1.0
+"""How long the look for another Link program waits for one to answer, after the second
+its peer waits on starting (seconds): Link's peers announce themselves several times a
+second."""
+
+
+@pytest.fixture(scope="module")
+def no_other_link_program() -> None:
+    """Skip, saying why, the tests that join a Link session where another Link program is on
+    the network (a DAW, a phone app, a second ``theme``): our peers would change its tempo
+    and start it, and its tempo and phase would be ours. Link keeps the older of two
+    sessions, and a program left alone founds a new one, so an app that our last test
+    peer left is younger than our next one. Looked for once, before any of our peers plays,
+    by one that sets nothing and shares no start or stop."""
+    probe = LinkSession(120, quantum=Fraction(4), start_stop=False).start()
+    try:
+        wait_for(lambda: probe.state.peers > 0, seconds=LOOK_SECONDS)
+        found = probe.state.peers
+    finally:
+        probe.close()
+    if found:
+        pytest.skip(
+            f"another Link program is on this network ({found} found): these tests would "
+            "change its tempo and start it; close it to run them"
+        )
+
+
 @pytest.fixture
-def other() -> Iterator[LinkSession]:
+def other(no_other_link_program: None) -> Iterator[LinkSession]:
     """The other program: a Link peer at 100 BPM with quantum 5, on its own for a moment
     (so that its session is the one a newcomer joins), playing."""
     peer = LinkSession(100, quantum=Fraction(5)).start()
@@ -391,7 +418,7 @@ def test_without_start_stop_sync_only_the_tempo_and_phase_are_shared(other: Link
     assert events == ["other stops", "still playing", "other playing"]
 
 
-def test_alone_in_a_session_the_metronome_starts_at_once() -> None:
+def test_alone_in_a_session_the_metronome_starts_at_once(no_other_link_program: None) -> None:
     m = Metronome("7/8", bpm="e=280", bars=2)
     with LinkSession(140, quantum=Fraction(7, 2)) as session:
         if session.state.peers:
