@@ -56,8 +56,12 @@ class LimitedReader:
     """A child process reading files under :data:`MEMORY_BYTES` and :data:`CPU_SECONDS`."""
 
     def __init__(self) -> None:
+        self.child = self._start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen[str]:
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-        self.child = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-c", _CHILD],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -69,11 +73,15 @@ class LimitedReader:
 
     def read(self, path: Path, timeout: float = 120) -> dict[str, Any]:
         """The child's answer for ``path``; a child that dies or takes more than
-        ``timeout`` seconds (wall clock, on a busy machine) fails with AssertionError."""
+        ``timeout`` seconds (wall clock, on a busy machine) fails with AssertionError, and
+        the next read is a new child's (the late answer would be taken for the next file's)."""
         assert self.child.stdin is not None and self.child.stdout is not None
         self.child.stdin.write(f"{path}\n")
         self.child.stdin.flush()
         ready, _, _ = select.select([self.child.stdout], [], [], timeout)
+        if not ready:
+            self.close()
+            self.child = self._start()
         assert ready, f"reading {path.name} took more than {timeout} s"
         line = self.child.stdout.readline()
         assert line, f"the reader died on {path.name} (exit {self.child.wait()})"

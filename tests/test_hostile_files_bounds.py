@@ -79,6 +79,17 @@ ABC_CASES = [
         "X:1\nT:t\nL:1\nQ:1/4=4\nK:C\n" + "C64|" * 12 + "\n",
         "it lasts more than 10 hours at its tempos",
     ),
+    # found by tests/test_fuzz_abc.py: a bar of triplets longer than its meter took music21
+    # 130 s (the rest of the bar as a meter of 871/24) before it was refused
+    (
+        "X:1\nT:t\nM:C\nL:1/8\nK:C\nCDEF GABc|C8 (3:2:2CD|C8|\n",
+        "a bar ending on line 6 is 2/3 quarter note longer than its meter, and no meter "
+        "holds the rest (music21 would make it 2/3",
+    ),
+    (
+        "X:1\nT:t\nM:1/4\nL:1/16\nK:C\nC4|C1023|C4|\n",
+        "a bar ending on line 6 is 1019/4 quarter notes longer than its meter",
+    ),
 ]
 
 
@@ -91,6 +102,24 @@ def test_a_hostile_abc_tune_is_refused_before_music21_reads_it(
     path = tmp_path / "hostile.abc"
     path.write_text(text)
     _refused(reader, path, "cannot read ABC file", message)
+
+
+@pytest.mark.parametrize(
+    ("text", "bars"),
+    [  # as music21 reads them: the rest of a long bar is a bar in a meter of its own
+        ("X:1\nT:t\nM:3/4\nL:1/8\nK:C\nC8 C8 C8 (3CDE|C6|C6|\n", ["3/4", "10/4", "3/4", "3/4"]),
+        # no bar lines but the last (a motet of the corpus): one stretch in its meter
+        ("X:1\nT:t\nM:2/4\nL:1/8\nK:C\nC8 (3CDE C3 C4 C4 C4 C4|]\n", ["2/4"] * 8),
+    ],
+)
+def test_a_bar_longer_than_its_meter_is_read_as_music21_reads_it(
+    tmp_path: Path, text: str, bars: list[str]
+) -> None:
+    import theme
+
+    path = tmp_path / "long.abc"
+    path.write_text(text)
+    assert [str(bar.meter) for bar in theme.read(path).bars] == bars
 
 
 def _score(measures: str, divisions: str = "1", time_signature: str = "3/4") -> str:

@@ -14,8 +14,13 @@ minute, a note longer than :data:`~theme.readers.MAX_BAR_QUARTERS`, more than
 :data:`MAX_ABC_BARS` bars or :data:`MAX_ABC_NOTES` notes, or music longer than
 :data:`~theme.readers.MAX_SECONDS`. (A bar longer than
 :data:`~theme.readers.MAX_BAR_QUARTERS` is refused on music21's measures: a motet with no
-bar lines but a last one is one long stretch here, and music21 reads it in its meter.) Tuplets are not applied: they shorten notes, so the
-lengths found are at most a little longer than the tune's (a bound, not a reading).
+bar lines but a last one is one long stretch here, and music21 reads it in its meter.)
+Tuplets are applied (``(3`` three notes in the time of two, ``(p:q:r`` as written), since
+a bar longer than its meter is one more bound: music21 cuts it at the meter's length and
+gives the rest a meter of its own length, in time that grows with that meter's numerator
+(a minute for 871/24, from a bar of triplets); such a rest, as a meter, must be one that
+:class:`~theme.core.meter.Meter` reads (at most :data:`~theme.core.meter.MAX_NUMERATOR`
+beats of 1 to 1/32), as it would be refused once music21 had made it.
 
 Why not a reader of our own, as for MIDI and MusicXML: ABC's full grammar (voices, overlays,
 broken rhythms, decorations, its many dialects) is large, and music21 reads it rightly on
@@ -68,10 +73,15 @@ class _Voice:
     unit: Fraction  # quarter notes of the unit length
     bar: Fraction  # quarter notes of the meter's bar (for multi-bar rests)
     qpm: Fraction
+    metered: bool  # the bar is a meter's (M: with a length), not free meter
     position: Fraction = Fraction(0)
     bar_start: Fraction = Fraction(0)
     bars: int = 0
     seconds: Fraction = Fraction(0)
+    tuplet_notes: int = 0  # notes still in the tuplet begun
+    tuplet_ratio: Fraction = Fraction(1)  # the time of each of them, as written
+    plain_bar_lines: int = 0  # | and endings: music21 makes measures only of 2 or more
+    overfull: str | None = None  # why the first bar longer than its meter is refused
 
 
 @dataclass
@@ -79,6 +89,7 @@ class _Tune:
     unit: Fraction = Fraction(1, 2)
     bar: Fraction = Fraction(4)
     qpm: Fraction = Fraction(120)
+    metered: bool = False
     unit_set: bool = False
     voices: dict[str, _Voice] = field(default_factory=dict)
     notes: int = 0
@@ -260,11 +271,15 @@ def bound(text: str) -> None:
         voice = _body_line(tune, voice, raw, number)
     for found in tune.voices.values():
         _close_bar(found, number if text else 0, last=True)
+        if found.overfull and found.plain_bar_lines >= 2:  # else one stretch in its meter
+            raise TuneBound(found.overfull)
 
 
 def _voice(tune: _Tune, name: str) -> _Voice:
     if name not in tune.voices:
-        tune.voices[name] = _Voice(unit=tune.unit * 4, bar=tune.bar, qpm=tune.qpm)
+        tune.voices[name] = _Voice(
+            unit=tune.unit * 4, bar=tune.bar, qpm=tune.qpm, metered=tune.metered
+        )
     return tune.voices[name]
 
 
@@ -281,6 +296,11 @@ def _field(tune: _Tune, voice: _Voice, key: str, value: str, in_body: bool, line
                 v.unit = unit * 4
     elif key == "M":
         bar = _meter_bar(value, line)
+        if not in_body:
+            tune.metered = bar is not None
+            for v in tune.voices.values():
+                v.metered = bar is not None
+        voice.metered = bar is not None
         if bar is not None:
             if not in_body:
                 tune.bar = bar
@@ -320,6 +340,7 @@ def _body_line(tune: _Tune, voice: _Voice, raw: str, line: int) -> _Voice:
             inner = match.group("field")[1:].rstrip("]")
             voice = _field(tune, voice, inner[0], inner[2:], True, line)
         elif kind == "bar":
+            voice.plain_bar_lines += match.group("bar") == "|"
             _close_bar(voice, line)
         elif kind == "grace":
             grace = match.group("grace") == "{"
@@ -327,7 +348,8 @@ def _body_line(tune: _Tune, voice: _Voice, raw: str, line: int) -> _Voice:
             chord = []
         elif kind == "chord_end" and chord is not None:
             factor = _length(match.group("chord_len"), line, match.group())
-            _advance(tune, voice, max(chord, default=Fraction(0)) * factor, line)
+            length = max(chord, default=Fraction(0)) * factor
+            _advance(tune, voice, length * _in_tuplet(voice), line)
             chord = None
         elif kind == "note":
             tune.notes += 1
@@ -339,14 +361,9 @@ def _body_line(tune: _Tune, voice: _Voice, raw: str, line: int) -> _Voice:
             if chord is not None:
                 chord.append(length)
             else:
-                _advance(tune, voice, length, line)
+                _advance(tune, voice, length * _in_tuplet(voice), line)
         elif kind == "tuplet":
-            count = _number(match.group("tuplet")[1:].split(":")[0], "a tuplet", line)
-            if not 2 <= count <= 9:
-                raise TuneBound(
-                    f"a tuplet {clip(match.group('tuplet'), 20)!r} on line {line}: expected "
-                    "(2 to (9 notes"
-                )
+            _tuplet(voice, match.group("tuplet"), line)
         elif kind == "rests":
             count = (
                 _number(match.group("count"), "a rest of bars", line) if match.group("count") else 1
@@ -355,6 +372,65 @@ def _body_line(tune: _Tune, voice: _Voice, raw: str, line: int) -> _Voice:
                 _advance(tune, voice, voice.bar, line)
                 _close_bar(voice, line)
     return voice
+
+
+TUPLET_TIME = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}
+"""ABC's ``(p``: p notes in the time of this many (5, 7 and 9: of 3 in a compound meter,
+else of 2)."""
+
+
+def _tuplet(voice: _Voice, written: str, line: int) -> None:
+    """Begin the tuplet ``written`` (``(p``, ``(p:q``, ``(p:q:r``): the next r notes of the
+    voice (p if not given) each last q/p of their written length."""
+    what = f"a tuplet {clip(written, 20)!r}"
+    numbers = written[1:].split(":")
+    count = _number(numbers[0], what, line)
+    if not 2 <= count <= 9:
+        raise TuneBound(f"{what} on line {line}: expected (2 to (9 notes")
+    compound = voice.bar % Fraction(3, 2) == 0 and voice.bar > Fraction(3, 2)  # 6/8, 9/8...
+    time = TUPLET_TIME.get(count, 3 if compound else 2)
+    if len(numbers) > 1 and numbers[1]:
+        time = _number(numbers[1], what, line)
+    notes = count
+    if len(numbers) > 2 and numbers[2]:
+        notes = _number(numbers[2], what, line)
+    if not time or not notes:
+        raise TuneBound(f"{what} on line {line} has a 0")
+    voice.tuplet_notes, voice.tuplet_ratio = notes, Fraction(time, count)
+
+
+def _in_tuplet(voice: _Voice) -> Fraction:
+    """What the next note's written length is multiplied by: the tuplet's ratio while one
+    lasts, else 1."""
+    if not voice.tuplet_notes:
+        return Fraction(1)
+    voice.tuplet_notes -= 1
+    return voice.tuplet_ratio
+
+
+def _quarters(length: Fraction) -> str:
+    """A length in quarter notes, in words.
+
+    >>> _quarters(Fraction(1)), _quarters(Fraction(2, 3)), _quarters(Fraction(871, 24))
+    ('1 quarter note', '2/3 quarter note', '871/24 quarter notes')
+    """
+    return f"{length} quarter note" + ("" if length <= 1 else "s")
+
+
+def music21_rest_meter(quarters: Fraction) -> tuple[int, int]:
+    """The meter music21 gives the rest of a bar longer than its meter, ``quarters`` long
+    (its ``bestTimeSignature``): the length over a quarter note's denominator, as written
+    for a length that is a sum of notes over 1, 2, 4 ...; as it stands for one a tuplet
+    leaves over 3 (no meter).
+
+    >>> music21_rest_meter(Fraction(10)), music21_rest_meter(Fraction(3, 2))
+    ((10, 4), (3, 8))
+    >>> music21_rest_meter(Fraction(871, 24))
+    (871, 24)
+    """
+    if quarters.denominator & (quarters.denominator - 1):
+        return quarters.numerator, quarters.denominator
+    return quarters.numerator, 4 * quarters.denominator
 
 
 def _advance(tune: _Tune, voice: _Voice, quarters: Fraction, line: int) -> None:
@@ -370,6 +446,15 @@ def _advance(tune: _Tune, voice: _Voice, quarters: Fraction, line: int) -> None:
 
 
 def _close_bar(voice: _Voice, line: int, last: bool = False) -> None:
+    over = voice.position - voice.bar_start - voice.bar
+    if voice.metered and over > 0 and voice.overfull is None:
+        beats, beat = music21_rest_meter(over)
+        if beats > MAX_NUMERATOR or beat not in DENOMINATORS:
+            voice.overfull = (
+                f"a bar ending on line {line} is {_quarters(over)} longer than its meter, "
+                f"and no meter holds the rest (music21 would make it {beats}/{beat}; a meter "
+                f"has 1 to {MAX_NUMERATOR} beats of {', '.join(str(d) for d in DENOMINATORS)})"
+            )
     if voice.position > voice.bar_start or not last:
         if voice.position > voice.bar_start:
             voice.bars += 1
