@@ -346,6 +346,7 @@ def test_a_clean_run_makes_the_next_faster_and_one_that_is_not_keeps_the_tempo()
         on_start=played.append,
         keys=Keys(),
         out=None,
+        refresh_seconds=0,
     )
     assert [r.exercise.qpm for r in results] == [100, 108, 116, 116]
     assert [r.score.clean(tolerance_ms=10) for r in results] == [True, True, False, False]

@@ -307,20 +307,23 @@ def practise(
     tolerance_ms: float = DEFAULT_TOLERANCE_MS,
     on_run: Callable[[int, RunResult], None] | None = None,
     on_start: Callable[[TapRun], None] | None = None,
+    refresh_seconds: float = 0.005,
     **options: object,
 ) -> list[RunResult]:
     """Play ``runs`` runs of ``exercise``, each through a new sink from ``make_sink``; after
     a clean run (every onset hit within ``tolerance_ms``, no extra tap) the next is
     ``step_qpm`` quarter notes a minute faster. Stops early when a run does not play out.
     ``options`` go to :class:`TapRun`; ``on_start(run)`` is called as each run begins (a
-    MIDI input's clock follows it), ``on_run(number, result)`` after each.
+    MIDI input's clock follows it), ``on_run(number, result)`` after each;
+    ``refresh_seconds`` is each run's look at the keys and the display
+    (:meth:`TapRun.run`; 0 with a simulated sound card, whose time moves only when looked at).
     """
     results: list[RunResult] = []
     for number in range(1, runs + 1):
         run = TapRun(exercise, sink=make_sink(), tolerance_ms=tolerance_ms, **options)  # type: ignore[arg-type]
         if on_start is not None:
             on_start(run)
-        result = run.run()
+        result = run.run(refresh_seconds=refresh_seconds)
         results.append(result)
         if on_run is not None:
             on_run(number, result)
