@@ -133,6 +133,10 @@ REAL_TIME_FILES = ("tests/test_link.py", "tests/test_midi_clock_in.py")
 """Test files whose every test keeps time with a real clock, or joins an Ableton Link
 session (which sees every other Link program on the machine)."""
 
+LINK_FILE = "tests/test_link.py"
+"""The tests that join Link sessions: a group of their own, one after another, so that no
+two of them see each other's session."""
+
 
 def _shared_fixtures_key(item: pytest.Item) -> str | None:
     """Whether a test shares a module-scoped fixture with the other tests of its file (a
@@ -157,10 +161,11 @@ def _shared_fixtures_key(item: pytest.Item) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests for pytest-xdist (``--dist loadgroup``): the tests of a file that share
     a module-scoped fixture (a browser, a JACK server, a corpus piece parsed once) run on one
-    worker, so that it is made once; every other test goes to whichever worker is free. Every
-    test that keeps time with a real clock (JACK's dummy driver, a Link session, a MIDI clock)
-    runs on one worker too, one after another, so that two of them never load the machine,
-    or see each other's Link session, at once."""
+    worker, so that it is made once; every other test goes to whichever worker is free. The
+    tests that keep time with a real clock (JACK's dummy driver, a MIDI clock) run on one
+    worker, one after another, and those that join Link sessions on another, so that no two
+    of them load each other's clock or see each other's session; beside them the other
+    workers compute, the load a busy laptop gives them too."""
     _thorough(config, items)
     for item in items:
         if item.get_closest_marker("xdist_group"):
@@ -168,7 +173,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = item.nodeid.split("::")[0]
         real_time = item.get_closest_marker("jack") is not None or path in REAL_TIME_FILES
         if real_time:
-            item.add_marker(pytest.mark.xdist_group("real-time"))
+            group = "link" if path == LINK_FILE else "real-time"
+            item.add_marker(pytest.mark.xdist_group(group))
             item.add_marker(pytest.mark.real_time)
             continue
         if path.startswith(("tests/test_listen", "theme/listen/")):
@@ -200,34 +206,32 @@ def _name_the_group(item: pytest.Item) -> None:
         item._id = NodeId.parse(f"{nodeid}@{group}")
 
 
-@pytest.fixture(autouse=True)
-def _real_time_alone(request: pytest.FixtureRequest) -> Iterator[None]:
-    """With several workers, a test that keeps time with a real clock runs alone: the other
-    workers' tests wait for it, and it waits for theirs to end (a fair readers-writer lock
-    on two files of this run: the turnstile, then the room). A busy machine is what these
-    tests must bear; the suite's own other tests need not be that load."""
-    workerinput = getattr(request.config, "workerinput", None)
-    if workerinput is None:  # one process: nothing runs beside the test
-        yield
-        return
-    import fcntl
-    import tempfile
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: a worker a core for the tests that compute, and one more for the tests
+    that keep time with a real clock, which mostly wait on it."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
-    base = Path(tempfile.gettempdir()) / f"theme-tests-{workerinput['testrunuid']}"
-    real_time = request.node.get_closest_marker("real_time") is not None
-    with open(f"{base}.turnstile", "a") as turnstile, open(f"{base}.room", "a") as room:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        if real_time:
-            fcntl.flock(room, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(room, fcntl.LOCK_UN)
-                fcntl.flock(turnstile, fcntl.LOCK_UN)
-            return
-        fcntl.flock(turnstile, fcntl.LOCK_UN)
-        fcntl.flock(room, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(room, fcntl.LOCK_UN)
+
+FIRST_GROUPS = ("real-time", "link")
+"""The groups handed out first, in this order (the longest of the run)."""
+
+
+class _RealTimeFirst:
+    """After every other plugin has ordered the tests (pytest-randomly shuffles them), the
+    real-time group goes first and the Link group second, so that a worker starts on each
+    at once: they are the longest groups of the run, and mostly wait on a clock, while the
+    other workers take the rest around them."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        def rank(item: pytest.Item) -> int:
+            mark = item.get_closest_marker("xdist_group")
+            group = str(mark.args[0]) if mark is not None else ""
+            return FIRST_GROUPS.index(group) if group in FIRST_GROUPS else len(FIRST_GROUPS)
+
+        items.sort(key=rank)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_RealTimeFirst(), "theme-real-time-first")

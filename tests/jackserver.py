@@ -63,7 +63,10 @@ def real_time_allowed() -> bool:
     real time, as a studio runs its server (``jackd -R``): beside two CPU-burning processes
     a server without it misses its cycles for seconds, its clients' MIDI dropped and its
     sound card taken for lost. The player's threads stay ordinary all the same (conftest
-    sets ``THEME_NO_REALTIME``)."""
+    sets ``THEME_NO_REALTIME``). ``THEME_TEST_JACK_NO_REALTIME=1`` in the environment runs
+    them without it, as a machine that refuses it would."""
+    if os.environ.get("THEME_TEST_JACK_NO_REALTIME") == "1":
+        return False
     fifo = getattr(os, "SCHED_FIFO", None)
     if fifo is None or not hasattr(os, "sched_setscheduler"):
         return False
