@@ -309,11 +309,11 @@ def _measures(
     ]
     if odd:
         number, index, one, other = odd[0]
+        read = lengths[number - 1]
         warnings.warn(
-            f"{str(path)!r}: measure {number} lasts {one} quarter notes in part {index + 1} "
-            f"but {other} in "
-            f"an earlier part: the file is at fault; the measure is read as "
-            f"{lengths[number - 1]} quarter notes long for every part",
+            f"{str(path)!r}: measure {number} lasts {one} quarter note{'s' * (one != 1)} in "
+            f"part {index + 1} but {other} in an earlier part: the file is at fault; the "
+            f"measure is read as {read} quarter note{'s' * (read != 1)} long for every part",
             InputFileWarning,
             stacklevel=2,
         )
