@@ -218,6 +218,32 @@ def test_four_threads_play_through_jack_in_turn(jack_server: None, closes: str) 
     assert time.monotonic() - began < 300
 
 
+UNCLOSED_AT_EXIT = SLOW_CLOSES + "theme.live.engine.sinks.EXIT_CLOSE_SECONDS = 0.0\n"
+"""Every close outlasts the exit's wait for it too, as on a starved machine (the process
+crashed at its exit, signal 11, every time: PortAudio's JACK thread called into an
+interpreter that had ended)."""
+
+
+@pytest.mark.jack
+@pytest.mark.parametrize(
+    ("said", "status"), [("", 0), ("theme.live.engine.sinks.exit_status(3)\n", 3)]
+)
+def test_a_stream_still_closing_at_exit_leaves_with_the_programs_status(
+    jack_server: None, said: str, status: int
+) -> None:
+    """The process leaves at once, its output flushed, with the status the program said
+    (the command line says its code), else 0."""
+    result = subprocess.run(
+        [sys.executable, "-c", UNCLOSED_AT_EXIT + PLAYERS + said],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == status, result.stderr
+    assert result.stdout.splitlines()[-1] == "end"
+
+
 # -- PortAudio, one thread at a time -------------------------------------------------------
 
 

@@ -375,6 +375,9 @@ def run() -> None:
     except KeyboardInterrupt as exc:  # before main's own handler, during start-up
         code = _interrupted(exc)
     _ignore_signals()  # the work is done: a late Ctrl-C must not interrupt the exit
+    sinks = sys.modules.get("theme.live.engine.sinks")
+    if sinks is not None:  # sound was played: a stream still closing at exit leaves with it
+        sinks.exit_status(code)
     sys.exit(code)
 
 

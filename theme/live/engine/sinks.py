@@ -21,6 +21,8 @@ from __future__ import annotations
 import abc
 import atexit
 import contextlib
+import os
+import sys
 import threading
 import time
 import weakref
@@ -301,10 +303,23 @@ _CLOSING: list[threading.Thread] = []
 """Threads still closing a stream that took longer than :data:`CLOSE_SECONDS`."""
 
 
+_EXIT_STATUS: list[int] = []
+"""The status the program said it ends with (:func:`exit_status`)."""
+
+
+def exit_status(code: int) -> None:
+    """Say the status the program is about to exit with (the command line's code): if a
+    stream is still closing when it ends, the process leaves at once with this status."""
+    _EXIT_STATUS[:] = [code]
+
+
 def _close_open_sinks() -> None:
     """At exit, before PortAudio ends: close the sinks still open and wait for the streams
     still closing. PortAudio must end (its JACK client closed) for the process to exit
-    cleanly; only a stream that will not close at all keeps it from ending."""
+    cleanly; a stream still closing after :data:`EXIT_CLOSE_SECONDS` (a loaded machine, a
+    device that will not close) keeps it from ending, and the process leaves at once
+    (:func:`_leave_now`): the interpreter must not end while PortAudio's thread can still
+    call into it (it crashed, signal 11, every time)."""
     for sink in list(_OPEN):
         sink.close()
     deadline = time.monotonic() + EXIT_CLOSE_SECONDS
@@ -312,6 +327,19 @@ def _close_open_sinks() -> None:
         closer.join(max(0.0, deadline - time.monotonic()))
     if any(closer.is_alive() for closer in _CLOSING):
         _skip_portaudio_exit()
+        _leave_now()
+
+
+def _leave_now() -> None:
+    """End the process at once: its output flushed, with the status the program said
+    (:func:`exit_status`), else 1 after an uncaught exception, else 0. Exit handlers
+    registered before this one do not run (they would end PortAudio or the interpreter
+    under the closing stream)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    status = _EXIT_STATUS[0] if _EXIT_STATUS else 1 if hasattr(sys, "last_value") else 0
+    os._exit(status)
 
 
 def _skip_portaudio_exit() -> None:
