@@ -74,6 +74,7 @@ class _Voice:
     bar: Fraction  # quarter notes of the meter's bar (for multi-bar rests)
     qpm: Fraction
     metered: bool  # the bar is a meter's (M: with a length), not free meter
+    compound: bool = False  # 6/8, 9/8, 12/8...: a tuplet of 5, 7 or 9 in the time of 3
     position: Fraction = Fraction(0)
     bar_start: Fraction = Fraction(0)
     bars: int = 0
@@ -90,6 +91,7 @@ class _Tune:
     bar: Fraction = Fraction(4)
     qpm: Fraction = Fraction(120)
     metered: bool = False
+    compound: bool = False
     unit_set: bool = False
     voices: dict[str, _Voice] = field(default_factory=dict)
     notes: int = 0
@@ -278,7 +280,11 @@ def bound(text: str) -> None:
 def _voice(tune: _Tune, name: str) -> _Voice:
     if name not in tune.voices:
         tune.voices[name] = _Voice(
-            unit=tune.unit * 4, bar=tune.bar, qpm=tune.qpm, metered=tune.metered
+            unit=tune.unit * 4,
+            bar=tune.bar,
+            qpm=tune.qpm,
+            metered=tune.metered,
+            compound=tune.compound,
         )
     return tune.voices[name]
 
@@ -296,11 +302,12 @@ def _field(tune: _Tune, voice: _Voice, key: str, value: str, in_body: bool, line
                 v.unit = unit * 4
     elif key == "M":
         bar = _meter_bar(value, line)
+        compound = _compound(value)
         if not in_body:
-            tune.metered = bar is not None
+            tune.metered, tune.compound = bar is not None, compound
             for v in tune.voices.values():
-                v.metered = bar is not None
-        voice.metered = bar is not None
+                v.metered, v.compound = bar is not None, compound
+        voice.metered, voice.compound = bar is not None, compound
         if bar is not None:
             if not in_body:
                 tune.bar = bar
@@ -387,8 +394,7 @@ def _tuplet(voice: _Voice, written: str, line: int) -> None:
     count = _number(numbers[0], what, line)
     if not 2 <= count <= 9:
         raise TuneBound(f"{what} on line {line}: expected (2 to (9 notes")
-    compound = voice.bar % Fraction(3, 2) == 0 and voice.bar > Fraction(3, 2)  # 6/8, 9/8...
-    time = TUPLET_TIME.get(count, 3 if compound else 2)
+    time = TUPLET_TIME.get(count, 3 if voice.compound else 2)
     if len(numbers) > 1 and numbers[1]:
         time = _number(numbers[1], what, line)
     notes = count
@@ -397,6 +403,19 @@ def _tuplet(voice: _Voice, written: str, line: int) -> None:
     if not time or not notes:
         raise TuneBound(f"{what} on line {line} has a 0")
     voice.tuplet_notes, voice.tuplet_ratio = notes, Fraction(time, count)
+
+
+def _compound(meter: str) -> bool:
+    """Whether an ``M:`` field is a compound meter (beats of three eighths or sixteenths).
+
+    >>> [_compound(m) for m in ("6/8", "9/8", "12/16", "3/4", "3/8", "6/4", "C", "none")]
+    [True, True, True, False, False, False, False, False]
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", meter)
+    if match is None:
+        return False
+    beats, beat = int(match.group(1)), int(match.group(2))
+    return beats > 3 and beats % 3 == 0 and beat >= 8
 
 
 def _in_tuplet(voice: _Voice) -> Fraction:
