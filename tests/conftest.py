@@ -28,8 +28,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 # The tests' JACK servers run in real time where the machine allows it (tests/jackserver.py),
 # without it elsewhere; the player's threads ask for no real-time scheduling here either
 # way: a server without it must not be outranked by its clients (docs/sync.md), and with
-# both real-time, two player processes crashed at exit beside CPU-burning processes (not
-# understood: docs/development.md). tests/test_playback.py asks for it itself.
+# both real-time, two player processes crashed at exit beside CPU-burning processes (likely
+# a close that outlasted the exit's wait, since handled: docs/development.md).
+# tests/test_playback.py asks for it itself.
 os.environ.setdefault("THEME_NO_REALTIME", "1")
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "lay_out_bars",
     "misnamed",
     "open_input",
+    "quarter_notes",
     "refuse",
     "sniff",
     "timeline_of",
@@ -290,3 +291,12 @@ def check_notes(count: int, kind: str, path: str | Path) -> None:
     """Refuse a file with more than :data:`MAX_EVENTS` notes (call it as they are counted)."""
     if count > MAX_EVENTS:
         raise refuse(kind, path, f"it has more than {MAX_EVENTS:,} notes")
+
+
+def quarter_notes(length: Fraction | int) -> str:
+    """A length in quarter notes, in words.
+
+    >>> quarter_notes(1), quarter_notes(Fraction(2, 3)), quarter_notes(Fraction(871, 24))
+    ('1 quarter note', '2/3 quarter note', '871/24 quarter notes')
+    """
+    return f"{length} quarter note" + ("" if length <= 1 else "s")

@@ -36,7 +36,7 @@ from fractions import Fraction
 from theme.core.meter import DENOMINATORS, MAX_NUMERATOR
 from theme.core.tempo import MAX_QPM, MIN_QPM
 from theme.core.timeline import MAX_BARS
-from theme.readers import MAX_BAR_QUARTERS, MAX_SECONDS
+from theme.readers import MAX_BAR_QUARTERS, MAX_SECONDS, quarter_notes
 from theme.safe_text import clip
 
 __all__ = ["MAX_ABC_BARS", "MAX_ABC_NOTES", "MAX_DIGITS", "MAX_TUNE_CHARS", "TuneBound", "bound"]
@@ -427,24 +427,15 @@ def _in_tuplet(voice: _Voice) -> Fraction:
     return voice.tuplet_ratio
 
 
-def _quarters(length: Fraction) -> str:
-    """A length in quarter notes, in words.
-
-    >>> _quarters(Fraction(1)), _quarters(Fraction(2, 3)), _quarters(Fraction(871, 24))
-    ('1 quarter note', '2/3 quarter note', '871/24 quarter notes')
-    """
-    return f"{length} quarter note" + ("" if length <= 1 else "s")
-
-
-def music21_rest_meter(quarters: Fraction) -> tuple[int, int]:
+def _music21_rest_meter(quarters: Fraction) -> tuple[int, int]:
     """The meter music21 gives the rest of a bar longer than its meter, ``quarters`` long
     (its ``bestTimeSignature``): the length over a quarter note's denominator, as written
     for a length that is a sum of notes over 1, 2, 4 ...; as it stands for one a tuplet
     leaves over 3 (no meter).
 
-    >>> music21_rest_meter(Fraction(10)), music21_rest_meter(Fraction(3, 2))
+    >>> _music21_rest_meter(Fraction(10)), _music21_rest_meter(Fraction(3, 2))
     ((10, 4), (3, 8))
-    >>> music21_rest_meter(Fraction(871, 24))
+    >>> _music21_rest_meter(Fraction(871, 24))
     (871, 24)
     """
     if quarters.denominator & (quarters.denominator - 1):
@@ -467,10 +458,10 @@ def _advance(tune: _Tune, voice: _Voice, quarters: Fraction, line: int) -> None:
 def _close_bar(voice: _Voice, line: int, last: bool = False) -> None:
     over = voice.position - voice.bar_start - voice.bar
     if voice.metered and over > 0 and voice.overfull is None:
-        beats, beat = music21_rest_meter(over)
+        beats, beat = _music21_rest_meter(over)
         if beats > MAX_NUMERATOR or beat not in DENOMINATORS:
             voice.overfull = (
-                f"a bar ending on line {line} is {_quarters(over)} longer than its meter, "
+                f"a bar ending on line {line} is {quarter_notes(over)} longer than its meter, "
                 f"and no meter holds the rest (music21 would make it {beats}/{beat}; a meter "
                 f"has 1 to {MAX_NUMERATOR} beats of {', '.join(str(d) for d in DENOMINATORS)})"
             )

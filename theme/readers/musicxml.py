@@ -41,6 +41,7 @@ from theme.readers import (
     file_kind,
     misnamed,
     open_input,
+    quarter_notes,
     refuse,
     timeline_of,
 )
@@ -309,11 +310,10 @@ def _measures(
     ]
     if odd:
         number, index, one, other = odd[0]
-        read = lengths[number - 1]
         warnings.warn(
-            f"{str(path)!r}: measure {number} lasts {one} quarter note{'s' * (one != 1)} in "
-            f"part {index + 1} but {other} in an earlier part: the file is at fault; the "
-            f"measure is read as {read} quarter note{'s' * (read != 1)} long for every part",
+            f"{str(path)!r}: measure {number} lasts {quarter_notes(one)} in part {index + 1} "
+            f"but {other} in an earlier part: the file is at fault; the measure is read as "
+            f"{quarter_notes(lengths[number - 1])} long for every part",
             InputFileWarning,
             stacklevel=2,
         )
