@@ -29,7 +29,7 @@ THREADS = 4
 
 
 def short_music() -> theme.Timeline:
-    return theme.load("tv-1966").timeline(tempo=300, bars=2)
+    return theme.load("tv-1966").timeline(tempo=600, bars=1)
 
 
 # -- the test sink: no sound card ------------------------------------------------------
@@ -126,7 +126,7 @@ import sys, threading, time, theme
 from theme.errors import ThemeError
 from theme.live.engine.sinks import devices
 jack = [d.index for d in devices() if d.hostapi.startswith("JACK")][0]
-music = theme.load("tv-1966").timeline(tempo=300, bars=2)
+music = theme.load("tv-1966").timeline(tempo=600, bars=1)
 ended = {}
 start = threading.Barrier(4)
 def play(number):
@@ -196,7 +196,7 @@ def test_four_threads_play_through_jack_in_turn(jack_server: None, closes: str) 
         env=ENV,
         capture_output=True,
         text=True,
-        timeout=300,  # four plays of 2 s each: minutes only if something hangs
+        timeout=300,  # four plays of half a second each: minutes only if something hangs
     )
     assert result.returncode == 0, result.stderr
     assert "Assertion" not in result.stderr and "Traceback" not in result.stderr, result.stderr
