@@ -91,6 +91,13 @@ are on it; further off (a late burst) they are left out of the fit (:func:`jitte
 PERIOD_SHARE = 0.45
 """The jitter bound's largest share of a clock's period: a clock lost or doubled (a whole
 period off) is always off the line."""
+MEDIAN_RUN_CLOCKS = 16
+"""Clocks in a row off the line that tell a clock lost or doubled by their median, where
+the jitter bound is wider than :data:`PERIOD_SHARE` of a period (a JACK period and jitter
+together, on a loaded machine)."""
+MEDIAN_SHARE = 0.2
+"""How far from a whole number of periods the median of such a run may lie (a share of a
+period)."""
 GAP_SECONDS = 2.0
 """A clock this long after the one before (seconds) starts a new line: the master paused
 its clock."""
@@ -313,7 +320,15 @@ class ClockGrid:
             if self.young_slope is not None:
                 at_zero, slope, bound = _phase_only(points, self.young_slope)
             else:
-                at_zero, slope, bound = _robust_line(xs, ys, prior)
+                # in a full window, a run of last clocks off the line before, to one side,
+                # is left out of the spread that sets the bound until it is long enough to
+                # be told by its median (else the run widens the bound to let itself in
+                # before it can tell a clock lost); a longer run is let in as before
+                held = 0
+                if prior is not None and len(points) >= self.window:
+                    held = _run_off(ys - prior[0] - prior[1] * xs, prior[2])
+                keep = len(points) - held if held <= MEDIAN_RUN_CLOCKS else len(points)
+                at_zero, slope, bound = _robust_line(xs[:keep], ys[:keep], prior)
             residuals = ys - at_zero - slope * xs
             run = _run_off(residuals, bound)
             if run and len(points) - run >= MIN_FIT and self.young_slope is None:
@@ -332,17 +347,25 @@ class ClockGrid:
         if slope <= 0:
             return False
         run = _run_off(residuals, bound)
-        # a full window, whose spread shows a JACK period near a clock's (two clocks in one
-        # cycle now and then, as a doubled clock would look), and a jitter bound that tells
-        # a whole period from the jitter
-        can_mend = len(points) >= self.window and bound <= PERIOD_SHARE * slope + 1e-6
         if run < RUN_CLOCKS or run == len(points):
             return False
         tail = points[-RUN_CLOCKS:]  # the last of the run: older ones may be a late burst
         offsets = residuals[-RUN_CLOCKS:]
         offset = statistics.median(offsets)
         shift = round(offset / slope)
-        if can_mend and shift != 0 and all(abs(r - shift * slope) <= bound for r in offsets):
+        # a full window (whose spread shows a JACK period near a clock's: two clocks in one
+        # cycle now and then, as a doubled clock would look), and a jitter bound that tells
+        # a whole period from the jitter, clock by clock or by a longer run's median
+        can_mend = len(points) >= self.window and (
+            bound <= PERIOD_SHARE * slope + 1e-6
+            or _whole_periods_off(points[-run:], residuals[-run:], slope, bound) == shift
+        )
+        own_zero, own_slope = fit_line(tail)
+        # the same tempo (within what eight jittered clocks can tell): a clock lost or
+        # doubled moves the clocks a whole period, a new tempo drifts them
+        same_tempo = abs(own_slope - slope) < max(RETEMPO_SHARE * slope, 0.154 * bound)
+        whole = all(abs(r - shift * slope) <= bound for r in offsets)
+        if can_mend and same_tempo and shift != 0 and whole:
             moved = 0  # the clocks after the one lost or doubled: a whole period off
             for r in reversed(residuals):
                 if abs(r - shift * slope) > bound:
@@ -356,16 +379,13 @@ class ClockGrid:
             mended = [(x + shift, y) for x, y in points[-moved:]]
             self.points = deque(points[:-moved] + mended)
             return True
-        own_zero, own_slope = fit_line(tail)
         if any(abs(y - own_zero - own_slope * x) > bound / 2 for x, y in tail):
             return False  # not a line: a late burst, left out of the fit
         period_low = 60e6 / (float(MAX_QPM) * PULSES_PER_QUARTER)
         period_high = 60e6 / (float(MIN_QPM) * PULSES_PER_QUARTER)
         if not period_low <= own_slope <= period_high:
             return False  # clocks bunched together: a late burst
-        # the same tempo (within what eight jittered clocks can tell) a whole period off,
-        # not mended: the fit decides
-        if abs(own_slope - slope) < max(RETEMPO_SHARE * slope, 0.154 * bound):
+        if same_tempo:  # a whole period off, not mended: the fit decides
             return False
         # a new tempo leaves the line where it begins: the two lines cross near the run's
         # start (a jump, as of stamps quantized to a JACK period near a clock's, does not)
@@ -378,6 +398,42 @@ class ClockGrid:
         self.retempos += 1
         self.points, self.line, self.young_slope = deque(tail), None, None
         return True
+
+
+def _whole_periods_off(
+    run: list[tuple[int, float]], residuals: list[float], slope: float, bound: float
+) -> int | None:
+    """How many whole clock periods a run of clocks off the line lies off it (a clock lost:
+    1, doubled: -1), told by the run's median where the jitter bound is too wide to tell it
+    clock by clock: at least :data:`MEDIAN_RUN_CLOCKS` clocks, their median within
+    :data:`MEDIAN_SHARE` of a period of a whole number of periods, on a line of their own at
+    the line's tempo (a new tempo drifts off; the slope of so many clocks tells 3.5
+    deviations of it). None if the run does not say.
+
+    >>> line = [(k, 16_667.0 * k) for k in range(16)]
+    >>> off = [((k - 1), y + (2_000.0 if k % 2 else -2_500.0)) for k, y in line]
+    >>> _whole_periods_off(off, [16_667.0 + y - x * 16_667.0 - 16_667.0 for x, y in off],
+    ...                    16_667.0, 9_000.0)
+    1
+    >>> drifting = [(k, 16_667.0 * k * 1.06) for k in range(16)]   # 6% slower: a new tempo
+    >>> _whole_periods_off(drifting, [y - 16_667.0 * x + 12_000.0 for x, y in drifting],
+    ...                    16_667.0, 9_000.0) is None
+    True
+    """
+    if len(run) < MEDIAN_RUN_CLOCKS or slope <= 0:
+        return None
+    middle = statistics.median(residuals[-MEDIAN_RUN_CLOCKS:])
+    shift = round(middle / slope)
+    if shift == 0 or abs(middle - shift * slope) > MEDIAN_SHARE * slope:
+        return None
+    _, own_slope = fit_line(run[-MEDIAN_RUN_CLOCKS:])
+    # bound / 3.5 is a clock's deviation; the slope of n of them deviates by that times
+    # sqrt(12 / (n (n^2 - 1)))
+    n = MEDIAN_RUN_CLOCKS
+    slope_deviation = bound / 3.5 * (12 / (n * (n * n - 1))) ** 0.5
+    if abs(own_slope - slope) > max(RETEMPO_SHARE * slope, 3.5 * slope_deviation):
+        return None
+    return shift
 
 
 def _phase_only(points: list[tuple[int, float]], slope: float) -> tuple[float, float, float]:
