@@ -2,7 +2,7 @@
 nothing asserted.
 
 Run:  uv run python benchmarks/bench_clock_in.py [--seconds S] [--qpm Q] [--jitter MS]
-          [--period FRAMES] [--load]
+          [--period FRAMES] [--load] [--drop N ...] [--double N ...]
 
 A master in a process of its own (real-time scheduled where the system allows, as a
 hardware master's clock is its own) sends MIDI clock on a JACK MIDI port (JACK's dummy
@@ -18,6 +18,10 @@ core, and on every core a real-time process (below JACK's threads) that takes th
 the clocks pile up behind it. ``--realtime`` runs jackd with real-time scheduling, as a
 studio runs it (without it, a JACK client that misses its cycle on a loaded machine loses
 that cycle's MIDI: the clocks are then lost on JACK's path, before any reader).
+
+``--drop N`` leaves clock N (counted from the first clock sent) unsent, ``--double N``
+sends it twice (a clock lost or doubled on the way, as a master's USB interface does now
+and then): the follower should mend its count and stay on the grid.
 
 ``--alone`` plays the same metronome at Q BPM with no master (as ``theme metronome 5/4
 --no-audio`` does), quiet or loaded: each click against its exact time.
@@ -72,9 +76,17 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):.2f}, p99 {np.percentile(a, 99):.2f}, max {a.max():.2f}"
 
 
-def master(name: str, qpm: float, seconds: float, jitter_ms: float) -> None:
+def master(
+    name: str,
+    qpm: float,
+    seconds: float,
+    jitter_ms: float,
+    drop: frozenset[int] = frozenset(),
+    double: frozenset[int] = frozenset(),
+) -> None:
     """The master (run as ``--master``): prints one JSON line (when it began, the clock's
-    period, the first clock after Start, the clocks sent, how late each was sent)."""
+    period, the first clock after Start, the clocks due, how late each was sent); clocks
+    ``drop`` are left unsent, clocks ``double`` sent twice."""
     import mido
 
     from theme.live.sync.link_time import host_micros
@@ -97,7 +109,10 @@ def master(name: str, qpm: float, seconds: float, jitter_ms: float) -> None:
             time.sleep(min(wait, 2000) / 1e6)
         if k == first:
             port.send(start)
-        port.send(clock)
+        if k not in drop:
+            port.send(clock)
+        if k in double:
+            port.send(clock)
         late.append(host_micros() - due)
         k += 1
     print(json.dumps({"begin": begin, "period": period, "first": first, "sent": k}), flush=True)
@@ -239,10 +254,19 @@ def main() -> None:
         "--realtime", action="store_true", help="run jackd with real-time scheduling"
     )
     parser.add_argument("--alone", action="store_true", help="no master: the metronome alone")
+    parser.add_argument("--drop", type=int, action="append", default=[], metavar="N")
+    parser.add_argument("--double", type=int, action="append", default=[], metavar="N")
     parser.add_argument("--master", metavar="NAME", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.master:
-        master(args.master, args.qpm, args.seconds, args.jitter)
+        master(
+            args.master,
+            args.qpm,
+            args.seconds,
+            args.jitter,
+            frozenset(args.drop),
+            frozenset(args.double),
+        )
         return
     if args.alone:
         alone(args)
@@ -288,6 +312,7 @@ def run(args: argparse.Namespace) -> None:
     name = f"master-{os.getpid()}"
     command = [sys.executable, __file__, "--master", name, "--qpm", str(args.qpm)]
     command += ["--seconds", str(args.seconds), "--jitter", str(args.jitter)]
+    command += [f"--drop={k}" for k in args.drop] + [f"--double={k}" for k in args.double]
     sender = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert sender.stdin is not None and sender.stdout is not None
     sender.stdout.readline()  # its port is there
@@ -360,7 +385,12 @@ def run(args: argparse.Namespace) -> None:
     errors = against_grid(click_times(recorder, sink, mono_to_raw, rendered=False))
     sent = against_grid(click_times(recorder, sink, mono_to_raw, rendered=True))
     middle = float(np.median(errors)) if errors else 0.0
-    exact = [result["begin"] + k * period for k in range(len(stamps))]
+    sent_clocks = [
+        k
+        for k in range(int(result["sent"]))
+        for _ in range((k not in args.drop) + (k in args.double))
+    ]
+    exact = [result["begin"] + k * period for k in sent_clocks[: len(stamps)]]
     arrival = [(s + offset - e) / 1e3 for s, e in zip(stamps, exact, strict=False)]
     doubled = sum(1 for a, b in itertools.pairwise(positions) if b == a)
     skipped = sum(1 for a, b in itertools.pairwise(positions) if b - a > 1)
@@ -384,7 +414,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"  the clocks' stamps against their exact times (ms): {percentiles(arrival)}")
     print(f"  the master's own sends, late by (ms): {result.get('late_ms')}")
     print(
-        f"  clocks sent {int(result['sent'])}, counted {session.clocks}; mended as lost "
+        f"  clocks due {int(result['sent'])} (left unsent {len(args.drop)}, sent twice "
+        f"{len(args.double)}), counted {session.clocks}; mended as lost "
         f"{grid.lost}, as doubled {grid.doubled}; new lines {grid.retempos}"
     )
     print(

@@ -239,7 +239,12 @@ def test_the_command_fits_bar_1_to_taps_on_the_keys_of_a_terminal(jack_server, t
         time.sleep(max(0.0, due - (time.monotonic() - started)))
         tapped = time.monotonic() - started
         os.write(master, b"x")
-        heard = float(listen.stdout.readline().split(" at ")[1].split(" s")[0])
+        said = listen.stdout.readline()
+        if " at " not in said:  # the command ended, or said something else: say what
+            listen.kill()
+            out, err = listen.communicate(timeout=60)
+            pytest.fail(f"after tap {bar + 1}: {said!r}{out!r}; stderr: {err!r}")
+        heard = float(said.split(" at ")[1].split(" s")[0])
         ahead = heard - tapped if ahead is None else min(ahead, heard - tapped)
     os.write(master, b"q")
     out, err = listen.communicate(timeout=120)

@@ -91,10 +91,19 @@ are on it; further off (a late burst) they are left out of the fit (:func:`jitte
 PERIOD_SHARE = 0.45
 """The jitter bound's largest share of a clock's period: a clock lost or doubled (a whole
 period off) is always off the line."""
+SHORT_RUN_SHARE = 0.3
+"""The widest jitter bound (a share of a clock's period) at which :data:`RUN_CLOCKS` clocks
+off the line tell a clock lost or doubled from a new tempo (a clock lost moves them a whole
+period, a new tempo makes them drift; eight clocks tell a drift of 0.154 of the bound a
+clock)."""
 MEDIAN_RUN_CLOCKS = 16
-"""Clocks in a row off the line that tell a clock lost or doubled by their median, where
-the jitter bound is wider than :data:`PERIOD_SHARE` of a period (a JACK period and jitter
-together, on a loaded machine)."""
+"""Clocks in a row off the line that tell a clock lost or doubled, by their median and their
+slope, where the jitter bound is wider (a JACK period and jitter together, on a loaded
+machine): sixteen clocks tell a drift of 0.054 of the bound a clock."""
+MEND_SHARE = 0.6
+"""The widest jitter bound (a share of a clock's period) at which a clock lost or doubled is
+told at all (wider, the clocks a whole period off are not off the line by more than the
+jitter)."""
 MEDIAN_SHARE = 0.2
 """How far from a whole number of periods the median of such a run may lie (a share of a
 period)."""
@@ -321,13 +330,13 @@ class ClockGrid:
                 at_zero, slope, bound = _phase_only(points, self.young_slope)
             else:
                 # in a full window, a run of last clocks off the line before, to one side,
-                # is left out of the spread that sets the bound until it is long enough to
-                # be told by its median (else the run widens the bound to let itself in
-                # before it can tell a clock lost); a longer run is let in as before
+                # is left out of the spread that sets the bound while it may yet be told a
+                # clock lost (else the run widens the bound to let itself in before it can
+                # tell); a longer run is let in as before
                 held = 0
                 if prior is not None and len(points) >= self.window:
                     held = _run_off(ys - prior[0] - prior[1] * xs, prior[2])
-                keep = len(points) - held if held <= MEDIAN_RUN_CLOCKS else len(points)
+                keep = len(points) - held if held <= 2 * MEDIAN_RUN_CLOCKS else len(points)
                 at_zero, slope, bound = _robust_line(xs[:keep], ys[:keep], prior)
             residuals = ys - at_zero - slope * xs
             run = _run_off(residuals, bound)
@@ -351,21 +360,15 @@ class ClockGrid:
             return False
         tail = points[-RUN_CLOCKS:]  # the last of the run: older ones may be a late burst
         offsets = residuals[-RUN_CLOCKS:]
-        offset = statistics.median(offsets)
-        shift = round(offset / slope)
         # a full window (whose spread shows a JACK period near a clock's: two clocks in one
-        # cycle now and then, as a doubled clock would look), and a jitter bound that tells
-        # a whole period from the jitter, clock by clock or by a longer run's median
-        can_mend = len(points) >= self.window and (
-            bound <= PERIOD_SHARE * slope + 1e-6
-            or _whole_periods_off(points[-run:], residuals[-run:], slope, bound) == shift
-        )
-        own_zero, own_slope = fit_line(tail)
-        # the same tempo (within what eight jittered clocks can tell): a clock lost or
-        # doubled moves the clocks a whole period, a new tempo drifts them
-        same_tempo = abs(own_slope - slope) < max(RETEMPO_SHARE * slope, 0.154 * bound)
-        whole = all(abs(r - shift * slope) <= bound for r in offsets)
-        if can_mend and same_tempo and shift != 0 and whole:
+        # cycle now and then, as a doubled clock would look); a run long enough for its
+        # jitter to tell a whole period and a new tempo from it: eight clocks where the
+        # bound is at most SHORT_RUN_SHARE of a period, else sixteen
+        least = RUN_CLOCKS if bound <= SHORT_RUN_SHARE * slope + 1e-6 else MEDIAN_RUN_CLOCKS
+        shift = None
+        if len(points) >= self.window and bound <= MEND_SHARE * slope:
+            shift = _whole_periods_off(points[-run:], residuals[-run:], slope, bound, least)
+        if shift and all(abs(r - shift * slope) <= bound for r in offsets):
             moved = 0  # the clocks after the one lost or doubled: a whole period off
             for r in reversed(residuals):
                 if abs(r - shift * slope) > bound:
@@ -379,13 +382,16 @@ class ClockGrid:
             mended = [(x + shift, y) for x, y in points[-moved:]]
             self.points = deque(points[:-moved] + mended)
             return True
+        own_zero, own_slope = fit_line(tail)
         if any(abs(y - own_zero - own_slope * x) > bound / 2 for x, y in tail):
             return False  # not a line: a late burst, left out of the fit
         period_low = 60e6 / (float(MAX_QPM) * PULSES_PER_QUARTER)
         period_high = 60e6 / (float(MIN_QPM) * PULSES_PER_QUARTER)
         if not period_low <= own_slope <= period_high:
             return False  # clocks bunched together: a late burst
-        if same_tempo:  # a whole period off, not mended: the fit decides
+        # the same tempo (within what eight jittered clocks can tell) a whole period off,
+        # not mended: the fit decides
+        if abs(own_slope - slope) < max(RETEMPO_SHARE * slope, 0.154 * bound):
             return False
         # a new tempo leaves the line where it begins: the two lines cross near the run's
         # start (a jump, as of stamps quantized to a JACK period near a clock's, does not)
@@ -401,35 +407,43 @@ class ClockGrid:
 
 
 def _whole_periods_off(
-    run: list[tuple[int, float]], residuals: list[float], slope: float, bound: float
+    run: list[tuple[int, float]],
+    residuals: list[float],
+    slope: float,
+    bound: float,
+    least: int = RUN_CLOCKS,
 ) -> int | None:
     """How many whole clock periods a run of clocks off the line lies off it (a clock lost:
-    1, doubled: -1), told by the run's median where the jitter bound is too wide to tell it
-    clock by clock: at least :data:`MEDIAN_RUN_CLOCKS` clocks, their median within
-    :data:`MEDIAN_SHARE` of a period of a whole number of periods, on a line of their own at
-    the line's tempo (a new tempo drifts off; the slope of so many clocks tells 3.5
-    deviations of it). None if the run does not say.
+    1, doubled: -1), or None if the run does not say: the median of its last ``least``
+    clocks within :data:`MEDIAN_SHARE` of a period of a whole number of periods, and at
+    least ``least`` last clocks within ``bound`` of it on a line of their own at the line's
+    tempo (a new tempo drifts off it: their slope is held to 3.5 deviations of the slope
+    of that many clocks, ``bound`` being 3.5 deviations of a clock).
 
     >>> line = [(k, 16_667.0 * k) for k in range(16)]
-    >>> off = [((k - 1), y + (2_000.0 if k % 2 else -2_500.0)) for k, y in line]
-    >>> _whole_periods_off(off, [16_667.0 + y - x * 16_667.0 - 16_667.0 for x, y in off],
-    ...                    16_667.0, 9_000.0)
+    >>> off = [(k - 1, y + (2_000.0 if k % 2 else -2_500.0)) for k, y in line]
+    >>> _whole_periods_off(off, [y - x * 16_667.0 - 16_667.0 + 16_667.0 for x, y in off],
+    ...                    16_667.0, 9_000.0, 16)
     1
     >>> drifting = [(k, 16_667.0 * k * 1.06) for k in range(16)]   # 6% slower: a new tempo
     >>> _whole_periods_off(drifting, [y - 16_667.0 * x + 12_000.0 for x, y in drifting],
-    ...                    16_667.0, 9_000.0) is None
+    ...                    16_667.0, 9_000.0, 16) is None
     True
     """
-    if len(run) < MEDIAN_RUN_CLOCKS or slope <= 0:
+    if len(run) < least or slope <= 0:
         return None
-    middle = statistics.median(residuals[-MEDIAN_RUN_CLOCKS:])
+    middle = statistics.median(residuals[-least:])
     shift = round(middle / slope)
     if shift == 0 or abs(middle - shift * slope) > MEDIAN_SHARE * slope:
         return None
-    _, own_slope = fit_line(run[-MEDIAN_RUN_CLOCKS:])
-    # bound / 3.5 is a clock's deviation; the slope of n of them deviates by that times
-    # sqrt(12 / (n (n^2 - 1)))
-    n = MEDIAN_RUN_CLOCKS
+    n = 0  # the last clocks of the run a whole number of periods off (not a burst before)
+    for r in reversed(residuals):
+        if abs(r - shift * slope) > bound:
+            break
+        n += 1
+    if n < least:
+        return None
+    _, own_slope = fit_line(run[-n:])
     slope_deviation = bound / 3.5 * (12 / (n * (n * n - 1))) ** 0.5
     if abs(own_slope - slope) > max(RETEMPO_SHARE * slope, 3.5 * slope_deviation):
         return None
