@@ -17,9 +17,11 @@ line through the last :data:`FIT_PULSES` clocks puts it. The line is robust: its
 the median of the slopes between clocks half the window apart, and the least-squares line
 is then fitted to the clocks within a jitter bound of it only, so a burst of clocks that
 arrive late together (a thread, or a JACK cycle, that was not scheduled) moves nothing. A
-run of :data:`RUN_CLOCKS` clocks all off the line to one side, on a line of their own,
-is a clock lost or doubled on the way (the same slope, a whole period off: the count is
-mended) or a new tempo (the line starts again from them). The times are those the MIDI
+run of clocks all off the line to one side, on a line of their own, is a clock lost or
+doubled on the way (the same slope, a whole period off: the count is mended; told in
+:data:`RUN_CLOCKS` clocks where the jitter is narrow, in :data:`MEDIAN_RUN_CLOCKS` where
+it is wide, not at all beyond :data:`MEND_SHARE` of a period) or a new tempo (the line
+starts again from them). The times are those the MIDI
 library stamped as each message came in (:class:`~theme.live.sync.midiports.StampedInput`),
 not when Python read it; :class:`StampMap` puts them on the host clock.
 
@@ -54,6 +56,8 @@ from theme.live.sync.midiports import StampedInput
 __all__ = [
     "FIT_PULSES",
     "MAX_DELAY_MS",
+    "MEDIAN_RUN_CLOCKS",
+    "MEND_SHARE",
     "PULSES_PER_QUARTER",
     "RUN_CLOCKS",
     "STEADY_CLOCKS",
@@ -146,7 +150,8 @@ def jitter_bound(spread: float, per_clock: float) -> float:
     :data:`JITTER_MICROS`, or 3.5 deviations of the arrivals' own ``spread`` (their median
     distance from the line) if that is more; but no more than :data:`PERIOD_SHARE` of a
     clock's period unless their spread itself asks for more (then a clock lost or doubled
-    cannot be told from the jitter, and the count is not mended).
+    is told only by a longer run's median, and not at all beyond :data:`MEND_SHARE` of a
+    period).
 
     >>> jitter_bound(1000.0, 20_000.0), jitter_bound(1000.0, 10_000.0)  # +-2 ms
     (5189.1, 5189.1)
@@ -420,14 +425,12 @@ def _whole_periods_off(
     tempo (a new tempo drifts off it: their slope is held to 3.5 deviations of the slope
     of that many clocks, ``bound`` being 3.5 deviations of a clock).
 
-    >>> line = [(k, 16_667.0 * k) for k in range(16)]
-    >>> off = [(k - 1, y + (2_000.0 if k % 2 else -2_500.0)) for k, y in line]
-    >>> _whole_periods_off(off, [y - x * 16_667.0 - 16_667.0 + 16_667.0 for x, y in off],
-    ...                    16_667.0, 9_000.0, 16)
+    >>> period, bound = 16_667.0, 9_000.0   # 150 BPM; a loaded machine's jitter
+    >>> lost = [(k - 1, period * k + (2_000.0 if k % 2 else -2_500.0)) for k in range(16)]
+    >>> _whole_periods_off(lost, [y - period * x for x, y in lost], period, bound, 16)
     1
-    >>> drifting = [(k, 16_667.0 * k * 1.06) for k in range(16)]   # 6% slower: a new tempo
-    >>> _whole_periods_off(drifting, [y - 16_667.0 * x + 12_000.0 for x, y in drifting],
-    ...                    16_667.0, 9_000.0, 16) is None
+    >>> slower = [(k, 10_000.0 + period * 1.04 * k) for k in range(16)]  # a new tempo, 4% slower
+    >>> _whole_periods_off(slower, [y - period * x for x, y in slower], period, bound, 16) is None
     True
     """
     if len(run) < least or slope <= 0:
