@@ -164,6 +164,10 @@ def transport_server(name: str) -> Iterator[None]:
         stop_jack_server(server)
 
 
+CLOSE_WAIT_SECONDS = 60.0
+"""How long closing a test's own JACK client may take (seconds) before it is left behind."""
+
+
 class XrunCount:
     """How many xruns the JACK server ``server`` has had since this was made: a cycle some
     client was late for. In its asynchronous mode JACK then moves on without that client,
@@ -184,8 +188,13 @@ class XrunCount:
         self.count += 1
 
     def close(self) -> None:
+        """Close the client, waiting for that :data:`CLOSE_WAIT_SECONDS` at most: beside two
+        CPU burners, ``jack_client_close`` once waited on its server for good (the test
+        hung); the server is stopped by its fixture after, and the client goes with it."""
         if self._client is not None:
-            self._client.close()
+            closing = threading.Thread(target=self._client.close, daemon=True)
+            closing.start()
+            closing.join(CLOSE_WAIT_SECONDS)
             self._client = None
 
     def __enter__(self) -> XrunCount:
