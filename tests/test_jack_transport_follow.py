@@ -228,10 +228,14 @@ def test_the_session_reads_a_master_s_transport(jack_server: None) -> None:
         follow.check()
     finally:
         began = time.monotonic()
-        follow.close()
-        follow.close()
-        assert time.monotonic() - began < 5
-        master.close()
+        try:
+            follow.close()
+            follow.close()
+        finally:
+            master.close()  # else the next test's master is another client's name
+        # minutes only if something hangs: in a CI run whose other workers were compiling
+        # and importing, closing took 8.5 s
+        assert time.monotonic() - began < 60
 
 
 def collect(stream: Any, into: list[str]) -> threading.Thread:
