@@ -218,11 +218,7 @@ def test_four_threads_play_through_jack_in_turn(jack_server: None, closes: str) 
     assert time.monotonic() - began < 300
 
 
-UNCLOSED_AT_EXIT = (
-    SLOW_CLOSES
-    + "import theme.live.engine.devices\ntheme.live.engine.devices.PORTAUDIO_WAIT_SECONDS = 120.0\n"
-    + "theme.live.engine.sinks.EXIT_CLOSE_SECONDS = 0.0\n"
-)
+UNCLOSED_AT_EXIT = SLOW_CLOSES + PATIENT + "theme.live.engine.sinks.EXIT_CLOSE_SECONDS = 0.0\n"
 """Every close outlasts the exit's wait for it too, as on a starved machine (the process
 crashed at its exit, signal 11, every time: PortAudio's JACK thread called into an
 interpreter that had ended); a play waits for PortAudio as long as a starved machine takes

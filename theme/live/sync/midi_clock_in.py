@@ -363,22 +363,16 @@ class ClockGrid:
         run = _run_off(residuals, bound)
         if run < RUN_CLOCKS or run == len(points):
             return False
-        tail = points[-RUN_CLOCKS:]  # the last of the run: older ones may be a late burst
-        offsets = residuals[-RUN_CLOCKS:]
         # a full window (whose spread shows a JACK period near a clock's: two clocks in one
         # cycle now and then, as a doubled clock would look); a run long enough for its
         # jitter to tell a whole period and a new tempo from it: eight clocks where the
         # bound is at most SHORT_RUN_SHARE of a period, else sixteen
         least = RUN_CLOCKS if bound <= SHORT_RUN_SHARE * slope + 1e-6 else MEDIAN_RUN_CLOCKS
-        shift = None
+        mend = None
         if len(points) >= self.window and bound <= MEND_SHARE * slope:
-            shift = _whole_periods_off(points[-run:], residuals[-run:], slope, bound, least)
-        if shift and all(abs(r - shift * slope) <= bound for r in offsets):
-            moved = 0  # the clocks after the one lost or doubled: a whole period off
-            for r in reversed(residuals):
-                if abs(r - shift * slope) > bound:
-                    break
-                moved += 1
+            mend = _whole_periods_off(points[-run:], residuals[-run:], slope, bound, least)
+        if mend is not None:
+            shift, moved = mend  # moved: the clocks after the one lost or doubled
             if shift > 0:
                 self.lost += shift
             else:
@@ -387,6 +381,7 @@ class ClockGrid:
             mended = [(x + shift, y) for x, y in points[-moved:]]
             self.points = deque(points[:-moved] + mended)
             return True
+        tail = points[-RUN_CLOCKS:]  # the last of the run: older ones may be a late burst
         own_zero, own_slope = fit_line(tail)
         if any(abs(y - own_zero - own_slope * x) > bound / 2 for x, y in tail):
             return False  # not a line: a late burst, left out of the fit
@@ -417,9 +412,10 @@ def _whole_periods_off(
     slope: float,
     bound: float,
     least: int = RUN_CLOCKS,
-) -> int | None:
+) -> tuple[int, int] | None:
     """How many whole clock periods a run of clocks off the line lies off it (a clock lost:
-    1, doubled: -1), or None if the run does not say: the median of its last ``least``
+    1, doubled: -1), and how many of its last clocks lie so (those after the one lost or
+    doubled); None if the run does not say: the median of its last ``least``
     clocks within :data:`MEDIAN_SHARE` of a period of a whole number of periods, and at
     least ``least`` last clocks within ``bound`` of it on a line of their own at the line's
     tempo (a new tempo drifts off it: their slope is held to 3.5 deviations of the slope
@@ -428,7 +424,7 @@ def _whole_periods_off(
     >>> period, bound = 16_667.0, 9_000.0   # 150 BPM; a loaded machine's jitter
     >>> lost = [(k - 1, period * k + (2_000.0 if k % 2 else -2_500.0)) for k in range(16)]
     >>> _whole_periods_off(lost, [y - period * x for x, y in lost], period, bound, 16)
-    1
+    (1, 16)
     >>> slower = [(k, 10_000.0 + period * 1.04 * k) for k in range(16)]  # a new tempo, 4% slower
     >>> _whole_periods_off(slower, [y - period * x for x, y in slower], period, bound, 16) is None
     True
@@ -450,7 +446,7 @@ def _whole_periods_off(
     slope_deviation = bound / 3.5 * (12 / (n * (n * n - 1))) ** 0.5
     if abs(own_slope - slope) > max(RETEMPO_SHARE * slope, 3.5 * slope_deviation):
         return None
-    return shift
+    return shift, n
 
 
 def _phase_only(points: list[tuple[int, float]], slope: float) -> tuple[float, float, float]:
