@@ -240,6 +240,51 @@ def test_a_server_that_dies_mid_piece_ends_playback_with_exit_3(
     assert len(err.splitlines()) == 1 and "lost during playback" in err, err
 
 
+LOST_IN_A_SCRIPT = """
+import atexit
+import theme
+from theme.errors import AudioDeviceError
+atexit.register(print, "the interpreter ended")  # runs after theme's exit handler, if ever
+print("playing", flush=True)
+try:
+    theme.play(theme.load("tv-1966").timeline(tempo=120, repeat=8), device="system")
+except AudioDeviceError as err:
+    print("lost:", err)
+print("end")
+"""
+
+
+def test_a_script_whose_server_dies_ends_with_its_output_and_status(jack_server: None) -> None:
+    """A script that catches the lost device and goes on: it ends with status 0 and all it
+    printed, and leaves at once (the lost stream is never closed, and the interpreter must
+    not end under PortAudio's JACK thread)."""
+    server, env = _own_server(f"theme-dies-{os.getpid()}-script")
+    script = subprocess.Popen(
+        [sys.executable, "-c", LOST_IN_A_SCRIPT],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "PortAudio:out_1" not in _jack_ports(env):
+            assert time.monotonic() < deadline and script.poll() is None, script.stderr
+            time.sleep(0.05)
+        time.sleep(1.0)
+        server.terminate()
+        server.wait(10)
+        out, err = script.communicate(timeout=30)
+    finally:
+        server.kill()
+        script.kill()
+    assert script.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "playing" and lines[-1] == "end", out  # its output flushed
+    assert lines[1].startswith("lost: the audio device was lost during playback"), out
+
+
 @pytest.mark.parametrize(("signame", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
 def test_a_signal_to_the_live_metronome_restores_the_terminal(
     jack_server: None, signame: str, code: int
