@@ -351,6 +351,7 @@ def test_a_converter_that_hangs_is_stopped(tmp_path: Path) -> None:
 
 LONG = ["--repeat", "100", "--tempo", "40"]
 """An export of 1200 bars, 2.5 hours of audio: writing it takes minutes."""
+EXPORT_LONG = [*LONG, "-o", "long.flac"]
 
 # --- signals -------------------------------------------------------------------------------
 
@@ -362,7 +363,7 @@ def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> N
     out = tmp_path / "long.flac"
     out.write_bytes(OLD)
     process = subprocess.Popen(
-        [sys.executable, "-m", "theme", "export", "tv-1966", *LONG, "-o", "long.flac"],
+        [sys.executable, "-X", "faulthandler", "-m", "theme", "export", "tv-1966", *EXPORT_LONG],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -375,7 +376,12 @@ def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> N
         assert hidden(tmp_path), "the export never started writing"
         time.sleep(0.3)  # well inside the writing
         process.send_signal(sig)
-        _, err = process.communicate(timeout=60)
+        try:
+            _, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # where it was: faulthandler prints every thread
+            process.send_signal(signal.SIGABRT)
+            _, where = process.communicate(timeout=60)
+            raise AssertionError(f"not ended 60 s after the signal; it was at:\n{where}") from None
     finally:
         process.kill()
     assert process.returncode == code, err
