@@ -202,6 +202,36 @@ def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     return start_jack_server(env), env
 
 
+def _server_dies_under(name: str, command: list[str]) -> tuple[int, str, str, float]:
+    """Run ``command`` on a JACK server of its own, stop the server after a second of its
+    music, and return the command's exit status, output, errors, and the seconds it took
+    to end after the server had gone."""
+    server, env = _own_server(f"theme-dies-{os.getpid()}-{name}")
+    player = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "PortAudio:out_1" not in _jack_ports(env):
+            assert time.monotonic() < deadline and player.poll() is None
+            time.sleep(0.05)
+        time.sleep(1.0)  # a second of music
+        server.terminate()
+        server.wait(10)
+        killed = time.monotonic()
+        out, err = player.communicate(timeout=30)
+        took = time.monotonic() - killed
+    finally:
+        server.kill()
+        player.kill()
+    return player.returncode, out, err, took
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -212,30 +242,9 @@ def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
 def test_a_server_that_dies_mid_piece_ends_playback_with_exit_3(
     jack_server: None, args: list[str]
 ) -> None:
-    server, env = _own_server(f"theme-dies-{os.getpid()}-{args[0]}")
-    player = subprocess.Popen(
-        [sys.executable, "-m", "theme", *args, "--device", "system"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while "PortAudio:out_1" not in _jack_ports(env):
-            assert time.monotonic() < deadline and player.poll() is None
-            time.sleep(0.05)
-        time.sleep(1.0)  # a second of music
-        server.terminate()
-        server.wait(10)
-        killed = time.monotonic()
-        _, err = player.communicate(timeout=15)
-        took = time.monotonic() - killed
-    finally:
-        server.kill()
-        player.kill()
-    assert player.returncode == 3, err
+    command = [sys.executable, "-m", "theme", *args, "--device", "system"]
+    status, _, err, took = _server_dies_under(args[0], command)
+    assert status == 3, err
     assert took < 5, f"{took:.1f} s to notice the server had gone"
     assert len(err.splitlines()) == 1 and "lost during playback" in err, err
 
@@ -258,28 +267,8 @@ def test_a_script_whose_server_dies_ends_with_its_output_and_status(jack_server:
     """A script that catches the lost device and goes on: it ends with status 0 and all it
     printed, and leaves at once (the lost stream is never closed, and the interpreter must
     not end under PortAudio's JACK thread)."""
-    server, env = _own_server(f"theme-dies-{os.getpid()}-script")
-    script = subprocess.Popen(
-        [sys.executable, "-c", LOST_IN_A_SCRIPT],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while "PortAudio:out_1" not in _jack_ports(env):
-            assert time.monotonic() < deadline and script.poll() is None
-            time.sleep(0.05)
-        time.sleep(1.0)
-        server.terminate()
-        server.wait(10)
-        out, err = script.communicate(timeout=30)
-    finally:
-        server.kill()
-        script.kill()
-    assert script.returncode == 0, err
+    status, out, err, _ = _server_dies_under("script", [sys.executable, "-c", LOST_IN_A_SCRIPT])
+    assert status == 0, err
     lines = out.splitlines()
     assert lines[0] == "playing" and lines[-1] == "end", out  # its output flushed
     assert lines[1].startswith("lost: the audio device was lost during playback"), out
