@@ -262,8 +262,8 @@ def test_the_metronome_starts_locates_stops_and_changes_tempo_with_the_transport
     out: list[str] = []
     try:
         command = subprocess.Popen(
-            [sys.executable, "-m", "theme", "metronome", "5/4", "--bpm", "100",
-             "--jack-transport", "follow", "--midi-out", "master:clicks", "--no-audio"],
+            [sys.executable, "-X", "faulthandler", "-m", "theme", "metronome", "5/4", "--bpm",
+             "100", "--jack-transport", "follow", "--midi-out", "master:clicks", "--no-audio"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -294,6 +294,13 @@ def test_the_metronome_starts_locates_stops_and_changes_tempo_with_the_transport
             command.send_signal(signal.SIGTERM)
             try:
                 command.wait(30)
+            except subprocess.TimeoutExpired:  # where it was: faulthandler prints every thread
+                command.send_signal(signal.SIGABRT)
+                try:
+                    command.wait(30)
+                finally:
+                    where = command.stderr.read() if command.poll() is not None else ""
+                raise AssertionError(f"not ended 30 s after SIGTERM; it was at:\n{where}") from None
             finally:
                 if command.poll() is None:
                     command.kill()
