@@ -183,7 +183,7 @@ def jack_server() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def tv_take(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A short render of tv-1966 in 5/4 (truth known), as a file of one's own: six bars, so
-    that a tap on the fourth is read before the recording ends however busy the machine
+    that a tap on the fifth is read before the recording ends however busy the machine
     (with four, beside two CPU burners, the fourth tap came after the end once)."""
     import soundfile
 
@@ -234,24 +234,32 @@ def test_the_command_fits_bar_1_to_taps_on_the_keys_of_a_terminal(jack_server, t
     started = time.monotonic()
     beat = 60 / 160
     ahead = None  # how far the recording is ahead of this clock, as the taps tell it
-    for bar in range(4):  # each tap tells where the player's clock is (the player started
-        # before the line above was read, sooner or later as the machine is busy); a tap
-        # read late only makes it look further ahead, so the least seen is the truest
-        due = made.downbeats[bar] + 2 * beat - (ahead or 0.0)
-        time.sleep(max(0.0, due - (time.monotonic() - started)))
+    taps: list[tuple[float, float, float]] = []  # (aimed at, tapped, heard): seconds
+    for downbeat in made.downbeats[:5]:  # each tap tells where the player's clock is (the
+        # player started before the line above was read, sooner or later as the machine is
+        # busy); a tap read late only makes it look further ahead: the least seen is truest
+        aim = downbeat + 2 * beat
+        time.sleep(max(0.0, aim - (ahead or 0.0) - (time.monotonic() - started)))
         tapped = time.monotonic() - started
         os.write(master, b"x")
         said = listen.stdout.readline()
         if " at " not in said:  # the command ended, or said something else: say what
             listen.kill()
             out, err = listen.communicate(timeout=60)
-            pytest.fail(f"after tap {bar + 1}: {said!r}{out!r}; stderr: {err!r}")
+            pytest.fail(f"after taps {taps}: {said!r}{out!r}; stderr: {err!r}")
         heard = float(said.split(" at ")[1].split(" s")[0])
+        taps.append((round(aim, 3), round(tapped, 3), heard))
         ahead = heard - tapped if ahead is None else min(ahead, heard - tapped)
     os.write(master, b"q")
     out, err = listen.communicate(timeout=120)
     os.close(master)
     assert listen.returncode == 0, err
-    assert "4 taps" in out
+    assert "5 taps" in out, (taps, out)
     found = float(out.split("5/4 from bar 1 at ")[1].split(" s")[0])
-    assert abs(found - (made.downbeats[0] + 2 * beat)) < 0.07, out
+    # bar 1 where most taps were heard, against what the accents say (beat 1): on beat 3 of
+    # the music's bars, as aimed, or beat 4 if a busy machine read most of them late
+    beats = [made.downbeats[0] + k * beat for k in range(30)]
+    places = [min(range(30), key=lambda k: abs(beats[k] - heard)) % 5 for *_, heard in taps]
+    told = max(set(places), key=places.count)
+    assert told in (2, 3) and places.count(told) >= 3, (taps, out)
+    assert abs(found - beats[told]) < 0.07, (taps, out)

@@ -189,16 +189,16 @@ def _taps(args: argparse.Namespace, info: RecordingInfo) -> list[float]:
         device=args.device,
         latency=args.latency,
     )
-    print(
-        "tap the first beat of each bar (the 1) for two bars or more: any key; Enter or q "
-        f"when done (calibration {float(calibration * 1000):g} ms)",
-        flush=True,
-    )
-    with TerminalKeys(sys.stdin) as keys:
-        try:
+    try:
+        with TerminalKeys(sys.stdin) as keys:  # read one by one before the invitation shows
+            print(
+                "tap the first beat of each bar (the 1) for two bars or more: any key; Enter "
+                f"or q when done (calibration {float(calibration * 1000):g} ms)",
+                flush=True,
+            )
             taps = take_taps(player, keys, out=sys.stdout, calibration=calibration)
-        finally:
-            player.close()
+    finally:
+        player.close()
     print(f"{len(taps)} taps")
     return taps
 

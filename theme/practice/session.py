@@ -411,8 +411,9 @@ def tap_in_terminal(
 ) -> list[RunResult]:
     """Runs of ``exercise`` (:func:`practise`, given ``options``) on the sound card, tapped
     on the terminal's keys (``q`` ends) or on the MIDI input port ``midi_in``. The port and
-    the sound card are checked first; then ``ready(what is tapped)`` is called (``"keys"``,
-    or the port's name) before the terminal's keys are read.
+    the sound card are checked first; then the terminal's keys are read one by one (from
+    then on, no key is lost) and ``ready(what is tapped)`` is called (``"keys"``, or the
+    port's name).
 
     Raises:
         AudioDeviceError: no device, no such device or latency.
@@ -428,9 +429,9 @@ def tap_in_terminal(
 
             inputs.append(stack.enter_context(MidiTaps(midi_in, clock, rate=rate)))
         make_sink = sound_card_sinks(device, latency, rate)
+        keys = stack.enter_context(TerminalKeys(sys.stdin))  # keys read before "ready" shows
         if ready is not None:
             ready(inputs[0].name if inputs else "keys")
-        keys = stack.enter_context(TerminalKeys(sys.stdin))
         return practise(
             exercise, make_sink=make_sink, on_start=runs.append, keys=keys, inputs=inputs, **options
         )

@@ -290,8 +290,11 @@ class WatchedInput:
 POLL_SECONDS = 0.005
 """How often a :class:`StampedInput` reads the messages its MIDI library has queued (a
 wake-up, not a clock: each message carries the time the library stamped it with)."""
-QUEUE_MESSAGES = 8192
-"""The messages a :class:`StampedInput`'s MIDI library keeps until they are read."""
+QUEUE_MESSAGES = 65536
+"""The messages a :class:`StampedInput`'s MIDI library keeps until they are read: 9 minutes
+of clocks at 300 BPM, 50 seconds of a flood of 1,300 messages a second, should the reader
+be kept from running that long (about 2 MB, allocated when the port opens). A message
+that finds the queue full is dropped (the library says so on standard error)."""
 
 
 class StampedInput:
