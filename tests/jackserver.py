@@ -91,8 +91,9 @@ def start_jack_server(
 ) -> subprocess.Popen[bytes]:
     """Start ``jackd -d dummy -r 48000 -p PERIOD`` under the name in ``env``'s
     ``JACK_DEFAULT_SERVER``, in real time where the machine allows it
-    (:func:`real_time_allowed`; ``--no-realtime`` elsewhere), and wait (10 s at most) until
-    ``jack_lsp`` reaches it; skip the test, saying what jackd said, if it does not start.
+    (:func:`real_time_allowed`; ``--no-realtime`` elsewhere), and wait
+    (:data:`START_SECONDS` at most) until ``jack_lsp`` reaches it; skip the test, saying
+    what jackd said, if it does not start.
 
     A 1024-frame period (21 ms) is the default: on a shared machine without real-time
     scheduling a 256-frame period (5 ms) is sometimes missed by the scheduler, not by the
@@ -106,21 +107,31 @@ def start_jack_server(
         server = subprocess.Popen(
             ["jackd", *timeout, scheduling, "-n", name, *dummy],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=said,
+            stdout=said,
+            stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_SECONDS
         while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
             if time.monotonic() > deadline or server.poll() is not None:
+                ended = server.poll()
                 server.kill()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     server.wait(30)
                 said.seek(0)
                 lines = said.read().decode(errors="replace").splitlines()
-                why = " / ".join([line for line in lines if line][-2:])
-                pytest.skip(f"jackd did not start (jackd -n {name} -d dummy): {why}")
+                why = " / ".join([line for line in lines if line][-3:])
+                how = f"ended with {ended}" if ended is not None else "not reached"
+                pytest.skip(
+                    f"jackd did not start (jackd -n {name} -d dummy; {how} after "
+                    f"{time.monotonic() - deadline + START_SECONDS:.0f} s): {why}"
+                )
             time.sleep(0.1)
     return server
+
+
+START_SECONDS = 30
+"""How long a test's ``jackd`` has to answer ``jack_lsp`` before the test skips, saying
+what it said (a busy machine takes its time)."""
 
 
 def stop_jack_server(server: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
