@@ -439,6 +439,39 @@ def test_a_signal_that_lands_where_python_cannot_raise_still_stops_the_program(
     assert (result.returncode, result.stderr) == (code, f"theme: {said}\n")
 
 
+@pytest.mark.parametrize("where", ["start-up", "command"])
+@pytest.mark.parametrize(
+    ("sig", "code", "said"), [(15, 143, "stopped (SIGTERM)"), (2, 130, "interrupted")]
+)
+def test_a_signal_while_a_class_is_made_stops_the_program_without_a_traceback(
+    where: str, sig: int, code: int, said: str
+) -> None:
+    """A signal that lands while a module being imported makes a class (in a descriptor's
+    ``__set_name__``: ``ipaddress``, imported by ``pathlib``, once beside two CPU burners)
+    reaches the program wrapped in a RuntimeError: it still ends with one line and 143 or
+    130, before the command (the entry point) or in it (the command line's own handler)."""
+    script = (
+        "import argparse, os, sys\n"
+        "import theme.cli as cli\n"
+        "def work(args=None):\n"
+        "    class Named:\n"
+        "        def __set_name__(self, owner, name):\n"
+        f"            os.kill(os.getpid(), {sig})\n"
+        "            for _ in range(1000): pass\n"
+        "    class Owner:\n"
+        "        named = Named()\n"
+        "    return 0\n"
+        "def parser():\n"
+        "    made = argparse.ArgumentParser()\n"
+        "    made.set_defaults(func=work, command='work')\n"
+        "    return made\n"
+        + ("cli.main = work\n" if where == "start-up" else "cli.build_parser = parser\n")
+        + "cli.run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (code, f"theme: {said}\n")
+
+
 def test_a_signal_while_the_errors_module_is_half_imported() -> None:
     """The handler imports nothing: a SIGTERM that lands while ``theme.errors`` is being
     imported (it is in sys.modules, still without ``Terminated``) ends with exit 143 too."""

@@ -181,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP as Terminated
         return _interrupted(exc)
+    except RuntimeError as exc:  # a signal in a class's making (Python wraps it)
+        return _interrupted(_signal_within(exc))
     except BrokenPipeError:  # 'theme show | head': the reader has what it wanted
         _quiet_stdout()
         return 1
@@ -308,6 +310,16 @@ _pending = 0  # a signal to raise again (see _unraisable)
 128 + its number even if the command caught the exception (a player fading out)."""
 
 
+def _signal_within(exc: RuntimeError) -> KeyboardInterrupt:
+    """The Ctrl-C or stopping signal that ``exc`` was raised from: Python 3.11 wraps what
+    is raised while a class is made (``__set_name__``, as a module being imported makes
+    its classes) in a RuntimeError. Anything else is raised again as it was."""
+    cause = exc.__cause__
+    if isinstance(cause, KeyboardInterrupt):
+        return cause
+    raise exc
+
+
 def _interrupted(exc: BaseException) -> int:
     """Print the line for Ctrl-C or a stopping signal; return the exit code (130, 143...)."""
     code = int(getattr(exc, "exit_code", 0) or (128 + _stopped_by if _stopped_by else 130))
@@ -374,6 +386,8 @@ def run() -> None:
         code = main()
     except KeyboardInterrupt as exc:  # before main's own handler, during start-up
         code = _interrupted(exc)
+    except RuntimeError as exc:  # the same, in a class's making
+        code = _interrupted(_signal_within(exc))
     _ignore_signals()  # the work is done: a late Ctrl-C must not interrupt the exit
     sinks = sys.modules.get("theme.live.engine.sinks")
     if sinks is not None:  # sound was played: a stream still closing at exit leaves with it
