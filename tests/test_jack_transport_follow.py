@@ -379,3 +379,31 @@ def test_the_library_takes_follow_only_and_one_tempo_source() -> None:
         Metronome("5/4", bars=1).play(jack_transport="lead", audio=False)
     with pytest.raises(UsageError, match="each set the tempo"):
         Metronome("5/4", bars=1).play(jack_transport="follow", link=True, audio=False)
+
+
+def test_a_server_that_does_not_let_the_client_go_does_not_keep_the_program() -> None:
+    """A JACK server that never answers the follower's deactivate (once beside the burners
+    for more than 30 s after a SIGTERM): the close gives up after its bound, the program
+    goes on, and at its end the process leaves at once with its output and its status."""
+    script = (
+        "import sys, threading, time\n"
+        "from theme.live.engine import sinks\n"
+        "from theme.live.sync import jack_transport\n"
+        "from fractions import Fraction\n"
+        "jack_transport.CLIENT_CLOSE_SECONDS = 0.2\n"
+        "sinks.EXIT_CLOSE_SECONDS = 0.5\n"
+        "class Stuck:\n"
+        "    def deactivate(self):\n"
+        "        threading.Event().wait()  # a server that never answers\n"
+        "    def close(self): pass\n"
+        "follow = jack_transport.JackTransportFollow(bpm=120, quantum=Fraction(5))\n"
+        "follow._client = Stuck()\n"
+        "began = time.monotonic()\n"
+        "follow.close()\n"
+        "print(f'closed after {time.monotonic() - began:.1f} s', flush=True)\n"
+        "sinks.exit_status(3)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )  # before, the close waited for ever
+    assert (result.returncode, result.stdout, result.stderr) == (3, "closed after 0.2 s\n", "")

@@ -347,7 +347,29 @@ def _leave_now() -> None:
 def _skip_portaudio_exit() -> None:
     """Keep sounddevice's exit handler from ending PortAudio: it would wait for ever for a
     stream that will not close."""
-    atexit.unregister(_sounddevice()._exit_handler)
+    if "sounddevice" in sys.modules:  # nothing to keep from ending where it was never used
+        atexit.unregister(_sounddevice()._exit_handler)
+
+
+def close_in_time(close: Callable[[], None], seconds: float, *, name: str) -> bool:
+    """Run ``close`` (a device's client let go: a JACK client deactivated and closed) on a
+    thread named ``name`` and wait ``seconds`` for it; True if it ended. One that has not
+    (a server that does not answer) is left to itself, and if it is still at it when the
+    program ends, the process leaves at once (as for a stream still closing: the
+    interpreter must not end under it). What ``close`` raises is not passed on."""
+
+    def closing() -> None:
+        with contextlib.suppress(Exception):
+            close()
+
+    closer = threading.Thread(target=closing, name=name, daemon=True)
+    _CLOSING.append(closer)  # before the wait: a signal may end the wait
+    atexit.unregister(_close_open_sinks)  # registered last, it runs first at the exit
+    atexit.register(_close_open_sinks)
+    _close_open_sinks.registered = True  # type: ignore[attr-defined]
+    closer.start()
+    closer.join(seconds)
+    return not closer.is_alive()
 
 
 class _Turns:

@@ -37,6 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from theme.errors import DeviceError, UsageError
+from theme.live.engine.sinks import close_in_time
 from theme.live.sync.follow import SyncCompanion
 from theme.live.sync.link_time import FrameClock, LinkState, host_micros, link_quantum, quantized
 
@@ -75,6 +76,10 @@ STEADY_MICROS = 500.0
 wake-up jitter is not followed."""
 CLOSE_SECONDS = 1.0
 """The longest a close waits for the watcher thread (seconds)."""
+CLIENT_CLOSE_SECONDS = 5.0
+"""The longest a close waits for the JACK server to let the client go (seconds): a server
+that does not answer (once, beside two CPU burners, for more than 30 s) is left to it
+(:func:`~theme.live.engine.sinks.close_in_time`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,11 +229,16 @@ class JackTransportLead:
         if self._closed:
             return
         self._closed = True
-        try:
-            self.client.release_timebase()
-        finally:
-            self.client.deactivate()
-            self.client.close()
+        client = self.client
+
+        def close() -> None:
+            try:
+                client.release_timebase()
+            finally:
+                client.deactivate()
+                client.close()
+
+        close_in_time(close, CLIENT_CLOSE_SECONDS, name="theme-jack-lead-close")
 
 
 def metronome_transport(metronome: Any) -> JackTransportLead:
@@ -458,10 +468,14 @@ class JackTransportFollow:
             self._thread.join(CLOSE_SECONDS)
         client, self._client = self._client, None
         if client is not None:
-            try:
-                client.deactivate()
-            finally:
-                client.close()
+
+            def close() -> None:
+                try:
+                    client.deactivate()
+                finally:
+                    client.close()
+
+            close_in_time(close, CLIENT_CLOSE_SECONDS, name="theme-jack-follow-close")
 
     def __enter__(self) -> JackTransportFollow:
         return self
