@@ -266,10 +266,11 @@ def test_the_command_fits_bar_1_to_taps_on_the_keys_of_a_terminal(jack_server, t
     # bar 1 where the taps were heard, against what the accents say (beat 1): on beat 3 of
     # the bars, as aimed, unless a busy machine kept this test from tapping on time (once
     # beside the burners it woke 6.8 s late: taps 3 to 5 came after the recording's end).
-    # Each tap heard within 40 % of a beat tells a place in the bar; the most told wins,
-    # the earliest of a tie.
+    # Each tap heard within 40 % of a beat tells a place in the bar; the most told wins (of
+    # a tie, the sound chooses: any of them).
     beats = [made.downbeats[0] + k * beat for k in range(30)]
     places = [k % 5 for *_, heard in taps for k in range(30) if abs(beats[k] - heard) <= 0.4 * beat]
     assert len(places) >= 2, (taps, out)
-    told = min(place for place in places if places.count(place) == max(map(places.count, places)))
-    assert told != 0 and abs(found - beats[told]) < 0.07, (taps, out)
+    told = {place for place in places if places.count(place) == max(map(places.count, places))}
+    assert told != {0}, (taps, out)
+    assert any(abs(found - beats[place]) < 0.07 for place in told), (taps, out)
