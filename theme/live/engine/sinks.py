@@ -363,7 +363,8 @@ def close_in_time(close: Callable[[], None], seconds: float, *, name: str) -> bo
             close()
 
     closer = threading.Thread(target=closing, name=name, daemon=True)
-    _CLOSING.append(closer)  # before the wait: a signal may end the wait
+    _CLOSING[:] = [*(other for other in _CLOSING if other.is_alive()), closer]  # before the
+    # wait (a signal may end it); those that ended are let go (a program may play again)
     atexit.unregister(_close_open_sinks)  # registered last, it runs first at the exit
     atexit.register(_close_open_sinks)
     _close_open_sinks.registered = True  # type: ignore[attr-defined]
