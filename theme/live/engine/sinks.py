@@ -351,6 +351,13 @@ def _skip_portaudio_exit() -> None:
         atexit.unregister(_sounddevice()._exit_handler)
 
 
+def _close_first_at_exit() -> None:
+    """(Re-)register :func:`_close_open_sinks` at exit, after sounddevice's own handler
+    (imported by now where a stream opens), so that it runs before it."""
+    atexit.unregister(_close_open_sinks)
+    atexit.register(_close_open_sinks)
+
+
 def close_in_time(close: Callable[[], None], seconds: float, *, name: str) -> bool:
     """Run ``close`` (a device's client let go: a JACK client deactivated and closed) on a
     thread named ``name`` and wait ``seconds`` for it; True if it ended. One that has not
@@ -365,9 +372,7 @@ def close_in_time(close: Callable[[], None], seconds: float, *, name: str) -> bo
     closer = threading.Thread(target=closing, name=name, daemon=True)
     _CLOSING[:] = [*(other for other in _CLOSING if other.is_alive()), closer]  # before the
     # wait (a signal may end it); those that ended are let go (a program may play again)
-    atexit.unregister(_close_open_sinks)  # registered last, it runs first at the exit
-    atexit.register(_close_open_sinks)
-    _close_open_sinks.registered = True  # type: ignore[attr-defined]
+    _close_first_at_exit()
     closer.start()
     closer.join(seconds)
     return not closer.is_alive()
@@ -555,9 +560,7 @@ class SoundDeviceSink(Sink):
                     finished_callback=self.done.set,
                     prime_output_buffers_using_stream_callback=True,
                 )
-                if not _OPEN and not getattr(_close_open_sinks, "registered", False):
-                    atexit.register(_close_open_sinks)  # after sounddevice's: runs before it
-                    _close_open_sinks.registered = True  # type: ignore[attr-defined]
+                _close_first_at_exit()
                 _OPEN.add(self)
                 self.latency_seconds = float(self._stream.latency)
                 self._stream.start()

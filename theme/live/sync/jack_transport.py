@@ -82,6 +82,21 @@ that does not answer (once, beside two CPU burners, for more than 30 s) is left 
 (:func:`~theme.live.engine.sinks.close_in_time`)."""
 
 
+def _let_go(client: Any, name: str, *, timebase: bool = False) -> None:
+    """Deactivate and close a JACK client (giving up the ``timebase`` first) on a thread
+    named ``name``, waiting :data:`CLIENT_CLOSE_SECONDS` at most."""
+
+    def close() -> None:
+        try:
+            if timebase:
+                client.release_timebase()
+        finally:
+            client.deactivate()
+            client.close()
+
+    close_in_time(close, CLIENT_CLOSE_SECONDS, name=name)
+
+
 @dataclasses.dataclass(frozen=True)
 class BarSpan:
     """One bar: where it starts (quarter notes from the music's start), and its meter's
@@ -229,16 +244,7 @@ class JackTransportLead:
         if self._closed:
             return
         self._closed = True
-        client = self.client
-
-        def close() -> None:
-            try:
-                client.release_timebase()
-            finally:
-                client.deactivate()
-                client.close()
-
-        close_in_time(close, CLIENT_CLOSE_SECONDS, name="theme-jack-lead-close")
+        _let_go(self.client, "theme-jack-lead-close", timebase=True)
 
 
 def metronome_transport(metronome: Any) -> JackTransportLead:
@@ -468,14 +474,7 @@ class JackTransportFollow:
             self._thread.join(CLOSE_SECONDS)
         client, self._client = self._client, None
         if client is not None:
-
-            def close() -> None:
-                try:
-                    client.deactivate()
-                finally:
-                    client.close()
-
-            close_in_time(close, CLIENT_CLOSE_SECONDS, name="theme-jack-follow-close")
+            _let_go(client, "theme-jack-follow-close")
 
     def __enter__(self) -> JackTransportFollow:
         return self
