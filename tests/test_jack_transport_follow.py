@@ -5,6 +5,7 @@ changes the tempo of that transport."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -381,14 +382,18 @@ def test_the_library_takes_follow_only_and_one_tempo_source() -> None:
         Metronome("5/4", bars=1).play(jack_transport="follow", link=True, audio=False)
 
 
-def test_a_server_that_does_not_let_the_client_go_does_not_keep_the_program() -> None:
+@pytest.mark.parametrize("api", ["jack", "alsa"])
+def test_a_server_that_does_not_let_the_client_go_does_not_keep_the_program(api: str) -> None:
     """A JACK server that never answers the follower's deactivate (once beside the burners
     for more than 30 s after a SIGTERM): the close gives up after its bound, the program
-    goes on, and at its end the process leaves at once with its output and its status."""
+    goes on, and at its end the process leaves at once with its output and its status.
+    A MIDI port of that server closed after it is left open (python-rtmidi's close, holding
+    Python's lock, kept the program after the follower's close gave up, the next pass); an
+    ALSA port is closed."""
     script = (
         "import sys, threading, time\n"
         "from theme.live.engine import sinks\n"
-        "from theme.live.sync import jack_transport\n"
+        "from theme.live.sync import jack_transport, midiports\n"
         "from fractions import Fraction\n"
         "jack_transport.CLIENT_CLOSE_SECONDS = 0.2\n"
         "sinks.EXIT_CLOSE_SECONDS = 0.5\n"
@@ -401,9 +406,37 @@ def test_a_server_that_does_not_let_the_client_go_does_not_keep_the_program() ->
         "began = time.monotonic()\n"
         "follow.close()\n"
         "print(f'closed after {time.monotonic() - began:.1f} s', flush=True)\n"
+        "midiports.close_port(lambda: print('the port closed'))\n"
         "sinks.exit_status(3)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )  # before, the close waited for ever
-    assert (result.returncode, result.stdout, result.stderr) == (3, "closed after 0.2 s\n", "")
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "THEME_MIDI_API": api},
+    )  # fmt: skip  # before, the close waited for ever
+    port = "" if api == "jack" else "the port closed\n"
+    assert (result.returncode, result.stdout, result.stderr) == (
+        3, "closed after 0.2 s\n" + port, ""
+    )  # fmt: skip
+
+
+def test_a_jack_port_is_closed_again_once_the_server_has_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a close waits beyond its bound for a JACK server, the next JACK port is left
+    open (an ALSA port is closed); once that close has ended, JACK ports close again."""
+    from theme.live.engine import sinks
+    from theme.live.sync.midiports import API_ENV, close_port
+
+    answered = threading.Event()
+    assert sinks.close_in_time(answered.wait, 0.05, name="test-unanswered") is False
+    closed: list[str] = []
+    for api in ("jack", "alsa"):
+        monkeypatch.setenv(API_ENV, api)
+        close_port(functools.partial(closed.append, api))
+    answered.set()
+    for closer in sinks._CLOSING:
+        if closer.name == "test-unanswered":
+            closer.join(30)
+    monkeypatch.setenv(API_ENV, "jack")
+    close_port(lambda: closed.append("jack, answered"))
+    assert closed == ["alsa", "jack, answered"]

@@ -378,6 +378,14 @@ def close_in_time(close: Callable[[], None], seconds: float, *, name: str) -> bo
     return not closer.is_alive()
 
 
+def a_close_is_unanswered() -> bool:
+    """Whether a close is still waiting for its server beyond its bound: a stream, or a
+    client given to :func:`close_in_time`. A JACK server that does not answer one does not
+    answer the next, and a close that holds Python's lock while it waits (python-rtmidi's)
+    would keep the whole program waiting with it."""
+    return any(closer.is_alive() for closer in _CLOSING)
+
+
 class _Turns:
     """Whose turn it is on each sound card: one open stream a device at a time.
 

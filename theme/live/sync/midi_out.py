@@ -35,7 +35,6 @@ A port that goes away while playing (its program or its server ended) makes
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import heapq
 import itertools
@@ -46,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from theme.errors import MidiPortLostError
 from theme.live.engine.companions import Block, Clock, Transport
-from theme.live.sync.midiports import open_output
+from theme.live.sync.midiports import close_port, open_output
 from theme.renderers.midi import pan_cc
 
 if TYPE_CHECKING:
@@ -322,8 +321,7 @@ class MidiOut:
             self._end(0)
         if self.sent and self._lost is None:
             time.sleep(LINGER_SECONDS)  # not timekeeping: the last messages leave first
-        with contextlib.suppress(Exception):  # a port whose server has gone may fail to close
-            self.port.close()
+        close_port(self.port.close)
 
     # -- scheduling (under the lock) -----------------------------------------------------
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from theme.errors import MidiDeviceError, MidiPortLostError, UsageError
 from theme.live.engine.priority import raise_priority
+from theme.live.engine.sinks import a_close_is_unanswered
 from theme.safe_text import clip, did_you_mean
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "api_name",
     "backend",
     "close_input",
+    "close_port",
     "find_port",
     "open_input",
     "open_output",
@@ -208,6 +210,20 @@ def open_input(name: str, callback: Callable[[Any], None] | None = None) -> Any:
         raise MidiDeviceError(f"the MIDI input {port!r} could not be opened: {err}") from err
 
 
+def close_port(close: Callable[[], None]) -> None:
+    """Run ``close``, a port's closing (nothing it raises is passed on: a port whose
+    server has gone may fail to close), unless the port is JACK's and a close is already
+    waiting for a server that does not answer
+    (:func:`~theme.live.engine.sinks.a_close_is_unanswered`): python-rtmidi closes holding
+    Python's lock, so a close the server never answered would keep the whole program
+    waiting, signals too. Such a port is left open; the server lets it go when the program
+    ends."""
+    if api_name() == APIS["jack"] and a_close_is_unanswered():
+        return
+    with contextlib.suppress(Exception):
+        close()
+
+
 def close_input(port: Any) -> None:
     """Close a MIDI input opened with a callback, without waiting on it for good.
 
@@ -217,15 +233,16 @@ def close_input(port: Any) -> None:
     to finish (not a clock: nothing is timed by it), before the port closes."""
     rt = getattr(port, "_rt", None)
     if rt is None or port.closed:
-        port.close()
+        close_port(port.close)
         return
-    try:
+
+    def close() -> None:
         rt.cancel_callback()
         time.sleep(0.05)  # the GIL let go: a callback already waiting for it runs
         rt.close_port()
         rt.delete()  # the client itself closes
-    except Exception:  # the MIDI system is gone: nothing more to close
-        pass
+
+    close_port(close)
     port.closed = True  # closed here: mido's close would give it a callback again first
 
 
@@ -399,9 +416,12 @@ class StampedInput:
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join(2)
-        with contextlib.suppress(Exception):  # the MIDI system is gone: nothing to close
+
+        def close() -> None:
             rt.close_port()
             rt.delete()
+
+        close_port(close)
 
     def __enter__(self) -> StampedInput:
         return self
