@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -600,14 +601,28 @@ def test_a_pause_sends_stop_then_song_position_and_continue(jack_server: None) -
 
 
 def theme_command(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``theme ARGS`` started as a user starts it (with faulthandler: see :func:`finished`)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "theme", *args],
+        [sys.executable, "-X", "faulthandler", "-m", "theme", *args],
         env=env or ENV,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def finished(command: subprocess.Popen[str], seconds: float = 60) -> tuple[str, str]:
+    """The output and errors of a :func:`theme_command` once it has ended; one that has not
+    ended in ``seconds`` is aborted and the test fails with where each of its threads was
+    (once beside two CPU burners, a command that was to list the ports and exit 3 had not
+    ended after 60 s)."""
+    try:
+        return command.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        command.send_signal(signal.SIGABRT)
+        _out, where = command.communicate(timeout=30)
+        raise AssertionError(f"not ended in {seconds} s; it was at:\n{where}") from None
 
 
 @pytest.mark.jack
@@ -642,7 +657,7 @@ def test_the_commands_send_notes_and_clock_with_no_sound_card(
 ) -> None:
     with Dump("cli") as dump:
         command = theme_command(*args, "--midi-out", "cli", "--clock", "--no-audio")
-        out, err = command.communicate(timeout=60)
+        out, err = finished(command)
         got = dump.stop()
         arrived = [message for _, message in got]
     assert command.returncode == 0, err
@@ -664,7 +679,7 @@ def test_the_commands_send_notes_and_clock_with_no_sound_card(
 def test_a_port_that_is_not_there_exits_3_listing_the_ports(jack_server: None) -> None:
     with Dump("there"):
         command = theme_command("metronome", "5/4", "--midi-out", "elsewhere", "--no-audio")
-        out, err = command.communicate(timeout=60)
+        out, err = finished(command)
     assert command.returncode == 3
     assert err == (
         "theme: error: unknown MIDI output 'elsewhere': expected one of 'there:input' "
@@ -686,7 +701,7 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
             time.sleep(0.05)
         time.sleep(1.0)  # a second of music
         arrived = dump.stop(quiet_seconds=0)  # the port's program ends, mid-piece
-    out, err = command.communicate(timeout=60)
+    out, err = finished(command)
     assert command.returncode == 1, err
     assert re.fullmatch(
         r"theme: error: the MIDI output 'leaving:input' was lost during playback \(\d+ notes "
@@ -915,7 +930,7 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
             time.sleep(1.0)
             assert command.poll() is None  # waiting for the master's Start
             master.send(mido.Message("start"))
-            out, err = command.communicate(timeout=60)
+            out, err = finished(command)
             arrived = dump.stop()
     finally:
         master.close()
@@ -961,7 +976,7 @@ def test_a_master_that_goes_while_the_metronome_waits_for_its_start_ends_the_run
             assert command.poll() is None  # waiting for the master's Start
             master.close()
             gone = time.monotonic()
-            _out, err = command.communicate(timeout=60)
+            _out, err = finished(command)
             ended_after = time.monotonic() - gone
     finally:
         master.close()
@@ -984,7 +999,7 @@ def test_a_flood_of_system_exclusive_keeps_the_metronome_to_its_bars(jack_server
             wait_until_listening(command)
             time.sleep(1.0)
             master.send(mido.Message("start"))
-            out, err = command.communicate(timeout=60)
+            out, err = finished(command)
             arrived = dump.stop()
     finally:
         master.close()
@@ -999,7 +1014,7 @@ def test_a_clock_in_port_that_is_not_there_exits_3_listing_the_inputs(jack_serve
     master = JackMaster("there-is", 120)
     try:
         command = theme_command("metronome", "5/4", "--clock-in", "elsewhere")
-        out, err = command.communicate(timeout=60)
+        out, err = finished(command)
     finally:
         master.close()
     assert command.returncode == 3 and out == ""
@@ -1141,7 +1156,7 @@ def test_theme_play_repeat_tells_the_receiver_each_loop_in_order(
             "play", str(path), *option, "--count-in", "1", "--tempo", "300",
             "--midi-out", "loops", "--clock", "--no-audio",
         )  # fmt: skip
-        out, err = command.communicate(timeout=60)
+        out, err = finished(command)
         got = dump.stop()
     assert command.returncode == 0, err
     assert "played 7 bars" in out
