@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -26,7 +25,13 @@ import mido
 import pytest
 
 import theme
-from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import (
+    XrunCount,
+    finished,
+    jack_missing,
+    start_jack_server,
+    stop_jack_server,
+)
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.engine.companions import Transport
@@ -610,19 +615,6 @@ def theme_command(*args: str, env: dict[str, str] | None = None) -> subprocess.P
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def finished(command: subprocess.Popen[str], seconds: float = 60) -> tuple[str, str]:
-    """The output and errors of a :func:`theme_command` once it has ended; one that has not
-    ended in ``seconds`` is aborted and the test fails with where each of its threads was
-    (once beside two CPU burners, a command that was to list the ports and exit 3 had not
-    ended after 60 s)."""
-    try:
-        return command.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        command.send_signal(signal.SIGABRT)
-        _out, where = command.communicate(timeout=30)
-        raise AssertionError(f"not ended in {seconds} s; it was at:\n{where}") from None
 
 
 @pytest.mark.jack

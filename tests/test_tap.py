@@ -20,7 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
-from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import (
+    XrunCount,
+    finished,
+    jack_missing,
+    start_jack_server,
+    stop_jack_server,
+)
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.engine.sinks import SteppedSink
@@ -729,18 +735,18 @@ def test_the_command_taps_on_a_midi_pad_and_ends_cleanly_when_it_goes_away(
 @pytest.mark.jack
 def test_a_midi_port_that_is_not_there_lists_the_ports(jack_server: None, tmp_path: Path) -> None:
     pad = pad_port("tap-listed-pad")
-    done = subprocess.run(
-        [sys.executable, "-m", "theme", "tap", "5/4", "--midi-in", "no-such-pad"],
+    command = subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-m", "theme", "tap", "5/4", "--midi-in",
+         "no-such-pad"],
         env={**JACK_ENV, "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    out, err = finished(command)
     pad.close_port()
-    assert done.returncode == 3
-    assert done.stdout == ""
-    assert done.stderr.startswith("theme: error: unknown MIDI input 'no-such-pad': expected one of")
-    assert "'tap-listed-pad:out'" in done.stderr and done.stderr.count("\n") == 1
+    assert command.returncode == 3
+    assert out == ""
+    assert err.startswith("theme: error: unknown MIDI input 'no-such-pad': expected one of")
+    assert "'tap-listed-pad:out'" in err and err.count("\n") == 1
 
 
 @pytest.mark.jack
