@@ -13,7 +13,9 @@ a name that matches nothing raises :class:`MidiDeviceError` listing the ports th
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +24,6 @@ from typing import Any
 
 from theme.errors import MidiDeviceError, MidiPortLostError, UsageError
 from theme.live.engine.priority import raise_priority
-from theme.live.engine.sinks import a_close_is_unanswered
 from theme.safe_text import clip, did_you_mean
 
 __all__ = [
@@ -218,10 +219,18 @@ def close_port(close: Callable[[], None]) -> None:
     Python's lock, so a close the server never answered would keep the whole program
     waiting, signals too. Such a port is left open; the server lets it go when the program
     ends."""
-    if api_name() == APIS["jack"] and a_close_is_unanswered():
+    sinks = sys.modules.get("theme.live.engine.sinks")  # not imported: no close waits (and
+    # ``theme ports`` does not import numpy for it)
+    if sinks is not None and api_name() == APIS["jack"] and sinks.a_close_is_unanswered():
         return
     with contextlib.suppress(Exception):
         close()
+
+
+def _close_client(rt: Any) -> None:
+    """Close a python-rtmidi port, then its client."""
+    rt.close_port()
+    rt.delete()
 
 
 def close_input(port: Any) -> None:
@@ -239,8 +248,7 @@ def close_input(port: Any) -> None:
     def close() -> None:
         rt.cancel_callback()
         time.sleep(0.05)  # the GIL let go: a callback already waiting for it runs
-        rt.close_port()
-        rt.delete()  # the client itself closes
+        _close_client(rt)
 
     close_port(close)
     port.closed = True  # closed here: mido's close would give it a callback again first
@@ -416,12 +424,7 @@ class StampedInput:
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join(2)
-
-        def close() -> None:
-            rt.close_port()
-            rt.delete()
-
-        close_port(close)
+        close_port(functools.partial(_close_client, rt))
 
     def __enter__(self) -> StampedInput:
         return self
