@@ -379,7 +379,7 @@ def test_the_live_context_queues_every_sound_ahead_on_the_grid(
     press-to-sound budget, docs/benchmarks.md): a loaded machine that stops the page's
     thread longer than that between the plan and the queueing starts the first sound a few
     milliseconds late, so for that step the plan's lead is what is asserted; later steps
-    queue half a second ahead, which no load here delays."""
+    queue half a second ahead, which no load seen here has delayed."""
     browser.get(pages["metronome"].as_uri())
     result = browser.execute_async_script(LIVE, 13)
     assert "error" not in result, result
