@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,6 +63,35 @@ def run_theme(
         env=environment,
         timeout=300,
     )
+
+
+def theme_process(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[str]:
+    """``python -X faulthandler -m theme ARGS`` started as a user starts it, its output and
+    errors piped: see :func:`finished` for why faulthandler."""
+    return subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-m", "theme", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(command: subprocess.Popen[str], seconds: float = 60) -> tuple[str, str]:
+    """The output and errors of a command (:func:`theme_process`) once it has ended; one
+    that has not ended in ``seconds`` is aborted and the test fails with where each of its
+    threads was (beside two CPU burners, a command that was to list the MIDI ports and exit
+    3 had not ended after 60 s; in a loaded run, one waited in a JACK port's close)."""
+    try:
+        return command.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        command.send_signal(signal.SIGABRT)
+        _out, where = command.communicate(timeout=30)
+        raise AssertionError(f"not ended in {seconds} s; it was at:\n{where}") from None
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import contextlib
 import functools
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -214,16 +213,3 @@ class XrunCount:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def finished(command: subprocess.Popen[str], seconds: float = 60) -> tuple[str, str]:
-    """The output and errors of a command once it has ended; one that has not
-    ended in ``seconds`` is aborted and the test fails with where each of its threads was
-    (a command started with ``python -X faulthandler``; once beside two CPU burners, a
-    command that was to list the MIDI ports and exit 3 had not ended after 60 s)."""
-    try:
-        return command.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        command.send_signal(signal.SIGABRT)
-        _out, where = command.communicate(timeout=30)
-        raise AssertionError(f"not ended in {seconds} s; it was at:\n{where}") from None

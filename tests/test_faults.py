@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import finished, theme_process
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux limits and signals")
 
 OLD = b"the file that was there\n"
@@ -362,13 +364,7 @@ EXPORT_LONG = [*LONG, "-o", "long.flac"]
 def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> None:
     out = tmp_path / "long.flac"
     out.write_bytes(OLD)
-    process = subprocess.Popen(
-        [sys.executable, "-X", "faulthandler", "-m", "theme", "export", "tv-1966", *EXPORT_LONG],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = theme_process("export", "tv-1966", *EXPORT_LONG, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 120
         while not hidden(tmp_path) and process.poll() is None and time.monotonic() < deadline:
@@ -376,12 +372,7 @@ def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> N
         assert hidden(tmp_path), "the export never started writing"
         time.sleep(0.3)  # well inside the writing
         process.send_signal(sig)
-        try:
-            _, err = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:  # where it was: faulthandler prints every thread
-            process.send_signal(signal.SIGABRT)
-            _, where = process.communicate(timeout=60)
-            raise AssertionError(f"not ended 60 s after the signal; it was at:\n{where}") from None
+        _, err = finished(process)
     finally:
         process.kill()
     assert process.returncode == code, err

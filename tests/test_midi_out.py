@@ -25,13 +25,8 @@ import mido
 import pytest
 
 import theme
-from tests.jackserver import (
-    XrunCount,
-    finished,
-    jack_missing,
-    start_jack_server,
-    stop_jack_server,
-)
+from tests.conftest import finished, theme_process
+from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.engine.companions import Transport
@@ -606,15 +601,8 @@ def test_a_pause_sends_stop_then_song_position_and_continue(jack_server: None) -
 
 
 def theme_command(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """``theme ARGS`` started as a user starts it (with faulthandler: see :func:`finished`)."""
-    return subprocess.Popen(
-        [sys.executable, "-X", "faulthandler", "-m", "theme", *args],
-        env=env or ENV,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """``theme ARGS`` started as a user starts it, on this module's JACK server."""
+    return theme_process(*args, env=env or ENV)
 
 
 @pytest.mark.jack

@@ -20,13 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theme
-from tests.jackserver import (
-    XrunCount,
-    finished,
-    jack_missing,
-    start_jack_server,
-    stop_jack_server,
-)
+from tests.conftest import finished, theme_process
+from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
 from theme.core.meter import Meter
 from theme.errors import InputFileError, UsageError
 from theme.live.engine.sinks import SteppedSink
@@ -735,12 +730,9 @@ def test_the_command_taps_on_a_midi_pad_and_ends_cleanly_when_it_goes_away(
 @pytest.mark.jack
 def test_a_midi_port_that_is_not_there_lists_the_ports(jack_server: None, tmp_path: Path) -> None:
     pad = pad_port("tap-listed-pad")
-    command = subprocess.Popen(
-        [sys.executable, "-X", "faulthandler", "-m", "theme", "tap", "5/4", "--midi-in",
-         "no-such-pad"],
-        env={**JACK_ENV, "HOME": str(tmp_path)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    command = theme_process(
+        "tap", "5/4", "--midi-in", "no-such-pad", env={**JACK_ENV, "HOME": str(tmp_path)}
+    )
     out, err = finished(command)
     pad.close_port()
     assert command.returncode == 3
