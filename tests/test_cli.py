@@ -1,4 +1,6 @@
-"""The command line run as a user runs it: good input, and bad input that leaves no file."""
+"""The command line: good input, and bad input that leaves no file. Run in the test's own
+process by ``run_theme`` (as click's CliRunner runs a command); the first test shows that
+a process of its own prints, writes and exits the same."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 import mido
 import pytest
 
-from tests.conftest import run_theme
+from tests.conftest import run_theme, run_theme_process
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -20,6 +22,37 @@ def one_error_line(result: subprocess.CompletedProcess[str], code: int, text: st
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("theme: error: ") and text in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--help"],
+        ["list"],
+        ["show", "tv-1966", "--bars", "2"],
+        ["export", "tv-1966", "--bars", "2", "-o", "out.mid"],
+        ["export", "tv-1966"],
+        ["show", "tv-1966", "--tempo", "abc"],
+        ["frobnicate"],
+    ],
+    ids=" ".join,
+)
+def test_in_this_process_a_command_prints_writes_and_exits_as_in_its_own(
+    tmp_path: Path, args: list[str]
+) -> None:
+    here, own = tmp_path / "here", tmp_path / "own"
+    here.mkdir()
+    own.mkdir()
+    in_process, in_own = run_theme(*args, cwd=here), run_theme_process(*args, cwd=own)
+    assert (in_process.returncode, in_process.stdout, in_process.stderr) == (
+        in_own.returncode,
+        in_own.stdout,
+        in_own.stderr,
+    )
+    written = {p.name: p.read_bytes() for p in here.iterdir()}
+    assert written == {p.name: p.read_bytes() for p in own.iterdir()}
+    assert bool(written) == ("-o" in args)
 
 
 def test_help_and_version() -> None:

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from tests.conftest import finished
 from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
 
 pytestmark = pytest.mark.jack
@@ -314,11 +315,11 @@ def test_a_signal_to_the_live_metronome_restores_the_terminal(
             assert time.monotonic() < deadline and player.poll() is None, player.stderr
             time.sleep(0.05)
         player.send_signal(getattr(signal, signame))
-        player.wait(10)
+        _out, errors = finished(player, 30)
         after = termios.tcgetattr(slave)
     finally:
         player.kill()
         os.close(slave)
         os.close(master)
-    assert player.returncode == code, player.stderr.read() if player.stderr else ""
+    assert player.returncode == code, errors
     assert after == before  # echo and line mode are back

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from tests.conftest import run_theme
 from theme.core.meter import Meter
 from theme.listen import analyse_signal, form_of
 from theme.listen.beatmap import BeatMap, parse_form
@@ -104,9 +105,7 @@ def test_form_of_needs_exactly_one_source() -> None:
 
 
 def _theme(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "theme", *args], capture_output=True, text=True, timeout=300
-    )
+    return run_theme(*args)
 
 
 def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -296,16 +296,7 @@ def test_answer_keys(key: str, choices: int, index: int | None) -> None:
 
 
 def run_piped(args: list[str], answers: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "JACK_NO_START_SERVER": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "theme", *args],
-        input=answers,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
+    return run_theme(*args, cwd=cwd, input=answers)
 
 
 def test_the_cli_with_no_sound_card_writes_the_quiz_and_asks_it(tmp_path: Path) -> None:
