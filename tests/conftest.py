@@ -98,7 +98,7 @@ def _captured(stream: object) -> str:
     """What a captured standard stream of :func:`run_theme` holds, as text read from a pipe."""
     try:
         stream.flush()  # type: ignore[attr-defined]
-        raw = stream.buffer.getvalue()  # type: ignore[attr-defined]
+        raw: bytes = stream.buffer.getvalue()  # type: ignore[attr-defined]
     except (AttributeError, ValueError):  # replaced by the command (a closed output)
         return ""
     return raw.decode("utf-8").replace("\r\n", "\n")
@@ -322,3 +322,21 @@ class _RealTimeFirst:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_RealTimeFirst(), "theme-real-time-first")
+
+
+COMPUTING_NICENESS = 10
+"""How much a worker of ``-n`` lowers its own priority (``nice``) before its first test that
+keeps no real-time clock, for itself and every program it starts (commands, Chromium,
+FluidSynth): the real-time tests' JACK servers and commands, at the usual priority, then
+have a core when their clock calls, as a player beside background work has. A worker
+cannot raise its priority again, and needs not: the real-time and Link groups are handed
+out first (:class:`_RealTimeFirst`), so a worker that plays one plays it before any other."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None or item.get_closest_marker("real_time") is not None:
+        return
+    if os.getpriority(os.PRIO_PROCESS, 0) < COMPUTING_NICENESS:
+        os.setpriority(os.PRIO_PROCESS, 0, COMPUTING_NICENESS)

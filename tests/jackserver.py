@@ -21,6 +21,7 @@ import pytest
 __all__ = [
     "XrunCount",
     "jack_missing",
+    "jack_ports",
     "real_time_allowed",
     "start_jack_server",
     "stop_jack_server",
@@ -111,7 +112,7 @@ def start_jack_server(
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_SECONDS
-        while subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode != 0:
+        while jack_ports(env) is None:
             if time.monotonic() > deadline or server.poll() is not None:
                 ended = server.poll()
                 server.kill()
@@ -132,6 +133,25 @@ def start_jack_server(
 START_SECONDS = 30
 """How long a test's ``jackd`` has to answer ``jack_lsp`` before the test skips, saying
 what it said (a busy machine takes its time)."""
+
+
+def jack_ports(env: dict[str, str]) -> str | None:
+    """What ``jack_lsp`` lists on the server ``env`` names; None when it could not reach it
+    or did not end in :data:`LIST_SECONDS` (it is killed then). Beside a loaded run a
+    ``jack_lsp`` once waited forever in its own ``jack_client_close`` (a lock of libjack's
+    that its other thread held), and its test with it: a test polling the ports polls on."""
+    try:
+        listed = subprocess.run(
+            ["jack_lsp"], env=env, capture_output=True, text=True, timeout=LIST_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return listed.stdout if listed.returncode == 0 else None
+
+
+LIST_SECONDS = 10
+"""How long ``jack_lsp`` has to list the ports (1.3 s at most seen alone, 10 s once in a
+loaded run)."""
 
 
 def stop_jack_server(server: subprocess.Popen[bytes], *, seconds: float = 60) -> None:

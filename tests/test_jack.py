@@ -22,7 +22,7 @@ import pytest
 import soundfile
 
 from tests.conftest import finished
-from tests.jackserver import jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import jack_missing, jack_ports, start_jack_server, stop_jack_server
 
 pytestmark = pytest.mark.jack
 
@@ -77,10 +77,7 @@ def capture(tmp_path: Path, what: str, seconds: int) -> tuple[np.ndarray, str]:
         text=True,
     )
     deadline = time.monotonic() + 20
-    while (
-        "PortAudio:out_1"
-        not in subprocess.run(["jack_lsp"], env=ENV, capture_output=True, text=True).stdout
-    ):
+    while "PortAudio:out_1" not in (jack_ports(ENV) or ""):
         assert time.monotonic() < deadline and player.poll() is None, (
             player.stderr.read() if player.stderr else ""
         )
@@ -194,7 +191,7 @@ def test_a_device_named_but_missing_is_an_error_not_a_fallback(jack_server: None
 
 
 def _jack_ports(env: dict[str, str]) -> str:
-    return subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
+    return jack_ports(env) or ""
 
 
 def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:

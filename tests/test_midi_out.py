@@ -26,7 +26,13 @@ import pytest
 
 import theme
 from tests.conftest import finished, theme_process
-from tests.jackserver import XrunCount, jack_missing, start_jack_server, stop_jack_server
+from tests.jackserver import (
+    XrunCount,
+    jack_missing,
+    jack_ports,
+    start_jack_server,
+    stop_jack_server,
+)
 from theme.core.timeline import Timeline
 from theme.errors import MidiDeviceError, UsageError
 from theme.live.engine.companions import Transport
@@ -153,7 +159,7 @@ class Arrived(list[tuple[int, bytes]]):
 
 
 def ports_listed(env: dict[str, str]) -> str:
-    return subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True).stdout
+    return jack_ports(env) or ""
 
 
 # -- ports ---------------------------------------------------------------------------------
