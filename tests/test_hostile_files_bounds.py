@@ -104,6 +104,20 @@ def test_a_hostile_abc_tune_is_refused_before_music21_reads_it(
     _refused(reader, path, "cannot read ABC file", message)
 
 
+def test_a_bar_music21_reads_longer_than_the_pre_read_foresaw_is_still_refused_in_seconds(
+    reader: LimitedReader, tmp_path: Path
+) -> None:
+    """Found by tests/test_fuzz_abc.py: music21 reads the music before the first numbered
+    voice as each voice's, and ``[2`` as a bar line, so voice 1's bar is the line before it
+    and its own (73 quarter notes in 5/4), where the pre-read saw two voices of one bar each.
+    The rest of it as a meter (391/6) took music21 more than five minutes; it is refused
+    as music21 is about to make it."""
+    path = tmp_path / "voices.abc"
+    path.write_text("X:1\nT:t\nM:5/4\nL:1/4\nK:C\nC5:|[2 C5|\nV:1\n[A,8]8 (3a,8cc/4|]\nV:2\nC5|\n")
+    message = _refused(reader, path, "cannot read ABC file", "music21 would make it 391/6")
+    assert message.endswith("a meter has 1 to 64 beats of 1, 2, 4, 8, 16, 32)")
+
+
 @pytest.mark.parametrize(
     ("text", "bars"),
     [  # as music21 reads them: the rest of a long bar is a bar in a meter of its own

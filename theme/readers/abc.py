@@ -9,11 +9,14 @@ file: not ABC (a MIDI or MusicXML file named ``.abc``), a tune music21 cannot pa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from theme.core.meter import Meter
+from theme.core.meter import DENOMINATORS, MAX_NUMERATOR, Meter
 from theme.core.tempo import MAX_QPM, MIN_QPM, TempoMap, TempoSegment
 from theme.core.timeline import MAX_BARS, Event, Layer, Marker, MarkerKind, Timeline
 from theme.errors import MeterError
@@ -88,7 +91,10 @@ def abc_timeline(file: InputFile) -> Timeline:
     from music21 import converter, stream
 
     try:
-        parsed = converter.parse(text, format="abc")
+        with _meters_held_to_bounds():
+            parsed = converter.parse(text, format="abc")
+    except UnboundedMeter as err:
+        raise refuse(KIND, path, str(err)) from None
     except Exception as err:  # music21 raises many kinds for a bad tune
         raise refuse(KIND, path, f"music21 cannot parse it ({type(err).__name__}: {err})") from err
     if isinstance(parsed, stream.Opus):
@@ -97,6 +103,48 @@ def abc_timeline(file: InputFile) -> Timeline:
             raise refuse(KIND, path, "it has no tune")
         parsed = scores[0]
     return from_music21(parsed, path, KIND)
+
+
+class UnboundedMeter(Exception):
+    """music21 was about to make a meter that no :class:`~theme.core.meter.Meter` reads."""
+
+
+_FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+
+
+@contextmanager
+def _meters_held_to_bounds() -> Iterator[None]:
+    """While music21 reads a tune, a meter of more than
+    :data:`~theme.core.meter.MAX_NUMERATOR` beats is refused before music21 makes it
+    (:class:`UnboundedMeter`), since making one takes it time that grows with the beats: the rest of a bar longer than its meter, which music21 gives a meter of
+    its own length, took it more than five minutes as 1651/24. The pre-read
+    (:func:`~theme.readers.abc_text.bound`) refuses what it foresees, naming the line; this
+    holds where music21's bars are not the ones it foresaw (a fuzzed tune: the music before
+    the first numbered voice is read as each voice's, and a repeat's ``[2`` as a bar line).
+    Such a meter, in the first part, would be refused once made anyway (:func:`_meter`); an
+    odd beat (1/24) costs music21 nothing and is left to that. music21's meters are made in
+    ``TimeSignature.load``, which is wrapped for the read and restored after."""
+    from music21 import meter
+
+    load = meter.TimeSignature.load
+
+    def bounded(self: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        fraction = _FRACTION.fullmatch(value) if isinstance(value, str) else None
+        if fraction is not None:
+            beats, beat = int(fraction[1]), int(fraction[2])
+            if beats > MAX_NUMERATOR:
+                raise UnboundedMeter(
+                    f"a bar is longer than its meter, and no meter holds the rest (music21 "
+                    f"would make it {beats}/{beat}; a meter has 1 to {MAX_NUMERATOR} beats of "
+                    f"{', '.join(str(d) for d in DENOMINATORS)})"
+                )
+        return load(self, value, *args, **kwargs)
+
+    meter.TimeSignature.load = bounded
+    try:
+        yield
+    finally:
+        meter.TimeSignature.load = load
 
 
 def from_music21(score: Any, path: Path, kind: str) -> Timeline:
