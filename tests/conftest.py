@@ -215,9 +215,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     driver.quit()
 
 
-REAL_TIME_FILES = ("tests/test_link.py", "tests/test_midi_clock_in.py")
-"""Test files whose every test keeps time with a real clock, or joins an Ableton Link
-session (which sees every other Link program on the machine)."""
+REAL_TIME_FILES = ("tests/test_link.py",)
+"""Test files whose every test joins an Ableton Link session (which sees every other Link
+program on the machine). Elsewhere a test that keeps time with a real clock is marked
+``jack`` (it plays through a test's JACK server) or ``real_time``."""
 
 LINK_FILE = "tests/test_link.py"
 """The tests that join Link sessions: a group of their own, one after another, so that no
@@ -257,7 +258,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("xdist_group"):
             continue
         path = item.nodeid.split("::")[0]
-        real_time = item.get_closest_marker("jack") is not None or path in REAL_TIME_FILES
+        real_time = path in REAL_TIME_FILES or any(
+            item.get_closest_marker(name) is not None for name in ("jack", "real_time")
+        )
         if real_time:
             group = "link" if path == LINK_FILE else "real-time"
             item.add_marker(pytest.mark.xdist_group(group))

@@ -462,6 +462,7 @@ class Master(threading.Thread):
             k += 1
 
 
+@pytest.mark.real_time
 def test_a_live_metronome_waits_for_the_masters_start_and_keeps_its_bars_ones() -> None:
     """Ours says 100 BPM; the master plays 137 and starts a second later: the first click
     comes after its Start, at its tempo, each beat once, the clicks on its song position's

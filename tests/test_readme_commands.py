@@ -3,8 +3,10 @@ and says what the page shows.
 
 A page's shell examples are the ``$ ...`` lines of its fenced blocks. They run in order in
 one empty folder a page (an example may use a file an earlier one of its page wrote), with
-``uv run theme``
-replaced by this interpreter's ``python -m theme`` and no sound card. The lines shown under a
+no sound card: a ``uv run theme`` line that writes files or prints, split as the shell splits
+it, by the command line in this process (``run_theme``); a line that plays live, or that the
+shell must read (a pipe, a quote it joins), through bash with this interpreter's
+``python -m theme`` for ``uv run theme``. The lines shown under a
 command are its output: each shown line (``...`` marks an elision) must be in what the
 command printed, and an example that shows ``theme: error:`` must fail with exactly that
 line. A command that plays live ends, with no sound card, with the one line that says so.
@@ -12,16 +14,18 @@ line. A command that plays live ends, with no sound card, with the one line that
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_theme
 
 LIVE_REFUSAL = "no audio output device found"
 NO_SOUND_FALLBACK = "no sound here"
@@ -63,6 +67,22 @@ def readme_examples(text: str) -> list[Example]:
     return examples
 
 
+def in_this_process(command: str) -> bool:
+    """Whether a line is a ``uv run theme`` command that writes files or prints, with
+    nothing for the shell to do but split it.
+
+    >>> in_this_process("uv run theme export tv-1966 -o tv.mid")
+    True
+    >>> in_this_process("uv run theme play tv-1966"), in_this_process("printf '3' | uv run theme quiz")
+    (False, False)
+    """
+    return (
+        command.startswith("uv run theme ")
+        and not any(sign in command for sign in "|<>&;$`\\")
+        and not plays_live(command)
+    )
+
+
 def as_test_command(command: str) -> str:
     python = shlex.quote(sys.executable)
     command = re.sub(r"\buv run theme\b", f"{python} -m theme", command)
@@ -96,34 +116,54 @@ def test_the_readme_and_the_manual_have_shell_examples() -> None:
     )
 
 
+Outcomes = Callable[[str], list[subprocess.CompletedProcess[str]]]
+
+
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[subprocess.CompletedProcess[str]]:
-    folders = {page: tmp_path_factory.mktemp(page.replace("/", "-")) for page in documented_pages()}
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
+    """What each example of a page did, the page's examples run in order in an empty folder
+    of its own the first time a test asks for one of them (a page's tests are one xdist
+    group, so each page runs once, and the pages beside each other)."""
     environment = {k: v for k, v in os.environ.items() if k != "THEME_AUDIO_DEVICE"}
     environment["JACK_NO_START_SERVER"] = "1"
-    results = []
-    for example in EXAMPLES:
-        results.append(
-            subprocess.run(
-                ["bash", "-c", as_test_command(example.command)],
-                capture_output=True,
-                text=True,
-                cwd=folders[example.page],
-                env=environment,
-                timeout=300,
-                stdin=subprocess.DEVNULL,
+
+    @functools.cache
+    def of_page(page: str) -> list[subprocess.CompletedProcess[str]]:
+        folder = tmp_path_factory.mktemp(page.replace("/", "-"))
+        results = []
+        for example in EXAMPLES:
+            if example.page != page:
+                continue
+            if in_this_process(example.command):
+                results.append(run_theme(*shlex.split(example.command)[3:], cwd=folder))
+                continue
+            results.append(
+                subprocess.run(
+                    ["bash", "-c", as_test_command(example.command)],
+                    capture_output=True,
+                    text=True,
+                    cwd=folder,
+                    env=environment,
+                    timeout=300,
+                    stdin=subprocess.DEVNULL,
+                )
             )
-        )
-    return results
+        return results
+
+    return of_page
 
 
 @pytest.mark.parametrize(
-    "index", range(len(EXAMPLES)), ids=[f"{e.page}: {e.command}" for e in EXAMPLES]
+    "index",
+    [
+        pytest.param(i, marks=pytest.mark.xdist_group(f"tests/test_readme_commands.py {e.page}"))
+        for i, e in enumerate(EXAMPLES)
+    ],
+    ids=[f"{e.page}: {e.command}" for e in EXAMPLES],
 )
-def test_a_readme_example_runs_as_written(
-    index: int, outcomes: list[subprocess.CompletedProcess[str]]
-) -> None:
-    example, result = EXAMPLES[index], outcomes[index]
+def test_a_readme_example_runs_as_written(index: int, outcomes: Outcomes) -> None:
+    example = EXAMPLES[index]
+    result = outcomes(example.page)[sum(e.page == example.page for e in EXAMPLES[:index])]
     printed = (result.stdout + result.stderr).splitlines()
     errors = [line for line in example.shown if line.startswith("theme: error:")]
     if errors:
