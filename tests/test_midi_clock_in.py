@@ -5,6 +5,7 @@ cannot be. The path through a real JACK MIDI port is in tests/test_midi_out.py."
 
 from __future__ import annotations
 
+import io
 import math
 import random
 import statistics
@@ -504,6 +505,37 @@ def test_a_live_metronome_waits_for_the_masters_start_and_keeps_its_bars_ones() 
     # the master is a thread of this process: beside two CPU burners its wake-ups came late
     # enough to read 137.21 (the tempo's precision is the benchmark's)
     assert s.state.bpm == pytest.approx(137, abs=0.5)
+
+
+def test_a_log_of_the_metronome_gets_the_masters_wobbling_tempo_once_a_second() -> None:
+    """Written to a log (not a terminal), the display's line while the metronome waits for
+    the master's Start changes only in the master's tempo, read to the hundredth, which
+    wobbles with its clock: at most a line a second of it (a command waiting for a master
+    on a JACK port wrote twenty a second)."""
+    m = Metronome("5/4", bpm=100)
+    s = session(100)
+    link = SyncCompanion(s, start=m.start)
+    master = Master(s, 137, start_after=600.0)  # its clock, and no Start while we wait
+    seconds = 3.0
+    deadline = time.monotonic() + seconds
+
+    class Script:
+        def poll(self, heard: float) -> str | None:
+            return "q" if time.monotonic() > deadline else None
+
+    out = io.StringIO()
+    live = LiveMetronome(m, sink=ClockedSink(rate=RATE), out=out, link=link, keys=Script())
+    master.start()
+    try:
+        assert live.run(refresh_seconds=0.002) == 0
+    finally:
+        master.done.set()
+        master.join(2)
+    *shown, said = out.getvalue().splitlines()
+    assert said.startswith("stopped in bar 1"), said
+    # a line at once, then one a second at most (13 in 3 s when each wobble was written)
+    assert 1 <= len(shown) <= seconds + 1, shown
+    assert "MIDI clock in 'master': 13" in shown[-1] and "waiting for its Start" in shown[-1]
 
 
 # -- options that cannot be -----------------------------------------------------------------

@@ -60,6 +60,12 @@ TEMPO_STEP = Fraction(4)
 """BPM a ``+`` or ``-`` moves, in the unit the tempo is shown in."""
 TAP_SECONDS = 2.0
 """Taps further apart than this (seconds) start a new count."""
+LOG_STATUS_SECONDS = 1.0
+"""Where the display is not a terminal (a pipe, a log file), a line whose only change is the
+followed session's status is written at most this often (seconds): a master's tempo, read
+to the hundredth, wobbles with its clock, and a line for each wobble was twenty a second
+while the metronome waited for the master's Start. Every other change is written at once."""
+
 RESUME_MARGIN_SECONDS = 0.2
 """Going on with a session that says where it will be: its position this long after the
 lead-in's least silence and the sound's latency (seconds), so the lead-in ends on it."""
@@ -352,6 +358,7 @@ class LiveMetronome:
     def _run(self, refresh_seconds: float) -> int:
         tty = is_terminal(self.out)
         drawn: list[str] = []
+        written = -math.inf  # when a line was last written (time.monotonic())
         heard = 0.0
         code = 0
         self._played_out = False
@@ -377,8 +384,11 @@ class LiveMetronome:
                         lines = lines[:1]
                     lines.append(self.link.status(shown))
                 if lines != drawn:
-                    self._draw(lines, drawn, tty)
-                    drawn = lines
+                    now = time.monotonic()
+                    status_only = self.link is not None and lines[:-1] == drawn[:-1]
+                    if tty or not status_only or now - written >= LOG_STATUS_SECONDS:
+                        self._draw(lines, drawn, tty)
+                        drawn, written = lines, now
                 if player is not None:
                     player.wait(refresh_seconds)  # the picture's refresh, not the music's clock
                 else:
