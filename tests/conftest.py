@@ -341,5 +341,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None or item.get_closest_marker("real_time") is not None:
         return
+    if not hasattr(os, "getpriority"):  # Windows: no niceness
+        return
     if os.getpriority(os.PRIO_PROCESS, 0) < COMPUTING_NICENESS:
         os.setpriority(os.PRIO_PROCESS, 0, COMPUTING_NICENESS)

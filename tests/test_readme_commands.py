@@ -5,9 +5,9 @@ A page's shell examples are the ``$ ...`` lines of its fenced blocks. They run i
 one empty folder a page (an example may use a file an earlier one of its page wrote), with
 no sound card: a ``uv run theme`` line that writes files or prints, split as the shell splits
 it, by the command line in this process (``run_theme``); a line that plays live, or that the
-shell must read (a pipe, a quote it joins), through bash with this interpreter's
-``python -m theme`` for ``uv run theme``. The lines shown under a
-command are its output: each shown line (``...`` marks an elision) must be in what the
+shell must do more than split (a pipe, a redirection, a variable), through bash with this
+interpreter's ``python -m theme`` for ``uv run theme``. The lines shown under a command are
+its output: each shown line (``...`` marks an elision) must be in what the
 command printed, and an example that shows ``theme: error:`` must fail with exactly that
 line. A command that plays live ends, with no sound card, with the one line that says so.
 """

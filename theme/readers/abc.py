@@ -93,7 +93,7 @@ def abc_timeline(file: InputFile) -> Timeline:
     try:
         with _meters_held_to_bounds():
             parsed = converter.parse(text, format="abc")
-    except UnboundedMeter as err:
+    except _UnboundedMeter as err:
         raise refuse(KIND, path, str(err)) from None
     except Exception as err:  # music21 raises many kinds for a bad tune
         raise refuse(KIND, path, f"music21 cannot parse it ({type(err).__name__}: {err})") from err
@@ -105,7 +105,7 @@ def abc_timeline(file: InputFile) -> Timeline:
     return from_music21(parsed, path, KIND)
 
 
-class UnboundedMeter(Exception):
+class _UnboundedMeter(Exception):
     """music21 was about to make a meter that no :class:`~theme.core.meter.Meter` reads."""
 
 
@@ -116,8 +116,10 @@ _FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 def _meters_held_to_bounds() -> Iterator[None]:
     """While music21 reads a tune, a meter of more than
     :data:`~theme.core.meter.MAX_NUMERATOR` beats is refused before music21 makes it
-    (:class:`UnboundedMeter`), since making one takes it time that grows with the beats: the rest of a bar longer than its meter, which music21 gives a meter of
-    its own length, took it more than five minutes as 1651/24. The pre-read
+    (:class:`_UnboundedMeter`, made the file's one-line refusal by :func:`abc_timeline`),
+    since making one takes it time that grows with the beats: the rest of a bar longer than
+    its meter, which music21 gives a meter of its own length, took it more than five
+    minutes as 1651/24. The pre-read
     (:func:`~theme.readers.abc_text.bound`) refuses what it foresees, naming the line; this
     holds where music21's bars are not the ones it foresaw (a fuzzed tune: the music before
     the first numbered voice is read as each voice's, and a repeat's ``[2`` as a bar line).
@@ -133,7 +135,7 @@ def _meters_held_to_bounds() -> Iterator[None]:
         if fraction is not None:
             beats, beat = int(fraction[1]), int(fraction[2])
             if beats > MAX_NUMERATOR:
-                raise UnboundedMeter(
+                raise _UnboundedMeter(
                     f"a bar is longer than its meter, and no meter holds the rest (music21 "
                     f"would make it {beats}/{beat}; a meter has 1 to {MAX_NUMERATOR} beats of "
                     f"{', '.join(str(d) for d in DENOMINATORS)})"
