@@ -326,22 +326,3 @@ class _RealTimeFirst:
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_RealTimeFirst(), "theme-real-time-first")
 
-
-COMPUTING_NICENESS = 10
-"""How much a worker of ``-n`` lowers its own priority (``nice``) before its first test that
-keeps no real-time clock, for itself and every program it starts (commands, Chromium,
-FluidSynth): the real-time tests' JACK servers and commands, at the usual priority, then
-have a core when their clock calls, as a player beside background work has. A worker
-cannot raise its priority again, and needs not: the real-time and Link groups are handed
-out first (:class:`_RealTimeFirst`), so a worker that plays one plays it before any other."""
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker is None or item.get_closest_marker("real_time") is not None:
-        return
-    if not hasattr(os, "getpriority"):  # Windows: no niceness
-        return
-    if os.getpriority(os.PRIO_PROCESS, 0) < COMPUTING_NICENESS:
-        os.setpriority(os.PRIO_PROCESS, 0, COMPUTING_NICENESS)
