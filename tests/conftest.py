@@ -325,4 +325,3 @@ class _RealTimeFirst:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_RealTimeFirst(), "theme-real-time-first")
-

@@ -220,7 +220,11 @@ def _server_dies_under(name: str, command: list[str]) -> tuple[int, str, str, fl
             time.sleep(0.05)
         time.sleep(1.0)  # a second of music
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:  # beside two CPU burners it took longer: kill it
+            server.kill()
+            server.wait(30)
         killed = time.monotonic()
         out, err = player.communicate(timeout=30)
         took = time.monotonic() - killed
