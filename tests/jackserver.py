@@ -112,7 +112,7 @@ def start_jack_server(
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_SECONDS
-        while jack_ports(env) is None:
+        while not jack_ports(env):
             if time.monotonic() > deadline or server.poll() is not None:
                 ended = server.poll()
                 server.kill()
@@ -135,9 +135,10 @@ START_SECONDS = 30
 what it said (a busy machine takes its time)."""
 
 
-def jack_ports(env: dict[str, str]) -> str | None:
-    """What ``jack_lsp`` lists on the server ``env`` names; None when it could not reach it
-    or did not end in :data:`LIST_SECONDS` (it is killed then). Beside a loaded run a
+def jack_ports(env: dict[str, str]) -> str:
+    """What ``jack_lsp`` lists on the server ``env`` names (a server lists its own
+    ``system`` ports at least); "" when it could not reach it or did not end in
+    :data:`LIST_SECONDS` (it is killed then). Beside a loaded run a
     ``jack_lsp`` once waited forever in its own ``jack_client_close`` (a lock of libjack's
     that its other thread held), and its test with it: a test polling the ports polls on."""
     try:
@@ -145,8 +146,8 @@ def jack_ports(env: dict[str, str]) -> str | None:
             ["jack_lsp"], env=env, capture_output=True, text=True, timeout=LIST_SECONDS
         )
     except subprocess.TimeoutExpired:
-        return None
-    return listed.stdout if listed.returncode == 0 else None
+        return ""
+    return listed.stdout if listed.returncode == 0 else ""
 
 
 LIST_SECONDS = 10

@@ -77,7 +77,7 @@ def capture(tmp_path: Path, what: str, seconds: int) -> tuple[np.ndarray, str]:
         text=True,
     )
     deadline = time.monotonic() + 20
-    while "PortAudio:out_1" not in (jack_ports(ENV) or ""):
+    while "PortAudio:out_1" not in jack_ports(ENV):
         assert time.monotonic() < deadline and player.poll() is None, (
             player.stderr.read() if player.stderr else ""
         )
@@ -190,10 +190,6 @@ def test_a_device_named_but_missing_is_an_error_not_a_fallback(jack_server: None
     )
 
 
-def _jack_ports(env: dict[str, str]) -> str:
-    return jack_ports(env) or ""
-
-
 def _own_server(name: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     """A JACK server of the test's own, to be killed mid-piece."""
     env = {**ENV, "JACK_DEFAULT_SERVER": name}
@@ -215,7 +211,7 @@ def _server_dies_under(name: str, command: list[str]) -> tuple[int, str, str, fl
     )
     try:
         deadline = time.monotonic() + 60
-        while "PortAudio:out_1" not in _jack_ports(env):
+        while "PortAudio:out_1" not in jack_ports(env):
             assert time.monotonic() < deadline and player.poll() is None
             time.sleep(0.05)
         time.sleep(1.0)  # a second of music

@@ -104,17 +104,13 @@ def test_form_of_needs_exactly_one_source() -> None:
         form_of(meter="5/4", form="4x5/4")
 
 
-def _theme(*args: str) -> subprocess.CompletedProcess[str]:
-    return run_theme(*args)
-
-
 def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import mido
 
     wav = tmp_path / "mine.wav"
     soundfile.write(wav, switch_trial.signal, RATE)
     mid, click, page = tmp_path / "beats.mid", tmp_path / "click.wav", tmp_path / "lesson.html"
-    done = _theme(
+    done = run_theme(
         "listen", str(wav), "--form", "4x5/4,8x4/4", "--first-downbeat", "0.8",
         "-o", str(mid), "-o", str(click), "-o", str(page),
     )  # fmt: skip
@@ -141,12 +137,12 @@ def test_the_command_writes_midi_a_click_and_a_page(switch_trial, tmp_path: Path
 def test_errors_are_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "notes.wav"
     bad.write_text("not a sound")
-    done = _theme("listen", str(bad), "--meter", "5/4")
+    done = run_theme("listen", str(bad), "--meter", "5/4")
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "cannot read" in done.stderr and "WAV, FLAC, Ogg or MP3" in done.stderr
-    done = _theme("listen", str(bad), "--meter", "5/3")
+    done = run_theme("listen", str(bad), "--meter", "5/3")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    done = _theme("listen", str(bad), "--meter", "5/4", "-o", str(tmp_path / "x.mp3"))
+    done = run_theme("listen", str(bad), "--meter", "5/4", "-o", str(tmp_path / "x.mp3"))
     assert done.returncode == 2 and "x.mp3" in done.stderr
 
 
@@ -159,7 +155,7 @@ def test_a_recording_too_long_is_refused_from_its_header(tmp_path: Path) -> None
         block = np.zeros(8000 * 60, dtype=np.float32)
         for _ in range(MAX_RECORDING_SECONDS // 60 + 1):
             sink.write(block)
-    done = _theme("listen", str(long), "--meter", "4/4")
+    done = run_theme("listen", str(long), "--meter", "4/4")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "at most 20 minutes" in done.stderr
 

@@ -103,7 +103,7 @@ class Dump:
         self._reader.start()
         self._xruns = XrunCount(f"{name}-xruns", self.env["JACK_DEFAULT_SERVER"])
         deadline = time.monotonic() + 20
-        while f"{name}:input" not in ports_listed(self.env):
+        while f"{name}:input" not in jack_ports(self.env):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.__exit__()
                 raise AssertionError(f"jack_midi_dump's port {name}:input did not appear")
@@ -156,10 +156,6 @@ class Arrived(list[tuple[int, bytes]]):
     the server had meanwhile."""
 
     xruns = 0
-
-
-def ports_listed(env: dict[str, str]) -> str:
-    return jack_ports(env) or ""
 
 
 # -- ports ---------------------------------------------------------------------------------
@@ -682,7 +678,7 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
     with Dump("leaving") as dump:
         command = theme_command(*args, "--midi-out", "leaving", "--clock", "--no-audio")
         deadline = time.monotonic() + 30
-        while "RtMidi" not in ports_listed(ENV):  # the command's port, once it has started
+        while "RtMidi" not in jack_ports(ENV):  # the command's port, once it has started
             assert time.monotonic() < deadline and command.poll() is None, command.stderr
             time.sleep(0.05)
         time.sleep(1.0)  # a second of music
@@ -910,7 +906,7 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
                 "--clock-in", "master150", "--midi-out", "clicks", "--no-audio",
             )  # fmt: skip
             deadline = time.monotonic() + 30
-            while "RtMidiIn" not in ports_listed(ENV):  # the command listens
+            while "RtMidiIn" not in jack_ports(ENV):  # the command listens
                 assert time.monotonic() < deadline and command.poll() is None, command.stderr
                 time.sleep(0.05)
             time.sleep(1.0)
@@ -936,7 +932,7 @@ def wait_until_listening(command: subprocess.Popen[str]) -> None:
     starting beside two CPU-burning processes and the suite's other workers took more
     than 30 s)."""
     deadline = time.monotonic() + 120
-    while "RtMidiIn" not in ports_listed(ENV):  # the command listens
+    while "RtMidiIn" not in jack_ports(ENV):  # the command listens
         if command.poll() is not None:
             said = command.stderr.read() if command.stderr else ""
             raise AssertionError(f"the command ended before it listened: {said}")
