@@ -614,14 +614,12 @@ def test_a_new_gallery_entry_joins_the_quiz(
 ) -> None:
     import shutil
 
-    import theme.variants
     from theme.variants import loader
 
     data = tmp_path / "data"
     shutil.copytree(loader.DATA, data)
     (data / "waltz-test.toml").write_text(WALTZ)
     monkeypatch.setattr(loader, "DATA", data)
-    monkeypatch.setattr(theme.variants, "DATA", data)
     assert "waltz-test" in {w.name for w in windows()}
     seen = set()
     for seed in range(40):

@@ -238,3 +238,36 @@ def test_no_file_spells_out_the_theme() -> None:
             if spec.role == "ostinato":
                 root = spec.pitches[0]
                 assert spec.pitches == (root, root, root + 7, root + 12), path
+
+
+def test_a_built_in_is_read_once_for_the_same_values() -> None:
+    """A built-in asked for again with the same values is the same frozen variant, its
+    values read-only; values Python finds equal to those (``True``, ``1.0`` for ``1``) are
+    still refused, and a file that changed is read again."""
+    first = theme.load("remix-1996", intro_bars=1)
+    assert theme.load("remix-1996", intro_bars=1) is first
+    assert theme.load("remix-1996", intro_bars=2) is not first
+    with pytest.raises(TypeError):
+        first.values["intro_bars"] = 3  # type: ignore[index]
+    for same_to_python in (True, 1.0):
+        with pytest.raises(VariantError, match="expected a whole number"):
+            theme.load("remix-1996", intro_bars=same_to_python)
+
+
+def test_a_built_in_file_that_changes_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import theme.variants
+    from theme.variants import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(loader.DATA, data)
+    monkeypatch.setattr(loader, "DATA", data)
+    before = theme.load("tv-1966")
+    path = data / "tv-1966.toml"
+    path.write_text(path.read_text().replace('title = "', 'title = "New: ', 1))
+    assert theme.load("tv-1966").title == "New: " + before.title
+    (data / "tv-1966-copy.toml").write_text(path.read_text())
+    assert "tv-1966-copy" in theme.names()

@@ -17,7 +17,7 @@ from theme.errors import VariantError
 from theme.safe_text import clip, did_you_mean
 from theme.variants.groove import Groove, is_groove_link
 from theme.variants.listing import catalog, grouped, parse_grouping
-from theme.variants.loader import DATA, load_file, names
+from theme.variants.loader import load_built_in, load_file, names
 from theme.variants.model import GROUPS, Claim, LayerSpec, Parameter, Pattern, Section, Variant
 
 __all__ = [
@@ -55,7 +55,7 @@ def load(name: str | Path, **params: Any) -> Variant:
     if not isinstance(text, str):
         raise TypeError(f"a variant path must be text, not {type(text).__name__}")
     if text in names():
-        return load_file(DATA / f"{text}.toml", params)
+        return load_built_in(text, params)
     if isinstance(name, str) and is_groove_link(text):
         if params:
             raise VariantError(
