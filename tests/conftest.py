@@ -10,9 +10,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from xdist.scheduler import LoadGroupScheduling
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -34,6 +36,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 # a close that outlasted the exit's wait, since handled: docs/development.md).
 # tests/test_playback.py asks for it itself.
 os.environ.setdefault("THEME_NO_REALTIME", "1")
+
+# Where Python is told not to write bytecode (PYTHONDONTWRITEBYTECODE, as on the CI
+# machine), each worker rewrote and compiled every test module again (pytest's assertion
+# rewriting: 13 s of CPU a worker to collect the suite, 4.5 s with the compiled files kept),
+# and each command the tests start compiled theme's modules again. The suite writes them,
+# beside the sources in the __pycache__ folders git ignores, as Python does by default; the
+# commands it starts keep the variable, and read what is there.
+sys.dont_write_bytecode = False
 
 # A suite started in the background by a shell (``uv run pytest &``) inherits Ctrl-C
 # ignored, and so would every command it starts: the tests of Ctrl-C need it as a terminal
@@ -202,7 +212,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         "--disable-component-update",
         "--disable-sync",
         "--autoplay-policy=no-user-gesture-required",
-        "--window-size=1280,2000",
+        "--window-size=1366,768",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
@@ -224,11 +234,20 @@ LINK_FILE = "tests/test_link.py"
 """The tests that join Link sessions: a group of their own, one after another, so that no
 two of them see each other's session."""
 
+REAL_TIME_GROUPS = {False: "real-time", True: "real-time-midi"}
+"""The two groups of the tests that keep time with a real clock, by whether their file is
+of MIDI: the MIDI ports, clock out and clock in (about 4 minutes one after another here),
+and the sound through JACK and the taps (about 4.5). Each runs its tests one after another,
+and the two run beside each other: each test file names its own JACK server."""
+
 
 def _shared_fixtures_key(item: pytest.Item) -> str | None:
     """Whether a test shares a module-scoped fixture with the other tests of its file (a
     browser, a JACK server, pages written once): "" if so, with the parameter of each such
-    fixture that is parametrized (a corpus piece parsed once); None when it shares none."""
+    fixture that is parametrized (a corpus piece parsed once: `` with piece=3``); None when
+    it shares none. No bracket: xdist takes a test's id that ends in "]" for one without a
+    group (``LoadGroupScheduling._split_scope``), and a corpus piece was parsed again on
+    each worker that had one of its tests."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:  # a doctest
         return None
@@ -241,7 +260,7 @@ def _shared_fixtures_key(item: pytest.Item) -> str | None:
         shared = True
         if callspec is not None and name in callspec.indices:
             parameters.append(f"{name}={callspec.indices[name]}")
-    return f"[{','.join(sorted(parameters))}]" if parameters else "" if shared else None
+    return f" with {','.join(sorted(parameters))}" if parameters else "" if shared else None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -262,7 +281,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.get_closest_marker(name) is not None for name in ("jack", "real_time")
         )
         if real_time:
-            group = "link" if path == LINK_FILE else "real-time"
+            group = "link" if path == LINK_FILE else REAL_TIME_GROUPS["midi" in path]
             item.add_marker(pytest.mark.xdist_group(group))
             item.add_marker(pytest.mark.real_time)
             continue
@@ -303,25 +322,37 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return (cores or 1) + len(FIRST_GROUPS)
 
 
-FIRST_GROUPS = ("real-time", "link")
+FIRST_GROUPS = (REAL_TIME_GROUPS[True], REAL_TIME_GROUPS[False], "link")
 """The groups handed out first, in this order (the longest of the run)."""
 
 
-class _RealTimeFirst:
-    """After every other plugin has ordered the tests (pytest-randomly shuffles them), the
-    real-time group goes first and the Link group second, so that a worker starts on each
-    at once: they are the longest groups of the run, and mostly wait on a clock, while the
-    other workers take the rest around them."""
+class _FirstGroupsFirst(LoadGroupScheduling):
+    """pytest-xdist's ``loadgroup`` scheduler, handing out :data:`FIRST_GROUPS` first: they
+    are the longest groups of the run and mostly wait on a clock, so a worker starts on each
+    at once while the others compute around them. After them, as xdist does, the groups
+    with the most tests first (xdist orders every group by its number of tests, so a
+    real-time group of 20 tests would wait behind a file of 80 quick ones)."""
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        def rank(item: pytest.Item) -> int:
-            mark = item.get_closest_marker("xdist_group")
-            group = str(mark.args[0]) if mark is not None else ""
-            return FIRST_GROUPS.index(group) if group in FIRST_GROUPS else len(FIRST_GROUPS)
+    _ordered = False
 
-        items.sort(key=rank)
+    def _assign_work_unit(self, node: Any) -> None:
+        if not self._ordered:
+            self._ordered = True
+
+            def rank(unit: tuple[str, dict[str, bool]]) -> tuple[int, int]:
+                scope, tests = unit
+                first = FIRST_GROUPS.index(scope) if scope in FIRST_GROUPS else len(FIRST_GROUPS)
+                return first, -len(tests)
+
+            units = sorted(self.workqueue.items(), key=rank)
+            self.workqueue.clear()
+            self.workqueue.update(units)
+        super()._assign_work_unit(node)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(_RealTimeFirst(), "theme-real-time-first")
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadGroupScheduling | None:
+    """The scheduler of ``--dist loadgroup`` (:class:`_FirstGroupsFirst`); xdist's own for
+    any other ``--dist``."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return _FirstGroupsFirst(config, log)

@@ -1,0 +1,49 @@
+"""How the suite is laid out on pytest-xdist's workers (tests/conftest.py): each group that
+shares a fixture, a clock or a Link session is one unit of work for xdist's scheduler."""
+
+from __future__ import annotations
+
+import pytest
+from xdist.scheduler import LoadGroupScheduling
+
+from tests.conftest import FIRST_GROUPS, LINK_FILE, REAL_TIME_GROUPS
+
+
+def groups(session: pytest.Session) -> dict[str, list[pytest.Item]]:
+    """The suite's tests by the group conftest gave them."""
+    found: dict[str, list[pytest.Item]] = {}
+    for item in session.items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is not None:
+            found.setdefault(str(mark.args[0]), []).append(item)
+    return found
+
+
+def test_xdist_sees_each_group_as_one_unit_of_work(request: pytest.FixtureRequest) -> None:
+    """A group whose name xdist could not read back from a test's id would be spread over
+    the workers, its shared fixture made again on each (a corpus piece parsed three times)."""
+    found = groups(request.session)
+    if len(found) < 10:
+        pytest.skip("only part of the suite was collected")
+    for group, items in found.items():
+        for item in items:
+            nodeid = item.nodeid if item.nodeid.endswith(f"@{group}") else f"{item.nodeid}@{group}"
+            assert LoadGroupScheduling._split_scope(None, nodeid) == group, nodeid  # type: ignore[arg-type]
+    corpus = [group for group in found if group.startswith("tests/test_corpus.py with piece=")]
+    assert len(corpus) > 40  # a group a piece
+
+
+def test_the_clock_and_link_tests_are_in_the_groups_handed_out_first(
+    request: pytest.FixtureRequest,
+) -> None:
+    found = groups(request.session)
+    if not set(FIRST_GROUPS) <= set(found):
+        pytest.skip("only part of the suite was collected")
+    for group in FIRST_GROUPS:
+        assert all(item.get_closest_marker("real_time") for item in found[group]), group
+    assert {item.nodeid.split("::")[0] for item in found["link"]} == {LINK_FILE}
+    midi = {item.nodeid.split("::")[0] for item in found[REAL_TIME_GROUPS[True]]}
+    assert midi and all("midi" in path for path in midi)
+    assert "tests/test_jack.py" in {
+        item.nodeid.split("::")[0] for item in found[REAL_TIME_GROUPS[False]]
+    }
