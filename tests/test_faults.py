@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import finished, theme_process
+from tests.conftest import finished, run_theme, theme_process
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux limits and signals")
 
@@ -45,7 +45,11 @@ def theme(
     stdout: int | None = subprocess.PIPE,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m theme ARGS``, optionally under a file-size limit (``ulimit -f``)."""
+    """``theme ARGS``: in a process of its own (``python -m theme``) under a file-size limit
+    (``ulimit -f``) or with standard output given, else in the test's process
+    (:func:`run_theme`: the same parser, work, printed lines and exit code)."""
+    if fsize is None and stdout == subprocess.PIPE:
+        return run_theme(*args, cwd=cwd, env={"JACK_NO_START_SERVER": "1", **(env or {})})
 
     def limit() -> None:
         if fsize is not None:
