@@ -12,6 +12,8 @@ holds: the notes always, the bars where the piece has neither pickup nor short m
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -132,6 +134,28 @@ def _notes(part: Any) -> list[tuple[Fraction, int]]:
     return notes
 
 
+def written_by_music21(
+    config: pytest.Config, name: str, score: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The MIDI and MusicXML files music21 writes of the corpus piece ``name`` (``score``):
+    written once for each version of music21 and kept in pytest's cache folder (writing them
+    took two thirds of these tests' time), written afresh where there is no cache
+    (``-p no:cacheprovider``)."""
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        folder = tmp_path_factory.mktemp("corpus")
+    else:
+        key = re.sub(r"[^A-Za-z0-9.]+", "-", f"corpus-music21-{music21.__version__}-{name}")
+        folder = cache.mkdir(key)
+    midi, musicxml = folder / "piece.mid", folder / "piece.musicxml"
+    for path, kind in ((midi, "midi"), (musicxml, "musicxml")):
+        if not path.is_file():
+            fresh = path.with_name(f".{os.getpid()}.{path.name}")
+            score.write(kind, fp=str(fresh))
+            os.replace(fresh, path)  # whole or not there, should two runs write at once
+    return midi, musicxml
+
+
 @pytest.fixture(scope="module", params=PIECES, ids=[p for p, _ in PIECES])
 def piece(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Piece:
     """A corpus piece parsed once, written by music21 to .mid and .musicxml."""
@@ -139,10 +163,7 @@ def piece(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
     name = request.param[0]
     score = corpus.parse(name)
-    folder = tmp_path_factory.mktemp("corpus")
-    midi, musicxml = folder / "piece.mid", folder / "piece.musicxml"
-    score.write("midi", fp=str(midi))
-    score.write("musicxml", fp=str(musicxml))
+    midi, musicxml = written_by_music21(request.config, name, score, tmp_path_factory)
     parts = list(score.parts)
     measures = list(parts[0].getElementsByClass(stream.Measure))
     meters: list[str | None] = []
