@@ -141,8 +141,8 @@ def to_sample(seconds: Fraction | float, rate: int) -> int:
     >>> to_sample(Fraction(1, 3), 48000), to_sample(Fraction(1, 96000), 48000)
     (16000, 1)
     """
-    if isinstance(seconds, Fraction):
-        return math.floor(seconds * rate + Fraction(1, 2))
+    if isinstance(seconds, Fraction):  # floor(n/d * rate + 1/2), in whole numbers
+        return (2 * seconds.numerator * rate + seconds.denominator) // (2 * seconds.denominator)
     return math.floor(seconds * rate + 0.5)
 
 
@@ -318,7 +318,8 @@ class TempoMap:
         >>> [(str(s.start), str(s.qpm), str(s.length)) for s in ramp.after(4).segments]
         [('0', '120', '4'), ('4', '140', 'None')]
         """
-        quarter = Fraction(quarter)
+        if not isinstance(quarter, Fraction):
+            quarter = Fraction(quarter)
         i = self._index(quarter)
         segment = self.segments[i]
         offset = quarter - segment.start
@@ -337,7 +338,8 @@ class TempoMap:
 
     def seconds_at(self, quarter: Fraction | int) -> Fraction:
         """Seconds from the start to ``quarter`` quarter notes (exact for steady tempos)."""
-        quarter = Fraction(quarter)
+        if not isinstance(quarter, Fraction):
+            quarter = Fraction(quarter)
         i = self._index(quarter)
         segment = self.segments[i]
         return self._origins[i] + segment.seconds_for(quarter - segment.start)
