@@ -236,8 +236,8 @@ two of them see each other's session."""
 
 REAL_TIME_GROUPS = {False: "real-time", True: "real-time-midi"}
 """The two groups of the tests that keep time with a real clock, by whether their file is
-of MIDI: the MIDI ports, clock out and clock in (about 4 minutes one after another here),
-and the sound through JACK and the taps (about 4.5). Each runs its tests one after another,
+of MIDI: the MIDI ports, clock out and clock in (about 3 minutes one after another here,
+beside the rest), and the sound through JACK and the taps (about 4). Each runs its tests one after another,
 and the two run beside each other: each test file names its own JACK server."""
 
 

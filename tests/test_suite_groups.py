@@ -3,10 +3,12 @@ shares a fixture, a clock or a Link session is one unit of work for xdist's sche
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 from xdist.scheduler import LoadGroupScheduling
 
-from tests.conftest import FIRST_GROUPS, LINK_FILE, REAL_TIME_GROUPS
+from tests.conftest import FIRST_GROUPS, LINK_FILE, REAL_TIME_GROUPS, _FirstGroupsFirst
 
 
 def groups(session: pytest.Session) -> dict[str, list[pytest.Item]]:
@@ -47,3 +49,32 @@ def test_the_clock_and_link_tests_are_in_the_groups_handed_out_first(
     assert "tests/test_jack.py" in {
         item.nodeid.split("::")[0] for item in found[REAL_TIME_GROUPS[False]]
     }
+
+
+def test_the_first_groups_are_handed_out_before_bigger_ones() -> None:
+    """xdist hands out the groups with the most tests first; the suite's scheduler hands out
+    the clock and Link groups before them, then the rest as xdist would."""
+    scheduler = object.__new__(_FirstGroupsFirst)  # its work queue alone, no workers
+    units = {
+        "tests/test_big.py": [f"tests/test_big.py::t{i}" for i in range(80)],
+        "link": ["tests/test_link.py::a", "tests/test_link.py::b"],
+        "tests/test_small.py": ["tests/test_small.py::a", "tests/test_small.py::b"],
+        REAL_TIME_GROUPS[False]: ["tests/test_jack.py::a"],
+        REAL_TIME_GROUPS[True]: ["tests/test_midi_out.py::a"],
+    }
+    scheduler.workqueue = OrderedDict(
+        (group, {f"{test}@{group}": False for test in tests}) for group, tests in units.items()
+    )
+    collection = [nodeid for unit in scheduler.workqueue.values() for nodeid in unit]
+    scheduler.assigned_work, scheduler.registered_collections = {}, {}
+    handed: list[str] = []
+
+    class Worker:
+        def send_runtest_some(self, indexes: list[int]) -> None:
+            handed.append(collection[indexes[0]].split("@")[-1])
+
+    for _ in units:
+        worker = Worker()
+        scheduler.registered_collections[worker] = collection
+        scheduler._assign_work_unit(worker)
+    assert handed == [*FIRST_GROUPS, "tests/test_big.py", "tests/test_small.py"]
