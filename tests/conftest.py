@@ -234,11 +234,13 @@ LINK_FILE = "tests/test_link.py"
 """The tests that join Link sessions: a group of their own, one after another, so that no
 two of them see each other's session."""
 
-REAL_TIME_GROUPS = {False: "real-time", True: "real-time-midi"}
-"""The two groups of the tests that keep time with a real clock, by whether their file is
-of MIDI: the MIDI ports, clock out and clock in (about 3 minutes one after another here,
-beside the rest), and the sound through JACK and the taps (about 4). Each runs its tests one after another,
-and the two run beside each other: each test file names its own JACK server."""
+REAL_TIME_GROUP = "real-time"
+"""The group of the tests that keep time with a real clock (JACK's dummy driver, a MIDI
+clock), one after another on one worker: about 4 minutes alone here, 7 to 8 beside the
+rest. Split in two (the MIDI files' and the others', each file naming its own JACK server)
+it took 3 and 4 minutes side by side, but beside two CPU-burning processes the two groups'
+JACK servers were starved: a player could not open its device, a recording underran, five
+tests failed in one pass."""
 
 
 def _shared_fixtures_key(item: pytest.Item) -> str | None:
@@ -281,7 +283,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.get_closest_marker(name) is not None for name in ("jack", "real_time")
         )
         if real_time:
-            group = "link" if path == LINK_FILE else REAL_TIME_GROUPS["midi" in path]
+            group = "link" if path == LINK_FILE else REAL_TIME_GROUP
             item.add_marker(pytest.mark.xdist_group(group))
             item.add_marker(pytest.mark.real_time)
             continue
@@ -322,7 +324,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return (cores or 1) + len(FIRST_GROUPS)
 
 
-FIRST_GROUPS = (REAL_TIME_GROUPS[True], REAL_TIME_GROUPS[False], "link")
+FIRST_GROUPS = (REAL_TIME_GROUP, "link")
 """The groups handed out first, in this order (the longest of the run)."""
 
 
@@ -330,8 +332,8 @@ class _FirstGroupsFirst(LoadGroupScheduling):
     """pytest-xdist's ``loadgroup`` scheduler, handing out :data:`FIRST_GROUPS` first: they
     are the longest groups of the run and mostly wait on a clock, so a worker starts on each
     at once while the others compute around them. After them, as xdist does, the groups
-    with the most tests first (xdist orders every group by its number of tests, so a
-    real-time group of 20 tests would wait behind a file of 80 quick ones)."""
+    with the most tests first (xdist orders every group by its number of tests, so the
+    real-time group would wait behind a file of 80 quick ones)."""
 
     _ordered = False
 
