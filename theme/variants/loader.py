@@ -91,8 +91,8 @@ def _names_in(folder: Path, changed_ns: int) -> tuple[str, ...]:
 def load_built_in(name: str, params: Mapping[str, Any]) -> Variant:
     """The built-in variant ``name`` (one of :func:`names`) with parameter values, read from
     its file the first time it is asked for with those values: the same frozen
-    :class:`Variant` after that (a quiz or the site asks for the same few hundreds of times;
-    each reading of the file took 6 ms).
+    :class:`Variant` after that (a quiz asks for the same few variants hundreds of times,
+    and each reading of a file took 6 ms).
 
     Raises:
         VariantError: as :func:`load_file`.
