@@ -677,10 +677,7 @@ def test_a_port_that_goes_away_mid_piece_ends_it_with_exit_1(
 ) -> None:
     with Dump("leaving") as dump:
         command = theme_command(*args, "--midi-out", "leaving", "--clock", "--no-audio")
-        deadline = time.monotonic() + 30
-        while "RtMidi" not in jack_ports(ENV):  # the command's port, once it has started
-            assert time.monotonic() < deadline and command.poll() is None, command.stderr
-            time.sleep(0.05)
+        wait_until_listening(command, port="RtMidi")  # its output, once it has started
         time.sleep(1.0)  # a second of music
         arrived = dump.stop(quiet_seconds=0)  # the port's program ends, mid-piece
     out, err = finished(command)
@@ -905,10 +902,7 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
                 "metronome", "5/4", "--bpm", "100", "--bars", "2",
                 "--clock-in", "master150", "--midi-out", "clicks", "--no-audio",
             )  # fmt: skip
-            deadline = time.monotonic() + 30
-            while "RtMidiIn" not in jack_ports(ENV):  # the command listens
-                assert time.monotonic() < deadline and command.poll() is None, command.stderr
-                time.sleep(0.05)
+            wait_until_listening(command)
             time.sleep(1.0)
             assert command.poll() is None  # waiting for the master's Start
             master.send(mido.Message("start"))
@@ -927,16 +921,16 @@ def test_the_metronome_plays_at_the_masters_tempo_from_its_start(jack_server: No
     assert per_click == pytest.approx(0.4, abs=PERIOD / 48000)
 
 
-def wait_until_listening(command: subprocess.Popen[str]) -> None:
-    """Wait until the command's MIDI input is on the server: 120 s at most (a command
-    starting beside two CPU-burning processes and the suite's other workers took more
-    than 30 s)."""
+def wait_until_listening(command: subprocess.Popen[str], port: str = "RtMidiIn") -> None:
+    """Wait until the command's MIDI port (``RtMidiIn``: its input; ``RtMidi``: any) is on
+    the server: 120 s at most (a command starting beside two CPU-burning processes and the
+    suite's other workers took more than 30 s)."""
     deadline = time.monotonic() + 120
-    while "RtMidiIn" not in jack_ports(ENV):  # the command listens
+    while port not in jack_ports(ENV):
         if command.poll() is not None:
             said = command.stderr.read() if command.stderr else ""
-            raise AssertionError(f"the command ended before it listened: {said}")
-        assert time.monotonic() < deadline, "the command did not listen within 120 s"
+            raise AssertionError(f"the command ended before its port was there: {said}")
+        assert time.monotonic() < deadline, f"the command's {port} port not there in 120 s"
         time.sleep(0.05)
 
 
