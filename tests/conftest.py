@@ -310,10 +310,18 @@ def _name_the_group(item: pytest.Item) -> None:
     mark = item.get_closest_marker("xdist_group")
     if mark is None or not isinstance(getattr(item, "_id", None), NodeId):
         return
-    nodeid = item.nodeid
-    group = str(mark.args[0])
-    if not nodeid.endswith(f"@{group}"):
-        item._id = NodeId.parse(f"{nodeid}@{group}")
+    grouped = grouped_id(item.nodeid, str(mark.args[0]))
+    if grouped != item.nodeid:
+        item._id = NodeId.parse(grouped)
+
+
+def grouped_id(nodeid: str, group: str) -> str:
+    """A test's id as pytest-xdist's scheduler reads its group from it: ending ``@GROUP``.
+
+    >>> grouped_id("tests/test_x.py::t[a]", "g"), grouped_id("t@g", "g")
+    ('tests/test_x.py::t[a]@g', 't@g')
+    """
+    return nodeid if nodeid.endswith(f"@{group}") else f"{nodeid}@{group}"
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

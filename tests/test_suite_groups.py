@@ -8,7 +8,13 @@ from collections import OrderedDict
 import pytest
 from xdist.scheduler import LoadGroupScheduling
 
-from tests.conftest import FIRST_GROUPS, LINK_FILE, REAL_TIME_GROUP, _FirstGroupsFirst
+from tests.conftest import (
+    FIRST_GROUPS,
+    LINK_FILE,
+    REAL_TIME_GROUP,
+    _FirstGroupsFirst,
+    grouped_id,
+)
 
 
 def groups(session: pytest.Session) -> dict[str, list[pytest.Item]]:
@@ -29,7 +35,7 @@ def test_xdist_sees_each_group_as_one_unit_of_work(request: pytest.FixtureReques
         pytest.skip("only part of the suite was collected")
     for group, items in found.items():
         for item in items:
-            nodeid = item.nodeid if item.nodeid.endswith(f"@{group}") else f"{item.nodeid}@{group}"
+            nodeid = grouped_id(item.nodeid, group)
             assert LoadGroupScheduling._split_scope(None, nodeid) == group, nodeid  # type: ignore[arg-type]
     corpus = [group for group in found if group.startswith("tests/test_corpus.py with piece=")]
     assert len(corpus) > 40  # a group a piece
