@@ -366,3 +366,66 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadGroupSch
     if config.getvalue("dist") != "loadgroup":
         return None
     return _FirstGroupsFirst(config, log)
+
+
+WRITES_WHILE_PLAYING = """
+const [play, frames, done] = arguments;
+const playing = () => Theme.players.some((p) => p.playing);
+document.querySelector(play).click();
+const until = Date.now() + 10000;
+(function started() {
+  if (!playing() && Date.now() < until) { setTimeout(started, 20); return; }
+  const records = [];
+  const seen = new MutationObserver((list) => records.push(...list));
+  seen.observe(document.body, {subtree: true, attributes: true, attributeOldValue: true,
+                               childList: true, characterData: true,
+                               characterDataOldValue: true});
+  const label = (node) => {
+    const el = node.nodeType === 1 ? node : node.parentElement;
+    return el.tagName.toLowerCase() + ' ' + (el.getAttribute('class') || '');
+  };
+  const markup = (nodes) => Array.from(nodes).map((n) => n.outerHTML || n.textContent).join('');
+  let left = frames;
+  (function frame() {
+    if (--left > 0) { requestAnimationFrame(frame); return; }
+    records.push(...seen.takeRecords());
+    seen.disconnect();
+    const throughout = playing();
+    const after = new Map();  // each attribute's value after a record: the next one's old value
+    const same = {};
+    records.slice().reverse().forEach((r) => {
+      let unchanged = false;
+      if (r.type === 'attributes') {
+        const values = after.get(r.target) || {};
+        const now = r.attributeName in values ? values[r.attributeName]
+          : r.target.getAttribute(r.attributeName);
+        unchanged = now === r.oldValue;
+        values[r.attributeName] = r.oldValue;
+        after.set(r.target, values);
+      } else if (r.type === 'childList') {
+        unchanged = r.removedNodes.length > 0 && markup(r.removedNodes) === markup(r.addedNodes);
+      } else {
+        unchanged = r.target.data === r.oldValue;
+      }
+      if (unchanged) {
+        const key = (r.attributeName || r.type) + ' of ' + label(r.target);
+        same[key] = (same[key] || 0) + 1;
+      }
+    });
+    Theme.players.forEach((p) => p.playing && p.stop());
+    done({playing: throughout, writes: records.length, unchanged: same});
+  })();
+})();
+"""
+"""Play a page (a click on the CSS selector ``arguments[0]``) and watch what its scripts write
+into the page over ``arguments[1]`` animation frames once it plays: ``writes``, the changes
+made; ``unchanged``, those that wrote a value the page already had (an attribute set again,
+a button's words written again), by what and where; ``playing``, whether it still played."""
+
+
+def writes_while_playing(browser: Any, play: str, frames: int = 60) -> dict[str, Any]:
+    """What a page's scripts write while it plays (:data:`WRITES_WHILE_PLAYING`), for
+    ``frames`` animation frames after the click on ``play`` (a CSS selector) has started it.
+    Every write makes Chromium lay the page out and paint it again: a value written again each
+    frame (60 a second) kept a projector's laptop and a pupil's phone busy for nothing."""
+    return browser.execute_async_script(WRITES_WHILE_PLAYING, play, frames)  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_theme
+from tests.conftest import run_theme, writes_while_playing
 from theme.page.data import timeline_data
 from theme.quiz.folder import write_quiz
 from theme.quiz.items import make_quiz
@@ -168,6 +168,15 @@ def test_space_plays_the_item_through_the_page_s_player(browser, tmp_path: Path)
         [e for e in quiz.items[0].music.events if e.layer in quiz.items[0].music.layers]
     )
     assert result["lit"] != "1:1"  # the beat light followed the music, hidden or not
+
+
+@pytest.mark.browser
+def test_a_playing_item_writes_only_what_changes(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    files = write_quiz(make_quiz(seed=5, level=1, count=2), tmp_path / "quiz", mode="class")
+    browser.get(files.page.resolve().as_uri())
+    seen = writes_while_playing(browser, "section.current button.play")
+    assert seen["playing"] and seen["writes"] > 0, seen
+    assert seen["unchanged"] == {}, seen  # its button's words are not written every frame
 
 
 PRACTICE = """

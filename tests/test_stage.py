@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_theme
+from tests.conftest import run_theme, writes_while_playing
 from theme.classroom.tour import STEPS
 from theme.core.counting import syllables
 from theme.page.follow import COUNTS, follow_rows
@@ -321,6 +321,25 @@ def test_each_step_is_one_screen_with_what_follows_the_music_in_it(
             assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@browser_test
+@pytest.mark.parametrize(
+    ("page", "address", "play"),
+    [
+        ("tour", "#slide-5", ".slide-nav .stage-play"),  # the conductor, the count and the light
+        ("metronome", "", ".player .play"),  # two meters' lights and counts
+        ("variant", "", ".player .play"),  # the score's cursor
+    ],
+)
+def test_a_playing_page_writes_only_what_changes(
+    browser: Any, pages: dict[str, Path], page: str, address: str, play: str
+) -> None:
+    browser.get("about:blank")
+    browser.get(pages[page].resolve().as_uri() + address)
+    seen = writes_while_playing(browser, play)
+    assert seen["playing"] and seen["writes"] > 0, seen  # the baton and the lights moved
+    assert seen["unchanged"] == {}, seen  # nothing written again that had not changed
 
 
 DRAWER = """

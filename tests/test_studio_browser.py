@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, run_theme
+from tests.conftest import ROOT, run_theme, writes_while_playing
 from theme.core.meter import Meter
 from theme.variants import load
 from theme.variants.groove import Groove
@@ -240,6 +240,13 @@ def test_the_groove_plays_with_a_count_in_and_an_edit_is_heard_while_it_plays(
     # the first groove is tv-1966 in 5/4, two boxes a pulse; a count-in bar of 5 quarters
     assert result["conga"] == [5 + 2 * 0.5]
     assert not errors(browser)
+
+
+def test_a_playing_groove_writes_only_what_changes(browser, studio: Path) -> None:  # type: ignore[no-untyped-def]
+    browser.get(studio.as_uri())
+    seen = writes_while_playing(browser, "button.groove-play")
+    assert seen["playing"] and seen["writes"] > 0, seen
+    assert seen["unchanged"] == {}, seen  # the column heard is lit once, not every frame
 
 
 def test_bars_out_of_range_are_refused_beside_the_grid_and_the_groove_kept(

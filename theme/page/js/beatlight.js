@@ -43,7 +43,10 @@
         row.querySelectorAll('b').forEach(function (b, j) {
           b.classList.toggle('now', j === now);
         });
-        light.dataset.now = bar.n + ':' + (now + 1);
+        const lit = bar.n + ':' + (now + 1);
+        if (light.dataset.now !== lit) {
+          light.dataset.now = lit;
+        }
         light.classList.toggle('ready', !playing && q < pulses[0][0] + 1e-9);
       }
       section.addEventListener('theme:position', function (event) {

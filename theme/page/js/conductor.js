@@ -101,8 +101,12 @@
       const to = last ? kind.length : kind.pulses[kind.beats[beat + 1]];
       const u = to > from ? Math.min(Math.max((offset - from) / (to - from), 0), 1) : 0;
       const where = baton(kind.points[beat], last ? DOWN : kind.points[beat + 1], u);
-      dot.setAttribute('cx', where[0].toFixed(2));
-      dot.setAttribute('cy', where[1].toFixed(2));
+      ['cx', 'cy'].forEach(function (name, i) {
+        const value = where[i].toFixed(2);
+        if (dot.getAttribute(name) !== value) { // a still baton is not drawn again
+          dot.setAttribute(name, value);
+        }
+      });
       const mark = patterns[shownKind].querySelectorAll('.beat-mark')[beat];
       if (mark !== litMark) {
         if (litMark) {
@@ -121,7 +125,10 @@
         }
         litMove = move;
       }
-      row.dataset.now = data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1);
+      const lit = data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1);
+      if (row.dataset.now !== lit) {
+        row.dataset.now = lit;
+      }
     }
     show(0); // ready on the downbeat of the first bar
     return show;

@@ -67,7 +67,9 @@
         }
       });
       lit = now;
-      section.dataset.cursor = String(now.size);
+      if (section.dataset.cursor !== String(now.size)) {
+        section.dataset.cursor = String(now.size);
+      }
     }
     section.addEventListener('theme:position', function (event) {
       const q = Number(event.detail && event.detail.q);

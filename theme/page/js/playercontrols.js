@@ -86,7 +86,11 @@
 
     function applyLoop() {
       const kind = loopKind.value;
-      loopA.disabled = loopB.disabled = kind !== 'range';
+      [loopA, loopB].forEach(function (end) {
+        if (end.disabled !== (kind !== 'range')) {
+          end.disabled = kind !== 'range';
+        }
+      });
       try {
         if (kind === 'off') {
           player.setLoop(null);
@@ -123,6 +127,9 @@
     }
 
     function showPlaying(on) {
+      if (play.getAttribute('aria-pressed') === String(on)) {
+        return; // called every frame while it plays: the page is laid out again only on a change
+      }
       play.setAttribute('aria-pressed', on ? 'true' : 'false');
       play.textContent = on ? 'Stop' : 'Play';
     }

@@ -53,8 +53,10 @@
     section.addEventListener('theme:position', function (event) {
       if (event.target === section) {
         const on = Boolean(event.detail.playing);
-        state.play.textContent = on ? 'Stop' : (state.played ? 'Play again' : 'Play');
-        state.play.setAttribute('aria-pressed', String(on));
+        if (state.play.getAttribute('aria-pressed') !== String(on)) { // not every frame: on a change
+          state.play.textContent = on ? 'Stop' : (state.played ? 'Play again' : 'Play');
+          state.play.setAttribute('aria-pressed', String(on));
+        }
         state.played = state.played || on;
       }
     });

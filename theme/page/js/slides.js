@@ -133,8 +133,13 @@
 
   function showPlaying() {
     const player = Theme.playerFor && slides[current] && Theme.playerFor(slides[current]);
-    play.hidden = !on() || !player;
+    if (play.hidden !== (!on() || !player)) {
+      play.hidden = !on() || !player;
+    }
     const playing = Boolean(player && player.playing);
+    if (play.getAttribute('aria-pressed') === String(playing)) {
+      return; // called every frame while a step plays: the page is laid out again only on a change
+    }
     play.textContent = playing ? 'Stop' : 'Play';
     play.setAttribute('aria-pressed', String(playing));
     play.setAttribute('aria-label', playing ? 'Stop this step' : 'Play this step');

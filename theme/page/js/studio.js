@@ -400,10 +400,9 @@
         second.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === k));
       }
       const col = on && music >= 0 ? Math.floor(music / unit + 1e-9) : -1;
-      grid.querySelectorAll('.cell.now').forEach(b => b.classList.remove('now'));
-      if (col >= 0) {
-        G.VOICES.forEach(v => cells[v][col] && cells[v][col].classList.add('now'));
-      }
+      const lit = G.VOICES.map(v => (col >= 0 && cells[v][col]) || null).filter(Boolean);
+      grid.querySelectorAll('.cell.now').forEach(b => lit.includes(b) || b.classList.remove('now'));
+      lit.forEach(b => b.classList.toggle('now', true)); // written once a column, not every frame
     }
 
     const sound = Theme.loopPlayer(section, { // the section's one player (the builder's too)
