@@ -9,6 +9,9 @@ Run:  uv run python benchmarks/bench_metronome.py [SLEEP_SECONDS]
 3. One hour of clicks to FLAC: memory against one minute, every click at its exact sample.
 4. Drift: our clicks' samples over 10 minutes against the exact grid, and a metronome that
    keeps time with ``time.sleep`` measured for SLEEP_SECONDS (default 60) and extrapolated.
+5. Clicks made and placed on their samples a second (7/8 at 137, the renderer's
+   ``schedule``), against each sample computed as exact seconds (``Fraction``) then
+   rounded: the same samples, checked.
 """
 
 from __future__ import annotations
@@ -201,6 +204,44 @@ def hour_to_flac() -> None:
     )
 
 
+def clicks_a_second(clicks: int = 200_000) -> None:
+    import itertools
+
+    from theme.core.tempo import to_sample
+    from theme.metronome import Metronome
+    from theme.renderers.audio import schedule
+
+    metronome = Metronome("7/8", bpm=137)
+    events = list(itertools.islice(metronome.events(), clicks))
+    tempo_map, rate = metronome.tempo_map, 48000
+
+    def ours() -> list[int]:
+        return [sample for sample, _ in schedule(iter(events), tempo_map, rate)]
+
+    def exact_seconds() -> list[int]:
+        return [to_sample(tempo_map.seconds_at(e.onset), rate) for e in events]
+
+    made = time.process_time()
+    for _ in itertools.islice(metronome.events(), clicks):
+        pass
+    made = time.process_time() - made
+    times = {}
+    for name, way in (("ours", ours), ("exact seconds", exact_seconds)):
+        best = math.inf
+        for _ in range(3):
+            start = time.process_time()
+            samples = way()
+            best = min(best, time.process_time() - start)
+        times[name] = (best, samples)
+    assert times["ours"][1] == times["exact seconds"][1]
+    print(
+        f"5. {clicks:,} clicks of 7/8 at 137: made in {made:.2f} s ({clicks / made:,.0f} a "
+        f"second); placed on their samples in {times['ours'][0]:.2f} s, each as exact seconds "
+        f"then rounded {times['exact seconds'][0]:.2f} s "
+        f"({times['exact seconds'][0] / times['ours'][0]:.1f}x), the same samples"
+    )
+
+
 def main() -> None:
     print(
         f"theme metronome benchmarks, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
@@ -210,6 +251,7 @@ def main() -> None:
     callback_and_display()
     hour_to_flac()
     drift(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0)
+    clicks_a_second()
 
 
 if __name__ == "__main__":

@@ -100,6 +100,38 @@ def test_quarter_at_inverts_seconds_at(q: Fraction) -> None:
     assert abs(tm.quarter_at(tm.seconds_at(q)) - q) < Fraction(1, 10**9)
 
 
+tempos = st.fractions(min_value=4, max_value=2000, max_denominator=48)
+
+
+@given(
+    first=tempos,
+    changes=st.lists(
+        st.tuples(
+            st.fractions(min_value=Fraction(1, 48), max_value=64, max_denominator=48),
+            tempos,
+            st.one_of(st.none(), st.fractions(min_value=1, max_value=32, max_denominator=8)),
+        ),
+        max_size=4,
+    ),
+    q=st.fractions(min_value=-8, max_value=600, max_denominator=960),
+    rate=st.sampled_from([8000, 22050, 44100, 48000, 96000, 192000]),
+)
+def test_sample_at_is_to_sample_of_seconds_at(
+    first: Fraction,
+    changes: list[tuple[Fraction, Fraction, Fraction | None]],
+    q: Fraction,
+    rate: int,
+) -> None:
+    """The renderer's whole-number path gives the sample the one rounding rule gives the
+    exact seconds: in steady segments and ramps, before 0, at and between tempo changes."""
+    tempo_map, at = TempoMap.constant(first), Fraction(0)
+    for gap, qpm, ramp in changes:
+        at += gap
+        tempo_map = tempo_map.then(at, qpm, ramp_quarters=ramp, to=first if ramp else None)
+    for quarter in (q, at, *(s.start for s in tempo_map.segments)):
+        assert tempo_map.sample_at(quarter, rate) == to_sample(tempo_map.seconds_at(quarter), rate)
+
+
 def test_to_sample_rounds_half_up() -> None:
     assert to_sample(Fraction(1, 96000), 48000) == 1
     assert to_sample(Fraction(3, 96000), 48000) == 2

@@ -261,6 +261,21 @@ class TempoMap:
         for previous, segment in zip(self.segments, self.segments[1:]):
             origins.append(origins[-1] + previous.seconds_for(segment.start - previous.start))
         self._origins = origins
+        self._steady = [
+            None
+            if segment.is_ramp
+            else (
+                segment.start.numerator,
+                segment.start.denominator,
+                60 * segment.qpm.denominator,
+                segment.qpm.numerator,
+                origin.numerator,
+                origin.denominator,
+            )
+            for segment, origin in zip(self.segments, origins)
+        ]
+        """Each steady segment's start, seconds a quarter (60/qpm) and origin (seconds) as
+        whole numbers, for :meth:`sample_at`; None for a ramp."""
 
     @classmethod
     def constant(cls, tempo: str | int | float | Fraction | Tempo) -> TempoMap:
@@ -329,6 +344,8 @@ class TempoMap:
         return TempoMap([first, *later])
 
     def _index(self, quarter: Fraction) -> int:
+        if len(self._starts) == 1:
+            return 0
         return max(0, bisect.bisect_right(self._starts, quarter) - 1)
 
     def qpm_at(self, quarter: Fraction) -> Fraction:
@@ -352,8 +369,28 @@ class TempoMap:
         return segment.start + segment.offset_for(seconds - self._origins[i])
 
     def sample_at(self, quarter: Fraction | int, rate: int) -> int:
-        """The sample index of a position at ``rate`` samples a second (rounded half up)."""
-        return to_sample(self.seconds_at(quarter), rate)
+        """The sample index of a position (quarter notes) at ``rate`` samples a second:
+        ``to_sample(seconds_at(quarter), rate)``, the same rounding half up. In a steady
+        segment it is computed in whole numbers, never reduced by a gcd (a floor division
+        does not need it): the renderer asks it of every event.
+
+        >>> tempo = TempoMap.constant(137).then(Fraction(10), 90)
+        >>> [tempo.sample_at(q, 48000) for q in (Fraction(7, 2), 10, Fraction(21, 2))]
+        [73577, 210219, 226219]
+        """
+        if not isinstance(quarter, Fraction):
+            quarter = Fraction(quarter)
+        i = self._index(quarter)
+        steady = self._steady[i]
+        if steady is None:
+            return to_sample(self.seconds_at(quarter), rate)
+        start_n, start_d, per_quarter_n, per_quarter_d, origin_n, origin_d = steady
+        # seconds = origin + (quarter - start) * 60 / qpm, over one common denominator
+        span_d = quarter.denominator * start_d * per_quarter_d
+        span_n = (quarter.numerator * start_d - start_n * quarter.denominator) * per_quarter_n
+        numerator = origin_n * span_d + span_n * origin_d
+        denominator = origin_d * span_d
+        return (2 * numerator * rate + denominator) // (2 * denominator)
 
     def __repr__(self) -> str:
         return f"TempoMap({list(self.segments)!r})"

@@ -161,6 +161,8 @@ def click_events(
     if vs is not None and second is not None:
         streams.append(stream(vs, SECOND, second))
     merged = heapq.merge(*streams)
+    if from_quarter <= 0:  # every click is at 0 or after
+        return merged
     return (e for e in merged if e.onset >= from_quarter)
 
 

@@ -11,6 +11,7 @@ Pure functions from a meter and a position (quarter notes) to events; the metron
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -64,22 +65,38 @@ def bar_clicks(
     ['6', '20/3', '7', '23/3', '8', '26/3']
     """
     length = meter.bar_quarters if length is None else length
+    for offset, duration, pitch, velocity, level in _bar_pattern(
+        meter, length, layer.name, subdivide, swing, heard
+    ):
+        yield Event(
+            onset=start + offset,
+            duration=duration,
+            layer=layer.name,
+            pitch=pitch,
+            velocity=velocity,
+            accent=level,
+        )
+
+
+@functools.lru_cache(maxsize=256, typed=True)  # a swing of 0.5 is not Fraction(1, 2)'s
+def _bar_pattern(
+    meter: Meter, length: Fraction, layer: str, subdivide: int, swing: Fraction, heard: bool
+) -> tuple[tuple[Fraction, Fraction, int, int, AccentLevel], ...]:
+    """A bar's clicks from its start: (offset and duration in quarter notes, pitch,
+    velocity, accent level) each. Made once for a metronome's bars, which repeat it: a day
+    of them is 400,000 clicks."""
     levels = meter.accent_levels(subdivide)
     pulse = length / meter.numerator
+    pattern = []
     for i, level in enumerate(levels):
         beat, sub = divmod(i, subdivide)
         offset = beat * pulse + sub * pulse / subdivide
         if subdivide == 2 and sub == 1:
             offset = beat * pulse + pulse * swing
         level = level if heard else AccentLevel.SILENT
-        yield Event(
-            onset=start + offset,
-            duration=pulse / subdivide,
-            layer=layer.name,
-            pitch=CLICK_PITCHES[layer.name][int(level > AccentLevel.GROUP)],
-            velocity=velocity_for(level),
-            accent=level,
-        )
+        pitch = CLICK_PITCHES[layer][int(level > AccentLevel.GROUP)]
+        pattern.append((offset, pulse / subdivide, pitch, velocity_for(level), level))
+    return tuple(pattern)
 
 
 def click_track(timeline: Timeline, *, subdivide: int = 1) -> Timeline:
