@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from xdist.scheduler import LoadGroupScheduling
 
+from tests.jackserver import server_words
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
@@ -296,6 +298,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
         for item in items:
             _name_the_group(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A real-time test that fails shows, beside its own output, what its JACK server said
+    (xruns, a client it found slow or dropped): a JACK stall beside a loaded run is told from
+    a fault of the program under test by it."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed and item.get_closest_marker("real_time") is not None:
+        said = server_words()
+        if said:
+            report.sections.append(("what the test's JACK server said", said))
 
 
 def _name_the_group(item: pytest.Item) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "jack_missing",
     "jack_ports",
     "real_time_allowed",
+    "server_words",
     "start_jack_server",
     "stop_jack_server",
     "transport_server",
@@ -104,29 +105,31 @@ def start_jack_server(
     timeout = ["-t", str(client_timeout_ms)] if client_timeout_ms else []
     dummy = ["-d", "dummy", "-r", "48000", "-p", str(period)]
     scheduling = "--realtime" if real_time_allowed() else "--no-realtime"
-    with tempfile.TemporaryFile() as said:  # what it says: why it did not start
+    handle, kept = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
+    with open(handle, "wb") as said:  # what it says: why it did not start, or why a test failed
         server = subprocess.Popen(
             ["jackd", *timeout, scheduling, "-n", name, *dummy],
             env=env,
             stdout=said,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + START_SECONDS
-        while not jack_ports(env):
-            if time.monotonic() > deadline or server.poll() is not None:
-                ended = server.poll()
-                server.kill()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    server.wait(30)
-                said.seek(0)
-                lines = said.read().decode(errors="replace").splitlines()
-                why = " / ".join([line for line in lines if line][-3:])
-                how = f"ended with {ended}" if ended is not None else "not reached"
-                pytest.skip(
-                    f"jackd did not start (jackd -n {name} -d dummy; {how} after "
-                    f"{time.monotonic() - deadline + START_SECONDS:.0f} s): {why}"
-                )
-            time.sleep(0.1)
+    deadline = time.monotonic() + START_SECONDS
+    while not jack_ports(env):
+        if time.monotonic() > deadline or server.poll() is not None:
+            ended = server.poll()
+            server.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(30)
+            lines = _read(kept).splitlines()
+            os.unlink(kept)
+            why = " / ".join([line for line in lines if line][-3:])
+            how = f"ended with {ended}" if ended is not None else "not reached"
+            pytest.skip(
+                f"jackd did not start (jackd -n {name} -d dummy; {how} after "
+                f"{time.monotonic() - deadline + START_SECONDS:.0f} s): {why}"
+            )
+        time.sleep(0.1)
+    _SAID[server.pid] = (name, kept)
     return server
 
 
@@ -155,9 +158,35 @@ LIST_SECONDS = 10
 loaded run)."""
 
 
+_SAID: dict[int, tuple[str, str]] = {}
+"""The servers this process started and has not stopped: pid -> (name, the file of what it
+says)."""
+
+
+def _read(path: str) -> str:
+    with open(path, "rb") as said:
+        return said.read().decode(errors="replace")
+
+
+def server_words(lines: int = 40) -> str:
+    """The last ``lines`` lines each running server of this process has said (its xruns,
+    the clients it dropped or found slow): what a failing real-time test shows beside its
+    own output (``tests/conftest.py``); "" when none runs."""
+    told = []
+    for pid, (name, path) in sorted(_SAID.items()):
+        with contextlib.suppress(OSError):
+            last = _read(path).splitlines()[-lines:]
+            told.append(f"jackd -n {name} (pid {pid}):\n" + "\n".join(last))
+    return "\n\n".join(told)
+
+
 def stop_jack_server(server: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
     """Stop a server and wait for it (a busy jackd takes its time; killed, it would leave its
     name registered), killing it only if it does not end within ``seconds``."""
+    _, said = _SAID.pop(server.pid, ("", ""))
+    if said:
+        with contextlib.suppress(OSError):
+            os.unlink(said)
     server.terminate()
     try:
         server.wait(seconds)

@@ -10,18 +10,20 @@ installs the Debian packages jackd2, jack-capture and libportaudio2).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import soundfile
 
-from tests.conftest import finished
+from tests.conftest import finished, pytest_runtest_makereport
 from tests.jackserver import jack_missing, jack_ports, start_jack_server, stop_jack_server
 
 pytestmark = pytest.mark.jack
@@ -64,6 +66,25 @@ def jack_server() -> Iterator[None]:
     server = start_jack_server(ENV)
     yield
     stop_jack_server(server)
+
+
+@pytest.mark.jack
+def test_a_failing_real_time_test_shows_what_its_jack_server_said(
+    jack_server: None, request: pytest.FixtureRequest
+) -> None:
+    def reported(failed: bool) -> list[tuple[str, str]]:
+        report = SimpleNamespace(failed=failed, sections=[])
+        hook = pytest_runtest_makereport(request.node, None)  # type: ignore[arg-type]
+        next(hook)
+        with contextlib.suppress(StopIteration):
+            hook.send(SimpleNamespace(get_result=lambda: report))
+        return report.sections
+
+    assert reported(failed=False) == []
+    ((title, said),) = reported(failed=True)
+    assert title == "what the test's JACK server said"
+    assert said.startswith(f"jackd -n {ENV['JACK_DEFAULT_SERVER']} (pid ")
+    assert "jackdmp" in said  # its first words: its name and version
 
 
 def capture(tmp_path: Path, what: str, seconds: int) -> tuple[np.ndarray, str]:
@@ -225,7 +246,7 @@ def _server_dies_under(name: str, command: list[str]) -> tuple[int, str, str, fl
         out, err = player.communicate(timeout=30)
         took = time.monotonic() - killed
     finally:
-        server.kill()
+        stop_jack_server(server, seconds=10)  # ended already, unless the test failed first
         player.kill()
     return player.returncode, out, err, took
 
