@@ -3,6 +3,7 @@
 // delay box already taken into account); before play, bar 1's first pulse stands ready.
 'use strict';
 (function () {
+  const Theme = window.Theme;
   document.querySelectorAll('section').forEach(function (section) {
     section.querySelectorAll('.beat').forEach(function (light) {
       const pulses = [];
@@ -43,10 +44,7 @@
         row.querySelectorAll('b').forEach(function (b, j) {
           b.classList.toggle('now', j === now);
         });
-        const lit = bar.n + ':' + (now + 1);
-        if (light.dataset.now !== lit) {
-          light.dataset.now = lit;
-        }
+        Theme.setAttribute(light, 'data-now', bar.n + ':' + (now + 1));
         light.classList.toggle('ready', !playing && q < pulses[0][0] + 1e-9);
       }
       section.addEventListener('theme:position', function (event) {

@@ -101,12 +101,8 @@
       const to = last ? kind.length : kind.pulses[kind.beats[beat + 1]];
       const u = to > from ? Math.min(Math.max((offset - from) / (to - from), 0), 1) : 0;
       const where = baton(kind.points[beat], last ? DOWN : kind.points[beat + 1], u);
-      ['cx', 'cy'].forEach(function (name, i) {
-        const value = where[i].toFixed(2);
-        if (dot.getAttribute(name) !== value) { // a still baton is not drawn again
-          dot.setAttribute(name, value);
-        }
-      });
+      Theme.setAttribute(dot, 'cx', where[0].toFixed(2));
+      Theme.setAttribute(dot, 'cy', where[1].toFixed(2));
       const mark = patterns[shownKind].querySelectorAll('.beat-mark')[beat];
       if (mark !== litMark) {
         if (litMark) {
@@ -125,10 +121,7 @@
         }
         litMove = move;
       }
-      const lit = data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1);
-      if (row.dataset.now !== lit) {
-        row.dataset.now = lit;
-      }
+      Theme.setAttribute(row, 'data-now', data.bars[b][0] + ':' + (pulse + 1) + ':' + (beat + 1));
     }
     show(0); // ready on the downbeat of the first bar
     return show;

@@ -67,9 +67,7 @@
         }
       });
       lit = now;
-      if (section.dataset.cursor !== String(now.size)) {
-        section.dataset.cursor = String(now.size);
-      }
+      Theme.setAttribute(section, 'data-cursor', String(now.size));
     }
     section.addEventListener('theme:position', function (event) {
       const q = Number(event.detail && event.detail.q);

@@ -139,12 +139,8 @@
     const u = to > from ? Math.min(Math.max((offset - from) / (to - from), 0), 1) : 0;
     const where = baton(k.points[beat], last ? DOWN : k.points[beat + 1], u);
     const dot = svg.querySelector('.baton');
-    ['cx', 'cy'].forEach(function (name, i) {
-      const value = where[i].toFixed(2);
-      if (dot.getAttribute(name) !== value) { // a still baton is not drawn again
-        dot.setAttribute(name, value);
-      }
-    });
+    Theme.setAttribute(dot, 'cx', where[0].toFixed(2));
+    Theme.setAttribute(dot, 'cy', where[1].toFixed(2));
     svg.querySelectorAll('.beat-mark').forEach((g, i) => g.classList.toggle('now', i === beat && offset >= 0));
   }
 
@@ -179,11 +175,8 @@
     v.light.querySelectorAll('b').forEach((b, j) => b.classList.toggle('now', j === p));
     v.count.querySelectorAll('.syl').forEach((s, j) => s.classList.toggle('now', j === p));
     move(v.conductor, v.kind, on && q >= 0 ? inBar : -1);
-    const said = !on ? 'ready' : music < 0 ? 'count-in' : 'bar ' + (Math.floor(music / bar) + 1);
-    const barText = v.light.querySelector('.bar');
-    if (barText.textContent !== said) { // called every frame: the page is laid out again only on a change
-      barText.textContent = said;
-    }
+    Theme.setText(v.light.querySelector('.bar'), !on ? 'ready' : music < 0 ? 'count-in' :
+      'bar ' + (Math.floor(music / bar) + 1));
   }
 
   Theme.GrooveConductor = {

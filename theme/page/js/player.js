@@ -32,7 +32,9 @@
 //   element gets a bubbling CustomEvent('theme:position', {detail: {q, seconds, bar,
 //   playing}}): q the quarter position HEARD now (the context's output latency and the
 //   page's picture delay box taken off), seconds the seconds from the music's start at
-//   the tempo now set, bar the bar number.
+//   the tempo now set, bar the bar number. A follower writes into the page through
+//   Theme.setAttribute(element, name, value) and Theme.setText(element, text), which write
+//   only a value that changed: every write makes the browser lay the page out again.
 //   Theme.players: the section players; Theme.playerFor(section): a section's player.
 //   Hooks, for a script that plays along with the player (a recording page's): set
 //   player.planned = function () {...} to be called after each new plan is queued (play,
@@ -50,6 +52,16 @@
 'use strict';
 (function () {
   const Theme = window.Theme = window.Theme || {};
+  Theme.setAttribute = function (element, name, value) {
+    if (element.getAttribute(name) !== value) {
+      element.setAttribute(name, value);
+    }
+  };
+  Theme.setText = function (element, text) {
+    if (element.textContent !== text) {
+      element.textContent = text;
+    }
+  };
   const RATE = 48000,
     KNEE_RANGE = Theme.KNEE_RANGE,
     TempoMap = Theme.TempoMap;

@@ -86,11 +86,8 @@
 
     function applyLoop() {
       const kind = loopKind.value;
-      [loopA, loopB].forEach(function (end) {
-        if (end.disabled !== (kind !== 'range')) {
-          end.disabled = kind !== 'range';
-        }
-      });
+      loopA.toggleAttribute('disabled', kind !== 'range'); // unchanged: not written again
+      loopB.toggleAttribute('disabled', kind !== 'range');
       try {
         if (kind === 'off') {
           player.setLoop(null);
@@ -127,11 +124,8 @@
     }
 
     function showPlaying(on) {
-      if (play.getAttribute('aria-pressed') === String(on)) {
-        return; // called every frame while it plays: the page is laid out again only on a change
-      }
-      play.setAttribute('aria-pressed', on ? 'true' : 'false');
-      play.textContent = on ? 'Stop' : 'Play';
+      Theme.setAttribute(play, 'aria-pressed', on ? 'true' : 'false');
+      Theme.setText(play, on ? 'Stop' : 'Play');
     }
     section.addEventListener('theme:position', function (event) {
       if (event.target === section) {

@@ -53,10 +53,8 @@
     section.addEventListener('theme:position', function (event) {
       if (event.target === section) {
         const on = Boolean(event.detail.playing);
-        if (state.play.getAttribute('aria-pressed') !== String(on)) { // not every frame: on a change
-          state.play.textContent = on ? 'Stop' : (state.played ? 'Play again' : 'Play');
-          state.play.setAttribute('aria-pressed', String(on));
-        }
+        Theme.setText(state.play, on ? 'Stop' : (state.played ? 'Play again' : 'Play'));
+        Theme.setAttribute(state.play, 'aria-pressed', String(on));
         state.played = state.played || on;
       }
     });

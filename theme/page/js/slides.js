@@ -133,16 +133,11 @@
 
   function showPlaying() {
     const player = Theme.playerFor && slides[current] && Theme.playerFor(slides[current]);
-    if (play.hidden !== (!on() || !player)) {
-      play.hidden = !on() || !player;
-    }
+    play.toggleAttribute('hidden', !on() || !player); // unchanged: not written again
     const playing = Boolean(player && player.playing);
-    if (play.getAttribute('aria-pressed') === String(playing)) {
-      return; // called every frame while a step plays: the page is laid out again only on a change
-    }
-    play.textContent = playing ? 'Stop' : 'Play';
-    play.setAttribute('aria-pressed', String(playing));
-    play.setAttribute('aria-label', playing ? 'Stop this step' : 'Play this step');
+    Theme.setText(play, playing ? 'Stop' : 'Play');
+    Theme.setAttribute(play, 'aria-pressed', String(playing));
+    Theme.setAttribute(play, 'aria-label', playing ? 'Stop this step' : 'Play this step');
   }
 
   function playOrStop() { // the step's own play button: its start bar, loop and checks
