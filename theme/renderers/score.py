@@ -11,6 +11,7 @@ Positions and durations are exact quarter-note Fractions throughout.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -208,6 +209,20 @@ def _rests(start: Fraction, stop: Fraction, bar: Bar) -> list[tuple[Fraction, Fr
     return rests
 
 
+@functools.lru_cache(maxsize=4096)
+def _chord_spelling(pitches: tuple[int, ...]) -> tuple[str, ...]:
+    """The names music21 spells a chord of these MIDI ``pitches`` with (its search for the
+    most consonant spelling, tens of milliseconds a chord): made once for each chord, which a
+    piece plays again and again.
+
+    >>> _chord_spelling((60, 64, 68)), _chord_spelling((61, 65, 68))
+    (('C4', 'E4', 'G#4'), ('C#4', 'E#4', 'G#4'))
+    """
+    from music21 import chord as m21chord
+
+    return tuple(p.nameWithOctave for p in m21chord.Chord(list(pitches)).pitches)
+
+
 def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
     from music21 import chord as m21chord
     from music21 import note
@@ -217,7 +232,8 @@ def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
         n.displayStep, n.displayOctave = ("C", 5) if chord[0].pitch in (42, 46, 70) else ("E", 4)
         n.storedInstrument = None
     elif len({e.pitch for e in chord}) > 1:
-        n = m21chord.Chord(sorted({e.pitch for e in chord}), quarterLength=length)
+        n = m21chord.Chord(list(_chord_spelling(tuple(sorted({e.pitch for e in chord})))))
+        n.quarterLength = length
     else:
         n = note.Note(chord[0].pitch, quarterLength=length)
     for p in n.pitches:
