@@ -370,10 +370,18 @@ def test_a_signal_during_a_long_export(tmp_path: Path, sig: int, code: int) -> N
     out.write_bytes(OLD)
     process = theme_process("export", "tv-1966", *EXPORT_LONG, cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while not hidden(tmp_path) and process.poll() is None and time.monotonic() < deadline:
+        started = time.monotonic()
+        while not hidden(tmp_path) and process.poll() is None and time.monotonic() < started + 120:
             time.sleep(0.05)
-        assert hidden(tmp_path), "the export never started writing"
+        if not hidden(tmp_path):
+            waited = time.monotonic() - started
+            if process.poll() is None:  # where each of its threads was
+                process.send_signal(signal.SIGABRT)
+            _, said = process.communicate(timeout=30)
+            pytest.fail(
+                f"the export never started writing: after {waited:.1f} s it had ended with "
+                f"{process.returncode}, saying:\n{said}"
+            )
         time.sleep(0.3)  # well inside the writing
         process.send_signal(sig)
         _, err = finished(process)
