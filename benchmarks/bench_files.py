@@ -7,6 +7,9 @@ Run:  uv run python benchmarks/bench_files.py [SCALE]
 2. MIDI export of tv-1966: bars a second.
 3. Reading a MIDI file of our own making (6 layers of sixteenths in 5/4): notes a second.
 4. Reading a MusicXML file (2 parts, 5 notes a bar): measures a second.
+5. A real score with chords (Schubert's Lindenbaum from music21's corpus: 82 bars, two
+   staves of piano and voice) read and written as MusicXML, against music21's own parse and
+   write of the same file, in the same run.
 
 Each size is three times the one before; ``SCALE`` (default 1) multiplies them all: at 1
 the largest are 900 bars of MusicXML, 9000 bars of MIDI, 432,000 MIDI notes and 9000
@@ -141,6 +144,54 @@ def main() -> None:
             "measures",
             rate(lambda m: read_musicxml(Path(folder) / f"{m}.musicxml"), xml_sizes),
         )
+    real_score_with_chords()
+
+
+def real_score_with_chords() -> None:
+    """Item 5: seconds of CPU for theme's read and export of Lindenbaum (each chord's
+    spelling searched once, ``_chord_spelling``, its cache emptied first), the same with the
+    search made at every chord (as before the cache), and music21's own parse and write (from
+    the file each time, not music21's pickle of it); best of three each."""
+    import music21
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    import theme
+    from theme.renderers import score
+    from theme.renderers.notation import musicxml_string
+    from theme.renderers.score import _chord_spelling
+
+    path = music21.corpus.getWork("schubert/Lindenbaum.xml")
+
+    def ours() -> str:
+        _chord_spelling.cache_clear()
+        return musicxml_string(theme.read(path))
+
+    def searched_each_time() -> str:  # as before the cache: music21's search at every chord
+        score._chord_spelling = _chord_spelling.__wrapped__
+        try:
+            return musicxml_string(theme.read(path))
+        finally:
+            score._chord_spelling = _chord_spelling
+
+    def music21s() -> str:  # parsed from the file each time, as a new file is, not its pickle
+        parsed = music21.converter.parse(path, forceSource=True)
+        return GeneralObjectExporter(parsed).parse().decode("utf-8")  # type: ignore[no-any-return]
+
+    chords = ours().count("<chord")
+    best = {}
+    for name, work in (("theme", ours), ("before", searched_each_time), ("music21", music21s)):
+        times = []
+        for _ in range(3):
+            start = time.process_time()
+            work()
+            times.append(time.process_time() - start)
+        best[name] = min(times)
+    print(f"5. Lindenbaum ({chords} chord notes) read and written as MusicXML, CPU")
+    print(
+        f"   theme {best['theme']:.2f} s; each chord's spelling searched, as before: "
+        f"{best['before']:.2f} s ({best['before'] / best['theme']:.2f}x); "
+        f"music21's parse and write: {best['music21']:.2f} s ({best['music21'] / best['theme']:.2f}x)"
+    )
 
 
 if __name__ == "__main__":
