@@ -231,9 +231,8 @@ def _note(chord: list[Event], length: Fraction, drum: bool) -> Any:
         n = note.Unpitched(quarterLength=length)
         n.displayStep, n.displayOctave = ("C", 5) if chord[0].pitch in (42, 46, 70) else ("E", 4)
         n.storedInstrument = None
-    elif len({e.pitch for e in chord}) > 1:
-        n = m21chord.Chord(list(_chord_spelling(tuple(sorted({e.pitch for e in chord})))))
-        n.quarterLength = length
+    elif len(pitches := {e.pitch for e in chord}) > 1:
+        n = m21chord.Chord(list(_chord_spelling(tuple(sorted(pitches)))), quarterLength=length)
     else:
         n = note.Note(chord[0].pitch, quarterLength=length)
     for p in n.pitches:
