@@ -349,6 +349,21 @@ def test_staff_names_are_written_in_full_where_there_is_room(tmp_path: Path) -> 
     assert "<part-abbreviation>Ten.</part-abbreviation>" in musicxml_string(long_name)
 
 
+def test_the_same_music_is_written_the_same_byte_for_byte(tmp_path: Path) -> None:
+    """Parts and instruments get MuseScore's ids (``P1``, ``P1-I1``) where music21 would draw
+    random ones, so two exports of the same music are the same file (a diff shows only what
+    changed, a build is reproducible)."""
+    first = run_theme("export", "remix-1996", "-o", str(tmp_path / "a.musicxml"))
+    again = run_theme("export", "remix-1996", "-o", str(tmp_path / "b.musicxml"))
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    text = (tmp_path / "a.musicxml").read_text()
+    assert (tmp_path / "b.musicxml").read_text() == text
+    parts = re.findall(r'<score-part id="([^"]*)">', text)
+    assert parts == [f"P{n}" for n in range(1, len(parts) + 1)] and len(parts) >= 3
+    assert re.findall(r'<part id="([^"]*)">', text) == parts
+    assert set(re.findall(r'<score-instrument id="([^"]*)">', text)) <= {f"{p}-I1" for p in parts}
+
+
 def _staff_texts(svg_page: str) -> set[str]:
     return set(re.findall(r">([A-Za-z][A-Za-z .-]*)</tspan>", svg_page))
 

@@ -111,7 +111,10 @@ def abbreviation(name: str) -> str:
     return full if len(full) <= ROOMY_NAME else full[:3].rstrip() + "."
 
 
-def _instrument(layer: Layer) -> Any:
+def _instrument(layer: Layer, number: int) -> Any:
+    """The layer's instrument as music21 writes it in MusicXML: its part ``P<number>`` and
+    the instrument ``P<number>-I1`` (MuseScore's own ids), so that the same music is written
+    the same, byte for byte, where music21 would draw random ids."""
     from music21 import instrument
 
     if layer.drum:
@@ -127,6 +130,8 @@ def _instrument(layer: Layer) -> Any:
     inst.partName = xml_text(layer.name)
     inst.partAbbreviation = xml_text(abbreviation(layer.name))
     inst.instrumentName = inst.instrumentName or xml_text(layer.name)
+    inst.partId = f"P{number}"
+    inst.instrumentId = f"P{number}-I1"
     return inst
 
 
@@ -460,12 +465,14 @@ def staff_bars(timeline: Timeline, layer: Layer, events: list[Event]) -> list[Ba
     return bars
 
 
-def _part(timeline: Timeline, layer: Layer, first_part: bool, events: list[Event]) -> Part:
+def _part(
+    timeline: Timeline, layer: Layer, number: int, first_part: bool, events: list[Event]
+) -> Part:
     from music21 import stream
 
     part = stream.Part(id=xml_text(layer.name))
     part.partName = xml_text(layer.name)
-    part.insert(0, _instrument(layer))
+    part.insert(0, _instrument(layer, number))
     bars = staff_bars(timeline, layer, events)
     starts = [bar.start for bar in bars]
     sounding: list[list[Event]] = [[] for _ in bars]  # the events heard in each bar
@@ -524,5 +531,5 @@ def to_score(timeline: Timeline, *, title: str | None = None) -> Score:
     for e in timeline.events:
         by_layer.setdefault(e.layer, []).append(e)
     for i, layer in enumerate(timeline.layers.values()):
-        score.insert(0, _part(timeline, layer, i == 0, by_layer[layer.name]))
+        score.insert(0, _part(timeline, layer, i + 1, i == 0, by_layer[layer.name]))
     return score
