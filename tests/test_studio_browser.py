@@ -202,6 +202,59 @@ def test_the_studio_on_a_projector_and_a_phone(browser, studio: Path, tmp_path: 
     assert not errors(browser)
 
 
+STAGE_IN_VIEW = """
+const done = arguments[arguments.length - 1];
+const stage = document.querySelector('.groove-stage'), seen = {};
+const inView = () => { const r = stage.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= innerHeight && r.height > 0; };
+const places = [['top', () => scrollTo(0, 0)],
+  ['play', () => document.querySelector('.groove-sound').scrollIntoView({block: 'start'})],
+  ['end', () => scrollTo(0, document.documentElement.scrollHeight)]];
+scrollTo(0, 0);
+seen.stoppedAtTop = inView();
+document.querySelector('.groove-play').click();
+let i = 0;
+(function next() {
+  if (i === places.length) {
+    document.querySelector('.groove-stop').click();
+    scrollTo(0, 0);
+    requestAnimationFrame(() => { seen.afterStopAtTop = inView(); done(seen); });
+    return;
+  }
+  const [name, go] = places[i++];
+  go();
+  setTimeout(() => { seen[name] = inView(); next(); }, 150);
+})();
+"""
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1024, 768), (390, 844)])
+def test_while_it_plays_the_beat_light_stays_on_the_screen(  # type: ignore[no-untyped-def]
+    browser, studio: Path, width: int, height: int
+) -> None:
+    """On a projector the beat light sits under the meter, below the fold, and the boxes
+    under it: while the groove plays it stays on the screen wherever the page is scrolled
+    (stuck to the top or the foot), and goes back to its place when it stops."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
+    )
+    try:
+        browser.get(studio.as_uri())
+        time.sleep(0.3)
+        seen = browser.execute_async_script(STAGE_IN_VIEW)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert seen == {
+        "stoppedAtTop": False,  # the page as it was: below the fold at the top
+        "top": True,
+        "play": True,
+        "end": True,
+        "afterStopAtTop": False,
+    }
+    assert not errors(browser)
+
+
 def _keep() -> bool:
     """Screenshots are written to docs/ only when asked (THEME_SCREENSHOTS=1)."""
     import os
