@@ -41,6 +41,8 @@
     return [s * s * a[0] + 2 * s * t * c[0] + t * t * b[0], s * s * a[1] + 2 * s * t * c[1] + t * t * b[1]];
   }
 
+  Theme.baton = baton; // the studio's conductor (grooveconductor.js) moves its baton the same
+
   function follower(row) {
     const data = JSON.parse(row.dataset.follow);
     if (!data.bars.length) {

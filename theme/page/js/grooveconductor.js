@@ -112,14 +112,6 @@
     svg.appendChild(dot);
   }
 
-  // conductor.js's baton: over the rebound, fast off the beat and into the next
-  function baton(a, b, u) {
-    const t = u + 0.8 * Math.sin(2 * Math.PI * u) / (2 * Math.PI);
-    const c = [Math.floor((a[0] + b[0]) / 2), Math.min(a[1], b[1]) - 40];
-    const s = 1 - t;
-    return [s * s * a[0] + 2 * s * t * c[0] + t * t * b[0], s * s * a[1] + 2 * s * t * c[1] + t * t * b[1]];
-  }
-
   function move(svg, k, offset) {
     let pulse = 0;
     k.pulses.forEach((p, i) => {
@@ -137,7 +129,7 @@
       last = beat + 1 >= k.beats.length;
     const to = last ? k.length : k.pulses[k.beats[beat + 1]];
     const u = to > from ? Math.min(Math.max((offset - from) / (to - from), 0), 1) : 0;
-    const where = baton(k.points[beat], last ? DOWN : k.points[beat + 1], u);
+    const where = Theme.baton(k.points[beat], last ? DOWN : k.points[beat + 1], u); // conductor.js's
     const dot = svg.querySelector('.baton');
     Theme.setAttribute(dot, 'cx', where[0].toFixed(2));
     Theme.setAttribute(dot, 'cy', where[1].toFixed(2));
