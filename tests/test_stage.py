@@ -164,6 +164,8 @@ function look() {
   return {
     scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
     view: [innerWidth, innerHeight], nav: nav.getBoundingClientRect().top,
+    navScroll: [nav.scrollWidth, nav.clientWidth],
+    navButtons: Array.from(nav.querySelectorAll('button')).filter(visible).map(b => [b.textContent, box(b)]),
     drawer: visible(section.querySelector('.drawer')),
     lights: Array.from(section.querySelectorAll('.beat')).map(el => ({box: box(el),
       pulse: Math.min(...Array.from(el.querySelectorAll('b')).map(b => b.getBoundingClientRect().width)),
@@ -250,6 +252,11 @@ def check_stage(seen: dict[str, Any], size: tuple[int, int], name: str) -> None:
     assert seen["scroll"][0] <= width and seen["scroll"][1] <= height, (name, "scrolls", seen)
     assert not seen["drawer"]  # the teacher's drawer is closed
     bottom = seen["nav"]  # above the bar of buttons at the foot
+    # every button of that bar whole on the screen (on a phone in two rows), none to scroll to
+    assert seen["navScroll"][0] <= seen["navScroll"][1], (name, "the buttons scroll", seen)
+    assert len(seen["navButtons"]) >= 6, (name, seen["navButtons"])
+    for word, button in seen["navButtons"]:
+        assert inside(button, width, height), (name, "button", word, button)
     least = PHONE if phone else {"count": MIN_COUNT_PX, "pulse": MIN_PULSE_PX}
     assert seen["lights"], name
     for light in seen["lights"]:
