@@ -465,11 +465,12 @@ def staff_bars(timeline: Timeline, layer: Layer, events: list[Event]) -> list[Ba
     return bars
 
 
-def _part(
-    timeline: Timeline, layer: Layer, number: int, first_part: bool, events: list[Event]
-) -> Part:
+def _part(timeline: Timeline, layer: Layer, number: int, events: list[Event]) -> Part:
+    """The staff of ``layer``, the score's ``number``-th (from 1): the first also carries
+    the tempo marks and the sections' names."""
     from music21 import stream
 
+    first_part = number == 1
     part = stream.Part(id=xml_text(layer.name))
     part.partName = xml_text(layer.name)
     part.insert(0, _instrument(layer, number))
@@ -531,5 +532,5 @@ def to_score(timeline: Timeline, *, title: str | None = None) -> Score:
     for e in timeline.events:
         by_layer.setdefault(e.layer, []).append(e)
     for i, layer in enumerate(timeline.layers.values()):
-        score.insert(0, _part(timeline, layer, i + 1, i == 0, by_layer[layer.name]))
+        score.insert(0, _part(timeline, layer, i + 1, by_layer[layer.name]))
     return score
