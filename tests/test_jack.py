@@ -162,15 +162,14 @@ def assert_same_sound(
     stop = min(len(captured), len(reference) - shift)
     assert stop - start > 48000  # more than a second overlaps
     heard, wanted = captured[start:stop], reference[start + shift : stop + shift]
+    differs = np.flatnonzero(np.any(heard != wanted, axis=1))
     if printed.strip() == "underruns 0 at []":
-        differs = np.flatnonzero(np.any(heard != wanted, axis=1))
         assert len(differs) == 0, (
             f"{len(differs)} frames differ, the first at {differs[0]} of {len(heard)}; "
             f"the recorder said: {recorded!r}"
         )
     else:
         assert printed.startswith("underruns ") and not printed.startswith("underruns 0 ")
-        differs = np.flatnonzero(np.any(heard != wanted, axis=1))
         assert len(differs) == 0 or differs[0] >= 48000, f"wrong at {differs[0]}: {printed}"
     # every onset in the overlap at its own sample: the exact equality above says it all;
     # the count shows how many were compared

@@ -531,6 +531,6 @@ def to_score(timeline: Timeline, *, title: str | None = None) -> Score:
     by_layer: dict[str, list[Event]] = {name: [] for name in timeline.layers}
     for e in timeline.events:
         by_layer.setdefault(e.layer, []).append(e)
-    for i, layer in enumerate(timeline.layers.values()):
-        score.insert(0, _part(timeline, layer, i + 1, by_layer[layer.name]))
+    for number, layer in enumerate(timeline.layers.values(), start=1):
+        score.insert(0, _part(timeline, layer, number, by_layer[layer.name]))
     return score
