@@ -267,6 +267,29 @@ def test_while_it_plays_the_beat_light_stays_on_the_screen(  # type: ignore[no-u
     assert not errors(browser)
 
 
+def test_printed_the_groove_shows_its_boxes_and_nothing_that_plays(  # type: ignore[no-untyped-def]
+    browser, studio: Path
+) -> None:
+    """On paper a pupil keeps the groove: the grid's boxes with their x and X (a page hides
+    its buttons in print), not the Play row or the beat light."""
+    browser.get(studio.as_uri())
+    time.sleep(0.3)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        seen = browser.execute_script(
+            "const shown = el => el.getClientRects().length > 0;"
+            "const cells = Array.from(document.querySelectorAll('.groove-grid button.cell'));"
+            "return {cells: cells.filter(shown).length, all: cells.length,"
+            " marks: cells.filter(c => shown(c) && /x/i.test(c.textContent)).length,"
+            " play: shown(document.querySelector('.groove-sound')),"
+            " light: shown(document.querySelector('.groove-stage'))};"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert seen["all"] > 0 and seen["cells"] == seen["all"], seen
+    assert seen["marks"] > 0 and not seen["play"] and not seen["light"], seen
+
+
 def _keep() -> bool:
     """Screenshots are written to docs/ only when asked (THEME_SCREENSHOTS=1)."""
     import os
